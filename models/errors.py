@@ -1,0 +1,34 @@
+"""User errors, one type per kind; the command line and the service map them in one place."""
+
+from __future__ import annotations
+
+
+class ForcepackError(Exception):
+    """Base of every error a user can cause and fix."""
+
+
+class ScenarioInputError(ForcepackError):
+    """A scenario (file or request body) that is malformed, dangling or out of range.
+
+    `problems` holds one line per problem, each starting with the path of the field.
+    """
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        """One paragraph: the source, then every problem found."""
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''} in the scenario"
+        return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class SolutionInputError(ForcepackError):
+    """A solution document that cannot be read."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: not a solution document\n" + "\n".join(f"  - {p}" for p in problems))

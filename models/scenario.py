@@ -1,0 +1,541 @@
+"""The scenario: one planning problem, exactly the vocabulary of the domain reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from models.common import (
+    BUILTIN_CAPABILITIES,
+    DEFAULT_PERSONNEL_RATE_USD,
+    ControlStatus,
+    Engagement,
+    Frozen,
+    Identifier,
+    Measure,
+    NationCode,
+    Priority,
+    Readiness,
+    Text,
+    Usd,
+    VetoScope,
+    months_between,
+)
+from models.red_lines import (
+    NotAlongside,
+    RedLine,
+    RequiresMandate,
+    RequiresPartner,
+    Sectors,
+)
+
+SCENARIO_SCHEMA = "forcepack.scenario/1"
+
+Criterion = Literal["shortfall", "cost", "nations", "max_share", "readiness"]
+CRITERIA: tuple[str, ...] = ("shortfall", "cost", "nations", "max_share", "readiness")
+MAXIMISED: frozenset[str] = frozenset({"nations", "readiness"})
+
+
+class Horizon(Frozen):
+    """The mandate period being planned; every window lies inside it."""
+
+    start: dt.date = Field(description="First day of the planning horizon.")
+    end: dt.date = Field(description="Last day of the planning horizon (included).")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError(f"the horizon ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class CostSettings(Frozen):
+    """How unit costs are priced when an offer does not state its own."""
+
+    personnel_rate_usd: int = Field(
+        default=DEFAULT_PERSONNEL_RATE_USD,
+        ge=0,
+        le=10**6,
+        description="US dollars per person per month (UN rate since 2018: 1,428).",
+    )
+
+
+class Sector(Frozen):
+    """An area of operations and who controls it."""
+
+    id: Identifier = Field(description="Sector id, referenced by requirements and red lines.")
+    name: Text | None = Field(default=None, description="Display name.")
+    control: ControlStatus = Field(description="`secure`, `contested` or `hostile`.")
+
+
+class CapabilityDef(Frozen):
+    """A capability the scenario adds to the built-in list."""
+
+    id: Identifier = Field(description="Capability id.")
+    name: Text | None = Field(default=None, description="Display name.")
+
+
+class Requirement(Frozen):
+    """One line of the statement of requirements (a CJSOR line)."""
+
+    id: Identifier = Field(description="Requirement line id.")
+    name: Text | None = Field(default=None, description="Display name.")
+    sector: Identifier = Field(description="Sector where the capability is needed.")
+    capability: Identifier = Field(description="Capability required.")
+    quantity: int = Field(ge=1, le=10**7, description="How much is required, in `measure`.")
+    measure: Measure = Field(
+        default=Measure.UNITS,
+        description="`units`: each unit counts 1; `personnel`: each unit counts its personnel.",
+    )
+    priority: Priority = Field(
+        default=Priority.ESSENTIAL,
+        description="`essential` must be met; `desirable` may fall short at a weighted penalty.",
+    )
+    weight: float = Field(
+        default=1.0,
+        gt=0,
+        le=10**6,
+        description="Penalty weight of a desirable line's uncovered fraction.",
+    )
+    engagement: Engagement = Field(
+        default=Engagement.SUPPORT,
+        description="Engagement level of the task: 0 support, 1 presence, 2 control, 3 enforcement.",
+    )
+    needed_from: dt.date | None = Field(default=None, description="Start of need (default: horizon start).")
+    needed_until: dt.date | None = Field(default=None, description="End of need (default: horizon end).")
+    min_readiness: Readiness | None = Field(
+        default=None, description="Lowest readiness accepted for units filling this line."
+    )
+    relax_cost: int | None = Field(
+        default=None, ge=0, description="How hard this line is to give up (relaxations prefer low costs)."
+    )
+
+
+class UnitOffer(Frozen):
+    """`count` identical units of one capability offered by a nation."""
+
+    id: Identifier = Field(description="Offered unit id, unique in the scenario.")
+    name: Text | None = Field(default=None, description="Display name.")
+    capability: Identifier = Field(description="What each unit does.")
+    count: int = Field(ge=1, le=10**4, description="How many identical units are offered.")
+    personnel: int = Field(ge=1, le=10**5, description="Personnel per unit.")
+    monthly_cost_usd: Usd | None = Field(
+        default=None, description="Cost per unit per month (default: personnel x scenario rate)."
+    )
+    self_funded: bool = Field(default=False, description="The nation pays this unit's costs itself.")
+    available_from: dt.date | None = Field(default=None, description="First day available (default: horizon start).")
+    available_until: dt.date | None = Field(default=None, description="Last day available (default: horizon end).")
+    readiness: Readiness = Field(default=Readiness.PLEDGED, description="Readiness of the offered units.")
+
+
+class FundingPledge(Frozen):
+    """Money offered over the horizon, optionally earmarked for some capabilities."""
+
+    id: Identifier = Field(description="Pledge id, unique in the scenario.")
+    amount_usd: Usd = Field(description="Amount pledged over the horizon, whole US dollars.")
+    earmark: list[Identifier] | None = Field(
+        default=None,
+        min_length=1,
+        description="Capabilities the pledge may pay for (default: any).",
+    )
+
+
+class Offer(Frozen):
+    """One nation's answer: its units, its money, its red lines."""
+
+    nation: NationCode = Field(description="Code of the offering nation.")
+    units: list[UnitOffer] = Field(default_factory=list, description="Units offered.")
+    funding: list[FundingPledge] = Field(default_factory=list, description="Funding pledges.")
+    red_lines: list[RedLine] = Field(default_factory=list, description="National caveats.")
+
+
+class Nation(Frozen):
+    """A nation that may take part, with the groups it belongs to."""
+
+    code: NationCode = Field(description="Nation code, usually ISO 3166 alpha-3.")
+    name: Text | None = Field(default=None, description="Display name.")
+    groups: list[Identifier] = Field(
+        default_factory=list, description="Groups it belongs to (e.g. `oic`, `arab_league`)."
+    )
+
+
+class Veto(Frozen):
+    """A party's objection to some nations' participation."""
+
+    id: Identifier = Field(description="Veto id, unique in the scenario.")
+    by: Text = Field(description="The objecting party (need not contribute).")
+    against: list[NationCode] = Field(min_length=1, description="Nations objected to.")
+    scope: VetoScope = Field(
+        default=VetoScope.UNITS, description="`units`: no units deployed; `all`: no participation at all."
+    )
+    note: Text | None = Field(default=None, description="Context, for the record.")
+    relax_cost: int | None = Field(default=None, ge=0, description="How hard this veto is to lift.")
+
+
+class Targets(Frozen):
+    """Force-level targets; an absent target imposes nothing."""
+
+    max_personnel: int | None = Field(default=None, ge=0, description="Ceiling on total personnel.")
+    min_nations: int | None = Field(default=None, ge=0, description="Fewest nations contributing units.")
+    group_minimums: dict[Identifier, int] = Field(
+        default_factory=dict,
+        description="Per group, the fewest member nations contributing units.",
+    )
+    max_nation_share: float | None = Field(
+        default=None, gt=0, le=1, description="Largest share of total personnel one nation may hold."
+    )
+    funding_coverage: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Fraction of the pooled (not self-funded) cost that pledges must cover; 1.0 = fully funded.",
+    )
+
+    @field_validator("group_minimums")
+    @classmethod
+    def _minimums_not_negative(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [group for group, count in value.items() if count < 0]
+        if bad:
+            raise ValueError(f"group minimums must be >= 0; negative for {', '.join(bad)}")
+        return value
+
+
+class ObjectiveTerm(Frozen):
+    """One criterion of the lexicographic objective, with its tolerance."""
+
+    criterion: Criterion = Field(description="What this stage optimises.")
+    tolerance: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Later stages may lose this fraction of this stage's optimum (0 = keep it exactly).",
+    )
+
+
+class Expect(Frozen):
+    """What `forcepack validate` checks for this file."""
+
+    status: Literal["optimal", "feasible", "infeasible", "unknown"] = Field(description="Expected solve status.")
+    objective: dict[Criterion, float] | None = Field(
+        default=None, description="Expected objective values, per criterion."
+    )
+    conflict: list[Identifier] | None = Field(
+        default=None, description="Ids expected in the conflict of an infeasible scenario."
+    )
+
+
+class Scenario(Frozen):
+    """One planning problem: mandate, horizon, sectors, requirements, offers, vetoes, targets, objective."""
+
+    schema_: Literal["forcepack.scenario/1"] = Field(
+        alias="schema", description="Format version, `forcepack.scenario/1`."
+    )
+    id: Identifier = Field(description="Scenario id.")
+    name: Text = Field(description="Display name.")
+    description: Text | None = Field(default=None, description="What the scenario is about.")
+    illustrative: bool = Field(default=False, description="Quantities are invented, not real pledges.")
+    horizon: Horizon = Field(description="The mandate period planned.")
+    cost: CostSettings = Field(default_factory=CostSettings, description="Cost settings.")
+    mandate: dict[Identifier, bool] = Field(
+        default_factory=dict, description="Named mandate conditions and whether each holds."
+    )
+    capabilities: list[CapabilityDef] = Field(
+        default_factory=list, description="Capabilities added to the built-in list."
+    )
+    sectors: list[Sector] = Field(min_length=1, description="Areas of operations.")
+    requirements: list[Requirement] = Field(min_length=1, description="Required capabilities per sector.")
+    nations: list[Nation] = Field(default_factory=list, description="Nations that may take part.")
+    offers: list[Offer] = Field(default_factory=list, description="Nations' offers, one per nation.")
+    vetoes: list[Veto] = Field(default_factory=list, description="Parties' objections to nations.")
+    targets: Targets = Field(default_factory=Targets, description="Force-level targets.")
+    objective: list[ObjectiveTerm] = Field(
+        default_factory=lambda: [
+            ObjectiveTerm(criterion="shortfall"),
+            ObjectiveTerm(criterion="cost"),
+            ObjectiveTerm(criterion="nations"),
+        ],
+        min_length=1,
+        description="Criteria optimised lexicographically, first first (default: shortfall, cost, nations).",
+    )
+    expect: Expect | None = Field(default=None, description="What `forcepack validate` checks.")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _objective_names_are_terms(cls, value: Any) -> Any:
+        # `objective: [shortfall, cost]` is shorthand for terms with zero tolerance.
+        if isinstance(value, list):
+            return [{"criterion": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("objective")
+    @classmethod
+    def _objective_criteria_unique(cls, value: list[ObjectiveTerm]) -> list[ObjectiveTerm]:
+        repeated = [c for c, n in Counter(t.criterion for t in value).items() if n > 1]
+        if repeated:
+            raise ValueError(f"criterion listed twice in the objective: {', '.join(repeated)}")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        issues: list[str] = []
+        for rule in _CROSS_REFERENCE_RULES:
+            issues.extend(rule(self))
+        if issues:
+            raise ScenarioReferenceError(issues)
+        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """A variant of this scenario; lookups are rebuilt for it, never carried over."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in [k for k in copy.__dict__ if k not in type(self).model_fields]:
+            del copy.__dict__[name]
+        return copy
+
+    # -- lookups (computed once per instance) ------------------------------------------
+
+    @cached_property
+    def sector_by_id(self) -> dict[str, Sector]:
+        return {s.id: s for s in self.sectors}
+
+    @cached_property
+    def requirement_by_id(self) -> dict[str, Requirement]:
+        return {r.id: r for r in self.requirements}
+
+    @cached_property
+    def nation_by_code(self) -> dict[str, Nation]:
+        return {n.code: n for n in self.nations}
+
+    @cached_property
+    def offer_by_nation(self) -> dict[str, Offer]:
+        return {o.nation: o for o in self.offers}
+
+    @cached_property
+    def unit_by_id(self) -> dict[str, UnitOffer]:
+        return {u.id: u for o in self.offers for u in o.units}
+
+    @cached_property
+    def nation_of_unit(self) -> dict[str, str]:
+        return {u.id: o.nation for o in self.offers for u in o.units}
+
+    @cached_property
+    def pledge_by_id(self) -> dict[str, FundingPledge]:
+        return {p.id: p for o in self.offers for p in o.funding}
+
+    @cached_property
+    def nation_of_pledge(self) -> dict[str, str]:
+        return {p.id: o.nation for o in self.offers for p in o.funding}
+
+    @cached_property
+    def group_members(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = {}
+        for nation in self.nations:
+            for group in nation.groups:
+                members.setdefault(group, []).append(nation.code)
+        return members
+
+    @cached_property
+    def capability_ids(self) -> frozenset[str]:
+        return frozenset(BUILTIN_CAPABILITIES) | {c.id for c in self.capabilities}
+
+    def red_lines_of(self, nation: str) -> list[RedLine]:
+        offer = self.offer_by_nation.get(nation)
+        return list(offer.red_lines) if offer else []
+
+    # -- resolved defaults -------------------------------------------------------------
+
+    def window_of(self, requirement: Requirement) -> tuple[dt.date, dt.date]:
+        """The requirement line's window, defaults resolved to the horizon."""
+        return (
+            requirement.needed_from or self.horizon.start,
+            requirement.needed_until or self.horizon.end,
+        )
+
+    def availability_of(self, unit: UnitOffer) -> tuple[dt.date, dt.date]:
+        """The offered unit's availability, defaults resolved to the horizon."""
+        return (unit.available_from or self.horizon.start, unit.available_until or self.horizon.end)
+
+    def months_of(self, requirement: Requirement) -> int:
+        """Months of a requirement line's window, as costs count them."""
+        return months_between(*self.window_of(requirement))
+
+    def monthly_cost_of(self, unit: UnitOffer) -> int:
+        """Monthly cost of one unit: its own figure, or personnel x the scenario rate."""
+        if unit.monthly_cost_usd is not None:
+            return unit.monthly_cost_usd
+        return unit.personnel * self.cost.personnel_rate_usd
+
+    # -- identity ----------------------------------------------------------------------
+
+    def canonical_json(self) -> str:
+        """The scenario with every default written out, keys sorted, no `expect`: its identity."""
+        data = self.model_dump(mode="json", by_alias=True, exclude={"expect"})
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def sha256(self) -> str:
+        """sha256 of the canonical JSON form."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+class ScenarioReferenceError(ValueError):
+    """Every cross-reference problem of a scenario, found in one pass."""
+
+    def __init__(self, issues: list[str]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(issues))
+
+
+# -- cross-reference rules, one function each ------------------------------------------
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _dangling(path: str, what: str, name: str, known: Iterable[str]) -> str:
+    known = list(known)
+    return f"{path}: {what} `{name}` is not a {what} of this scenario{_suggest(name, known)}"
+
+
+def _duplicates(path: str, what: str, ids: list[tuple[str, str]]) -> Iterator[str]:
+    seen: dict[str, str] = {}
+    for where, ident in ids:
+        if ident in seen:
+            yield f"{where}: {what} `{ident}` is defined twice (first at {seen[ident]})"
+        else:
+            seen[ident] = where
+
+
+def check_unique_ids(s: Scenario) -> Iterator[str]:
+    """Sectors, requirements, nations, offers, units, pledges, red lines, vetoes: each id once."""
+    yield from _duplicates("", "sector", [(f"sectors[{i}].id", x.id) for i, x in enumerate(s.sectors)])
+    yield from _duplicates("", "requirement", [(f"requirements[{i}].id", x.id) for i, x in enumerate(s.requirements)])
+    yield from _duplicates("", "nation", [(f"nations[{i}].code", x.code) for i, x in enumerate(s.nations)])
+    yield from _duplicates("", "offer for nation", [(f"offers[{i}].nation", x.nation) for i, x in enumerate(s.offers)])
+    yield from _duplicates("", "capability", [(f"capabilities[{i}].id", x.id) for i, x in enumerate(s.capabilities)])
+    units = [(f"offers[{i}].units[{j}].id", u.id) for i, o in enumerate(s.offers) for j, u in enumerate(o.units)]
+    yield from _duplicates("", "unit", units)
+    pledges = [(f"offers[{i}].funding[{j}].id", p.id) for i, o in enumerate(s.offers) for j, p in enumerate(o.funding)]
+    yield from _duplicates("", "pledge", pledges)
+    red_lines = [
+        (f"offers[{i}].red_lines[{j}].id", r.id) for i, o in enumerate(s.offers) for j, r in enumerate(o.red_lines)
+    ]
+    yield from _duplicates("", "red line", red_lines)
+    yield from _duplicates("", "veto", [(f"vetoes[{i}].id", v.id) for i, v in enumerate(s.vetoes)])
+
+
+def check_capabilities_known(s: Scenario) -> Iterator[str]:
+    """Every capability named by a requirement, unit or earmark is built in or declared."""
+    known = s.capability_ids
+    for i, r in enumerate(s.requirements):
+        if r.capability not in known:
+            yield _dangling(f"requirements[{i}].capability", "capability", r.capability, known)
+    for i, o in enumerate(s.offers):
+        for j, u in enumerate(o.units):
+            if u.capability not in known:
+                yield _dangling(f"offers[{i}].units[{j}].capability", "capability", u.capability, known)
+        for j, p in enumerate(o.funding):
+            for k, cap in enumerate(p.earmark or []):
+                if cap not in known:
+                    yield _dangling(f"offers[{i}].funding[{j}].earmark[{k}]", "capability", cap, known)
+
+
+def check_sectors_known(s: Scenario) -> Iterator[str]:
+    """Every sector named by a requirement or a `sectors` red line exists."""
+    known = s.sector_by_id
+    for i, r in enumerate(s.requirements):
+        if r.sector not in known:
+            yield _dangling(f"requirements[{i}].sector", "sector", r.sector, known)
+    for i, o in enumerate(s.offers):
+        for j, line in enumerate(o.red_lines):
+            if isinstance(line, Sectors):
+                field = "only" if line.only is not None else "exclude"
+                for k, sector in enumerate(line.only or line.exclude or []):
+                    if sector not in known:
+                        yield _dangling(f"offers[{i}].red_lines[{j}].{field}[{k}]", "sector", sector, known)
+
+
+def check_nations_known(s: Scenario) -> Iterator[str]:
+    """Every nation named by an offer, red line or veto is listed under `nations`."""
+    known = s.nation_by_code
+    for i, o in enumerate(s.offers):
+        if o.nation not in known:
+            yield _dangling(f"offers[{i}].nation", "nation", o.nation, known)
+        for j, line in enumerate(o.red_lines):
+            if isinstance(line, NotAlongside | RequiresPartner):
+                for k, code in enumerate(line.nations or []):
+                    if code not in known:
+                        yield _dangling(f"offers[{i}].red_lines[{j}].nations[{k}]", "nation", code, known)
+                    elif code == o.nation:
+                        yield f"offers[{i}].red_lines[{j}].nations[{k}]: a nation cannot name itself (`{code}`)"
+    for i, v in enumerate(s.vetoes):
+        for k, code in enumerate(v.against):
+            if code not in known:
+                yield _dangling(f"vetoes[{i}].against[{k}]", "nation", code, known)
+
+
+def check_groups_known(s: Scenario) -> Iterator[str]:
+    """Every group named by a target or a `requires_partner` red line has a member."""
+    known = s.group_members
+    for group in s.targets.group_minimums:
+        if group not in known:
+            yield _dangling(f"targets.group_minimums.{group}", "group", group, known)
+    for i, o in enumerate(s.offers):
+        for j, line in enumerate(o.red_lines):
+            if isinstance(line, RequiresPartner) and line.group is not None and line.group not in known:
+                yield _dangling(f"offers[{i}].red_lines[{j}].group", "group", line.group, known)
+
+
+def check_mandate_conditions_known(s: Scenario) -> Iterator[str]:
+    """Every condition a `requires_mandate` red line names is declared under `mandate`."""
+    for i, o in enumerate(s.offers):
+        for j, line in enumerate(o.red_lines):
+            if isinstance(line, RequiresMandate):
+                for k, cond in enumerate(line.conditions):
+                    if cond not in s.mandate:
+                        yield (
+                            f"offers[{i}].red_lines[{j}].conditions[{k}]: mandate condition `{cond}` "
+                            f"is not declared under `mandate`{_suggest(cond, s.mandate)}"
+                        )
+
+
+def check_windows_inside_horizon(s: Scenario) -> Iterator[str]:
+    """Requirement windows and unit availability start before they end and lie inside the horizon."""
+    h = s.horizon
+
+    def window(path: str, start: dt.date | None, end: dt.date | None, names: tuple[str, str]) -> Iterator[str]:
+        lo, hi = start or h.start, end or h.end
+        if hi < lo:
+            yield f"{path}: {names[1]} ({hi}) is before {names[0]} ({lo})"
+        for name, day in ((names[0], start), (names[1], end)):
+            if day is not None and not h.start <= day <= h.end:
+                yield f"{path}.{name}: {day} is outside the horizon {h.start} .. {h.end}"
+
+    for i, r in enumerate(s.requirements):
+        yield from window(f"requirements[{i}]", r.needed_from, r.needed_until, ("needed_from", "needed_until"))
+    for i, o in enumerate(s.offers):
+        for j, u in enumerate(o.units):
+            yield from window(
+                f"offers[{i}].units[{j}]", u.available_from, u.available_until, ("available_from", "available_until")
+            )
+
+
+_CROSS_REFERENCE_RULES: tuple[Callable[[Scenario], Iterable[str]], ...] = (
+    check_unique_ids,
+    check_capabilities_known,
+    check_sectors_known,
+    check_nations_known,
+    check_groups_known,
+    check_mandate_conditions_known,
+    check_windows_inside_horizon,
+)

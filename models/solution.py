@@ -1,0 +1,174 @@
+"""The solution document: what every interface (library, command line, HTTP) returns."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from models.common import Frozen
+
+SOLUTION_SCHEMA = "forcepack.solution/1"
+
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+ConflictType = Literal["requirement", "red_line", "veto", "target", "mandate", "funding", "availability"]
+
+
+class ScenarioRef(Frozen):
+    """Which scenario this answers: its id, name and the sha256 of its canonical JSON."""
+
+    id: str = Field(description="Scenario id.")
+    name: str = Field(description="Scenario name.")
+    sha256: str = Field(description="sha256 of the canonical scenario JSON.")
+
+
+class ObjectiveValue(Frozen):
+    """One criterion's value in the package, and the best bound proven for it."""
+
+    criterion: str = Field(description="Criterion, in the order optimised.")
+    value: float = Field(description="Its value in this package.")
+    bound: float = Field(description="Best proven bound (equal to value when proven optimal).")
+
+
+class Assignment(Frozen):
+    """Some units of one offered unit line assigned to one requirement line."""
+
+    unit: str = Field(description="Offered unit id.")
+    nation: str = Field(description="Nation that offered it.")
+    capability: str = Field(description="Capability.")
+    requirement: str = Field(description="Requirement line filled.")
+    sector: str = Field(description="Sector of that line.")
+    units: int = Field(ge=1, description="How many of the offered units.")
+    personnel: int = Field(ge=0, description="Their personnel in total.")
+    monthly_cost_usd: int = Field(ge=0, description="Monthly cost of one unit.")
+    cost_usd: int = Field(ge=0, description="units x monthly cost x months of the line's window.")
+    self_funded: bool = Field(description="Paid by the nation itself.")
+
+
+class Coverage(Frozen):
+    """How much of one requirement line the package provides."""
+
+    requirement: str
+    sector: str
+    capability: str
+    priority: str
+    measure: str
+    required: int = Field(description="Quantity required, in `measure`.")
+    provided: int = Field(description="Quantity provided, in `measure`.")
+    shortfall: int = Field(ge=0, description="max(0, required - provided).")
+
+
+class NationFigures(Frozen):
+    """One nation's part in the package."""
+
+    nation: str
+    personnel: int = Field(ge=0)
+    share: float = Field(ge=0, le=1, description="Its share of the package's personnel.")
+    units: int = Field(ge=0, description="Units it deploys.")
+    sectors: list[str] = Field(description="Sectors its units are in.")
+    cost_usd: int = Field(ge=0, description="Cost of its deployed units, self-funded ones included.")
+    funding_pledged_usd: int = Field(ge=0)
+    funding_used_usd: int = Field(ge=0)
+
+
+class FundingFlow(Frozen):
+    """Money from one pledge paying for one capability's pooled cost."""
+
+    pledge: str
+    nation: str
+    capability: str
+    amount_usd: int = Field(ge=0)
+
+
+class FundingBalance(Frozen):
+    """Costs against pledges."""
+
+    total_cost_usd: int = Field(ge=0, description="Cost of every assigned unit.")
+    self_funded_usd: int = Field(ge=0, description="Part paid by the nations themselves.")
+    pooled_cost_usd: int = Field(ge=0, description="Part to be paid from pledges.")
+    pledged_usd: int = Field(ge=0, description="All pledges usable in this scenario.")
+    used_usd: int = Field(ge=0, description="Pledged money drawn.")
+    gap_usd: int = Field(ge=0, description="Pooled cost not covered by pledges.")
+    flows: list[FundingFlow] = Field(default_factory=list)
+
+
+class Totals(Frozen):
+    """Force-level totals."""
+
+    personnel: int = Field(ge=0)
+    units: int = Field(ge=0)
+    nations_contributing: int = Field(ge=0, description="Nations deploying units.")
+    nations_participating: int = Field(ge=0, description="Nations deploying units or whose money is used.")
+
+
+class ConflictElement(Frozen):
+    """One scenario element taking part in a conflict."""
+
+    type: ConflictType
+    id: str = Field(description="Where a person finds it in the scenario file.")
+    nation: str | None = None
+    text: str = Field(description="The element in a planner's words.")
+
+
+class Relaxation(Frozen):
+    """A set of changes that makes the scenario feasible, and its effect."""
+
+    changes: list[ConflictElement]
+    effect: str
+
+
+class Explanation(Frozen):
+    """Why no package exists."""
+
+    minimal: bool = Field(
+        description="True only where dropping any single element was checked to make the rest feasible."
+    )
+    conflict: list[ConflictElement]
+    summary: str
+    relaxations: list[Relaxation] = Field(default_factory=list)
+
+
+class RunInfo(Frozen):
+    """How the answer was computed."""
+
+    solver: str
+    solver_version: str
+    workers: int
+    seed: int
+    time_limit_s: float
+    wall_s: float
+
+
+class Solution(Frozen):
+    """The answer to a scenario: a package (or why none exists), with the figures a planner reads first."""
+
+    schema_: Literal["forcepack.solution/1"] = Field(default="forcepack.solution/1", alias="schema")
+    scenario: ScenarioRef
+    status: Status
+    objective: list[ObjectiveValue] = Field(default_factory=list)
+    gap: float = Field(ge=0, description="Relative gap of the first criterion not proven optimal.")
+    assignments: list[Assignment] = Field(default_factory=list)
+    coverage: list[Coverage] = Field(default_factory=list)
+    nations: list[NationFigures] = Field(default_factory=list)
+    funding: FundingBalance
+    totals: Totals
+    explanation: Explanation | None = None
+    run: RunInfo
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    @property
+    def has_package(self) -> bool:
+        """True when a package was found (optimal or feasible)."""
+        return self.status in ("optimal", "feasible")
+
+    def objective_value(self, criterion: str) -> float | None:
+        """The value of one criterion, or None when it was not optimised."""
+        for item in self.objective:
+            if item.criterion == criterion:
+                return item.value
+        return None
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The document as JSON, the form every interface returns."""
+        return self.model_dump_json(by_alias=True, indent=indent)
