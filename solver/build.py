@@ -1,0 +1,277 @@
+"""Build one CP-SAT model of a scenario: variables named after their entities, one call per rule.
+
+`build(scenario)` returns a `BuiltModel`: the model and a `PackageVariables` container with a
+named handle for every decision (units assigned, nations contributing and participating, sectors
+held, money flowing, shortfall per line) and, when built `relaxable`, one enforcement literal per
+scenario element, so explanations can switch elements off and ask which ones clash.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from models.scenario import FundingPledge, Requirement, Scenario, UnitOffer
+from solver.elements import Block, Element
+from solver.eligibility import Candidate, candidates, participation_blocks
+from solver.rules import funding, requirements, targets
+from solver.rules.red_lines import rule_for
+
+Pair = tuple[str, str]
+"""(offered unit id, requirement id)"""
+
+LinearExpr = cp_model.LinearExprT
+BoolVar = cp_model.IntVar
+
+
+@dataclass
+class PackageVariables:
+    """Every decision of a package, by the entity it concerns."""
+
+    units: dict[Pair, cp_model.IntVar] = field(default_factory=dict)
+    """How many units of an offered unit line fill a requirement line."""
+    contributes: dict[str, BoolVar] = field(default_factory=dict)
+    """Nation deploys at least one unit."""
+    participates: dict[str, BoolVar] = field(default_factory=dict)
+    """Nation deploys units or its money is used."""
+    in_sector: dict[tuple[str, str], BoolVar] = field(default_factory=dict)
+    """Nation has units in a sector."""
+    shortfall: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    """Uncovered quantity of a desirable line, in its measure."""
+    pledge_used: dict[str, BoolVar] = field(default_factory=dict)
+    """Money of a pledge is drawn."""
+    flows: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    """USD from a pledge to a capability's pooled cost."""
+    enforce: dict[Element, BoolVar] = field(default_factory=dict)
+    """One literal per scenario element (relaxable builds only): true = the element holds."""
+
+    def all_variables(self) -> list[cp_model.IntVar]:
+        """Every decision variable, for hints and fixing."""
+        out: list[cp_model.IntVar] = []
+        for group in (
+            self.units,
+            self.contributes,
+            self.participates,
+            self.in_sector,
+            self.shortfall,
+            self.pledge_used,
+            self.flows,
+        ):
+            out.extend(group.values())
+        return out
+
+
+@dataclass
+class BuiltModel:
+    """A scenario's CP-SAT model with its named variables and objective expressions."""
+
+    scenario: Scenario
+    model: cp_model.CpModel
+    vars: PackageVariables
+    candidates: list[Candidate]
+    """The pairs in the model (open ones, and closed ones too in a relaxable build)."""
+    closed: list[Candidate]
+    """Capability-matching pairs left out (or held at zero) and why."""
+    criteria: dict[str, tuple[LinearExpr, int]]
+    """Per criterion: its integer expression, minimised, and the factor from domain units to it."""
+    relaxable: bool
+
+
+class ModelBuilder:
+    """Compiles a scenario into a CP-SAT model, rule by rule."""
+
+    def __init__(self, scenario: Scenario, *, relaxable: bool = False) -> None:
+        self.scenario = scenario
+        self.relaxable = relaxable
+        self.model = cp_model.CpModel()
+        self.model.name = f"forcepack:{scenario.id}"
+        self.vars = PackageVariables()
+        self._pairs_of_nation: dict[str, list[Candidate]] = defaultdict(list)
+        self._pairs_of_unit: dict[str, list[Candidate]] = defaultdict(list)
+        self._pairs_of_requirement: dict[str, list[Candidate]] = defaultdict(list)
+        self._sectors_of: dict[str, set[str]] = defaultdict(set)
+        self._usable_pledges: list[tuple[str, FundingPledge]] = []
+        self.criteria: dict[str, tuple[LinearExpr, int]] = {}
+
+    # -- the steps ---------------------------------------------------------------------
+
+    def build(self) -> BuiltModel:
+        """Compile every rule of the scenario."""
+        all_pairs = candidates(self.scenario)
+        kept = [c for c in all_pairs if c.eligible or self.relaxable]
+        closed = [c for c in all_pairs if not c.eligible]
+        self._assignment_variables(kept)
+        self._contributions()
+        funding.add_flows(self)
+        requirements.constrain(self)
+        for offer in self.scenario.offers:
+            for line in offer.red_lines:
+                rule_for(line).constrain(line, offer.nation, self)
+        targets.constrain(self)
+        funding.constrain(self)
+        self._criteria()
+        return BuiltModel(self.scenario, self.model, self.vars, kept, closed, self.criteria, self.relaxable)
+
+    def _assignment_variables(self, kept: list[Candidate]) -> None:
+        for c in kept:
+            pair = (c.unit.id, c.requirement.id)
+            var = self.model.new_int_var(0, c.unit.count, f"units[{pair[0]},{pair[1]}]")
+            self.vars.units[pair] = var
+            self._pairs_of_nation[c.nation].append(c)
+            self._pairs_of_unit[c.unit.id].append(c)
+            self._pairs_of_requirement[c.requirement.id].append(c)
+            self._sectors_of[c.nation].add(c.requirement.sector)
+            for block in c.blocks:  # only in relaxable builds
+                self.add(var == 0, None, only_if=self.block_literals(block))
+
+    def _contributions(self) -> None:
+        """contributes[n] <=> some unit of n is assigned; also caps each unit line at its count."""
+        for nation, pairs in self._pairs_of_nation.items():
+            flag = self.model.new_bool_var(f"contributes[{nation}]")
+            self.vars.contributes[nation] = flag
+            by_unit: dict[str, list[Candidate]] = defaultdict(list)
+            for c in pairs:
+                by_unit[c.unit.id].append(c)
+            for unit_id, unit_pairs in by_unit.items():
+                count = unit_pairs[0].unit.count
+                self.model.add(sum(self.units(c) for c in unit_pairs) <= count * flag).with_name(f"capacity[{unit_id}]")
+            self.model.add(sum(self.units(c) for c in pairs) >= flag)
+
+    def _criteria(self) -> None:
+        from solver import criteria
+
+        for term in self.scenario.objective:
+            self.criteria[term.criterion] = criteria.expression(self, term.criterion)
+
+    # -- handles rules use -------------------------------------------------------------
+
+    def enforce(self, element: Element) -> BoolVar:
+        """The element's enforcement literal (relaxable builds)."""
+        literal = self.vars.enforce.get(element)
+        if literal is None:
+            literal = self.model.new_bool_var(f"enforce[{element.type}:{element.id}:{element.nation or ''}]")
+            self.vars.enforce[element] = literal
+        return literal
+
+    def block_literals(self, block: Block) -> list[BoolVar]:
+        """Literals under which a block holds: every alternative element still enforced."""
+        return [self.enforce(e) for e in block]
+
+    def add(
+        self,
+        constraint: Any,
+        element: Element | None,
+        only_if: Sequence[BoolVar | int] = (),
+    ) -> None:
+        """Add a rule's constraint, enforced by the element's literal in a relaxable build.
+
+        `constraint` is a linear constraint, or a plain bool when an expression folded to a
+        constant (e.g. an essential line no unit can reach: `0 >= 2`). `only_if` literals that
+        are the constant 0 make the constraint vacuous; constant 1 drops out.
+        """
+        if any(isinstance(lit, int) and not lit for lit in only_if):
+            return
+        literals: list[BoolVar] = [lit for lit in only_if if not isinstance(lit, int)]
+        if self.relaxable and element is not None:
+            literals.append(self.enforce(element))
+        if isinstance(constraint, bool | np.bool_):
+            if not constraint:
+                # cannot hold: infeasible as stated, or whenever the literals are all true
+                self.model.add_bool_or([lit.Not() for lit in literals])
+            return
+        ct = self.model.add(constraint)
+        if literals:
+            ct.only_enforce_if(literals)
+
+    def units(self, c: Candidate) -> cp_model.IntVar:
+        return self.vars.units[(c.unit.id, c.requirement.id)]
+
+    def pairs_of_nation(self, nation: str) -> list[Candidate]:
+        return self._pairs_of_nation.get(nation, [])
+
+    def pairs_of_requirement(self, requirement_id: str) -> list[Candidate]:
+        return self._pairs_of_requirement.get(requirement_id, [])
+
+    def pairs(self) -> Iterable[Candidate]:
+        for pairs in self._pairs_of_unit.values():
+            yield from pairs
+
+    def sectors_of(self, nation: str) -> set[str]:
+        """Sectors the nation's units could reach."""
+        return self._sectors_of.get(nation, set())
+
+    def usable_pledges(self) -> list[tuple[str, FundingPledge]]:
+        """(nation, pledge) of every pledge in the model."""
+        return self._usable_pledges
+
+    def contributes(self, nation: str) -> BoolVar | int:
+        """Nation deploys units (0 when none of its units can be placed)."""
+        return self.vars.contributes.get(nation, 0)
+
+    def participates(self, nation: str) -> BoolVar | int:
+        """Nation deploys units or its money is drawn."""
+        flag = self.vars.participates.get(nation)
+        if flag is not None:
+            return flag
+        used = [self.vars.pledge_used[p.id] for n, p in self._usable_pledges if n == nation]
+        if not used:
+            return self.contributes(nation)
+        flag = self.model.new_bool_var(f"participates[{nation}]")
+        parts = [*used, self.contributes(nation)]
+        for part in parts:
+            self.model.add(flag >= part)
+        self.model.add(flag <= sum(parts))
+        self.vars.participates[nation] = flag
+        return flag
+
+    def in_sector(self, nation: str, sector: str) -> BoolVar | int:
+        """Nation has units in the sector."""
+        key = (nation, sector)
+        flag = self.vars.in_sector.get(key)
+        if flag is not None:
+            return flag
+        pairs = [c for c in self.pairs_of_nation(nation) if c.requirement.sector == sector]
+        if not pairs:
+            return 0
+        flag = self.model.new_bool_var(f"in_sector[{nation},{sector}]")
+        by_unit: dict[str, list[Candidate]] = defaultdict(list)
+        for c in pairs:
+            by_unit[c.unit.id].append(c)
+        for unit_pairs in by_unit.values():
+            self.model.add(sum(self.units(c) for c in unit_pairs) <= unit_pairs[0].unit.count * flag)
+        self.model.add(sum(self.units(c) for c in pairs) >= flag)
+        self.vars.in_sector[key] = flag
+        return flag
+
+    def personnel(self, nation: str) -> LinearExpr:
+        """Personnel the nation deploys."""
+        return sum(c.unit.personnel * self.units(c) for c in self.pairs_of_nation(nation))
+
+    def total_personnel(self) -> LinearExpr:
+        return sum(c.unit.personnel * self.units(c) for c in self.pairs())
+
+    def cost_coefficient(self, unit: UnitOffer, requirement: Requirement) -> int:
+        """USD one unit costs on one line: monthly cost x months of the line's window."""
+        return self.scenario.monthly_cost_of(unit) * self.scenario.months_of(requirement)
+
+    def nation_blocks(self, nation: str) -> list[Block]:
+        return participation_blocks(self.scenario, nation)
+
+
+def build(scenario: Scenario, *, relaxable: bool = False) -> BuiltModel:
+    """Compile a scenario into a CP-SAT model.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    relaxable
+        Put every scenario element behind an enforcement literal (`vars.enforce`) and keep the
+        pairs eligibility closes, held at zero while the elements closing them are enforced.
+    """
+    return ModelBuilder(scenario, relaxable=relaxable).build()

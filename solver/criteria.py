@@ -1,0 +1,47 @@
+"""Objective criteria as integer CP-SAT expressions, with the factor back to the domain's units."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from models.scenario import MAXIMISED
+from solver.rules.requirements import shortfall_weights
+
+if TYPE_CHECKING:
+    from solver.build import LinearExpr, ModelBuilder
+
+SHARE_SCALE = 10**7
+"""max_share is optimised in units of 1e-7 of the force."""
+
+
+def expression(b: ModelBuilder, criterion: str) -> tuple[LinearExpr, int]:
+    """(integer expression, factor): the criterion's domain value is expression / factor."""
+    if criterion == "shortfall":
+        weights, scale = shortfall_weights(b.scenario)
+        return sum(weights[rid] * var for rid, var in b.vars.shortfall.items()), scale
+    if criterion == "cost":
+        return sum(b.cost_coefficient(c.unit, c.requirement) * b.units(c) for c in b.pairs()), 1
+    if criterion == "nations":
+        return sum(b.vars.contributes.values()), 1
+    if criterion == "readiness":
+        return sum(c.unit.readiness.rank * b.units(c) for c in b.pairs()), 1
+    if criterion == "max_share":
+        return _max_share(b), SHARE_SCALE
+    raise ValueError(f"unknown criterion {criterion!r}")
+
+
+def _max_share(b: ModelBuilder) -> LinearExpr:
+    # share(n) = personnel(n) / total <= z / SHARE_SCALE  <=>  SHARE_SCALE * personnel(n) <= z * total
+    z = b.model.new_int_var(0, SHARE_SCALE, "max_share")
+    max_total = sum(c.unit.personnel * c.unit.count for c in {c.unit.id: c for c in b.pairs()}.values())
+    total = b.model.new_int_var(0, max_total, "total_personnel")
+    b.model.add(total == b.total_personnel())
+    product = b.model.new_int_var(0, SHARE_SCALE * max_total, "max_share_x_total")
+    b.model.add_multiplication_equality(product, [z, total])
+    for nation in b.vars.contributes:
+        b.model.add(SHARE_SCALE * b.personnel(nation) <= product)
+    return z
+
+
+def maximised(criterion: str) -> bool:
+    return criterion in MAXIMISED

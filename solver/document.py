@@ -1,0 +1,238 @@
+"""The solution document of a package: every figure a planner reads, computed from the scenario.
+
+Used by the CP-SAT solve and by any other producer of packages (the benchmark's peers), so every
+answer has the same form whoever computed it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from models.common import Measure, Priority
+from models.scenario import Scenario
+from models.solution import (
+    Assignment,
+    Coverage,
+    Explanation,
+    FundingBalance,
+    FundingFlow,
+    NationFigures,
+    ObjectiveValue,
+    RunInfo,
+    ScenarioRef,
+    Solution,
+    Status,
+    Totals,
+)
+from solver.eligibility import participation_blocks
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Package:
+    """Units per (offered unit, requirement line) and USD per (pledge, capability); zeros left out."""
+
+    assignment: Mapping[Pair, int] = field(default_factory=dict)
+    flows: Mapping[Pair, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, assignment: Mapping[Pair, int], flows: Mapping[Pair, int] | None = None) -> Package:
+        return cls(
+            {k: v for k, v in sorted(assignment.items()) if v > 0},
+            {k: v for k, v in sorted((flows or {}).items()) if v > 0},
+        )
+
+    @classmethod
+    def from_solution(cls, solution: Solution) -> Package:
+        """The package a solution document describes."""
+        return cls.of(
+            {(a.unit, a.requirement): a.units for a in solution.assignments},
+            {(f.pledge, f.capability): f.amount_usd for f in solution.funding.flows},
+        )
+
+
+def scenario_ref(scenario: Scenario) -> ScenarioRef:
+    return ScenarioRef(id=scenario.id, name=scenario.name, sha256=scenario.sha256())
+
+
+def usable_pledged_usd(scenario: Scenario) -> int:
+    """Pledged money of nations not barred altogether (by a veto of scope `all` or an unmet mandate)."""
+    return sum(p.amount_usd for o in scenario.offers if not participation_blocks(scenario, o.nation) for p in o.funding)
+
+
+def criterion_value(solution_parts: _Figures, criterion: str) -> float:
+    """A criterion's value in the domain's units, from a package's figures."""
+    if criterion == "shortfall":
+        return solution_parts.shortfall
+    if criterion == "cost":
+        return float(solution_parts.total_cost)
+    if criterion == "nations":
+        return float(solution_parts.contributing)
+    if criterion == "max_share":
+        return solution_parts.max_share
+    if criterion == "readiness":
+        return float(solution_parts.readiness)
+    raise ValueError(f"unknown criterion {criterion!r}")
+
+
+@dataclass
+class _Figures:
+    assignments: list[Assignment]
+    coverage: list[Coverage]
+    nations: list[NationFigures]
+    funding: FundingBalance
+    totals: Totals
+    shortfall: float
+    total_cost: int
+    contributing: int
+    max_share: float
+    readiness: int
+
+
+def _figures(scenario: Scenario, package: Package) -> _Figures:
+    assignments: list[Assignment] = []
+    provided: dict[str, int] = defaultdict(int)
+    personnel: dict[str, int] = defaultdict(int)
+    units: dict[str, int] = defaultdict(int)
+    cost: dict[str, int] = defaultdict(int)
+    sectors: dict[str, set[str]] = defaultdict(set)
+    readiness = 0
+    self_funded_usd = 0
+    for (unit_id, req_id), count in package.assignment.items():
+        unit = scenario.unit_by_id[unit_id]
+        req = scenario.requirement_by_id[req_id]
+        nation = scenario.nation_of_unit[unit_id]
+        monthly = scenario.monthly_cost_of(unit)
+        line_cost = count * monthly * scenario.months_of(req)
+        assignments.append(
+            Assignment(
+                unit=unit_id,
+                nation=nation,
+                capability=unit.capability,
+                requirement=req_id,
+                sector=req.sector,
+                units=count,
+                personnel=count * unit.personnel,
+                monthly_cost_usd=monthly,
+                cost_usd=line_cost,
+                self_funded=unit.self_funded,
+            )
+        )
+        provided[req_id] += count * (unit.personnel if req.measure == Measure.PERSONNEL else 1)
+        personnel[nation] += count * unit.personnel
+        units[nation] += count
+        cost[nation] += line_cost
+        sectors[nation].add(req.sector)
+        readiness += count * unit.readiness.rank
+        if unit.self_funded:
+            self_funded_usd += line_cost
+    sector_order = {s.id: i for i, s in enumerate(scenario.sectors)}
+    req_order = {r.id: i for i, r in enumerate(scenario.requirements)}
+    assignments.sort(key=lambda a: (sector_order[a.sector], req_order[a.requirement], a.nation, a.unit))
+
+    coverage = []
+    shortfall = 0.0
+    for req in scenario.requirements:
+        short = max(0, req.quantity - provided[req.id])
+        if req.priority == Priority.DESIRABLE:
+            shortfall += req.weight * short / req.quantity
+        coverage.append(
+            Coverage(
+                requirement=req.id,
+                sector=req.sector,
+                capability=req.capability,
+                priority=req.priority.value,
+                measure=req.measure.value,
+                required=req.quantity,
+                provided=provided[req.id],
+                shortfall=short,
+            )
+        )
+
+    flows = []
+    used: dict[str, int] = defaultdict(int)
+    for (pledge_id, capability), amount in package.flows.items():
+        nation = scenario.nation_of_pledge[pledge_id]
+        flows.append(FundingFlow(pledge=pledge_id, nation=nation, capability=capability, amount_usd=amount))
+        used[nation] += amount
+    personnel, units, cost, sectors = dict(personnel), dict(units), dict(cost), dict(sectors)
+    total_personnel = sum(personnel.values())
+    total_cost = sum(a.cost_usd for a in assignments)
+    pooled = total_cost - self_funded_usd
+    used_usd = sum(used.values())
+    participating = sorted(set(personnel) | {n for n, v in used.items() if v > 0})
+    nations = [
+        NationFigures(
+            nation=n,
+            personnel=personnel.get(n, 0),
+            share=personnel.get(n, 0) / total_personnel if total_personnel else 0.0,
+            units=units.get(n, 0),
+            sectors=sorted(sectors.get(n, ())),
+            cost_usd=cost.get(n, 0),
+            funding_pledged_usd=sum(p.amount_usd for p in scenario.offer_by_nation[n].funding),
+            funding_used_usd=used.get(n, 0),
+        )
+        for n in participating
+    ]
+    nations.sort(key=lambda f: (-f.personnel, -f.funding_used_usd, f.nation))
+    funding = FundingBalance(
+        total_cost_usd=total_cost,
+        self_funded_usd=self_funded_usd,
+        pooled_cost_usd=pooled,
+        pledged_usd=usable_pledged_usd(scenario),
+        used_usd=used_usd,
+        gap_usd=max(0, pooled - used_usd),
+        flows=flows,
+    )
+    totals = Totals(
+        personnel=total_personnel,
+        units=sum(units.values()),
+        nations_contributing=len(personnel),
+        nations_participating=len(participating),
+    )
+    max_share = max((f.share for f in nations), default=0.0)
+    return _Figures(
+        assignments, coverage, nations, funding, totals, shortfall, total_cost, len(personnel), max_share, readiness
+    )
+
+
+def solution_document(
+    scenario: Scenario,
+    package: Package | None,
+    *,
+    status: Status,
+    run: RunInfo,
+    bounds: Mapping[str, float | None] | None = None,
+    gap: float = 0.0,
+    explanation: Explanation | None = None,
+    criteria: Sequence[str] | None = None,
+) -> Solution:
+    """The solution document for a package (or for no package, when infeasible or unknown).
+
+    `bounds` gives, per criterion, the best bound proven in the domain's units; a criterion
+    without one is reported with its own value as bound (proven optimal).
+    """
+    figures = _figures(scenario, package or Package())
+    names = list(criteria) if criteria is not None else [t.criterion for t in scenario.objective]
+    objective = []
+    if package is not None:
+        for name in names:
+            value = criterion_value(figures, name)
+            bound = (bounds or {}).get(name)
+            objective.append(ObjectiveValue(criterion=name, value=value, bound=value if bound is None else bound))
+    return Solution(
+        scenario=scenario_ref(scenario),
+        status=status,
+        objective=objective,
+        gap=gap,
+        assignments=figures.assignments,
+        coverage=figures.coverage,
+        nations=figures.nations,
+        funding=figures.funding,
+        totals=figures.totals,
+        explanation=explanation,
+        run=run,
+    )

@@ -1,0 +1,50 @@
+"""Solve parameters, validated on construction."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def default_workers() -> int:
+    """Search workers by default: the machine's cores, at most 8."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to search for a package.
+
+    Parameters
+    ----------
+    time_limit_s
+        Wall-clock budget for the whole lexicographic solve, every stage included.
+    workers
+        CP-SAT search workers.
+    seed
+        Random seed of the search.
+    deterministic
+        Same answer for the same scenario, seed and parameters on any machine load: one
+        worker, and stages limited by deterministic time instead of only wall time.
+    log
+        Pass CP-SAT's search log to the `forcepack.solver` logger.
+    """
+
+    time_limit_s: float = 30.0
+    workers: int = field(default_factory=default_workers)
+    seed: int = 0
+    deterministic: bool = False
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            raise ValueError(f"Expected time_limit_s > 0, got {self.time_limit_s}.")
+        if self.workers < 1:
+            raise ValueError(f"Expected workers >= 1, got {self.workers}.")
+        if self.seed < 0:
+            raise ValueError(f"Expected seed >= 0, got {self.seed}.")
+
+    @property
+    def effective_workers(self) -> int:
+        """Workers actually used: one in deterministic mode."""
+        return 1 if self.deterministic else self.workers

@@ -1,0 +1,39 @@
+"""Availability: an offered unit's window and readiness against a requirement line's."""
+
+from __future__ import annotations
+
+from models.scenario import Requirement, Scenario, UnitOffer
+from solver.elements import Element
+
+
+def element_of(unit: UnitOffer, nation: str) -> Element:
+    """The scenario element an offered unit's availability is."""
+    return Element("availability", unit.id, nation)
+
+
+def window_blocks(scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
+    """True when the unit is not available for the whole of the line's window."""
+    start, end = scenario.window_of(requirement)
+    available_from, available_until = scenario.availability_of(unit)
+    return available_from > start or available_until < end
+
+
+def readiness_blocks(unit: UnitOffer, requirement: Requirement) -> bool:
+    """True when the line asks for a higher readiness than the unit has."""
+    return requirement.min_readiness is not None and unit.readiness.rank < requirement.min_readiness.rank
+
+
+def describe_window(scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> str:
+    """Why the unit's window does not fit the line's."""
+    start, end = scenario.window_of(requirement)
+    available_from, available_until = scenario.availability_of(unit)
+    return (
+        f"unit `{unit.id}` is available {available_from} .. {available_until}, "
+        f"but `{requirement.id}` is needed {start} .. {end}"
+    )
+
+
+def describe_readiness(unit: UnitOffer, requirement: Requirement) -> str:
+    """Why the unit's readiness does not fit the line's."""
+    wanted = requirement.min_readiness.value if requirement.min_readiness else "any"
+    return f"unit `{unit.id}` is {unit.readiness.value}, but `{requirement.id}` needs {wanted} or better"

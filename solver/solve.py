@@ -1,0 +1,238 @@
+"""Solve a scenario: the lexicographic objective, stage by stage, on one CP-SAT model.
+
+Each stage optimises one criterion, then holds it at its optimum (or within its tolerance) for the
+stages after it; each stage starts from the previous stage's package as a hint. A last stage draws
+as much pledged money as the rules allow for the package found, so the funding balance reads true.
+Infeasibility is a status in the returned document, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.init.python import init
+from ortools.sat.python import cp_model
+
+from models.scenario import Scenario
+from models.solution import RunInfo, Solution, Status
+from solver.build import BuiltModel, build
+from solver.criteria import maximised
+from solver.document import Package, solution_document
+from solver.params import SolveParams
+
+logger = logging.getLogger("forcepack.solver")
+
+SOLVER_NAME = "cp-sat"
+SOLVER_VERSION = init.OrToolsVersion.version_string()
+
+
+@dataclass
+class StageResult:
+    """One stage of the lexicographic solve."""
+
+    criterion: str
+    status: str
+    value: int | None
+    bound: float | None
+    wall_s: float
+
+
+@dataclass
+class SolveReport:
+    """What the search did, stage by stage (for benchmarks and logs)."""
+
+    stages: list[StageResult] = field(default_factory=list)
+    build_s: float = 0.0
+    first_package_s: float | None = None
+    wall_s: float = 0.0
+
+
+ProgressCallback = Callable[[str, float, float], None]
+"""Called on every improving package: (criterion, objective in domain units, seconds since start)."""
+
+
+def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float) -> None:
+    """CP-SAT parameters for one stage."""
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, time_left)
+    p.num_workers = params.effective_workers
+    p.random_seed = params.seed
+    # One worker with a stronger linear relaxation proves the cost stage far faster than the
+    # default portfolio on two cores (docs/benchmarks.md).
+    if params.effective_workers == 1:
+        p.linearization_level = 2
+    p.log_search_progress = params.log
+    if params.log:
+        solver.log_callback = lambda line: logger.info(line)
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(
+        self,
+        criterion: str,
+        factor: int,
+        sign: int,
+        start: float,
+        report: SolveReport,
+        callback: ProgressCallback | None,
+    ) -> None:
+        super().__init__()
+        self.criterion, self.factor, self.sign = criterion, factor, sign
+        self.start, self.report, self.callback = start, report, callback
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.perf_counter() - self.start
+        if self.report.first_package_s is None:
+            self.report.first_package_s = elapsed
+        if self.callback is not None:
+            self.callback(self.criterion, self.sign * self.objective_value / self.factor, elapsed)
+
+
+def _extract(built: BuiltModel, solver: cp_model.CpSolver) -> Package:
+    v = built.vars
+    return Package.of(
+        {pair: int(solver.value(var)) for pair, var in v.units.items()},
+        {key: int(solver.value(var)) for key, var in v.flows.items()},
+    )
+
+
+def _hint(built: BuiltModel, solver: cp_model.CpSolver) -> None:
+    built.model.clear_hints()  # type: ignore[no-untyped-call]
+    for var in built.vars.all_variables():
+        built.model.add_hint(var, solver.value(var))
+
+
+def solve(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    *,
+    hint: Package | None = None,
+    on_package: ProgressCallback | None = None,
+    report: SolveReport | None = None,
+) -> Solution:
+    """Find the best force package of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    params
+        Time limit, workers, seed, determinism.
+    hint
+        A package to start the search from (a baseline, or a previous answer).
+    on_package
+        Called on every improving package found, for progress reports.
+    report
+        Filled with per-stage figures when given.
+
+    Returns
+    -------
+    Solution
+        The solution document; `status` tells whether a package was found.
+    """
+    params = params or SolveParams()
+    report = report if report is not None else SolveReport()
+    start = time.perf_counter()
+    built = build(scenario)
+    report.build_s = time.perf_counter() - start
+    model = built.model
+    if hint is not None:
+        for pair, var in built.vars.units.items():
+            model.add_hint(var, hint.assignment.get(pair, 0))
+
+    package: Package | None = None
+    status: Status = "optimal"
+    bounds: dict[str, float | None] = {}
+    gap = 0.0
+    last_solver: cp_model.CpSolver | None = None
+
+    for term in scenario.objective:
+        expr, factor = built.criteria[term.criterion]
+        sign = -1 if maximised(term.criterion) else 1
+        time_left = params.time_limit_s - (time.perf_counter() - start)
+        if time_left <= 0.01 and package is not None:
+            status = "feasible"
+            bounds[term.criterion] = None
+            break
+        if sign > 0:
+            model.minimize(expr)
+        else:
+            model.maximize(expr)
+        solver = cp_model.CpSolver()
+        configure(solver, params, time_left)
+        stage_start = time.perf_counter()
+        code = solver.solve(model, _Progress(term.criterion, factor, 1, start, report, on_package))
+        name = solver.status_name(code)
+        stage = StageResult(term.criterion, name, None, None, time.perf_counter() - stage_start)
+        report.stages.append(stage)
+        logger.debug("stage %s: %s in %.2fs", term.criterion, name, stage.wall_s)
+
+        if code == cp_model.INFEASIBLE and package is None:
+            status = "infeasible"
+            break
+        if code in (cp_model.UNKNOWN, cp_model.INFEASIBLE):
+            # No answer this stage (time ran out); the previous stage's package stands.
+            if package is None:
+                status = "unknown"
+                break
+            status = "feasible"
+            break
+        if code == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"internal error: invalid CP-SAT model ({model.validate()})")
+
+        value = round(solver.objective_value)
+        stage.value = value
+        stage.bound = solver.best_objective_bound
+        package = _extract(built, solver)
+        last_solver = solver
+        if code == cp_model.OPTIMAL:
+            bounds[term.criterion] = None
+            slack = math.floor(term.tolerance * abs(value))
+        else:
+            status = "feasible"
+            bounds[term.criterion] = solver.best_objective_bound / factor
+            if gap == 0.0:
+                gap = abs(value - solver.best_objective_bound) / max(1.0, abs(value))
+            slack = 0
+        # Hold this criterion for the later stages.
+        if sign > 0:
+            model.add(expr <= value + slack)
+        else:
+            model.add(expr >= value - slack)
+        _hint(built, solver)
+
+    if package is not None and last_solver is not None and built.vars.flows:
+        package = _draw_funding(built, last_solver, package, params, start) or package
+
+    report.wall_s = time.perf_counter() - start
+    run = RunInfo(
+        solver=SOLVER_NAME,
+        solver_version=SOLVER_VERSION,
+        workers=params.effective_workers,
+        seed=params.seed,
+        time_limit_s=params.time_limit_s,
+        wall_s=round(report.wall_s, 3),
+    )
+    if package is None:
+        return solution_document(scenario, None, status=status, run=run)
+    return solution_document(scenario, package, status=status, run=run, bounds=bounds, gap=gap)
+
+
+def _draw_funding(
+    built: BuiltModel, solver: cp_model.CpSolver, package: Package, params: SolveParams, start: float
+) -> Package | None:
+    """With the package's units fixed, draw as much pledged money as the rules allow."""
+    model = built.model
+    for var in built.vars.units.values():
+        model.add(var == solver.value(var))
+    model.maximize(sum(built.vars.flows.values()))
+    stage_solver = cp_model.CpSolver()
+    configure(stage_solver, params, max(1.0, params.time_limit_s - (time.perf_counter() - start)))
+    code = stage_solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return _extract(built, stage_solver)
