@@ -52,6 +52,8 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioInputError(source, [f"{where}{problem}"]) from None
+    except ValueError as exc:  # PyYAML's date constructor on an impossible date, e.g. 2026-02-30
+        raise ScenarioInputError(source, [f"not a valid value: {exc}"]) from None
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks and generated scenarios for measuring the solver at scale."""

@@ -1,0 +1,127 @@
+"""A solution document as a planner reads it: status, coverage per sector, nations, funding."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from models.scenario import Scenario
+from models.solution import Solution
+
+
+def usd(amount: int | float) -> str:
+    """USD in millions with one decimal, the unit planners brief in."""
+    return f"{amount / 1e6:,.1f}M"
+
+
+def headline(solution: Solution) -> Text:
+    colour = {"optimal": "green", "feasible": "yellow", "infeasible": "red", "unknown": "red"}[solution.status]
+    text = Text()
+    text.append(f"{solution.scenario.name} ({solution.scenario.id}): ", style="bold")
+    text.append(solution.status.upper(), style=f"bold {colour}")
+    if solution.status == "feasible":
+        text.append(f"  gap {solution.gap:.2%}")
+    if solution.objective:
+        parts = []
+        for item in solution.objective:
+            value = f"{item.value:.4g}" if item.criterion != "cost" else f"USD {usd(item.value)}"
+            parts.append(f"{item.criterion} {value}")
+        text.append("  |  " + ", ".join(parts))
+    text.append(f"  |  {solution.run.wall_s:.2f}s, {solution.run.workers} worker(s)", style="dim")
+    return text
+
+
+def coverage_table(solution: Solution, scenario: Scenario) -> Table:
+    table = Table(title="Coverage by sector", title_justify="left", show_lines=False)
+    for column in ("sector", "line", "capability", "priority", "required", "provided", "short", "filled by"):
+        table.add_column(column, justify="right" if column in ("required", "provided", "short") else "left")
+    fillers: dict[str, list[str]] = defaultdict(list)
+    for a in solution.assignments:
+        fillers[a.requirement].append(f"{a.nation} {a.units}x{a.unit}")
+    for row in solution.coverage:
+        sector = scenario.sector_by_id[row.sector]
+        style = "red" if row.shortfall and row.priority == "essential" else ("yellow" if row.shortfall else "")
+        table.add_row(
+            f"{sector.name or sector.id} ({sector.control.value})",
+            row.requirement,
+            row.capability,
+            row.priority,
+            f"{row.required:,}{' pers' if row.measure == 'personnel' else ''}",
+            f"{row.provided:,}",
+            f"{row.shortfall:,}" if row.shortfall else "",
+            ", ".join(fillers[row.requirement]),
+            style=style,
+        )
+    return table
+
+
+def nations_table(solution: Solution) -> Table:
+    table = Table(title="Contributions by nation", title_justify="left")
+    for column in ("nation", "personnel", "share", "units", "sectors", "cost", "pledged", "money used"):
+        table.add_column(column, justify="left" if column in ("nation", "sectors") else "right")
+    for n in solution.nations:
+        table.add_row(
+            n.nation,
+            f"{n.personnel:,}",
+            f"{n.share:.1%}",
+            str(n.units),
+            ", ".join(n.sectors),
+            usd(n.cost_usd),
+            usd(n.funding_pledged_usd),
+            usd(n.funding_used_usd),
+        )
+    t = solution.totals
+    table.add_row(
+        "total",
+        f"{t.personnel:,}",
+        "",
+        str(t.units),
+        f"{t.nations_contributing} contributing / {t.nations_participating} participating",
+        usd(solution.funding.total_cost_usd),
+        "",
+        usd(solution.funding.used_usd),
+        style="bold",
+    )
+    return table
+
+
+def funding_text(solution: Solution) -> Text:
+    f = solution.funding
+    text = Text("Funding balance: ", style="bold")
+    text.append(
+        f"total cost USD {usd(f.total_cost_usd)} = self-funded {usd(f.self_funded_usd)} + pooled "
+        f"{usd(f.pooled_cost_usd)}; pledges usable {usd(f.pledged_usd)}, drawn {usd(f.used_usd)}, "
+    )
+    text.append(f"gap {usd(f.gap_usd)}", style="red" if f.gap_usd else "green")
+    return text
+
+
+def explanation_text(solution: Solution) -> RenderableType:
+    e = solution.explanation
+    if e is None:
+        if solution.status == "infeasible":
+            return Text("No package satisfies every rule of this scenario.", style="red")
+        return Text("No package was found within the time limit.", style="red")
+    lines: list[RenderableType] = [Text(e.summary, style="bold red")]
+    lines.append(Text(f"Conflict ({'minimal' if e.minimal else 'not proven minimal'}):", style="bold"))
+    lines.extend(Text(f"  - [{c.type}] {c.id}: {c.text}") for c in e.conflict)
+    if e.relaxations:
+        lines.append(Text("Ways out:", style="bold"))
+        for i, r in enumerate(e.relaxations, 1):
+            changes = "; ".join(f"{c.type} {c.id}" for c in r.changes)
+            lines.append(Text(f"  {i}. relax {changes}: {r.effect}"))
+    return Group(*lines)
+
+
+def render(solution: Solution, scenario: Scenario, console: Console) -> None:
+    """Print the readable summary of a solution."""
+    console.print(headline(solution))
+    if solution.has_package:
+        console.print(coverage_table(solution, scenario))
+        console.print(nations_table(solution))
+        console.print(funding_text(solution))
+    else:
+        console.print(explanation_text(solution))

@@ -1,0 +1,50 @@
+"""Compare a scenario's answer with its `expect` block, after the independent checker has run."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from models.scenario import Scenario
+from models.solution import Solution
+from solver.check import check
+
+
+@dataclass
+class ValidationOutcome:
+    """Whether a scenario's answer is right and as expected."""
+
+    passed: bool
+    summary: str
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def validate_scenario(scenario: Scenario, solution: Solution) -> ValidationOutcome:
+    """Check the solution, then compare status, objective values and conflict ids with `expect`."""
+    problems = [f"[{v.rule}] {v.message}" for v in check(scenario, solution)]
+    notes: list[str] = []
+    expect = scenario.expect
+    summary = f"{solution.status} in {solution.run.wall_s:.2f}s"
+    if solution.objective:
+        summary += " (" + ", ".join(f"{o.criterion} {o.value:.6g}" for o in solution.objective) + ")"
+    if expect is None:
+        notes.append("no `expect` block: only the checker ran")
+        return ValidationOutcome(not problems, summary, problems, notes)
+    if solution.status != expect.status:
+        problems.append(f"status is {solution.status}, expected {expect.status}")
+    for criterion, wanted in (expect.objective or {}).items():
+        got = solution.objective_value(criterion)
+        if got is None:
+            problems.append(f"objective {criterion} was not optimised, expected {wanted}")
+        elif not math.isclose(got, wanted, rel_tol=1e-6, abs_tol=1e-6):
+            problems.append(f"objective {criterion} is {got:.6g}, expected {wanted:.6g}")
+    if expect.conflict is not None:
+        if solution.explanation is None:
+            problems.append("expected a conflict, but the answer carries no explanation")
+        else:
+            found = {c.id for c in solution.explanation.conflict}
+            missing = [i for i in expect.conflict if i not in found]
+            if missing:
+                problems.append(f"conflict lacks {', '.join(missing)} (found: {', '.join(sorted(found))})")
+    return ValidationOutcome(not problems, summary, problems, notes)

@@ -1,0 +1,448 @@
+"""Exhaustive-search reference solver, written from the domain reference alone.
+
+It shares no code with `solver/`: it enumerates every package of a tiny scenario, keeps the
+ones that satisfy every rule of the domain reference ("Semantics of a package"), and picks the
+lexicographic optimum. Property tests compare the CP-SAT solver against it.
+
+Reading of the domain reference taken here (each also noted where it is used):
+
+- A nation's money is *used* when it belongs to the set of nations whose pledges fund the
+  package; that set is searched, not fixed. Adding a nation to it only adds participation
+  constraints and only adds money, so a package is fundable iff some set works.
+- Without a `funding_coverage` target there is no funding condition and no money is used.
+- A line may receive more than its quantity (nothing in the reference caps provision).
+- `requires_partner` counts partners that contribute *units*, never the nation itself.
+- `min_contingent` and `max_personnel` red lines are about deployed personnel; a money-only
+  donor deploys none, so `min_contingent` does not bar its money.
+- A stated objective tolerance keeps, for the later criteria, every package within that
+  fraction of the criterion's best value (see `_lexicographic_best`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from models import (
+    AllowedControl,
+    AlongsideScope,
+    MaxEngagement,
+    MaxPersonnel,
+    MaxSectors,
+    Measure,
+    MinContingent,
+    NotAlongside,
+    ObjectiveTerm,
+    Priority,
+    RequiresMandate,
+    RequiresPartner,
+    Scenario,
+    Sectors,
+    VetoScope,
+)
+
+TOLERANCE = 1e-9
+"""Absolute tolerance between objective values; relative tolerance of the funding balance."""
+
+MAXIMISED_CRITERIA = frozenset({"nations", "readiness"})
+
+
+@dataclass(frozen=True)
+class BruteResult:
+    """The lexicographic optimum of a scenario found by exhaustive search.
+
+    `objective` holds one value per criterion of `scenario.objective`, in order, in the domain's
+    units (maximised criteria as their positive value). `assignment` maps (unit id, requirement id)
+    to the number of units of one optimal package (zero entries left out); `flows` maps
+    (pledge id, capability) to the US dollars that pledge pays for that capability (positive only).
+    An infeasible scenario has an empty objective, assignment and flows.
+    """
+
+    status: Literal["optimal", "infeasible"]
+    objective: tuple[float, ...]
+    assignment: dict[tuple[str, str], int]
+    flows: dict[tuple[str, str], int]
+
+
+# -- the fixed data of a scenario, defaults resolved --------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """An eligible (unit line, requirement line) pair with what one unit brings to it."""
+
+    unit: str
+    requirement: str
+    nation: str
+    sector: str
+    capability: str
+    personnel: int
+    provides: int  # per unit, in the line's measure
+    cost: int  # per unit over the line's window
+    self_funded: bool
+    readiness: int
+
+
+def _barred(scenario: Scenario, nation: str) -> bool:
+    """No participation at all: a veto of scope `all`, or an unmet mandate condition."""
+    for veto in scenario.vetoes:
+        if veto.scope == VetoScope.ALL and nation in veto.against:
+            return True
+    for line in scenario.red_lines_of(nation):
+        if isinstance(line, RequiresMandate) and not all(scenario.mandate[c] for c in line.conditions):
+            return True
+    return False
+
+
+def _units_barred(scenario: Scenario, nation: str) -> bool:
+    """No units deployed: barred entirely, or a veto of scope `units`."""
+    return _barred(scenario, nation) or any(
+        veto.scope == VetoScope.UNITS and nation in veto.against for veto in scenario.vetoes
+    )
+
+
+def _eligible_pairs(scenario: Scenario) -> list[_Pair]:
+    """Every (unit line, requirement line) pair the six eligibility rules allow."""
+    pairs: list[_Pair] = []
+    for offer in scenario.offers:
+        nation = offer.nation
+        if _units_barred(scenario, nation):
+            continue
+        red_lines = scenario.red_lines_of(nation)
+        for unit in offer.units:
+            available_from, available_until = scenario.availability_of(unit)
+            for req in scenario.requirements:
+                needed_from, needed_until = scenario.window_of(req)
+                sector = scenario.sector_by_id[req.sector]
+                if unit.capability != req.capability:
+                    continue
+                if not (available_from <= needed_from and available_until >= needed_until):
+                    continue
+                if req.min_readiness is not None and unit.readiness.rank < req.min_readiness.rank:
+                    continue
+                if not all(_line_allows(line, req.engagement, sector.id, sector.control) for line in red_lines):
+                    continue
+                pairs.append(
+                    _Pair(
+                        unit=unit.id,
+                        requirement=req.id,
+                        nation=nation,
+                        sector=req.sector,
+                        capability=unit.capability,
+                        personnel=unit.personnel,
+                        provides=1 if req.measure == Measure.UNITS else unit.personnel,
+                        cost=scenario.monthly_cost_of(unit) * scenario.months_of(req),
+                        self_funded=unit.self_funded,
+                        readiness=unit.readiness.rank,
+                    )
+                )
+    return pairs
+
+
+def _line_allows(line: object, engagement: int, sector: str, control: str) -> bool:
+    """Whether a filtering red line lets the nation's units fill a line of this engagement and sector."""
+    if isinstance(line, MaxEngagement):
+        return engagement <= line.level
+    if isinstance(line, AllowedControl):
+        return control in line.statuses
+    if isinstance(line, Sectors):
+        if line.only is not None:
+            return sector in line.only
+        return sector not in (line.exclude or [])
+    return True
+
+
+def _unit_options(count: int, width: int) -> list[tuple[int, ...]]:
+    """Every way to spread at most `count` units over `width` lines."""
+    return [combo for combo in itertools.product(range(count + 1), repeat=width) if sum(combo) <= count]
+
+
+def search_space_size(scenario: Scenario) -> int:
+    """How many assignments `brute_force` enumerates (before the money sets)."""
+    size = 1
+    for unit_id, width in _widths(_eligible_pairs(scenario)).items():
+        size *= math.comb(scenario.unit_by_id[unit_id].count + width, width)
+    return size
+
+
+def _widths(pairs: Sequence[_Pair]) -> dict[str, int]:
+    widths: dict[str, int] = {}
+    for pair in pairs:
+        widths[pair.unit] = widths.get(pair.unit, 0) + 1
+    return widths
+
+
+# -- funding: a max flow from pledges to capabilities --------------------------------------------
+
+
+def _max_flow(
+    pledges: Sequence[tuple[str, int, frozenset[str] | None]], pooled: dict[str, int]
+) -> tuple[int, dict[tuple[str, str], int]]:
+    """Edmonds–Karp from pledges (capacity: amount) to capabilities (capacity: pooled cost).
+
+    A pledge reaches a capability when it has no earmark or the earmark names it.
+    """
+    source, sink = ("source",), ("sink",)
+    capacity: dict[tuple[object, object], int] = {}
+    neighbours: dict[object, list[object]] = {}
+
+    def add_edge(a: object, b: object, cap: int) -> None:
+        capacity[a, b] = capacity.get((a, b), 0) + cap
+        capacity.setdefault((b, a), 0)
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+
+    big = sum(pooled.values())
+    for pledge_id, amount, earmark in pledges:
+        add_edge(source, ("pledge", pledge_id), amount)
+        for capability in pooled:
+            if earmark is None or capability in earmark:
+                add_edge(("pledge", pledge_id), ("capability", capability), big)
+    for capability, cost in pooled.items():
+        add_edge(("capability", capability), sink, cost)
+
+    residual = dict(capacity)
+    total = 0
+    while True:
+        parent: dict[object, object] = {source: source}
+        queue: deque[object] = deque([source])
+        while queue and sink not in parent:
+            node = queue.popleft()
+            for nxt in neighbours.get(node, []):
+                if nxt not in parent and residual[node, nxt] > 0:
+                    parent[nxt] = node
+                    queue.append(nxt)
+        if sink not in parent:
+            break
+        path: list[tuple[object, object]] = []
+        node = sink
+        while node != source:
+            path.append((parent[node], node))
+            node = parent[node]
+        push = min(residual[edge] for edge in path)
+        for a, b in path:
+            residual[a, b] -= push
+            residual[b, a] += push
+        total += push
+
+    flows: dict[tuple[str, str], int] = {}
+    for pledge_id, _, _ in pledges:
+        for capability in pooled:
+            edge = (("pledge", pledge_id), ("capability", capability))
+            if edge in capacity:
+                used = capacity[edge] - residual[edge]
+                if used > 0:
+                    flows[pledge_id, capability] = used
+    return total, flows
+
+
+# -- one candidate package --------------------------------------------------------------------
+
+
+@dataclass
+class _Package:
+    """Totals of one assignment, computed once and read by every rule."""
+
+    counts: dict[int, int]  # pair index -> units (positive only)
+    personnel: dict[str, int]  # nation -> personnel
+    sectors: dict[str, set[str]]  # nation -> sectors holding its units
+    provided: dict[str, int]  # requirement -> provided in its measure
+    pooled: dict[str, int]  # capability -> pooled (not self-funded) cost
+    cost: int
+    readiness: int
+
+    @property
+    def contributors(self) -> set[str]:
+        return set(self.personnel)
+
+
+def _package(pairs: Sequence[_Pair], counts: dict[int, int]) -> _Package:
+    personnel: dict[str, int] = {}
+    sectors: dict[str, set[str]] = {}
+    provided: dict[str, int] = {}
+    pooled: dict[str, int] = {}
+    cost = readiness = 0
+    for index, units in counts.items():
+        pair = pairs[index]
+        personnel[pair.nation] = personnel.get(pair.nation, 0) + units * pair.personnel
+        sectors.setdefault(pair.nation, set()).add(pair.sector)
+        provided[pair.requirement] = provided.get(pair.requirement, 0) + units * pair.provides
+        cost += units * pair.cost
+        readiness += units * pair.readiness
+        if not pair.self_funded:
+            pooled[pair.capability] = pooled.get(pair.capability, 0) + units * pair.cost
+    return _Package(counts, personnel, sectors, provided, pooled, cost, readiness)
+
+
+def _unit_rules_hold(scenario: Scenario, package: _Package) -> bool:
+    """Every rule that depends on units only: coverage, national ceilings, sectors, targets."""
+    for req in scenario.requirements:
+        if req.priority == Priority.ESSENTIAL and package.provided.get(req.id, 0) < req.quantity:
+            return False
+    for nation, deployed in package.personnel.items():
+        for line in scenario.red_lines_of(nation):
+            if isinstance(line, MaxPersonnel) and deployed > line.limit:
+                return False
+            if isinstance(line, MinContingent) and deployed < line.personnel:
+                return False
+            if isinstance(line, MaxSectors) and len(package.sectors[nation]) > line.count:
+                return False
+            if isinstance(line, NotAlongside) and line.scope == AlongsideScope.SECTOR:
+                for other in line.nations:
+                    if package.sectors[nation] & package.sectors.get(other, set()):
+                        return False
+    targets = scenario.targets
+    total = sum(package.personnel.values())
+    if targets.max_personnel is not None and total > targets.max_personnel:
+        return False
+    if targets.min_nations is not None and len(package.personnel) < targets.min_nations:
+        return False
+    for group, minimum in targets.group_minimums.items():
+        if len(package.contributors & set(scenario.group_members[group])) < minimum:
+            return False
+    if targets.max_nation_share is not None:
+        for deployed in package.personnel.values():
+            if deployed > targets.max_nation_share * total * (1 + TOLERANCE):
+                return False
+    return True
+
+
+def _participation_holds(scenario: Scenario, participants: set[str], contributors: set[str]) -> bool:
+    """`not_alongside` (force) and `requires_partner` for every participating nation."""
+    for nation in participants:
+        for line in scenario.red_lines_of(nation):
+            if isinstance(line, NotAlongside):
+                if line.scope == AlongsideScope.FORCE and participants & set(line.nations):
+                    return False
+            elif isinstance(line, RequiresPartner):
+                # Partners are other nations contributing units; a group's member never counts itself.
+                if line.nations is not None:
+                    partners = set(line.nations)
+                else:
+                    partners = set(scenario.group_members[line.group or ""]) - {nation}
+                if len(partners & contributors) < line.min:
+                    return False
+    return True
+
+
+def _funding(
+    scenario: Scenario, package: _Package, donors: dict[str, list[tuple[str, int, frozenset[str] | None]]]
+) -> dict[tuple[str, str], int] | None:
+    """The flows of a money set that makes the package fundable, or None when no set does.
+
+    Contributors' money is free (they already take part); other donors are tried in every subset,
+    smallest first, since each brings its red lines with its money.
+    """
+    contributors = package.contributors
+    coverage = scenario.targets.funding_coverage
+    if coverage is None:
+        return {} if _participation_holds(scenario, contributors, contributors) else None
+    required = coverage * sum(package.pooled.values())
+    free = [n for n in donors if n in contributors]
+    optional = [n for n in donors if n not in contributors]
+    for size in range(len(optional) + 1):
+        for extra in itertools.combinations(optional, size):
+            if not _participation_holds(scenario, contributors | set(extra), contributors):
+                continue
+            pledges = [p for n in (*free, *extra) for p in donors[n]]
+            total, flows = _max_flow(pledges, package.pooled)
+            if total >= required * (1 - TOLERANCE):
+                return flows
+    return None
+
+
+def _objective(scenario: Scenario, package: _Package) -> tuple[float, ...]:
+    values: list[float] = []
+    for term in scenario.objective:
+        criterion = term.criterion
+        if criterion == "shortfall":
+            values.append(
+                sum(
+                    req.weight * max(0, req.quantity - package.provided.get(req.id, 0)) / req.quantity
+                    for req in scenario.requirements
+                    if req.priority == Priority.DESIRABLE
+                )
+            )
+        elif criterion == "cost":
+            values.append(float(package.cost))
+        elif criterion == "nations":
+            values.append(float(len(package.personnel)))
+        elif criterion == "max_share":
+            total = sum(package.personnel.values())
+            values.append(max(package.personnel.values()) / total if total else 0.0)
+        elif criterion == "readiness":
+            values.append(float(package.readiness))
+        else:  # pragma: no cover - the scenario model admits no other criterion
+            raise AssertionError(f"unknown criterion {criterion}")
+    return tuple(values)
+
+
+def _assignments(scenario: Scenario, pairs: Sequence[_Pair]) -> Iterator[dict[int, int]]:
+    """Every assignment of unit counts to eligible pairs, each unit line within its count."""
+    by_unit: dict[str, list[int]] = {}
+    for index, pair in enumerate(pairs):
+        by_unit.setdefault(pair.unit, []).append(index)
+    indices = list(by_unit.values())
+    options = [_unit_options(scenario.unit_by_id[unit].count, len(idx)) for unit, idx in by_unit.items()]
+    for choice in itertools.product(*options):
+        counts: dict[int, int] = {}
+        for idx, combo in zip(indices, choice, strict=True):
+            for index, units in zip(idx, combo, strict=True):
+                if units:
+                    counts[index] = units
+        yield counts
+
+
+def _lexicographic_best(candidates: list[tuple[tuple[float, ...], int]], terms: Sequence[ObjectiveTerm]) -> int:
+    """Index of a lexicographic optimum: keep the best of each criterion in turn, then the first left.
+
+    A criterion keeps the candidates within TOLERANCE of its best value, widened by its stated
+    tolerance (a fraction of that best value) when it has one: later criteria then choose among
+    near-optimal packages, and only the last criterion's value is unique.
+    """
+    alive = candidates
+    for position, term in enumerate(terms):
+        sign = -1.0 if term.criterion in MAXIMISED_CRITERIA else 1.0
+        best = min(sign * values[position] for values, _ in alive)
+        slack = term.tolerance * abs(best) + TOLERANCE
+        alive = [(values, i) for values, i in alive if sign * values[position] <= best + slack]
+    return alive[0][1]
+
+
+def brute_force(scenario: Scenario, max_candidates: int = 200_000) -> BruteResult:
+    """The lexicographic optimum of `scenario` by enumerating every package.
+
+    Raises ValueError when more than `max_candidates` assignments would be enumerated.
+    """
+    pairs = _eligible_pairs(scenario)
+    size = search_space_size(scenario)
+    if size > max_candidates:
+        raise ValueError(f"search space of {size} assignments exceeds max_candidates={max_candidates}")
+
+    donors: dict[str, list[tuple[str, int, frozenset[str] | None]]] = {}
+    for offer in scenario.offers:
+        if offer.funding and not _barred(scenario, offer.nation):
+            donors[offer.nation] = [
+                (p.id, p.amount_usd, frozenset(p.earmark) if p.earmark is not None else None) for p in offer.funding
+            ]
+
+    feasible: list[tuple[tuple[float, ...], int]] = []
+    kept: list[dict[int, int]] = []
+    for counts in _assignments(scenario, pairs):
+        package = _package(pairs, counts)
+        if not _unit_rules_hold(scenario, package) or _funding(scenario, package, donors) is None:
+            continue
+        feasible.append((_objective(scenario, package), len(kept)))
+        kept.append(counts)
+
+    if not feasible:
+        return BruteResult(status="infeasible", objective=(), assignment={}, flows={})
+    best = _lexicographic_best(feasible, scenario.objective)
+    counts = kept[best]
+    flows = _funding(scenario, _package(pairs, counts), donors) or {}
+    assignment = {(pairs[i].unit, pairs[i].requirement): units for i, units in counts.items()}
+    return BruteResult(status="optimal", objective=feasible[best][0], assignment=assignment, flows=flows)
