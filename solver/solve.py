@@ -28,6 +28,8 @@ logger = logging.getLogger("forcepack.solver")
 
 SOLVER_NAME = "cp-sat"
 SOLVER_VERSION = init.OrToolsVersion.version_string()
+EXPLAIN_TIME_LIMIT_S = 10.0
+"""Budget for explaining an infeasible scenario, on top of the solve's own."""
 
 
 @dataclass
@@ -113,6 +115,7 @@ def solve(
     hint: Package | None = None,
     on_package: ProgressCallback | None = None,
     report: SolveReport | None = None,
+    explain: bool = True,
 ) -> Solution:
     """Find the best force package of a scenario.
 
@@ -128,6 +131,9 @@ def solve(
         Called on every improving package found, for progress reports.
     report
         Filled with per-stage figures when given.
+    explain
+        When the scenario is infeasible, find the conflict and relaxations (`solver.explain`),
+        within EXPLAIN_TIME_LIMIT_S more seconds.
 
     Returns
     -------
@@ -218,7 +224,13 @@ def solve(
         wall_s=round(report.wall_s, 3),
     )
     if package is None:
-        return solution_document(scenario, None, status=status, run=run)
+        explanation = None
+        if status == "infeasible" and explain:
+            from solver.explain import explain as explain_scenario
+
+            budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
+            explanation = explain_scenario(scenario, budget)
+        return solution_document(scenario, None, status=status, run=run, explanation=explanation)
     return solution_document(scenario, package, status=status, run=run, bounds=bounds, gap=gap)
 
 

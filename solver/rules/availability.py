@@ -23,17 +23,7 @@ def readiness_blocks(unit: UnitOffer, requirement: Requirement) -> bool:
     return requirement.min_readiness is not None and unit.readiness.rank < requirement.min_readiness.rank
 
 
-def describe_window(scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> str:
-    """Why the unit's window does not fit the line's."""
-    start, end = scenario.window_of(requirement)
-    available_from, available_until = scenario.availability_of(unit)
-    return (
-        f"unit `{unit.id}` is available {available_from} .. {available_until}, "
-        f"but `{requirement.id}` is needed {start} .. {end}"
-    )
-
-
-def describe_readiness(unit: UnitOffer, requirement: Requirement) -> str:
-    """Why the unit's readiness does not fit the line's."""
-    wanted = requirement.min_readiness.value if requirement.min_readiness else "any"
-    return f"unit `{unit.id}` is {unit.readiness.value}, but `{requirement.id}` needs {wanted} or better"
+def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
+    """The unit's availability window and readiness, as the lines it could not fill see them."""
+    start, end = scenario.availability_of(unit)
+    return f"unit `{unit.id}` ({nation}) is available {start} .. {end} at readiness {unit.readiness.value}"

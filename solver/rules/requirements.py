@@ -58,7 +58,9 @@ def shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
 def describe(requirement: Requirement, scenario: Scenario) -> str:
     """The line in a planner's words."""
     sector = scenario.sector_by_id[requirement.sector]
-    measure = "units" if requirement.measure == Measure.UNITS else "personnel"
+    measure = (
+        "personnel" if requirement.measure == Measure.PERSONNEL else ("unit" if requirement.quantity == 1 else "units")
+    )
     return (
         f"{requirement.priority.value} line `{requirement.id}`: {requirement.quantity:,} {measure} of "
         f"{requirement.capability} in {sector.name or sector.id} ({sector.control.value}), "

@@ -1,0 +1,41 @@
+# forcepack: `make run` and `make test` work on a fresh machine with Python 3.11, pip and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test lint unit validate bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Solve the illustrative Gaza scenario and print the package.
+run: install
+	$(BIN)/forcepack solve examples/gaza-isf.yaml
+
+## Lint, type-check, run every test, and validate the examples.
+test: install lint unit validate
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+validate: install
+	$(BIN)/forcepack validate examples/
+
+## Benchmarks (docs/benchmarks.md).
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
