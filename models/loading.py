@@ -37,6 +37,12 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text for the models to parse, so an impossible date (2026-02-30) is reported with
+# its field path like any other bad value, not as PyYAML's bare ValueError.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_document(text: str, source: str, *, as_json: bool) -> Any:
@@ -52,8 +58,6 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioInputError(source, [f"{where}{problem}"]) from None
-    except ValueError as exc:  # PyYAML's date constructor on an impossible date, e.g. 2026-02-30
-        raise ScenarioInputError(source, [f"not a valid value: {exc}"]) from None
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

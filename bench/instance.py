@@ -1,0 +1,169 @@
+"""One benchmark instance, run in a process of its own so that its peak memory is its own.
+
+`python -m bench.instance solve --nations 70 --seed 1 --time-limit 60` generates the scenario,
+solves it, runs the independent checker on the answer, and prints one JSON object (the
+record the harness tabulates) as the last line of its output. `explain` does the same for the
+infeasible variant of the scenario, whose planted conflict the solve must explain. The harness
+(`bench.harness`) runs this module once per instance; it can also be run by hand to reproduce
+a single row of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bench.generator import generate, summary
+from models import Scenario, Solution
+from solver import SolveParams, SolveReport, build, solve
+from solver.check import check
+
+__all__ = ["main", "run_explain", "run_solve"]
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (`ru_maxrss` is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _model_size(scenario: Scenario) -> dict[str, Any]:
+    """Variables and constraints of the CP-SAT model, and the time to build it once."""
+    start = time.perf_counter()
+    built = build(scenario)
+    build_s = time.perf_counter() - start
+    proto = built.model.proto
+    sizes = {"variables": len(proto.variables), "constraints": len(proto.constraints), "build_s": build_s}
+    del built, proto
+    gc.collect()
+    return sizes
+
+
+def _checked(scenario: Scenario, solution: Solution) -> dict[str, Any]:
+    """The checker's verdict on a solution: its violations, in words, and how long it took."""
+    start = time.perf_counter()
+    violations = check(scenario, solution)
+    return {
+        "check_s": time.perf_counter() - start,
+        "violations": [f"[{v.rule}] {v.message}" + (f" ({v.element})" if v.element else "") for v in violations],
+    }
+
+
+def _params(time_limit_s: float, workers: int | None) -> SolveParams:
+    """Solve parameters: the solver's defaults, but for the time limit (and workers, if given)."""
+    if workers is None:
+        return SolveParams(time_limit_s=time_limit_s)
+    return SolveParams(time_limit_s=time_limit_s, workers=workers)
+
+
+def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> dict[str, Any]:
+    """Generate the feasible scenario (`nations`, `seed`), solve it and check the answer.
+
+    Returns
+    -------
+    dict
+        The scenario's sizes (`summary`), the model's size, the solve's timings, status, gap
+        and objective, the stages, the checker's violations (an empty list when the answer
+        honours every rule) and the process's peak memory.
+    """
+    start = time.perf_counter()
+    scenario = generate(nations, seed)
+    generate_s = time.perf_counter() - start
+    model = _model_size(scenario)
+    memory_before_solve = peak_memory_mib()
+
+    params = _params(time_limit_s, workers)
+    report = SolveReport()
+    solution = solve(scenario, params, report=report)
+    return {
+        "kind": "solve",
+        "nations": nations,
+        "seed": seed,
+        "scenario": scenario.id,
+        "time_limit_s": time_limit_s,
+        "workers": params.effective_workers,
+        "summary": summary(scenario),
+        "generate_s": generate_s,
+        "model": model,
+        "build_s": report.build_s,
+        "first_package_s": report.first_package_s,
+        "wall_s": report.wall_s,
+        "optimal_s": report.wall_s if solution.status == "optimal" else None,
+        "status": solution.status,
+        "gap": solution.gap,
+        "objective": [{"criterion": o.criterion, "value": o.value, "bound": o.bound} for o in solution.objective],
+        "stages": [
+            {"criterion": s.criterion, "status": s.status, "value": s.value, "bound": s.bound, "wall_s": s.wall_s}
+            for s in report.stages
+        ],
+        **_checked(scenario, solution),
+        "peak_before_solve_mib": memory_before_solve,
+        "peak_mib": peak_memory_mib(),
+    }
+
+
+def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> dict[str, Any]:
+    """Generate the infeasible scenario (`nations`, `seed`), solve it (which explains it) and check.
+
+    Returns
+    -------
+    dict
+        Status, the total time of `solve` measured around it (proving infeasibility and
+        explaining), the time the solve itself reported, the conflict found, whether it is
+        minimal, the number of relaxations, whether every element `expect.conflict` names is in
+        the conflict, the checker's violations and the process's peak memory.
+    """
+    scenario = generate(nations, seed, infeasible=True)
+    expected = list(scenario.expect.conflict) if scenario.expect and scenario.expect.conflict else []
+    params = _params(time_limit_s, workers)
+    report = SolveReport()
+    start = time.perf_counter()
+    solution = solve(scenario, params, report=report)
+    total_s = time.perf_counter() - start
+    explanation = solution.explanation
+    conflict = [e.id for e in explanation.conflict] if explanation else []
+    return {
+        "kind": "explain",
+        "nations": nations,
+        "seed": seed,
+        "scenario": scenario.id,
+        "time_limit_s": time_limit_s,
+        "workers": params.effective_workers,
+        "summary": summary(scenario),
+        "status": solution.status,
+        "detect_s": report.wall_s,
+        "total_s": total_s,
+        "explained": explanation is not None,
+        "conflict": conflict,
+        "conflict_size": len(conflict),
+        "minimal": explanation.minimal if explanation else None,
+        "relaxations": len(explanation.relaxations) if explanation else 0,
+        "expected_conflict": expected,
+        "expected_found": bool(expected) and all(e in conflict for e in expected),
+        **_checked(scenario, solution),
+        "peak_mib": peak_memory_mib(),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bench.instance {solve,explain} --nations N --seed S --time-limit T`: print one record as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.instance", description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=("solve", "explain"), help="benchmark: solve a feasible scenario, or explain")
+    parser.add_argument("--nations", type=int, required=True, help="nations in the generated scenario")
+    parser.add_argument("--seed", type=int, required=True, help="generator seed")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="solve time limit in seconds (default 60)")
+    parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: the solver's default)")
+    args = parser.parse_args(argv)
+    run = run_solve if args.kind == "solve" else run_explain
+    record = run(args.nations, args.seed, args.time_limit, args.workers)
+    sys.stdout.write(json.dumps(record) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

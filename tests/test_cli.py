@@ -1,0 +1,123 @@
+"""The command line: exit codes, readable output, JSON that the checker accepts, clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bench.generator import generate
+from cli.main import app
+from models import Solution
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_solve_prints_a_readable_package() -> None:
+    """`solve` on the tutorial prints status, coverage, nations and funding, exit 0."""
+    code, out, _ = run("solve", str(EXAMPLES / "tutorial.yaml"), "--workers", "1")
+    assert code == 0
+    assert "OPTIMAL" in out
+    for heading in ("Coverage by sector", "Contributions by nation", "Funding balance"):
+        assert heading in out
+    assert "rafah-eng" in out
+
+
+def test_cli_solve_json_passes_check(tmp_path: Path) -> None:
+    """`solve --json` prints the solution document; `check` accepts it, and rejects a tampered copy."""
+    scenario = str(EXAMPLES / "gaza-isf.yaml")
+    code, out, _ = run("solve", scenario, "--json")
+    assert code == 0
+    solution = Solution.model_validate_json(out)
+    assert solution.status == "optimal"
+    good = tmp_path / "solution.json"
+    good.write_text(out)
+    code, out, _ = run("check", scenario, str(good))
+    assert code == 0, out
+    assert "honours every rule" in out
+
+    data = json.loads(good.read_text())
+    data["assignments"][0]["units"] += 50
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(data))
+    code, out, _ = run("check", scenario, str(bad))
+    assert code == 1
+    assert "[capacity]" in out
+
+
+def test_cli_solve_infeasible_explains_and_exits_1() -> None:
+    """An infeasible scenario prints its conflict and ways out, exit 1; its JSON carries them."""
+    path = str(EXAMPLES / "infeasible-khan-younis-police.yaml")
+    code, out, _ = run("solve", path)
+    assert code == 1
+    assert "INFEASIBLE" in out
+    assert "mar-secure-only" in out and "Ways out" in out
+    code, out, _ = run("solve", path, "--json")
+    assert code == 1
+    explanation = Solution.model_validate_json(out).explanation
+    assert explanation is not None and explanation.minimal
+
+
+def test_cli_solve_no_answer_in_time_exits_3(tmp_path: Path) -> None:
+    """A large scenario with a tiny time limit gives status unknown and exit 3."""
+    path = tmp_path / "big.json"
+    path.write_text(generate(500, 1).model_dump_json(by_alias=True))
+    code, out, _ = run("solve", str(path), "--json", "--time-limit", "0.01")
+    assert code == 3
+    assert Solution.model_validate_json(out).status == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("unknown-top-level-field.yaml", "unknown field"),
+        ("dangling-sector.yaml", "requirements[1].sector"),
+        ("bad-date.yaml", "bad-date.yaml"),
+        ("negative-count.yaml", "count"),
+        ("yaml-syntax.yaml", "line"),
+    ],
+)
+def test_cli_bad_input_exits_2_without_traceback(name: str, expected: str) -> None:
+    """A malformed file gives exit 2 and a message naming the file and field, never a traceback."""
+    code, out, err = run("solve", str(BAD / name))
+    assert code == 2
+    assert str(BAD / name) in err
+    assert expected in err
+    assert "Traceback" not in out + err
+
+
+def test_cli_missing_file_exits_2() -> None:
+    """A file that does not exist is bad input, named."""
+    code, _, err = run("solve", "no/such/file.yaml")
+    assert code == 2
+    assert "no such file" in err
+
+
+def test_cli_validate_examples_pass() -> None:
+    """`validate examples/` solves, checks and compares every example with its expect block."""
+    code, out, _ = run("validate", str(EXAMPLES))
+    assert code == 0, out
+    assert "scenario(s) as expected" in out
+    assert "FAIL" not in out
+
+
+def test_cli_validate_reports_unmet_expectations(tmp_path: Path) -> None:
+    """A scenario whose expect block is wrong, and a malformed one, make validate fail with a list."""
+    text = (EXAMPLES / "tutorial.yaml").read_text().replace("expect: {status: optimal}", "expect: {status: infeasible}")
+    (tmp_path / "wrong.yaml").write_text(text)
+    shutil.copy(BAD / "dangling-sector.yaml", tmp_path / "broken.yaml")
+    code, out, _ = run("validate", str(tmp_path))
+    assert code == 1
+    assert "status is optimal, expected infeasible" in out
+    assert "FAIL" in out and "broken.yaml" in out
+    assert "0 of 2 scenario(s) as expected" in out
