@@ -125,6 +125,32 @@ def check_command(
     out.print(f"{solution_file}: {solution.status} package honours every rule of {scenario_file}", style="green")
 
 
+@app.command("why-not")
+@user_errors
+def why_not_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    subject: Annotated[str, typer.Argument(help="A nation code or an offered unit id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = None,
+    seed: Seed = 0,
+) -> None:
+    """Why a nation or unit is not in the best package: what including it costs, or what forbids it."""
+    from cli.render import render_why_not
+    from solver import SolveParams
+    from solver.why_not import why_not
+
+    scenario = load_scenario(file)
+    params = SolveParams(time_limit_s=time_limit, seed=seed, **({"workers": workers} if workers else {}))
+    answer = why_not(scenario, subject, params)
+    if as_json:
+        sys.stdout.write(answer.to_json() + "\n")
+    else:
+        render_why_not(answer, out)
+    if answer.with_subject is not None and not answer.with_subject.has_package:
+        raise typer.Exit(EXIT_INFEASIBLE)
+
+
 def scenario_files(paths: list[Path]) -> Iterator[Path]:
     """Every scenario file named, folders searched recursively, in a stable order."""
     for path in paths:

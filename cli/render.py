@@ -8,6 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from models.analysis import WhyNot
 from models.scenario import Scenario
 from models.solution import Solution
 
@@ -99,13 +100,13 @@ def funding_text(solution: Solution) -> Text:
     return text
 
 
-def explanation_text(solution: Solution) -> RenderableType:
+def explanation_text(solution: Solution, *, with_summary: bool = True) -> RenderableType:
     e = solution.explanation
     if e is None:
         if solution.status == "infeasible":
             return Text("No package satisfies every rule of this scenario.", style="red")
         return Text("No package was found within the time limit.", style="red")
-    lines: list[RenderableType] = [Text(e.summary, style="bold red")]
+    lines: list[RenderableType] = [Text(e.summary, style="bold red")] if with_summary else []
     lines.append(Text(f"Conflict ({'minimal' if e.minimal else 'not proven minimal'}):", style="bold"))
     lines.extend(Text(f"  - [{c.type}] {c.id}: {c.text}") for c in e.conflict)
     if e.relaxations:
@@ -125,3 +126,18 @@ def render(solution: Solution, scenario: Scenario, console: Console) -> None:
         console.print(funding_text(solution))
     else:
         console.print(explanation_text(solution))
+
+
+def render_why_not(answer: WhyNot, console: Console) -> None:
+    """Print a why-not answer: the verdict, the criteria compared, or the conflict."""
+    console.print(Text(answer.summary, style="bold"))
+    if answer.deltas:
+        table = Table(title=f"Best package against the best with {answer.subject}", title_justify="left")
+        for column in ("criterion", "optimum", f"with {answer.subject}", "change"):
+            table.add_column(column, justify="left" if column == "criterion" else "right")
+        for d in answer.deltas:
+            fmt = usd if d.criterion == "cost" else (lambda v: f"{v:,.4g}")
+            table.add_row(d.criterion, fmt(d.optimum), fmt(d.with_subject), fmt(d.delta))
+        console.print(table)
+    if answer.with_subject is not None and not answer.with_subject.has_package:
+        console.print(explanation_text(answer.with_subject, with_summary=False))

@@ -85,9 +85,10 @@ class BuiltModel:
 class ModelBuilder:
     """Compiles a scenario into a CP-SAT model, rule by rule."""
 
-    def __init__(self, scenario: Scenario, *, relaxable: bool = False) -> None:
+    def __init__(self, scenario: Scenario, *, relaxable: bool = False, include: Sequence[str] = ()) -> None:
         self.scenario = scenario
         self.relaxable = relaxable
+        self.include = tuple(include)
         self.model = cp_model.CpModel()
         self.model.name = f"forcepack:{scenario.id}"
         self.vars = PackageVariables()
@@ -113,6 +114,7 @@ class ModelBuilder:
             for line in offer.red_lines:
                 rule_for(line).constrain(line, offer.nation, self)
         targets.constrain(self)
+        self._inclusions()
         funding.constrain(self)
         self._criteria()
         return BuiltModel(self.scenario, self.model, self.vars, kept, closed, self.criteria, self.relaxable)
@@ -141,6 +143,15 @@ class ModelBuilder:
                 count = unit_pairs[0].unit.count
                 self.model.add(sum(self.units(c) for c in unit_pairs) <= count * flag).with_name(f"capacity[{unit_id}]")
             self.model.add(sum(self.units(c) for c in pairs) >= flag)
+
+    def _inclusions(self) -> None:
+        """Nations that must take part, offered units that must deploy (a why-not question)."""
+        for name in self.include:
+            if name in self.scenario.nation_by_code:
+                self.add(self.participates(name) >= 1, None)
+            else:
+                pairs = self._pairs_of_unit.get(name, [])
+                self.add(sum(self.units(c) for c in pairs) >= 1, None)
 
     def _criteria(self) -> None:
         from solver import criteria
@@ -263,7 +274,7 @@ class ModelBuilder:
         return participation_blocks(self.scenario, nation)
 
 
-def build(scenario: Scenario, *, relaxable: bool = False) -> BuiltModel:
+def build(scenario: Scenario, *, relaxable: bool = False, include: Sequence[str] = ()) -> BuiltModel:
     """Compile a scenario into a CP-SAT model.
 
     Parameters
@@ -273,5 +284,8 @@ def build(scenario: Scenario, *, relaxable: bool = False) -> BuiltModel:
     relaxable
         Put every scenario element behind an enforcement literal (`vars.enforce`) and keep the
         pairs eligibility closes, held at zero while the elements closing them are enforced.
+    include
+        Nation codes that must take part and offered unit ids that must deploy (why-not
+        questions); each must name a nation or unit of the scenario.
     """
-    return ModelBuilder(scenario, relaxable=relaxable).build()
+    return ModelBuilder(scenario, relaxable=relaxable, include=include).build()

@@ -121,8 +121,12 @@ class _Search:
         if code != cp_model.INFEASIBLE:
             return "unknown", []
         by_index = {literals[e].index: e for e in assumed}
-        core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
-        return "infeasible", core or list(assumed)
+        named = solver.sufficient_assumptions_for_infeasibility()
+        core = [by_index[i] for i in named if i in by_index]
+        if named and not core:
+            # Only literals that are not assumptions (or-tools issue 5141): fall back to all.
+            core = list(assumed)
+        return "infeasible", core
 
 
 def _shrink(search: _Search, core: list[Element]) -> tuple[list[Element], bool]:
@@ -169,13 +173,13 @@ def _correction_sets(search: _Search, k: int) -> list[list[Element]]:
     return out
 
 
-def _effect(scenario: Scenario, dropped: list[Element], params: SolveParams) -> str:
+def _effect(scenario: Scenario, dropped: list[Element], params: SolveParams, include: Sequence[str]) -> str:
+    """What the relaxed scenario's package looks like."""
     from solver.solve import solve  # solve() explains through this module
 
     relaxed = relax(scenario, dropped)
-    solution = solve(
-        relaxed, SolveParams(time_limit_s=2.0, workers=params.effective_workers, seed=params.seed), explain=False
-    )
+    budget = SolveParams(time_limit_s=2.0, workers=params.effective_workers, seed=params.seed)
+    solution = solve(relaxed, budget, explain=False, include=include)
     if not solution.has_package:
         return "not enough on its own within the time allowed"
     short = solution.objective_value("shortfall")
@@ -186,12 +190,13 @@ def _effect(scenario: Scenario, dropped: list[Element], params: SolveParams) -> 
     )
 
 
-def _summary(scenario: Scenario, conflict: list[Element], closed: list[Candidate]) -> str:
+def _summary(scenario: Scenario, conflict: list[Element], closed: list[Candidate], include: Sequence[str] = ()) -> str:
     """One short paragraph a coordinator can paste into a brief."""
     lines = [e for e in conflict if e.type == "requirement"]
     others = [e for e in conflict if e.type != "requirement"]
     if not lines:
-        return "These cannot all hold together: " + "; ".join(describe_element(scenario, e) for e in others) + "."
+        head = f"{', '.join(include)} cannot take part: " if include else "These cannot all hold together: "
+        return head + "; ".join(describe_element(scenario, e) for e in others) + "."
     wanted = {e.id for e in lines}
     in_conflict = set(others)
     blocked = sorted(
@@ -209,7 +214,13 @@ def _summary(scenario: Scenario, conflict: list[Element], closed: list[Candidate
     return text + "."
 
 
-def explain(scenario: Scenario, params: SolveParams | None = None, *, relaxations: int = 3) -> Explanation | None:
+def explain(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    *,
+    relaxations: int = 3,
+    include: Sequence[str] = (),
+) -> Explanation | None:
     """A conflict and relaxations for an infeasible scenario; None when a package exists.
 
     Parameters
@@ -220,10 +231,13 @@ def explain(scenario: Scenario, params: SolveParams | None = None, *, relaxation
         Time budget (`time_limit_s` bounds the whole explanation), seed and workers.
     relaxations
         How many alternative ways out to look for.
+    include
+        Nations that must take part and units that must deploy (a why-not question): the
+        conflict then says what keeps them out.
     """
     params = params or SolveParams(time_limit_s=10.0)
     start = time.perf_counter()
-    built = build(scenario, relaxable=True)
+    built = build(scenario, relaxable=True, include=include)
     search = _Search(built, params, start + params.time_limit_s)
     elements = sorted(built.vars.enforce)
     outcome, core = search.holds(elements)
@@ -235,14 +249,24 @@ def explain(scenario: Scenario, params: SolveParams | None = None, *, relaxation
             conflict=[],
             summary="No conflict could be isolated within the time limit.",
         )
+    if not core:
+        return Explanation(
+            minimal=True,
+            conflict=[],
+            summary="No package exists even with every red line, veto, target and condition relaxed: "
+            + (f"{', '.join(include)} offer(s) nothing the requirements can use." if include else "nothing fits."),
+        )
     core, minimal = _shrink(search, core)
     sets = _correction_sets(search, relaxations)
     conflict = [conflict_element(scenario, e) for e in core]
     relax_list = [
-        Relaxation(changes=[conflict_element(scenario, e) for e in dropped], effect=_effect(scenario, dropped, params))
+        Relaxation(
+            changes=[conflict_element(scenario, e) for e in dropped],
+            effect=_effect(scenario, dropped, params, include),
+        )
         for dropped in sets
     ]
-    summary = _summary(scenario, core, built.closed)
+    summary = _summary(scenario, core, built.closed, include)
     if not minimal:
         summary += " (The conflict may hold more elements than needed: the time limit stopped the check.)"
     logger.debug("explained %s in %.2fs: %d elements", scenario.id, time.perf_counter() - start, len(core))

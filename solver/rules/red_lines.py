@@ -147,7 +147,8 @@ class RequiresMandateRule(RedLineRule[RequiresMandate]):
         ]
 
     def describe(self, line: RequiresMandate, scenario: Scenario, nation: str) -> str:
-        return f"{nation} takes part only if {', '.join(line.conditions)} hold"
+        verb = "holds" if len(line.conditions) == 1 else "hold"
+        return f"{nation} takes part only if {', '.join(line.conditions)} {verb}"
 
 
 class MaxPersonnelRule(RedLineRule[MaxPersonnel]):

@@ -1,0 +1,95 @@
+"""Why not: for a nation or an offered unit left out of the best package, the best package that
+includes it and what that costs against the optimum, or the conflict that keeps it out."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Literal
+
+from models.analysis import CriterionDelta, WhyNot
+from models.errors import ForcepackError
+from models.scenario import MAXIMISED, Scenario
+from solver.params import SolveParams
+from solver.solve import solve
+
+
+class UnknownSubjectError(ForcepackError):
+    """A why-not question naming neither a nation nor an offered unit of the scenario."""
+
+
+def _subject_type(scenario: Scenario, subject: str) -> Literal["nation", "unit"]:
+    if subject in scenario.nation_by_code:
+        return "nation"
+    if subject in scenario.unit_by_id:
+        return "unit"
+    known = sorted(scenario.nation_by_code) + sorted(scenario.unit_by_id)
+    close = difflib.get_close_matches(subject, known, n=1)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    raise UnknownSubjectError(f"`{subject}` is neither a nation nor an offered unit of `{scenario.id}`{hint}")
+
+
+def why_not(scenario: Scenario, subject: str, params: SolveParams | None = None) -> WhyNot:
+    """Answer "why is this nation (or unit) not in the package?".
+
+    Raises
+    ------
+    UnknownSubjectError
+        When `subject` names neither a nation nor an offered unit.
+    """
+    params = params or SolveParams()
+    kind = _subject_type(scenario, subject)
+    optimum = solve(scenario, params)
+    if kind == "nation":
+        present = any(n.nation == subject for n in optimum.nations)
+    else:
+        present = any(a.unit == subject for a in optimum.assignments)
+    if not optimum.has_package:
+        return WhyNot(
+            subject=subject,
+            subject_type=kind,
+            in_package=False,
+            summary=f"No package exists for `{scenario.id}` at all ({optimum.status}); see its explanation.",
+            optimum=optimum,
+        )
+    if present:
+        return WhyNot(
+            subject=subject,
+            subject_type=kind,
+            in_package=True,
+            summary=f"{subject} is already in the best package.",
+            optimum=optimum,
+        )
+    forced = solve(scenario, params, include=[subject])
+    if not forced.has_package:
+        reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
+        return WhyNot(
+            subject=subject,
+            subject_type=kind,
+            in_package=False,
+            summary=f"No package can include {subject}. {reason}",
+            optimum=optimum,
+            with_subject=forced,
+        )
+    deltas = [
+        CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
+        for a, b in zip(optimum.objective, forced.objective, strict=True)
+    ]
+    worse = [d for d in deltas if (d.delta < -1e-9 if d.criterion in MAXIMISED else d.delta > 1e-9)]
+    if worse:
+        first = worse[0]
+        shown = f"USD {first.delta / 1e6:,.1f}M more" if first.criterion == "cost" else f"{first.delta:+.4g}"
+        summary = (
+            f"{subject} can be included, at a price: {first.criterion} {shown} "
+            f"({first.optimum:,.4g} -> {first.with_subject:,.4g})."
+        )
+    else:
+        summary = f"{subject} can be included at no loss: another package is just as good."
+    return WhyNot(
+        subject=subject,
+        subject_type=kind,
+        in_package=False,
+        summary=summary,
+        optimum=optimum,
+        with_subject=forced,
+        deltas=deltas,
+    )
