@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.init.python import init
@@ -116,6 +116,7 @@ def solve(
     on_package: ProgressCallback | None = None,
     report: SolveReport | None = None,
     explain: bool = True,
+    include: Sequence[str] = (),
 ) -> Solution:
     """Find the best force package of a scenario.
 
@@ -131,6 +132,8 @@ def solve(
         Called on every improving package found, for progress reports.
     report
         Filled with per-stage figures when given.
+    include
+        Nation codes that must take part and offered unit ids that must deploy.
     explain
         When the scenario is infeasible, find the conflict and relaxations (`solver.explain`),
         within EXPLAIN_TIME_LIMIT_S more seconds.
@@ -143,7 +146,7 @@ def solve(
     params = params or SolveParams()
     report = report if report is not None else SolveReport()
     start = time.perf_counter()
-    built = build(scenario)
+    built = build(scenario, include=include)
     report.build_s = time.perf_counter() - start
     model = built.model
     if hint is not None:
@@ -229,7 +232,7 @@ def solve(
             from solver.explain import explain as explain_scenario
 
             budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
-            explanation = explain_scenario(scenario, budget)
+            explanation = explain_scenario(scenario, budget, include=include)
         return solution_document(scenario, None, status=status, run=run, explanation=explanation)
     return solution_document(scenario, package, status=status, run=run, bounds=bounds, gap=gap)
 
