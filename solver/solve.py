@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ortools.init.python import init
@@ -51,6 +53,7 @@ class SolveReport:
     build_s: float = 0.0
     first_package_s: float | None = None
     wall_s: float = 0.0
+    cancelled: bool = False
 
 
 ProgressCallback = Callable[[str, float, float], None]
@@ -94,6 +97,30 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.callback(self.criterion, self.sign * self.objective_value / self.factor, elapsed)
 
 
+@contextmanager
+def _cancellable(solver: cp_model.CpSolver, cancel: threading.Event | None, report: SolveReport) -> Iterator[None]:
+    """Stop the solver's search soon after `cancel` is set, from a watcher thread."""
+    if cancel is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if cancel.is_set():
+                report.cancelled = True
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, name="forcepack-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
 def _extract(built: BuiltModel, solver: cp_model.CpSolver) -> Package:
     v = built.vars
     return Package.of(
@@ -117,6 +144,7 @@ def solve(
     report: SolveReport | None = None,
     explain: bool = True,
     include: Sequence[str] = (),
+    cancel: threading.Event | None = None,
 ) -> Solution:
     """Find the best force package of a scenario.
 
@@ -134,6 +162,9 @@ def solve(
         Filled with per-stage figures when given.
     include
         Nation codes that must take part and offered unit ids that must deploy.
+    cancel
+        Set from another thread to stop the search within about 0.1 s: the best package found
+        so far is returned (`feasible`), or status `unknown` when none was.
     explain
         When the scenario is infeasible, find the conflict and relaxations (`solver.explain`),
         within EXPLAIN_TIME_LIMIT_S more seconds.
@@ -160,6 +191,10 @@ def solve(
     last_solver: cp_model.CpSolver | None = None
 
     for term in scenario.objective:
+        if cancel is not None and cancel.is_set():
+            report.cancelled = True
+            status = "unknown" if package is None else "feasible"
+            break
         expr, factor = built.criteria[term.criterion]
         sign = -1 if maximised(term.criterion) else 1
         time_left = params.time_limit_s - (time.perf_counter() - start)
@@ -174,7 +209,8 @@ def solve(
         solver = cp_model.CpSolver()
         configure(solver, params, time_left)
         stage_start = time.perf_counter()
-        code = solver.solve(model, _Progress(term.criterion, factor, 1, start, report, on_package))
+        with _cancellable(solver, cancel, report):
+            code = solver.solve(model, _Progress(term.criterion, factor, 1, start, report, on_package))
         name = solver.status_name(code)
         stage = StageResult(term.criterion, name, None, None, time.perf_counter() - stage_start)
         report.stages.append(stage)
@@ -214,7 +250,7 @@ def solve(
             model.add(expr >= value - slack)
         _hint(built, solver)
 
-    if package is not None and last_solver is not None and built.vars.flows:
+    if package is not None and last_solver is not None and built.vars.flows and not report.cancelled:
         package = _draw_funding(built, last_solver, package, params, start) or package
 
     report.wall_s = time.perf_counter() - start
