@@ -52,12 +52,14 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
             return json.loads(text)
         return yaml.load(text, Loader=_StrictLoader)
     except json.JSONDecodeError as exc:
-        raise ScenarioInputError(source, [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
+        raise ScenarioInputError(
+            source, [f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}"]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else "(unknown position): "
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioInputError(source, [f"{where}{problem}"]) from None
+        raise ScenarioInputError(source, [f"{where}YAML error: {problem}"]) from None
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:
@@ -85,7 +87,8 @@ def _problems(exc: ValidationError) -> list[str]:
         path = format_location(tuple(err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
-            problems.append(f"{path}: unknown field")
+            name = str(err["loc"][-1])
+            problems.append(f"{path}: unknown field `{name}` (check its spelling; quote values that contain a comma)")
         elif kind == "missing":
             problems.append(f"{path}: required field is missing")
         elif kind == "union_tag_invalid":
@@ -98,7 +101,7 @@ def _problems(exc: ValidationError) -> list[str]:
         else:
             msg = err["msg"].removeprefix("Value error, ")
             shown = err.get("input")
-            suffix = f" (got {shown!r})" if not isinstance(shown, dict | list) and shown is not None else ""
+            suffix = f" (got `{shown}`)" if not isinstance(shown, dict | list) and shown is not None else ""
             problems.append(f"{path}: {msg}{suffix}")
     return problems
 

@@ -18,9 +18,11 @@ EXAMPLES = sorted(p for p in (TESTS.parent / "examples").iterdir() if p.suffix i
 # problems expected, each as (where, words): a problem that starts with `where:` and
 # contains every one of `words`; the error must hold exactly these problems.
 BAD_CASES = [
-    pytest.param("unknown-top-level-field.yaml", [("comments", ["unknown field"])], id="unknown-top-level-field"),
     pytest.param(
-        "unknown-unit-field.yaml", [("offers[0].units[0].crew", ["unknown field"])], id="unknown-nested-field"
+        "unknown-top-level-field.yaml", [("comments", ["unknown field `comments`"])], id="unknown-top-level-field"
+    ),
+    pytest.param(
+        "unknown-unit-field.yaml", [("offers[0].units[0].crew", ["unknown field `crew`"])], id="unknown-nested-field"
     ),
     pytest.param(
         "dangling-sector.yaml",
@@ -64,17 +66,17 @@ BAD_CASES = [
     ),
     pytest.param(
         "zero-personnel.yaml",
-        [("offers[0].units[0].personnel", ["greater than or equal to 1", "got 0"])],
+        [("offers[0].units[0].personnel", ["greater than or equal to 1", "got `0`"])],
         id="zero-personnel",
     ),
     pytest.param(
         "negative-count.yaml",
-        [("offers[0].units[0].count", ["greater than or equal to 1", "got -2"])],
+        [("offers[0].units[0].count", ["greater than or equal to 1", "got `-2`"])],
         id="negative-count",
     ),
     pytest.param(
         "share-above-one.yaml",
-        [("targets.max_nation_share", ["less than or equal to 1", "got 1.5"])],
+        [("targets.max_nation_share", ["less than or equal to 1", "got `1.5`"])],
         id="share-above-one",
     ),
     pytest.param(
@@ -106,7 +108,7 @@ BAD_CASES = [
     pytest.param("json-syntax.json", [("line 7, column 100", ["Expecting value"])], id="json-syntax-error"),
     pytest.param(
         "wrong-schema.yaml",
-        [("schema", ["forcepack.scenario/1", "got 'forcepack.scenario/2'"])],
+        [("schema", ["forcepack.scenario/1", "got `forcepack.scenario/2`"])],
         id="wrong-schema",
     ),
     pytest.param(
