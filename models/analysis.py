@@ -39,3 +39,140 @@ class WhyNot(Frozen):
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(by_alias=True, indent=indent)
+
+
+# -- what-if -------------------------------------------------------------------------------------
+
+
+class AssignmentChange(Frozen):
+    """Units of one offered unit line on one requirement line, before and after."""
+
+    unit: str
+    nation: str
+    requirement: str
+    sector: str
+    before: int = Field(ge=0)
+    after: int = Field(ge=0)
+
+
+class CoverageChange(Frozen):
+    """A requirement line whose coverage changed."""
+
+    requirement: str
+    sector: str
+    priority: str
+    required: int
+    provided_before: int
+    provided_after: int
+    shortfall_before: int
+    shortfall_after: int
+
+
+class PackageDiff(Frozen):
+    """What changes between two packages."""
+
+    added: list[AssignmentChange] = Field(default_factory=list, description="More units than before.")
+    removed: list[AssignmentChange] = Field(default_factory=list, description="Fewer units than before.")
+    coverage: list[CoverageChange] = Field(default_factory=list, description="Lines whose coverage changed.")
+    cost_delta_usd: int = 0
+    personnel_delta: int = 0
+    shortfall_delta: float = 0.0
+    nations_in: list[str] = Field(default_factory=list, description="Nations now contributing units.")
+    nations_out: list[str] = Field(default_factory=list, description="Nations no longer contributing units.")
+    churn: int = Field(default=0, ge=0, description="Units moved, added or removed.")
+
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.coverage or self.nations_in or self.nations_out)
+
+
+class WhatIf(Frozen):
+    """A scenario patched, solved, and compared with the baseline package."""
+
+    schema_: Literal["forcepack.what-if/1"] = Field(default="forcepack.what-if/1", alias="schema")
+    mode: Literal["resolve", "repair"]
+    patch: dict[str, object] = Field(description="The patch applied.")
+    summary: str
+    baseline: Solution
+    patched: Solution
+    diff: PackageDiff | None = Field(default=None, description="None when either side has no package.")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+
+# -- criticality -------------------------------------------------------------------------------
+
+
+class Withdrawal(Frozen):
+    """The package re-solved without some nations."""
+
+    nations: list[str] = Field(description="Nations withdrawn.")
+    status: str = Field(description="Status of the re-solve.")
+    feasible: bool
+    essential_lines_lost: list[str] = Field(
+        default_factory=list, description="Essential lines no package can cover without these nations."
+    )
+    shortfall_delta: float | None = None
+    cost_delta_usd: int | None = None
+    personnel_delta: int | None = None
+    fillers: list[str] = Field(default_factory=list, description="Nations that send more, or join, to fill the gap.")
+    reason: str | None = Field(default=None, description="Why no package exists, when none does.")
+    wall_s: float = 0.0
+
+
+class Criticality(Frozen):
+    """Every participating nation's withdrawal (and pairs, on request), most critical first."""
+
+    schema_: Literal["forcepack.criticality/1"] = Field(default="forcepack.criticality/1", alias="schema")
+    scenario: str
+    baseline: Solution
+    pairs: bool
+    withdrawals: list[Withdrawal]
+    wall_s: float
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+
+# -- alternatives and resilience -----------------------------------------------------------------
+
+
+class Alternatives(Frozen):
+    """Up to k packages within a tolerance of the best, pairwise different enough."""
+
+    schema_: Literal["forcepack.alternatives/1"] = Field(default="forcepack.alternatives/1", alias="schema")
+    tolerance: float
+    min_difference: int = Field(description="Least number of nation-sector placements two packages differ in.")
+    packages: list[Solution]
+    differences: list[list[int]] = Field(description="Placements differing, for every pair of packages.")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+
+class Fallback(Frozen):
+    """The package that takes over when one nation withdraws."""
+
+    nation: str
+    package: Solution
+
+
+class Resilient(Frozen):
+    """A package with a fallback for every participating nation's withdrawal."""
+
+    schema_: Literal["forcepack.resilient/1"] = Field(default="forcepack.resilient/1", alias="schema")
+    package: Solution
+    plain_objective: list[float] = Field(description="The objective of the plain optimum, for comparison.")
+    cost_of_resilience: list[CriterionDelta] = Field(default_factory=list)
+    fallbacks: list[Fallback] = Field(default_factory=list)
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)

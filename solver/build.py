@@ -9,7 +9,7 @@ scenario element, so explanations can switch elements off and ask which ones cla
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,12 +85,24 @@ class BuiltModel:
 class ModelBuilder:
     """Compiles a scenario into a CP-SAT model, rule by rule."""
 
-    def __init__(self, scenario: Scenario, *, relaxable: bool = False, include: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        relaxable: bool = False,
+        include: Sequence[str] = (),
+        baseline: Mapping[Pair, int] | None = None,
+        model: cp_model.CpModel | None = None,
+        prefix: str = "",
+    ) -> None:
         self.scenario = scenario
         self.relaxable = relaxable
         self.include = tuple(include)
-        self.model = cp_model.CpModel()
-        self.model.name = f"forcepack:{scenario.id}"
+        self.baseline = baseline
+        self.prefix = prefix
+        self.model = model if model is not None else cp_model.CpModel()
+        if model is None:
+            self.model.name = f"forcepack:{scenario.id}"
         self.vars = PackageVariables()
         self._pairs_of_nation: dict[str, list[Candidate]] = defaultdict(list)
         self._pairs_of_unit: dict[str, list[Candidate]] = defaultdict(list)
@@ -122,7 +134,7 @@ class ModelBuilder:
     def _assignment_variables(self, kept: list[Candidate]) -> None:
         for c in kept:
             pair = (c.unit.id, c.requirement.id)
-            var = self.model.new_int_var(0, c.unit.count, f"units[{pair[0]},{pair[1]}]")
+            var = self.model.new_int_var(0, c.unit.count, f"{self.prefix}units[{pair[0]},{pair[1]}]")
             self.vars.units[pair] = var
             self._pairs_of_nation[c.nation].append(c)
             self._pairs_of_unit[c.unit.id].append(c)
@@ -134,7 +146,7 @@ class ModelBuilder:
     def _contributions(self) -> None:
         """contributes[n] <=> some unit of n is assigned; also caps each unit line at its count."""
         for nation, pairs in self._pairs_of_nation.items():
-            flag = self.model.new_bool_var(f"contributes[{nation}]")
+            flag = self.model.new_bool_var(f"{self.prefix}contributes[{nation}]")
             self.vars.contributes[nation] = flag
             by_unit: dict[str, list[Candidate]] = defaultdict(list)
             for c in pairs:
@@ -156,8 +168,11 @@ class ModelBuilder:
     def _criteria(self) -> None:
         from solver import criteria
 
-        for term in self.scenario.objective:
-            self.criteria[term.criterion] = criteria.expression(self, term.criterion)
+        names: list[str] = [t.criterion for t in self.scenario.objective]
+        if self.baseline is not None:
+            names.insert(0, "churn")
+        for name in names:
+            self.criteria[name] = criteria.expression(self, name)
 
     # -- handles rules use -------------------------------------------------------------
 
@@ -165,7 +180,9 @@ class ModelBuilder:
         """The element's enforcement literal (relaxable builds)."""
         literal = self.vars.enforce.get(element)
         if literal is None:
-            literal = self.model.new_bool_var(f"enforce[{element.type}:{element.id}:{element.nation or ''}]")
+            literal = self.model.new_bool_var(
+                f"{self.prefix}enforce[{element.type}:{element.id}:{element.nation or ''}]"
+            )
             self.vars.enforce[element] = literal
         return literal
 
@@ -232,7 +249,7 @@ class ModelBuilder:
         used = [self.vars.pledge_used[p.id] for n, p in self._usable_pledges if n == nation]
         if not used:
             return self.contributes(nation)
-        flag = self.model.new_bool_var(f"participates[{nation}]")
+        flag = self.model.new_bool_var(f"{self.prefix}participates[{nation}]")
         parts = [*used, self.contributes(nation)]
         for part in parts:
             self.model.add(flag >= part)
@@ -249,7 +266,7 @@ class ModelBuilder:
         pairs = [c for c in self.pairs_of_nation(nation) if c.requirement.sector == sector]
         if not pairs:
             return 0
-        flag = self.model.new_bool_var(f"in_sector[{nation},{sector}]")
+        flag = self.model.new_bool_var(f"{self.prefix}in_sector[{nation},{sector}]")
         by_unit: dict[str, list[Candidate]] = defaultdict(list)
         for c in pairs:
             by_unit[c.unit.id].append(c)
@@ -274,7 +291,13 @@ class ModelBuilder:
         return participation_blocks(self.scenario, nation)
 
 
-def build(scenario: Scenario, *, relaxable: bool = False, include: Sequence[str] = ()) -> BuiltModel:
+def build(
+    scenario: Scenario,
+    *,
+    relaxable: bool = False,
+    include: Sequence[str] = (),
+    baseline: Mapping[Pair, int] | None = None,
+) -> BuiltModel:
     """Compile a scenario into a CP-SAT model.
 
     Parameters
@@ -287,5 +310,8 @@ def build(scenario: Scenario, *, relaxable: bool = False, include: Sequence[str]
     include
         Nation codes that must take part and offered unit ids that must deploy (why-not
         questions); each must name a nation or unit of the scenario.
+    baseline
+        A package (units per (unit, requirement)) to stay close to: adds the `churn` criterion,
+        the units moved, added or removed against it.
     """
-    return ModelBuilder(scenario, relaxable=relaxable, include=include).build()
+    return ModelBuilder(scenario, relaxable=relaxable, include=include, baseline=baseline).build()

@@ -27,6 +27,8 @@ def expression(b: ModelBuilder, criterion: str) -> tuple[LinearExpr, int]:
         return sum(c.unit.readiness.rank * b.units(c) for c in b.pairs()), 1
     if criterion == "max_share":
         return _max_share(b), SHARE_SCALE
+    if criterion == "churn":
+        return _churn(b), 1
     raise ValueError(f"unknown criterion {criterion!r}")
 
 
@@ -41,6 +43,25 @@ def _max_share(b: ModelBuilder) -> LinearExpr:
     for nation in b.vars.contributes:
         b.model.add(SHARE_SCALE * b.personnel(nation) <= product)
     return z
+
+
+def _churn(b: ModelBuilder) -> LinearExpr:
+    # churn = sum over (unit, line) of |units - baseline units|; pairs gone from the model count in full.
+    baseline = b.baseline or {}
+    terms: list[LinearExpr] = []
+    for c in b.pairs():
+        pair = (c.unit.id, c.requirement.id)
+        before = baseline.get(pair, 0)
+        x = b.units(c)
+        if before == 0:
+            terms.append(x)
+            continue
+        d = b.model.new_int_var(0, max(before, c.unit.count), f"churn[{pair[0]},{pair[1]}]")
+        b.model.add(d >= x - before)
+        b.model.add(d >= before - x)
+        terms.append(d)
+    gone = sum(v for pair, v in baseline.items() if pair not in b.vars.units)
+    return sum(terms) + gone
 
 
 def maximised(criterion: str) -> bool:

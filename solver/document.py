@@ -75,6 +75,8 @@ def criterion_value(solution_parts: _Figures, criterion: str) -> float:
         return solution_parts.max_share
     if criterion == "readiness":
         return float(solution_parts.readiness)
+    if criterion == "churn":
+        return float(solution_parts.churn)
     raise ValueError(f"unknown criterion {criterion!r}")
 
 
@@ -90,6 +92,13 @@ class _Figures:
     contributing: int
     max_share: float
     readiness: int
+    churn: int = 0
+
+
+def churn(package: Package, baseline: Package) -> int:
+    """Units moved, added or removed between two packages: sum of |change| per (unit, line)."""
+    pairs = set(package.assignment) | set(baseline.assignment)
+    return sum(abs(package.assignment.get(p, 0) - baseline.assignment.get(p, 0)) for p in pairs)
 
 
 def _figures(scenario: Scenario, package: Package) -> _Figures:
@@ -209,6 +218,7 @@ def solution_document(
     gap: float = 0.0,
     explanation: Explanation | None = None,
     criteria: Sequence[str] | None = None,
+    baseline: Package | None = None,
 ) -> Solution:
     """The solution document for a package (or for no package, when infeasible or unknown).
 
@@ -216,7 +226,11 @@ def solution_document(
     without one is reported with its own value as bound (proven optimal).
     """
     figures = _figures(scenario, package or Package())
-    names = list(criteria) if criteria is not None else [t.criterion for t in scenario.objective]
+    names: list[str] = list(criteria) if criteria is not None else [t.criterion for t in scenario.objective]
+    if baseline is not None:
+        figures.churn = churn(package or Package(), baseline)
+        if "churn" not in names:
+            names.insert(0, "churn")
     objective = []
     if package is not None:
         for name in names:

@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from models.scenario import Scenario
 from models.solution import RunInfo, Solution, Status
-from solver.build import BuiltModel, build
+from solver.build import BuiltModel, ModelBuilder
 from solver.criteria import maximised
 from solver.document import Package, solution_document
 from solver.params import SolveParams
@@ -145,6 +145,8 @@ def solve(
     explain: bool = True,
     include: Sequence[str] = (),
     cancel: threading.Event | None = None,
+    repair_from: Package | None = None,
+    constraints: Callable[[ModelBuilder], None] | None = None,
 ) -> Solution:
     """Find the best force package of a scenario.
 
@@ -162,6 +164,11 @@ def solve(
         Filled with per-stage figures when given.
     include
         Nation codes that must take part and offered unit ids that must deploy.
+    repair_from
+        A baseline package: minimise churn against it first (units moved, added or removed),
+        then the scenario's objective; the baseline also hints the search.
+    constraints
+        Adds further constraints to the built model (alternatives, resilience).
     cancel
         Set from another thread to stop the search within about 0.1 s: the best package found
         so far is returned (`feasible`), or status `unknown` when none was.
@@ -177,7 +184,14 @@ def solve(
     params = params or SolveParams()
     report = report if report is not None else SolveReport()
     start = time.perf_counter()
-    built = build(scenario, include=include)
+    builder = ModelBuilder(
+        scenario, include=include, baseline=dict(repair_from.assignment) if repair_from is not None else None
+    )
+    built = builder.build()
+    if constraints is not None:
+        constraints(builder)
+    if repair_from is not None and hint is None:
+        hint = repair_from
     report.build_s = time.perf_counter() - start
     model = built.model
     if hint is not None:
@@ -190,17 +204,20 @@ def solve(
     gap = 0.0
     last_solver: cp_model.CpSolver | None = None
 
-    for term in scenario.objective:
+    stages: list[tuple[str, float]] = [(t.criterion, t.tolerance) for t in scenario.objective]
+    if repair_from is not None:
+        stages.insert(0, ("churn", 0.0))
+    for criterion, tolerance in stages:
         if cancel is not None and cancel.is_set():
             report.cancelled = True
             status = "unknown" if package is None else "feasible"
             break
-        expr, factor = built.criteria[term.criterion]
-        sign = -1 if maximised(term.criterion) else 1
+        expr, factor = built.criteria[criterion]
+        sign = -1 if maximised(criterion) else 1
         time_left = params.time_limit_s - (time.perf_counter() - start)
         if time_left <= 0.01 and package is not None:
             status = "feasible"
-            bounds[term.criterion] = None
+            bounds[criterion] = None
             break
         if sign > 0:
             model.minimize(expr)
@@ -210,11 +227,11 @@ def solve(
         configure(solver, params, time_left)
         stage_start = time.perf_counter()
         with _cancellable(solver, cancel, report):
-            code = solver.solve(model, _Progress(term.criterion, factor, 1, start, report, on_package))
+            code = solver.solve(model, _Progress(criterion, factor, 1, start, report, on_package))
         name = solver.status_name(code)
-        stage = StageResult(term.criterion, name, None, None, time.perf_counter() - stage_start)
+        stage = StageResult(criterion, name, None, None, time.perf_counter() - stage_start)
         report.stages.append(stage)
-        logger.debug("stage %s: %s in %.2fs", term.criterion, name, stage.wall_s)
+        logger.debug("stage %s: %s in %.2fs", criterion, name, stage.wall_s)
 
         if code == cp_model.INFEASIBLE and package is None:
             status = "infeasible"
@@ -235,11 +252,11 @@ def solve(
         package = _extract(built, solver)
         last_solver = solver
         if code == cp_model.OPTIMAL:
-            bounds[term.criterion] = None
-            slack = math.floor(term.tolerance * abs(value))
+            bounds[criterion] = None
+            slack = math.floor(tolerance * abs(value))
         else:
             status = "feasible"
-            bounds[term.criterion] = solver.best_objective_bound / factor
+            bounds[criterion] = solver.best_objective_bound / factor
             if gap == 0.0:
                 gap = abs(value - solver.best_objective_bound) / max(1.0, abs(value))
             slack = 0
@@ -270,7 +287,16 @@ def solve(
             budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
             explanation = explain_scenario(scenario, budget, include=include)
         return solution_document(scenario, None, status=status, run=run, explanation=explanation)
-    return solution_document(scenario, package, status=status, run=run, bounds=bounds, gap=gap)
+    return solution_document(
+        scenario,
+        package,
+        status=status,
+        run=run,
+        bounds=bounds,
+        gap=gap,
+        criteria=[c for c, _ in stages],
+        baseline=repair_from,
+    )
 
 
 def _draw_funding(

@@ -1,0 +1,235 @@
+"""Scenario patches: typed, validated changes to a scenario ("what if nation X withdraws").
+
+A patch is a list of operations applied in order. Applying one re-validates the result as a
+scenario, so a patch can never produce a scenario a file could not hold; a patch naming an
+unknown nation, sector, veto or unit is refused with the path of the operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError
+
+from models.common import ControlStatus, Frozen, Identifier, NationCode
+from models.errors import ForcepackError
+from models.loading import format_location, parse_scenario, read_document
+from models.scenario import Offer, Scenario, Veto
+
+PATCH_SCHEMA = "forcepack.patch/1"
+
+
+class Withdraw(Frozen):
+    """These nations withdraw: their units and money leave; they stay listed for others' red lines."""
+
+    op: Literal["withdraw"]
+    nations: list[NationCode] = Field(min_length=1, description="Nations withdrawing.")
+
+
+class SetControl(Frozen):
+    """A sector's control status changes."""
+
+    op: Literal["set_control"]
+    sector: Identifier = Field(description="Sector id.")
+    control: ControlStatus = Field(description="New control status.")
+
+
+class SetMandate(Frozen):
+    """Mandate conditions are set (or declared)."""
+
+    op: Literal["set_mandate"]
+    conditions: dict[Identifier, bool] = Field(min_length=1, description="Conditions and their new values.")
+
+
+class AddVeto(Frozen):
+    """A party objects to some nations."""
+
+    op: Literal["add_veto"]
+    veto: Veto = Field(description="The new veto.")
+
+
+class DropVeto(Frozen):
+    """A veto is lifted."""
+
+    op: Literal["drop_veto"]
+    id: Identifier = Field(description="Id of the veto lifted.")
+
+
+class ReplaceOffer(Frozen):
+    """A nation's whole offer is replaced (or a new nation's offer added)."""
+
+    op: Literal["replace_offer"]
+    offer: Offer = Field(description="The nation's new offer.")
+
+
+class RemoveUnit(Frozen):
+    """One offered unit line is taken off the table."""
+
+    op: Literal["remove_unit"]
+    unit: Identifier = Field(description="Id of the offered unit line.")
+
+
+class SetTargets(Frozen):
+    """Force-level targets change; a key set to null removes that target."""
+
+    op: Literal["set_targets"]
+    targets: dict[str, Any] = Field(min_length=1, description="Target keys and their new values.")
+
+
+class SetObjective(Frozen):
+    """The objective's criteria change."""
+
+    op: Literal["set_objective"]
+    objective: list[Any] = Field(min_length=1, description="The new ordered criteria.")
+
+
+Operation = Annotated[
+    Withdraw | SetControl | SetMandate | AddVeto | DropVeto | ReplaceOffer | RemoveUnit | SetTargets | SetObjective,
+    Field(discriminator="op"),
+]
+
+
+class PatchError(ForcepackError):
+    """A patch that does not apply to its scenario."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: the patch does not apply\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class Patch(Frozen):
+    """An ordered list of changes to a scenario."""
+
+    schema_: Literal["forcepack.patch/1"] = Field(default="forcepack.patch/1", alias="schema")
+    description: str | None = Field(default=None, description="What the patch asks, in words.")
+    ops: list[Operation] = Field(default_factory=list, description="Changes, applied in order.")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def then(self, other: Patch) -> Patch:
+        """This patch followed by another."""
+        words = " then ".join(d for d in (self.description, other.description) if d) or None
+        return Patch(description=words, ops=[*self.ops, *other.ops])
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)
+
+    def is_empty(self) -> bool:
+        return not self.ops
+
+    @classmethod
+    def withdraw(cls, *nations: str) -> Patch:
+        """The patch of nations withdrawing."""
+        return cls(description=f"{', '.join(nations)} withdraw", ops=[Withdraw(op="withdraw", nations=list(nations))])
+
+
+def load_patch(text: str, source: str = "patch") -> Patch:
+    """A patch from YAML or JSON text."""
+    data = read_document(text, source, as_json=text.lstrip().startswith("{"))
+    try:
+        return Patch.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{format_location(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors(include_url=False)
+        ]
+        raise PatchError(source, problems) from None
+
+
+# -- applying, one function per operation ------------------------------------------------------
+
+
+def _need(known: Any, name: str, what: str, where: str, problems: list[str]) -> bool:
+    if name in known:
+        return True
+    problems.append(f"{where}: {what} `{name}` is not a {what} of this scenario")
+    return False
+
+
+def _withdraw(data: dict[str, Any], op: Withdraw, s: Scenario, where: str, problems: list[str]) -> None:
+    for i, code in enumerate(op.nations):
+        _need(s.nation_by_code, code, "nation", f"{where}.nations[{i}]", problems)
+    data["offers"] = [o for o in data["offers"] if o["nation"] not in op.nations]
+
+
+def _set_control(data: dict[str, Any], op: SetControl, s: Scenario, where: str, problems: list[str]) -> None:
+    if _need(s.sector_by_id, op.sector, "sector", f"{where}.sector", problems):
+        for sector in data["sectors"]:
+            if sector["id"] == op.sector:
+                sector["control"] = op.control.value
+
+
+def _set_mandate(data: dict[str, Any], op: SetMandate, s: Scenario, where: str, problems: list[str]) -> None:
+    data["mandate"].update(op.conditions)
+
+
+def _add_veto(data: dict[str, Any], op: AddVeto, s: Scenario, where: str, problems: list[str]) -> None:
+    data["vetoes"].append(op.veto.model_dump(mode="json", exclude_none=True))
+
+
+def _drop_veto(data: dict[str, Any], op: DropVeto, s: Scenario, where: str, problems: list[str]) -> None:
+    if _need({v["id"] for v in data["vetoes"]}, op.id, "veto", f"{where}.id", problems):
+        data["vetoes"] = [v for v in data["vetoes"] if v["id"] != op.id]
+
+
+def _replace_offer(data: dict[str, Any], op: ReplaceOffer, s: Scenario, where: str, problems: list[str]) -> None:
+    _need(s.nation_by_code, op.offer.nation, "nation", f"{where}.offer.nation", problems)
+    new = op.offer.model_dump(mode="json", exclude_none=True)
+    data["offers"] = [o for o in data["offers"] if o["nation"] != op.offer.nation] + [new]
+
+
+def _remove_unit(data: dict[str, Any], op: RemoveUnit, s: Scenario, where: str, problems: list[str]) -> None:
+    if _need({u["id"] for o in data["offers"] for u in o["units"]}, op.unit, "unit", f"{where}.unit", problems):
+        for o in data["offers"]:
+            o["units"] = [u for u in o["units"] if u["id"] != op.unit]
+
+
+def _set_targets(data: dict[str, Any], op: SetTargets, s: Scenario, where: str, problems: list[str]) -> None:
+    targets = data.setdefault("targets", {})
+    for key, value in op.targets.items():
+        if value is None:
+            targets.pop(key, None)
+        else:
+            targets[key] = value
+
+
+def _set_objective(data: dict[str, Any], op: SetObjective, s: Scenario, where: str, problems: list[str]) -> None:
+    data["objective"] = op.objective
+
+
+_APPLY: dict[str, Callable[..., None]] = {
+    "withdraw": _withdraw,
+    "set_control": _set_control,
+    "set_mandate": _set_mandate,
+    "add_veto": _add_veto,
+    "drop_veto": _drop_veto,
+    "replace_offer": _replace_offer,
+    "remove_unit": _remove_unit,
+    "set_targets": _set_targets,
+    "set_objective": _set_objective,
+}
+
+
+def apply_patch(scenario: Scenario, patch: Patch, source: str = "patch") -> Scenario:
+    """The scenario with the patch applied, validated like a file.
+
+    Raises
+    ------
+    PatchError
+        When an operation names something the scenario does not have, or the result is not a
+        valid scenario (every problem, with the path of the operation or field).
+    """
+    data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.pop("expect", None)  # the expectation was about the unpatched scenario
+    problems: list[str] = []
+    current = scenario
+    for i, op in enumerate(patch.ops):
+        _APPLY[op.op](data, op, current, f"ops[{i}]", problems)
+    if problems:
+        raise PatchError(source, problems)
+    try:
+        return parse_scenario(data, f"{scenario.id} patched by {source}")
+    except ForcepackError as exc:
+        raise PatchError(source, getattr(exc, "problems", [str(exc)])) from None

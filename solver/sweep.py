@@ -1,0 +1,227 @@
+"""Sweeps: many variants of a scenario solved through any `concurrent.futures.Executor`.
+
+A local process pool by default; a dask.distributed cluster when the user gives a scheduler
+address (`Client(address).get_executor()`), so the same code runs on a laptop or a cluster.
+Each variant travels as plain JSON and is solved in the worker with its own time limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from models.analysis import Criticality, Withdrawal
+from models.common import Priority
+from models.loading import parse_scenario
+from models.patch import Patch, apply_patch
+from models.scenario import Scenario
+from models.solution import Solution
+from solver.document import Package
+from solver.params import SolveParams
+from solver.solve import solve
+
+Progress = Callable[[int, int], None]
+"""Called as (done, total) while a sweep runs."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One solve of a sweep, in a form any worker can unpickle."""
+
+    key: tuple[str, ...]
+    scenario_json: str
+    params: dict[str, Any]
+    hint: list[tuple[str, str, int]] | None = None
+
+
+def solve_variant(variant: Variant) -> tuple[tuple[str, ...], str, str | None, float]:
+    """Solve one variant: (key, solution JSON, best-effort solution JSON when infeasible, seconds)."""
+    start = time.perf_counter()
+    scenario = parse_scenario(json.loads(variant.scenario_json), "variant")
+    params = SolveParams(**variant.params)
+    hint = Package.of({(u, r): n for u, r, n in variant.hint}) if variant.hint else None
+    solution = solve(scenario, params, hint=hint, explain=False)
+    best_effort = None
+    if solution.status == "infeasible":
+        best_effort = solve(cover_what_can_be_covered(scenario), params, explain=False).to_json(indent=None)
+    return variant.key, solution.to_json(indent=None), best_effort, time.perf_counter() - start
+
+
+def cover_what_can_be_covered(scenario: Scenario) -> Scenario:
+    """The scenario with essential lines made desirable at a weight above all others, so its best
+    package shows which essential lines cannot be covered."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    top = 1000.0 * max([r.weight for r in scenario.requirements] + [1.0]) * len(scenario.requirements)
+    for r in data["requirements"]:
+        if r["priority"] == Priority.ESSENTIAL.value:
+            r["priority"] = Priority.DESIRABLE.value
+            r["weight"] = min(top, 10**6)
+    data["objective"] = ["shortfall", "cost", "nations"]
+    return parse_scenario(data, f"{scenario.id} best effort")
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def executor_for(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
+    """A process pool, or a dask.distributed client's executor when a scheduler address is given."""
+    if scheduler is None:
+        with ProcessPoolExecutor(max_workers=workers or default_workers()) as pool:
+            yield pool
+        return
+    from distributed import Client
+
+    with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+        yield client.get_executor()
+
+
+def run(
+    variants: Sequence[Variant], executor: Executor | None = None, progress: Progress | None = None
+) -> list[tuple[tuple[str, ...], str, str | None, float]]:
+    """Solve every variant, in order; in this process when no executor is given."""
+    results = []
+    mapped = executor.map(solve_variant, variants) if executor is not None else map(solve_variant, variants)
+    for i, result in enumerate(mapped, 1):
+        results.append(result)
+        if progress is not None:
+            progress(i, len(variants))
+    return results
+
+
+# -- criticality -----------------------------------------------------------------------------------
+
+
+def withdrawal_variants(
+    scenario: Scenario, baseline: Solution, params: SolveParams, *, pairs: bool = False, hinted: bool = True
+) -> list[Variant]:
+    """One variant per participating nation withdrawn (and per pair, on request).
+
+    Nations that do not take part in the baseline are skipped: withdrawing them cannot change it.
+    """
+    participants = [n.nation for n in baseline.nations]
+    groups: list[tuple[str, ...]] = [(n,) for n in participants]
+    if pairs:
+        groups += list(itertools.combinations(participants, 2))
+    out = []
+    for group in groups:
+        patched = apply_patch(scenario, Patch.withdraw(*group))
+        hint = (
+            [(a.unit, a.requirement, a.units) for a in baseline.assignments if a.nation not in group]
+            if hinted
+            else None
+        )
+        out.append(Variant(group, patched.canonical_json(), _params_dict(params), hint))
+    return out
+
+
+def _params_dict(params: SolveParams) -> dict[str, Any]:
+    return {k: v for k, v in asdict(params).items() if k != "log"}
+
+
+def withdrawal_row(
+    group: tuple[str, ...], baseline: Solution, solution: Solution, best_effort: Solution | None, wall_s: float
+) -> Withdrawal:
+    """One withdrawal's figures against the baseline."""
+    if not solution.has_package:
+        lost = []
+        reason = None
+        if best_effort is not None and best_effort.has_package:
+            essential = {c.requirement for c in baseline.coverage if c.priority == "essential"}
+            lost = [c.requirement for c in best_effort.coverage if c.requirement in essential and c.shortfall]
+            if not lost:
+                reason = "every essential line can be covered, but a force target or the funding target cannot be met"
+        else:
+            reason = f"no package even with essential lines relaxed ({best_effort.status if best_effort else 'n/a'})"
+        return Withdrawal(
+            nations=list(group),
+            status=solution.status,
+            feasible=False,
+            essential_lines_lost=lost,
+            reason=reason,
+            wall_s=round(wall_s, 3),
+        )
+    before = {n.nation: n.personnel for n in baseline.nations}
+    fillers = sorted(
+        n.nation for n in solution.nations if n.nation not in group and n.personnel > before.get(n.nation, 0)
+    )
+    short_a, short_b = solution.objective_value("shortfall"), baseline.objective_value("shortfall")
+    return Withdrawal(
+        nations=list(group),
+        status=solution.status,
+        feasible=True,
+        shortfall_delta=(short_a - short_b) if short_a is not None and short_b is not None else None,
+        cost_delta_usd=solution.funding.total_cost_usd - baseline.funding.total_cost_usd,
+        personnel_delta=solution.totals.personnel - baseline.totals.personnel,
+        fillers=fillers,
+        wall_s=round(wall_s, 3),
+    )
+
+
+def rank_key(w: Withdrawal) -> tuple[float, ...]:
+    """Most critical first: no package, then essential lines lost, shortfall, cost."""
+    return (
+        0 if not w.feasible else 1,
+        -len(w.essential_lines_lost),
+        -(w.shortfall_delta or 0.0),
+        -(w.cost_delta_usd or 0),
+        len(w.nations),
+    )
+
+
+def criticality(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    *,
+    pairs: bool = False,
+    baseline: Solution | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    hinted: bool = True,
+) -> Criticality:
+    """N-1 (and N-2) criticality: the package re-solved without each participating nation (pair).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    params
+        Parameters of every solve (time limits live inside each).
+    pairs
+        Also withdraw every pair of participating nations.
+    baseline
+        The package to compare with (solved first when not given).
+    executor
+        Where variants are solved: a process pool, a dask executor; this process when None.
+    progress
+        Called as variants finish.
+    hinted
+        Start each re-solve from the baseline without the withdrawn nations.
+    """
+    params = params or SolveParams()
+    start = time.perf_counter()
+    if baseline is None:
+        baseline = solve(scenario, params)
+    rows: list[Withdrawal] = []
+    if baseline.has_package:
+        variants = withdrawal_variants(scenario, baseline, params, pairs=pairs, hinted=hinted)
+        for key, solution_json, best_json, wall in run(variants, executor, progress):
+            solution = Solution.model_validate_json(solution_json)
+            best = Solution.model_validate_json(best_json) if best_json else None
+            rows.append(withdrawal_row(key, baseline, solution, best, wall))
+    rows.sort(key=rank_key)
+    return Criticality(
+        scenario=scenario.id,
+        baseline=baseline,
+        pairs=pairs,
+        withdrawals=rows,
+        wall_s=round(time.perf_counter() - start, 3),
+    )

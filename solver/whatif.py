@@ -1,0 +1,95 @@
+"""What-if: a patched scenario solved afresh (`resolve`) or repaired from the baseline (`repair`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from models.analysis import WhatIf
+from models.patch import Patch, apply_patch
+from models.scenario import Scenario
+from models.solution import Solution
+from solver.diff import package_diff
+from solver.document import Package
+from solver.params import SolveParams
+from solver.solve import solve
+
+Mode = Literal["resolve", "repair"]
+
+
+def what_if(
+    scenario: Scenario,
+    patch: Patch,
+    *,
+    mode: Mode = "resolve",
+    params: SolveParams | None = None,
+    baseline: Solution | None = None,
+) -> WhatIf:
+    """Apply a patch and compare the packages.
+
+    Parameters
+    ----------
+    scenario
+        The scenario as it stands.
+    patch
+        The change asked about.
+    mode
+        `resolve`: the patched scenario's own optimum. `repair`: keep as much of the baseline
+        package as possible (least churn first), then the scenario's objective.
+    params
+        Solve parameters, for both solves.
+    baseline
+        The current package, when already known (else it is solved first).
+
+    Raises
+    ------
+    models.patch.PatchError
+        When the patch does not apply to the scenario.
+    """
+    params = params or SolveParams()
+    patched_scenario = apply_patch(scenario, patch)
+    if baseline is None:
+        baseline = solve(scenario, params)
+    start = Package.from_solution(baseline) if baseline.has_package else None
+    if mode == "repair" and start is not None:
+        patched = solve(patched_scenario, params, repair_from=start)
+    else:
+        patched = solve(patched_scenario, params, hint=start)
+    diff = package_diff(baseline, patched, patched_scenario) if baseline.has_package and patched.has_package else None
+    return WhatIf(
+        mode=mode,
+        patch=patch.model_dump(mode="json", by_alias=True, exclude_none=True),
+        summary=summarise(patch, baseline, patched, diff),
+        baseline=baseline,
+        patched=patched,
+        diff=diff,
+    )
+
+
+def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object) -> str:
+    """The what-if in one paragraph."""
+    from models.analysis import PackageDiff
+
+    what = patch.description or f"{len(patch.ops)} change(s)"
+    if not patched.has_package:
+        reason = patched.explanation.summary if patched.explanation else f"no package ({patched.status})"
+        return f"{what}: no package remains. {reason}"
+    if not baseline.has_package:
+        return f"{what}: a package now exists ({patched.status}), where none did before."
+    assert isinstance(diff, PackageDiff)
+    if diff.is_empty():
+        return f"{what}: the package does not change."
+    lost = [c.requirement for c in diff.coverage if c.shortfall_after > c.shortfall_before]
+    gained = [c.requirement for c in diff.coverage if c.shortfall_after < c.shortfall_before]
+    parts = [
+        f"{len(diff.added)} placement(s) added, {len(diff.removed)} reduced or removed (churn {diff.churn} units)",
+        f"cost {diff.cost_delta_usd / 1e6:+,.1f}M USD, personnel {diff.personnel_delta:+,}",
+    ]
+    if lost:
+        parts.append("coverage lost on " + ", ".join(lost))
+    if gained:
+        parts.append("coverage gained on " + ", ".join(gained))
+    if diff.nations_in:
+        parts.append("joining: " + ", ".join(diff.nations_in))
+    if diff.nations_out:
+        parts.append("leaving: " + ", ".join(diff.nations_out))
+    return f"{what}: " + "; ".join(parts) + "."
