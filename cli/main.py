@@ -89,14 +89,26 @@ def _solve(scenario: Scenario, time_limit: float, workers: int | None, seed: int
 def solve_command(
     file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the solution document as JSON.")] = False,
+    resilient: Annotated[
+        bool, typer.Option("--resilient", help="A package with a fallback for every single withdrawal.")
+    ] = False,
     time_limit: TimeLimit = 30.0,
     workers: Workers = None,
     seed: Seed = 0,
 ) -> None:
     """Find the best force package of a scenario."""
-    from cli.render import render
+    from cli.render import render, render_resilient
 
     scenario = load_scenario(file)
+    if resilient:
+        from solver.resilience import resilient as resilient_package
+
+        answer = resilient_package(scenario, _params(time_limit, workers, seed))  # type: ignore[arg-type]
+        if as_json:
+            sys.stdout.write(answer.to_json() + "\n")
+        else:
+            render_resilient(answer, scenario, out)
+        raise typer.Exit(STATUS_EXIT[answer.package.status])
     solution = _solve(scenario, time_limit, workers, seed)
     if as_json:
         sys.stdout.write(solution.to_json() + "\n")
@@ -149,6 +161,119 @@ def why_not_command(
         render_why_not(answer, out)
     if answer.with_subject is not None and not answer.with_subject.has_package:
         raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _params(time_limit: float, workers: int | None, seed: int) -> object:
+    from solver import SolveParams
+
+    return SolveParams(time_limit_s=time_limit, seed=seed, **({"workers": workers} if workers else {}))
+
+
+@app.command("what-if")
+@user_errors
+def what_if_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help="Nation withdrawing (repeatable).")] = None,
+    patch_file: Annotated[Path | None, typer.Option("--patch", help="A patch file (YAML or JSON).")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="resolve (fresh optimum) or repair (least churn).")] = "resolve",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = None,
+    seed: Seed = 0,
+) -> None:
+    """What changes if nations withdraw, or a patch applies: both packages and their diff."""
+    from cli.render import render_what_if
+    from models.patch import Patch, PatchError, load_patch
+    from solver.whatif import what_if
+
+    if mode not in ("resolve", "repair"):
+        raise PatchError("--mode", [f"expected `resolve` or `repair`, got `{mode}`"])
+    scenario = load_scenario(file)
+    patch = Patch.withdraw(*withdraw) if withdraw else Patch()
+    if patch_file is not None:
+        try:
+            text = patch_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PatchError(str(patch_file), [str(exc)]) from None
+        patch = patch.then(load_patch(text, str(patch_file)))
+    if patch.is_empty():
+        raise PatchError("what-if", ["give --withdraw NATION or --patch FILE"])
+    answer = what_if(scenario, patch, mode=mode, params=_params(time_limit, workers, seed))  # type: ignore[arg-type]
+    if as_json:
+        sys.stdout.write(answer.to_json() + "\n")
+    else:
+        render_what_if(answer, scenario, out)
+    raise typer.Exit(STATUS_EXIT[answer.patched.status])
+
+
+@app.command("criticality")
+@user_errors
+def criticality_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    pairs: Annotated[bool, typer.Option("--pairs", help="Also withdraw every pair of nations (N-2).")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="dask.distributed scheduler address, e.g. tcp://host:8786.")
+    ] = None,
+    processes: Annotated[int | None, typer.Option("--processes", min=1, help="Local worker processes.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = None,
+    seed: Seed = 0,
+) -> None:
+    """Every participating nation's withdrawal re-solved (N-1, and N-2 with --pairs), most critical first."""
+    from rich.progress import Progress
+
+    from cli.render import render_criticality
+    from solver.sweep import criticality, executor_for
+
+    scenario = load_scenario(file)
+    with executor_for(scheduler, processes) as executor, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("withdrawals", total=None)
+        answer = criticality(
+            scenario,
+            _params(time_limit, workers, seed),  # type: ignore[arg-type]
+            pairs=pairs,
+            executor=executor,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        sys.stdout.write(answer.to_json() + "\n")
+    else:
+        render_criticality(answer, out)
+    raise typer.Exit(STATUS_EXIT[answer.baseline.status])
+
+
+@app.command("alternatives")
+@user_errors
+def alternatives_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    k: Annotated[int, typer.Option("-k", min=1, help="How many packages.")] = 3,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0, max=1, help="Fraction of the best allowed.")] = 0.05,
+    difference: Annotated[
+        int, typer.Option("--difference", "-d", min=1, help="Least nation-sector placements differing.")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = None,
+    seed: Seed = 0,
+) -> None:
+    """Up to k packages within a tolerance of the best, pairwise different."""
+    from cli.render import render_alternatives
+    from solver.alternatives import alternatives
+
+    scenario = load_scenario(file)
+    answer = alternatives(
+        scenario,
+        k,
+        tolerance=tolerance,
+        min_difference=difference,
+        params=_params(time_limit, workers, seed),  # type: ignore[arg-type]
+    )
+    if as_json:
+        sys.stdout.write(answer.to_json() + "\n")
+    else:
+        render_alternatives(answer, out)
+    raise typer.Exit(STATUS_EXIT[answer.packages[0].status])
 
 
 def scenario_files(paths: list[Path]) -> Iterator[Path]:

@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from models.analysis import WhyNot
+from models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
 from models.scenario import Scenario
 from models.solution import Solution
 
@@ -141,3 +141,102 @@ def render_why_not(answer: WhyNot, console: Console) -> None:
         console.print(table)
     if answer.with_subject is not None and not answer.with_subject.has_package:
         console.print(explanation_text(answer.with_subject, with_summary=False))
+
+
+def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None:
+    """Print a what-if: the verdict, then what changed, as a planner reads a diff."""
+    console.print(Text(answer.summary, style="bold"))
+    diff = answer.diff
+    if diff is None:
+        if not answer.patched.has_package:
+            console.print(explanation_text(answer.patched, with_summary=False))
+        return
+    if diff.is_empty():
+        return
+    table = Table(title="Placements changed", title_justify="left")
+    for column in ("", "nation", "unit", "line", "sector", "units"):
+        table.add_column(column)
+    for change in diff.removed:
+        table.add_row(
+            "-",
+            change.nation,
+            change.unit,
+            change.requirement,
+            change.sector,
+            f"{change.before} -> {change.after}",
+            style="red",
+        )
+    for change in diff.added:
+        table.add_row(
+            "+",
+            change.nation,
+            change.unit,
+            change.requirement,
+            change.sector,
+            f"{change.before} -> {change.after}",
+            style="green",
+        )
+    console.print(table)
+    if diff.coverage:
+        cov = Table(title="Coverage changed", title_justify="left")
+        for column in ("line", "sector", "priority", "required", "before", "after"):
+            cov.add_column(column, justify="right" if column in ("required", "before", "after") else "left")
+        for c in diff.coverage:
+            style = "red" if c.shortfall_after > c.shortfall_before else "green"
+            cov.add_row(
+                c.requirement,
+                c.sector,
+                c.priority,
+                f"{c.required:,}",
+                f"{c.provided_before:,}",
+                f"{c.provided_after:,}",
+                style=style,
+            )
+        console.print(cov)
+    console.print(
+        f"cost {usd(diff.cost_delta_usd)} USD, personnel {diff.personnel_delta:+,}, "
+        f"shortfall {diff.shortfall_delta:+.4g}, churn {diff.churn} units"
+    )
+
+
+def render_criticality(answer: Criticality, console: Console) -> None:
+    """Print the withdrawals, most critical first."""
+    console.print(headline(answer.baseline))
+    table = Table(title="Withdrawals, most critical first", title_justify="left")
+    for column in ("withdrawn", "package?", "essential lines lost", "shortfall", "cost", "filled by"):
+        table.add_column(column)
+    for w in answer.withdrawals:
+        table.add_row(
+            ", ".join(w.nations),
+            "yes" if w.feasible else "NO",
+            ", ".join(w.essential_lines_lost) or (w.reason or "" if not w.feasible else ""),
+            f"{w.shortfall_delta:+.4g}" if w.shortfall_delta is not None else "",
+            f"{usd(w.cost_delta_usd)}" if w.cost_delta_usd is not None else "",
+            ", ".join(w.fillers),
+            style="" if w.feasible else "red",
+        )
+    console.print(table)
+    console.print(f"{len(answer.withdrawals)} re-solves in {answer.wall_s:.1f}s", style="dim")
+
+
+def render_alternatives(answer: Alternatives, console: Console) -> None:
+    """Print each alternative's headline and where it differs."""
+    for i, package in enumerate(answer.packages, 1):
+        console.print(Text(f"Package {i}: ", style="bold") + headline(package))
+        sectors: dict[str, list[str]] = defaultdict(list)
+        for a in package.assignments:
+            if a.nation not in sectors[a.sector]:
+                sectors[a.sector].append(a.nation)
+        for sector, nations in sectors.items():
+            console.print(f"   {sector}: {', '.join(nations)}", markup=False)
+    console.print(f"placements differing, pairwise: {answer.differences}", style="dim")
+
+
+def render_resilient(answer: Resilient, scenario: Scenario, console: Console) -> None:
+    """Print the resilient package and a line per fallback."""
+    console.print(Text(answer.summary, style="bold"))
+    if not answer.package.has_package:
+        return
+    render(answer.package, scenario, console)
+    for fb in answer.fallbacks:
+        console.print(f"if {fb.nation} withdraws: " + headline(fb.package).plain, markup=False)

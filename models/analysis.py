@@ -118,6 +118,7 @@ class Withdrawal(Frozen):
     cost_delta_usd: int | None = None
     personnel_delta: int | None = None
     fillers: list[str] = Field(default_factory=list, description="Nations that send more, or join, to fill the gap.")
+    objective: list[float] = Field(default_factory=list, description="The re-solved package's objective values.")
     reason: str | None = Field(default=None, description="Why no package exists, when none does.")
     wall_s: float = 0.0
 
@@ -167,6 +168,7 @@ class Resilient(Frozen):
     """A package with a fallback for every participating nation's withdrawal."""
 
     schema_: Literal["forcepack.resilient/1"] = Field(default="forcepack.resilient/1", alias="schema")
+    summary: str
     package: Solution
     plain_objective: list[float] = Field(description="The objective of the plain optimum, for comparison.")
     cost_of_resilience: list[CriterionDelta] = Field(default_factory=list)

@@ -230,7 +230,7 @@ def solution_document(
     if baseline is not None:
         figures.churn = churn(package or Package(), baseline)
         if "churn" not in names:
-            names.insert(0, "churn")
+            names.append("churn")
     objective = []
     if package is not None:
         for name in names:

@@ -146,6 +146,7 @@ def solve(
     include: Sequence[str] = (),
     cancel: threading.Event | None = None,
     repair_from: Package | None = None,
+    prefer: Package | None = None,
     constraints: Callable[[ModelBuilder], None] | None = None,
 ) -> Solution:
     """Find the best force package of a scenario.
@@ -167,6 +168,9 @@ def solve(
     repair_from
         A baseline package: minimise churn against it first (units moved, added or removed),
         then the scenario's objective; the baseline also hints the search.
+    prefer
+        A baseline package to break ties toward: after the scenario's objective, a last stage
+        minimises churn against it, so an equally good package does not move units for nothing.
     constraints
         Adds further constraints to the built model (alternatives, resilience).
     cancel
@@ -184,14 +188,13 @@ def solve(
     params = params or SolveParams()
     report = report if report is not None else SolveReport()
     start = time.perf_counter()
-    builder = ModelBuilder(
-        scenario, include=include, baseline=dict(repair_from.assignment) if repair_from is not None else None
-    )
+    anchor = repair_from if repair_from is not None else prefer
+    builder = ModelBuilder(scenario, include=include, baseline=dict(anchor.assignment) if anchor is not None else None)
     built = builder.build()
     if constraints is not None:
         constraints(builder)
-    if repair_from is not None and hint is None:
-        hint = repair_from
+    if anchor is not None and hint is None:
+        hint = anchor
     report.build_s = time.perf_counter() - start
     model = built.model
     if hint is not None:
@@ -207,6 +210,8 @@ def solve(
     stages: list[tuple[str, float]] = [(t.criterion, t.tolerance) for t in scenario.objective]
     if repair_from is not None:
         stages.insert(0, ("churn", 0.0))
+    elif prefer is not None:
+        stages.append(("churn", 0.0))
     for criterion, tolerance in stages:
         if cancel is not None and cancel.is_set():
             report.cancelled = True
@@ -295,7 +300,7 @@ def solve(
         bounds=bounds,
         gap=gap,
         criteria=[c for c, _ in stages],
-        baseline=repair_from,
+        baseline=anchor,
     )
 
 

@@ -41,8 +41,17 @@ class Variant:
     hint: list[tuple[str, str, int]] | None = None
 
 
+EXPLAIN_BUDGET_S = 5.0
+"""Explaining a withdrawal that leaves no package even with essential lines relaxed."""
+
+
 def solve_variant(variant: Variant) -> tuple[tuple[str, ...], str, str | None, float]:
-    """Solve one variant: (key, solution JSON, best-effort solution JSON when infeasible, seconds)."""
+    """Solve one variant: (key, solution JSON, best-effort solution JSON when infeasible, seconds).
+
+    When the variant is infeasible, the best-effort package (essential lines made desirable)
+    shows which essential lines are lost; when even that is infeasible, the variant is explained
+    and its explanation travels in the solution.
+    """
     start = time.perf_counter()
     scenario = parse_scenario(json.loads(variant.scenario_json), "variant")
     params = SolveParams(**variant.params)
@@ -50,7 +59,13 @@ def solve_variant(variant: Variant) -> tuple[tuple[str, ...], str, str | None, f
     solution = solve(scenario, params, hint=hint, explain=False)
     best_effort = None
     if solution.status == "infeasible":
-        best_effort = solve(cover_what_can_be_covered(scenario), params, explain=False).to_json(indent=None)
+        effort = solve(cover_what_can_be_covered(scenario), params, explain=False)
+        best_effort = effort.to_json(indent=None)
+        if not effort.has_package:
+            from solver.explain import explain
+
+            budget = SolveParams(time_limit_s=EXPLAIN_BUDGET_S, workers=params.effective_workers, seed=params.seed)
+            solution = solution.model_copy(update={"explanation": explain(scenario, budget, relaxations=1)})
     return variant.key, solution.to_json(indent=None), best_effort, time.perf_counter() - start
 
 
@@ -139,8 +154,10 @@ def withdrawal_row(
             lost = [c.requirement for c in best_effort.coverage if c.requirement in essential and c.shortfall]
             if not lost:
                 reason = "every essential line can be covered, but a force target or the funding target cannot be met"
+        elif solution.explanation is not None:
+            reason = solution.explanation.summary
         else:
-            reason = f"no package even with essential lines relaxed ({best_effort.status if best_effort else 'n/a'})"
+            reason = "no package even with essential lines relaxed"
         return Withdrawal(
             nations=list(group),
             status=solution.status,
@@ -162,6 +179,7 @@ def withdrawal_row(
         cost_delta_usd=solution.funding.total_cost_usd - baseline.funding.total_cost_usd,
         personnel_delta=solution.totals.personnel - baseline.totals.personnel,
         fillers=fillers,
+        objective=[o.value for o in solution.objective],
         wall_s=round(wall_s, 3),
     )
 

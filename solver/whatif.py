@@ -33,8 +33,9 @@ def what_if(
     patch
         The change asked about.
     mode
-        `resolve`: the patched scenario's own optimum. `repair`: keep as much of the baseline
-        package as possible (least churn first), then the scenario's objective.
+        `resolve`: the patched scenario's own optimum (ties broken toward the baseline).
+        `repair`: keep as much of the baseline package as possible (least churn first), then
+        the scenario's objective.
     params
         Solve parameters, for both solves.
     baseline
@@ -53,7 +54,7 @@ def what_if(
     if mode == "repair" and start is not None:
         patched = solve(patched_scenario, params, repair_from=start)
     else:
-        patched = solve(patched_scenario, params, hint=start)
+        patched = solve(patched_scenario, params, prefer=start)
     diff = package_diff(baseline, patched, patched_scenario) if baseline.has_package and patched.has_package else None
     return WhatIf(
         mode=mode,

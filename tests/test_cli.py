@@ -121,3 +121,32 @@ def test_cli_validate_reports_unmet_expectations(tmp_path: Path) -> None:
     assert "status is optimal, expected infeasible" in out
     assert "FAIL" in out and "broken.yaml" in out
     assert "0 of 2 scenario(s) as expected" in out
+
+
+def test_cli_what_if_prints_a_readable_diff(tmp_path: Path) -> None:
+    """`what-if --withdraw` prints the verdict and the placements changed; a bad patch exits 2."""
+    code, out, _ = run("what-if", str(EXAMPLES / "gaza-isf.yaml"), "--withdraw", "PAK")
+    assert code == 0
+    assert "PAK withdraw" in out and "Placements changed" in out
+    code, out, _ = run("what-if", str(EXAMPLES / "gaza-isf.yaml"), "--withdraw", "PAK", "--mode", "repair", "--json")
+    assert code == 0
+    assert json.loads(out)["patched"]["objective"][0]["criterion"] == "churn"
+    bad = tmp_path / "patch.yaml"
+    bad.write_text("ops: [{op: withdraw, nations: [ZZZ]}]\n")
+    code, _, err = run("what-if", str(EXAMPLES / "gaza-isf.yaml"), "--patch", str(bad))
+    assert code == 2
+    assert "ops[0].nations[0]: nation `ZZZ`" in err
+
+
+def test_cli_criticality_alternatives_and_resilient() -> None:
+    """criticality ranks withdrawals; alternatives lists packages; --resilient says who is indispensable."""
+    gaza = str(EXAMPLES / "gaza-isf.yaml")
+    code, out, _ = run("criticality", gaza, "--processes", "2")
+    assert code == 0
+    assert "Withdrawals, most critical first" in out and "rafah-inf" in out
+    code, out, _ = run("alternatives", gaza, "-k", "2", "-d", "2")
+    assert code == 0
+    assert "Package 2" in out
+    code, out, _ = run("solve", gaza, "--resilient")
+    assert code == 1
+    assert "without IDN" in out

@@ -1,0 +1,79 @@
+"""Alternatives: several packages within a tolerance of the best, each different enough."""
+
+from __future__ import annotations
+
+import math
+
+from models.analysis import Alternatives
+from models.scenario import Scenario
+from models.solution import Solution
+from solver.build import ModelBuilder
+from solver.criteria import maximised
+from solver.params import SolveParams
+from solver.solve import SolveReport, solve
+
+Placement = tuple[str, str]
+"""(nation, sector)"""
+
+
+def placements(solution: Solution) -> frozenset[Placement]:
+    """Where each nation has units."""
+    return frozenset((a.nation, a.sector) for a in solution.assignments)
+
+
+def alternatives(
+    scenario: Scenario,
+    k: int = 3,
+    *,
+    tolerance: float = 0.05,
+    min_difference: int = 1,
+    params: SolveParams | None = None,
+) -> Alternatives:
+    """Up to k packages, each within `tolerance` of the best on every criterion, pairwise differing
+    in at least `min_difference` nation-sector placements.
+
+    The first package is the optimum; each next one is the best package that keeps every
+    criterion within the tolerance of the optimum's and differs enough from all found so far.
+    """
+    if k < 1:
+        raise ValueError(f"Expected k >= 1, got {k}.")
+    if min_difference < 1:
+        raise ValueError(f"Expected min_difference >= 1, got {min_difference}.")
+    if not 0 <= tolerance <= 1:
+        raise ValueError(f"Expected 0 <= tolerance <= 1, got {tolerance}.")
+    params = params or SolveParams()
+    report = SolveReport()
+    best = solve(scenario, params, report=report)
+    found = [best]
+    if best.has_package:
+        limits = [(s.criterion, s.value) for s in report.stages if s.value is not None]
+        while len(found) < k:
+            seen = [placements(p) for p in found]
+
+            def constrain(b: ModelBuilder, seen: list[frozenset[Placement]] = seen) -> None:
+                for criterion, value in limits:
+                    expr, _ = b.criteria[criterion]
+                    slack = math.floor(tolerance * abs(value))
+                    if maximised(criterion):
+                        b.model.add(expr >= value - slack)
+                    else:
+                        b.model.add(expr <= value + slack)
+                reachable = [(n, s) for n in b.vars.contributes for s in sorted(b.sectors_of(n))]
+                for used in seen:
+                    b.model.add(
+                        sum(1 - b.in_sector(n, s) for n, s in used)
+                        + sum(b.in_sector(n, s) for n, s in reachable if (n, s) not in used)
+                        >= min_difference
+                    )
+
+            nxt = solve(scenario, params, constraints=constrain, explain=False)
+            if not nxt.has_package:
+                break
+            found.append(nxt)
+    sets = [placements(p) for p in found]
+    return Alternatives(
+        tolerance=tolerance,
+        min_difference=min_difference,
+        packages=found,
+        differences=[[len(a ^ b) for b in sets] for a in sets],
+    )

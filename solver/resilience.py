@@ -1,0 +1,108 @@
+"""Resilience: a package with a fallback for every single participating nation's withdrawal.
+
+A fallback keeps every other nation's units where the package put them (forces already
+deployed stay) and adds units from the remaining offers, money redrawn as needed, so that every
+rule of the scenario still holds, every essential line included. One CP-SAT model holds the
+package and, for each nation that could take part, a copy of the scenario without that nation
+that must extend the package; the fallbacks returned are then the best such extensions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.analysis import CriterionDelta, Fallback, Resilient
+from models.patch import Patch, SetObjective, apply_patch
+from models.scenario import MAXIMISED, Scenario
+from solver.build import ModelBuilder
+from solver.params import SolveParams
+from solver.solve import solve
+
+
+def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:
+    patch = Patch.withdraw(nation)
+    if objective is not None:
+        patch = patch.then(Patch(ops=[SetObjective(op="set_objective", objective=list(objective))]))
+    return apply_patch(scenario, patch)
+
+
+def _keep(placed: dict[tuple[str, str], int]) -> Callable[[ModelBuilder], None]:
+    def constrain(b: ModelBuilder) -> None:
+        for pair, units in placed.items():
+            var = b.vars.units.get(pair)
+            if var is None:
+                b.model.add_bool_or([])  # the placement cannot be kept: no fallback
+            else:
+                b.model.add(var >= units)
+
+    return constrain
+
+
+def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilient:
+    """The best package that survives any single participating nation's withdrawal, its fallbacks,
+    and what resilience costs against the plain optimum."""
+    params = params or SolveParams()
+    plain = solve(scenario, params)
+
+    def with_fallbacks(b: ModelBuilder) -> None:
+        candidates = set(b.vars.contributes) | {n for n, _ in b.usable_pledges()}
+        for nation in sorted(candidates):
+            copy = ModelBuilder(
+                _without(scenario, nation, objective=["cost"]), model=b.model, prefix=f"fallback[{nation}]:"
+            )
+            copy.build()
+            for pair, x in b.vars.units.items():
+                if scenario.nation_of_unit[pair[0]] == nation:
+                    continue
+                y = copy.vars.units.get(pair)
+                if y is None:
+                    b.model.add(x == 0)
+                else:
+                    b.model.add(y >= x)
+
+    package = solve(scenario, params, constraints=with_fallbacks, explain=False)
+    if not package.has_package:
+        summary = "No package survives every single withdrawal."
+        if plain.has_package:
+            from solver.sweep import criticality
+
+            rows = criticality(scenario, params, baseline=plain).withdrawals
+            indispensable = [", ".join(w.nations) for w in rows if not w.feasible]
+            if indispensable:
+                summary += " No package at all exists without " + "; without ".join(indispensable) + "."
+            else:
+                summary += (
+                    " Each nation can be replaced on its own, but not while keeping the other nations' "
+                    "placements of one package."
+                )
+        else:
+            summary += " No package exists at all."
+        return Resilient(
+            summary=summary,
+            package=package,
+            plain_objective=[o.value for o in plain.objective],
+        )
+    fallbacks = []
+    for row in package.nations:
+        keep = {(a.unit, a.requirement): a.units for a in package.assignments if a.nation != row.nation}
+        fallback = solve(_without(scenario, row.nation), params, constraints=_keep(keep), explain=False)
+        fallbacks.append(Fallback(nation=row.nation, package=fallback))
+    deltas = [
+        CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
+        for a, b in zip(plain.objective, package.objective, strict=False)
+    ]
+    worse = [d for d in deltas if (d.delta < -1e-9 if d.criterion in MAXIMISED else d.delta > 1e-9)]
+    summary = (
+        "The best package already survives every single withdrawal."
+        if not worse
+        else "Resilience costs "
+        + ", ".join(f"{d.criterion} {d.optimum:,.4g} -> {d.with_subject:,.4g}" for d in worse)
+        + "."
+    )
+    return Resilient(
+        summary=summary,
+        package=package,
+        plain_objective=[o.value for o in plain.objective],
+        cost_of_resilience=deltas,
+        fallbacks=fallbacks,
+    )

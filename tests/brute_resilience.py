@@ -1,0 +1,69 @@
+"""Exhaustive search for resilient packages, from the definition in docs/decisions.md.
+
+A package P is resilient when, for every nation n, some package of the scenario without n keeps
+every placement P makes with other nations' units (and may add more). Built on `tests.brute`.
+"""
+
+from __future__ import annotations
+
+from models import Scenario
+from models.patch import Patch, apply_patch
+from tests.brute import (
+    BruteResult,
+    _assignments,
+    _barred,
+    _eligible_pairs,
+    _funding,
+    _lexicographic_best,
+    _objective,
+    _package,
+    _unit_rules_hold,
+    search_space_size,
+)
+
+Assignment = dict[tuple[str, str], int]
+
+
+def feasible_packages(scenario: Scenario) -> list[tuple[tuple[float, ...], Assignment]]:
+    """Every package of the scenario that honours every rule, with its objective."""
+    pairs = _eligible_pairs(scenario)
+    donors = {
+        o.nation: [(p.id, p.amount_usd, frozenset(p.earmark) if p.earmark is not None else None) for p in o.funding]
+        for o in scenario.offers
+        if o.funding and not _barred(scenario, o.nation)
+    }
+    out = []
+    for counts in _assignments(scenario, pairs):
+        package = _package(pairs, counts)
+        if _unit_rules_hold(scenario, package) and _funding(scenario, package, donors) is not None:
+            assignment = {(pairs[i].unit, pairs[i].requirement): n for i, n in counts.items() if n}
+            out.append((_objective(scenario, package), assignment))
+    return out
+
+
+def brute_force_resilient(scenario: Scenario) -> BruteResult:
+    """The lexicographic optimum among resilient packages (status only, objective and assignment)."""
+    nation_of = scenario.nation_of_unit
+    fallbacks = {
+        n.code: [a for _, a in feasible_packages(apply_patch(scenario, Patch.withdraw(n.code)))]
+        for n in scenario.nations
+        if n.code in scenario.offer_by_nation
+    }
+
+    def extendable(package: Assignment, nation: str) -> bool:
+        kept = {p: v for p, v in package.items() if nation_of[p[0]] != nation}
+        return any(all(y.get(p, 0) >= v for p, v in kept.items()) for y in fallbacks[nation])
+
+    candidates = [
+        (objective, assignment)
+        for objective, assignment in feasible_packages(scenario)
+        if all(extendable(assignment, n) for n in fallbacks)
+    ]
+    if not candidates:
+        return BruteResult(status="infeasible", objective=(), assignment={}, flows={})
+    best = _lexicographic_best([(o, i) for i, (o, _) in enumerate(candidates)], scenario.objective)
+    return BruteResult(status="optimal", objective=candidates[best][0], assignment=candidates[best][1], flows={})
+
+
+def small_enough(scenario: Scenario, limit: int = 3_000) -> bool:
+    return search_space_size(scenario) <= limit

@@ -1,0 +1,225 @@
+"""What-if, criticality, resilience and alternatives."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, note
+from hypothesis import strategies as st
+
+from models import MAXIMISED, Scenario, load_scenario
+from models.patch import Patch, PatchError, SetControl, SetMandate, load_patch
+from solver import SolveParams, solve
+from solver.alternatives import alternatives, placements
+from solver.check import check
+from solver.resilience import resilient
+from solver.sweep import criticality, executor_for
+from solver.whatif import what_if
+from tests.brute_resilience import brute_force_resilient, small_enough
+from tests.strategies import small_scenarios, tiny_scenarios
+
+PARAMS = SolveParams(time_limit_s=20, workers=1, seed=0, deterministic=True)
+GAZA = "examples/gaza-isf.yaml"
+
+
+# -- patches -------------------------------------------------------------------------------------
+
+
+def test_patch_unknown_names_are_refused_with_their_path() -> None:
+    """A patch naming a nation, sector or veto the scenario lacks is refused, every problem listed."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    patch = Patch(
+        ops=[
+            {"op": "withdraw", "nations": ["IDN", "XXX"]},  # type: ignore[list-item]
+            SetControl(op="set_control", sector="gaza-city", control="secure"),
+            {"op": "drop_veto", "id": "no-such-veto"},  # type: ignore[list-item]
+        ]
+    )
+    with pytest.raises(PatchError) as info:
+        from models.patch import apply_patch
+
+        apply_patch(scenario, patch)
+    problems = "\n".join(info.value.problems)
+    assert "ops[0].nations[1]: nation `XXX`" in problems
+    assert "ops[1].sector: sector `gaza-city`" in problems
+    assert "ops[2].id: veto `no-such-veto`" in problems
+
+
+def test_patch_round_trips_and_composes() -> None:
+    """A patch serialises to JSON and YAML and back unchanged; `then` concatenates operations."""
+    first = Patch.withdraw("AZE")
+    second = Patch(ops=[SetMandate(op="set_mandate", conditions={"full_cessation_of_hostilities": True})])
+    both = first.then(second)
+    assert [op.op for op in both.ops] == ["withdraw", "set_mandate"]
+    assert load_patch(both.to_json()) == both
+    yaml_text = "ops:\n  - {op: withdraw, nations: [AZE]}\n  - {op: set_mandate, conditions: {x: true}}\n"
+    assert [op.op for op in load_patch(yaml_text).ops] == ["withdraw", "set_mandate"]
+    with pytest.raises(PatchError, match="ops\\[0\\]"):
+        load_patch("ops: [{op: explode}]")
+
+
+def test_what_if_empty_patch_gives_empty_diff() -> None:
+    """A patch that changes nothing gives the same package and an empty diff."""
+    result = what_if(load_scenario(GAZA), Patch(), params=PARAMS)
+    assert result.diff is not None and result.diff.is_empty()
+    assert result.diff.churn == 0
+    assert "does not change" in result.summary
+
+
+def test_what_if_mandate_change_brings_a_nation_in() -> None:
+    """A full cessation of hostilities lets Azerbaijan take part: its units may now appear."""
+    scenario = load_scenario(GAZA)
+    patch = Patch(ops=[SetMandate(op="set_mandate", conditions={"full_cessation_of_hostilities": True})])
+    result = what_if(scenario, patch, params=PARAMS)
+    assert result.patched.status == "optimal"
+    assert result.diff is not None
+    base_short = result.baseline.objective_value("shortfall")
+    new_short = result.patched.objective_value("shortfall")
+    assert base_short is not None and new_short is not None and new_short <= base_short
+
+
+def test_what_if_infeasible_withdrawal_is_explained() -> None:
+    """Indonesia alone fills Rafah's infantry: its withdrawal leaves no package, and says why."""
+    result = what_if(load_scenario(GAZA), Patch.withdraw("IDN"), params=PARAMS)
+    assert result.patched.status == "infeasible"
+    assert result.patched.explanation is not None
+    assert "rafah-inf" in result.summary
+    assert result.diff is None
+
+
+@given(small_scenarios(), st.data())
+def test_what_if_withdrawn_nation_never_appears_and_repair_churns_less(scenario: Scenario, data: st.DataObject) -> None:
+    """A withdrawn nation has no unit, money or row; repair's churn is never above resolve's."""
+    participants = [o.nation for o in scenario.offers]
+    assume(participants)
+    gone = data.draw(st.sampled_from(participants))
+    baseline = solve(scenario, PARAMS)
+    assume(baseline.has_package)
+    resolved = what_if(scenario, Patch.withdraw(gone), mode="resolve", params=PARAMS, baseline=baseline)
+    repaired = what_if(scenario, Patch.withdraw(gone), mode="repair", params=PARAMS, baseline=baseline)
+    for result in (resolved, repaired):
+        assert all(a.nation != gone for a in result.patched.assignments)
+        assert all(f.nation != gone for f in result.patched.funding.flows)
+        assert all(n.nation != gone for n in result.patched.nations)
+    assert resolved.patched.status == repaired.patched.status
+    if resolved.diff is not None and repaired.diff is not None:
+        note(f"churn resolve {resolved.diff.churn}, repair {repaired.diff.churn}")
+        assert repaired.diff.churn <= resolved.diff.churn
+        assert repaired.patched.objective[0].criterion == "churn"
+        assert repaired.patched.objective[0].value == repaired.diff.churn
+
+
+# -- criticality ---------------------------------------------------------------------------------
+
+
+@given(small_scenarios())
+def test_criticality_agrees_with_plain_resolves(scenario: Scenario) -> None:
+    """Each row of N-1 criticality equals a plain re-solve of the scenario without that nation."""
+    result = criticality(scenario, PARAMS)
+    assume(result.baseline.has_package)
+    assert {tuple(w.nations) for w in result.withdrawals} == {(n.nation,) for n in result.baseline.nations}
+    for row in result.withdrawals:
+        from models.patch import apply_patch
+
+        alone = solve(apply_patch(scenario, Patch.withdraw(*row.nations)), PARAMS, explain=False)
+        assert row.feasible == alone.has_package
+        if row.feasible:
+            assert row.objective == pytest.approx([o.value for o in alone.objective], rel=1e-6, abs=1e-6)
+    keys = [(not w.feasible, len(w.essential_lines_lost)) for w in result.withdrawals]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_criticality_gaza_ranks_single_points_of_failure_first() -> None:
+    """On the Gaza example Indonesia's withdrawal loses Rafah's infantry and ranks among the first."""
+    result = criticality(load_scenario(GAZA), PARAMS)
+    infeasible = [w for w in result.withdrawals if not w.feasible]
+    assert any(w.nations == ["IDN"] and "rafah-inf" in w.essential_lines_lost for w in infeasible)
+    assert all(not w.feasible for w in result.withdrawals[: len(infeasible)])
+
+
+@pytest.mark.slow
+def test_criticality_pairs_same_on_process_pool_and_dask() -> None:
+    """The same N-2 sweep gives identical rows on a local process pool and a dask LocalCluster."""
+    from distributed import LocalCluster
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    with executor_for(workers=2) as pool:
+        local = criticality(scenario, PARAMS, pairs=True, executor=pool)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, executor_for(cluster.scheduler_address) as dask_pool:
+        remote = criticality(scenario, PARAMS, pairs=True, executor=dask_pool)
+
+    def rows(result: object) -> list[dict[str, object]]:
+        return [w.model_dump(exclude={"wall_s"}) for w in result.withdrawals]  # type: ignore[attr-defined]
+
+    assert rows(local) == rows(remote)
+    assert any(len(w.nations) == 2 for w in local.withdrawals)
+
+
+# -- resilience ------------------------------------------------------------------------------------
+
+
+def _fallbacks_hold(scenario: Scenario, result: object) -> None:
+    from models.analysis import Resilient
+    from models.patch import apply_patch
+
+    assert isinstance(result, Resilient)
+    participants = {n.nation for n in result.package.nations}
+    assert {f.nation for f in result.fallbacks} == participants
+    for fallback in result.fallbacks:
+        without = apply_patch(scenario, Patch.withdraw(fallback.nation))
+        assert fallback.package.has_package
+        assert check(without, fallback.package) == []
+        kept = {(a.unit, a.requirement): a.units for a in result.package.assignments if a.nation != fallback.nation}
+        new = {(a.unit, a.requirement): a.units for a in fallback.package.assignments}
+        assert all(new.get(p, 0) >= v for p, v in kept.items())
+
+
+@given(tiny_scenarios())
+def test_resilience_agrees_with_brute_force(scenario: Scenario) -> None:
+    """On tiny scenarios a resilient package exists exactly when brute force finds one, with the same
+    objective; every fallback passes the checker without its nation and keeps the others' placements."""
+    assume(small_enough(scenario, 300))
+    expected = brute_force_resilient(scenario)
+    result = resilient(scenario, PARAMS)
+    assert (result.package.status == "optimal") == (expected.status == "optimal")
+    if expected.status == "optimal":
+        assert check(scenario, result.package) == []
+        got = tuple(o.value for o in result.package.objective)
+        assert got == pytest.approx(expected.objective, rel=1e-6, abs=1e-6)
+        _fallbacks_hold(scenario, result)
+
+
+def test_resilience_costs_more_or_the_same() -> None:
+    """Resilience is never better than the plain optimum on the first criterion."""
+    scenario = load_scenario("tests/data/good/small.yaml")
+    result = resilient(scenario, PARAMS)
+    if result.package.has_package:
+        first = result.cost_of_resilience[0]
+        assert first.delta <= 1e-9 if first.criterion in MAXIMISED else first.delta >= -1e-9
+        _fallbacks_hold(scenario, result)
+
+
+# -- alternatives ----------------------------------------------------------------------------------
+
+
+@given(small_scenarios(), st.integers(1, 3), st.sampled_from([0.0, 0.1, 0.5]))
+def test_alternatives_respect_tolerance_and_difference(scenario: Scenario, d: int, tolerance: float) -> None:
+    """Every alternative passes the checker, stays within the tolerance on every criterion and
+    differs from every other in at least d nation-sector placements."""
+    result = alternatives(scenario, 3, tolerance=tolerance, min_difference=d, params=PARAMS)
+    best = result.packages[0]
+    assume(best.has_package)
+    for package in result.packages:
+        assert check(scenario, package) == []
+        for mine, top in zip(package.objective, best.objective, strict=True):
+            slack = tolerance * abs(top.value) + 1e-6
+            if mine.criterion in MAXIMISED:
+                assert mine.value >= top.value - slack - 1e-6 * abs(top.value)
+            else:
+                assert mine.value <= top.value + slack + 1e-6 * abs(top.value)
+    sets = [placements(p) for p in result.packages]
+    for i, a in enumerate(sets):
+        for j, b in enumerate(sets):
+            if i != j:
+                assert len(a ^ b) >= d
+                assert result.differences[i][j] == len(a ^ b)
