@@ -32,6 +32,12 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time (user and system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _model_size(scenario: Scenario) -> dict[str, Any]:
     """Variables and constraints of the CP-SAT model, and the time to build it once."""
     start = time.perf_counter()
@@ -79,7 +85,10 @@ def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None 
 
     params = _params(time_limit_s, workers)
     report = SolveReport()
+    cpu_before = cpu_seconds()
     solution = solve(scenario, params, report=report)
+    # CPU time per wall second: about the workers used on an idle machine, less when others compete.
+    cpu_share = (cpu_seconds() - cpu_before) / report.wall_s if report.wall_s > 0 else None
     return {
         "kind": "solve",
         "nations": nations,
@@ -102,6 +111,7 @@ def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None 
             for s in report.stages
         ],
         **_checked(scenario, solution),
+        "cpu_share": cpu_share,
         "peak_before_solve_mib": memory_before_solve,
         "peak_mib": peak_memory_mib(),
     }
@@ -122,9 +132,11 @@ def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | Non
     expected = list(scenario.expect.conflict) if scenario.expect and scenario.expect.conflict else []
     params = _params(time_limit_s, workers)
     report = SolveReport()
+    cpu_before = cpu_seconds()
     start = time.perf_counter()
     solution = solve(scenario, params, report=report)
     total_s = time.perf_counter() - start
+    cpu_share = (cpu_seconds() - cpu_before) / total_s if total_s > 0 else None
     explanation = solution.explanation
     conflict = [e.id for e in explanation.conflict] if explanation else []
     return {
@@ -143,9 +155,11 @@ def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | Non
         "conflict_size": len(conflict),
         "minimal": explanation.minimal if explanation else None,
         "relaxations": len(explanation.relaxations) if explanation else 0,
+        "relaxation_sizes": [len(r.changes) for r in explanation.relaxations] if explanation else [],
         "expected_conflict": expected,
         "expected_found": bool(expected) and all(e in conflict for e in expected),
         **_checked(scenario, solution),
+        "cpu_share": cpu_share,
         "peak_mib": peak_memory_mib(),
     }
 

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from models.common import Measure
 from models.scenario import Scenario
-from models.solution import ConflictElement, Explanation, Relaxation
+from models.solution import ConflictElement, Explanation, Relaxation, Solution
 from solver.build import BuiltModel, build
-from solver.elements import Element
+from solver.elements import Block, Element
 from solver.eligibility import Candidate
 from solver.params import SolveParams
 from solver.relax import relax
@@ -35,6 +36,9 @@ from solver.rules import availability, funding, requirements, targets, vetoes
 from solver.rules.red_lines import describe as describe_red_line
 
 logger = logging.getLogger("forcepack.explain")
+
+EFFECT_TIME_S = 2.0
+"""Seconds to solve a relaxed scenario for the figures of a relaxation's effect."""
 
 DEFAULT_RELAX_COST = {
     "availability": 5,
@@ -99,21 +103,22 @@ class _Search:
     def time_left(self) -> float:
         return self.deadline - time.perf_counter()
 
-    def solver(self) -> cp_model.CpSolver:
+    def solver(self, cap: float | None = None) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.05, self.time_left())
+        left = self.time_left() if cap is None else min(cap, self.time_left())
+        solver.parameters.max_time_in_seconds = max(0.05, left)
         solver.parameters.num_workers = 1  # assumptions: CP-SAT searches on one thread anyway
         solver.parameters.random_seed = self.params.seed
         return solver
 
-    def holds(self, assumed: Sequence[Element]) -> tuple[str, list[Element]]:
+    def holds(self, assumed: Sequence[Element], cap: float | None = None) -> tuple[str, list[Element]]:
         """Solve with these elements enforced (the others free): 'feasible', 'infeasible' with a
-        core of them, or 'unknown' on a time-out."""
+        core of them, or 'unknown' on a time-out (`cap` seconds at most, when given)."""
         model = self.built.model
         literals = self.built.vars.enforce
         model.clear_assumptions()
         model.add_assumptions([literals[e] for e in assumed])
-        solver = self.solver()
+        solver = self.solver(cap)
         code = solver.solve(model)
         model.clear_assumptions()
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -148,40 +153,110 @@ def _shrink(search: _Search, core: list[Element]) -> tuple[list[Element], bool]:
     return core, minimal
 
 
-def _correction_sets(search: _Search, k: int) -> list[list[Element]]:
-    """Up to k lowest-cost sets of elements to give up, none containing another."""
+def _correction_sets(
+    search: _Search, k: int, conflict: list[Element], include: Sequence[str] = ()
+) -> list[tuple[list[Element], Solution | None]]:
+    """Up to k lowest-cost sets of elements to give up, none containing another.
+
+    Every set must relax at least one element of the conflict. Single elements of the conflict
+    are tried first, cheapest first (each check gets an equal share of the time left); then the
+    lowest-cost sets are searched for, kept only when proven lowest-cost (hence minimal).
+    """
     built = search.built
     model = built.model
     literals = built.vars.enforce
     scenario = built.scenario
+    out: list[tuple[list[Element], Solution | None]] = []
+    singles = sorted(conflict, key=lambda e: (relax_cost(scenario, e), e))
+    for i, e in enumerate(singles):
+        if len(out) >= k or search.time_left() <= 0:
+            break
+        share = search.time_left() / (len(singles) - i + 1)
+        package = _package_after(scenario, [e], search.params, share, include)
+        if package is not None:
+            out.append(([e], package))
+    if len(out) >= k or search.time_left() <= 0:
+        return out
     # Costs scaled so that among equal costs the smaller set wins.
     weight = {e: relax_cost(scenario, e) * 1000 + 1 for e in literals}
     model.clear_assumptions()
+    model.add_bool_or([literals[e].Not() for e in conflict])
+    for found, _ in out:
+        model.add_bool_or([literals[e] for e in found])
     model.minimize(sum(weight[e] * (1 - lit) for e, lit in literals.items()))
-    out: list[list[Element]] = []
     while len(out) < k and search.time_left() > 0:
         solver = search.solver()
         solver.parameters.num_workers = search.params.effective_workers
         code = solver.solve(model)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if code != cp_model.OPTIMAL:
             break
         dropped = sorted(e for e, lit in literals.items() if not solver.boolean_value(lit))
         if not dropped:
             break
-        out.append(dropped)
+        out.append((dropped, None))
         model.add_bool_or([literals[e] for e in dropped])
     return out
 
 
-def _effect(scenario: Scenario, dropped: list[Element], params: SolveParams, include: Sequence[str]) -> str:
-    """What the relaxed scenario's package looks like."""
+def _open_capacity(pairs: list[Candidate], enforced: set[Element], measure: Measure) -> int:
+    """What the options of one line can provide when only `enforced` elements hold: an option is
+    closed while one of its blocks is wholly enforced."""
+    total = 0
+    for c in pairs:
+        if any(all(e in enforced for e in block) for block in c.blocks):
+            continue
+        total += c.unit.count * (c.unit.personnel if measure == Measure.PERSONNEL else 1)
+    return total
+
+
+def _smallest(block: Block) -> tuple[int, Block]:
+    return len(block), block
+
+
+def _structural_core(built: BuiltModel) -> list[Element] | None:
+    """A minimal conflict read off eligibility, without search: an essential line that its open
+    options cannot fill even with every unit sent there, and the blocks closing the others.
+
+    With only these elements enforced the line's coverage is the sole constraint left (filter
+    elements couple nothing), so infeasibility and minimality follow from counting capacity.
+    """
+    scenario = built.scenario
+    best: list[Element] | None = None
+    for r in scenario.requirements:
+        element = Element("requirement", r.id)
+        if element not in built.vars.enforce:
+            continue
+        pairs = [c for c in built.candidates if c.requirement.id == r.id]
+        core = {element}
+        for c in pairs:
+            if c.blocks:
+                chosen: Block = min(c.blocks, key=_smallest)
+                core.update(chosen)
+        if _open_capacity(pairs, core, r.measure) >= r.quantity:
+            continue
+        for e in sorted(core - {element}):  # deletion filter, by counting
+            if _open_capacity(pairs, core - {e}, r.measure) < r.quantity:
+                core.discard(e)
+        if best is None or len(core) < len(best):
+            best = sorted(core)
+    return best
+
+
+def _package_after(
+    scenario: Scenario, dropped: Sequence[Element], params: SolveParams, seconds: float, include: Sequence[str]
+) -> Solution | None:
+    """The best package once these elements are relaxed, or None (none, or none found in time)."""
     from solver.solve import solve  # solve() explains through this module
 
-    relaxed = relax(scenario, dropped)
-    budget = SolveParams(time_limit_s=2.0, workers=params.effective_workers, seed=params.seed)
-    solution = solve(relaxed, budget, explain=False, include=include)
-    if not solution.has_package:
-        return "not enough on its own within the time allowed"
+    budget = SolveParams(time_limit_s=max(0.05, seconds), workers=params.effective_workers, seed=params.seed)
+    solution = solve(relax(scenario, dropped), budget, explain=False, include=include)
+    return solution if solution.has_package else None
+
+
+def _effect(solution: Solution | None) -> str:
+    """What the relaxed scenario's package looks like."""
+    if solution is None:
+        return "a package exists (its figures were not computed within the time limit)"
     short = solution.objective_value("shortfall")
     return (
         f"a package exists: {solution.totals.personnel:,} personnel from {solution.totals.nations_contributing} "
@@ -240,31 +315,36 @@ def explain(
     built = build(scenario, relaxable=True, include=include)
     search = _Search(built, params, start + params.time_limit_s)
     elements = sorted(built.vars.enforce)
-    outcome, core = search.holds(elements)
-    if outcome == "feasible":
-        return None
-    if outcome == "unknown":
-        return Explanation(
-            minimal=False,
-            conflict=[],
-            summary="No conflict could be isolated within the time limit.",
-        )
-    if not core:
-        return Explanation(
-            minimal=True,
-            conflict=[],
-            summary="No package exists even with every red line, veto, target and condition relaxed: "
-            + (f"{', '.join(include)} offer(s) nothing the requirements can use." if include else "nothing fits."),
-        )
-    core, minimal = _shrink(search, core)
-    sets = _correction_sets(search, relaxations)
+    # An essential line nobody eligible can fill is the common case, and cheap to find; the
+    # search over every element at once is left for the rest.
+    quick = _structural_core(built) if not include else None
+    if quick is not None:
+        core, minimal = quick, True
+    else:
+        outcome, core = search.holds(elements)
+        if outcome == "feasible":
+            return None
+        if outcome == "unknown":
+            return Explanation(
+                minimal=False, conflict=[], summary="No conflict could be isolated within the time limit."
+            )
+        if not core:
+            return Explanation(
+                minimal=True,
+                conflict=[],
+                summary="No package exists even with every red line, veto, target and condition relaxed: "
+                + (f"{', '.join(include)} offer(s) nothing the requirements can use." if include else "nothing fits."),
+            )
+        core, minimal = _shrink(search, core)
     conflict = [conflict_element(scenario, e) for e in core]
     relax_list = [
         Relaxation(
             changes=[conflict_element(scenario, e) for e in dropped],
-            effect=_effect(scenario, dropped, params, include),
+            effect=_effect(
+                package if package is not None else _package_after(scenario, dropped, params, EFFECT_TIME_S, include)
+            ),
         )
-        for dropped in sets
+        for dropped, package in _correction_sets(search, relaxations, core, include)
     ]
     summary = _summary(scenario, core, built.closed, include)
     if not minimal:

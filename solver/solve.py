@@ -121,6 +121,16 @@ def _cancellable(solver: cp_model.CpSolver, cancel: threading.Event | None, repo
         watcher.join()
 
 
+def trivial_bound(built: BuiltModel, criterion: str) -> float:
+    """A bound every package meets, reported for a criterion no stage reached."""
+    if criterion == "nations":
+        return float(len(built.vars.contributes))
+    if criterion == "readiness":
+        units = {c.unit.id: c.unit for c in built.candidates}
+        return float(sum(u.readiness.rank * u.count for u in units.values()))
+    return 0.0  # shortfall, cost, max_share, churn are never negative
+
+
 def _extract(built: BuiltModel, solver: cp_model.CpSolver) -> Package:
     v = built.vars
     return Package.of(
@@ -204,7 +214,6 @@ def solve(
     package: Package | None = None
     status: Status = "optimal"
     bounds: dict[str, float | None] = {}
-    gap = 0.0
     last_solver: cp_model.CpSolver | None = None
 
     stages: list[tuple[str, float]] = [(t.criterion, t.tolerance) for t in scenario.objective]
@@ -212,6 +221,8 @@ def solve(
         stages.insert(0, ("churn", 0.0))
     elif prefer is not None:
         stages.append(("churn", 0.0))
+    # Until a stage proves better, each criterion's bound is the trivial one.
+    bounds.update({criterion: trivial_bound(built, criterion) for criterion, _ in stages})
     for criterion, tolerance in stages:
         if cancel is not None and cancel.is_set():
             report.cancelled = True
@@ -222,7 +233,6 @@ def solve(
         time_left = params.time_limit_s - (time.perf_counter() - start)
         if time_left <= 0.01 and package is not None:
             status = "feasible"
-            bounds[criterion] = None
             break
         if sign > 0:
             model.minimize(expr)
@@ -262,8 +272,6 @@ def solve(
         else:
             status = "feasible"
             bounds[criterion] = solver.best_objective_bound / factor
-            if gap == 0.0:
-                gap = abs(value - solver.best_objective_bound) / max(1.0, abs(value))
             slack = 0
         # Hold this criterion for the later stages.
         if sign > 0:
@@ -292,16 +300,21 @@ def solve(
             budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
             explanation = explain_scenario(scenario, budget, include=include)
         return solution_document(scenario, None, status=status, run=run, explanation=explanation)
-    return solution_document(
+    document = solution_document(
         scenario,
         package,
         status=status,
         run=run,
         bounds=bounds,
-        gap=gap,
         criteria=[c for c, _ in stages],
         baseline=anchor,
     )
+    # The gap of the first criterion not proven optimal (a stage cut short, or never reached).
+    for item in document.objective:
+        if bounds.get(item.criterion) is not None:
+            gap = abs(item.value - item.bound) / max(1.0, abs(item.value))
+            return document.model_copy(update={"gap": gap})
+    return document
 
 
 def _draw_funding(
