@@ -208,7 +208,7 @@ def render_criticality(answer: Criticality, console: Console) -> None:
     for w in answer.withdrawals:
         table.add_row(
             ", ".join(w.nations),
-            "yes" if w.feasible else "NO",
+            "yes" if w.feasible else ("NO" if w.feasible is False else "?"),
             ", ".join(w.essential_lines_lost) or (w.reason or "" if not w.feasible else ""),
             f"{w.shortfall_delta:+.4g}" if w.shortfall_delta is not None else "",
             f"{usd(w.cost_delta_usd)}" if w.cost_delta_usd is not None else "",

@@ -110,7 +110,7 @@ class Withdrawal(Frozen):
 
     nations: list[str] = Field(description="Nations withdrawn.")
     status: str = Field(description="Status of the re-solve.")
-    feasible: bool
+    feasible: bool | None = Field(description="A package remains; None when not decided within the time limit.")
     essential_lines_lost: list[str] = Field(
         default_factory=list, description="Essential lines no package can cover without these nations."
     )

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 from models.common import ControlStatus, Frozen, Identifier, NationCode
 from models.errors import ForcepackError
 from models.loading import format_location, parse_scenario, read_document
-from models.scenario import Offer, Scenario, Veto
+from models.scenario import Offer, Scenario, Targets, Veto
 
 PATCH_SCHEMA = "forcepack.patch/1"
 
@@ -40,6 +40,9 @@ class SetMandate(Frozen):
 
     op: Literal["set_mandate"]
     conditions: dict[Identifier, bool] = Field(min_length=1, description="Conditions and their new values.")
+    declare: bool = Field(
+        default=False, description="Allow conditions the scenario does not declare yet (else a typo is an error)."
+    )
 
 
 class AddVeto(Frozen):
@@ -162,6 +165,9 @@ def _set_control(data: dict[str, Any], op: SetControl, s: Scenario, where: str, 
 
 
 def _set_mandate(data: dict[str, Any], op: SetMandate, s: Scenario, where: str, problems: list[str]) -> None:
+    for name in op.conditions:
+        if not op.declare:
+            _need(data["mandate"], name, "mandate condition", f"{where}.conditions.{name}", problems)
     data["mandate"].update(op.conditions)
 
 
@@ -188,6 +194,8 @@ def _remove_unit(data: dict[str, Any], op: RemoveUnit, s: Scenario, where: str, 
 
 def _set_targets(data: dict[str, Any], op: SetTargets, s: Scenario, where: str, problems: list[str]) -> None:
     targets = data.setdefault("targets", {})
+    for key in op.targets:
+        _need(Targets.model_fields, key, "target", f"{where}.targets.{key}", problems)
     for key, value in op.targets.items():
         if value is None:
             targets.pop(key, None)

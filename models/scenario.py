@@ -102,7 +102,7 @@ class Requirement(Frozen):
     weight: float = Field(
         default=1.0,
         gt=0,
-        le=10**6,
+        le=10**4,
         description="Penalty weight of a desirable line's uncovered fraction.",
     )
     engagement: Engagement = Field(
@@ -434,6 +434,29 @@ def check_unique_ids(s: Scenario) -> Iterator[str]:
     yield from _duplicates("", "veto", [(f"vetoes[{i}].id", v.id) for i, v in enumerate(s.vetoes)])
 
 
+def check_no_repeated_names(s: Scenario) -> Iterator[str]:
+    """A list of nations, groups, sectors, statuses or conditions names each once (a repeat would
+    count twice in a partner rule or a group minimum)."""
+
+    def repeats(path: str, names: Iterable[object]) -> Iterator[str]:
+        for name, n in Counter(names).items():
+            if n > 1:
+                yield f"{path}: `{name}` is listed {n} times"
+
+    for i, nation in enumerate(s.nations):
+        yield from repeats(f"nations[{i}].groups", nation.groups)
+    for i, v in enumerate(s.vetoes):
+        yield from repeats(f"vetoes[{i}].against", v.against)
+    for i, o in enumerate(s.offers):
+        for j, line in enumerate(o.red_lines):
+            for field in ("nations", "conditions", "statuses", "only", "exclude"):
+                values = getattr(line, field, None)
+                if values:
+                    yield from repeats(f"offers[{i}].red_lines[{j}].{field}", values)
+        for j, p in enumerate(o.funding):
+            yield from repeats(f"offers[{i}].funding[{j}].earmark", p.earmark or [])
+
+
 def check_capabilities_known(s: Scenario) -> Iterator[str]:
     """Every capability named by a requirement, unit or earmark is built in or declared."""
     known = s.capability_ids
@@ -532,6 +555,7 @@ def check_windows_inside_horizon(s: Scenario) -> Iterator[str]:
 
 _CROSS_REFERENCE_RULES: tuple[Callable[[Scenario], Iterable[str]], ...] = (
     check_unique_ids,
+    check_no_repeated_names,
     check_capabilities_known,
     check_sectors_known,
     check_nations_known,

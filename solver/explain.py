@@ -335,6 +335,8 @@ def explain(
                 summary="No package exists even with every red line, veto, target and condition relaxed: "
                 + (f"{', '.join(include)} offer(s) nothing the requirements can use." if include else "nothing fits."),
             )
+        if len(core) < len(elements) and search.holds(core)[0] != "infeasible":
+            core = elements  # a core that names non-assumptions (or-tools #5141) may be unsound
         core, minimal = _shrink(search, core)
     conflict = [conflict_element(scenario, e) for e in core]
     relax_list = [

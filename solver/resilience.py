@@ -61,13 +61,19 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
                     b.model.add(y >= x)
 
     package = solve(scenario, params, constraints=with_fallbacks, explain=False)
+    if package.status == "unknown":
+        return Resilient(
+            summary="Whether a package survives every single withdrawal was not decided within the time limit.",
+            package=package,
+            plain_objective=[o.value for o in plain.objective],
+        )
     if not package.has_package:
         summary = "No package survives every single withdrawal."
         if plain.has_package:
             from solver.sweep import criticality
 
             rows = criticality(scenario, params, baseline=plain).withdrawals
-            indispensable = [", ".join(w.nations) for w in rows if not w.feasible]
+            indispensable = [", ".join(w.nations) for w in rows if w.feasible is False]
             if indispensable:
                 summary += " No package at all exists without " + "; without ".join(indispensable) + "."
             else:

@@ -64,6 +64,11 @@ def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float) 
     """CP-SAT parameters for one stage."""
     p = solver.parameters
     p.max_time_in_seconds = max(0.01, time_left)
+    if params.deterministic:
+        # Deterministic time (work units, about seconds on a quiet machine) makes the same
+        # search stop at the same point whatever the load; wall time is only a backstop.
+        p.max_deterministic_time = max(0.01, time_left)
+        p.max_time_in_seconds = max(0.01, 10 * time_left)
     p.num_workers = params.effective_workers
     p.random_seed = params.seed
     # One worker with a stronger linear relaxation proves the cost stage far faster than the
@@ -223,6 +228,7 @@ def solve(
         stages.append(("churn", 0.0))
     # Until a stage proves better, each criterion's bound is the trivial one.
     bounds.update({criterion: trivial_bound(built, criterion) for criterion, _ in stages})
+    proven: set[str] = set()
     for criterion, tolerance in stages:
         if cancel is not None and cancel.is_set():
             report.cancelled = True
@@ -267,8 +273,11 @@ def solve(
         package = _extract(built, solver)
         last_solver = solver
         if code == cp_model.OPTIMAL:
-            bounds[criterion] = None
             slack = math.floor(tolerance * abs(value))
+            # Proven: the package's own value is the bound, unless a tolerance lets later
+            # stages trade some of it away; then the proven optimum is.
+            bounds[criterion] = None if slack == 0 else value / factor
+            proven.add(criterion)
         else:
             status = "feasible"
             bounds[criterion] = solver.best_objective_bound / factor
@@ -311,7 +320,7 @@ def solve(
     )
     # The gap of the first criterion not proven optimal (a stage cut short, or never reached).
     for item in document.objective:
-        if bounds.get(item.criterion) is not None:
+        if item.criterion not in proven:
             gap = abs(item.value - item.bound) / max(1.0, abs(item.value))
             return document.model_copy(update={"gap": gap})
     return document
@@ -326,7 +335,7 @@ def _draw_funding(
         model.add(var == solver.value(var))
     model.maximize(sum(built.vars.flows.values()))
     stage_solver = cp_model.CpSolver()
-    configure(stage_solver, params, max(1.0, params.time_limit_s - (time.perf_counter() - start)))
+    configure(stage_solver, params, max(0.2, params.time_limit_s - (time.perf_counter() - start)))
     code = stage_solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -59,9 +59,10 @@ def solve_variant(variant: Variant) -> tuple[tuple[str, ...], str, str | None, f
     solution = solve(scenario, params, hint=hint, explain=False)
     best_effort = None
     if solution.status == "infeasible":
-        effort = solve(cover_what_can_be_covered(scenario), params, explain=False)
-        best_effort = effort.to_json(indent=None)
-        if not effort.has_package:
+        reduced = cover_what_can_be_covered(scenario)
+        effort = solve(reduced, params, explain=False) if reduced is not None else None
+        best_effort = effort.to_json(indent=None) if effort is not None else None
+        if effort is None or effort.status == "infeasible":
             from solver.explain import explain
 
             budget = SolveParams(time_limit_s=EXPLAIN_BUDGET_S, workers=params.effective_workers, seed=params.seed)
@@ -69,16 +70,19 @@ def solve_variant(variant: Variant) -> tuple[tuple[str, ...], str, str | None, f
     return variant.key, solution.to_json(indent=None), best_effort, time.perf_counter() - start
 
 
-def cover_what_can_be_covered(scenario: Scenario) -> Scenario:
-    """The scenario with essential lines made desirable at a weight above all others, so its best
-    package shows which essential lines cannot be covered."""
+def cover_what_can_be_covered(scenario: Scenario) -> Scenario | None:
+    """The scenario reduced to its essential lines, made desirable (each uncovered fraction
+    weighing 1): its best package shows which essential lines cannot be covered. None when the
+    scenario has no essential line."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    top = 1000.0 * max([r.weight for r in scenario.requirements] + [1.0]) * len(scenario.requirements)
-    for r in data["requirements"]:
-        if r["priority"] == Priority.ESSENTIAL.value:
-            r["priority"] = Priority.DESIRABLE.value
-            r["weight"] = min(top, 10**6)
-    data["objective"] = ["shortfall", "cost", "nations"]
+    essential = [r for r in data["requirements"] if r["priority"] == Priority.ESSENTIAL.value]
+    if not essential:
+        return None
+    for r in essential:
+        r["priority"] = Priority.DESIRABLE.value
+        r["weight"] = 1.0
+    data["requirements"] = essential
+    data["objective"] = ["shortfall"]
     return parse_scenario(data, f"{scenario.id} best effort")
 
 
@@ -146,6 +150,14 @@ def withdrawal_row(
     group: tuple[str, ...], baseline: Solution, solution: Solution, best_effort: Solution | None, wall_s: float
 ) -> Withdrawal:
     """One withdrawal's figures against the baseline."""
+    if solution.status == "unknown":
+        return Withdrawal(
+            nations=list(group),
+            status=solution.status,
+            feasible=None,
+            reason="not decided within the time limit",
+            wall_s=round(wall_s, 3),
+        )
     if not solution.has_package:
         lost = []
         reason = None
@@ -156,6 +168,8 @@ def withdrawal_row(
                 reason = "every essential line can be covered, but a force target or the funding target cannot be met"
         elif solution.explanation is not None:
             reason = solution.explanation.summary
+        elif best_effort is not None and best_effort.status == "unknown":
+            reason = "no package; which essential lines are lost was not decided within the time limit"
         else:
             reason = "no package even with essential lines relaxed"
         return Withdrawal(
@@ -185,9 +199,9 @@ def withdrawal_row(
 
 
 def rank_key(w: Withdrawal) -> tuple[float, ...]:
-    """Most critical first: no package, then essential lines lost, shortfall, cost."""
+    """Most critical first: no package, then undecided, then essential lines lost, shortfall, cost."""
     return (
-        0 if not w.feasible else 1,
+        0 if w.feasible is False else 1 if w.feasible is None else 2,
         -len(w.essential_lines_lost),
         -(w.shortfall_delta or 0.0),
         -(w.cost_delta_usd or 0),

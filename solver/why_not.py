@@ -60,6 +60,15 @@ def why_not(scenario: Scenario, subject: str, params: SolveParams | None = None)
             optimum=optimum,
         )
     forced = solve(scenario, params, include=[subject])
+    if forced.status == "unknown":
+        return WhyNot(
+            subject=subject,
+            subject_type=kind,
+            in_package=False,
+            summary=f"Whether a package can include {subject} was not decided within the time limit.",
+            optimum=optimum,
+            with_subject=forced,
+        )
     if not forced.has_package:
         reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
         return WhyNot(

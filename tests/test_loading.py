@@ -229,3 +229,16 @@ def test_model_copy_rebuilds_lookups() -> None:
     assert set(variant.offer_by_nation) == {"IDN"}
     assert variant.pledge_by_id == {}
     assert set(scenario.unit_by_id) == {"idn-eng", "mar-inf"}
+
+
+def test_load_scenario_refuses_repeated_names() -> None:
+    """A nation listed twice in a group, or a partner named twice, would count twice: refused."""
+    import yaml
+
+    from models import parse_scenario
+
+    data = yaml.safe_load((GOOD / "small.yaml").read_text())
+    data["nations"][0]["groups"] = ["oic", "oic"]
+    with pytest.raises(ScenarioInputError) as info:
+        parse_scenario(data)
+    assert any(p.startswith("nations[0].groups: `oic` is listed 2 times") for p in info.value.problems)

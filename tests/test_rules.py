@@ -496,3 +496,62 @@ def test_objective_tolerance_trades_cost_for_nations() -> None:
     assert package(data) == {("a", "eng"): 2}
     data["objective"] = ["shortfall", {"criterion": "cost", "tolerance": 0.5}, "nations"]
     assert package(data) == {("a", "eng"): 1, ("b", "eng"): 1}
+
+
+# -- exactness of fractions and weights ----------------------------------------------------------
+
+
+def test_funding_coverage_is_the_decimal_written() -> None:
+    """99.995 % coverage is met by a pledge of 19,999 on a cost of 20,000; 99.996 % is not."""
+    data = base(
+        requirements=[line("eng", needed_until="2026-01-31")],
+        offers=[
+            offer("AAA", [unit("a", monthly_cost_usd=20000)]),
+            offer("CCC", funding=[{"id": "c-fund", "amount_usd": 19999}]),
+        ],
+        targets={"funding_coverage": 0.99995},
+    )
+    assert package(data) == {("a", "eng"): 1}
+    data["targets"]["funding_coverage"] = 0.99996
+    assert package(data) is None
+
+
+def test_max_nation_share_is_never_laxer_than_written() -> None:
+    """Three equal nations hold a third each, just above a 0.3333333 ceiling: no package."""
+    data = base(
+        requirements=[line("eng", quantity=3)],
+        offers=[offer(n, [unit(n.lower())]) for n in ("AAA", "BBB", "CCC")],
+        targets={"max_nation_share": 0.3333333},
+    )
+    assert package(data) is None
+    data["targets"]["max_nation_share"] = 0.3333334
+    assert package(data) == {("aaa", "eng"): 1, ("bbb", "eng"): 1, ("ccc", "eng"): 1}
+
+
+def test_shortfall_weights_are_exact() -> None:
+    """One unit, two desirable lines weighing 1.0001 and 1.0004: the heavier line gets it."""
+    data = base(
+        requirements=[
+            line("light", priority="desirable", weight=1.0001),
+            line("heavy", sector="bravo", priority="desirable", weight=1.0004),
+        ],
+        offers=[offer("AAA", [unit("a")])],
+    )
+    assert package(data) == {("a", "heavy"): 1}
+
+
+def test_tolerance_reports_the_proven_optimum_as_bound() -> None:
+    """With a tolerance on cost, the reported bound is the proven optimum, not the dearer value."""
+    data = base(
+        requirements=[line("eng", quantity=2)],
+        offers=[
+            offer("AAA", [unit("a", count=2, monthly_cost_usd=1000)]),
+            offer("BBB", [unit("b", monthly_cost_usd=1400)]),
+        ],
+        objective=["shortfall", {"criterion": "cost", "tolerance": 0.5}, "nations"],
+    )
+    _, solution = solved(data)
+    cost = next(o for o in solution.objective if o.criterion == "cost")
+    assert cost.value == 2400 * 12
+    assert cost.bound == 2000 * 12
+    assert solution.status == "optimal" and solution.gap == 0

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from models import MAXIMISED, Scenario, load_scenario
+from models import MAXIMISED, Scenario, load_scenario, parse_scenario
 from models.patch import Patch, PatchError, SetControl, SetMandate, load_patch
 from solver import SolveParams, solve
 from solver.alternatives import alternatives, placements
@@ -223,3 +223,43 @@ def test_alternatives_respect_tolerance_and_difference(scenario: Scenario, d: in
             if i != j:
                 assert len(a ^ b) >= d
                 assert result.differences[i][j] == len(a ^ b)
+
+
+def test_patch_typos_are_errors() -> None:
+    """A mandate condition or target key the scenario does not have is refused, not added silently."""
+    from models.patch import SetTargets, apply_patch
+
+    scenario = load_scenario(GAZA)
+    with pytest.raises(PatchError, match="mandate condition `ceasfire_holding`"):
+        apply_patch(scenario, Patch(ops=[SetMandate(op="set_mandate", conditions={"ceasfire_holding": True})]))
+    with pytest.raises(PatchError, match="target `max_personel`"):
+        apply_patch(scenario, Patch(ops=[SetTargets(op="set_targets", targets={"max_personel": None})]))
+    declared = apply_patch(
+        scenario, Patch(ops=[SetMandate(op="set_mandate", conditions={"new_condition": True}, declare=True)])
+    )
+    assert declared.mandate["new_condition"] is True
+
+
+def test_criticality_names_only_the_essential_lines_really_lost() -> None:
+    """Without BBB, E1 is lost; E2 (a large personnel line AAA fills) is not, whatever the
+    desirable lines weigh."""
+    from tests.test_rules import base, line, offer, unit
+
+    scenario = parse_scenario(
+        base(
+            requirements=[
+                line("E1", capability="medical_role2"),
+                line("E2", capability="infantry", quantity=1000, measure="personnel"),
+                line("D", sector="bravo", priority="desirable", weight=1000),
+            ],
+            offers=[
+                offer("AAA", [unit("a", capability="infantry", personnel=500, count=2), unit("a-eng")]),
+                offer("BBB", [unit("b", capability="medical_role2")]),
+            ],
+            targets={"max_personnel": 1200},
+        )
+    )
+    result = criticality(scenario, PARAMS)
+    row = next(w for w in result.withdrawals if w.nations == ["BBB"])
+    assert row.feasible is False
+    assert row.essential_lines_lost == ["E1"]

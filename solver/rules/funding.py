@@ -72,7 +72,7 @@ def constrain(b: ModelBuilder) -> None:
     coverage = b.scenario.targets.funding_coverage
     if coverage is None or coverage == 0:
         return
-    num, den = ratio(coverage, 10**4)
+    num, den = ratio(coverage, round_up=True, max_denominator=10**6)
     pooled_total = sum(pooled_cost_by_capability(b).values())
     used_total = sum(b.vars.flows.values())
     b.add(den * used_total >= num * pooled_total, ELEMENT)

@@ -13,8 +13,9 @@ from solver.elements import Element
 if TYPE_CHECKING:
     from solver.build import ModelBuilder
 
-SHORTFALL_MAX_SCALE = 10**6
-"""Above this common denominator the shortfall objective is rounded (relative error < 1e-6)."""
+SHORTFALL_MAX_SCALE = 10**9
+"""Above this common denominator the shortfall weights are rounded (each within 1e-9 of the line's
+weight per unit of quantity)."""
 
 
 def element_of(requirement: Requirement) -> Element:
@@ -42,9 +43,7 @@ def shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
     SHORTFALL_MAX_SCALE, where the weights are rounded instead.
     """
     exact = {
-        r.id: Fraction(r.weight).limit_denominator(1000) / r.quantity
-        for r in scenario.requirements
-        if r.priority == Priority.DESIRABLE
+        r.id: Fraction(str(r.weight)) / r.quantity for r in scenario.requirements if r.priority == Priority.DESIRABLE
     }
     scale = 1
     for value in exact.values():
@@ -52,6 +51,7 @@ def shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
         if scale > SHORTFALL_MAX_SCALE:
             scale = SHORTFALL_MAX_SCALE
             break
+    # Rounded weights keep their order and never reach zero.
     return {rid: max(1, round(value * scale)) for rid, value in exact.items()}, scale
 
 

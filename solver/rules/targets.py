@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -13,10 +14,17 @@ if TYPE_CHECKING:
     from solver.build import ModelBuilder
 
 
-def ratio(value: float, max_denominator: int = 10**6) -> tuple[int, int]:
-    """A target fraction as integers (numerator, denominator), exact for decimal inputs like 0.6."""
-    f = Fraction(value).limit_denominator(max_denominator)
-    return f.numerator, f.denominator
+def ratio(value: float, *, round_up: bool, max_denominator: int) -> tuple[int, int]:
+    """A target fraction as integers (numerator, denominator): the exact decimal as written
+    (0.6 is 3/5), or, past `max_denominator`, rounded in the direction that never makes the
+    target laxer (up for a floor such as funding coverage, down for a ceiling such as a share).
+    The denominator multiplies personnel or dollars in the model, so it is kept to what int64 holds."""
+    exact = Fraction(str(value))
+    if exact.denominator <= max_denominator:
+        return exact.numerator, exact.denominator
+    scaled = exact * max_denominator
+    numerator = math.ceil(scaled) if round_up else math.floor(scaled)
+    return numerator, max_denominator
 
 
 def max_personnel(b: ModelBuilder) -> None:
@@ -46,7 +54,7 @@ def max_nation_share(b: ModelBuilder) -> None:
     share = b.scenario.targets.max_nation_share
     if share is None or share >= 1:
         return
-    num, den = ratio(share)
+    num, den = ratio(share, round_up=False, max_denominator=10**9)
     total = b.total_personnel()
     for nation in b.scenario.nation_by_code:
         if b.pairs_of_nation(nation):
