@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint unit validate bench clean
+.PHONY: install run demo test lint unit validate bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## Solve the illustrative Gaza scenario and print the package.
+## Serve the HTTP API on the embedded SQLite database, examples loaded, a coordinator token printed.
 run: install
+	$(BIN)/forcepack serve
+
+## Solve the illustrative Gaza scenario and print the package.
+demo: install
 	$(BIN)/forcepack solve examples/gaza-isf.yaml
 
 ## Lint, type-check, run every test, and validate the examples.

@@ -16,6 +16,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from api.cli import app as service_app
 from models.errors import ForcepackError
 from models.loading import SCENARIO_SUFFIXES, load_scenario, load_solution
 from models.scenario import Scenario
@@ -321,6 +322,8 @@ def validate_command(
     if failures:
         raise typer.Exit(EXIT_INFEASIBLE)
 
+
+app.add_typer(service_app)  # serve, token, db
 
 if __name__ == "__main__":
     app()

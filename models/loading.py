@@ -36,6 +36,15 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
+def _compose_node(loader: _StrictLoader, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    # Aliases (`*name`) let a few bytes expand without bound; a scenario never needs them.
+    if loader.check_event(yaml.AliasEvent):
+        event = loader.peek_event()  # type: ignore[no-untyped-call]
+        raise yaml.composer.ComposerError(None, None, "aliases (`*name`) are not accepted", event.start_mark)
+    return yaml.SafeLoader.compose_node(loader, parent, index)  # type: ignore[arg-type]
+
+
+_StrictLoader.compose_node = _compose_node  # type: ignore[assignment,method-assign]
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # Dates stay text for the models to parse, so an impossible date (2026-02-30) is reported with
 # its field path like any other bad value, not as PyYAML's bare ValueError.
@@ -55,6 +64,8 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
         raise ScenarioInputError(
             source, [f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}"]
         ) from None
+    except RecursionError:
+        raise ScenarioInputError(source, ["the document is nested too deeply"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else "(unknown position): "
@@ -77,7 +88,8 @@ def format_location(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def _problems(exc: ValidationError) -> list[str]:
+def problems_of(exc: ValidationError) -> list[str]:
+    """Every problem of a validation error, each led by its field path (`offers[0].units[1].count`)."""
     problems: list[str] = []
     for err in exc.errors(include_url=False):
         ctx_error = (err.get("ctx") or {}).get("error")
@@ -113,7 +125,9 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioInputError(source, _problems(exc)) from None
+        raise ScenarioInputError(source, problems_of(exc)) from None
+    except RecursionError:
+        raise ScenarioInputError(source, ["the document is nested too deeply"]) from None
 
 
 def scenario_from_text(text: str, source: str = "scenario", *, as_json: bool | None = None) -> Scenario:

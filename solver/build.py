@@ -110,6 +110,7 @@ class ModelBuilder:
         self._sectors_of: dict[str, set[str]] = defaultdict(set)
         self._usable_pledges: list[tuple[str, FundingPledge]] = []
         self.criteria: dict[str, tuple[LinearExpr, int]] = {}
+        self._total_personnel: cp_model.IntVar | None = None
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -280,8 +281,18 @@ class ModelBuilder:
         """Personnel the nation deploys."""
         return sum(c.unit.personnel * self.units(c) for c in self.pairs_of_nation(nation))
 
-    def total_personnel(self) -> LinearExpr:
-        return sum(c.unit.personnel * self.units(c) for c in self.pairs())
+    def total_personnel(self) -> cp_model.IntVar:
+        """Personnel of the whole package, one variable shared by every rule that reads it
+        (a share ceiling per nation would otherwise copy the whole sum once per nation)."""
+        if self._total_personnel is None:
+            pairs = list(self.pairs())
+            most = sum(c.unit.personnel * c.unit.count for c in {c.unit.id: c for c in pairs}.values())
+            self._total_personnel = self.model.new_int_var(0, most, f"{self.prefix}total_personnel")
+            self.model.add(
+                self._total_personnel
+                == cp_model.LinearExpr.weighted_sum([self.units(c) for c in pairs], [c.unit.personnel for c in pairs])
+            )
+        return self._total_personnel
 
     def cost_coefficient(self, unit: UnitOffer, requirement: Requirement) -> int:
         """USD one unit costs on one line: monthly cost x months of the line's window."""

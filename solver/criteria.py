@@ -35,9 +35,8 @@ def expression(b: ModelBuilder, criterion: str) -> tuple[LinearExpr, int]:
 def _max_share(b: ModelBuilder) -> LinearExpr:
     # share(n) = personnel(n) / total <= z / SHARE_SCALE  <=>  SHARE_SCALE * personnel(n) <= z * total
     z = b.model.new_int_var(0, SHARE_SCALE, "max_share")
-    max_total = sum(c.unit.personnel * c.unit.count for c in {c.unit.id: c for c in b.pairs()}.values())
-    total = b.model.new_int_var(0, max_total, "total_personnel")
-    b.model.add(total == b.total_personnel())
+    total = b.total_personnel()
+    max_total = max(total.proto.domain)  # (the proto wrapper does not index from the end)
     product = b.model.new_int_var(0, SHARE_SCALE * max_total, "max_share_x_total")
     b.model.add_multiplication_equality(product, [z, total])
     for nation in b.vars.contributes:

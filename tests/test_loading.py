@@ -242,3 +242,13 @@ def test_load_scenario_refuses_repeated_names() -> None:
     with pytest.raises(ScenarioInputError) as info:
         parse_scenario(data)
     assert any(p.startswith("nations[0].groups: `oic` is listed 2 times") for p in info.value.problems)
+
+
+def test_load_scenario_refuses_aliases_and_deep_nesting(tmp_path: Path) -> None:
+    """YAML aliases (which expand without bound) and absurdly deep nesting are clear errors."""
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("a: &x [1, 2]\nb: *x\n")
+    assert "aliases (`*name`) are not accepted" in _load_error(aliases).problems[0]
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert _load_error(deep).problems == ["the document is nested too deeply"]

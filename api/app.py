@@ -1,0 +1,80 @@
+"""The FastAPI application: `create_app(settings)` wires settings, database, job runner and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.db import Database, upgrade
+from api.errors import install_error_handlers
+from api.jobs import JobRunner, SolveFunction, fail_unfinished
+from api.limits import BodySizeLimit
+from api.openapi import install_openapi
+from api.routes import health, jobs, offers, scenarios
+from api.settings import Settings
+
+logger = logging.getLogger("forcepack.api")
+
+DESCRIPTION = """\
+Coalition force generation as a service. Coordinators own scenarios and solve them; nation
+delegates submit and revise their own nation's offer; observers read packages.
+
+Every answer that is a package is the solution document of the domain reference
+(`forcepack.solution/1`). Errors are problem documents (`application/problem+json`) whose
+`problems` name the field. Offers and scenario changes need `If-Match`; solves are jobs.
+"""
+
+TAGS = [
+    {"name": "scenarios", "description": "Planning problems: the coordinator's parts and who offers what."},
+    {"name": "offers", "description": "Each nation's offer: units, funding, red lines; every version kept."},
+    {"name": "jobs", "description": "Solves, run in the background: submit, poll, cancel."},
+    {"name": "health", "description": "Liveness and readiness."},
+]
+
+
+def create_app(settings: Settings | None = None, *, solve: SolveFunction | None = None) -> FastAPI:
+    """The service, for `settings` (default: from `FORCEPACK_*` environment variables).
+
+    `solve` replaces `solver.solve` for the jobs (tests).
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.database_url, busy_timeout_ms=settings.busy_timeout_ms)
+        if settings.migrate_on_startup:
+            upgrade(database)
+        failed = fail_unfinished(database, "the server stopped before this job finished; submit it again")
+        if failed:
+            logger.warning("%d job(s) left unfinished by the last run are marked failed", failed)
+        runner = JobRunner(
+            database,
+            max_concurrent=settings.max_concurrent_solves,
+            queue_length=settings.queue_length,
+            retry_after_s=settings.retry_after_seconds,
+            solve=solve,
+        )
+        app.state.settings, app.state.database, app.state.runner = settings, database, runner
+        try:
+            yield
+        finally:
+            runner.shutdown()
+            database.dispose()
+
+    app = FastAPI(
+        title="forcepack",
+        version="1",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (scenarios.router, offers.router, jobs.router, health.router):
+        app.include_router(router)
+    install_openapi(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

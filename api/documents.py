@@ -1,0 +1,135 @@
+"""A scenario as stored (the coordinator's parts, and each nation's latest offer) and as solved.
+
+The scenario a job solves is the coordinator's parts plus the latest version of each nation's
+offer, put together as the document of a scenario file and validated by `models.parse_scenario`:
+every rule is checked the same way for a request as for a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from api.auth import Principal
+from models.errors import ScenarioInputError
+from models.loading import parse_scenario
+from models.scenario import Offer, Scenario
+
+ANOTHER_NATIONS_OFFER = "another nation's offer"
+
+_OFFER_PATH = re.compile(r"offers\[(\d+)\]((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*)")
+
+
+def parts_of(scenario: Scenario) -> dict[str, Any]:
+    """The coordinator's parts: the whole scenario document but its offers."""
+    return scenario.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"offers"})
+
+
+def offer_document(offer: Offer) -> dict[str, Any]:
+    """An offer as stored: its units, funding and red lines (the nation is the row's)."""
+    return offer.model_dump(mode="json", exclude_none=True, exclude={"nation"})
+
+
+def nation_codes(parts: Mapping[str, Any]) -> list[str]:
+    """Codes of the nations a scenario lists, in its order."""
+    return [str(n["code"]) for n in parts.get("nations", []) if isinstance(n, Mapping) and "code" in n]
+
+
+def digest(data: Any) -> str:
+    """sha256 of a JSON value in canonical form."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def etag(version: int, data: Any) -> str:
+    """A strong ETag for one version of a document."""
+    return f'"{version}-{digest(data)[:16]}"' if version else '"0"'
+
+
+def scenario_document(
+    parts: Mapping[str, Any], offers: Mapping[str, Mapping[str, Any]], *, first: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The scenario file document, and the nation of each offer in it (by position).
+
+    Offers follow the order of `nations`, and only listed nations' offers take part; `first`
+    puts one nation's offer first, so that a problem found between two offers (an id used twice)
+    is reported on the other one's path.
+    """
+    codes = nation_codes(parts)
+    rank = {code: i for i, code in enumerate(codes)}
+    # A nation the coordinator no longer lists takes no part: its offers stay in the history.
+    order = sorted((c for c in offers if c in rank), key=lambda c: (c != first, rank[c]))
+    data = dict(parts)
+    data["offers"] = [{"nation": code, **offers[code]} for code in order]
+    return data, order
+
+
+def coordinator_changes(data: Any, source: str) -> dict[str, Any]:
+    """The coordinator's parts a change names: top-level scenario fields, not the offers, id or schema.
+
+    Unknown names are left to the scenario's own validation, which words them as for a file.
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioInputError(source, ["(top level): expected a mapping of coordinator parts"])
+    problems: list[str] = []
+    for key in data:
+        if key == "offers":
+            problems.append(
+                "offers: not a coordinator part; each nation's offer is written with PUT .../offers/{nation}"
+            )
+        elif key in ("id", "schema"):
+            problems.append(f"{key}: cannot be changed")
+    if not data:
+        problems.append("(top level): name at least one coordinator part to change")
+    if problems:
+        raise ScenarioInputError(source, problems)
+    return dict(data)
+
+
+def offer_changes(data: Any, nation: str, source: str) -> dict[str, Any]:
+    """An offer as submitted for `nation` (its `nation` field, if any, must be that one)."""
+    if not isinstance(data, Mapping):
+        raise ScenarioInputError(source, ["(top level): expected a mapping with units, funding and red_lines"])
+    offer = dict(data)
+    named = offer.pop("nation", nation)
+    if named != nation:
+        raise ScenarioInputError(source, [f"nation: expected `{nation}` (the nation in the address), got `{named}`"])
+    return offer
+
+
+def build_scenario(
+    parts: Mapping[str, Any],
+    offers: Mapping[str, Mapping[str, Any]],
+    *,
+    source: str,
+    subject: str | None = None,
+    viewer: Principal | None = None,
+) -> Scenario:
+    """Validate the parts and offers together, as a scenario file.
+
+    Problem paths name offers by nation (`offers[MAR].units[0]`); the `subject` nation's offer
+    (the one being written) by paths inside it (`units[0]`); an offer the `viewer` may not see
+    as "another nation's offer", with nothing of it shown.
+    """
+    data, order = scenario_document(parts, offers, first=subject)
+    try:
+        return parse_scenario(data, source)
+    except ScenarioInputError as exc:
+        problems = [_rename_offer_paths(line, order, subject, viewer) for line in exc.problems]
+        raise ScenarioInputError(source, problems) from None
+
+
+def _rename_offer_paths(line: str, order: list[str], subject: str | None, viewer: Principal | None) -> str:
+    def rename(match: re.Match[str]) -> str:
+        index, rest = int(match.group(1)), match.group(2)
+        nation = order[index] if index < len(order) else None
+        if nation is not None and nation == subject:
+            return rest.removeprefix(".") or "(offer)"
+        if nation is not None and (viewer is None or viewer.sees_nation(nation)):
+            return f"offers[{nation}]{rest}"
+        return ANOTHER_NATIONS_OFFER
+
+    return _OFFER_PATH.sub(rename, line)

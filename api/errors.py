@@ -1,0 +1,204 @@
+"""Every user error the service can answer, one type per kind, mapped to HTTP in one place.
+
+Answers are problem documents (RFC 9457, `application/problem+json`): `title`, `status`,
+`detail`, and `problems`, one line per problem, each starting with the path of the field, as
+`models.ScenarioInputError` words them for files. A user error is a 4xx, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.errors import ForcepackError, ScenarioInputError
+from models.loading import format_location
+
+logger = logging.getLogger("forcepack.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error answer: what went wrong, and where in the request."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str = Field(default="about:blank", description="Problem type (RFC 9457).")
+    title: str = Field(description="Short, the same for every problem of this kind.")
+    status: int = Field(description="The HTTP status.")
+    detail: str = Field(description="What went wrong, in one sentence.")
+    problems: list[str] = Field(
+        default_factory=list, description="One line per problem, each starting with the path of the field."
+    )
+
+
+class ApiError(ForcepackError):
+    """Base of the service's own user errors; `status` and `title` say how HTTP answers it."""
+
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, problems: Sequence[str] = (), headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.problems = list(problems)
+        self.headers = headers or {}
+
+
+class Unauthorized(ApiError):
+    """No bearer token, or one that is unknown or revoked."""
+
+    status, title = 401, "Unauthorized"
+
+    def __init__(self, detail: str = "a valid bearer token is required") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="forcepack"'})
+
+
+class Forbidden(ApiError):
+    """The caller's role may not do this, whatever the resource."""
+
+    status, title = 403, "Forbidden"
+
+
+class NotFound(ApiError):
+    """No such resource, or none the caller may see: both answer alike, so ids cannot be probed."""
+
+    status, title = 404, "Not found"
+
+
+class Conflict(ApiError):
+    """The request contradicts the resource's state (an id already taken, a job already finished)."""
+
+    status, title = 409, "Conflict"
+
+
+class PreconditionFailed(ApiError):
+    """`If-Match` names a version that is no longer current."""
+
+    status, title = 412, "Precondition failed"
+
+
+class BodyTooLarge(ApiError):
+    """The request body is larger than the server accepts."""
+
+    status, title = 413, "Request body too large"
+
+
+class UnsupportedMediaType(ApiError):
+    """A body that is neither JSON nor YAML."""
+
+    status, title = 415, "Unsupported media type"
+
+
+class InvalidRequest(ApiError):
+    """A request that is well-formed but wrong (e.g. an idempotency key reused with another body)."""
+
+    status, title = 422, "Invalid request"
+
+
+class PreconditionRequired(ApiError):
+    """An update without `If-Match`: it could silently overwrite someone else's change."""
+
+    status, title = 428, "Precondition required"
+
+
+class QueueFull(ApiError):
+    """Every solve slot and queue place is taken."""
+
+    status, title = 429, "Too many solves"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"every solve slot and queue place is taken; retry in {retry_after_s} s",
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+
+def problem_response(
+    status: int, title: str, detail: str, problems: Sequence[str] = (), headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The one place a problem document is written."""
+    body = Problem(title=title, status=status, detail=detail, problems=list(problems))
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def validation_problems(errors: Sequence[Any]) -> list[str]:
+    """FastAPI's validation errors (query, header, JSON body) as `path: message` lines."""
+    lines: list[str] = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        where = loc[0] if loc else "body"
+        path = format_location(loc[1:]) if len(loc) > 1 else "(top level)"
+        if where != "body":
+            path = f"{where} {path}"
+        if err.get("type") == "extra_forbidden":
+            lines.append(f"{path}: unknown field `{loc[-1]}`")
+        elif err.get("type") == "missing":
+            lines.append(f"{path}: required field is missing")
+        else:
+            shown = err.get("input")
+            suffix = f" (got {shown!r})" if not isinstance(shown, dict | list) and shown is not None else ""
+            lines.append(f"{path}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}{suffix}")
+    return lines
+
+
+_HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 400: "Bad request"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every user error to its status and problem document: the one table of the service."""
+
+    @app.exception_handler(ApiError)
+    def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, exc.problems, exc.headers)
+
+    @app.exception_handler(ScenarioInputError)
+    def _scenario_input(request: Request, exc: ScenarioInputError) -> JSONResponse:
+        count = len(exc.problems)
+        detail = f"{exc.source}: {count} problem{'s' if count != 1 else ''} in the scenario"
+        return problem_response(422, "Invalid scenario", detail, exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = validation_problems(exc.errors())
+        return problem_response(422, "Invalid request", "the request does not match its schema", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = _HTTP_TITLES.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(exc.status_code, title, detail, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(OperationalError)
+    def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite: a writer waited the whole busy timeout for the lock. Not the caller's fault: retry.
+        if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+            return _busy()
+        return _internal_error(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        return _busy()
+
+    app.add_exception_handler(Exception, _internal_error)
+
+
+def _busy() -> JSONResponse:
+    return problem_response(503, "Database busy", "the database is busy; retry shortly", headers={"Retry-After": "1"})
+
+
+def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug, not the caller's doing: logged with its traceback, answered without it."""
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "Internal error", "the server failed; the error is logged")

@@ -1,0 +1,59 @@
+"""Offers: each nation's, read and written by its delegate or a coordinator, with every version kept."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from api import service
+from api.deps import DatabaseDep, PrincipalDep, RawBodyDep
+from api.openapi import EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
+from api.schemas import OfferHistory, OfferView
+
+router = APIRouter(prefix="/v1/scenarios/{scenario_id}/offers", tags=["offers"])
+
+
+@router.get("/{nation}", response_model=OfferView, responses=problems(401, 403, 404))
+def get_offer(scenario_id: str, nation: str, db: DatabaseDep, principal: PrincipalDep, response: Response) -> OfferView:
+    """A nation's current offer; version 0 (empty) when it has submitted none."""
+    view = service.get_offer(db, principal, scenario_id, nation)
+    response.headers["ETag"] = view.etag
+    return view
+
+
+@router.put(
+    "/{nation}",
+    response_model=OfferView,
+    responses={201: {"description": "The nation's first offer"}, **problems(401, 403, 404, 412, 413, 415, 422, 428)},
+    openapi_extra=document_body("OfferBody", {"engineers and infantry": EXAMPLE_OFFER, "withdraw": EXAMPLE_WITHDRAWAL}),
+)
+def put_offer(
+    scenario_id: str,
+    nation: str,
+    body: RawBodyDep,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="The ETag of the version this offer replaces.")] = None,
+    if_none_match: Annotated[str | None, Header(description="`*` to write the nation's first offer.")] = None,
+    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> OfferView:
+    """Write a new version of a nation's offer (its delegate, or a coordinator), JSON or YAML.
+
+    Needs `If-Match` with the current ETag (`"0"`, or `If-None-Match: *`, for the first), 428
+    without it, 412 when another version was written since. The whole scenario is validated with it.
+    """
+    written = service.put_offer(
+        db, principal, scenario_id, nation, body, content_type, if_match=if_match, if_none_match=if_none_match
+    )
+    response.status_code = 201 if written.first else 200
+    response.headers["ETag"] = written.view.etag
+    response.headers["Location"] = f"/v1/scenarios/{scenario_id}/offers/{nation}"
+    return written.view
+
+
+@router.get("/{nation}/history", response_model=OfferHistory, responses=problems(401, 403, 404))
+def offer_history(scenario_id: str, nation: str, db: DatabaseDep, principal: PrincipalDep) -> OfferHistory:
+    """Every version of a nation's offer, oldest first (the history is append-only)."""
+    return service.offer_history(db, principal, scenario_id, nation)

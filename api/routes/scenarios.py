@@ -1,0 +1,82 @@
+"""Scenarios: create (from a scenario file, JSON or YAML), list, read, change the coordinator's parts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from api import service
+from api.deps import DatabaseDep, PrincipalDep, RawBodyDep
+from api.openapi import EXAMPLE_PATCH, document_body, problems, scenario_file_body
+from api.schemas import ScenarioList, ScenarioView
+
+router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
+
+IfMatch = Annotated[str | None, Header(description="The ETag of the version this change is based on.")]
+ContentType = Annotated[str | None, Header(include_in_schema=False)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ScenarioView,
+    responses=problems(401, 403, 409, 413, 415, 422),
+    openapi_extra=scenario_file_body(),
+)
+def create_scenario(
+    body: RawBodyDep,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    response: Response,
+    content_type: ContentType = None,
+) -> ScenarioView:
+    """Create a scenario from a scenario file's document (coordinators); offers become their version 1."""
+    view = service.create_scenario(db, principal, body, content_type)
+    response.headers["Location"] = f"/v1/scenarios/{view.id}"
+    response.headers["ETag"] = view.etag
+    return view
+
+
+@router.get("", response_model=ScenarioList, responses=problems(401))
+def list_scenarios(
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many (100 at most).")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Skip this many.")] = 0,
+) -> ScenarioList:
+    """The scenarios the caller may see (a delegate: those listing its nation), oldest first."""
+    return service.list_scenarios(db, principal, limit=limit, offset=offset)
+
+
+@router.get("/{scenario_id}", response_model=ScenarioView, responses=problems(401, 404))
+def get_scenario(scenario_id: str, db: DatabaseDep, principal: PrincipalDep, response: Response) -> ScenarioView:
+    """The scenario: the coordinator's parts, and the offers the caller may read."""
+    view = service.get_scenario(db, principal, scenario_id)
+    response.headers["ETag"] = view.etag
+    return view
+
+
+@router.patch(
+    "/{scenario_id}",
+    response_model=ScenarioView,
+    responses=problems(401, 403, 404, 412, 413, 415, 422, 428),
+    openapi_extra=document_body("ScenarioPatch", {"mandate and targets": EXAMPLE_PATCH}),
+)
+def patch_scenario(
+    scenario_id: str,
+    body: RawBodyDep,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+    content_type: ContentType = None,
+) -> ScenarioView:
+    """Replace coordinator parts (sectors, requirements, nations, vetoes, targets, mandate, objective, ...).
+
+    Each part named replaces that part whole; the scenario that results is validated with every
+    offer, like a file. Needs `If-Match` with the scenario's current ETag (428 without, 412 when stale).
+    """
+    view = service.patch_scenario(db, principal, scenario_id, body, content_type, if_match=if_match)
+    response.headers["ETag"] = view.etag
+    return view

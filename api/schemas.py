@@ -1,0 +1,201 @@
+"""What the service's requests and answers look like (the OpenAPI documentation is made from these).
+
+Scenario parts, offers and solutions are the planner's own models (`models/`); these wrap them
+with the service's bookkeeping: versions, ETags, timestamps, job states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.common import Identifier, NationCode, Text
+from models.red_lines import RedLine
+from models.scenario import (
+    CapabilityDef,
+    CostSettings,
+    Criterion,
+    Expect,
+    FundingPledge,
+    Horizon,
+    Nation,
+    ObjectiveTerm,
+    Offer,
+    Requirement,
+    Scenario,
+    Sector,
+    Targets,
+    UnitOffer,
+    Veto,
+)
+from models.solution import Solution
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class ApiModel(BaseModel):
+    """Base of the service's own models: immutable, unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OfferIndexEntry(ApiModel):
+    """Which version of a nation's offer is current."""
+
+    nation: str = Field(description="Nation code.")
+    version: int = Field(ge=0, description="Current version (0: no offer submitted yet).")
+    etag: str = Field(description="ETag of the current version, for `If-Match`.")
+    written_at: dt.datetime | None = Field(description="When the current version was written.")
+
+
+class ScenarioSummary(ApiModel):
+    """One scenario in a list."""
+
+    id: str = Field(description="Scenario id.")
+    name: str = Field(description="Display name.")
+    version: int = Field(ge=1, description="Version of the coordinator's parts.")
+    etag: str = Field(description="ETag of the coordinator's parts, for `If-Match` on PATCH.")
+    updated_at: dt.datetime = Field(description="When the coordinator's parts last changed.")
+
+
+class ScenarioList(ApiModel):
+    """Scenarios the caller may see, oldest first."""
+
+    items: list[ScenarioSummary]
+    total: int = Field(ge=0, description="How many the caller may see in all.")
+
+
+class ScenarioView(ApiModel):
+    """A scenario as the caller may see it.
+
+    `scenario` holds the coordinator's parts and the offers the caller may read: all of them for
+    a coordinator, its own nation's for a delegate, none for an observer. `expect` (the file's test
+    expectation, which may name any red line) is for coordinators only.
+    """
+
+    id: str
+    version: int = Field(ge=1, description="Version of the coordinator's parts.")
+    etag: str = Field(description="ETag of the coordinator's parts, for `If-Match` on PATCH.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    offers: list[OfferIndexEntry] = Field(description="Current offer version of each nation the caller may see.")
+    scenario: Scenario = Field(description="The scenario document (the same form as a scenario file).")
+
+
+class ScenarioPatch(ApiModel):
+    """The coordinator's parts to replace; each field given replaces that part whole.
+
+    Offers are not part of it: each nation's offer is written by `PUT /v1/scenarios/{id}/offers/{nation}`.
+    This model documents the body (OpenAPI); the service reads the body (JSON or YAML) into the
+    stored scenario and validates the result like a file, so problems are named as in a file.
+    """
+
+    name: Text | None = Field(default=None, description="Display name.")
+    description: Text | None = Field(default=None, description="What the scenario is about.")
+    illustrative: bool | None = Field(default=None, description="Quantities are invented, not real pledges.")
+    horizon: Horizon | None = Field(default=None, description="The mandate period planned.")
+    cost: CostSettings | None = Field(default=None, description="Cost settings.")
+    mandate: dict[Identifier, bool] | None = Field(default=None, description="Mandate conditions.")
+    capabilities: list[CapabilityDef] | None = Field(default=None, description="Capabilities added.")
+    sectors: list[Sector] | None = Field(default=None, description="Areas of operations.")
+    requirements: list[Requirement] | None = Field(default=None, description="The statement of requirements.")
+    nations: list[Nation] | None = Field(default=None, description="Nations that may take part.")
+    vetoes: list[Veto] | None = Field(default=None, description="Parties' objections to nations.")
+    targets: Targets | None = Field(default=None, description="Force-level targets.")
+    objective: list[ObjectiveTerm | Criterion] | None = Field(
+        default=None, min_length=1, description="Criteria optimised lexicographically."
+    )
+    expect: Expect | None = Field(default=None, description="What `forcepack validate` checks.")
+
+
+class OfferBody(ApiModel):
+    """A nation's offer as submitted: the nation is the one in the address.
+
+    This model documents the body (OpenAPI); the service validates the offer inside the whole
+    scenario, so problem paths are those of the offer (`units[0].capability`).
+    """
+
+    nation: NationCode | None = Field(default=None, description="If given, the nation of the address.")
+    units: list[UnitOffer] = Field(default_factory=list, description="Units offered.")
+    funding: list[FundingPledge] = Field(default_factory=list, description="Funding pledges.")
+    red_lines: list[RedLine] = Field(default_factory=list, description="National caveats.")
+
+
+class OfferView(ApiModel):
+    """One version of a nation's offer."""
+
+    scenario: str = Field(description="Scenario id.")
+    nation: str = Field(description="Nation code.")
+    version: int = Field(ge=0, description="Version number (0: nothing submitted yet; the offer is empty).")
+    etag: str = Field(description="ETag of this version, for `If-Match`.")
+    written_by: str | None = Field(description="Id of the token that wrote it.")
+    written_at: dt.datetime | None = Field(description="When it was written.")
+    offer: Offer = Field(description="The offer: units, funding pledges, red lines.")
+
+
+class OfferHistory(ApiModel):
+    """Every version of a nation's offer, oldest first; the history is append-only."""
+
+    scenario: str
+    nation: str
+    items: list[OfferView]
+
+
+class SolveRequest(ApiModel):
+    """How to solve; every field may be left out."""
+
+    time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=86400,
+        description="Seconds for the whole solve (default: the server's; clamped to the server maximum).",
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed of the search.")
+    explain: bool = Field(default=True, description="When no package exists, find the conflict and the ways out.")
+
+
+class SolveParamsUsed(ApiModel):
+    """The parameters a job runs with, after the server's clamping."""
+
+    time_limit_s: float
+    seed: int
+    explain: bool
+    workers: int
+
+
+class Progress(ApiModel):
+    """How far a running solve has come: the latest improving package."""
+
+    packages_found: int = Field(ge=0, description="Improving packages found so far.")
+    criterion: str | None = Field(default=None, description="Criterion being optimised.")
+    objective: float | None = Field(default=None, description="Its value in the latest package.")
+    elapsed_s: float | None = Field(default=None, description="Seconds since the solve started.")
+
+
+class JobView(ApiModel):
+    """A solve job: state, the exact versions it used, and (when done) the solution document."""
+
+    id: str
+    kind: Literal["solve"]
+    scenario: str = Field(description="Scenario id.")
+    status: JobStatus
+    scenario_version: int = Field(description="Version of the coordinator's parts used.")
+    offer_versions: dict[str, int] = Field(description="Version of each nation's offer used (those visible).")
+    params: SolveParamsUsed
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    progress: Progress | None = Field(default=None, description="While running: the latest improving package.")
+    error: str | None = Field(default=None, description="Why the job failed.")
+    result: Solution | None = Field(
+        default=None, description="When done: the solution document, as the caller may see it."
+    )
+
+
+class Health(ApiModel):
+    """Liveness or readiness."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(default_factory=dict)

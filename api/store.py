@@ -1,0 +1,61 @@
+"""Queries on the service's tables; no HTTP, no authorization (that is `api.service`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.tables import JobRow, OfferVersionRow, ScenarioRow
+
+
+def scenario_row(session: Session, scenario_id: str) -> ScenarioRow | None:
+    return session.get(ScenarioRow, scenario_id)
+
+
+def scenario_rows(session: Session) -> list[ScenarioRow]:
+    """Every scenario, oldest first."""
+    return list(session.scalars(select(ScenarioRow).order_by(ScenarioRow.created_at, ScenarioRow.id)))
+
+
+def latest_offers(session: Session, scenario_id: str) -> dict[str, OfferVersionRow]:
+    """The current version of each nation's offer to a scenario (nations never written are absent)."""
+    latest = (
+        select(OfferVersionRow.nation, func.max(OfferVersionRow.version).label("version"))
+        .where(OfferVersionRow.scenario_id == scenario_id)
+        .group_by(OfferVersionRow.nation)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(OfferVersionRow)
+        .join(
+            latest,
+            (OfferVersionRow.nation == latest.c.nation) & (OfferVersionRow.version == latest.c.version),
+        )
+        .where(OfferVersionRow.scenario_id == scenario_id)
+    )
+    return {row.nation: row for row in rows}
+
+
+def offer_versions(session: Session, scenario_id: str, nation: str) -> list[OfferVersionRow]:
+    """Every version of one nation's offer, oldest first."""
+    return list(
+        session.scalars(
+            select(OfferVersionRow)
+            .where(OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation)
+            .order_by(OfferVersionRow.version)
+        )
+    )
+
+
+def job_row(session: Session, job_id: str) -> JobRow | None:
+    return session.get(JobRow, job_id)
+
+
+def job_by_idempotency_key(session: Session, created_by: str, key: str) -> JobRow | None:
+    return session.scalars(
+        select(JobRow).where(JobRow.created_by == created_by, JobRow.idempotency_key == key)
+    ).one_or_none()
+
+
+def scenario_has_rows(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(ScenarioRow)) != 0

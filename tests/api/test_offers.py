@@ -1,0 +1,203 @@
+"""Offers: versions, ETags and If-Match, the append-only history, validation that names the field."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.auth import Role
+from tests.api.conftest import Service
+
+OFFER = "/v1/scenarios/tutorial/offers/IDN"
+
+
+def _current(service: Service, url: str = OFFER) -> tuple[str, dict[str, Any]]:
+    response = service.client.get(url, headers=service.coordinator)
+    assert response.status_code == 200
+    offer: dict[str, Any] = response.json()["offer"]
+    offer.pop("nation")
+    return response.headers["ETag"], offer
+
+
+def test_offers_put_needs_if_match(service: Service) -> None:
+    """Without If-Match the write is refused with 428, naming the header; nothing is written."""
+    _, offer = _current(service)
+    response = service.client.put(OFFER, json=offer, headers=service.auth(Role.DELEGATE, "IDN"))
+    assert response.status_code == 428
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["problems"] == ["If-Match: required header is missing"]
+    history = service.client.get(OFFER + "/history", headers=service.coordinator).json()
+    assert [item["version"] for item in history["items"]] == [1]
+
+
+def test_offers_stale_etag_gets_412(service: Service) -> None:
+    """A write based on an old version is refused with 412; one based on the current version succeeds."""
+    etag, offer = _current(service)
+    headers = service.auth(Role.DELEGATE, "IDN", If_Match=etag)
+    first = service.client.put(OFFER, json=offer, headers=headers)
+    assert first.status_code == 200
+    assert first.headers["ETag"] != etag
+    assert first.json()["version"] == 2
+    stale = service.client.put(OFFER, json=offer, headers=headers)
+    assert stale.status_code == 412
+    assert etag in stale.json()["problems"][0]
+    fresh = service.client.put(
+        OFFER, json=offer, headers=service.auth(Role.DELEGATE, "IDN", If_Match=first.headers["ETag"])
+    )
+    assert fresh.status_code == 200
+    assert fresh.json()["version"] == 3
+
+
+def _race(service: Service, etag: str, offer: dict[str, Any]) -> list[int]:
+    """Two clients PUT different offers at the same moment, both from `etag`; their statuses."""
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def write(count: int) -> None:
+        body = {**offer, "units": [{**offer["units"][0], "count": count}, *offer["units"][1:]]}
+        client = TestClient(service.app)  # a second connection; the app is already started
+        headers = service.auth(Role.DELEGATE, "IDN", If_Match=etag)
+        barrier.wait()
+        statuses.append(client.put(OFFER, json=body, headers=headers).status_code)
+
+    threads = [threading.Thread(target=write, args=(count,)) for count in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_offers_two_clients_same_etag_exactly_one_wins(service: Service) -> None:
+    """Two delegates writing at once from the same ETag: one gets 200, the other 412, every round."""
+    for round_ in range(5):
+        etag, offer = _current(service)
+        statuses = _race(service, etag, offer)
+        assert sorted(statuses) == [200, 412], f"round {round_}: {statuses}"
+    history = service.client.get(OFFER + "/history", headers=service.coordinator).json()
+    assert [item["version"] for item in history["items"]] == list(range(1, 7))
+
+
+def test_offers_history_keeps_every_version(service: Service) -> None:
+    """Each write adds a version; the history lists all of them, oldest first, with who wrote each."""
+    etag, offer = _current(service)
+    delegate = service.auth(Role.DELEGATE, "IDN", If_Match=etag)
+    withdrawn = service.client.put(OFFER, json={"units": [], "funding": [], "red_lines": []}, headers=delegate)
+    assert withdrawn.status_code == 200
+    restored = service.client.put(
+        OFFER, json=offer, headers=service.auth(Role.COORDINATOR, If_Match=withdrawn.headers["ETag"])
+    )
+    assert restored.status_code == 200
+    history = service.client.get(OFFER + "/history", headers=service.auth(Role.DELEGATE, "IDN")).json()
+    versions = history["items"]
+    assert [v["version"] for v in versions] == [1, 2, 3]
+    assert versions[1]["offer"]["units"] == []
+    assert versions[2]["offer"]["units"] == versions[0]["offer"]["units"]
+    assert versions[1]["written_by"] == service.token(Role.DELEGATE, "IDN").id
+    assert versions[2]["written_by"] == service.token(Role.COORDINATOR).id
+
+
+def test_offers_first_offer_with_if_none_match(service: Service) -> None:
+    """A listed nation with no offer reads as version 0; `If-None-Match: *` writes its first (201), once."""
+    url = "/v1/scenarios/tutorial/offers/NEW"
+    nations = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["scenario"]["nations"]
+    patch = {"nations": [*nations, {"code": "NEW", "name": "Newland"}]}
+    etag = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).headers["ETag"]
+    assert (
+        service.client.patch(
+            "/v1/scenarios/tutorial", json=patch, headers=service.auth(Role.COORDINATOR, If_Match=etag)
+        ).status_code
+        == 200
+    )
+    empty = service.client.get(url, headers=service.auth(Role.DELEGATE, "NEW"))
+    assert empty.status_code == 200
+    assert empty.json()["version"] == 0
+    assert empty.headers["ETag"] == '"0"'
+    body = {"funding": [{"id": "new-fund", "amount_usd": 1000000}]}
+    headers = service.auth(Role.DELEGATE, "NEW", If_None_Match="*")
+    created = service.client.put(url, json=body, headers=headers)
+    assert created.status_code == 201
+    assert created.headers["Location"] == url
+    assert service.client.put(url, json=body, headers=headers).status_code == 412
+
+
+def test_offers_invalid_offer_names_the_field(service: Service) -> None:
+    """A bad offer gets 422 with every problem, each naming its field inside the offer."""
+    etag, offer = _current(service)
+    offer["units"][0]["capability"] = "enginer"
+    offer["units"][1]["count"] = 0
+    offer["red_lines"].append({"id": "idn-x", "kind": "max_engagement", "level": 1, "colour": "red"})
+    response = service.client.put(OFFER, json=offer, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag))
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert any(p.startswith("units[1].count:") for p in problems), problems
+    assert any(p.startswith("red_lines[2].colour: unknown field") for p in problems), problems
+    fixed = {
+        **offer,
+        "units": [offer["units"][0], {**offer["units"][1], "count": 1}],
+        "red_lines": offer["red_lines"][:2],
+    }
+    response = service.client.put(OFFER, json=fixed, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag))
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        "units[0].capability: capability `enginer` is not a capability of this scenario (did you mean `engineer`?)"
+    ]
+
+
+def test_offers_clash_with_another_offer_hides_it(service: Service) -> None:
+    """An id already used by another nation is refused without showing anything of that nation's offer."""
+    etag, offer = _current(service)
+    offer["red_lines"][0]["id"] = "mar-mandate"  # Morocco's red line id
+    response = service.client.put(OFFER, json=offer, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag))
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    assert problem.startswith(
+        "another nation's offer: red line `mar-mandate` is defined twice (first at red_lines[0].id)"
+    )
+    assert "offers[" not in problem and "MAR" not in problem
+    as_coordinator = service.client.put(OFFER, json=offer, headers=service.auth(Role.COORDINATOR, If_Match=etag))
+    assert as_coordinator.json()["problems"][0].startswith("offers[MAR].red_lines[0].id")
+
+
+def test_offers_nation_in_body_must_match_address(service: Service) -> None:
+    """A body naming another nation than the address is refused, naming `nation`."""
+    etag, offer = _current(service)
+    response = service.client.put(
+        OFFER, json={**offer, "nation": "MAR"}, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag)
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0].startswith("nation: expected `IDN`")
+
+
+def test_offers_new_version_is_what_jobs_solve(service: Service) -> None:
+    """A job records the offer versions it used; a new version is used by the next solve."""
+    etag, offer = _current(service)
+    first = service.client.post("/v1/scenarios/tutorial/solves", headers=service.coordinator)
+    assert first.json()["offer_versions"] == {"IDN": 1, "MAR": 1, "TUR": 1, "SAU": 1}
+    written = service.client.put(OFFER, json=offer, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag))
+    assert written.status_code == 200
+    second = service.client.post("/v1/scenarios/tutorial/solves", headers=service.coordinator)
+    assert second.json()["offer_versions"]["IDN"] == 2
+    for response in (first, second):
+        assert service.wait_job(response.headers["Location"])["status"] == "done"
+
+
+def test_offers_database_busy_is_503_with_retry_after(make_service: Callable[..., Service]) -> None:
+    """A writer that waits the whole busy timeout for SQLite's lock gets 503 and Retry-After, and nothing is written."""
+    service = make_service(busy_timeout_ms=100)
+    etag, offer = _current(service)
+    headers = service.auth(Role.DELEGATE, "IDN", If_Match=etag)
+    holder = sqlite3.connect(service.database.engine.url.database or "", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = service.client.put(OFFER, json=offer, headers=headers)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert _current(service)[0] == etag
