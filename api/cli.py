@@ -138,4 +138,6 @@ def serve(
         typer.echo(f"coordinator token {outcome.token.id} (shown once, keep it):")
         typer.echo(f"  {outcome.token.secret}")
     typer.echo(f"forcepack API on http://{host}:{port}/v1  (OpenAPI: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # An event stream stays open until its job ends: at a stop, uvicorn closes such connections
+    # after a few seconds instead of waiting for the job (the jobs are then failed, as documented).
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)

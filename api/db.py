@@ -1,7 +1,8 @@
 """The database: an engine per URL, transactions that say whether they write, and migrations.
 
 SQLite (the default) runs in WAL mode with a busy timeout; a write transaction takes the write
-lock up front (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way, and
+lock up front (`BEGIN IMMEDIATE`), so two writers queue instead of failing half-way (the
+threads of one process queue on a lock of their own first), and
 transactions that acknowledge a user's write (offers, scenarios, tokens) commit with
 `synchronous=FULL`. PostgreSQL is used as it comes (psycopg 3), by URL.
 """
@@ -9,6 +10,7 @@ transactions that acknowledge a user's write (offers, scenarios, tokens) commit 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -16,6 +18,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger("forcepack.api.db")
@@ -74,6 +77,8 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000) -> None:
         self.url = url
         self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+        self._writer = threading.Lock() if self.engine.dialect.name == "sqlite" else None
+        self._busy_timeout_s = busy_timeout_ms / 1000
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = {
             mode: sessionmaker(self.engine.execution_options(**{_WRITE_OPTION: mode}), expire_on_commit=False)
@@ -97,8 +102,21 @@ class Database:
         `durable` commits reach the disk before returning (SQLite `synchronous=FULL`): use it for
         anything acknowledged to a user; `normal` for bookkeeping a crash may lose (job progress).
         """
-        with self._write[durability]() as session, session.begin():
-            yield session
+        if self._writer is None:
+            with self._write[durability]() as session, session.begin():
+                yield session
+            return
+        # SQLite: one writer at a time in any case. Queue the threads of this process on a lock,
+        # rather than on SQLite's busy handler, which polls with sleeps of up to 100 ms: under 50
+        # concurrent writers the lock sat free while waiters slept, and some waited out the whole
+        # timeout (503). Other processes still meet the busy timeout.
+        if not self._writer.acquire(timeout=self._busy_timeout_s):
+            raise PoolTimeout("the write lock was not obtained within the busy timeout")
+        try:
+            with self._write[durability]() as session, session.begin():
+                yield session
+        finally:
+            self._writer.release()
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""

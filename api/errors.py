@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from models.errors import ForcepackError, ScenarioInputError
 from models.loading import format_location
+from models.patch import PatchError
 
 logger = logging.getLogger("forcepack.api")
 
@@ -112,13 +114,13 @@ class PreconditionRequired(ApiError):
 
 
 class QueueFull(ApiError):
-    """Every solve slot and queue place is taken."""
+    """Every job slot and queue place is taken (solves and analyses share them)."""
 
-    status, title = 429, "Too many solves"
+    status, title = 429, "Too many jobs"
 
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(
-            f"every solve slot and queue place is taken; retry in {retry_after_s} s",
+            f"every job slot and queue place is taken; retry in {retry_after_s} s",
             headers={"Retry-After": str(retry_after_s)},
         )
 
@@ -169,6 +171,12 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = f"{exc.source}: {count} problem{'s' if count != 1 else ''} in the scenario"
         return problem_response(422, "Invalid scenario", detail, exc.problems)
 
+    @app.exception_handler(PatchError)
+    def _patch(request: Request, exc: PatchError) -> JSONResponse:
+        count = len(exc.problems)
+        detail = f"{exc.source}: the patch does not apply ({count} problem{'s' if count != 1 else ''})"
+        return problem_response(422, "Invalid patch", detail, exc.problems)
+
     @app.exception_handler(RequestValidationError)
     def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = validation_problems(exc.errors())
@@ -178,7 +186,15 @@ def install_error_handlers(app: FastAPI) -> None:
     def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = _HTTP_TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem_response(exc.status_code, title, detail, headers=dict(exc.headers or {}))
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI could not read a JSON body (bytes that are not UTF-8): an invalid document, like bad JSON.
+            return problem_response(
+                422, "Invalid request", "the request does not match its schema", ["(body): not UTF-8 text"]
+            )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return problem_response(exc.status_code, title, detail, headers=headers)
 
     @app.exception_handler(OperationalError)
     def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
@@ -192,6 +208,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _busy()
 
     app.add_exception_handler(Exception, _internal_error)
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette's 405 names only the first route's)."""
+    allowed = []
+    for method in ("DELETE", "GET", "PATCH", "POST", "PUT"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def _busy() -> JSONResponse:

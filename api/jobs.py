@@ -1,12 +1,16 @@
-"""Solves run as jobs on a bounded pool of threads (CP-SAT releases the GIL while it searches).
+"""Jobs (solves and analyses) run on a bounded pool of threads (CP-SAT releases the GIL while it searches).
 
-At most `max_concurrent_solves` run at once and `queue_length` wait; a solve beyond that is
+At most `max_concurrent_solves` run at once and `queue_length` wait; a job beyond that is
 refused (429) before anything is stored. The job's state lives in the `jobs` table; the runner
-keeps only what cannot be stored: the cancel event and the progress of the solves under way.
+keeps only what cannot be stored: the cancel event, the progress of the jobs under way, and
+their events (improving packages, steps, status changes) for the Server-Sent Events stream.
+
+A job's work is a function of a `JobContext`: it solves through `context.solve` (the runner's
+solve function, wired to the job's progress and cancel event) and returns the result document.
 
 Cancelling sets the job `cancelled` in the table at once, and sets the event `solver.solve`
-watches: CP-SAT's search stops at its next check. The thread is released when `solve` returns,
-and its answer, if any, is discarded; until then it still holds its slot.
+watches: CP-SAT's search stops at its next check. The thread is released when the work
+returns, and its answer, if any, is discarded; until then it still holds its slot.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from sqlalchemy import update
 
 from api.db import Database
@@ -32,6 +37,7 @@ from solver import SolveParams, SolveReport
 logger = logging.getLogger("forcepack.api.jobs")
 
 UNFINISHED = ("queued", "running")
+FINISHED = ("done", "failed", "cancelled")
 
 
 class SolveFunction(Protocol):
@@ -49,20 +55,101 @@ class SolveFunction(Protocol):
     ) -> Solution: ...
 
 
-@dataclass
-class _Active:
-    """A job the runner holds: admitted, queued or running."""
+class JobCancelled(Exception):
+    """Raised inside a job's work when it notices it was cancelled: nothing is recorded."""
 
+
+@dataclass(frozen=True)
+class JobEvent:
+    """Something that happened to a job: `package`, `step` or `status`, numbered from 1."""
+
+    id: int
+    event: str
+    data: dict[str, Any]
+
+
+@dataclass
+class JobContext:
+    """A job the runner holds (admitted, queued or running), as its work sees it."""
+
+    job_id: str
+    solve_function: SolveFunction
     cancel: threading.Event = field(default_factory=threading.Event)
     future: Future[None] | None = None
     packages_found: int = 0
     criterion: str | None = None
     objective: float | None = None
     elapsed_s: float | None = None
+    step_name: str | None = None
+    done: int | None = None
+    total: int | None = None
+    events: list[JobEvent] = field(default_factory=list)
+    closed: bool = False
+    """The runner let go of the job: no further event will come (the table has the last word)."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- what the work calls ---------------------------------------------------------------
+
+    def solve(self, scenario: Scenario, params: SolveParams, *, explain: bool = True) -> Solution:
+        """Solve with this job's progress reports and cancel event."""
+        return self.solve_function(
+            scenario, params, on_package=self.on_package, report=SolveReport(), explain=explain, cancel=self.cancel
+        )
 
     def on_package(self, criterion: str, objective: float, elapsed_s: float) -> None:
-        self.packages_found += 1
-        self.criterion, self.objective, self.elapsed_s = criterion, objective, elapsed_s
+        """The solver found an improving package (its `on_package` callback)."""
+        with self._lock:
+            self.packages_found += 1
+            self.criterion, self.objective, self.elapsed_s = criterion, objective, elapsed_s
+            self._add("package", {"criterion": criterion, "value": objective, "seconds": round(elapsed_s, 3)})
+
+    def step(self, name: str, done: int | None = None, total: int | None = None) -> None:
+        """The work moved on to another step (an analysis: baseline, patched, withdrawals 3 of 7)."""
+        with self._lock:
+            self.step_name, self.done, self.total = name, done, total
+            data: dict[str, Any] = {"step": name}
+            if total is not None:
+                data |= {"done": done, "total": total}
+            self._add("step", data)
+
+    def check_cancelled(self) -> None:
+        """Stop the work here if the job was cancelled."""
+        if self.cancel.is_set():
+            raise JobCancelled(self.job_id)
+
+    # -- what the runner and readers call ------------------------------------------------------
+
+    def status(self, status: str) -> None:
+        with self._lock:
+            self._add("status", {"status": status})
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+
+    def events_after(self, last_id: int) -> tuple[list[JobEvent], bool]:
+        """Events numbered after `last_id`, and whether the runner has let go of the job."""
+        with self._lock:
+            return [e for e in self.events if e.id > last_id], self.closed
+
+    def progress(self) -> Progress:
+        with self._lock:
+            return Progress(
+                packages_found=self.packages_found,
+                criterion=self.criterion,
+                objective=self.objective,
+                elapsed_s=self.elapsed_s,
+                step=self.step_name,
+                done=self.done,
+                total=self.total,
+            )
+
+    def _add(self, event: str, data: dict[str, Any]) -> None:
+        self.events.append(JobEvent(len(self.events) + 1, event, data))
+
+
+Work = Callable[[JobContext], BaseModel]
+"""A job's work: given its context, the result document (a pydantic model)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +160,7 @@ class Ticket:
 
 
 class JobRunner:
-    """Runs solve jobs on a bounded thread pool and records their outcome in the database."""
+    """Runs jobs on a bounded thread pool and records their outcome in the database."""
 
     def __init__(
         self,
@@ -97,9 +184,9 @@ class JobRunner:
         self.capacity = max_concurrent + queue_length
         self.max_concurrent = max_concurrent
         self._retry_after_s = retry_after_s
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="forcepack-solve")
+        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="forcepack-job")
         self._lock = threading.Lock()
-        self._active: dict[str, _Active] = {}
+        self._active: dict[str, JobContext] = {}
         self._closed = False
 
     # -- admission ----------------------------------------------------------------------
@@ -109,7 +196,7 @@ class JobRunner:
         with self._lock:
             if self._closed or len(self._active) >= self.capacity:
                 raise QueueFull(self._retry_after_s)
-            self._active[job_id] = _Active()
+            self._active[job_id] = JobContext(job_id, self._solve)
         return Ticket(job_id)
 
     def release(self, ticket: Ticket) -> None:
@@ -119,11 +206,12 @@ class JobRunner:
             if active is not None and active.future is None:
                 del self._active[ticket.job_id]
 
-    def start(self, ticket: Ticket, scenario: Scenario, params: SolveParams, *, explain: bool) -> None:
+    def start(self, ticket: Ticket, work: Work) -> None:
         """Queue the stored job of `ticket` for a thread."""
         with self._lock:
             active = self._active[ticket.job_id]
-            active.future = self._executor.submit(self._run, ticket.job_id, active, scenario, params, explain)
+            active.status("queued")
+            active.future = self._executor.submit(self._run, active, work)
 
     # -- what callers see ------------------------------------------------------------------
 
@@ -132,25 +220,22 @@ class JobRunner:
         with self._lock:
             return len(self._active)
 
-    def progress(self, job_id: str) -> Progress | None:
-        """The latest improving package of a running job, None when the runner does not hold it."""
+    def context(self, job_id: str) -> JobContext | None:
+        """The job's context while the runner holds it (its events stay readable after)."""
         with self._lock:
-            active = self._active.get(job_id)
-            if active is None:
-                return None
-            return Progress(
-                packages_found=active.packages_found,
-                criterion=active.criterion,
-                objective=active.objective,
-                elapsed_s=active.elapsed_s,
-            )
+            return self._active.get(job_id)
+
+    def progress(self, job_id: str) -> Progress | None:
+        """The progress of a running job, None when the runner does not hold it."""
+        active = self.context(job_id)
+        return active.progress() if active is not None else None
 
     def cancel(self, job_id: str) -> None:
-        """Stop the job's solve (the table already says `cancelled`); a queued job never starts."""
-        with self._lock:
-            active = self._active.get(job_id)
+        """Stop the job's work (the table already says `cancelled`); a queued job never starts."""
+        active = self.context(job_id)
         if active is not None:
             active.cancel.set()
+            active.status("cancelled")
             if active.future is not None and active.future.cancel():
                 self._forget(job_id)
 
@@ -164,7 +249,7 @@ class JobRunner:
         return True
 
     def shutdown(self) -> None:
-        """Stop every solve, wait for the threads, and record unfinished jobs as failed."""
+        """Stop every job, wait for the threads, and record unfinished jobs as failed."""
         with self._lock:
             self._closed = True
             actives = list(self._active.values())
@@ -172,42 +257,43 @@ class JobRunner:
             active.cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
         fail_unfinished(self._db, "the server stopped before this job finished; submit it again")
+        for active in actives:
+            active.close()
 
     # -- the worker ------------------------------------------------------------------------
 
     def _forget(self, job_id: str) -> None:
         with self._lock:
-            self._active.pop(job_id, None)
+            active = self._active.pop(job_id, None)
+        if active is not None:
+            active.close()
 
-    def _run(self, job_id: str, active: _Active, scenario: Scenario, params: SolveParams, explain: bool) -> None:
+    def _run(self, active: JobContext, work: Work) -> None:
         try:
-            self._solve_and_record(job_id, active, scenario, params, explain)
+            self._work_and_record(active, work)
         except Exception:  # the pool would swallow it: log it; the job is failed at the next start
-            logger.exception("job %s could not be recorded", job_id)
+            logger.exception("job %s could not be recorded", active.job_id)
         finally:
-            self._forget(job_id)
+            self._forget(active.job_id)
 
-    def _solve_and_record(
-        self, job_id: str, active: _Active, scenario: Scenario, params: SolveParams, explain: bool
-    ) -> None:
+    def _work_and_record(self, active: JobContext, work: Work) -> None:
+        job_id = active.job_id
         if active.cancel.is_set() or not self._mark(job_id, "queued", status="running", started_at=utcnow()):
             return  # cancelled while queued
+        active.status("running")
         try:
-            solution = self._solve(
-                scenario,
-                params,
-                on_package=active.on_package,
-                report=SolveReport(),
-                explain=explain,
-                cancel=active.cancel,
-            )
+            result = work(active)
+        except JobCancelled:
+            return
         except Exception as exc:
             logger.exception("job %s failed", job_id)
-            self._mark(job_id, "running", status="failed", error=f"{type(exc).__name__}: {exc}")
+            if self._mark(job_id, "running", status="failed", error=f"{type(exc).__name__}: {exc}"):
+                active.status("failed")
             return
         if not active.cancel.is_set():
-            result = solution.model_dump(mode="json", by_alias=True)
-            self._mark(job_id, "running", status="done", result=result)
+            document = result.model_dump(mode="json", by_alias=True)
+            if self._mark(job_id, "running", status="done", result=document):
+                active.status("done")
 
     def _mark(self, job_id: str, expected: str, **values: Any) -> bool:
         """Move a job on from `expected` (a cancel may have moved it already); True when it moved."""

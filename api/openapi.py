@@ -74,6 +74,106 @@ EXAMPLE_PATCH: dict[str, Any] = {
 
 EXAMPLE_SOLVE: dict[str, Any] = {"time_limit_s": 20, "seed": 0, "explain": True}
 
+EXAMPLE_WHAT_IF: dict[str, Any] = {
+    "description": "Turkey withdraws",
+    "ops": [{"op": "withdraw", "nations": ["TUR"]}],
+    "mode": "resolve",
+    "time_limit_s": 10,
+}
+
+EXAMPLE_WHAT_IF_REPAIR: dict[str, Any] = {
+    "description": "Rafah becomes contested",
+    "ops": [{"op": "set_control", "sector": "rafah", "control": "contested"}],
+    "mode": "repair",
+}
+
+EXAMPLE_CRITICALITY: dict[str, Any] = {"pairs": False, "time_limit_s": 10, "seed": 0}
+
+EXAMPLE_EXPLANATION: dict[str, Any] = {"time_limit_s": 10, "relaxations": 3}
+
+
+def _event(name: str, description: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["event", "data"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9]+$", "description": "Send it back as `Last-Event-ID`."},
+            "event": {"const": name},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": payload},
+        },
+    }
+
+
+JOB_EVENT_SCHEMA: dict[str, Any] = {
+    "title": "JobEvent",
+    "description": "One event of a job's stream (`text/event-stream`); its `data` is a JSON object.",
+    "oneOf": [
+        _event(
+            "status",
+            "The job's status changed; the final one (done, failed, cancelled) ends the stream.",
+            {
+                "type": "object",
+                "required": ["status"],
+                "additionalProperties": False,
+                "properties": {"status": {"enum": ["queued", "running", "done", "failed", "cancelled"]}},
+            },
+        ),
+        _event(
+            "package",
+            "The solver found an improving package.",
+            {
+                "type": "object",
+                "required": ["criterion", "value", "seconds"],
+                "additionalProperties": False,
+                "properties": {
+                    "criterion": {"type": "string", "description": "Criterion being optimised."},
+                    "value": {"type": "number", "description": "Its value in this package."},
+                    "seconds": {"type": "number", "description": "Seconds since the solve started."},
+                },
+            },
+        ),
+        _event(
+            "step",
+            "An analysis moved on to another step; a criticality sweep counts its withdrawals.",
+            {
+                "type": "object",
+                "required": ["step"],
+                "additionalProperties": False,
+                "properties": {
+                    "step": {"type": "string"},
+                    "done": {"type": "integer", "minimum": 0},
+                    "total": {"type": "integer", "minimum": 0},
+                },
+            },
+        ),
+    ],
+}
+"""The schema of each event of `GET /v1/jobs/{id}/events` (OpenAPI 3.1: `schema` describes one event)."""
+
+EXAMPLE_EVENTS = """\
+id: 1
+event: status
+data: {"status":"queued"}
+
+id: 2
+event: status
+data: {"status":"running"}
+
+id: 3
+event: package
+data: {"criterion":"shortfall","value":2.5,"seconds":0.031}
+
+id: 4
+event: package
+data: {"criterion":"shortfall","value":1.5,"seconds":0.087}
+
+id: 5
+event: status
+data: {"status":"done"}
+
+"""
+
 _PROBLEM_EXAMPLES: dict[int, tuple[str, str, list[str]]] = {
     401: ("Unauthorized", "a valid bearer token is required", []),
     403: ("Forbidden", "only a coordinator may solve", []),
@@ -92,7 +192,7 @@ _PROBLEM_EXAMPLES: dict[int, tuple[str, str, list[str]]] = {
         ["units[0].capability: capability `enginer` is not a capability of this scenario (did you mean `engineer`?)"],
     ),
     428: ("Precondition required", "an update needs `If-Match` with the current ETag", ["If-Match: required header"]),
-    429: ("Too many solves", "every solve slot and queue place is taken; retry in 5 s", []),
+    429: ("Too many jobs", "every job slot and queue place is taken; retry in 5 s", []),
 }
 
 
@@ -134,9 +234,14 @@ def scenario_file_body() -> dict[str, Any]:
 
 
 def _document_bodies() -> dict[str, type[BaseModel]]:
-    from api.schemas import OfferBody, ScenarioPatch
+    from api.schemas import OfferBody, ScenarioPatch, WhatIfRequest
 
-    return {SCENARIO_FILE_SCHEMA: Scenario, "ScenarioPatch": ScenarioPatch, "OfferBody": OfferBody}
+    return {
+        SCENARIO_FILE_SCHEMA: Scenario,
+        "ScenarioPatch": ScenarioPatch,
+        "OfferBody": OfferBody,
+        "WhatIfRequest": WhatIfRequest,
+    }
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -165,6 +270,8 @@ def install_openapi(app: FastAPI) -> None:
             ref = keys[(model, "validation")]["$ref"]
             components[name] = components[ref.rsplit("/", 1)[-1]]
         _problems_for_validation_errors(document)
+        _add_links(document)
+        _event_streams(document)
         app.openapi_schema = document
         return document
 
@@ -183,3 +290,94 @@ def _problems_for_validation_errors(document: dict[str, Any]) -> None:
     schemas = document.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+
+
+_SCENARIO = "/v1/scenarios/{scenario_id}"
+_OFFER = "/v1/scenarios/{scenario_id}/offers/{nation}"
+_JOB = "/v1/jobs/{job_id}"
+_JOB_POSTS = [f"{_SCENARIO}/{kind}" for kind in ("solves", "what-ifs", "criticality", "explanations")]
+
+LINKS: list[tuple[str, str, str, str, str, str, dict[str, str]]] = [
+    # (path, method, status) of the answer -> link name -> (path, method) of the operation, its parameters
+    (
+        "/v1/scenarios",
+        "get",
+        "200",
+        "ReadFirstScenario",
+        _SCENARIO,
+        "get",
+        {"scenario_id": "$response.body#/items/0/id"},
+    ),
+    *[
+        (path, method, status, name, target, target_method, {"scenario_id": "$response.body#/id"})
+        for path, method, status in (("/v1/scenarios", "post", "201"), (_SCENARIO, "get", "200"))
+        for name, target, target_method in (
+            ("ReadScenario", _SCENARIO, "get"),
+            ("Solve", f"{_SCENARIO}/solves", "post"),
+            ("WhatIf", f"{_SCENARIO}/what-ifs", "post"),
+            ("Criticality", f"{_SCENARIO}/criticality", "post"),
+            ("Explain", f"{_SCENARIO}/explanations", "post"),
+        )
+    ],
+    *[
+        (path, method, status, name, target, target_method, params)
+        for path, method, status in (("/v1/scenarios", "post", "201"), (_SCENARIO, "get", "200"))
+        for name, target, target_method, params in (
+            (
+                "ReadFirstOffer",
+                _OFFER,
+                "get",
+                {"scenario_id": "$response.body#/id", "nation": "$response.body#/offers/0/nation"},
+            ),
+            (
+                "FirstOfferHistory",
+                f"{_OFFER}/history",
+                "get",
+                {"scenario_id": "$response.body#/id", "nation": "$response.body#/offers/0/nation"},
+            ),
+        )
+    ],
+    *[
+        (
+            _OFFER,
+            "get",
+            "200",
+            name,
+            target,
+            method,
+            {"scenario_id": "$response.body#/scenario", "nation": "$response.body#/nation"},
+        )
+        for name, target, method in (("History", f"{_OFFER}/history", "get"), ("ReadAgain", _OFFER, "get"))
+    ],
+    *[
+        (path, "post", "202", name, target, method, {"job_id": "$response.body#/id"})
+        for path in _JOB_POSTS
+        for name, target, method in (
+            ("ReadJob", _JOB, "get"),
+            ("FollowJob", f"{_JOB}/events", "get"),
+            ("CancelJob", _JOB, "delete"),
+        )
+    ],
+    (_JOB, "get", "200", "ReadScenarioOfJob", _SCENARIO, "get", {"scenario_id": "$response.body#/scenario"}),
+]
+"""How answers lead to further requests (OpenAPI links): ids a client (or schemathesis) can follow."""
+
+
+def _event_streams(document: dict[str, Any]) -> None:
+    """Each event of a `text/event-stream` answer is a `JobEvent` (FastAPI would say "a string")."""
+    document["components"]["schemas"]["JobEvent"] = JOB_EVENT_SCHEMA
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                stream = answer.get("content", {}).get("text/event-stream")
+                if stream is not None:
+                    stream["schema"] = {"$ref": "#/components/schemas/JobEvent"}
+
+
+def _add_links(document: dict[str, Any]) -> None:
+    """OpenAPI links from the answers that name a resource to the operations on it."""
+    paths = document.get("paths", {})
+    for path, method, status, name, target, target_method, parameters in LINKS:
+        answer = paths[path][method]["responses"][status]
+        operation_id = paths[target][target_method]["operationId"]
+        answer.setdefault("links", {})[name] = {"operationId": operation_id, "parameters": parameters}

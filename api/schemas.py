@@ -7,11 +7,13 @@ with the service's bookkeeping: versions, ETags, timestamps, job states.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.analysis import Criticality, WhatIf
 from models.common import Identifier, NationCode, Text
+from models.patch import Operation
 from models.red_lines import RedLine
 from models.scenario import (
     CapabilityDef,
@@ -30,9 +32,10 @@ from models.scenario import (
     UnitOffer,
     Veto,
 )
-from models.solution import Solution
+from models.solution import Explanation, Solution
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+JobKind = Literal["solve", "what-if", "criticality", "explanation"]
 
 
 class ApiModel(BaseModel):
@@ -156,6 +159,57 @@ class SolveRequest(ApiModel):
     explain: bool = Field(default=True, description="When no package exists, find the conflict and the ways out.")
 
 
+class AnalysisRequest(ApiModel):
+    """Search settings of an analysis; every field may be left out."""
+
+    time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=86400,
+        description="Seconds for each solve of the analysis (default: the server's; clamped to the server maximum).",
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed of the search.")
+
+
+class WhatIfRequest(AnalysisRequest):
+    """A patch (`forcepack.patch/1`: operations applied in order) and how to solve the patched scenario.
+
+    This model documents the body (OpenAPI); the service reads the body (JSON or YAML) and names
+    problems by their place in it (`ops[0].nations[0]: ...`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    schema_: Literal["forcepack.patch/1"] | None = Field(
+        default=None, alias="schema", description="`forcepack.patch/1`, if given."
+    )
+    description: str | None = Field(default=None, max_length=2000, description="What the patch asks, in words.")
+    ops: list[Operation] = Field(min_length=1, max_length=500, description="Changes, applied in order.")
+    mode: Literal["resolve", "repair"] = Field(
+        default="resolve",
+        description="`resolve`: the patched scenario's own optimum; `repair`: keep as much of the current "
+        "package as possible (least churn first).",
+    )
+
+
+class CriticalityRequest(AnalysisRequest):
+    """Which withdrawals to re-solve."""
+
+    pairs: bool = Field(default=False, description="Also withdraw every pair of participating nations (N-2).")
+
+
+class ExplanationRequest(AnalysisRequest):
+    """How much to look for when explaining why no package exists."""
+
+    time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=86400,
+        description="Seconds for the whole explanation (default: the server's; clamped to the server maximum).",
+    )
+    relaxations: int = Field(default=3, ge=0, le=10, description="How many alternative ways out to look for.")
+
+
 class SolveParamsUsed(ApiModel):
     """The parameters a job runs with, after the server's clamping."""
 
@@ -165,33 +219,101 @@ class SolveParamsUsed(ApiModel):
     workers: int
 
 
+class AnalysisParamsUsed(ApiModel):
+    """The parameters an analysis runs with, after the server's clamping."""
+
+    time_limit_s: float = Field(description="Seconds for each solve (for an explanation: for the whole of it).")
+    seed: int
+    workers: int
+
+
+class WhatIfParamsUsed(AnalysisParamsUsed):
+    """A what-if's parameters: the patch (as the caller may read it) and the mode."""
+
+    mode: Literal["resolve", "repair"]
+    patch: dict[str, Any] = Field(description="The patch applied (`forcepack.patch/1`).")
+
+
+class CriticalityParamsUsed(AnalysisParamsUsed):
+    """A criticality sweep's parameters."""
+
+    pairs: bool
+
+
+class ExplanationParamsUsed(AnalysisParamsUsed):
+    """An explanation's parameters."""
+
+    relaxations: int
+
+
 class Progress(ApiModel):
-    """How far a running solve has come: the latest improving package."""
+    """How far a running job has come: the latest improving package, and the analysis step."""
 
     packages_found: int = Field(ge=0, description="Improving packages found so far.")
     criterion: str | None = Field(default=None, description="Criterion being optimised.")
     objective: float | None = Field(default=None, description="Its value in the latest package.")
     elapsed_s: float | None = Field(default=None, description="Seconds since the solve started.")
+    step: str | None = Field(default=None, description="Analyses: the step under way (baseline, patched, ...).")
+    done: int | None = Field(default=None, ge=0, description="Criticality: withdrawals re-solved so far.")
+    total: int | None = Field(default=None, ge=0, description="Criticality: withdrawals to re-solve.")
 
 
-class JobView(ApiModel):
-    """A solve job: state, the exact versions it used, and (when done) the solution document."""
+class ExplanationAnswer(ApiModel):
+    """Why the scenario has no package: the conflict and the cheapest ways out; none when a package exists."""
 
+    package_exists: bool = Field(description="A package meets every requirement and condition: nothing to explain.")
+    explanation: Explanation | None = Field(description="The conflict and relaxations, when no package exists.")
+
+
+class _JobBase(ApiModel):
     id: str
-    kind: Literal["solve"]
     scenario: str = Field(description="Scenario id.")
     status: JobStatus
     scenario_version: int = Field(description="Version of the coordinator's parts used.")
     offer_versions: dict[str, int] = Field(description="Version of each nation's offer used (those visible).")
-    params: SolveParamsUsed
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     progress: Progress | None = Field(default=None, description="While running: the latest improving package.")
     error: str | None = Field(default=None, description="Why the job failed.")
+
+
+class SolveJob(_JobBase):
+    """A solve: state, the exact versions it used, and (when done) the solution document."""
+
+    kind: Literal["solve"]
+    params: SolveParamsUsed
     result: Solution | None = Field(
         default=None, description="When done: the solution document, as the caller may see it."
     )
+
+
+class WhatIfJob(_JobBase):
+    """A what-if: when done, both packages and their diff (`forcepack.what-if/1`), as the caller may see them."""
+
+    kind: Literal["what-if"]
+    params: WhatIfParamsUsed
+    result: WhatIf | None = Field(default=None, description="When done: the what-if document.")
+
+
+class CriticalityJob(_JobBase):
+    """N-1 (and N-2) criticality: when done, every withdrawal re-solved (`forcepack.criticality/1`)."""
+
+    kind: Literal["criticality"]
+    params: CriticalityParamsUsed
+    result: Criticality | None = Field(default=None, description="When done: the criticality document.")
+
+
+class ExplanationJob(_JobBase):
+    """An explanation: when done, why no package exists (or that one does)."""
+
+    kind: Literal["explanation"]
+    params: ExplanationParamsUsed
+    result: ExplanationAnswer | None = Field(default=None, description="When done: the explanation.")
+
+
+JobView = Annotated[SolveJob | WhatIfJob | CriticalityJob | ExplanationJob, Field(discriminator="kind")]
+"""A job of any kind, told apart by `kind`."""
 
 
 class Health(ApiModel):

@@ -9,14 +9,17 @@ then the document (422, every problem at once).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import store
+from api.analyses import criticality_work, explanation_work, solve_work, what_if_work
 from api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found
 from api.db import Database
 from api.documents import (
@@ -30,24 +33,45 @@ from api.documents import (
     parts_of,
 )
 from api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
-from api.jobs import UNFINISHED, JobRunner
+from api.jobs import UNFINISHED, JobRunner, Work
 from api.limits import read_body_document
 from api.schemas import (
-    JobView,
+    AnalysisParamsUsed,
+    CriticalityJob,
+    CriticalityParamsUsed,
+    CriticalityRequest,
+    ExplanationAnswer,
+    ExplanationJob,
+    ExplanationParamsUsed,
+    ExplanationRequest,
     OfferHistory,
     OfferIndexEntry,
     OfferView,
     ScenarioList,
     ScenarioSummary,
     ScenarioView,
+    SolveJob,
     SolveParamsUsed,
     SolveRequest,
+    WhatIfJob,
+    WhatIfParamsUsed,
+    WhatIfRequest,
 )
 from api.settings import Settings
 from api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
-from api.visibility import redact_solution
-from models.loading import parse_scenario
-from models.scenario import Offer
+from api.visibility import (
+    OfferSecrets,
+    patch_offers,
+    redact_criticality,
+    redact_explanation_answer,
+    redact_patch,
+    redact_solution,
+    redact_what_if,
+)
+from models.analysis import Criticality, WhatIf
+from models.loading import format_location, parse_scenario
+from models.patch import Operation, Patch, PatchError, apply_patch
+from models.scenario import Offer, Scenario
 from models.solution import Solution
 from solver import SolveParams
 
@@ -265,7 +289,7 @@ def get_offer(db: Database, principal: Principal, scenario_id: str, nation: str)
     with db.read() as session:
         row = _visible_scenario(session, principal, scenario_id)
         _listed_nation(row, nation)
-        current = store.latest_offers(session, scenario_id).get(nation)
+        current = store.latest_offer(session, scenario_id, nation)
     return _offer_view(scenario_id, nation, current)
 
 
@@ -332,72 +356,120 @@ def put_offer(
 
 # -- jobs --------------------------------------------------------------------------------
 
+AnyJob = SolveJob | WhatIfJob | CriticalityJob | ExplanationJob
+
 
 @dataclass(frozen=True)
 class Submitted:
-    """A solve job, and whether this request created it (False: an idempotent replay)."""
+    """A job, and whether this request created it (False: an idempotent replay)."""
 
-    view: JobView
+    view: AnyJob
     created: bool
 
 
-def _job_view(job: JobRow, principal: Principal, runner: JobRunner) -> JobView:
-    result = None
-    if job.result is not None:
-        result = redact_solution(Solution.model_validate(job.result), principal)
+def _offer_secrets(db: Database, job: JobRow) -> OfferSecrets:
+    """What the offers a job used (and those its patch brought in) hold that a caller may not read."""
+    with db.read() as session:
+        used = store.offers_at(session, job.scenario_id, job.offer_versions)
+    pairs: list[tuple[str, Mapping[str, Any]]] = [(nation, row.offer) for nation, row in used.items()]
+    pairs += patch_offers(job.params.get("patch", {}))
+    return OfferSecrets.of(pairs)
+
+
+def _job_view(db: Database, job: JobRow, principal: Principal, runner: JobRunner) -> AnyJob:
+    """A job as the caller may read it: only its own offer versions for a delegate, answers redacted."""
     versions = job.offer_versions
     if principal.role is Role.DELEGATE:
         versions = {n: v for n, v in versions.items() if n == principal.nation}
-    return JobView(
-        id=job.id,
-        kind="solve",
-        scenario=job.scenario_id,
-        status=job.status,
-        scenario_version=job.scenario_version,
-        offer_versions=versions,
-        params=SolveParamsUsed.model_validate(job.params),
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        progress=runner.progress(job.id) if job.status == "running" else None,
-        error=job.error,
-        result=result,
-    )
+    common: dict[str, Any] = {
+        "id": job.id,
+        "scenario": job.scenario_id,
+        "status": job.status,
+        "scenario_version": job.scenario_version,
+        "offer_versions": versions,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "progress": runner.progress(job.id) if job.status == "running" else None,
+        "error": job.error,
+    }
+    result = job.result
+    if job.kind == "what-if":
+        params = WhatIfParamsUsed.model_validate(job.params)
+        what_if = WhatIf.model_validate(result) if result is not None else None
+        if not principal.is_coordinator:
+            secrets = _offer_secrets(db, job)
+            params = params.model_copy(update={"patch": redact_patch(params.patch, principal, secrets)})
+            what_if = redact_what_if(what_if, principal, secrets) if what_if is not None else None
+        return WhatIfJob(kind="what-if", params=params, result=what_if, **common)
+    if job.kind == "criticality":
+        criticality = Criticality.model_validate(result) if result is not None else None
+        if criticality is not None and not principal.is_coordinator:
+            criticality = redact_criticality(criticality, principal, _offer_secrets(db, job))
+        return CriticalityJob(
+            kind="criticality",
+            params=CriticalityParamsUsed.model_validate(job.params),
+            result=criticality,
+            **common,
+        )
+    if job.kind == "explanation":
+        answer = ExplanationAnswer.model_validate(result) if result is not None else None
+        return ExplanationJob(
+            kind="explanation",
+            params=ExplanationParamsUsed.model_validate(job.params),
+            result=redact_explanation_answer(answer, principal) if answer is not None else None,
+            **common,
+        )
+    solution = redact_solution(Solution.model_validate(result), principal) if result is not None else None
+    return SolveJob(kind="solve", params=SolveParamsUsed.model_validate(job.params), result=solution, **common)
 
 
-def _replay(job: JobRow, request_hash: str, principal: Principal, runner: JobRunner) -> Submitted:
+def _replay(db: Database, job: JobRow, request_hash: str, principal: Principal, runner: JobRunner) -> Submitted:
     if job.request_hash != request_hash:
         raise InvalidRequest(
             "this Idempotency-Key was used for another request",
             [f"Idempotency-Key: already used for job `{job.id}` with a different request; use a new key"],
         )
-    return Submitted(_job_view(job, principal, runner), created=False)
+    return Submitted(_job_view(db, job, principal, runner), created=False)
 
 
-def submit_solve(
+def _time_limit(settings: Settings, asked: float | None) -> float:
+    """The time limit a job runs with: the one asked, or the server's default; at most the server maximum."""
+    return min(asked or settings.default_solve_seconds, settings.max_solve_seconds)
+
+
+@dataclass(frozen=True)
+class _JobRequest:
+    """What a job-creating request asks: its kind, its request document, the parameters it will run with."""
+
+    kind: str
+    request: dict[str, Any]
+    params: dict[str, Any]
+    work: Callable[[Scenario], Work]
+    """The job's work on the scenario as it stands (raises a user error if it cannot apply)."""
+
+
+def _submit(
     db: Database,
     runner: JobRunner,
-    settings: Settings,
     principal: Principal,
     scenario_id: str,
-    request: SolveRequest,
+    asked: _JobRequest,
     idempotency_key: str | None,
 ) -> Submitted:
-    """Queue a solve of the scenario as it stands; the same key and request give the same job."""
-    principal.require_coordinator("solve")
-    request_hash = digest({"kind": "solve", "scenario": scenario_id, "request": request.model_dump(mode="json")})
+    """Queue a job on the scenario as it stands; the same key and request give the same job."""
+    request_hash = digest({"kind": asked.kind, "scenario": scenario_id, "request": asked.request})
     with db.read() as session:
         row = _visible_scenario(session, principal, scenario_id)
         if idempotency_key is not None:
             existing = store.job_by_idempotency_key(session, principal.token_id, idempotency_key)
             if existing is not None:
-                return _replay(existing, request_hash, principal, runner)
+                return _replay(db, existing, request_hash, principal, runner)
         latest = store.latest_offers(session, scenario_id)
     codes = nation_codes(row.parts)
     offers = {nation: r.offer for nation, r in latest.items() if nation in codes}
     scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
-    limit = min(request.time_limit_s or settings.default_solve_seconds, settings.max_solve_seconds)
-    used = SolveParamsUsed(time_limit_s=limit, seed=request.seed, explain=request.explain, workers=1)
+    work = asked.work(scenario)
     job_id = uuid.uuid4().hex
     ticket = runner.admit(job_id)
     try:
@@ -406,14 +478,14 @@ def submit_solve(
                 existing = store.job_by_idempotency_key(session, principal.token_id, idempotency_key)
                 if existing is not None:
                     runner.release(ticket)
-                    return _replay(existing, request_hash, principal, runner)
+                    return _replay(db, existing, request_hash, principal, runner)
             job = JobRow(
                 id=job_id,
-                kind="solve",
+                kind=asked.kind,
                 scenario_id=scenario_id,
                 scenario_version=row.version,
                 offer_versions={nation: latest[nation].version for nation in offers},
-                params=used.model_dump(mode="json"),
+                params=asked.params,
                 status="queued",
                 result=None,
                 error=None,
@@ -432,17 +504,154 @@ def submit_solve(
             existing = store.job_by_idempotency_key(session, principal.token_id, idempotency_key or "")
         if existing is None:
             raise
-        return _replay(existing, request_hash, principal, runner)
+        return _replay(db, existing, request_hash, principal, runner)
     except BaseException:
         runner.release(ticket)
         raise
-    runner.start(
-        ticket,
-        scenario,
-        SolveParams(time_limit_s=used.time_limit_s, workers=used.workers, seed=used.seed),
-        explain=used.explain,
+    runner.start(ticket, work)
+    return Submitted(_job_view(db, job, principal, runner), created=True)
+
+
+def _solve_params(used: AnalysisParamsUsed | SolveParamsUsed) -> SolveParams:
+    return SolveParams(time_limit_s=used.time_limit_s, workers=used.workers, seed=used.seed)
+
+
+def submit_solve(
+    db: Database,
+    runner: JobRunner,
+    settings: Settings,
+    principal: Principal,
+    scenario_id: str,
+    request: SolveRequest,
+    idempotency_key: str | None,
+) -> Submitted:
+    """Queue a solve of the scenario as it stands."""
+    principal.require_coordinator("solve")
+    used = SolveParamsUsed(
+        time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, explain=request.explain, workers=1
     )
-    return Submitted(_job_view(job, principal, runner), created=True)
+    asked = _JobRequest(
+        kind="solve",
+        request=request.model_dump(mode="json"),
+        params=used.model_dump(mode="json"),
+        work=lambda scenario: solve_work(scenario, _solve_params(used), explain=used.explain),
+    )
+    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
+
+
+def read_what_if_request(body: bytes, content_type: str | None, scenario_id: str) -> WhatIfRequest:
+    """A what-if request body (JSON or YAML): a patch and its mode; problems named `ops[0].nations[0]: ...`."""
+    source = f"what-if on scenario {scenario_id}"
+    data = read_body_document(body, content_type, source)
+    try:
+        return WhatIfRequest.model_validate(data)
+    except ValidationError as exc:
+        raise PatchError(source, [_patch_problem(e) for e in exc.errors(include_url=False)]) from None
+
+
+_OPS = frozenset(get_args(op.model_fields["op"].annotation)[0] for op in get_args(get_args(Operation)[0]))
+"""The tags of the patch operations (`withdraw`, `set_control`, ...)."""
+
+
+def _patch_problem(error: Any) -> str:
+    loc = tuple(error.get("loc", ()))
+    # `ops[0].withdraw.nations`: the operation's tag is pydantic's, not a field of the document.
+    kept = tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (part in _OPS and i >= 2 and loc[i - 2] == "ops" and isinstance(loc[i - 1], int))
+    )
+    if error.get("type") == "extra_forbidden":
+        return f"{format_location(kept)}: unknown field `{loc[-1]}`"
+    if error.get("type") == "missing":
+        return f"{format_location(kept)}: required field is missing"
+    return f"{format_location(kept)}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}"
+
+
+def submit_what_if(
+    db: Database,
+    runner: JobRunner,
+    settings: Settings,
+    principal: Principal,
+    scenario_id: str,
+    body: bytes,
+    content_type: str | None,
+    idempotency_key: str | None,
+) -> Submitted:
+    """Queue a what-if: the scenario as it stands and as the patch changes it, solved and compared."""
+    principal.require_coordinator("ask what-if questions")
+    with db.read() as session:
+        _visible_scenario(session, principal, scenario_id)
+    request = read_what_if_request(body, content_type, scenario_id)
+    patch = Patch(description=request.description, ops=request.ops)
+    used = WhatIfParamsUsed(
+        time_limit_s=_time_limit(settings, request.time_limit_s),
+        seed=request.seed,
+        workers=1,
+        mode=request.mode,
+        patch=patch.model_dump(mode="json", by_alias=True, exclude_none=True),
+    )
+
+    def work(scenario: Scenario) -> Work:
+        apply_patch(scenario, patch, source=f"what-if on scenario {scenario_id}")  # 422 now, not a failed job
+        return what_if_work(scenario, patch, used.mode, _solve_params(used))
+
+    asked = _JobRequest(
+        kind="what-if",
+        request=request.model_dump(mode="json", by_alias=True),
+        params=used.model_dump(mode="json"),
+        work=work,
+    )
+    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
+
+
+def submit_criticality(
+    db: Database,
+    runner: JobRunner,
+    settings: Settings,
+    principal: Principal,
+    scenario_id: str,
+    request: CriticalityRequest,
+    idempotency_key: str | None,
+) -> Submitted:
+    """Queue a criticality sweep: the package re-solved without each participating nation (and pair)."""
+    principal.require_coordinator("ask for criticality")
+    used = CriticalityParamsUsed(
+        time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, workers=1, pairs=request.pairs
+    )
+    asked = _JobRequest(
+        kind="criticality",
+        request=request.model_dump(mode="json"),
+        params=used.model_dump(mode="json"),
+        work=lambda scenario: criticality_work(scenario, _solve_params(used), pairs=used.pairs),
+    )
+    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
+
+
+def submit_explanation(
+    db: Database,
+    runner: JobRunner,
+    settings: Settings,
+    principal: Principal,
+    scenario_id: str,
+    request: ExplanationRequest,
+    idempotency_key: str | None,
+) -> Submitted:
+    """Queue an explanation: why the scenario as it stands has no package, and the cheapest ways out."""
+    principal.require_coordinator("ask for explanations")
+    used = ExplanationParamsUsed(
+        time_limit_s=_time_limit(settings, request.time_limit_s),
+        seed=request.seed,
+        workers=1,
+        relaxations=request.relaxations,
+    )
+    asked = _JobRequest(
+        kind="explanation",
+        request=request.model_dump(mode="json"),
+        params=used.model_dump(mode="json"),
+        work=lambda scenario: explanation_work(scenario, _solve_params(used), relaxations=used.relaxations),
+    )
+    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
 
 
 def _visible_job(session: Session, principal: Principal, job_id: str) -> JobRow:
@@ -455,15 +664,21 @@ def _visible_job(session: Session, principal: Principal, job_id: str) -> JobRow:
     return job
 
 
-def get_job(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> JobView:
+def get_job(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> AnyJob:
     """A job's state, and its answer as the caller may read it."""
     with db.read() as session:
         job = _visible_job(session, principal, job_id)
-    return _job_view(job, principal, runner)
+    return _job_view(db, job, principal, runner)
 
 
-def cancel_job(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> JobView:
-    """Cancel a queued or running job: recorded at once, and the solve is told to stop."""
+def job_status(db: Database, principal: Principal, job_id: str) -> str:
+    """A job's status (404 for a job the caller may not see)."""
+    with db.read() as session:
+        return _visible_job(session, principal, job_id).status
+
+
+def cancel_job(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> AnyJob:
+    """Cancel a queued or running job: recorded at once, and its work is told to stop."""
     principal.require_coordinator("cancel jobs")
     with db.write("normal") as session:
         job = _visible_job(session, principal, job_id)

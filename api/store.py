@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from api.tables import JobRow, OfferVersionRow, ScenarioRow
@@ -36,6 +36,16 @@ def latest_offers(session: Session, scenario_id: str) -> dict[str, OfferVersionR
     return {row.nation: row for row in rows}
 
 
+def latest_offer(session: Session, scenario_id: str, nation: str) -> OfferVersionRow | None:
+    """The current version of one nation's offer (None when it has written none)."""
+    return session.scalars(
+        select(OfferVersionRow)
+        .where(OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation)
+        .order_by(OfferVersionRow.version.desc())
+        .limit(1)
+    ).first()
+
+
 def offer_versions(session: Session, scenario_id: str, nation: str) -> list[OfferVersionRow]:
     """Every version of one nation's offer, oldest first."""
     return list(
@@ -45,6 +55,19 @@ def offer_versions(session: Session, scenario_id: str, nation: str) -> list[Offe
             .order_by(OfferVersionRow.version)
         )
     )
+
+
+def offers_at(session: Session, scenario_id: str, versions: dict[str, int]) -> dict[str, OfferVersionRow]:
+    """The given version of each nation's offer (those a job used)."""
+    if not versions:
+        return {}
+    rows = session.scalars(
+        select(OfferVersionRow).where(
+            OfferVersionRow.scenario_id == scenario_id,
+            tuple_(OfferVersionRow.nation, OfferVersionRow.version).in_(list(versions.items())),
+        )
+    )
+    return {row.nation: row for row in rows}
 
 
 def job_row(session: Session, job_id: str) -> JobRow | None:

@@ -1,21 +1,36 @@
-"""What of a package each caller may read.
+"""What of a package, or of an analysis, each caller may read.
 
 A package (its assignments, coverage, nations' figures, funding) is for every role. An
 explanation names red lines: a delegate reads its own nation's red lines and, for every other
 nation's, "another nation's condition" (no id, no nation, no text), as well as "another nation's
 offer" for another nation's unit availability; an observer reads "a nation's condition" for
 every red line; a coordinator reads everything.
+
+Analyses hold packages and explanations (redacted as above) and some text of their own: a
+what-if's patch may carry a nation's whole offer, and its summary (like a criticality row's
+reason) may quote an explanation. A patch operation on another nation's offer reads "another
+nation's offer" ("a nation's offer" for an observer); a text that names what the caller may not
+read (a red-line id or note, another nation's unit id) is replaced by a sentence that does not.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
 from api.auth import Principal, Role
 from api.documents import ANOTHER_NATIONS_OFFER
+from api.schemas import ExplanationAnswer
+from models.analysis import Criticality, WhatIf
 from models.solution import ConflictElement, Explanation, Relaxation, Solution
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
 A_NATIONS_CONDITION = "a nation's condition"
 """What an observer reads in place of any red line."""
+A_NATIONS_OFFER = "a nation's offer"
+"""What an observer reads in place of any offer in a patch."""
 _SUMMARY_WITHHELD = (
     "No package meets every requirement and condition together; the conflict below names what the caller may see."
 )
@@ -77,3 +92,129 @@ def redact_solution(solution: Solution, viewer: Principal) -> Solution:
     if solution.explanation is None or viewer.role is Role.COORDINATOR:
         return solution
     return solution.model_copy(update={"explanation": redact_explanation(solution.explanation, viewer)})
+
+
+# -- analyses -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferSecrets:
+    """What each nation's offers hold that an answer's text may name: red-line ids and notes, unit ids.
+
+    Made from the offers a job used (and any a what-if's patch brought in).
+    """
+
+    red_lines: dict[str, set[str]] = field(default_factory=dict)
+    notes: dict[str, set[str]] = field(default_factory=dict)
+    units: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, offers: Iterable[tuple[str, Mapping[str, Any]]]) -> OfferSecrets:
+        """From (nation, offer document) pairs; a nation may come more than once."""
+        secrets = cls()
+        for nation, offer in offers:
+            for line in offer.get("red_lines", []) or []:
+                secrets.red_lines.setdefault(nation, set()).add(str(line.get("id", "")))
+                if line.get("note"):
+                    secrets.notes.setdefault(nation, set()).add(str(line["note"]))
+            for unit in offer.get("units", []) or []:
+                secrets.units.setdefault(nation, set()).add(str(unit.get("id", "")))
+        return secrets
+
+    def owner_of_unit(self, unit: str) -> str | None:
+        return next((nation for nation, units in self.units.items() if unit in units), None)
+
+    def leaks(self, text: str, viewer: Principal) -> bool:
+        """Does `text` name something of an offer the viewer may not read?"""
+        if viewer.role is Role.COORDINATOR:
+            return False
+        names: set[str] = set()
+        notes: set[str] = set()
+        for nation in self.red_lines.keys() | self.notes.keys() | self.units.keys():
+            if viewer.sees_nation(nation):
+                continue
+            names |= self.red_lines.get(nation, set())
+            notes |= self.notes.get(nation, set())
+            if viewer.role is Role.DELEGATE:  # an observer reads unit availability, as in explanations
+                names |= self.units.get(nation, set())
+        return any(_names(text, name) for name in names if name) or any(note in text for note in notes)
+
+
+def _names(text: str, name: str) -> bool:
+    """`name` appears in `text` as a whole id (not inside a longer one)."""
+    return re.search(rf"(?<![A-Za-z0-9_.:-]){re.escape(name)}(?![A-Za-z0-9_:-])", text) is not None
+
+
+def _offer_placeholder(viewer: Principal) -> str:
+    return A_NATIONS_OFFER if viewer.role is Role.OBSERVER else ANOTHER_NATIONS_OFFER
+
+
+def _condition_placeholder(viewer: Principal) -> str:
+    return A_NATIONS_CONDITION if viewer.role is Role.OBSERVER else ANOTHER_NATIONS_CONDITION
+
+
+def redact_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecrets) -> dict[str, Any]:
+    """A patch document as `viewer` may read it: operations on offers it may not read are masked."""
+    if viewer.role is Role.COORDINATOR:
+        return dict(patch)
+    ops: list[Any] = []
+    for op in patch.get("ops", []):
+        kind = op.get("op") if isinstance(op, Mapping) else None
+        if kind == "replace_offer":
+            nation = str((op.get("offer") or {}).get("nation", ""))
+            if viewer.role is Role.OBSERVER or not viewer.sees_nation(nation):
+                op = {"op": kind, "nation": nation, "offer": _offer_placeholder(viewer)}
+        elif kind == "remove_unit":
+            owner = secrets.owner_of_unit(str(op.get("unit", "")))
+            if viewer.role is Role.OBSERVER or owner is None or not viewer.sees_nation(owner):
+                op = {"op": kind, "unit": _offer_placeholder(viewer)}
+        ops.append(op)
+    return {**patch, "ops": ops}
+
+
+def patch_offers(patch: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The offers a patch document brings in (`replace_offer`), as (nation, offer) pairs."""
+    out: list[tuple[str, Mapping[str, Any]]] = []
+    for op in patch.get("ops", []):
+        if isinstance(op, Mapping) and op.get("op") == "replace_offer" and isinstance(op.get("offer"), Mapping):
+            out.append((str(op["offer"].get("nation", "")), op["offer"]))
+    return out
+
+
+def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> WhatIf:
+    """A what-if as `viewer` may read it: both packages redacted, the patch masked, the summary withheld if it leaks."""
+    if viewer.role is Role.COORDINATOR:
+        return answer
+    patched = redact_solution(answer.patched, viewer)
+    summary = answer.summary
+    if answer.patched.explanation is not None and patched.explanation is not None:
+        summary = summary.replace(answer.patched.explanation.summary, patched.explanation.summary)
+    if secrets.leaks(summary, viewer):
+        summary = f"No package remains; what keeps one out involves {_condition_placeholder(viewer)}."
+    return answer.model_copy(
+        update={
+            "patch": redact_patch(answer.patch, viewer, secrets),
+            "summary": summary,
+            "baseline": redact_solution(answer.baseline, viewer),
+            "patched": patched,
+        }
+    )
+
+
+def redact_criticality(answer: Criticality, viewer: Principal, secrets: OfferSecrets) -> Criticality:
+    """A criticality sweep as `viewer` may read it: the baseline redacted, reasons withheld if they leak."""
+    if viewer.role is Role.COORDINATOR:
+        return answer
+    withheld = f"no package remains without these nations; what keeps one out involves {_condition_placeholder(viewer)}"
+    rows = [
+        w.model_copy(update={"reason": withheld}) if w.reason and secrets.leaks(w.reason, viewer) else w
+        for w in answer.withdrawals
+    ]
+    return answer.model_copy(update={"baseline": redact_solution(answer.baseline, viewer), "withdrawals": rows})
+
+
+def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> ExplanationAnswer:
+    """An explanation job's answer as `viewer` may read it."""
+    if answer.explanation is None or viewer.role is Role.COORDINATOR:
+        return answer
+    return answer.model_copy(update={"explanation": redact_explanation(answer.explanation, viewer)})

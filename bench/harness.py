@@ -1,8 +1,18 @@
-"""The benchmark harness: solve and explain generated scenarios of growing size, write docs/benchmarks.md.
+"""The benchmark harness: solve, explain and sweep generated scenarios of growing size, write docs/benchmarks.md.
 
-`python -m bench` (or `make bench`) generates scenarios with `bench.generator` for every size and
-seed, runs each instance in a fresh process (`python -m bench.instance`) one at a time, so that
-timings do not compete for the two cores and peak memory is the instance's own, and writes
+`python -m bench` (or `make bench`) runs four families, about half an hour in all on two cores:
+
+- **solve**: generated scenarios for every size and seed (`bench.instance solve`);
+- **explain**: their infeasible variants (`bench.instance explain`), and `forcepack solve` on the
+  example files timed from the command line (`bench.families.run_cli`);
+- **workers**: the solve benchmark with one and with two CP-SAT workers (`bench.families`);
+- **sweep**: N-1 and N-2 criticality on a process pool and a dask cluster, cold and hinted, and
+  on the Gaza example (`bench.sweeps`, `bench.families`).
+
+`--only solve,sweep` runs some families and keeps the others' records from the results file.
+It generates scenarios with `bench.generator`, runs each instance in a fresh process one at a
+time, so that timings do not compete for the two cores and peak memory is the instance's own,
+and writes
 
 - `docs/benchmarks.md`: the machine, the parameters, a table per benchmark with one row per
   instance, a table of medians per size, and what the numbers say;
@@ -20,24 +30,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ortools
 
+from bench import families
+from bench.common import checker_cell as _checker_cell
+from bench.common import join as _join
+from bench.common import median as _median
+from bench.common import num as _num
+from bench.common import table as _table
 from solver import SolveParams
 from solver.solve import EXPLAIN_TIME_LIMIT_S
 
-__all__ = ["Config", "main", "render", "run"]
+__all__ = ["FAMILIES", "Config", "main", "render", "run"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = Path("docs/benchmarks.md")
@@ -47,13 +61,17 @@ QUICK_RESULTS = Path("bench/out/results-quick.json")
 
 Record = dict[str, Any]
 
+FAMILIES = ("solve", "explain", "workers", "sweep")
+"""The benchmark families, in the order they run."""
+
 CRITERION_HEADERS = {"shortfall": "shortfall (weighted)", "cost": "cost USD", "nations": "nations used"}
 """Column headers of the objective criteria (the first column is already called `nations`)."""
 
 
 @dataclass(frozen=True)
 class Config:
-    """What to run: sizes (nations), seeds, the time limit per solve, sizes to explain, workers."""
+    """What to run: the families; sizes (nations), seeds, the time limit per solve, sizes to explain,
+    workers; the workers comparison; the command-line timings; the sweeps."""
 
     sizes: tuple[int, ...]
     seeds: tuple[int, ...]
@@ -62,6 +80,18 @@ class Config:
     workers: int | None
     command: str
     results: str
+    families: tuple[str, ...] = FAMILIES
+    workers_sizes: tuple[int, ...] = (25, 70)
+    workers_seeds: tuple[int, ...] = (1, 2, 3)
+    workers_compare: tuple[int, ...] = (1, 2)
+    cli_repeats: int = 3
+    sweep_sizes: tuple[int, ...] = (25, 70, 200)
+    sweep_seeds: tuple[int, ...] = (1,)
+    sweep_time_limit_s: float = 10.0
+    baseline_time_limit_s: float = 60.0
+    n1_sample: int = 16
+    pair_sample: int = 32
+    gaza: bool = True
 
     @property
     def effective_workers(self) -> int:
@@ -79,6 +109,18 @@ class Config:
             "explain_time_limit_s": EXPLAIN_TIME_LIMIT_S,
             "command": self.command,
             "results": self.results,
+            "families": list(self.families),
+            "workers_sizes": list(self.workers_sizes),
+            "workers_seeds": list(self.workers_seeds),
+            "workers_compare": list(self.workers_compare),
+            "cli_repeats": self.cli_repeats,
+            "sweep_sizes": list(self.sweep_sizes),
+            "sweep_seeds": list(self.sweep_seeds),
+            "sweep_time_limit_s": self.sweep_time_limit_s,
+            "baseline_time_limit_s": self.baseline_time_limit_s,
+            "n1_sample": self.n1_sample,
+            "pair_sample": self.pair_sample,
+            "gaza": self.gaza,
         }
 
 
@@ -112,6 +154,22 @@ def machine() -> dict[str, Any]:
         "ortools": str(getattr(ortools, "__version__", "unknown")),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def source_state() -> dict[str, Any]:
+    """The commit measured, and how many tracked files differ from it (read-only git queries)."""
+
+    def git(*args: str) -> str:
+        try:
+            proc = subprocess.run(
+                ["git", "--no-optional-locks", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=30
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()]
+    return {"commit": git("rev-parse", "--short", "HEAD") or None, "modified_files": len(changed)}
 
 
 # -- running instances -------------------------------------------------------------------
@@ -177,24 +235,100 @@ def _progress(record: Record) -> str:
     return f"{head} {body}, {checker}"
 
 
-def run(config: Config, results_path: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run every instance of `config`, one at a time, saving the results after each one."""
-    results: dict[str, Any] = {"machine": machine(), "config": config.to_dict(), "solve": [], "explain": []}
-    start = time.perf_counter()
-    plan = [("solve", n, s) for s in config.seeds for n in config.sizes]
-    plan += [("explain", n, s) for s in config.seeds for n in config.explain_sizes]
-    for i, (kind, nations, seed) in enumerate(plan, 1):
-        echo(f"[{i}/{len(plan)}] {kind} {nations} nations, seed {seed} ...")
+def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Callable[[], None], echo: Echo) -> None:
+    """Every instance of one kind (`solve` or `explain`), for each seed every size."""
+    sizes = config.sizes if kind == "solve" else config.explain_sizes
+    plan = [(n, s) for s in config.seeds for n in sizes]
+    results[kind] = []
+    for i, (nations, seed) in enumerate(plan, 1):
+        echo(f"[{kind} {i}/{len(plan)}] {kind} {nations} nations, seed {seed} ...")
         load_before = os.getloadavg()[0]
         record = run_instance(kind, nations, seed, config)
         record["load_before"] = load_before
         results[kind].append(record)
-        echo(f"[{i}/{len(plan)}] {_progress(record)}")
+        echo(f"[{kind} {i}/{len(plan)}] {_progress(record)}")
         for violation in record["violations"]:
             echo(f"!!! CHECKER VIOLATION ({kind}, {nations} nations, seed {seed}): {violation}")
-        results["total_s"] = time.perf_counter() - start
+        save()
+
+
+Echo = Callable[[str], None]
+
+
+def run(
+    config: Config,
+    results_path: Path,
+    echo: Echo = print,
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run every family of `config`, one instance at a time, saving the results after each one.
+
+    The records of families not run are kept from `previous` (a results file read before).
+    """
+    results: dict[str, Any] = normalise(previous) if previous is not None else {"solve": [], "explain": []}
+    results["machine"] = machine()
+    meta: dict[str, Any] = results.setdefault("families", {})
+
+    def save() -> None:
         _write_json(results_path, results)
+
+    for family in FAMILIES:
+        if family not in config.families:
+            continue
+        start = time.perf_counter()
+        meta[family] = {
+            "machine": machine(),
+            "config": config.to_dict(),
+            "command": config.command,
+            "source": source_state(),
+            "total_s": 0.0,
+        }
+        echo(f"== {family} ==")
+        if family in ("solve", "explain"):
+            _run_instances(family, config, results, save, echo)
+            if family == "explain":
+                families.run_cli(config, results, echo, save)
+        elif family == "workers":
+            families.run_workers(config, results, echo, save)
+        else:
+            families.run_sweeps(config, results, echo, save)
+        meta[family]["total_s"] = time.perf_counter() - start
+        results["total_s"] = sum(m.get("total_s", 0.0) for m in meta.values() if not m.get("legacy"))
+        save()
+        echo(f"== {family}: {meta[family]['total_s'] / 60:.1f} min ==")
+    results["total_s"] = _total_s(results)
+    save()
     return results
+
+
+def normalise(results: dict[str, Any]) -> dict[str, Any]:
+    """A results file of any version, with per-family metadata (`families`)."""
+    results = dict(results)
+    results.setdefault("solve", [])
+    results.setdefault("explain", [])
+    if "families" not in results:
+        # Written before the families: solve and explain ran together, with one configuration.
+        legacy = {
+            "machine": results.get("machine", {}),
+            "config": results.get("config", {}),
+            "command": results.get("config", {}).get("command", ""),
+            "total_s": results.get("total_s", 0.0),
+            "legacy": True,
+        }
+        results["families"] = {kind: legacy for kind in ("solve", "explain") if results[kind]}
+    return results
+
+
+def _total_s(results: dict[str, Any]) -> float:
+    """Minutes of every family measured, counting a shared legacy run once."""
+    seen: set[int] = set()
+    total = 0.0
+    for m in results.get("families", {}).values():
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        total += m.get("total_s", 0.0)
+    return total
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -203,21 +337,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 # -- numbers to text ---------------------------------------------------------------------
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    """A number for a table; an em dash when there is none, `> limit` when it is infinite."""
-    if value is None:
-        return "—"
-    if math.isinf(value):
-        return "not reached"
-    return f"{value:,.{digits}f}"
-
-
-def _median(values: Iterable[float | None]) -> float | None:
-    """Median of the values; None (not reached) counts as infinite, so it is a fair median of times."""
-    numbers = [math.inf if v is None else v for v in values]
-    return statistics.median(numbers) if numbers else None
 
 
 def _stage_marks(record: Record, criteria: Sequence[str]) -> str:
@@ -255,16 +374,6 @@ def _has_package(record: Record) -> bool:
 def _gap(record: Record) -> str:
     """The gap, or a dash when there is no package to measure it on."""
     return _num(record["gap"], 4) if _has_package(record) else "—"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if r else "---" for r in right) + "|"]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return out
-
-
-def _checker_cell(record: Record) -> str:
-    return "ok" if not record["violations"] else f"**{len(record['violations'])} VIOLATION(S)**"
 
 
 def _sizes(records: list[Record]) -> list[int]:
@@ -400,16 +509,9 @@ def _explain_summary(records: list[Record]) -> list[list[str]]:
     return rows
 
 
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _reading(results: dict[str, Any]) -> list[str]:
-    """What the measured numbers say, in sentences built from them."""
-    limit = results["config"]["time_limit_s"]
-    solves: list[Record] = results["solve"]
+def _reading_solve(solves: list[Record], config: dict[str, Any]) -> list[str]:
+    """What the solve benchmark's numbers say, in sentences built from them."""
+    limit = config["time_limit_s"]
     criteria = _criteria(solves)
     out: list[str] = []
     proven: list[str] = []
@@ -471,10 +573,17 @@ def _reading(results: dict[str, Any]) -> list[str]:
     if verdict:
         out.insert(0, "In short, " + "; ".join(verdict) + ".")
         out.insert(1, "")
+    out += _contention_and_memory(_ok(solves), config)
+    return out
 
-    explains = _ok(results["explain"])
-    for n in _sizes(explains):
-        ok = [r for r in explains if r["nations"] == n]
+
+def _reading_explain(explains: list[Record], results: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """What the explanation benchmark's numbers say."""
+    out: list[str] = []
+    budget = config.get("explain_time_limit_s", EXPLAIN_TIME_LIMIT_S)
+    ok_all = _ok(explains)
+    for n in _sizes(ok_all):
+        ok = [r for r in ok_all if r["nations"] == n]
         isolated = [r for r in ok if r["conflict_size"] > 0]
         found = sum(1 for r in ok if r["expected_found"])
         minimal = sum(1 for r in ok if r["minimal"])
@@ -488,18 +597,37 @@ def _reading(results: dict[str, Any]) -> list[str]:
             )
         else:
             what = f"no conflict was isolated within the budget in any of {len(ok)} runs"
+        explaining = [t - r["detect_s"] for t, r in zip(totals, ok, strict=True)]
         out.append(
-            f"- **Explaining, {n} nations**: infeasibility proven in {_num(detect)} s at most; {what}; "
+            f"- **{n} nations**: infeasibility proven in {_num(detect)} s at most; {what}; "
             f"relaxations were found in {relaxed} of {len(ok)}; the whole call took {_num(min(totals))} to "
-            f"{_num(max(totals))} s (explanation budget {_num(EXPLAIN_TIME_LIMIT_S, 0)} s)."
+            f"{_num(max(totals))} s, of which explaining {_num(min(explaining))} to {_num(max(explaining))} s "
+            f"(explanation budget {_num(budget, 0)} s)."
         )
-    everything = _ok(solves) + explains
-    shares = [r for r in everything if r.get("cpu_share") is not None]
+    if ok_all:
+        missed = [r for r in ok_all if not r["expected_found"]]
+        if missed:
+            out.insert(
+                0,
+                f"In short, the planted conflict was found in {len(ok_all) - len(missed)} of {len(ok_all)} runs; "
+                f"missed at {_join([str(n) for n in _sizes(missed)])} nations.",
+            )
+        else:
+            out.insert(0, f"In short, the planted conflict was found in all {len(ok_all)} runs.")
+        out.insert(1, "")
+    out += families.reading_cli(results)
+    out += _contention_and_memory(ok_all, config)
+    return out
+
+
+def _contention_and_memory(records: list[Record], config: dict[str, Any]) -> list[str]:
+    out = []
+    shares = [r for r in records if r.get("cpu_share") is not None]
     if shares:
-        workers = results["config"]["workers"]
+        workers = config["workers"]
         low = sorted((r for r in shares if r["cpu_share"] < 0.9 * workers), key=lambda r: r["cpu_share"])
         text = (
-            f"- **Contention**: the solves used {_num(min(r['cpu_share'] for r in shares))} to "
+            f"- **Contention**: these runs used {_num(min(r['cpu_share'] for r in shares))} to "
             f"{_num(max(r['cpu_share'] for r in shares))} CPU seconds per second with {workers} worker(s); "
         )
         if low:
@@ -511,8 +639,8 @@ def _reading(results: dict[str, Any]) -> list[str]:
         else:
             text += "none competed with other work for the cores."
         out.append(text)
-    if everything:
-        largest = max(everything, key=lambda r: r["peak_mib"])
+    if records:
+        largest = max(records, key=lambda r: r["peak_mib"])
         out.append(
             f"- **Memory**: the largest peak was {_num(largest['peak_mib'], 0)} MiB ({largest['kind']}, "
             f"{largest['nations']} nations, seed {largest['seed']})."
@@ -522,47 +650,103 @@ def _reading(results: dict[str, Any]) -> list[str]:
 
 def _load_range(results: dict[str, Any]) -> str:
     """The range of the 1-minute load average measured before each instance."""
-    loads = [r["load_before"] for kind in ("solve", "explain") for r in results[kind] if "load_before" in r]
+    loads = [
+        r["load_before"]
+        for kind in ("solve", "explain", "workers", "sweep")
+        for r in results.get(kind, [])
+        if "load_before" in r
+    ]
     return f"{min(loads):.2f} to {max(loads):.2f} (1 min)" if loads else "—"
+
+
+def _where(kind: str, r: Record) -> str:
+    if kind == "cli":
+        return f"cli, {r.get('command')}"
+    if kind == "sweep":
+        if r["kind"] == "gaza":
+            return f"sweep, Gaza, {r['executor']}"
+        if r["kind"] == "baseline":
+            return f"sweep baseline, {r['nations']} nations, seed {r['seed']}"
+        return (
+            f"sweep, {r['nations']} nations, seed {r['seed']}, N-{1 if r['mode'] == 'n1' else 2} "
+            f"{'hinted' if r['hinted'] else 'cold'} on {r['executor']}"
+        )
+    where = f"{kind}, {r['nations']} nations, seed {r['seed']}"
+    return where + (f", {r['workers']} workers" if kind == "workers" else "")
+
+
+RECORD_KINDS = ("solve", "explain", "cli", "workers", "sweep")
 
 
 def _violations(results: dict[str, Any]) -> list[str]:
     out = []
-    for kind in ("solve", "explain"):
-        for r in results[kind]:
-            out += [f"- {kind}, {r['nations']} nations, seed {r['seed']}: {v}" for v in r["violations"]]
+    for kind in RECORD_KINDS:
+        for r in results.get(kind, []):
+            out += [f"- {_where(kind, r)}: {v}" for v in r.get("violations", [])]
     return out
+
+
+def _failures(results: dict[str, Any]) -> list[str]:
+    return [
+        f"- {_where(kind, r)}: {r['error']}" for kind in RECORD_KINDS for r in results.get(kind, []) if "error" in r
+    ]
+
+
+def _runs_table(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for family in FAMILIES:
+        m = results["families"].get(family)
+        if m is None:
+            continue
+        source = m.get("source") or {}
+        commit = source.get("commit") or "—"
+        if source.get("modified_files"):
+            commit += f" + {source['modified_files']} modified file(s)"
+        minutes = f"{m.get('total_s', 0.0) / 60:.1f}" + (" (solve and explain together)" if m.get("legacy") else "")
+        rows.append([family, m.get("machine", {}).get("date", "—"), minutes, commit, f"`{m.get('command', '')}`"])
+    return _table(["family", "date", "minutes", "source", "command"], rows, [False, False, True, False, False])
 
 
 def render(results: dict[str, Any]) -> str:
     """docs/benchmarks.md from the results of `run`: every figure comes from them."""
-    m, cfg = results["machine"], results["config"]
+    results = normalise(results)
+    meta = results["families"]
+    m = results["machine"]
     solves, explains = results["solve"], results["explain"]
     criteria = _criteria(solves)
-    total_min = results.get("total_s", 0.0) / 60
+    total_min = _total_s(results) / 60
+    any_cfg = next((f["config"] for f in meta.values() if f.get("config")), results.get("config", {}))
+    solve_cfg = meta.get("solve", {}).get("config") or any_cfg
+    explain_cfg = meta.get("explain", {}).get("config") or any_cfg
+    cfg = solve_cfg
     lines = [
         "# Benchmarks",
         "",
-        "How fast forcepack finds, and proves, the best force package as coalitions grow, and how fast it",
-        "explains a scenario that has none. The scenarios are synthetic and seeded (`bench/generator.py`):",
-        "coalitions of " + _join([str(n) for n in cfg["sizes"]]) + " nations, each feasible by construction;",
-        "the explanation benchmark plants one conflict (an essential `counter_drone` line only a nation",
-        "barred from that sector could fill) in the same scenarios. This file is written by the harness",
-        "(`bench/harness.py`); do not edit it by hand: every number below was measured in the run it",
-        "describes.",
+        "How fast forcepack finds, and proves, the best force package as coalitions grow, how fast it",
+        "explains a scenario that has none, what one or two CP-SAT workers change, and how long N-1 and",
+        "N-2 criticality sweeps take. The scenarios are synthetic and seeded (`bench/generator.py`), each",
+        "feasible by construction; the explanation benchmark plants one conflict (an essential",
+        "`counter_drone` line only a nation barred from that sector could fill) in the same scenarios.",
+        "This file is written by the harness (`bench/harness.py`); do not edit it by hand: every number",
+        "below was measured in the run it describes.",
         "",
         "## Reproduce",
         "",
         "```sh",
-        "make bench   # = .venv/bin/python -m bench: sizes 25,70,200,500, seeds 1,2,3, 60 s",
-        f"{cfg['command']}   # the run below",
+        "make bench   # = .venv/bin/python -m bench: every family, about 30 minutes on 2 cores",
+        ".venv/bin/python -m bench --only sweep   # one family (solve, explain, workers, sweep); the others",
+        "                                         # keep their records from bench/out/results.json",
+        ".venv/bin/python -m bench --from-json bench/out/results.json   # re-render this file, no solving",
         ".venv/bin/python -m bench --quick   # smoke run: 25 and 70 nations, one seed, 20 s",
         ".venv/bin/python -m bench.instance solve --nations 70 --seed 1 --time-limit 60   # one row, as JSON",
+        ".venv/bin/python -m bench.sweeps --help   # one sweep, as JSON",
         "```",
         "",
         "Each instance runs in a fresh Python process, one at a time, in the order *for each seed, every",
         f"size*, so that drift of the machine hits all sizes alike. Raw records: `{cfg.get('results', RESULTS)}`",
-        f"(not committed). The run took {total_min:.1f} minutes.",
+        f"(not committed). The families below were measured in these runs ({total_min:.1f} minutes in all):",
+        "",
+        *_runs_table(results),
         "",
         "## Machine and parameters",
         "",
@@ -575,89 +759,96 @@ def render(results: dict[str, Any]) -> str:
                 ["OS", m["os"]],
                 ["Python", m["python"]],
                 ["OR-Tools", m["ortools"]],
-                ["date", m["date"]],
                 ["load average before instances", _load_range(results)],
-                ["CP-SAT workers", str(cfg["workers"])],
+                ["CP-SAT workers", f"{cfg['workers']} (solve and explain; see the workers and sweeps sections)"],
                 ["time limit per solve", f"{_num(cfg['time_limit_s'], 0)} s (all lexicographic stages together)"],
-                ["explanation budget", f"{_num(cfg['explain_time_limit_s'], 0)} s more, infeasible scenarios only"],
+                [
+                    "explanation budget",
+                    f"{_num(explain_cfg.get('explain_time_limit_s', EXPLAIN_TIME_LIMIT_S), 0)} s more, "
+                    "infeasible scenarios only",
+                ],
                 ["search seed", "0 (the solver's default)"],
                 ["generator seeds", ", ".join(str(s) for s in cfg["seeds"])],
             ],
             [False, False],
         ),
         "",
-        "## Solving feasible scenarios",
-        "",
-        "Columns: requirement lines (of which essential); *model* is the CP-SAT model (`solver.build`);",
-        "*build* the seconds to build it; *first package* the seconds from the call of `solve` to the first",
-        "package found (build included); *optimum* the whole solve's wall time when every criterion was",
-        "proven optimal, empty otherwise; *stages* the status of each lexicographic stage,",
-        "in order (" + ", ".join(f"`{c}`" for c in criteria) + "): O optimal, F feasible at the limit, U no",
-        "package in that stage before the limit, - not run (a criterion whose stage did not run is marked",
-        "*not optimised*: its value is that of the package found);",
-        "*gap* the relative gap of the first criterion not proven optimal (0 when a later stage stopped",
-        "without any package, see *stages*; a dash when there is no package at all); the objective",
-        "values, with their bound where not proven; *peak* the instance process's peak resident memory",
-        "(`ru_maxrss`), interpreter and libraries included;",
-        "*CPU share* the CPU seconds the solve used per wall-clock second (about the number of workers on",
-        "an idle machine; less means other work competed for the cores and the times are inflated);",
-        "*checker* the verdict of the independent checker (`solver.check`) on the answer.",
-        "",
-        "### Per instance",
-        "",
-        *_table(
-            [
-                "nations",
-                "seed",
-                "sectors",
-                "req. lines",
-                "unit lines",
-                "pledges",
-                "variables",
-                "constraints",
-                "build s",
-                "first package s",
-                "optimum s",
-                "status",
-                "stages",
-                "gap",
-                *(CRITERION_HEADERS.get(c, c) for c in criteria),
-                "CPU share",
-                "peak MiB",
-                "checker",
-            ],
-            _solve_rows(solves, criteria),
-            [True] * 11 + [False, False, True] + [True] * len(criteria) + [True, True, False],
-        ),
-        "",
-        "### Per size (medians)",
-        "",
-        "Medians over the seeds. For *optimum*, a run that was not proven optimal counts as slower than",
-        "any that was, so the median reads *not reached* when most runs of that size were not proven.",
-        "*MiB before solve* is the peak after generating the scenario and building its model once (to",
-        "count it), before `solve` builds its own.",
-        "",
-        *_table(
-            [
-                "nations",
-                "runs",
-                "req. lines",
-                "variables",
-                "constraints",
-                "build s",
-                "first package s",
-                "proven optimal",
-                "optimum s",
-                "gap",
-                "peak MiB",
-                "max peak MiB",
-                "MiB before solve",
-            ],
-            _solve_summary(solves),
-            [True] * 13,
-        ),
-        "",
     ]
+    if solves:
+        lines += [
+            "## Solving feasible scenarios",
+            "",
+            "Columns: requirement lines (of which essential); *model* is the CP-SAT model (`solver.build`);",
+            "*build* the seconds to build it; *first package* the seconds from the call of `solve` to the first",
+            "package found (build included); *optimum* the whole solve's wall time when every criterion was",
+            "proven optimal, empty otherwise; *stages* the status of each lexicographic stage,",
+            "in order (" + ", ".join(f"`{c}`" for c in criteria) + "): O optimal, F feasible at the limit, U no",
+            "package in that stage before the limit, - not run (a criterion whose stage did not run is marked",
+            "*not optimised*: its value is that of the package found);",
+            "*gap* the relative gap of the first criterion not proven optimal (0 when a later stage stopped",
+            "without any package, see *stages*; a dash when there is no package at all); the objective",
+            "values, with their bound where not proven; *peak* the instance process's peak resident memory",
+            "(`ru_maxrss`), interpreter and libraries included;",
+            "*CPU share* the CPU seconds the solve used per wall-clock second (about the number of workers on",
+            "an idle machine; less means other work competed for the cores and the times are inflated);",
+            "*checker* the verdict of the independent checker (`solver.check`) on the answer.",
+            "",
+            "### Per instance",
+            "",
+            *_table(
+                [
+                    "nations",
+                    "seed",
+                    "sectors",
+                    "req. lines",
+                    "unit lines",
+                    "pledges",
+                    "variables",
+                    "constraints",
+                    "build s",
+                    "first package s",
+                    "optimum s",
+                    "status",
+                    "stages",
+                    "gap",
+                    *(CRITERION_HEADERS.get(c, c) for c in criteria),
+                    "CPU share",
+                    "peak MiB",
+                    "checker",
+                ],
+                _solve_rows(solves, criteria),
+                [True] * 11 + [False, False, True] + [True] * len(criteria) + [True, True, False],
+            ),
+            "",
+            "### Per size (medians)",
+            "",
+            "Medians over the seeds. For *optimum*, a run that was not proven optimal counts as slower than",
+            "any that was, so the median reads *not reached* when most runs of that size were not proven.",
+            "*MiB before solve* is the peak after generating the scenario and building its model once (to",
+            "count it), before `solve` builds its own.",
+            "",
+            *_table(
+                [
+                    "nations",
+                    "runs",
+                    "req. lines",
+                    "variables",
+                    "constraints",
+                    "build s",
+                    "first package s",
+                    "proven optimal",
+                    "optimum s",
+                    "gap",
+                    "peak MiB",
+                    "max peak MiB",
+                    "MiB before solve",
+                ],
+                _solve_summary(solves),
+                [True] * 13,
+            ),
+            "",
+        ]
+        lines += ["### Reading the numbers", "", *_reading_solve(solves, solve_cfg), ""]
     if explains:
         lines += [
             "## Explaining infeasible scenarios",
@@ -711,20 +902,24 @@ def render(results: dict[str, Any]) -> str:
             ),
             "",
         ]
-    lines += ["## Reading the numbers", "", *_reading(results), ""]
+        lines += families.render_cli(results)
+        lines += ["### Reading the numbers", "", *_reading_explain(explains, results, explain_cfg), ""]
+    if "workers" in meta:
+        lines += families.render_workers(results, meta["workers"])
+    if "sweep" in meta:
+        lines += families.render_sweeps(results, meta["sweep"])
     violations = _violations(results)
-    failures = [
-        f"- {r['kind']}, {r['nations']} nations, seed {r['seed']}: {r['error']}"
-        for kind in ("solve", "explain")
-        for r in results[kind]
-        if "error" in r
-    ]
-    answers = len(_ok(solves)) + len(_ok(explains))
+    failures = _failures(results)
+    answers = sum(len(_ok(results.get(kind, []))) for kind in RECORD_KINDS)
     lines += ["## Checker", ""]
     if violations:
         lines += [f"**The checker found {len(violations)} violation(s): each one is a bug.**", "", *violations, ""]
     else:
-        lines += [f"The independent checker found no violation in any of the {answers} answers.", ""]
+        lines += [
+            f"The independent checker found no violation in any of the {answers} records checked (every solve,",
+            "explanation, command-line answer and re-solve of a sweep; for the Gaza sweeps, the baseline).",
+            "",
+        ]
     if failures:
         lines += ["## Failed instances", "", *failures, ""]
     return "\n".join(lines)
@@ -743,57 +938,131 @@ def _ints(text: str) -> tuple[int, ...]:
     return values
 
 
+def _families(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [n for n in names if n not in FAMILIES]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"expected some of {', '.join(FAMILIES)} (comma-separated), got {text!r}")
+    return tuple(f for f in FAMILIES if f in names)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=_ints, help="nations per scenario (default 25,70,200,500)")
-    parser.add_argument("--seeds", type=_ints, help="generator seeds (default 1,2,3)")
-    parser.add_argument("--time-limit", type=float, help="seconds per solve (default 60)")
-    parser.add_argument("--explain-sizes", type=_ints, help="sizes of the explanation benchmark (default 25,70,200)")
-    parser.add_argument("--workers", type=int, help="CP-SAT workers (default: the solver's default)")
-    parser.add_argument("--out", type=Path, help=f"Markdown to write (default {DEFAULT_OUT}; {QUICK_OUT} with --quick)")
-    parser.add_argument("--results", type=Path, help=f"raw results JSON (default {RESULTS})")
-    parser.add_argument("--quick", action="store_true", help="smoke run: sizes 25,70, seed 1, 20 s")
-    parser.add_argument("--from-json", type=Path, help="render the Markdown from a results file, without solving")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.splitlines()[0],
+        epilog="Defaults run every family in about 30 minutes on two cores.",
+    )
+    parser.add_argument(
+        "--only",
+        type=_families,
+        help=f"run only these families ({', '.join(FAMILIES)}; comma-separated); the others keep their records "
+        "from the results file",
+    )
+    solve = parser.add_argument_group("solve and explain")
+    solve.add_argument("--sizes", type=_ints, help="nations per scenario (default 25,70,200,500)")
+    solve.add_argument("--seeds", type=_ints, help="generator seeds (default 1,2,3)")
+    solve.add_argument("--time-limit", type=float, help="seconds per solve, also of the workers family (default 60)")
+    solve.add_argument("--explain-sizes", type=_ints, help="sizes of the explanation benchmark (default 25,70,200)")
+    solve.add_argument("--workers", type=int, help="CP-SAT workers (default: the solver's default)")
+    solve.add_argument("--cli-repeats", type=int, help="runs of each `forcepack solve` command timed (default 3)")
+    workers = parser.add_argument_group("workers")
+    workers.add_argument("--workers-sizes", type=_ints, help="sizes of the workers comparison (default 25,70)")
+    workers.add_argument("--workers-seeds", type=_ints, help="seeds of the workers comparison (default 1,2,3)")
+    workers.add_argument("--workers-compare", type=_ints, help="numbers of CP-SAT workers compared (default 1,2)")
+    sweep = parser.add_argument_group("sweep")
+    sweep.add_argument("--sweep-sizes", type=_ints, help="sizes of the sweeps (default 25,70,200)")
+    sweep.add_argument("--sweep-seeds", type=_ints, help="seeds of the sweeps (default 1)")
+    sweep.add_argument("--sweep-time-limit", type=float, help="seconds per re-solve of a sweep (default 10)")
+    sweep.add_argument("--baseline-time-limit", type=float, help="seconds for each sweep's baseline solve (default 60)")
+    sweep.add_argument(
+        "--n1-sample",
+        type=int,
+        help="N-1 sweeps re-solve a seeded sample of at most this many nations, 0 for all (default 16)",
+    )
+    sweep.add_argument(
+        "--pair-sample",
+        type=int,
+        help="N-2 sweeps with more pairs than this re-solve a seeded sample of this many pairs and extrapolate; "
+        "0 for all (default 32)",
+    )
+    sweep.add_argument("--no-gaza", action="store_true", help="skip the Gaza example's criticality timings")
+    out = parser.add_argument_group("output")
+    out.add_argument("--out", type=Path, help=f"Markdown to write (default {DEFAULT_OUT}; {QUICK_OUT} with --quick)")
+    out.add_argument("--results", type=Path, help=f"raw results JSON (default {RESULTS})")
+    out.add_argument("--quick", action="store_true", help="smoke run: sizes 25,70, seed 1, 20 s, small sweeps")
+    out.add_argument("--from-json", type=Path, help="render the Markdown from a results file, without solving")
     return parser
+
+
+def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    for name in ("time_limit", "sweep_time_limit", "baseline_time_limit"):
+        value = getattr(args, name)
+        if value is not None and not value > 0:
+            parser.error(f"--{name.replace('_', '-')}: expected a number of seconds > 0, got {value}")
+    if args.workers is not None and args.workers < 1:
+        parser.error(f"--workers: expected at least 1, got {args.workers}")
+    for name in ("n1_sample", "pair_sample"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            parser.error(f"--{name.replace('_', '-')}: expected 0 (all) or more, got {value}")
+    if args.cli_repeats is not None and args.cli_repeats < 1:
+        parser.error(f"--cli-repeats: expected at least 1, got {args.cli_repeats}")
+
+
+def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: Path) -> Config:
+    quick = args.quick
+    return Config(
+        sizes=args.sizes or ((25, 70) if quick else (25, 70, 200, 500)),
+        seeds=args.seeds or ((1,) if quick else (1, 2, 3)),
+        time_limit_s=args.time_limit or (20.0 if quick else 60.0),
+        explain_sizes=args.explain_sizes or ((25, 70) if quick else (25, 70, 200)),
+        workers=args.workers,
+        command=".venv/bin/python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+        results=str(results_path),
+        families=args.only or FAMILIES,
+        workers_sizes=args.workers_sizes or ((25,) if quick else (25, 70)),
+        workers_seeds=args.workers_seeds or ((1,) if quick else (1, 2, 3)),
+        workers_compare=args.workers_compare or (1, 2),
+        cli_repeats=args.cli_repeats or (1 if quick else 3),
+        sweep_sizes=args.sweep_sizes or ((25,) if quick else (25, 70, 200)),
+        sweep_seeds=args.sweep_seeds or (1,),
+        sweep_time_limit_s=args.sweep_time_limit or 10.0,
+        baseline_time_limit_s=args.baseline_time_limit or (20.0 if quick else 60.0),
+        n1_sample=args.n1_sample if args.n1_sample is not None else 16,
+        pair_sample=args.pair_sample if args.pair_sample is not None else 32,
+        gaza=not args.no_gaza,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench`: run the benchmarks and write docs/benchmarks.md; 1 if any answer failed the checker."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.time_limit is not None and not args.time_limit > 0:
-        parser.error(f"--time-limit: expected a number of seconds > 0, got {args.time_limit}")
-    if args.workers is not None and args.workers < 1:
-        parser.error(f"--workers: expected at least 1, got {args.workers}")
+    _check_args(parser, args)
     out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
     if not out.is_absolute():
         out = ROOT / out
 
     if args.from_json is not None:
-        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+        results = normalise(json.loads(args.from_json.read_text(encoding="utf-8")))
     else:
-        quick = args.quick
-        results_path = args.results or (QUICK_RESULTS if quick else RESULTS)
-        sizes = args.sizes or ((25, 70) if quick else (25, 70, 200, 500))
-        config = Config(
-            sizes=sizes,
-            seeds=args.seeds or ((1,) if quick else (1, 2, 3)),
-            time_limit_s=args.time_limit or (20.0 if quick else 60.0),
-            explain_sizes=args.explain_sizes or ((25, 70) if quick else (25, 70, 200)),
-            workers=args.workers,
-            command=".venv/bin/python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
-            results=str(results_path),
-        )
+        results_path = args.results or (QUICK_RESULTS if args.quick else RESULTS)
+        config = _config(args, argv, results_path)
         if not results_path.is_absolute():
             results_path = ROOT / results_path
-        results = run(config, results_path)
+        # Running some families keeps the others' records; running all starts afresh.
+        previous = None
+        if args.only and results_path.exists():
+            previous = json.loads(results_path.read_text(encoding="utf-8"))
+        results = run(config, results_path, previous=previous)
         print(f"results: {results_path}")
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(results), encoding="utf-8")
-    print(f"wrote {out} ({results.get('total_s', 0.0) / 60:.1f} min of benchmarks)")
+    print(f"wrote {out} ({_total_s(results) / 60:.1f} min of benchmarks)")
     violations = _violations(results)
     for line in violations:
         print(f"!!! CHECKER VIOLATION {line[2:]}")
-    failed = [r for kind in ("solve", "explain") for r in results[kind] if "error" in r]
-    return 1 if violations or failed else 0
+    if violations:
+        print(f"!!! {len(violations)} CHECKER VIOLATION(S): each one is a bug")
+    return 1 if violations or _failures(results) else 0

@@ -1,4 +1,4 @@
-"""Solve jobs: submit (202, `Location`), poll for state and the solution document, cancel."""
+"""Jobs: submit a solve (202, `Location`), poll for state and the answer, follow its events, cancel."""
 
 from __future__ import annotations
 
@@ -8,10 +8,24 @@ from fastapi import APIRouter, Body, Header, Response
 
 from api import service
 from api.deps import DatabaseDep, PrincipalDep, RunnerDep, SettingsDep
-from api.openapi import EXAMPLE_SOLVE, problems
+from api.events import EventStreamResponse, job_events
+from api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, problems
 from api.schemas import JobView, SolveRequest
 
 router = APIRouter(tags=["jobs"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(min_length=1, max_length=200, description="Retrying with the same key and body gives the same job."),
+]
+
+
+def accepted(response: Response, submitted: service.Submitted) -> service.AnyJob:
+    """The answer to a job-creating POST: 202 and `Location` (and `Idempotent-Replayed` for a replay)."""
+    response.headers["Location"] = f"/v1/jobs/{submitted.view.id}"
+    if not submitted.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return submitted.view
 
 
 @router.post(
@@ -28,28 +42,53 @@ def submit_solve(
     principal: PrincipalDep,
     response: Response,
     request: Annotated[SolveRequest | None, Body(openapi_examples={"twenty seconds": {"value": EXAMPLE_SOLVE}})] = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(min_length=1, max_length=200, description="Retrying with the same key and body gives the same job."),
-    ] = None,
-) -> JobView:
+    idempotency_key: IdempotencyKey = None,
+) -> service.AnyJob:
     """Solve the scenario as it stands now (coordinators); the job records the exact versions used."""
     submitted = service.submit_solve(
         db, runner, settings, principal, scenario_id, request or SolveRequest(), idempotency_key
     )
-    response.headers["Location"] = f"/v1/jobs/{submitted.view.id}"
-    if not submitted.created:
-        response.headers["Idempotent-Replayed"] = "true"
-    return submitted.view
+    return accepted(response, submitted)
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobView, responses=problems(401, 404))
-def get_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> JobView:
-    """A job's state and progress; when done, the solution document as the caller may read it."""
+def get_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> service.AnyJob:
+    """A job's state and progress; when done, its answer as the caller may read it."""
     return service.get_job(db, runner, principal, job_id)
 
 
+@router.get(
+    "/v1/jobs/{job_id}/events",
+    response_class=EventStreamResponse,
+    responses={
+        200: {
+            "description": "Events until the job's final status",
+            "content": {"text/event-stream": {"example": EXAMPLE_EVENTS}},
+        },
+        **problems(401, 404),
+    },
+)
+def follow_job(
+    job_id: str,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    principal: PrincipalDep,
+    last_event_id: Annotated[
+        int | None, Header(ge=0, description="The id of the last event received, to resume after it.")
+    ] = None,
+) -> EventStreamResponse:
+    """The job's progress as Server-Sent Events: status changes and improving packages, ending with its final status.
+
+    Events: `status` (`{"status": ...}`), `package` (`{"criterion", "value", "seconds"}`, one per
+    improving package the solver finds) and, for analyses, `step`. Polling `GET /v1/jobs/{id}`
+    gives the same progress.
+    """
+    service.job_status(db, principal, job_id)  # 404 before the stream starts
+    stream = job_events(runner.context(job_id), last_event_id or 0, lambda: service.job_status(db, principal, job_id))
+    return EventStreamResponse(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 @router.delete("/v1/jobs/{job_id}", response_model=JobView, responses=problems(401, 403, 404, 409))
-def cancel_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> JobView:
-    """Cancel a queued or running job (coordinators): `cancelled` at once, and its solve stops."""
+def cancel_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> service.AnyJob:
+    """Cancel a queued or running job (coordinators): `cancelled` at once, and its work stops."""
     return service.cancel_job(db, runner, principal, job_id)

@@ -137,8 +137,30 @@ def op_solve(ctx: Context, role: str, target: str) -> str:
     return str(response.status_code)
 
 
+def _analysis(path: str, body: dict[str, Any]) -> Callable[[Context, str, str], str]:
+    def op(ctx: Context, role: str, target: str) -> str:
+        url = f"/v1/scenarios/{SCENARIO_OF[target]}/{path}"
+        response = ctx.service.client.post(url, json=body, headers=ctx.headers(role))
+        if response.status_code == 202:
+            ctx.service.client.delete(response.headers["Location"], headers=ctx.service.coordinator)
+        return str(response.status_code)
+
+    return op
+
+
+op_what_if = _analysis("what-ifs", {"ops": [{"op": "set_control", "sector": "rafah", "control": "hostile"}]})
+op_criticality = _analysis("criticality", {"time_limit_s": 1})
+op_explanation = _analysis("explanations", {"time_limit_s": 1})
+
+
 def op_get_job(ctx: Context, role: str, target: str) -> str:
     return str(ctx.service.client.get(f"/v1/jobs/{ctx.jobs[target]}", headers=ctx.headers(role)).status_code)
+
+
+def op_follow_job(ctx: Context, role: str, target: str) -> str:
+    """Open the job's event stream and leave as soon as the status is known (the job keeps running)."""
+    with ctx.service.client.stream("GET", f"/v1/jobs/{ctx.jobs[target]}/events", headers=ctx.headers(role)) as r:
+        return str(r.status_code)
 
 
 def op_cancel_job(ctx: Context, role: str, target: str) -> str:
@@ -158,7 +180,11 @@ OPERATIONS: dict[str, Callable[[Context, str, str], str]] = {
     "write offer": op_put_offer,
     "read offer history": op_offer_history,
     "solve": op_solve,
+    "what-if": op_what_if,
+    "criticality": op_criticality,
+    "explanation": op_explanation,
     "read job": op_get_job,
+    "follow job": op_follow_job,
     "cancel job": op_cancel_job,
 }
 
@@ -173,7 +199,11 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "write offer": ("200", "200", "404"),
         "read offer history": ("200", "200", "404"),
         "solve": ("202", "202", "404"),
+        "what-if": ("202", "202", "404"),
+        "criticality": ("202", "202", "404"),
+        "explanation": ("202", "202", "404"),
         "read job": ("200", "200", "404"),
+        "follow job": ("200", "200", "404"),
         "cancel job": ("200", "200", "404"),
     },
     "delegate": {
@@ -185,7 +215,11 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "write offer": ("200", "404", "404"),
         "read offer history": ("200", "404", "404"),
         "solve": ("403", "403", "403"),
+        "what-if": ("403", "403", "403"),
+        "criticality": ("403", "403", "403"),
+        "explanation": ("403", "403", "403"),
         "read job": ("200", "404", "404"),
+        "follow job": ("200", "404", "404"),
         "cancel job": ("403", "403", "403"),
     },
     "observer": {
@@ -197,7 +231,11 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "write offer": ("403", "403", "403"),
         "read offer history": ("403", "403", "403"),
         "solve": ("403", "403", "403"),
+        "what-if": ("403", "403", "403"),
+        "criticality": ("403", "403", "403"),
+        "explanation": ("403", "403", "403"),
         "read job": ("200", "200", "404"),
+        "follow job": ("200", "200", "404"),
         "cancel job": ("403", "403", "403"),
     },
     "anonymous": dict.fromkeys(OPERATIONS, ("401", "401", "401")),

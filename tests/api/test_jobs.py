@@ -131,7 +131,15 @@ def test_jobs_cancel_reaches_the_solve(make_service: Callable[..., Service]) -> 
     assert blocking.started.acquire(timeout=10)
     running = service.wait_job(response.headers["Location"], until=("running",))
     assert running["status"] == "running"
-    assert running["progress"] == {"packages_found": 1, "criterion": "shortfall", "objective": 1.5, "elapsed_s": 0.01}
+    assert running["progress"] == {
+        "packages_found": 1,
+        "criterion": "shortfall",
+        "objective": 1.5,
+        "elapsed_s": 0.01,
+        "step": None,
+        "done": None,
+        "total": None,
+    }
     cancelled = service.client.delete(response.headers["Location"], headers=service.coordinator)
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"

@@ -6,11 +6,15 @@ from typing import Any
 
 from api.auth import Role
 from api.openapi import (
+    EXAMPLE_CRITICALITY,
+    EXAMPLE_EXPLANATION,
     EXAMPLE_OFFER,
     EXAMPLE_PATCH,
     EXAMPLE_SCENARIO,
     EXAMPLE_SCENARIO_YAML,
     EXAMPLE_SOLVE,
+    EXAMPLE_WHAT_IF,
+    EXAMPLE_WHAT_IF_REPAIR,
     EXAMPLE_WITHDRAWAL,
 )
 from tests.api.conftest import Service
@@ -26,7 +30,11 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         "/v1/scenarios/{scenario_id}/offers/{nation}",
         "/v1/scenarios/{scenario_id}/offers/{nation}/history",
         "/v1/scenarios/{scenario_id}/solves",
+        "/v1/scenarios/{scenario_id}/what-ifs",
+        "/v1/scenarios/{scenario_id}/criticality",
+        "/v1/scenarios/{scenario_id}/explanations",
         "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}/events",
         "/health",
         "/ready",
     }
@@ -35,11 +43,14 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         ("/v1/scenarios/{scenario_id}", "patch"),
         ("/v1/scenarios/{scenario_id}/offers/{nation}", "put"),
         ("/v1/scenarios/{scenario_id}/solves", "post"),
+        ("/v1/scenarios/{scenario_id}/what-ifs", "post"),
+        ("/v1/scenarios/{scenario_id}/criticality", "post"),
+        ("/v1/scenarios/{scenario_id}/explanations", "post"),
     ]:
         content = paths[path][method]["requestBody"]["content"]
         assert content["application/json"]["examples"], (path, method)
     schemas = document["components"]["schemas"]
-    assert {"ScenarioFile", "ScenarioPatch", "OfferBody", "Solution", "Problem"} <= set(schemas)
+    assert {"ScenarioFile", "ScenarioPatch", "OfferBody", "WhatIfRequest", "Solution", "Problem"} <= set(schemas)
     assert "HTTPValidationError" not in schemas
     for operations in paths.values():
         for operation in operations.values():
@@ -49,7 +60,7 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
 
 
 def test_openapi_examples_are_accepted(service: Service) -> None:
-    """The documented examples are valid: the scenario (JSON and YAML), a patch, an offer, a solve request."""
+    """The documented examples are valid: scenario (JSON and YAML), patch, offer, solve and analysis requests."""
     client, coordinator = service.client, service.auth(Role.COORDINATOR, If_Match="*")
     assert client.post("/v1/scenarios", json=EXAMPLE_SCENARIO, headers=service.coordinator).status_code == 201
     yaml_body = EXAMPLE_SCENARIO_YAML.replace("id: rafah-first", "id: rafah-first-yaml").encode()
@@ -61,6 +72,15 @@ def test_openapi_examples_are_accepted(service: Service) -> None:
     solve = client.post("/v1/scenarios/tutorial/solves", json=EXAMPLE_SOLVE, headers=service.coordinator)
     assert solve.status_code == 202
     service.wait_job(solve.headers["Location"])
+    for path, body in (
+        ("what-ifs", EXAMPLE_WHAT_IF),
+        ("what-ifs", EXAMPLE_WHAT_IF_REPAIR),
+        ("criticality", EXAMPLE_CRITICALITY),
+        ("explanations", EXAMPLE_EXPLANATION),
+    ):
+        response = client.post(f"/v1/scenarios/tutorial/{path}", json=body, headers=service.coordinator)
+        assert response.status_code == 202, (path, response.text)
+        assert service.wait_job(response.headers["Location"])["status"] == "done"
 
 
 def test_openapi_body_models_follow_the_scenario_models() -> None:
@@ -70,3 +90,30 @@ def test_openapi_body_models_follow_the_scenario_models() -> None:
 
     assert set(ScenarioPatch.model_fields) == set(Scenario.model_fields) - {"schema_", "id", "offers"}
     assert set(OfferBody.model_fields) == set(Offer.model_fields)
+
+
+def test_openapi_405_names_every_method_of_the_resource(service: Service) -> None:
+    """A method a path does not serve is a 405 whose `Allow` lists every method served there (schemathesis)."""
+    response = service.client.request("OPTIONS", "/v1/scenarios", headers=service.coordinator)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    assert service.client.put("/v1/jobs/x", headers=service.coordinator).headers["Allow"] == "DELETE, GET"
+
+
+def test_openapi_body_that_is_not_utf8_is_422(service: Service) -> None:
+    """A JSON body whose bytes are not UTF-8 is an invalid document (422), not FastAPI's undocumented 400."""
+    headers = service.auth_coordinator_with(Content_Type="application/json")
+    response = service.client.post("/v1/scenarios/tutorial/solves", content=b"\x05\x03\xffz;6?", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["problems"] == ["(body): not UTF-8 text"]
+
+
+def test_openapi_links_and_event_schema(service: Service) -> None:
+    """Answers link to what can be done next (a job's id to its events); each streamed event has a schema."""
+    document: dict[str, Any] = service.client.get("/openapi.json").json()
+    accepted = document["paths"]["/v1/scenarios/{scenario_id}/what-ifs"]["post"]["responses"]["202"]
+    assert accepted["links"]["FollowJob"]["parameters"] == {"job_id": "$response.body#/id"}
+    events = document["paths"]["/v1/jobs/{job_id}/events"]["get"]["responses"]["200"]["content"]
+    assert events["text/event-stream"]["schema"] == {"$ref": "#/components/schemas/JobEvent"}
+    kinds = {item["properties"]["event"]["const"] for item in document["components"]["schemas"]["JobEvent"]["oneOf"]}
+    assert kinds == {"status", "package", "step"}

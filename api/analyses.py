@@ -1,0 +1,120 @@
+"""The work of each kind of job: a solve, a what-if, a criticality sweep, an explanation.
+
+Each is a `Work` for `api.jobs.JobRunner`: it solves through the job's context (so the solver's
+improving packages reach the job's progress and its event stream, and a cancel reaches
+CP-SAT), then calls the library's analysis (`solver.whatif`, `solver.sweep`, `solver.explain`)
+and returns its document. The library's analyses take no cancel event: the job checks it
+between their steps, and the criticality sweep between two withdrawals (see `_Stoppable`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from typing import Any, Literal, TypeVar
+
+from api.jobs import JobCancelled, JobContext, Work
+from api.schemas import ExplanationAnswer
+from models.analysis import Criticality, WhatIf
+from models.patch import Patch
+from models.scenario import Scenario
+from models.solution import Solution
+from solver import SolveParams
+
+T = TypeVar("T")
+
+
+def solve_work(scenario: Scenario, params: SolveParams, *, explain: bool) -> Work:
+    """Solve the scenario: the solution document."""
+
+    def work(context: JobContext) -> Solution:
+        return context.solve(scenario, params, explain=explain)
+
+    return work
+
+
+def what_if_work(scenario: Scenario, patch: Patch, mode: Literal["resolve", "repair"], params: SolveParams) -> Work:
+    """Solve the scenario (the baseline), then the patched one: both packages and their diff."""
+    from solver.whatif import what_if
+
+    def work(context: JobContext) -> WhatIf:
+        context.step("baseline")
+        baseline = context.solve(scenario, params)
+        context.check_cancelled()
+        context.step("patched")
+        return what_if(scenario, patch, mode=mode, params=params, baseline=baseline)
+
+    return work
+
+
+def criticality_work(scenario: Scenario, params: SolveParams, *, pairs: bool) -> Work:
+    """Solve the scenario, then re-solve it without each participating nation (and pair), in this thread."""
+    from solver.sweep import criticality
+
+    def work(context: JobContext) -> Criticality:
+        context.step("baseline")
+        baseline = context.solve(scenario, params)
+        context.check_cancelled()
+        context.step("withdrawals")
+        return criticality(
+            scenario,
+            params,
+            pairs=pairs,
+            baseline=baseline,
+            executor=_Stoppable(context.cancel, context.job_id),
+            progress=lambda done, total: context.step("withdrawals", done, total),
+        )
+
+    return work
+
+
+def explanation_work(scenario: Scenario, params: SolveParams, *, relaxations: int) -> Work:
+    """Why the scenario has no package (or that it has one).
+
+    The scenario is solved first: when a package exists that is the answer, found in the time of
+    a solve (the explanation's own search would spend its whole time limit on a large feasible
+    scenario before giving up).
+    """
+    from solver.explain import explain
+
+    def work(context: JobContext) -> ExplanationAnswer:
+        context.step("solving")
+        solution = context.solve(scenario, params, explain=False)
+        context.check_cancelled()
+        if solution.has_package:
+            return ExplanationAnswer(package_exists=True, explanation=None)
+        context.step("explaining")
+        explanation = explain(scenario, params, relaxations=relaxations)
+        return ExplanationAnswer(package_exists=explanation is None, explanation=explanation)
+
+    return work
+
+
+class _Stoppable(Executor):
+    """Runs a sweep's variants one after the other in the job's own thread, stopping between two when cancelled.
+
+    The job holds one slot of the runner, so a sweep uses one thread, as a solve does.
+    """
+
+    def __init__(self, cancel: threading.Event, job_id: str) -> None:
+        self._cancel = cancel
+        self._job_id = job_id
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        if self._cancel.is_set():
+            raise JobCancelled(self._job_id)
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def map(
+        self, fn: Callable[..., T], *iterables: Iterable[Any], timeout: float | None = None, chunksize: int = 1
+    ) -> Iterator[T]:
+        for args in zip(*iterables, strict=False):
+            if self._cancel.is_set():
+                raise JobCancelled(self._job_id)
+            yield fn(*args)

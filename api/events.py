@@ -1,0 +1,74 @@
+"""A job's progress as Server-Sent Events (`text/event-stream`), fed from the runner's job context.
+
+Events, each with an `id` (a reconnecting client sends the last one as `Last-Event-ID` and
+gets only later ones):
+
+- `status`: `{"status": "queued" | "running" | "done" | "failed" | "cancelled"}`;
+- `package`: an improving package, as the solver's `on_package` callback reports it:
+  `{"criterion": "shortfall", "value": 1.5, "seconds": 0.42}`;
+- `step`: an analysis moved on: `{"step": "withdrawals", "done": 3, "total": 7}`.
+
+The stream ends after the final status (`done`, `failed` or `cancelled`); for a job the runner
+no longer holds (finished, or left by an earlier process), that status is the only event. A
+comment line every `HEARTBEAT_S` keeps proxies from closing a quiet stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from anyio import to_thread
+from starlette.responses import StreamingResponse
+
+from api.jobs import FINISHED, JobContext
+
+POLL_S = 0.05
+"""How often the stream looks for new events (they are in memory: a lock and a list slice)."""
+HEARTBEAT_S = 15.0
+
+
+class EventStreamResponse(StreamingResponse):
+    """A `text/event-stream` answer that proxies must not buffer."""
+
+    media_type = "text/event-stream"
+
+
+def format_event(event: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
+    """One event in the wire format of the HTML standard's Server-Sent Events."""
+    lines = [f"id: {event_id}"] if event_id is not None else []
+    lines += [f"event: {event}", f"data: {json.dumps(data, separators=(',', ':'))}"]
+    return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
+async def job_events(
+    context: JobContext | None, last_event_id: int, current_status: Callable[[], str]
+) -> AsyncIterator[bytes]:
+    """The job's events after `last_event_id`, until its final status.
+
+    `current_status` reads the job's status from the table (it runs in a worker thread): the
+    last word once the runner has let go of the job.
+    """
+    if context is None:
+        yield format_event("status", {"status": await to_thread.run_sync(current_status)})
+        return
+    last, quiet_since = last_event_id, time.monotonic()
+    while True:
+        events, closed = context.events_after(last)
+        for event in events:
+            yield format_event(event.event, event.data, event.id)
+            last = event.id
+            if event.event == "status" and event.data.get("status") in FINISHED:
+                return
+        if closed:  # let go without a final event (cancelled while queued, or not recorded): ask the table
+            yield format_event("status", {"status": await to_thread.run_sync(current_status)})
+            return
+        if events:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= HEARTBEAT_S:
+            yield b": keep-alive\n\n"
+            quiet_since = time.monotonic()
+        await asyncio.sleep(POLL_S)

@@ -1,0 +1,110 @@
+"""Analyses as jobs: what-if, criticality, explanation. Each answers 202 with `Location`, like a solve."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Response
+
+from api import service
+from api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
+from api.openapi import (
+    EXAMPLE_CRITICALITY,
+    EXAMPLE_EXPLANATION,
+    EXAMPLE_WHAT_IF,
+    EXAMPLE_WHAT_IF_REPAIR,
+    document_body,
+    problems,
+)
+from api.routes.jobs import IdempotencyKey, accepted
+from api.schemas import CriticalityRequest, ExplanationRequest, JobView
+
+router = APIRouter(prefix="/v1/scenarios/{scenario_id}", tags=["analyses"])
+
+ContentType = Annotated[str | None, Header(include_in_schema=False)]
+
+
+@router.post(
+    "/what-ifs",
+    status_code=202,
+    response_model=JobView,
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body(
+        "WhatIfRequest", {"Turkey withdraws": EXAMPLE_WHAT_IF, "Rafah contested, least churn": EXAMPLE_WHAT_IF_REPAIR}
+    ),
+)
+def submit_what_if(
+    scenario_id: str,
+    body: RawBodyDep,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
+) -> service.AnyJob:
+    """What changes if the patch applies (coordinators): both packages and their diff, as a job.
+
+    The body is a patch (`forcepack.patch/1`, JSON or YAML) with `mode`: `resolve` (the patched
+    scenario's own optimum) or `repair` (least churn from the current package first). A patch
+    that does not apply to the scenario is a 422 naming the operation (`ops[0].nations[0]`).
+    """
+    submitted = service.submit_what_if(
+        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    )
+    return accepted(response, submitted)
+
+
+@router.post(
+    "/criticality",
+    status_code=202,
+    response_model=JobView,
+    responses=problems(401, 403, 404, 413, 422, 429),
+)
+def submit_criticality(
+    scenario_id: str,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    response: Response,
+    request: Annotated[
+        CriticalityRequest | None, Body(openapi_examples={"N-1, ten seconds a solve": {"value": EXAMPLE_CRITICALITY}})
+    ] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> service.AnyJob:
+    """The package re-solved without each participating nation (N-1), and each pair with `pairs` (N-2).
+
+    Coordinators; most critical first. `time_limit_s` bounds each solve: the baseline, then one per
+    withdrawal, one after the other in the job's slot.
+    """
+    submitted = service.submit_criticality(
+        db, runner, settings, principal, scenario_id, request or CriticalityRequest(), idempotency_key
+    )
+    return accepted(response, submitted)
+
+
+@router.post(
+    "/explanations",
+    status_code=202,
+    response_model=JobView,
+    responses=problems(401, 403, 404, 413, 422, 429),
+)
+def submit_explanation(
+    scenario_id: str,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    response: Response,
+    request: Annotated[
+        ExplanationRequest | None, Body(openapi_examples={"three ways out": {"value": EXAMPLE_EXPLANATION}})
+    ] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> service.AnyJob:
+    """Why the scenario as it stands has no package: a minimal conflict and the cheapest ways out (coordinators)."""
+    submitted = service.submit_explanation(
+        db, runner, settings, principal, scenario_id, request or ExplanationRequest(), idempotency_key
+    )
+    return accepted(response, submitted)

@@ -1,0 +1,75 @@
+"""What the benchmark modules share: numbers to text, Markdown tables, running one instance."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+Record = dict[str, Any]
+
+
+def num(value: float | None, digits: int = 2) -> str:
+    """A number for a table; an em dash when there is none, `not reached` when it is infinite."""
+    if value is None:
+        return "—"
+    if math.isinf(value):
+        return "not reached"
+    return f"{value:,.{digits}f}"
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    """Median of the values; None (not reached) counts as infinite, so it is a fair median of times."""
+    numbers = [math.inf if v is None else v for v in values]
+    return statistics.median(numbers) if numbers else None
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]) -> list[str]:
+    """A Markdown table; `right` says which columns are right-aligned."""
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if r else "---" for r in right) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return out
+
+
+def join(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def checker_cell(record: Record) -> str:
+    """The checker's verdict on a record, loud when it found anything."""
+    return "ok" if not record.get("violations") else f"**{len(record['violations'])} VIOLATION(S)**"
+
+
+def run_json(cmd: Sequence[str], timeout: float, failed: Record) -> Record:
+    """Run one instance process whose last line of output is a JSON record; on failure, `failed`
+    with the reason under `error`. The record gets `process_s`, the process's wall time."""
+    start = time.perf_counter()
+    reason: str
+    try:
+        proc = subprocess.run(list(cmd), cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        reason = f"no answer after {timeout:.0f} s (process killed)"
+    else:
+        lines = proc.stdout.strip().splitlines()
+        if proc.returncode == 0 and lines:
+            try:
+                record: Record = json.loads(lines[-1])
+            except json.JSONDecodeError:
+                reason = f"unreadable output: {lines[-1][:200]!r}"
+            else:
+                record["process_s"] = time.perf_counter() - start
+                return record
+        else:
+            tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+            reason = f"exit status {proc.returncode}: {tail}"
+    return {**failed, "error": reason, "violations": [], "process_s": time.perf_counter() - start}
