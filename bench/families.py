@@ -49,6 +49,29 @@ STATUSES = ("optimal", "feasible", "unknown", "infeasible")
 EXECUTOR_NAMES = {"pool": "process pool", "dask": "dask LocalCluster", "none": "sequential (no executor)"}
 
 
+def record_key(family: str, r: Record) -> tuple[Any, ...]:
+    """What identifies a record within its family, to resume an interrupted run."""
+    if family == "workers":
+        return (r["nations"], r["seed"], r["workers"])
+    if family == "cli":
+        return (r.get("file"),)
+    if family == "sweep":
+        if r["kind"] == "baseline":
+            return ("baseline", r["nations"], r["seed"])
+        if r["kind"] == "gaza":
+            return ("gaza", r["executor"])
+        return ("sweep", r["nations"], r["seed"], r["mode"], r["hinted"], r["executor"])
+    return (r["nations"], r["seed"])
+
+
+def start_records(family: str, results: dict[str, Any], resume: bool) -> tuple[list[Record], set[tuple[Any, ...]]]:
+    """The family's record list to fill: empty, or, when resuming, the records already measured
+    without error (failed ones run again), with their keys."""
+    kept = [r for r in results.get(family, []) if "error" not in r] if resume else []
+    results[family] = kept
+    return kept, {record_key(family, r) for r in kept}
+
+
 def _loud(echo: Echo, family: str, where: str, record: Record) -> None:
     for violation in record.get("violations", []):
         echo(f"!!! CHECKER VIOLATION ({family}, {where}): {violation}")
@@ -59,10 +82,12 @@ def _loud(echo: Echo, family: str, where: str, record: Record) -> None:
 
 def run_workers(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
     """The solve benchmark with 1 and 2 CP-SAT workers (`Config.workers_compare`), interleaved."""
-    records: list[Record] = []
-    results["workers"] = records
+    records, done = start_records("workers", results, config.resume)
     plan = [(n, s, w) for s in config.workers_seeds for n in config.workers_sizes for w in config.workers_compare]
     for i, (n, s, w) in enumerate(plan, 1):
+        if (n, s, w) in done:
+            echo(f"[workers {i}/{len(plan)}] {n} nations, seed {s}, {w} worker(s): kept from the interrupted run")
+            continue
         echo(f"[workers {i}/{len(plan)}] solve {n} nations, seed {s}, {w} worker(s) ...")
         cmd = [sys.executable, "-m", "bench.instance", "solve", "--nations", str(n), "--seed", str(s)]
         cmd += ["--time-limit", str(config.time_limit_s), "--workers", str(w)]
@@ -246,8 +271,10 @@ def run_cli(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> 
     from solver.check import check
 
     exe = str(Path(sys.executable).with_name("forcepack"))
-    records: list[Record] = []
-    results["cli"] = records
+    records, done = start_records("cli", results, config.resume)
+    if done:
+        echo("[cli] kept from the interrupted run")
+        return
     repeats = max(1, config.cli_repeats)
     walls = [_timed([exe, "--help"])[0] for _ in range(repeats)]
     records.append({"kind": "cli", "file": None, "command": "forcepack --help", "walls_s": walls, "violations": []})
@@ -396,24 +423,34 @@ def _sweep_progress(r: Record) -> str:
 
 def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
     """For each size and seed: the baseline, then every sweep of `SWEEPS`; then the Gaza example."""
-    records: list[Record] = []
-    results["sweep"] = records
+    records, done = start_records("sweep", results, config.resume)
     tl = config.sweep_time_limit_s
     py = sys.executable
     for seed in config.sweep_seeds:
         for n in config.sweep_sizes:
             path = BASELINES / f"n{n:03d}-s{seed}.json"
-            echo(f"[sweep] baseline {n} nations, seed {seed} ...")
-            cmd = [py, "-m", "bench.sweeps", "baseline", "--nations", str(n), "--seed", str(seed)]
-            cmd += ["--time-limit", str(config.baseline_time_limit_s), "--sweep-time-limit", str(tl)]
-            cmd += ["--out", str(path)]
-            load = os.getloadavg()[0]
-            base = run_json(
-                cmd, 2 * config.baseline_time_limit_s + 12 * tl + 300, {"kind": "baseline", "nations": n, "seed": seed}
-            )
-            base["load_before"] = load
-            records.append(base)
-            save()
+            kept = next((r for r in records if record_key("sweep", r) == ("baseline", n, seed)), None)
+            if kept is not None and (ROOT / path).exists():
+                base = kept
+                echo(f"[sweep] baseline {n} nations, seed {seed}: kept from the interrupted run")
+            else:
+                if kept is not None:
+                    # Its package is gone: solve it again, and every sweep against it.
+                    records[:] = [r for r in records if r.get("nations") != n or r.get("seed") != seed]
+                    done = {k for k in done if k[1:3] != (n, seed)}
+                echo(f"[sweep] baseline {n} nations, seed {seed} ...")
+                cmd = [py, "-m", "bench.sweeps", "baseline", "--nations", str(n), "--seed", str(seed)]
+                cmd += ["--time-limit", str(config.baseline_time_limit_s), "--sweep-time-limit", str(tl)]
+                cmd += ["--out", str(path)]
+                load = os.getloadavg()[0]
+                base = run_json(
+                    cmd,
+                    2 * config.baseline_time_limit_s + 12 * tl + 300,
+                    {"kind": "baseline", "nations": n, "seed": seed},
+                )
+                base["load_before"] = load
+                records.append(base)
+                save()
             _loud(echo, "sweep baseline", f"{n} nations, seed {seed}", base)
             if "error" in base or base["status"] not in ("optimal", "feasible"):
                 echo(f"[sweep] baseline {n} nations, seed {seed}: {base.get('error', base.get('status'))}; no sweep")
@@ -426,6 +463,9 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save) 
                 sample = config.n1_sample if mode == "n1" else config.pair_sample
                 count = _expected_resolves(mode, base["participants"], sample)
                 name = f"N-{1 if mode == 'n1' else 2} {'hinted' if hinted else 'cold'} on {executor}"
+                if ("sweep", n, seed, mode, hinted, executor) in done:
+                    echo(f"[sweep] {n} nations, seed {seed}: {name}: kept from the interrupted run")
+                    continue
                 echo(f"[sweep] {n} nations, seed {seed}: {name}, {count} re-solves ...")
                 cmd = [py, "-m", "bench.sweeps", "sweep", "--nations", str(n), "--seed", str(seed)]
                 cmd += ["--mode", mode, "--hinted" if hinted else "--no-hinted", "--executor", executor]
@@ -440,6 +480,9 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save) 
                 save()
     if config.gaza:
         for executor in ("pool", "none"):
+            if ("gaza", executor) in done:
+                echo(f"[sweep] Gaza example, {EXECUTOR_NAMES[executor]}: kept from the interrupted run")
+                continue
             echo(f"[sweep] Gaza example, N-1 criticality, {EXECUTOR_NAMES[executor]} ...")
             cmd = [py, "-m", "bench.sweeps", "gaza", "--executor", executor]
             record = run_json(cmd, 3600, {"kind": "gaza", "executor": executor})
@@ -785,8 +828,33 @@ def _reading_sweeps(bases: list[Record], sweeps: list[Record], gaza: list[Record
                     f"the whole N-2 sweep ({n2['resolves_total']:,} re-solves) would take about {num(est, 0)} s"
                     f"{_hours(est)} by **extrapolation**"
                 )
+                if n2.get("variant_kib") and n2["resolves_run"]:
+                    per_build = n2["build_s"] / n2["resolves_run"]
+                    gib = n2["variant_kib"] * n2["resolves_total"] / 1024**2
+                    parts.append(
+                        f"building all its variants up front, as `withdrawal_variants(pairs=True)` does before the "
+                        f"first solve, would take about {num(per_build * n2['resolves_total'], 0)} s and hold "
+                        f"{num(gib, 1)} GiB of scenario JSON ({num(n2['variant_kib'], 0)} KiB each; extrapolated "
+                        "from the sample)"
+                    )
             else:
                 parts.append(f"N-2: all {n2['resolves_run']} re-solves in {num(n2['wall_s'], 1)} s ({_counts(n2)})")
+        limited = [
+            r
+            for r in sweeps
+            if r["nations"] == n
+            and r["seed"] == seed
+            and "error" not in r
+            and r["statuses"]["optimal"] == 0
+            and r["median_s"] is not None
+            and r["median_s"] >= 0.95 * tl
+        ]
+        if limited and len(limited) == len([r for r in sweeps if r["nations"] == n and r["seed"] == seed]):
+            parts.append(
+                f"no re-solve of any sweep was proven optimal and the median re-solve ran to the {num(tl, 0)} s limit: "
+                "at this size a sweep's time is re-solves x limit / 2, and its answers are packages with a gap "
+                "(*feasible*) or none (*unknown*), not optima"
+            )
         busy = [x for r in sweeps if r["nations"] == n and r["seed"] == seed and "error" not in r if (x := _busy(r))]
         if busy:
             parts.append(f"the slots were busy inside re-solves {num(min(busy))} to {num(max(busy))} of the wall time")

@@ -92,6 +92,7 @@ class Config:
     n1_sample: int = 16
     pair_sample: int = 32
     gaza: bool = True
+    resume: bool = False
 
     @property
     def effective_workers(self) -> int:
@@ -239,8 +240,11 @@ def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Cal
     """Every instance of one kind (`solve` or `explain`), for each seed every size."""
     sizes = config.sizes if kind == "solve" else config.explain_sizes
     plan = [(n, s) for s in config.seeds for n in sizes]
-    results[kind] = []
+    _, done = families.start_records(kind, results, config.resume)
     for i, (nations, seed) in enumerate(plan, 1):
+        if (nations, seed) in done:
+            echo(f"[{kind} {i}/{len(plan)}] {nations} nations, seed {seed}: kept from the interrupted run")
+            continue
         echo(f"[{kind} {i}/{len(plan)}] {kind} {nations} nations, seed {seed} ...")
         load_before = os.getloadavg()[0]
         record = run_instance(kind, nations, seed, config)
@@ -269,20 +273,34 @@ def run(
     results["machine"] = machine()
     meta: dict[str, Any] = results.setdefault("families", {})
 
+    current: dict[str, Any] = {}
+
     def save() -> None:
+        # The family's time so far, so that an interrupted run still says how long it ran.
+        if current:
+            current["meta"]["total_s"] = current["prior"] + time.perf_counter() - current["start"]
         _write_json(results_path, results)
 
     for family in FAMILIES:
         if family not in config.families:
             continue
         start = time.perf_counter()
-        meta[family] = {
-            "machine": machine(),
-            "config": config.to_dict(),
-            "command": config.command,
-            "source": source_state(),
-            "total_s": 0.0,
-        }
+        old = meta.get(family)
+        if config.resume and old is not None and not old.get("legacy"):
+            # Continue the interrupted run: its configuration and command stand, its time counts.
+            kept = [r for r in results.get(family, []) if "error" not in r]
+            prior = old.get("total_s") or sum(r.get("process_s", 0.0) for r in kept)
+            old.setdefault("resumed", []).append({"command": config.command, "date": machine()["date"]})
+        else:
+            prior = 0.0
+            meta[family] = {
+                "machine": machine(),
+                "config": config.to_dict(),
+                "command": config.command,
+                "source": source_state(),
+                "total_s": 0.0,
+            }
+        current.update(meta=meta[family], prior=prior, start=start)
         echo(f"== {family} ==")
         if family in ("solve", "explain"):
             _run_instances(family, config, results, save, echo)
@@ -292,7 +310,8 @@ def run(
             families.run_workers(config, results, echo, save)
         else:
             families.run_sweeps(config, results, echo, save)
-        meta[family]["total_s"] = time.perf_counter() - start
+        meta[family]["total_s"] = prior + time.perf_counter() - start
+        current.clear()
         results["total_s"] = sum(m.get("total_s", 0.0) for m in meta.values() if not m.get("legacy"))
         save()
         echo(f"== {family}: {meta[family]['total_s'] / 60:.1f} min ==")
@@ -703,8 +722,15 @@ def _runs_table(results: dict[str, Any]) -> list[str]:
         if source.get("modified_files"):
             commit += f" + {source['modified_files']} modified file(s)"
         minutes = f"{m.get('total_s', 0.0) / 60:.1f}" + (" (solve and explain together)" if m.get("legacy") else "")
-        rows.append([family, m.get("machine", {}).get("date", "—"), minutes, commit, f"`{m.get('command', '')}`"])
-    return _table(["family", "date", "minutes", "source", "command"], rows, [False, False, True, False, False])
+        command = f"`{m.get('command', '')}`"
+        for again in m.get("resumed", []):
+            command += f"; interrupted, resumed {again['date']} with `{again['command']}`"
+        rows.append([family, m.get("machine", {}).get("date", "—"), minutes, commit, command])
+    out = _table(["family", "date", "minutes", "source", "command"], rows, [False, False, True, False, False])
+    notes = [
+        f"- {family}: {note}" for family in FAMILIES for note in results["families"].get(family, {}).get("notes", [])
+    ]
+    return out + (["", *notes] if notes else [])
 
 
 def render(results: dict[str, Any]) -> str:
@@ -991,6 +1017,12 @@ def _parser() -> argparse.ArgumentParser:
     out.add_argument("--results", type=Path, help=f"raw results JSON (default {RESULTS})")
     out.add_argument("--quick", action="store_true", help="smoke run: sizes 25,70, seed 1, 20 s, small sweeps")
     out.add_argument("--from-json", type=Path, help="render the Markdown from a results file, without solving")
+    out.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run (give it the same options): keep the records already in the results "
+        "file and run only the missing instances",
+    )
     return parser
 
 
@@ -1031,6 +1063,7 @@ def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: 
         n1_sample=args.n1_sample if args.n1_sample is not None else 16,
         pair_sample=args.pair_sample if args.pair_sample is not None else 32,
         gaza=not args.no_gaza,
+        resume=args.resume,
     )
 
 
@@ -1052,7 +1085,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results_path = ROOT / results_path
         # Running some families keeps the others' records; running all starts afresh.
         previous = None
-        if args.only and results_path.exists():
+        if (args.only or args.resume) and results_path.exists():
             previous = json.loads(results_path.read_text(encoding="utf-8"))
         results = run(config, results_path, previous=previous)
         print(f"results: {results_path}")

@@ -1,0 +1,31 @@
+"""Resuming an interrupted benchmark run: the records kept, the ones measured again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.families import record_key, start_records
+
+
+def test_start_records_keeps_measured_records_only_when_resuming() -> None:
+    """Resuming keeps the records measured without error (failed ones run again); a fresh run starts empty."""
+    ok = {"kind": "sweep", "nations": 25, "seed": 1, "mode": "n1", "hinted": True, "executor": "pool"}
+    failed = {**ok, "executor": "dask", "error": "killed"}
+    results: dict[str, Any] = {"sweep": [ok, failed]}
+    kept, done = start_records("sweep", results, resume=True)
+    assert kept == [ok] and results["sweep"] is kept
+    assert done == {("sweep", 25, 1, "n1", True, "pool")}
+    fresh, none = start_records("sweep", {"sweep": [ok]}, resume=False)
+    assert (fresh, none) == ([], set())
+
+
+def test_record_key_tells_apart_what_a_family_measures() -> None:
+    """Each family's key names what was measured: sizes and seeds, workers, executors, files."""
+    base = {"kind": "baseline", "nations": 70, "seed": 2}
+    assert record_key("sweep", base) == ("baseline", 70, 2)
+    assert record_key("sweep", {"kind": "gaza", "executor": "none"}) == ("gaza", "none")
+    assert record_key("workers", {"nations": 25, "seed": 1, "workers": 2}) != record_key(
+        "workers", {"nations": 25, "seed": 1, "workers": 1}
+    )
+    assert record_key("cli", {"file": "examples/gaza-isf.yaml"}) == ("examples/gaza-isf.yaml",)
+    assert record_key("solve", {"nations": 200, "seed": 3}) == (200, 3)
