@@ -2,9 +2,10 @@
 
 Each is a `Work` for `api.jobs.JobRunner`: it solves through the job's context (so the solver's
 improving packages reach the job's progress and its event stream, and a cancel reaches
-CP-SAT), then calls the library's analysis (`solver.whatif`, `solver.sweep`, `solver.explain`)
-and returns its document. The library's analyses take no cancel event: the job checks it
-between their steps, and the criticality sweep between two withdrawals (see `_Stoppable`).
+CP-SAT), then calls the library's analysis (`solver.whatif`, `solver.sweep`, `solver.explain`,
+`solver.why_not`) with the job's cancel event, so that a cancel stops any of their solves within
+a fraction of a second; the job also checks it between their steps, and the criticality sweep
+between two withdrawals (see `_Stoppable`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from api.jobs import JobCancelled, JobContext, Work
 from api.schemas import ExplanationAnswer
-from models.analysis import Criticality, WhatIf
+from models.analysis import Criticality, WhatIf, WhyNot
 from models.patch import Patch
 from models.scenario import Scenario
 from models.solution import Solution
@@ -43,7 +44,15 @@ def what_if_work(scenario: Scenario, patch: Patch, mode: Literal["resolve", "rep
         baseline = context.solve(scenario, params)
         context.check_cancelled()
         context.step("patched")
-        return what_if(scenario, patch, mode=mode, params=params, baseline=baseline)
+        return what_if(
+            scenario,
+            patch,
+            mode=mode,
+            params=params,
+            baseline=baseline,
+            on_package=context.on_package,
+            cancel=context.cancel,
+        )
 
     return work
 
@@ -64,6 +73,7 @@ def criticality_work(scenario: Scenario, params: SolveParams, *, pairs: bool) ->
             baseline=baseline,
             executor=_Stoppable(context.cancel, context.job_id),
             progress=lambda done, total: context.step("withdrawals", done, total),
+            cancel=context.cancel,
         )
 
     return work
@@ -85,8 +95,23 @@ def explanation_work(scenario: Scenario, params: SolveParams, *, relaxations: in
         if solution.has_package:
             return ExplanationAnswer(package_exists=True, explanation=None)
         context.step("explaining")
-        explanation = explain(scenario, params, relaxations=relaxations)
+        explanation = explain(scenario, params, relaxations=relaxations, cancel=context.cancel)
         return ExplanationAnswer(package_exists=explanation is None, explanation=explanation)
+
+    return work
+
+
+def why_not_work(scenario: Scenario, subject: str, params: SolveParams) -> Work:
+    """Why a nation (or an offered unit) is not in the best package: the best package with it, and
+    what that costs, or the conflict that keeps it out."""
+    from solver.why_not import why_not
+
+    def work(context: JobContext) -> WhyNot:
+        context.step("optimum")
+        optimum = context.solve(scenario, params)
+        context.check_cancelled()
+        context.step("with " + subject)
+        return why_not(scenario, subject, params, optimum=optimum, on_package=context.on_package, cancel=context.cancel)
 
     return work
 

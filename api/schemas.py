@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.analysis import Criticality, WhatIf
+from models.analysis import Criticality, WhatIf, WhyNot
 from models.common import Identifier, NationCode, Text
 from models.patch import Operation
 from models.red_lines import RedLine
@@ -35,7 +35,7 @@ from models.scenario import (
 from models.solution import Explanation, Solution
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
-JobKind = Literal["solve", "what-if", "criticality", "explanation"]
+JobKind = Literal["solve", "what-if", "criticality", "explanation", "why-not"]
 
 
 class ApiModel(BaseModel):
@@ -210,6 +210,16 @@ class ExplanationRequest(AnalysisRequest):
     relaxations: int = Field(default=3, ge=0, le=10, description="How many alternative ways out to look for.")
 
 
+class WhyNotRequest(AnalysisRequest):
+    """Which nation or offered unit to ask about."""
+
+    subject: str = Field(
+        min_length=1,
+        max_length=100,
+        description="A nation's code (`TUR`) or an offered unit's id (`tur-eng`) that the best package leaves out.",
+    )
+
+
 class SolveParamsUsed(ApiModel):
     """The parameters a job runs with, after the server's clamping."""
 
@@ -244,6 +254,12 @@ class ExplanationParamsUsed(AnalysisParamsUsed):
     """An explanation's parameters."""
 
     relaxations: int
+
+
+class WhyNotParamsUsed(AnalysisParamsUsed):
+    """A why-not question's parameters."""
+
+    subject: str = Field(description="The nation or offered unit asked about.")
 
 
 class Progress(ApiModel):
@@ -312,8 +328,36 @@ class ExplanationJob(_JobBase):
     result: ExplanationAnswer | None = Field(default=None, description="When done: the explanation.")
 
 
-JobView = Annotated[SolveJob | WhatIfJob | CriticalityJob | ExplanationJob, Field(discriminator="kind")]
+class WhyNotJob(_JobBase):
+    """A why-not question: when done, the best package with the subject and what that costs, or what keeps it out."""
+
+    kind: Literal["why-not"]
+    params: WhyNotParamsUsed
+    result: WhyNot | None = Field(default=None, description="When done: the why-not document.")
+
+
+JobView = Annotated[SolveJob | WhatIfJob | CriticalityJob | ExplanationJob | WhyNotJob, Field(discriminator="kind")]
 """A job of any kind, told apart by `kind`."""
+
+
+class JobSummary(ApiModel):
+    """A job in a list: what it is and how far it got (its answer: `GET /v1/jobs/{id}`)."""
+
+    id: str
+    kind: JobKind
+    status: JobStatus
+    scenario_version: int = Field(description="Version of the coordinator's parts used.")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str | None = Field(default=None, description="Why the job failed.")
+
+
+class JobList(ApiModel):
+    """A scenario's jobs, newest first."""
+
+    items: list[JobSummary]
+    total: int = Field(ge=0, description="How many jobs match in all.")
 
 
 class Health(ApiModel):

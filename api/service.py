@@ -8,6 +8,7 @@ then the document (422, every problem at once).
 
 from __future__ import annotations
 
+import difflib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import store
-from api.analyses import criticality_work, explanation_work, solve_work, what_if_work
+from api.analyses import criticality_work, explanation_work, solve_work, what_if_work, why_not_work
 from api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found
 from api.db import Database
 from api.documents import (
@@ -44,6 +45,8 @@ from api.schemas import (
     ExplanationJob,
     ExplanationParamsUsed,
     ExplanationRequest,
+    JobList,
+    JobSummary,
     OfferHistory,
     OfferIndexEntry,
     OfferView,
@@ -56,6 +59,9 @@ from api.schemas import (
     WhatIfJob,
     WhatIfParamsUsed,
     WhatIfRequest,
+    WhyNotJob,
+    WhyNotParamsUsed,
+    WhyNotRequest,
 )
 from api.settings import Settings
 from api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
@@ -66,9 +72,11 @@ from api.visibility import (
     redact_explanation_answer,
     redact_patch,
     redact_solution,
+    redact_subject,
     redact_what_if,
+    redact_why_not,
 )
-from models.analysis import Criticality, WhatIf
+from models.analysis import Criticality, WhatIf, WhyNot
 from models.loading import format_location, parse_scenario
 from models.patch import Operation, Patch, PatchError, apply_patch
 from models.scenario import Offer, Scenario
@@ -356,7 +364,7 @@ def put_offer(
 
 # -- jobs --------------------------------------------------------------------------------
 
-AnyJob = SolveJob | WhatIfJob | CriticalityJob | ExplanationJob
+AnyJob = SolveJob | WhatIfJob | CriticalityJob | ExplanationJob | WhyNotJob
 
 
 @dataclass(frozen=True)
@@ -420,6 +428,16 @@ def _job_view(db: Database, job: JobRow, principal: Principal, runner: JobRunner
             result=redact_explanation_answer(answer, principal) if answer is not None else None,
             **common,
         )
+    if job.kind == "why-not":
+        params_why = WhyNotParamsUsed.model_validate(job.params)
+        why = WhyNot.model_validate(result) if result is not None else None
+        if not principal.is_coordinator:
+            secrets = _offer_secrets(db, job)
+            params_why = params_why.model_copy(
+                update={"subject": redact_subject(params_why.subject, principal, secrets)}
+            )
+            why = redact_why_not(why, principal, secrets) if why is not None else None
+        return WhyNotJob(kind="why-not", params=params_why, result=why, **common)
     solution = redact_solution(Solution.model_validate(result), principal) if result is not None else None
     return SolveJob(kind="solve", params=SolveParamsUsed.model_validate(job.params), result=solution, **common)
 
@@ -652,6 +670,74 @@ def submit_explanation(
         work=lambda scenario: explanation_work(scenario, _solve_params(used), relaxations=used.relaxations),
     )
     return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
+
+
+def submit_why_not(
+    db: Database,
+    runner: JobRunner,
+    settings: Settings,
+    principal: Principal,
+    scenario_id: str,
+    request: WhyNotRequest,
+    idempotency_key: str | None,
+) -> Submitted:
+    """Queue a why-not question: why a nation (or an offered unit) is not in the best package."""
+    principal.require_coordinator("ask why-not questions")
+    used = WhyNotParamsUsed(
+        time_limit_s=_time_limit(settings, request.time_limit_s),
+        seed=request.seed,
+        workers=1,
+        subject=request.subject,
+    )
+
+    def work(scenario: Scenario) -> Work:
+        if request.subject not in scenario.nation_by_code and request.subject not in scenario.unit_by_id:
+            known = sorted(scenario.nation_by_code) + sorted(scenario.unit_by_id)
+            close = difflib.get_close_matches(request.subject, known, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            raise InvalidRequest(
+                "the subject is neither a nation nor an offered unit of the scenario",
+                [f"subject: `{request.subject}` is neither a nation nor an offered unit of `{scenario_id}`{hint}"],
+            )
+        return why_not_work(scenario, used.subject, _solve_params(used))
+
+    asked = _JobRequest(
+        kind="why-not",
+        request=request.model_dump(mode="json"),
+        params=used.model_dump(mode="json"),
+        work=work,
+    )
+    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
+
+
+def list_jobs(
+    db: Database,
+    principal: Principal,
+    scenario_id: str,
+    *,
+    kind: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> JobList:
+    """The jobs of a scenario the caller may see, newest first."""
+    with db.read() as session:
+        _visible_scenario(session, principal, scenario_id)
+        rows, total = store.scenario_jobs(session, scenario_id, kind=kind, status=status, limit=limit, offset=offset)
+        items = [
+            JobSummary(
+                id=r.id,
+                kind=r.kind,
+                status=r.status,
+                scenario_version=r.scenario_version,
+                created_at=r.created_at,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                error=r.error,
+            )
+            for r in rows
+        ]
+    return JobList(items=items, total=total)
 
 
 def _visible_job(session: Session, principal: Principal, job_id: str) -> JobRow:

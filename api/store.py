@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.tables import JobRow, OfferVersionRow, ScenarioRow
 
@@ -78,6 +78,27 @@ def job_by_idempotency_key(session: Session, created_by: str, key: str) -> JobRo
     return session.scalars(
         select(JobRow).where(JobRow.created_by == created_by, JobRow.idempotency_key == key)
     ).one_or_none()
+
+
+def scenario_jobs(
+    session: Session, scenario_id: str, *, kind: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[JobRow], int]:
+    """A scenario's jobs, newest first (their answers not loaded), and how many match in all."""
+    where = [JobRow.scenario_id == scenario_id]
+    if kind is not None:
+        where.append(JobRow.kind == kind)
+    if status is not None:
+        where.append(JobRow.status == status)
+    total = session.scalar(select(func.count()).select_from(JobRow).where(*where)) or 0
+    rows = session.scalars(
+        select(JobRow)
+        .options(defer(JobRow.result), defer(JobRow.params))
+        .where(*where)
+        .order_by(JobRow.created_at.desc(), JobRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
 
 
 def scenario_has_rows(session: Session) -> bool:

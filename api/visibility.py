@@ -23,7 +23,7 @@ from typing import Any
 from api.auth import Principal, Role
 from api.documents import ANOTHER_NATIONS_OFFER
 from api.schemas import ExplanationAnswer
-from models.analysis import Criticality, WhatIf
+from models.analysis import Criticality, WhatIf, WhyNot
 from models.solution import ConflictElement, Explanation, Relaxation, Solution
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
@@ -218,3 +218,33 @@ def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> E
     if answer.explanation is None or viewer.role is Role.COORDINATOR:
         return answer
     return answer.model_copy(update={"explanation": redact_explanation(answer.explanation, viewer)})
+
+
+def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> WhyNot:
+    """A why-not answer as `viewer` may read it: both packages redacted, the subject and summary masked if they
+    name what the viewer may not read."""
+    if viewer.role is Role.COORDINATOR:
+        return answer
+    with_subject = redact_solution(answer.with_subject, viewer) if answer.with_subject is not None else None
+    summary = answer.summary
+    before, after = answer.with_subject, with_subject
+    if before is not None and after is not None and before.explanation is not None and after.explanation is not None:
+        summary = summary.replace(before.explanation.summary, after.explanation.summary)
+    subject = redact_subject(answer.subject, viewer, secrets)
+    if subject != answer.subject:
+        summary = summary.replace(answer.subject, subject)
+    if secrets.leaks(summary, viewer):
+        summary = f"What keeps it out involves {_condition_placeholder(viewer)}."
+    return answer.model_copy(
+        update={
+            "subject": subject,
+            "summary": summary,
+            "optimum": redact_solution(answer.optimum, viewer),
+            "with_subject": with_subject,
+        }
+    )
+
+
+def redact_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> str:
+    """A why-not question's subject as `viewer` may read it: another nation's unit is "another nation's offer"."""
+    return _offer_placeholder(viewer) if secrets.leaks(subject, viewer) else subject

@@ -18,6 +18,7 @@ options eligibility closes stay in the model, held at zero while the elements cl
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from models.common import Measure
 from models.scenario import Scenario
 from models.solution import ConflictElement, Explanation, Relaxation, Solution
 from solver.build import BuiltModel, build
+from solver.cancel import cancellable
 from solver.elements import Block, Element
 from solver.eligibility import Candidate
 from solver.params import SolveParams
@@ -99,8 +101,12 @@ class _Search:
     built: BuiltModel
     params: SolveParams
     deadline: float
+    cancel: threading.Event | None = None
 
     def time_left(self) -> float:
+        """Seconds left; none once the explanation is cancelled."""
+        if self.cancel is not None and self.cancel.is_set():
+            return 0.0
         return self.deadline - time.perf_counter()
 
     def solver(self, cap: float | None = None) -> cp_model.CpSolver:
@@ -119,7 +125,8 @@ class _Search:
         model.clear_assumptions()
         model.add_assumptions([literals[e] for e in assumed])
         solver = self.solver(cap)
-        code = solver.solve(model)
+        with cancellable(solver, self.cancel):
+            code = solver.solve(model)
         model.clear_assumptions()
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return "feasible", []
@@ -172,7 +179,7 @@ def _correction_sets(
         if len(out) >= k or search.time_left() <= 0:
             break
         share = search.time_left() / (len(singles) - i + 1)
-        package = _package_after(scenario, [e], search.params, share, include)
+        package = _package_after(scenario, [e], search.params, share, include, search.cancel)
         if package is not None:
             out.append(([e], package))
     if len(out) >= k or search.time_left() <= 0:
@@ -187,7 +194,8 @@ def _correction_sets(
     while len(out) < k and search.time_left() > 0:
         solver = search.solver()
         solver.parameters.num_workers = search.params.effective_workers
-        code = solver.solve(model)
+        with cancellable(solver, search.cancel):
+            code = solver.solve(model)
         if code != cp_model.OPTIMAL:
             break
         dropped = sorted(e for e, lit in literals.items() if not solver.boolean_value(lit))
@@ -243,13 +251,18 @@ def _structural_core(built: BuiltModel) -> list[Element] | None:
 
 
 def _package_after(
-    scenario: Scenario, dropped: Sequence[Element], params: SolveParams, seconds: float, include: Sequence[str]
+    scenario: Scenario,
+    dropped: Sequence[Element],
+    params: SolveParams,
+    seconds: float,
+    include: Sequence[str],
+    cancel: threading.Event | None = None,
 ) -> Solution | None:
     """The best package once these elements are relaxed, or None (none, or none found in time)."""
     from solver.solve import solve  # solve() explains through this module
 
     budget = SolveParams(time_limit_s=max(0.05, seconds), workers=params.effective_workers, seed=params.seed)
-    solution = solve(relax(scenario, dropped), budget, explain=False, include=include)
+    solution = solve(relax(scenario, dropped), budget, explain=False, include=include, cancel=cancel)
     return solution if solution.has_package else None
 
 
@@ -295,6 +308,7 @@ def explain(
     *,
     relaxations: int = 3,
     include: Sequence[str] = (),
+    cancel: threading.Event | None = None,
 ) -> Explanation | None:
     """A conflict and relaxations for an infeasible scenario; None when a package exists.
 
@@ -309,11 +323,14 @@ def explain(
     include
         Nations that must take part and units that must deploy (a why-not question): the
         conflict then says what keeps them out.
+    cancel
+        Set from another thread to stop soon (within about 0.1 s): the explanation found so
+        far is returned, marked not minimal where the check was cut short.
     """
     params = params or SolveParams(time_limit_s=10.0)
     start = time.perf_counter()
     built = build(scenario, relaxable=True, include=include)
-    search = _Search(built, params, start + params.time_limit_s)
+    search = _Search(built, params, start + params.time_limit_s, cancel)
     elements = sorted(built.vars.enforce)
     # An essential line nobody eligible can fill is the common case, and cheap to find; the
     # search over every element at once is left for the rest.
@@ -343,7 +360,9 @@ def explain(
         Relaxation(
             changes=[conflict_element(scenario, e) for e in dropped],
             effect=_effect(
-                package if package is not None else _package_after(scenario, dropped, params, EFFECT_TIME_S, include)
+                package
+                if package is not None
+                else _package_after(scenario, dropped, params, EFFECT_TIME_S, include, cancel)
             ),
         )
         for dropped, package in _correction_sets(search, relaxations, core, include)

@@ -12,8 +12,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.init.python import init
@@ -22,6 +21,7 @@ from ortools.sat.python import cp_model
 from models.scenario import Scenario
 from models.solution import RunInfo, Solution, Status
 from solver.build import BuiltModel, ModelBuilder
+from solver.cancel import cancellable
 from solver.criteria import maximised
 from solver.document import Package, solution_document
 from solver.params import SolveParams
@@ -100,30 +100,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.report.first_package_s = elapsed
         if self.callback is not None:
             self.callback(self.criterion, self.sign * self.objective_value / self.factor, elapsed)
-
-
-@contextmanager
-def _cancellable(solver: cp_model.CpSolver, cancel: threading.Event | None, report: SolveReport) -> Iterator[None]:
-    """Stop the solver's search soon after `cancel` is set, from a watcher thread."""
-    if cancel is None:
-        yield
-        return
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if cancel.is_set():
-                report.cancelled = True
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, name="forcepack-cancel", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        watcher.join()
 
 
 def trivial_bound(built: BuiltModel, criterion: str) -> float:
@@ -247,8 +223,10 @@ def solve(
         solver = cp_model.CpSolver()
         configure(solver, params, time_left)
         stage_start = time.perf_counter()
-        with _cancellable(solver, cancel, report):
+        with cancellable(solver, cancel):
             code = solver.solve(model, _Progress(criterion, factor, 1, start, report, on_package))
+        if cancel is not None and cancel.is_set():
+            report.cancelled = True
         name = solver.status_name(code)
         stage = StageResult(criterion, name, None, None, time.perf_counter() - stage_start)
         report.stages.append(stage)
@@ -307,7 +285,7 @@ def solve(
             from solver.explain import explain as explain_scenario
 
             budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
-            explanation = explain_scenario(scenario, budget, include=include)
+            explanation = explain_scenario(scenario, budget, include=include, cancel=cancel)
         return solution_document(scenario, None, status=status, run=run, explanation=explanation)
     document = solution_document(
         scenario,

@@ -7,9 +7,11 @@ Each variant travels as plain JSON and is solved in the worker with its own time
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -45,28 +47,31 @@ EXPLAIN_BUDGET_S = 5.0
 """Explaining a withdrawal that leaves no package even with essential lines relaxed."""
 
 
-def solve_variant(variant: Variant) -> tuple[tuple[str, ...], str, str | None, float]:
+def solve_variant(
+    variant: Variant, cancel: threading.Event | None = None
+) -> tuple[tuple[str, ...], str, str | None, float]:
     """Solve one variant: (key, solution JSON, best-effort solution JSON when infeasible, seconds).
 
     When the variant is infeasible, the best-effort package (essential lines made desirable)
     shows which essential lines are lost; when even that is infeasible, the variant is explained
-    and its explanation travels in the solution.
+    and its explanation travels in the solution. `cancel` (in this process only) stops it soon.
     """
     start = time.perf_counter()
     scenario = parse_scenario(json.loads(variant.scenario_json), "variant")
     params = SolveParams(**variant.params)
     hint = Package.of({(u, r): n for u, r, n in variant.hint}) if variant.hint else None
-    solution = solve(scenario, params, hint=hint, explain=False)
+    solution = solve(scenario, params, hint=hint, explain=False, cancel=cancel)
     best_effort = None
     if solution.status == "infeasible":
         reduced = cover_what_can_be_covered(scenario)
-        effort = solve(reduced, params, explain=False) if reduced is not None else None
+        effort = solve(reduced, params, explain=False, cancel=cancel) if reduced is not None else None
         best_effort = effort.to_json(indent=None) if effort is not None else None
         if effort is None or effort.status == "infeasible":
             from solver.explain import explain
 
             budget = SolveParams(time_limit_s=EXPLAIN_BUDGET_S, workers=params.effective_workers, seed=params.seed)
-            solution = solution.model_copy(update={"explanation": explain(scenario, budget, relaxations=1)})
+            explanation = explain(scenario, budget, relaxations=1, cancel=cancel)
+            solution = solution.model_copy(update={"explanation": explanation})
     return variant.key, solution.to_json(indent=None), best_effort, time.perf_counter() - start
 
 
@@ -104,11 +109,19 @@ def executor_for(scheduler: str | None = None, workers: int | None = None) -> It
 
 
 def run(
-    variants: Sequence[Variant], executor: Executor | None = None, progress: Progress | None = None
+    variants: Sequence[Variant],
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[tuple[tuple[str, ...], str, str | None, float]]:
-    """Solve every variant, in order; in this process when no executor is given."""
+    """Solve every variant, in order; in this process when no executor is given.
+
+    `cancel` reaches each solve only when the variants are solved in this process (no executor,
+    or an executor of threads): an event does not travel to other processes.
+    """
     results = []
-    mapped = executor.map(solve_variant, variants) if executor is not None else map(solve_variant, variants)
+    work = functools.partial(solve_variant, cancel=cancel) if cancel is not None else solve_variant
+    mapped = executor.map(work, variants) if executor is not None else map(work, variants)
     for i, result in enumerate(mapped, 1):
         results.append(result)
         if progress is not None:
@@ -120,11 +133,18 @@ def run(
 
 
 def withdrawal_variants(
-    scenario: Scenario, baseline: Solution, params: SolveParams, *, pairs: bool = False, hinted: bool = True
+    scenario: Scenario,
+    baseline: Solution,
+    params: SolveParams,
+    *,
+    pairs: bool = False,
+    hinted: bool = True,
+    cancel: threading.Event | None = None,
 ) -> list[Variant]:
     """One variant per participating nation withdrawn (and per pair, on request).
 
     Nations that do not take part in the baseline are skipped: withdrawing them cannot change it.
+    Once `cancel` is set, no more variants are made (the list so far is returned).
     """
     participants = [n.nation for n in baseline.nations]
     groups: list[tuple[str, ...]] = [(n,) for n in participants]
@@ -132,6 +152,8 @@ def withdrawal_variants(
         groups += list(itertools.combinations(participants, 2))
     out = []
     for group in groups:
+        if cancel is not None and cancel.is_set():
+            break
         patched = apply_patch(scenario, Patch.withdraw(*group))
         hint = (
             [(a.unit, a.requirement, a.units) for a in baseline.assignments if a.nation not in group]
@@ -218,6 +240,7 @@ def criticality(
     executor: Executor | None = None,
     progress: Progress | None = None,
     hinted: bool = True,
+    cancel: threading.Event | None = None,
 ) -> Criticality:
     """N-1 (and N-2) criticality: the package re-solved without each participating nation (pair).
 
@@ -237,15 +260,18 @@ def criticality(
         Called as variants finish.
     hinted
         Start each re-solve from the baseline without the withdrawn nations.
+    cancel
+        Set from another thread to stop the re-solves soon; only with no executor or an
+        executor of threads (an event does not reach other processes).
     """
     params = params or SolveParams()
     start = time.perf_counter()
     if baseline is None:
-        baseline = solve(scenario, params)
+        baseline = solve(scenario, params, cancel=cancel)
     rows: list[Withdrawal] = []
     if baseline.has_package:
-        variants = withdrawal_variants(scenario, baseline, params, pairs=pairs, hinted=hinted)
-        for key, solution_json, best_json, wall in run(variants, executor, progress):
+        variants = withdrawal_variants(scenario, baseline, params, pairs=pairs, hinted=hinted, cancel=cancel)
+        for key, solution_json, best_json, wall in run(variants, executor, progress, cancel):
             solution = Solution.model_validate_json(solution_json)
             best = Solution.model_validate_json(best_json) if best_json else None
             rows.append(withdrawal_row(key, baseline, solution, best, wall))

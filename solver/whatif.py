@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 from models.analysis import WhatIf
@@ -11,7 +12,7 @@ from models.solution import Solution
 from solver.diff import package_diff
 from solver.document import Package
 from solver.params import SolveParams
-from solver.solve import solve
+from solver.solve import ProgressCallback, solve
 
 Mode = Literal["resolve", "repair"]
 
@@ -23,6 +24,8 @@ def what_if(
     mode: Mode = "resolve",
     params: SolveParams | None = None,
     baseline: Solution | None = None,
+    on_package: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> WhatIf:
     """Apply a patch and compare the packages.
 
@@ -40,6 +43,10 @@ def what_if(
         Solve parameters, for both solves.
     baseline
         The current package, when already known (else it is solved first).
+    on_package
+        Called on every improving package of the patched scenario's solve (progress).
+    cancel
+        Set from another thread to stop the solves soon (their best so far is answered).
 
     Raises
     ------
@@ -49,12 +56,12 @@ def what_if(
     params = params or SolveParams()
     patched_scenario = apply_patch(scenario, patch)
     if baseline is None:
-        baseline = solve(scenario, params)
+        baseline = solve(scenario, params, cancel=cancel)
     start = Package.from_solution(baseline) if baseline.has_package else None
     if mode == "repair" and start is not None:
-        patched = solve(patched_scenario, params, repair_from=start)
+        patched = solve(patched_scenario, params, repair_from=start, on_package=on_package, cancel=cancel)
     else:
-        patched = solve(patched_scenario, params, prefer=start)
+        patched = solve(patched_scenario, params, prefer=start, on_package=on_package, cancel=cancel)
     diff = package_diff(baseline, patched, patched_scenario) if baseline.has_package and patched.has_package else None
     return WhatIf(
         mode=mode,

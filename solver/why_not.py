@@ -4,13 +4,15 @@ includes it and what that costs against the optimum, or the conflict that keeps 
 from __future__ import annotations
 
 import difflib
+import threading
 from typing import Literal
 
 from models.analysis import CriterionDelta, WhyNot
 from models.errors import ForcepackError
 from models.scenario import MAXIMISED, Scenario
+from models.solution import Solution
 from solver.params import SolveParams
-from solver.solve import solve
+from solver.solve import ProgressCallback, solve
 
 
 class UnknownSubjectError(ForcepackError):
@@ -28,8 +30,31 @@ def _subject_type(scenario: Scenario, subject: str) -> Literal["nation", "unit"]
     raise UnknownSubjectError(f"`{subject}` is neither a nation nor an offered unit of `{scenario.id}`{hint}")
 
 
-def why_not(scenario: Scenario, subject: str, params: SolveParams | None = None) -> WhyNot:
+def why_not(
+    scenario: Scenario,
+    subject: str,
+    params: SolveParams | None = None,
+    *,
+    optimum: Solution | None = None,
+    on_package: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> WhyNot:
     """Answer "why is this nation (or unit) not in the package?".
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    subject
+        A nation code or an offered unit's id.
+    params
+        Parameters of each solve.
+    optimum
+        The best package, when already known (else it is solved first).
+    on_package
+        Called on every improving package of the solve that includes the subject (progress).
+    cancel
+        Set from another thread to stop the solves soon (their best so far is answered).
 
     Raises
     ------
@@ -38,7 +63,8 @@ def why_not(scenario: Scenario, subject: str, params: SolveParams | None = None)
     """
     params = params or SolveParams()
     kind = _subject_type(scenario, subject)
-    optimum = solve(scenario, params)
+    if optimum is None:
+        optimum = solve(scenario, params, cancel=cancel)
     if kind == "nation":
         present = any(n.nation == subject for n in optimum.nations)
     else:
@@ -59,7 +85,7 @@ def why_not(scenario: Scenario, subject: str, params: SolveParams | None = None)
             summary=f"{subject} is already in the best package.",
             optimum=optimum,
         )
-    forced = solve(scenario, params, include=[subject])
+    forced = solve(scenario, params, include=[subject], on_package=on_package, cancel=cancel)
     if forced.status == "unknown":
         return WhyNot(
             subject=subject,

@@ -1,4 +1,4 @@
-"""Analyses as jobs: what-if, criticality, explanation. Each answers 202 with `Location`, like a solve."""
+"""Analyses as jobs: what-if, criticality, explanation, why-not. Each answers 202 with `Location`, like a solve."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from api.openapi import (
     problems,
 )
 from api.routes.jobs import IdempotencyKey, accepted
-from api.schemas import CriticalityRequest, ExplanationRequest, JobView
+from api.schemas import CriticalityRequest, ExplanationRequest, JobView, WhyNotRequest
 
 router = APIRouter(prefix="/v1/scenarios/{scenario_id}", tags=["analyses"])
 
@@ -107,4 +107,32 @@ def submit_explanation(
     submitted = service.submit_explanation(
         db, runner, settings, principal, scenario_id, request or ExplanationRequest(), idempotency_key
     )
+    return accepted(response, submitted)
+
+
+@router.post(
+    "/why-nots",
+    status_code=202,
+    response_model=JobView,
+    responses=problems(401, 403, 404, 413, 422, 429),
+)
+def submit_why_not(
+    scenario_id: str,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    response: Response,
+    request: Annotated[
+        WhyNotRequest, Body(openapi_examples={"why not Turkey": {"value": {"subject": "TUR", "time_limit_s": 10}}})
+    ],
+    idempotency_key: IdempotencyKey = None,
+) -> service.AnyJob:
+    """Why a nation (or an offered unit) is not in the best package (coordinators).
+
+    The answer is the best package that includes it and what that costs against the optimum
+    per criterion, or, when no package can include it, the conflict that keeps it out. A subject
+    that is neither a nation nor an offered unit of the scenario is a 422 naming `subject`.
+    """
+    submitted = service.submit_why_not(db, runner, settings, principal, scenario_id, request, idempotency_key)
     return accepted(response, submitted)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 
 from api import service
 from api.deps import DatabaseDep, PrincipalDep, RunnerDep, SettingsDep
 from api.events import EventStreamResponse, job_events
 from api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, problems
-from api.schemas import JobView, SolveRequest
+from api.schemas import JobKind, JobList, JobStatus, JobView, SolveRequest
 
 router = APIRouter(tags=["jobs"])
 
@@ -49,6 +49,20 @@ def submit_solve(
         db, runner, settings, principal, scenario_id, request or SolveRequest(), idempotency_key
     )
     return accepted(response, submitted)
+
+
+@router.get("/v1/scenarios/{scenario_id}/jobs", response_model=JobList, responses=problems(401, 404))
+def list_jobs(
+    scenario_id: str,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    kind: Annotated[JobKind | None, Query(description="Only jobs of this kind.")] = None,
+    status: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many (100 at most).")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Skip this many.")] = 0,
+) -> JobList:
+    """The scenario's solves and analyses, newest first: to find the latest package again, or a job left running."""
+    return service.list_jobs(db, principal, scenario_id, kind=kind, status=status, limit=limit, offset=offset)
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobView, responses=problems(401, 404))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,14 +16,32 @@ from api.auth import Role
 from api.deps import get_runner
 from api.jobs import JobCancelled, JobRunner
 from api.setup import load_examples
-from models.analysis import Criticality, WhatIf
+from bench.generator import Witness, generate_with_witness
+from models.analysis import Criticality, WhatIf, WhyNot
 from models.patch import Patch
+from models.scenario import Scenario
+from models.solution import RunInfo, Solution
+from solver import SolveParams
+from solver.document import Package, solution_document
+from solver.solve import SolveReport
 from tests.api.conftest import EXAMPLES, BlockingSolve, Service, make_settings
 from tests.api.test_visibility import SCENARIOS, red_line_texts, strings
 
 WHAT_IFS = "/v1/scenarios/{}/what-ifs"
 CRITICALITY = "/v1/scenarios/{}/criticality"
 EXPLANATIONS = "/v1/scenarios/{}/explanations"
+WHY_NOTS = "/v1/scenarios/{}/why-nots"
+JOBS = "/v1/scenarios/{}/jobs"
+
+# A nation each example's best package leaves out (AZE: kept out by its own red line), or any
+# nation of an infeasible example.
+WHY_NOT_SUBJECTS = {
+    "gaza-isf": "AZE",
+    "tutorial": "TUR",
+    "infeasible-funding": SCENARIOS["infeasible-funding"].nations[0].code,
+    "infeasible-khan-younis-police": SCENARIOS["infeasible-khan-younis-police"].nations[0].code,
+}
+KINDS = ("what-if", "criticality", "explanation", "why-not")
 
 MAR_REPLACED = {
     "nation": "MAR",
@@ -47,7 +66,7 @@ PATCHES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, dict[tuple[str, str], str]]]:
-    """Every example analysed once: a what-if, a criticality sweep and an explanation (job locations)."""
+    """Every example analysed once: a what-if, a criticality sweep, an explanation and a why-not (job locations)."""
     app = create_app(make_settings(tmp_path_factory.mktemp("analyses"), default_solve_seconds=5.0, queue_length=16))
     with TestClient(app) as client:
         service = Service(app, client)
@@ -58,6 +77,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service
                 ("what-if", WHAT_IFS, PATCHES[scenario_id]),
                 ("criticality", CRITICALITY, {}),
                 ("explanation", EXPLANATIONS, {}),
+                ("why-not", WHY_NOTS, {"subject": WHY_NOT_SUBJECTS[scenario_id]}),
             ):
                 response = client.post(url.format(scenario_id), json=body, headers=service.coordinator)
                 assert response.status_code == 202, response.text
@@ -122,6 +142,84 @@ def test_analyses_explanation_of_an_infeasible_and_a_feasible_scenario(
     assert gaza["result"] == {"package_exists": True, "explanation": None}
 
 
+def test_analyses_why_not_names_what_keeps_a_nation_out(analysed: tuple[Service, dict[Any, str]]) -> None:
+    """Gaza: AZE's own red line keeps it out (a conflict naming it); the tutorial's TUR can join at a price, or none."""
+    service, jobs = analysed
+    gaza = service.client.get(jobs["gaza-isf", "why-not"], headers=service.coordinator).json()
+    assert (gaza["kind"], gaza["params"]["subject"]) == ("why-not", "AZE")
+    answer = WhyNot.model_validate(gaza["result"])
+    assert gaza["result"]["schema"] == "forcepack.why-not/1"
+    assert (answer.subject_type, answer.in_package) == ("nation", False)
+    assert "AZE" not in {n.nation for n in answer.optimum.nations}
+    assert answer.with_subject is not None and answer.with_subject.status == "infeasible"
+    assert answer.with_subject.explanation is not None
+    assert "aze-full-stop" in {e.id for e in answer.with_subject.explanation.conflict}
+    tutorial = WhyNot.model_validate(
+        service.client.get(jobs["tutorial", "why-not"], headers=service.coordinator).json()["result"]
+    )
+    assert tutorial.with_subject is not None and tutorial.with_subject.has_package
+    assert "TUR" in {n.nation for n in tutorial.with_subject.nations}
+    assert {d.criterion for d in tutorial.deltas} == {c.criterion for c in tutorial.optimum.objective}
+    for scenario_id in ("infeasible-funding", "infeasible-khan-younis-police"):
+        job = service.client.get(jobs[scenario_id, "why-not"], headers=service.coordinator).json()
+        assert job["result"]["optimum"]["status"] == "infeasible"
+        assert job["result"]["summary"].startswith("No package exists")
+
+
+def test_analyses_why_not_of_an_unknown_subject_is_422_naming_it(service: Service) -> None:
+    """A subject that is neither a nation nor an offered unit is refused before any job, with a close match."""
+    response = service.client.post(WHY_NOTS.format("gaza-isf"), json={"subject": "AZEE"}, headers=service.coordinator)
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        "subject: `AZEE` is neither a nation nor an offered unit of `gaza-isf` (did you mean `AZE`?)"
+    ]
+    missing = service.client.post(WHY_NOTS.format("gaza-isf"), json={}, headers=service.coordinator)
+    assert missing.status_code == 422
+    assert any(p.startswith("subject") for p in missing.json()["problems"])
+    listed = service.client.get(JOBS.format("gaza-isf"), headers=service.coordinator).json()
+    assert listed == {"items": [], "total": 0}
+
+
+def test_analyses_why_not_masks_another_nations_unit_for_a_delegate(service: Service) -> None:
+    """Asked about MAR's unit, the job reads `another nation's offer` for IDN's delegate, and the unit id for MAR's."""
+    unit = SCENARIOS["tutorial"].offer_by_nation["MAR"].units[0].id
+    response = service.client.post(WHY_NOTS.format("tutorial"), json={"subject": unit}, headers=service.coordinator)
+    assert response.status_code == 202, response.text
+    location = response.headers["Location"]
+    assert service.wait_job(location)["status"] == "done"
+    idn = service.client.get(location, headers=service.auth(Role.DELEGATE, "IDN")).json()
+    assert idn["params"]["subject"] == idn["result"]["subject"] == "another nation's offer"
+    mar = service.client.get(location, headers=service.auth(Role.DELEGATE, "MAR")).json()
+    assert mar["params"]["subject"] == mar["result"]["subject"] == unit
+    assert mar["result"]["subject_type"] == "unit"
+
+
+def test_analyses_jobs_list_newest_first_filtered_and_paged(analysed: tuple[Service, dict[Any, str]]) -> None:
+    """A scenario's jobs list holds each of its jobs once, newest first; kind, status, limit and offset apply."""
+    service, jobs = analysed
+    listed = service.client.get(JOBS.format("gaza-isf"), headers=service.coordinator).json()
+    mine = {location.rsplit("/", 1)[1]: kind for (where, kind), location in jobs.items() if where == "gaza-isf"}
+    assert {item["id"]: item["kind"] for item in listed["items"]} == mine
+    assert listed["total"] == len(mine) == len(KINDS)
+    created = [item["created_at"] for item in listed["items"]]
+    assert created == sorted(created, reverse=True)
+    assert all(item["status"] == "done" for item in listed["items"])
+    only = service.client.get(JOBS.format("gaza-isf") + "?kind=why-not", headers=service.coordinator).json()
+    assert [item["kind"] for item in only["items"]] == ["why-not"] and only["total"] == 1
+    none = service.client.get(JOBS.format("gaza-isf") + "?status=running", headers=service.coordinator).json()
+    assert none == {"items": [], "total": 0}
+    page = service.client.get(JOBS.format("gaza-isf") + "?limit=2&offset=1", headers=service.coordinator).json()
+    assert [item["id"] for item in page["items"]] == [item["id"] for item in listed["items"][1:3]]
+    assert page["total"] == len(KINDS)
+    bad = service.client.get(JOBS.format("gaza-isf") + "?kind=guess&limit=0", headers=service.coordinator)
+    assert bad.status_code == 422
+    assert service.client.get(JOBS.format("nowhere"), headers=service.coordinator).status_code == 404
+    delegate = service.auth(Role.DELEGATE, "IDN")
+    assert service.client.get(JOBS.format("gaza-isf"), headers=delegate).json()["total"] == len(KINDS)
+    outsider = next(n.code for n in SCENARIOS["gaza-isf"].nations if n.code not in SCENARIOS["tutorial"].nation_by_code)
+    assert service.client.get(JOBS.format("tutorial"), headers=service.auth(Role.DELEGATE, outsider)).status_code == 404
+
+
 # -- what each role reads ------------------------------------------------------------------
 
 
@@ -140,14 +238,15 @@ def _patch_secrets(scenario_id: str, nation: str | None) -> set[str]:
 def test_analyses_delegate_never_reads_another_nations_red_lines(
     analysed: tuple[Service, dict[Any, str]], scenario_id: str, nation: str
 ) -> None:
-    """No what-if, criticality or explanation a delegate reads holds another nation's red line (or patched offer)."""
+    """No what-if, criticality, explanation or why-not a delegate reads holds another nation's red line (or patched
+    offer)."""
     service, jobs = analysed
     scenario = SCENARIOS[scenario_id]
     own = red_line_texts(scenario, nation)
     secrets = set().union(*(red_line_texts(scenario, o.nation) for o in scenario.offers if o.nation != nation)) - own
     secrets |= _patch_secrets(scenario_id, nation)
     headers = service.auth(Role.DELEGATE, nation)
-    for kind in ("what-if", "criticality", "explanation"):
+    for kind in KINDS:
         response = service.client.get(jobs[scenario_id, kind], headers=headers)
         assert response.status_code == 200
         leaked = {secret for text in strings(response.json()) for secret in secrets if secret in text}
@@ -162,7 +261,7 @@ def test_analyses_observer_reads_no_red_line(analysed: tuple[Service, dict[Any, 
     secrets = set().union(*(red_line_texts(scenario, o.nation) for o in scenario.offers)) | _patch_secrets(
         scenario_id, None
     )
-    for kind in ("what-if", "criticality", "explanation"):
+    for kind in KINDS:
         answer = service.client.get(jobs[scenario_id, kind], headers=service.auth(Role.OBSERVER)).json()
         assert not {secret for text in strings(answer) for secret in secrets if secret in text}, kind
 
@@ -352,3 +451,82 @@ def test_analyses_sweep_stops_between_withdrawals_when_cancelled() -> None:
     with pytest.raises(JobCancelled):
         executor.submit(variant, 2)
     assert _Stoppable(threading.Event(), "job").submit(variant, 3).result() == 3
+
+
+# -- cancelling an analysis ----------------------------------------------------------------------
+
+
+class WitnessSolve:
+    """The job's own solve (its baseline) answered at once: the generator's witness package, or no package.
+
+    The analysis's library calls then solve for real, on a scenario large enough for each of
+    their solves to run far longer than the test waits.
+    """
+
+    def __init__(self, witness: Witness | None) -> None:
+        self.witness = witness
+
+    def __call__(
+        self,
+        scenario: Scenario,
+        params: SolveParams | None = None,
+        *,
+        on_package: Callable[[str, float, float], None] | None = None,
+        report: SolveReport | None = None,
+        explain: bool = True,
+        cancel: threading.Event | None = None,
+    ) -> Solution:
+        run = RunInfo(solver="witness", solver_version="0", workers=1, seed=0, time_limit_s=1.0, wall_s=0.0)
+        if self.witness is None:
+            return solution_document(scenario, None, status="infeasible", run=run)
+        package = Package.of(self.witness.assignment, self.witness.flows)
+        return solution_document(scenario, package, status="feasible", run=run)
+
+
+def _left_out(scenario: Scenario, witness: Witness) -> str:
+    """A nation the witness package does not use."""
+    used = {scenario.nation_of_unit[unit] for unit, _ in witness.assignment}
+    return next(n.code for n in scenario.nations if n.code not in used)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_analyses_cancel_stops_the_analysis_within_1_5_seconds(make_service: Callable[..., Service], kind: str) -> None:
+    """Cancelled while the analysis itself solves (200 nations, 60 s a solve), its thread ends within 1.5 s."""
+    scenario, witness = generate_with_witness(200, 1, infeasible=kind == "explanation")
+    solve = WitnessSolve(None if kind == "explanation" else witness)
+    service = make_service(examples=False, solve=solve, max_concurrent_solves=1, max_solve_seconds=60.0)
+    created = service.client.post(
+        "/v1/scenarios",
+        content=scenario.model_dump_json(by_alias=True, exclude_none=True),
+        headers=service.auth_coordinator_with(Content_Type="application/json"),
+    )
+    assert created.status_code == 201, created.text[:500]
+    first_nation = scenario.nation_of_unit[next(iter(witness.assignment))[0]]
+    url, body, step = {
+        "what-if": (WHAT_IFS, {"ops": [{"op": "withdraw", "nations": [first_nation]}]}, "patched"),
+        "criticality": (CRITICALITY, {}, "withdrawals"),
+        "explanation": (EXPLANATIONS, {"relaxations": 3}, "explaining"),
+        "why-not": (WHY_NOTS, {"subject": _left_out(scenario, witness)}, "with "),
+    }[kind]
+    response = service.client.post(
+        url.format(scenario.id), json={**body, "time_limit_s": 60}, headers=service.coordinator
+    )
+    assert response.status_code == 202, response.text
+    location = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while True:
+        job = service.client.get(location, headers=service.coordinator).json()
+        assert job["status"] == "running", job
+        if (job["progress"] or {}).get("step", "").startswith(step):
+            break
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into the analysis's own solves
+    start = time.monotonic()
+    assert service.client.delete(location, headers=service.coordinator).status_code == 200
+    stopped = service.runner.wait_idle(1.5)
+    elapsed = time.monotonic() - start
+    assert stopped, f"the {kind} was still running 1.5 s after the cancel"
+    assert elapsed < 1.5
+    job = service.client.get(location, headers=service.coordinator).json()
+    assert (job["status"], job["result"]) == ("cancelled", None)

@@ -151,6 +151,12 @@ def _analysis(path: str, body: dict[str, Any]) -> Callable[[Context, str, str], 
 op_what_if = _analysis("what-ifs", {"ops": [{"op": "set_control", "sector": "rafah", "control": "hostile"}]})
 op_criticality = _analysis("criticality", {"time_limit_s": 1})
 op_explanation = _analysis("explanations", {"time_limit_s": 1})
+op_why_not = _analysis("why-nots", {"subject": "IDN", "time_limit_s": 1})  # IDN offers to both scenarios
+
+
+def op_list_jobs(ctx: Context, role: str, target: str) -> str:
+    url = f"/v1/scenarios/{SCENARIO_OF[target]}/jobs"
+    return str(ctx.service.client.get(url, headers=ctx.headers(role)).status_code)
 
 
 def op_get_job(ctx: Context, role: str, target: str) -> str:
@@ -183,6 +189,8 @@ OPERATIONS: dict[str, Callable[[Context, str, str], str]] = {
     "what-if": op_what_if,
     "criticality": op_criticality,
     "explanation": op_explanation,
+    "why-not": op_why_not,
+    "list jobs": op_list_jobs,
     "read job": op_get_job,
     "follow job": op_follow_job,
     "cancel job": op_cancel_job,
@@ -202,6 +210,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "what-if": ("202", "202", "404"),
         "criticality": ("202", "202", "404"),
         "explanation": ("202", "202", "404"),
+        "why-not": ("202", "202", "404"),
+        "list jobs": ("200", "200", "404"),
         "read job": ("200", "200", "404"),
         "follow job": ("200", "200", "404"),
         "cancel job": ("200", "200", "404"),
@@ -218,6 +228,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "what-if": ("403", "403", "403"),
         "criticality": ("403", "403", "403"),
         "explanation": ("403", "403", "403"),
+        "why-not": ("403", "403", "403"),
+        "list jobs": ("200", "404", "404"),
         "read job": ("200", "404", "404"),
         "follow job": ("200", "404", "404"),
         "cancel job": ("403", "403", "403"),
@@ -234,6 +246,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
         "what-if": ("403", "403", "403"),
         "criticality": ("403", "403", "403"),
         "explanation": ("403", "403", "403"),
+        "why-not": ("403", "403", "403"),
+        "list jobs": ("200", "200", "404"),
         "read job": ("200", "200", "404"),
         "follow job": ("200", "200", "404"),
         "cancel job": ("403", "403", "403"),

@@ -33,6 +33,8 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         "/v1/scenarios/{scenario_id}/what-ifs",
         "/v1/scenarios/{scenario_id}/criticality",
         "/v1/scenarios/{scenario_id}/explanations",
+        "/v1/scenarios/{scenario_id}/why-nots",
+        "/v1/scenarios/{scenario_id}/jobs",
         "/v1/jobs/{job_id}",
         "/v1/jobs/{job_id}/events",
         "/health",
@@ -46,6 +48,7 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         ("/v1/scenarios/{scenario_id}/what-ifs", "post"),
         ("/v1/scenarios/{scenario_id}/criticality", "post"),
         ("/v1/scenarios/{scenario_id}/explanations", "post"),
+        ("/v1/scenarios/{scenario_id}/why-nots", "post"),
     ]:
         content = paths[path][method]["requestBody"]["content"]
         assert content["application/json"]["examples"], (path, method)
