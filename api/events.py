@@ -24,6 +24,7 @@ from typing import Any
 from anyio import to_thread
 from starlette.responses import StreamingResponse
 
+from api.errors import NotFound
 from api.jobs import FINISHED, JobContext
 
 POLL_S = 0.05
@@ -44,6 +45,15 @@ def format_event(event: str, data: dict[str, Any], event_id: int | None = None) 
     return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
+async def _final(current_status: Callable[[], str]) -> AsyncIterator[bytes]:
+    """The job's status as the table has it (nothing when the caller no longer sees the job)."""
+    try:
+        status = await to_thread.run_sync(current_status)
+    except NotFound:  # its nation left the scenario meanwhile
+        return
+    yield format_event("status", {"status": status})
+
+
 async def job_events(
     context: JobContext | None, last_event_id: int, current_status: Callable[[], str]
 ) -> AsyncIterator[bytes]:
@@ -53,7 +63,8 @@ async def job_events(
     last word once the runner has let go of the job.
     """
     if context is None:
-        yield format_event("status", {"status": await to_thread.run_sync(current_status)})
+        async for line in _final(current_status):
+            yield line
         return
     last, quiet_since = last_event_id, time.monotonic()
     while True:
@@ -64,7 +75,8 @@ async def job_events(
             if event.event == "status" and event.data.get("status") in FINISHED:
                 return
         if closed:  # let go without a final event (cancelled while queued, or not recorded): ask the table
-            yield format_event("status", {"status": await to_thread.run_sync(current_status)})
+            async for line in _final(current_status):
+                yield line
             return
         if events:
             quiet_since = time.monotonic()

@@ -130,7 +130,7 @@ class JobContext:
     def events_after(self, last_id: int) -> tuple[list[JobEvent], bool]:
         """Events numbered after `last_id`, and whether the runner has let go of the job."""
         with self._lock:
-            return [e for e in self.events if e.id > last_id], self.closed
+            return self.events[max(last_id, 0) :], self.closed  # ids are 1, 2, 3, ...: event n is at n - 1
 
     def progress(self) -> Progress:
         with self._lock:

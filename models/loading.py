@@ -73,13 +73,27 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
         raise ScenarioInputError(source, [f"{where}YAML error: {problem}"]) from None
 
 
+_UNION_TAGS = frozenset(RED_LINE_KINDS) | {
+    # the operations of a patch (models/patch.py)
+    "withdraw",
+    "set_control",
+    "set_mandate",
+    "add_veto",
+    "drop_veto",
+    "replace_offer",
+    "remove_unit",
+    "set_targets",
+    "set_objective",
+}
+
+
 def format_location(loc: tuple[int | str, ...]) -> str:
     """`('offers', 0, 'red_lines', 1, 'max_engagement', 'level')` -> `offers[0].red_lines[1].level`."""
     out = ""
     for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in RED_LINE_KINDS and i > 0 and isinstance(loc[i - 1], int):
+        elif part in _UNION_TAGS and i > 0 and isinstance(loc[i - 1], int):
             continue  # the union's tag, not a field
         elif part == "schema_":
             out += ".schema" if out else "schema"

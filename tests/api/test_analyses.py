@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 
 from api.analyses import _Stoppable
 from api.app import create_app
-from api.auth import Role
+from api.auth import Principal, Role
 from api.deps import get_runner
 from api.jobs import JobCancelled, JobRunner
 from api.setup import load_examples
+from api.visibility import OfferSecrets
 from bench.generator import Witness, generate_with_witness
 from models.analysis import Criticality, WhatIf, WhyNot
 from models.patch import Patch
@@ -530,3 +531,22 @@ def test_analyses_cancel_stops_the_analysis_within_1_5_seconds(make_service: Cal
     assert elapsed < 1.5
     job = service.client.get(location, headers=service.coordinator).json()
     assert (job["status"], job["result"]) == ("cancelled", None)
+
+
+def test_analyses_offer_secrets_name_whole_ids_of_others_only() -> None:
+    """A text leaks when it names another nation's red line (id or note), or for a delegate its unit."""
+    secrets = OfferSecrets.of(
+        [
+            ("IDN", {"red_lines": [{"id": "idn-x", "note": "a note of Indonesia"}], "units": [{"id": "idn-eng"}]}),
+            ("MAR", {"red_lines": [{"id": "mar-y"}], "units": [{"id": "mar-inf"}]}),
+        ]
+    )
+    idn, observer = Principal("t1", Role.DELEGATE, "IDN"), Principal("t2", Role.OBSERVER)
+    assert secrets.leaks("kept out by red line `mar-y`: MAR only deploys to secure sectors.", idn)
+    assert not secrets.leaks("kept out by red line `idn-x`: IDN only deploys to secure sectors.", idn)
+    assert not secrets.leaks("mar-yes and xmar-y are other ids", idn)
+    assert secrets.leaks("unit `mar-inf` (MAR) is available 2026-03-01 .. 2027-12-31", idn)
+    assert not secrets.leaks("unit `mar-inf` (MAR) is available 2026-03-01 .. 2027-12-31", observer)
+    assert secrets.leaks("red line `idn-x`.", observer) and secrets.leaks("as a note of Indonesia says", observer)
+    assert not secrets.leaks("red line `mar-y`", Principal("t3", Role.COORDINATOR))
+    assert secrets.owner_of_unit("mar-inf") == "MAR" and secrets.owner_of_unit("nobody") is None

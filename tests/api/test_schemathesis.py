@@ -35,7 +35,7 @@ from api.setup import load_examples
 from tests.api.conftest import EXAMPLES, make_settings
 
 MAX_EXAMPLES = 12
-STATEFUL_EXAMPLES = 15
+STATEFUL_EXAMPLES = 12
 STATEFUL_STEPS = 10
 COVERAGE_SAMPLE = 4
 DOCUMENT_OPERATIONS = [
