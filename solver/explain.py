@@ -192,18 +192,45 @@ def _correction_sets(
         model.add_bool_or([literals[e] for e in found])
     model.minimize(sum(weight[e] * (1 - lit) for e, lit in literals.items()))
     while len(out) < k and search.time_left() > 0:
-        solver = search.solver()
+        # Half the time left at most: a set found but not proven cheapest is then made minimal.
+        solver = search.solver(cap=search.time_left() / 2)
         solver.parameters.num_workers = search.params.effective_workers
         with cancellable(solver, search.cancel):
             code = solver.solve(model)
-        if code != cp_model.OPTIMAL:
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
         dropped = sorted(e for e, lit in literals.items() if not solver.boolean_value(lit))
         if not dropped:
             break
+        if code == cp_model.FEASIBLE:
+            # A way out, perhaps not the cheapest: give back what it need not give up, and stop looking.
+            model.clear_objective()  # type: ignore[no-untyped-call]
+            out.append((_irreducible(search, dropped), None))
+            break
         out.append((dropped, None))
         model.add_bool_or([literals[e] for e in dropped])
+    model.clear_objective()  # type: ignore[no-untyped-call]
     return out
+
+
+def _irreducible(search: _Search, dropped: list[Element]) -> list[Element]:
+    """`dropped` less every element that can be enforced again with the others still dropped.
+
+    Enforcing more only removes packages, so the set left is minimal: no proper subset of it is
+    a way out. An element whose check runs out of time stays dropped (the set still works).
+    """
+    kept = [e for e in search.built.vars.enforce if e not in set(dropped)]
+    needed = list(dropped)
+    order = sorted(dropped, key=lambda e: (-relax_cost(search.built.scenario, e), e))
+    for i, e in enumerate(order):
+        if search.time_left() <= 0:
+            break
+        trial = [x for x in needed if x != e]
+        cap = search.time_left() / (len(order) - i)
+        if trial and search.holds([*kept, e], cap)[0] == "feasible":
+            kept.append(e)
+            needed = trial
+    return sorted(needed)
 
 
 def _open_capacity(pairs: list[Candidate], enforced: set[Element], measure: Measure) -> int:
