@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run demo test lint unit validate bench clean
+.PHONY: install browser run demo test lint unit validate bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Debian's Chromium for the browser tests (tests/e2e), installed as root when it is missing.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 ## Serve the HTTP API on the embedded SQLite database, examples loaded, a coordinator token printed.
 run: install
@@ -24,7 +29,7 @@ demo: install
 	$(BIN)/forcepack solve examples/gaza-isf.yaml
 
 ## Lint, type-check, run every test, and validate the examples.
-test: install lint unit validate
+test: install browser lint unit validate
 
 lint: install
 	$(BIN)/ruff check .

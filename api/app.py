@@ -13,7 +13,7 @@ from api.errors import install_error_handlers
 from api.jobs import JobRunner, SolveFunction, fail_unfinished
 from api.limits import BodySizeLimit
 from api.openapi import install_openapi
-from api.routes import analyses, health, jobs, offers, scenarios
+from api.routes import analyses, health, jobs, me, offers, scenarios, web
 from api.settings import Settings
 
 logger = logging.getLogger("forcepack.api")
@@ -32,7 +32,7 @@ TAGS = [
     {"name": "offers", "description": "Each nation's offer: units, funding, red lines; every version kept."},
     {"name": "jobs", "description": "Solves and analyses, run in the background: submit, poll, follow, cancel."},
     {"name": "analyses", "description": "What-if, criticality (N-1, N-2) and explanations, as jobs."},
-    {"name": "health", "description": "Liveness and readiness."},
+    {"name": "health", "description": "Liveness and readiness, and who the caller is."},
 ]
 
 
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (scenarios.router, offers.router, jobs.router, analyses.router, health.router):
+    for router in (scenarios.router, offers.router, jobs.router, analyses.router, me.router, health.router, web.router):
         app.include_router(router)
     install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

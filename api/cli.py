@@ -137,7 +137,9 @@ def serve(
     if outcome.token is not None:
         typer.echo(f"coordinator token {outcome.token.id} (shown once, keep it):")
         typer.echo(f"  {outcome.token.secret}")
-    typer.echo(f"forcepack API on http://{host}:{port}/v1  (OpenAPI: http://{host}:{port}/docs)")
+    typer.echo(
+        f"forcepack on http://{host}:{port}/ (the planner's page; API under /v1, OpenAPI at http://{host}:{port}/docs)"
+    )
     # An event stream stays open until its job ends: at a stop, uvicorn closes such connections
     # after a few seconds instead of waiting for the job (the jobs are then failed, as documented).
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)

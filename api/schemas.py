@@ -360,6 +360,13 @@ class JobList(ApiModel):
     total: int = Field(ge=0, description="How many jobs match in all.")
 
 
+class Caller(ApiModel):
+    """The caller, as its token says."""
+
+    role: Literal["coordinator", "delegate", "observer"] = Field(description="What the token may do.")
+    nation: str | None = Field(description="A delegate's nation; none for the other roles.")
+
+
 class Health(ApiModel):
     """Liveness or readiness."""
 

@@ -96,6 +96,12 @@ def etag_matches(header: str, current: str, *, exists: bool) -> bool:
     return any((t == "*" and exists) or t == current for t in tags)
 
 
+def etag_matches_weakly(header: str, current: str) -> bool:
+    """`If-None-Match` (weak comparison, RFC 9110 13.1.2): one of the listed ETags, `W/` or not, is current, or `*`."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    return any(t in ("*", current.removeprefix("W/")) for t in tags)
+
+
 def _check_preconditions(if_match: str | None, if_none_match: str | None, current: str, *, exists: bool) -> None:
     if if_match is None and if_none_match is None:
         raise PreconditionRequired(

@@ -14,10 +14,32 @@ from api.schemas import OfferHistory, OfferView
 router = APIRouter(prefix="/v1/scenarios/{scenario_id}/offers", tags=["offers"])
 
 
-@router.get("/{nation}", response_model=OfferView, responses=problems(401, 403, 404))
-def get_offer(scenario_id: str, nation: str, db: DatabaseDep, principal: PrincipalDep, response: Response) -> OfferView:
-    """A nation's current offer; version 0 (empty) when it has submitted none."""
+@router.get(
+    "/{nation}",
+    response_model=OfferView,
+    responses={
+        304: {"description": "Not modified: `If-None-Match` names the current version (no body)"},
+        **problems(401, 403, 404),
+    },
+)
+def get_offer(
+    scenario_id: str,
+    nation: str,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_none_match: Annotated[
+        str | None, Header(description="ETags the caller holds: 304 without a body when one is current.")
+    ] = None,
+) -> OfferView | Response:
+    """A nation's current offer; version 0 (empty) when it has submitted none.
+
+    With `If-None-Match` naming the current ETag the answer is 304, without a body: a delegate's
+    page can look for a newer version as often as it likes for the price of a header.
+    """
     view = service.get_offer(db, principal, scenario_id, nation)
+    if if_none_match is not None and service.etag_matches_weakly(if_none_match, view.etag):
+        return Response(status_code=304, headers={"ETag": view.etag})
     response.headers["ETag"] = view.etag
     return view
 

@@ -201,3 +201,21 @@ def test_offers_database_busy_is_503_with_retry_after(make_service: Callable[...
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
     assert _current(service)[0] == etag
+
+
+def test_offers_read_with_current_etag_is_304_without_body(service: Service) -> None:
+    """If-None-Match naming the current version (strong, weak or among others) is a 304 with its ETag and no body;
+    after a new version, the old ETag reads the offer again; another nation's offer stays a 404."""
+    etag, offer = _current(service)
+    delegate = service.auth(Role.DELEGATE, "IDN")
+    for held in (etag, f"W/{etag}", f'"nope", {etag}', "*"):
+        cached = service.client.get(OFFER, headers={**delegate, "If-None-Match": held})
+        assert (cached.status_code, cached.content, cached.headers["ETag"]) == (304, b"", etag), held
+    written = service.client.put(OFFER, json=offer, headers={**delegate, "If-Match": etag})
+    assert written.status_code == 200
+    again = service.client.get(OFFER, headers={**delegate, "If-None-Match": etag})
+    assert again.status_code == 200
+    assert again.headers["ETag"] == written.headers["ETag"] != etag
+    assert again.json()["version"] == 2
+    foreign = "/v1/scenarios/tutorial/offers/MAR"
+    assert service.client.get(foreign, headers={**delegate, "If-None-Match": "*"}).status_code == 404

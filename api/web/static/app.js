@@ -1,0 +1,423 @@
+// The planner's page: sign in with a token, pick a scenario, and see what the token's role may see.
+// Coordinators solve, run what-ifs and criticality; delegates edit their nation's offer; everyone
+// reads packages. Everything comes from the public API (/v1/...), which already redacts by role.
+
+import { criticalityView, whatIfView } from "./analyses.js";
+import { ApiError, followJob, get, request, setToken, submitJob, token } from "./api.js";
+import { clear, facts, h, num } from "./dom.js";
+import { OfferEditor } from "./offer.js";
+import { namesOf, packageView } from "./package.js";
+
+const $ = (id) => document.getElementById(id);
+const CONTROL = ["secure", "contested", "hostile"];
+
+const state = {
+  role: null, // "coordinator" | "delegate" | "observer"
+  nation: null, // a delegate's nation
+  scenarios: [],
+  scenarioId: null,
+  view: null, // the ScenarioView
+  solution: null, // the package shown
+  busy: false,
+  abort: null,
+  jobId: null,
+  generation: 0, // counts scenario openings: an answer for an earlier one is dropped
+};
+
+// -- messages -----------------------------------------------------------------------------------
+
+function notify(lines, kind = "bad") {
+  const notice = $("notice");
+  const [first, ...rest] = Array.isArray(lines) ? lines : [lines];
+  clear(notice, h("p", {}, first), rest.length ? h("ul", {}, rest.map((l) => h("li", {}, l))) : null);
+  notice.className = `notice ${kind}`;
+  notice.hidden = false;
+}
+
+function hush() {
+  $("notice").hidden = true;
+}
+
+const linesOf = (error) => (error instanceof ApiError ? error.lines : [String(error.message || error)]);
+
+// -- the address: #scenario=ID&job=JOB ------------------------------------------------------------
+
+function hashParams() {
+  return new URLSearchParams(location.hash.slice(1));
+}
+
+function setHash(values) {
+  const params = hashParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value) params.set(key, value);
+    else params.delete(key);
+  }
+  history.replaceState(null, "", `#${params.toString()}`);
+}
+
+// -- signing in ---------------------------------------------------------------------------------
+
+async function signIn(secret) {
+  setToken(secret);
+  try {
+    const answer = await get("/v1/scenarios?limit=100");
+    state.scenarios = answer.body.items || [];
+  } catch (error) {
+    setToken(null);
+    showSignIn();
+    notify(error instanceof ApiError && error.status === 401
+      ? "This token is not valid, or it was revoked. Ask for a new one (forcepack token create)."
+      : linesOf(error));
+    return;
+  }
+  hush();
+  $("sign-in").hidden = true;
+  $("workspace").hidden = false;
+  $("session").hidden = false;
+  const select = $("scenario-select");
+  clear(select, state.scenarios.map((x) => h("option", { value: x.id }, x.name ? `${x.name} (${x.id})` : x.id)));
+  if (!state.scenarios.length) {
+    clear($("scenario-summary"), h("p", {}, "This token may see no scenario."));
+    $("whoami").textContent = "Signed in";
+    return;
+  }
+  const wanted = hashParams().get("scenario");
+  const first = state.scenarios.some((x) => x.id === wanted) ? wanted : state.scenarios[0].id;
+  select.value = first;
+  await openScenario(first, hashParams().get("job"));
+}
+
+function showSignIn() {
+  $("sign-in").hidden = false;
+  $("workspace").hidden = true;
+  $("session").hidden = true;
+  $("token").value = "";
+  $("token").focus();
+}
+
+function signOut() {
+  state.abort?.abort();
+  setToken(null);
+  Object.assign(state, { role: null, nation: null, scenarios: [], scenarioId: null, view: null, solution: null });
+  history.replaceState(null, "", location.pathname);
+  hush();
+  showSignIn();
+}
+
+/** The token's role and, for a delegate, its nation (`GET /v1/me`). */
+async function whoAmI() {
+  const me = (await get("/v1/me")).body;
+  return { role: me.role, nation: me.nation };
+}
+
+// -- a scenario ----------------------------------------------------------------------------------
+
+async function openScenario(id, jobId = null) {
+  state.abort?.abort();
+  const generation = ++state.generation;
+  state.scenarioId = id;
+  state.solution = null;
+  setHash({ scenario: id, job: jobId });
+  for (const section of ["package", "what-if", "criticality", "offer", "open-package", "coordinator-tools", "job-panel"]) {
+    $(section).hidden = true;
+  }
+  clear($("what-if-result"));
+  clear($("criticality-result"));
+  let view;
+  try {
+    view = (await get(`/v1/scenarios/${encodeURIComponent(id)}`)).body;
+  } catch (error) {
+    if (generation === state.generation) notify(linesOf(error));
+    return;
+  }
+  if (generation !== state.generation) return;
+  state.view = view;
+  if (!state.role) Object.assign(state, await whoAmI());
+  if (generation !== state.generation) return;
+  const scenario = state.view.scenario;
+  const names = namesOf(scenario);
+  $("whoami").textContent =
+    state.role === "delegate"
+      ? `Signed in as the delegate of ${names.nation(state.nation)} (${state.nation})`
+      : `Signed in as ${state.role === "coordinator" ? "a coordinator" : "an observer"}`;
+  document.body.dataset.role = state.role;
+  renderSummary(scenario);
+
+  if (state.role === "coordinator") {
+    $("coordinator-tools").hidden = false;
+    renderWhatIfForm(scenario);
+    $("what-if").hidden = false;
+    $("criticality").hidden = false;
+  } else {
+    $("open-package").hidden = false;
+    $("job-id").value = jobId || "";
+  }
+  if (state.role === "delegate") {
+    $("offer").hidden = false;
+    $("offer-title").textContent = `${names.nation(state.nation)}'s offer`;
+    const editor = new OfferEditor($("offer-body"), { scenarioId: id, nation: state.nation, scenario });
+    await editor.load();
+  }
+  $("scenario-summary").dataset.scenario = id; // loaded
+  if (jobId) await openJob(jobId, { generation });
+  else await showLatestPackage(id, generation);
+}
+
+function renderSummary(scenario) {
+  const requirements = scenario.requirements || [];
+  const essential = requirements.filter((r) => r.priority === "essential").length;
+  clear(
+    $("scenario-summary"),
+    h("h3", {}, scenario.name || scenario.id),
+    scenario.illustrative ? h("p", { class: "illustrative" }, "Illustrative: the quantities are invented, not real pledges.") : null,
+    scenario.description ? h("p", {}, scenario.description) : null,
+    facts([
+      scenario.horizon && ["Horizon", `${scenario.horizon.start} to ${scenario.horizon.end}`],
+      ["Sectors", num((scenario.sectors || []).length)],
+      ["Requirement lines", `${num(requirements.length)} (${num(essential)} essential)`],
+      ["Nations", num((scenario.nations || []).length)],
+      ["Version", num(state.view.version)],
+    ]),
+  );
+}
+
+/** The latest finished solve of the scenario, where the API lists a scenario's jobs. */
+async function showLatestPackage(id, generation) {
+  let jobs;
+  try {
+    jobs = (await get(`/v1/scenarios/${encodeURIComponent(id)}/jobs`)).body;
+  } catch {
+    return; // no jobs list (an older service), or none visible: the page waits for a solve or a job id
+  }
+  const items = (Array.isArray(jobs) ? jobs : jobs?.items || []).filter((j) => j.kind === "solve" && j.status === "done");
+  if (!items.length || generation !== state.generation) return;
+  items.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+  await openJob(items[0].id, { quiet: true, generation });
+}
+
+// -- jobs --------------------------------------------------------------------------------------------
+
+function progressWords(p) {
+  if (p.status === "queued") return "Queued: waiting for a free solver.";
+  if (p.status === "running") {
+    const parts = ["Running"];
+    if (p.step) parts.push(`step ${p.step}${p.total ? `: ${p.done ?? 0} of ${p.total}` : ""}`);
+    if (p.criterion !== undefined && p.criterion !== null) {
+      parts.push(`best ${p.criterion} so far ${Number(p.value).toLocaleString("en-US")}${p.seconds !== undefined ? ` after ${Number(p.seconds).toFixed(1)} s` : ""}`);
+    }
+    return `${parts.join("; ")}.`;
+  }
+  return `${p.status}.`;
+}
+
+function showProgress(label, p) {
+  $("job-title").textContent = `Job: ${label}`;
+  $("job-status").textContent = progressWords(p);
+  const bar = $("job-progress");
+  if (p.total) {
+    bar.max = p.total;
+    bar.value = p.done || 0;
+  } else {
+    bar.removeAttribute("value"); // indeterminate
+  }
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  for (const id of ["solve-button", "what-if-button", "criticality-button"]) $(id).disabled = busy;
+}
+
+/** Submit a job and follow it to the end; `done(job)` renders its answer. */
+async function runJob(label, submit, done) {
+  if (state.busy) return;
+  hush();
+  setBusy(true);
+  const abort = new AbortController();
+  state.abort = abort;
+  $("job-panel").hidden = false;
+  showProgress(label, { status: "queued" });
+  $("job-status").textContent = "Submitting...";
+  const cancel = $("job-cancel");
+  try {
+    const id = await submitJob(...submit());
+    state.jobId = id;
+    cancel.hidden = state.role !== "coordinator";
+    cancel.onclick = () => request("DELETE", `/v1/jobs/${encodeURIComponent(id)}`).catch((e) => notify(linesOf(e)));
+    const job = await followJob(id, (p) => showProgress(label, p), abort.signal);
+    finishJob(label, job);
+    if (job.status === "done" && job.result) await done(job);
+  } catch (error) {
+    if (error.name !== "AbortError") {
+      $("job-status").textContent = `${label}: not run.`;
+      notify(error instanceof ApiError && error.status === 429
+        ? [`Every solver is busy; try again in ${error.headers.get("Retry-After") || "a few"} seconds.`]
+        : linesOf(error));
+    }
+  } finally {
+    cancel.hidden = true;
+    if (state.abort === abort) state.abort = null;
+    setBusy(false);
+  }
+}
+
+function finishJob(label, job) {
+  const bar = $("job-progress");
+  bar.max = 1;
+  bar.value = 1;
+  const words = {
+    done: "Done.",
+    failed: `Failed: ${job.error || "the job did not finish"}.`,
+    cancelled: "Cancelled.",
+  };
+  $("job-title").textContent = `Job: ${label}`;
+  $("job-status").textContent = `${words[job.status] || job.status} (job ${job.id})`;
+  $("job-status").dataset.final = job.status;
+}
+
+/** Open a job by id (a shared link, or the id typed in): its answer, whatever its kind. */
+async function openJob(id, { quiet = false, generation = state.generation } = {}) {
+  let job;
+  try {
+    job = (await get(`/v1/jobs/${encodeURIComponent(id)}`)).body;
+  } catch (error) {
+    if (!quiet) notify(error instanceof ApiError && error.status === 404 ? `There is no job ${id} that this token may see.` : linesOf(error));
+    return;
+  }
+  if (generation !== state.generation) return; // another scenario was opened meanwhile
+  if (job.scenario && job.scenario !== state.scenarioId) {
+    $("scenario-select").value = job.scenario;
+    await openScenario(job.scenario, id);
+    return;
+  }
+  if (!["done", "failed", "cancelled"].includes(job.status)) {
+    $("job-panel").hidden = false;
+    const label = `Job ${job.id}`;
+    job = await followJob(id, (p) => showProgress(label, p));
+    finishJob(label, job);
+  }
+  if (job.status !== "done" || !job.result || generation !== state.generation) return;
+  if (quiet && state.solution) return; // a package solved meanwhile is newer than the latest listed
+  showAnswer(job);
+}
+
+function showAnswer(job) {
+  if (job.kind === "solve") showPackage(job.result, job.id);
+  else if (job.kind === "what-if") showWhatIf(job);
+  else if (job.kind === "criticality") showCriticality(job);
+  else if (job.kind === "explanation" && job.result.explanation) {
+    showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id);
+  }
+}
+
+function showPackage(solution, jobId) {
+  state.solution = solution;
+  setHash({ job: jobId });
+  $("package").hidden = false;
+  const link = `${location.origin}${location.pathname}#scenario=${encodeURIComponent(state.scenarioId)}&job=${encodeURIComponent(jobId)}`;
+  clear(
+    $("package-body"),
+    h("p", { class: "help" }, "Link to this package (for delegates and observers): ", h("a", { href: link, dataset: { testid: "package-link" } }, jobId)),
+    packageView(solution, state.view?.scenario),
+  );
+  if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
+}
+
+function showWhatIf(job) {
+  $("what-if").hidden = false;
+  clear($("what-if-result"), whatIfView(job.result, state.view?.scenario));
+}
+
+function showCriticality(job) {
+  $("criticality").hidden = false;
+  clear($("criticality-result"), criticalityView(job.result, state.view?.scenario));
+}
+
+// -- coordinator's forms ------------------------------------------------------------------------------
+
+function renderWhatIfForm(scenario) {
+  const names = namesOf(scenario);
+  const inPackage = new Set((state.solution?.nations || []).filter((n) => n.units > 0 || n.funding_used_usd > 0).map((n) => n.nation));
+  const chosen = new Set([...document.querySelectorAll("#what-if-nations input:checked")].map((i) => i.value));
+  clear(
+    $("what-if-nations"),
+    (scenario.nations || []).map((n) =>
+      h("label", { class: "toggle" },
+        h("input", { type: "checkbox", value: n.code, name: "withdraw", checked: chosen.has(n.code) }),
+        h("span", {}, ` ${names.nation(n.code)} (${n.code})`),
+        inPackage.has(n.code) ? h("span", { class: "in-package" }, " in the package") : null),
+    ),
+  );
+  const current = new Map([...document.querySelectorAll("#what-if-sectors select")].map((s) => [s.dataset.sector, s.value]));
+  clear(
+    $("what-if-sectors"),
+    (scenario.sectors || []).map((sector) => {
+      const id = `control-${sector.id}`;
+      return h("div", { class: "field" },
+        h("label", { htmlFor: id }, sector.name || sector.id),
+        h("select", { id, dataset: { sector: sector.id, original: sector.control }, value: current.get(sector.id) || sector.control },
+          CONTROL.map((c) => h("option", { value: c }, c === sector.control ? `${c} (now)` : c))));
+    }),
+  );
+}
+
+function whatIfBody() {
+  const withdraw = [...document.querySelectorAll("#what-if-nations input:checked")].map((i) => i.value);
+  const ops = [];
+  if (withdraw.length) ops.push({ op: "withdraw", nations: withdraw });
+  for (const select of document.querySelectorAll("#what-if-sectors select")) {
+    if (select.value !== select.dataset.original) ops.push({ op: "set_control", sector: select.dataset.sector, control: select.value });
+  }
+  const words = [
+    withdraw.length ? `${withdraw.join(", ")} withdraw` : null,
+    ...ops.filter((o) => o.op === "set_control").map((o) => `${o.sector} becomes ${o.control}`),
+  ].filter(Boolean);
+  return {
+    ops,
+    description: words.join("; "),
+    mode: $("what-if-mode").value,
+    time_limit_s: Number($("what-if-seconds").value) || undefined,
+  };
+}
+
+function wire() {
+  $("sign-in-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const secret = $("token").value.trim();
+    if (secret) signIn(secret);
+  });
+  $("sign-out").addEventListener("click", signOut);
+  $("scenario-select").addEventListener("change", (event) => openScenario(event.target.value));
+  $("open-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const id = $("job-id").value.trim();
+    if (id) openJob(id);
+  });
+  $("solve-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const seconds = Number($("solve-seconds").value) || undefined;
+    runJob("Solve", () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/solves`, { time_limit_s: seconds }],
+      async (job) => showPackage(job.result, job.id));
+  });
+  $("what-if-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = whatIfBody();
+    if (!body.ops.length) {
+      notify("Choose a change first: a nation to withdraw, or a sector's control status.", "help");
+      return;
+    }
+    clear($("what-if-result"));
+    runJob(`What if: ${body.description}`, () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/what-ifs`, body],
+      async (job) => showWhatIf(job));
+  });
+  $("criticality-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const seconds = Number($("criticality-seconds").value) || undefined;
+    clear($("criticality-result"));
+    runJob("Criticality", () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/criticality`, { time_limit_s: seconds }],
+      async (job) => showCriticality(job));
+  });
+}
+
+wire();
+if (token()) signIn(token());
+else showSignIn();

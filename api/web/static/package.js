@@ -1,0 +1,462 @@
+// A package (the solution document, forcepack.solution/1) as a planner reads it: status, the
+// coverage matrix, contributions per nation, the funding balance, the assignments, and when no
+// package exists the explanation. Every field may be absent (the API redacts by role): the
+// views show what is there.
+
+import { dec, facts, h, num, pct, s, signed, sortableTable, sr, table, usd } from "./dom.js";
+
+const PALETTE = [
+  "#1b6ca8", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#66a182",
+  "#8d6a9f", "#c9733b", "#3d5a80", "#9c6644", "#4f772d", "#b5179e",
+];
+
+const CONFLICT_WORDS = {
+  requirement: "requirement",
+  red_line: "red line",
+  veto: "veto",
+  target: "target",
+  mandate: "mandate condition",
+  funding: "funding",
+  availability: "availability",
+};
+
+const STATUS_WORDS = {
+  optimal: "Optimal: the best package, proven",
+  feasible: "Feasible: a package, not proven the best within the time limit",
+  infeasible: "Infeasible: no package meets every requirement and condition",
+  unknown: "Unknown: no answer within the time limit",
+};
+
+/** Names of nations, sectors and capabilities from the scenario (codes where it says nothing). */
+export function namesOf(scenario) {
+  const nations = new Map((scenario?.nations || []).map((n) => [n.code, n.name || n.code]));
+  const sectors = new Map((scenario?.sectors || []).map((x) => [x.id, x]));
+  return {
+    nation: (code) => nations.get(code) || code,
+    sector: (id) => sectors.get(id)?.name || id,
+    control: (id) => sectors.get(id)?.control,
+  };
+}
+
+const capabilityLabel = (id) => String(id).replaceAll("_", " ");
+
+/** Capabilities in a stable order: the requirements' order, then any other met. */
+function capabilityOrder(scenario, solution) {
+  const order = [];
+  const add = (c) => c && !order.includes(c) && order.push(c);
+  (scenario?.requirements || []).forEach((r) => add(r.capability));
+  (solution?.coverage || []).forEach((c) => add(c.capability));
+  (solution?.assignments || []).forEach((a) => add(a.capability));
+  return order;
+}
+
+export function colourOf(capabilities, capability) {
+  const index = capabilities.indexOf(capability);
+  return PALETTE[(index < 0 ? 0 : index) % PALETTE.length];
+}
+
+function hasPackage(solution) {
+  return solution && (solution.status === "optimal" || solution.status === "feasible");
+}
+
+/**
+ * The whole package view. `compare` = {baseline, diff} highlights what changed against a baseline.
+ */
+export function packageView(solution, scenario, compare = null) {
+  const parts = [statusView(solution)];
+  if (solution.explanation) parts.push(explanationView(solution.explanation));
+  parts.push(coverageMatrix(solution, scenario, compare));
+  if (hasPackage(solution)) {
+    parts.push(contributionsView(solution, scenario));
+    parts.push(fundingView(solution.funding));
+    parts.push(assignmentsTable(solution, scenario, compare));
+  }
+  return h("div", { class: "package-view" }, parts);
+}
+
+export function statusView(solution) {
+  const status = solution.status || "unknown";
+  const gap = typeof solution.gap === "number" ? solution.gap : null;
+  const totals = solution.totals || {};
+  const objective = (solution.objective || []).map((o) =>
+    h("li", {}, h("strong", {}, o.criterion), ` ${dec(o.value)}`, o.bound !== o.value ? ` (bound ${dec(o.bound)})` : ""),
+  );
+  return h(
+    "div",
+    { class: "status-block" },
+    h(
+      "p",
+      { class: `status status-${status}`, dataset: { testid: "package-status" } },
+      h("span", { class: "badge" }, status.toUpperCase()),
+      " ",
+      STATUS_WORDS[status] || status,
+    ),
+    facts(
+      [
+        ["Gap", gap === null ? "–" : gap === 0 ? "0% (proven)" : `${(gap * 100).toFixed(1)}% (not proven)`],
+        totals.personnel !== undefined && ["Personnel", num(totals.personnel)],
+        totals.units !== undefined && ["Units", num(totals.units)],
+        totals.nations_contributing !== undefined && ["Nations sending units", num(totals.nations_contributing)],
+        totals.nations_participating !== undefined && ["Nations taking part", num(totals.nations_participating)],
+        solution.funding && ["Total cost", usd(solution.funding.total_cost_usd)],
+        solution.run && ["Solved in", `${dec(solution.run.wall_s)} s`],
+      ],
+      "package-facts",
+    ),
+    objective.length ? h("div", {}, h("h3", {}, "Objective, in the order optimised"), h("ol", { class: "objective" }, objective)) : null,
+  );
+}
+
+// -- coverage matrix -------------------------------------------------------------------------
+
+function fillClass(fraction) {
+  if (fraction === null) return "fill-unknown";
+  if (fraction >= 1) return "fill-full";
+  if (fraction >= 0.5) return "fill-high";
+  if (fraction > 0) return "fill-low";
+  return "fill-none";
+}
+
+function fillWords(fraction) {
+  if (fraction === null) return "not solved";
+  if (fraction >= 1) return "filled";
+  if (fraction > 0) return "partly filled";
+  return "empty";
+}
+
+/** Sectors × capabilities; each cell lists its requirement lines, coloured by the least-filled one. */
+export function coverageMatrix(solution, scenario, compare = null) {
+  const names = namesOf(scenario);
+  const coverage = new Map((solution?.coverage || []).map((c) => [c.requirement, c]));
+  const before = compare ? new Map((compare.baseline?.coverage || []).map((c) => [c.requirement, c])) : null;
+  const lines =
+    scenario?.requirements?.length
+      ? scenario.requirements
+      : (solution?.coverage || []).map((c) => ({
+          id: c.requirement, sector: c.sector, capability: c.capability, priority: c.priority,
+          measure: c.measure, quantity: c.required,
+        }));
+  const sectors = scenario?.sectors?.length
+    ? scenario.sectors.map((x) => x.id)
+    : [...new Set(lines.map((l) => l.sector))];
+  const capabilities = capabilityOrder(scenario, solution).filter((c) => lines.some((l) => l.capability === c));
+
+  // Capabilities in rows, sectors in columns: a scenario has fewer sectors than capabilities, so
+  // the matrix stays about as wide as a screen.
+  const head = h(
+    "tr",
+    {},
+    h("th", { scope: "col" }, "Capability"),
+    sectors.map((sector) => {
+      const control = names.control(sector);
+      return h("th", { scope: "col" }, names.sector(sector),
+        control ? h("span", { class: `control control-${control}` }, ` (${control})`) : null);
+    }),
+  );
+  const rows = capabilities.map((capability) =>
+    h(
+      "tr",
+      {},
+      h("th", { scope: "row", class: "capability" }, capabilityLabel(capability)),
+      sectors.map((sector) => {
+        const here = lines.filter((l) => l.sector === sector && l.capability === capability);
+        if (!here.length) return h("td", { class: "cell-none" }, h("span", { "aria-hidden": "true" }, "·"), sr("no requirement"));
+        let least = null;
+        let changed = false;
+        const items = here.map((line) => {
+          const c = coverage.get(line.id);
+          const required = c ? c.required : line.quantity;
+          const provided = c ? c.provided : null;
+          const fraction = provided === null ? null : required > 0 ? Math.min(1, provided / required) : 1;
+          if (fraction !== null) least = least === null ? fraction : Math.min(least, fraction);
+          const essential = (c?.priority || line.priority) === "essential";
+          const measure = (c?.measure || line.measure) === "personnel" ? "pers." : required === 1 ? "unit" : "units";
+          const was = before?.get(line.id);
+          const moved = was && provided !== null && was.provided !== provided;
+          if (moved) changed = true;
+          return h(
+            "li",
+            { class: moved ? "line moved" : "line", dataset: { requirement: line.id } },
+            essential ? h("span", { class: "essential", title: "essential line" }, "★", sr(" essential")) : null,
+            h("span", { class: "line-id" }, line.id),
+            " ",
+            h("span", { class: "figures" }, provided === null ? `${num(required)} ${measure}` : `${num(provided)}/${num(required)} ${measure}`),
+            " ",
+            h("strong", { class: "percent" }, fraction === null ? "–" : pct(fraction)),
+            sr(`, ${fillWords(fraction)}`),
+            moved
+              ? h("span", { class: "was" }, ` ${provided > was.provided ? "▲" : "▼"} was ${num(was.provided)}`)
+              : null,
+          );
+        });
+        return h(
+          "td",
+          { class: `cell ${fillClass(least)}${changed ? " changed" : ""}`, dataset: { sector, capability } },
+          h("ul", {}, items),
+        );
+      }),
+    ),
+  );
+  return h(
+    "div",
+    { class: "matrix-block" },
+    h("h3", {}, "Coverage: capabilities by sector"),
+    h(
+      "p",
+      { class: "legend" },
+      legendChip("fill-full", "100% filled"), legendChip("fill-high", "50-99%"), legendChip("fill-low", "1-49%"),
+      legendChip("fill-none", "empty"), " ", h("span", { class: "essential" }, "★"), " essential line",
+      compare ? [" ", h("span", { class: "legend-changed" }, "outlined"), ": changed against the current package"] : null,
+    ),
+    h(
+      "div",
+      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Coverage matrix" },
+      h("table", { class: "matrix", dataset: { testid: compare ? "matrix-what-if" : "matrix" } },
+        h("caption", { class: "visually-hidden" }, "Coverage: capabilities in rows, sectors in columns; each cell lists its requirement lines, provided of required."),
+        h("thead", {}, head), h("tbody", {}, rows)),
+    ),
+  );
+}
+
+function legendChip(cls, label) {
+  return h("span", { class: "chip" }, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), label);
+}
+
+// -- contributions -----------------------------------------------------------------------------
+
+/** Personnel and money per nation, stacked by capability (SVG bars, with the figures as a table). */
+export function contributionsView(solution, scenario) {
+  const names = namesOf(scenario);
+  const capabilities = capabilityOrder(scenario, solution);
+  const personnel = new Map();
+  const money = new Map();
+  const add = (map, nation, capability, value) => {
+    if (!value) return;
+    if (!map.has(nation)) map.set(nation, new Map());
+    const row = map.get(nation);
+    row.set(capability, (row.get(capability) || 0) + value);
+  };
+  for (const a of solution.assignments || []) {
+    add(personnel, a.nation, a.capability, a.personnel);
+    if (a.self_funded) add(money, a.nation, a.capability, a.cost_usd);
+  }
+  for (const flow of solution.funding?.flows || []) add(money, flow.nation, flow.capability, flow.amount_usd);
+  const used = capabilities.filter((c) => [...personnel.values(), ...money.values()].some((m) => m.has(c)));
+  return h(
+    "div",
+    { class: "contributions" },
+    h("h3", {}, "Contributions per nation"),
+    h(
+      "p",
+      { class: "legend", dataset: { testid: "capability-legend" } },
+      used.map((c) => h("span", { class: "chip" }, swatch(colourOf(capabilities, c)), capabilityLabel(c))),
+    ),
+    h(
+      "div",
+      { class: "charts" },
+      barChart("Personnel deployed", personnel, capabilities, names, num, "chart-personnel"),
+      barChart("Money: pledges drawn and self-funded units", money, capabilities, names, usd, "chart-money"),
+    ),
+  );
+}
+
+function swatch(colour) {
+  return s("svg", { class: "swatch-svg", width: 14, height: 14, viewBox: "0 0 14 14", "aria-hidden": "true" },
+    s("rect", { width: 14, height: 14, fill: colour }));
+}
+
+function barChart(title, data, capabilities, names, format, testid) {
+  const rows = [...data.entries()]
+    .map(([nation, parts]) => ({ nation, parts, total: [...parts.values()].reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.total - a.total);
+  const max = Math.max(1, ...rows.map((r) => r.total));
+  const label = 56;
+  const width = 520;
+  const right = 110;
+  const bar = 20;
+  const gap = 8;
+  const height = Math.max(1, rows.length) * (bar + gap);
+  const svg = s(
+    "svg",
+    {
+      class: "bars",
+      viewBox: `0 0 ${label + width + right} ${height}`,
+      role: "img",
+      "aria-label": `${title}: ${rows.map((r) => `${names.nation(r.nation)} ${format(r.total)}`).join("; ") || "none"}`,
+    },
+    rows.map((row, i) => {
+      const y = i * (bar + gap);
+      let x = label;
+      const segments = capabilities
+        .filter((c) => row.parts.has(c))
+        .map((c) => {
+          const w = (row.parts.get(c) / max) * width;
+          const rect = s("rect", { x, y, width: Math.max(w, 0.5), height: bar, fill: colourOf(capabilities, c) },
+            s("title", {}, `${names.nation(row.nation)}, ${capabilityLabel(c)}: ${format(row.parts.get(c))}`));
+          x += w;
+          return rect;
+        });
+      return s(
+        "g",
+        { class: "bar-row" },
+        s("text", { x: label - 6, y: y + bar - 4, "text-anchor": "end", class: "bar-label" }, row.nation),
+        segments,
+        s("text", { x: x + 6, y: y + bar - 4, class: "bar-value" }, format(row.total)),
+      );
+    }),
+  );
+  const figures = table({
+    caption: `${title}, by capability`,
+    head: ["Nation", "Capability", "Amount"],
+    rows: rows.flatMap((row) =>
+      [...row.parts.entries()].map(([c, v]) =>
+        h("tr", {}, h("td", {}, names.nation(row.nation)), h("td", {}, capabilityLabel(c)), h("td", { class: "num" }, format(v)))),
+    ),
+  });
+  return h(
+    "figure",
+    { class: "chart", dataset: { testid } },
+    h("figcaption", {}, title),
+    rows.length ? svg : h("p", { class: "help" }, "None."),
+    h("details", {}, h("summary", {}, "The figures as a table"), figures),
+  );
+}
+
+// -- funding ------------------------------------------------------------------------------------
+
+export function fundingView(funding) {
+  if (!funding) return null;
+  const pooled = funding.pooled_cost_usd || 0;
+  const used = Math.min(funding.used_usd || 0, pooled);
+  const gapShare = pooled ? (funding.gap_usd || 0) / pooled : 0;
+  const usedShare = pooled ? used / pooled : 1;
+  const meter = h(
+    "div",
+    { class: "funding-meter", role: "img", "aria-label": `Pooled cost ${usd(pooled)}: ${usd(used)} paid from pledges, gap ${usd(funding.gap_usd)}` },
+    h("span", { class: "funding-paid", style: { width: `${usedShare * 100}%` } }, usedShare > 0.15 ? `paid ${pct(usedShare)}` : ""),
+    gapShare > 0 ? h("span", { class: "funding-gap", style: { width: `${gapShare * 100}%` } }, `gap ${pct(gapShare)}`) : null,
+  );
+  return h(
+    "div",
+    { class: "funding", dataset: { testid: "funding" } },
+    h("h3", {}, "Funding balance"),
+    facts([
+      ["Total cost", usd(funding.total_cost_usd)],
+      ["Self-funded by nations", usd(funding.self_funded_usd)],
+      ["Pooled cost (to be paid from pledges)", usd(funding.pooled_cost_usd)],
+      ["Pledged (usable)", usd(funding.pledged_usd)],
+      ["Drawn from pledges", usd(funding.used_usd)],
+      ["Gap", h("span", { class: funding.gap_usd > 0 ? "bad" : "good" }, usd(funding.gap_usd), funding.gap_usd > 0 ? " (not covered)" : " (fully funded)")],
+    ]),
+    meter,
+  );
+}
+
+// -- assignments --------------------------------------------------------------------------------
+
+const changeKey = (unit, requirement) => `${unit}|${requirement}`;
+
+/** The package as a sortable table; with `compare`, each row says how it changed. */
+export function assignmentsTable(solution, scenario, compare = null) {
+  const names = namesOf(scenario);
+  const changes = new Map();
+  for (const c of [...(compare?.diff?.added || []), ...(compare?.diff?.removed || [])]) {
+    changes.set(changeKey(c.unit, c.requirement), c);
+  }
+  const rows = (solution.assignments || []).map((a) => ({ ...a, change: changes.get(changeKey(a.unit, a.requirement)) }));
+  if (compare) {
+    // Placements gone altogether are listed too, so the table shows the whole difference.
+    const here = new Set(rows.map((r) => changeKey(r.unit, r.requirement)));
+    for (const a of compare.baseline?.assignments || []) {
+      const key = changeKey(a.unit, a.requirement);
+      if (!here.has(key) && changes.has(key)) rows.push({ ...a, units: 0, personnel: 0, cost_usd: 0, change: changes.get(key), gone: true });
+    }
+    // What changed first (removed, then fewer, then more), then the rest as the solver listed it.
+    const weight = (r) => (r.gone ? 0 : r.change ? (r.change.after < r.change.before ? 1 : 2) : 3);
+    rows.sort((a, b) => weight(a) - weight(b));
+  }
+  const columns = [
+    { key: "nation", label: "Nation", header: true, cell: (r) => names.nation(r.nation), value: (r) => names.nation(r.nation) },
+    { key: "unit", label: "Unit" },
+    { key: "capability", label: "Capability", cell: (r) => capabilityLabel(r.capability) },
+    { key: "requirement", label: "Line" },
+    { key: "sector", label: "Sector", cell: (r) => names.sector(r.sector), value: (r) => names.sector(r.sector) },
+    { key: "units", label: "Units", numeric: true, cell: (r) => num(r.units) },
+    { key: "personnel", label: "Personnel", numeric: true, cell: (r) => num(r.personnel) },
+    { key: "cost_usd", label: "Cost", numeric: true, cell: (r) => usd(r.cost_usd) },
+    { key: "self_funded", label: "Self-funded", cell: (r) => (r.self_funded ? "yes" : "no"), value: (r) => (r.self_funded ? 1 : 0) },
+  ];
+  if (compare) {
+    columns.push({
+      key: "change",
+      label: "Change",
+      value: (r) => (r.change ? r.change.after - r.change.before : 0),
+      cell: (r) => (r.change ? changeWords(r.change) : "unchanged"),
+    });
+  }
+  return h(
+    "div",
+    { class: "assignments" },
+    h("h3", {}, compare ? "The what-if package, placement by placement" : "The package, placement by placement"),
+    sortableTable({
+      caption: `${rows.length} placement(s); sort by any column`,
+      columns,
+      rows,
+      testid: compare ? "assignments-what-if" : "assignments",
+      rowClass: (r) => (r.gone ? "row-removed" : r.change ? (r.change.after > r.change.before ? "row-added" : "row-reduced") : undefined),
+      empty: "No unit is placed.",
+    }),
+  );
+}
+
+function changeWords(change) {
+  if (change.before === 0) return `new: ${change.after} unit(s)`;
+  if (change.after === 0) return `removed (was ${change.before})`;
+  return `${change.after > change.before ? "more" : "fewer"}: ${change.before} → ${change.after}`;
+}
+
+// -- explanation ----------------------------------------------------------------------------------
+
+function elementWords(element) {
+  const kind = CONFLICT_WORDS[element.type] || element.type;
+  const named = element.id && element.id !== element.text ? h("code", {}, element.id) : null;
+  return [h("span", { class: "conflict-type" }, kind), named ? [" ", named] : null, element.text ? `: ${element.text}` : null];
+}
+
+/** Why no package exists: the summary, the conflicting elements, and the ways out, in words. */
+export function explanationView(explanation) {
+  const conflict = explanation.conflict || [];
+  const relaxations = explanation.relaxations || [];
+  return h(
+    "div",
+    { class: "explanation", dataset: { testid: "explanation" }, role: "group", "aria-labelledby": "explanation-title" },
+    h("h3", { id: "explanation-title" }, "Why no package exists"),
+    explanation.summary ? h("p", { class: "summary" }, explanation.summary) : null,
+    conflict.length
+      ? [
+          h("h4", {}, explanation.minimal ? "The conflict (minimal: dropping any one element resolves it)" : "The conflict"),
+          h("ul", { class: "conflict" }, conflict.map((e) => h("li", {}, elementWords(e)))),
+        ]
+      : null,
+    relaxations.length
+      ? [
+          h("h4", {}, "Ways out"),
+          h(
+            "ol",
+            { class: "relaxations", dataset: { testid: "relaxations" } },
+            relaxations.map((r) =>
+              h(
+                "li",
+                {},
+                "Relax ",
+                (r.changes || []).map((c, i) => [i ? " and " : "", h("span", { class: "change" }, elementWords(c))]),
+                r.effect ? [h("br"), h("span", { class: "effect" }, `Then: ${r.effect}`)] : null,
+              ),
+            ),
+          ),
+        ]
+      : null,
+  );
+}
+
+export { signed };
