@@ -73,3 +73,32 @@ def run_json(cmd: Sequence[str], timeout: float, failed: Record) -> Record:
             tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
             reason = f"exit status {proc.returncode}: {tail}"
     return {**failed, "error": reason, "violations": [], "process_s": time.perf_counter() - start}
+
+
+def parse_per_size(text: str) -> str | int:
+    """A per-size setting from the command line: `16` (every size), or `25:0,70:12,6` (`size:value`
+    pairs, and a bare number for the sizes not listed; 0 where none is given). Raises ValueError."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise ValueError(f"expected a number or size:number pairs, got {text!r}")
+    for part in parts:
+        size, _, value = part.rpartition(":")
+        if (size and not size.isdigit()) or not value.isdigit():
+            raise ValueError(f"expected a whole number or size:number pairs (e.g. 25:0,70:12,6), got {text!r}")
+    return int(parts[0]) if len(parts) == 1 and ":" not in parts[0] else ",".join(parts)
+
+
+def per_size(spec: int | str | None, nations: int) -> int:
+    """The value of a per-size setting (`parse_per_size`) at `nations`: an int holds for every size."""
+    if spec is None:
+        return 0
+    if isinstance(spec, int):
+        return spec
+    other = 0
+    for part in spec.split(","):
+        size, _, value = part.strip().rpartition(":")
+        if not size:
+            other = int(value)
+        elif int(size) == nations:
+            return int(value)
+    return other

@@ -1,26 +1,31 @@
-"""The workers, command-line and sweep benchmark families: running them, and their sections of
-docs/benchmarks.md. `bench.harness` calls these; every figure written comes from the records.
+"""The workers, command-line, sweep and load benchmark families: running them, and their sections
+of docs/benchmarks.md. `bench.harness` calls these; every figure written comes from the records.
 
 - **workers**: the solve benchmark (`bench.instance solve`) with each number of CP-SAT workers
   of `Config.workers_compare`, interleaved, on `Config.workers_sizes` x `Config.workers_seeds`;
 - **cli**: `forcepack solve` on example files, timed from outside (interpreter start included),
   part of the explain family;
-- **sweep**: N-1 and N-2 criticality (`bench.sweeps`) on generated scenarios, on a local process
-  pool and a local dask cluster, cold and hinted, and on the Gaza example.
+- **sweep** and **sweep-full**: N-1 and N-2 criticality (`bench.sweeps`) on generated scenarios,
+  on a local process pool and a local dask cluster, cold and hinted, and on the Gaza example; the
+  default `sweep` re-solves small seeded samples of the variants at the larger sizes, the long
+  `sweep-full` (not run by default) every N-1 variant and larger N-2 samples;
+- **load**: the HTTP load test (`bench.load`): delegates reading and writing their offers.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import ROOT, Record, checker_cell, join, median, num, run_json, table
+from bench.common import ROOT, Record, checker_cell, join, median, num, per_size, run_json, table
 
 if TYPE_CHECKING:
     from bench.harness import Config
@@ -35,7 +40,9 @@ CLI_FILES: tuple[tuple[str, str], ...] = (
 )
 """Example files `forcepack solve` is timed on, and what they are expected to be."""
 
-BASELINES = Path("bench/out/baselines")
+BASELINES = {"sweep": Path("bench/out/baselines"), "sweep-full": Path("bench/out/baselines-full")}
+"""Where each sweep family keeps its baseline packages (apart, so that one never replaces the other's)."""
+SWEEP_FAMILIES = ("sweep", "sweep-full")
 SWEEPS: tuple[tuple[str, bool, str], ...] = (
     ("n1", False, "pool"),
     ("n1", False, "dask"),
@@ -55,7 +62,11 @@ def record_key(family: str, r: Record) -> tuple[Any, ...]:
         return (r["nations"], r["seed"], r["workers"])
     if family == "cli":
         return (r.get("file"),)
-    if family == "sweep":
+    if family == "peers":
+        return (r["solver"], r["nations"], r["seed"])
+    if family in ("load", "profile"):
+        return (r.get("nations"), r.get("seed"))
+    if family in SWEEP_FAMILIES:
         if r["kind"] == "baseline":
             return ("baseline", r["nations"], r["seed"])
         if r["kind"] == "gaza":
@@ -90,11 +101,11 @@ def run_workers(config: Config, results: dict[str, Any], echo: Echo, save: Save)
             continue
         echo(f"[workers {i}/{len(plan)}] solve {n} nations, seed {s}, {w} worker(s) ...")
         cmd = [sys.executable, "-m", "bench.instance", "solve", "--nations", str(n), "--seed", str(s)]
-        cmd += ["--time-limit", str(config.time_limit_s), "--workers", str(w)]
+        cmd += ["--time-limit", str(config.workers_time_limit_s), "--workers", str(w)]
         load = os.getloadavg()[0]
         record = run_json(
             cmd,
-            3 * config.time_limit_s + 120,
+            3 * config.workers_time_limit_s + 120,
             {"kind": "solve", "nations": n, "seed": s, "workers": w},
         )
         record["load_before"] = load
@@ -175,8 +186,9 @@ def render_workers(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         f"The solve benchmark again, on {join([str(n) for n in cfg['workers_sizes']])} nations (seeds "
         f"{', '.join(str(s) for s in cfg['workers_seeds'])}), once with each number of CP-SAT workers "
         f"({join([str(w) for w in counts])}), the runs of one scenario back to back, each in a fresh process, "
-        f"time limit {num(cfg['time_limit_s'], 0)} s. `solver.params.default_workers` says one worker is "
-        "faster on two cores; this measures it. With one worker the solver also sets",
+        f"time limit {num(cfg.get('workers_time_limit_s', cfg['time_limit_s']), 0)} s. "
+        "`solver.params.default_workers` says one worker is faster on two cores; this measures it. With one",
+        "worker the solver also sets",
         "`linearization_level = 2`; with more it leaves CP-SAT's portfolio as it is. *CPU share* is CPU",
         "seconds per wall second, per number of workers (about the workers on an idle machine).",
         "",
@@ -193,7 +205,7 @@ def render_workers(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         "",
         "### Reading the numbers",
         "",
-        *_reading_workers(records, counts, cfg["time_limit_s"]),
+        *_reading_workers(records, counts, cfg.get("workers_time_limit_s", cfg["time_limit_s"])),
         "",
     ]
     return lines
@@ -421,24 +433,30 @@ def _sweep_progress(r: Record) -> str:
     )
 
 
-def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
-    """For each size and seed: the baseline, then every sweep of `SWEEPS`; then the Gaza example."""
-    records, done = start_records("sweep", results, config.resume)
+def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save, family: str = "sweep") -> None:
+    """For each size and seed: the baseline, then every sweep of `SWEEPS`; then the Gaza example.
+
+    `family` is `sweep` (the default run's sampled sweeps) or `sweep-full` (the long run); each has
+    its sizes and samples (`Config.sweep_plan`), its records and its baselines.
+    """
+    records, done = start_records(family, results, config.resume)
+    sizes, n1_sample, pair_sample = config.sweep_plan(family)
     tl = config.sweep_time_limit_s
     py = sys.executable
+    tag = f"[{family}]"
     for seed in config.sweep_seeds:
-        for n in config.sweep_sizes:
-            path = BASELINES / f"n{n:03d}-s{seed}.json"
-            kept = next((r for r in records if record_key("sweep", r) == ("baseline", n, seed)), None)
+        for n in sizes:
+            path = BASELINES[family] / f"n{n:03d}-s{seed}.json"
+            kept = next((r for r in records if record_key(family, r) == ("baseline", n, seed)), None)
             if kept is not None and (ROOT / path).exists():
                 base = kept
-                echo(f"[sweep] baseline {n} nations, seed {seed}: kept from the interrupted run")
+                echo(f"{tag} baseline {n} nations, seed {seed}: kept from the interrupted run")
             else:
                 if kept is not None:
                     # Its package is gone: solve it again, and every sweep against it.
                     records[:] = [r for r in records if r.get("nations") != n or r.get("seed") != seed]
                     done = {k for k in done if k[1:3] != (n, seed)}
-                echo(f"[sweep] baseline {n} nations, seed {seed} ...")
+                echo(f"{tag} baseline {n} nations, seed {seed} ...")
                 cmd = [py, "-m", "bench.sweeps", "baseline", "--nations", str(n), "--seed", str(seed)]
                 cmd += ["--time-limit", str(config.baseline_time_limit_s), "--sweep-time-limit", str(tl)]
                 cmd += ["--out", str(path)]
@@ -451,22 +469,22 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save) 
                 base["load_before"] = load
                 records.append(base)
                 save()
-            _loud(echo, "sweep baseline", f"{n} nations, seed {seed}", base)
+            _loud(echo, f"{family} baseline", f"{n} nations, seed {seed}", base)
             if "error" in base or base["status"] not in ("optimal", "feasible"):
-                echo(f"[sweep] baseline {n} nations, seed {seed}: {base.get('error', base.get('status'))}; no sweep")
+                echo(f"{tag} baseline {n} nations, seed {seed}: {base.get('error', base.get('status'))}; no sweep")
                 continue
             echo(
-                f"[sweep] baseline {n} nations, seed {seed}: {base['status']} in {base['wall_s']:.1f} s, "
+                f"{tag} baseline {n} nations, seed {seed}: {base['status']} in {base['wall_s']:.1f} s, "
                 f"{base['participants']} participants"
             )
             for mode, hinted, executor in SWEEPS:
-                sample = config.n1_sample if mode == "n1" else config.pair_sample
+                sample = per_size(n1_sample if mode == "n1" else pair_sample, n)
                 count = _expected_resolves(mode, base["participants"], sample)
                 name = f"N-{1 if mode == 'n1' else 2} {'hinted' if hinted else 'cold'} on {executor}"
                 if ("sweep", n, seed, mode, hinted, executor) in done:
-                    echo(f"[sweep] {n} nations, seed {seed}: {name}: kept from the interrupted run")
+                    echo(f"{tag} {n} nations, seed {seed}: {name}: kept from the interrupted run")
                     continue
-                echo(f"[sweep] {n} nations, seed {seed}: {name}, {count} re-solves ...")
+                echo(f"{tag} {n} nations, seed {seed}: {name}, {count} re-solves ...")
                 cmd = [py, "-m", "bench.sweeps", "sweep", "--nations", str(n), "--seed", str(seed)]
                 cmd += ["--mode", mode, "--hinted" if hinted else "--no-hinted", "--executor", executor]
                 cmd += ["--baseline", str(path), "--time-limit", str(tl), "--sample", str(sample)]
@@ -475,20 +493,20 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save) 
                 # Each re-solve: its limit, a best-effort solve and an explanation at worst.
                 record = run_json(cmd, count * (2 * tl + 10) / 2 + 600, failed)
                 records.append(record)
-                echo(f"[sweep] {n} nations, seed {seed}: {name}: {_sweep_progress(record)}")
-                _loud(echo, "sweep", f"{n} nations, seed {seed}, {name}", record)
+                echo(f"{tag} {n} nations, seed {seed}: {name}: {_sweep_progress(record)}")
+                _loud(echo, family, f"{n} nations, seed {seed}, {name}", record)
                 save()
     if config.gaza:
         for executor in ("pool", "none"):
             if ("gaza", executor) in done:
-                echo(f"[sweep] Gaza example, {EXECUTOR_NAMES[executor]}: kept from the interrupted run")
+                echo(f"{tag} Gaza example, {EXECUTOR_NAMES[executor]}: kept from the interrupted run")
                 continue
-            echo(f"[sweep] Gaza example, N-1 criticality, {EXECUTOR_NAMES[executor]} ...")
+            echo(f"{tag} Gaza example, N-1 criticality, {EXECUTOR_NAMES[executor]} ...")
             cmd = [py, "-m", "bench.sweeps", "gaza", "--executor", executor]
             record = run_json(cmd, 3600, {"kind": "gaza", "executor": executor})
             records.append(record)
-            echo(f"[sweep] Gaza, {executor}: {_sweep_progress(record) if 'error' not in record else record['error']}")
-            _loud(echo, "sweep", f"Gaza, {executor}", record)
+            echo(f"{tag} Gaza, {executor}: {_sweep_progress(record) if 'error' not in record else record['error']}")
+            _loud(echo, family, f"Gaza, {executor}", record)
             save()
 
 
@@ -527,9 +545,9 @@ def _busy(r: Record) -> float | None:
     return sum(r["per_resolve_s"]) / (r["wall_s"] * r["processes"])
 
 
-def render_sweeps(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
-    """The sweeps section."""
-    records: list[Record] = results.get("sweep", [])
+def render_sweeps(results: dict[str, Any], meta: dict[str, Any], family: str = "sweep") -> list[str]:
+    """The section of a sweep family (`sweep` or `sweep-full`)."""
+    records: list[Record] = results.get(family, [])
     if not records:
         return []
     cfg = meta["config"]
@@ -599,20 +617,25 @@ def render_sweeps(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
                 checker_cell(g),
             ]
         )
-    n1 = (
-        "every participating nation"
-        if cfg["n1_sample"] <= 0
-        else f"a seeded random sample of at most {cfg['n1_sample']} participating nations (`--n1-sample`)"
+    samples = _samples_text(cfg["n1_sample"], cfg["pair_sample"], cfg["sweep_sizes"])
+    heading = (
+        "## Sweeps: N-1 and N-2 criticality"
+        if family == "sweep"
+        else "## Sweeps at full length: N-1 and N-2 criticality (the long run)"
     )
-    n2 = (
-        "every single nation and every pair"
-        if cfg["pair_sample"] <= 0
-        else f"every single nation and every pair where there are at most {cfg['pair_sample']} pairs, and "
-        f"otherwise a seeded random sample of {cfg['pair_sample']} pairs (`--pair-sample`)"
+    intro = (
+        "The default run's sweeps, sampled at the larger sizes so that `make bench` fits in half an hour;",
+        "the long run's, when the results hold them, are in *Sweeps at full length* below.",
     )
-    samples = f"N-1 sweeps re-solve {n1}; N-2 sweeps re-solve {n2}."
+    if family == "sweep-full":
+        intro = (
+            "The long run (`--only sweep-full`, not part of `make bench`: about an hour and a half on 2 cores);",
+            "a default run keeps its records in the results file.",
+        )
     lines = [
-        "## Sweeps: N-1 and N-2 criticality",
+        heading,
+        "",
+        *intro,
         "",
         "`solver.sweep` re-solves the package without each participating nation (N-1) or each pair (N-2).",
         f"Generated scenarios of {join([str(n) for n in cfg['sweep_sizes']])} nations (seed"
@@ -731,6 +754,34 @@ def render_sweeps(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
         ]
     lines += ["### Reading the numbers", "", *_reading_sweeps(bases, sweeps, gaza, cfg), ""]
     return lines
+
+
+def _samples_text(n1: Any, pairs: Any, sizes: Sequence[int]) -> str:
+    """What the sweeps re-solved, per size when the samples differ by size (`--n1-sample`, `--pair-sample`)."""
+
+    def n1_text(k: int) -> str:
+        return (
+            "every participating nation" if k <= 0 else f"a seeded random sample of at most {k} participating nations"
+        )
+
+    def n2_text(k: int) -> str:
+        if k <= 0:
+            return "every single nation and every pair"
+        return (
+            f"every single nation and every pair where there are at most {k} pairs, and otherwise a seeded "
+            f"random sample of {k} pairs"
+        )
+
+    def by_size(spec: Any, text: Callable[[int], str]) -> str:
+        values = {n: per_size(spec, n) for n in sizes}
+        if len(set(values.values())) <= 1:
+            return text(next(iter(values.values()), 0))
+        return "; ".join(f"at {n} nations {text(k)}" for n, k in values.items())
+
+    return (
+        f"N-1 sweeps re-solve {by_size(n1, n1_text)} (`--n1-sample`); N-2 sweeps re-solve "
+        f"{by_size(pairs, n2_text)} (`--pair-sample`)."
+    )
 
 
 def _find(sweeps: list[Record], n: int, seed: int, mode: str, hinted: bool, executor: str) -> Record | None:
@@ -918,3 +969,125 @@ def _reading_sweeps(bases: list[Record], sweeps: list[Record], gaza: list[Record
             "CPU seconds per wall second per slot."
         )
     return out
+
+
+# -- load ------------------------------------------------------------------------------------------
+
+
+def run_load(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
+    """The HTTP load test (`python -m bench.load --json FILE`) once, in a process of its own."""
+    records, done = start_records("load", results, config.resume)
+    if done:
+        echo("[load] kept from the interrupted run")
+        return
+    cmd = [sys.executable, "-m", "bench.load", "--delegates", str(config.load_delegates)]
+    cmd += ["--rounds", str(config.load_rounds), "--max-seconds", str(config.load_max_seconds)]
+    echo(f"[load] {config.load_delegates} delegates, {config.load_rounds} rounds each ...")
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="forcepack-bench-load-") as folder:
+        path = Path(folder) / "load.json"
+        timeout = config.load_max_seconds + 300
+        record: Record
+        try:
+            proc = subprocess.run(
+                [*cmd, "--json", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            record = {"kind": "load", "error": f"no answer after {timeout:.0f} s (process killed)"}
+        else:
+            if path.exists():
+                record = {"kind": "load", **json.loads(path.read_text(encoding="utf-8")), "exit_code": proc.returncode}
+            else:
+                tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+                record = {"kind": "load", "error": f"exit status {proc.returncode}: {tail}"}
+    record.update(command=" ".join(["python", *cmd[1:]]), load_before=load_before, violations=[])
+    record["process_s"] = time.perf_counter() - start
+    if not load_problems(record):
+        record.pop("server_log_tail", None)
+    records.append(record)
+    if "error" in record:
+        echo(f"[load] ERROR {record['error']}")
+    else:
+        echo(
+            f"[load] {record['requests']} requests in {record['wall_s']:.1f} s, {record['server_errors']} 5xx, "
+            f"{record['writes_lost']} lost writes; p99 read {record['reads']['p99_ms']:.0f} ms, "
+            f"write {record['writes']['p99_ms']:.0f} ms"
+        )
+    for problem in load_problems(record):
+        echo(f"!!! LOAD TEST: {problem}")
+    save()
+
+
+def load_problems(r: Record) -> list[str]:
+    """What the load test found wrong: an error, a 5xx answer, a lost write, a request without an answer."""
+    if "error" in r:
+        return [str(r["error"])]
+    out = []
+    if r["server_errors"]:
+        out.append(f"{r['server_errors']} answer(s) with a 5xx status")
+    if r["writes_lost"]:
+        out.append(f"{r['writes_lost']} of {r['writes_acknowledged']} acknowledged writes lost")
+    if r.get("transport_errors"):
+        out.append("requests without an answer: " + ", ".join(f"{k} {v}" for k, v in r["transport_errors"].items()))
+    return out
+
+
+LOAD_TAIL = ("wall s", "throughput")
+
+
+def render_load(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+    """The load-test section: requests, 5xx, lost writes, and the latency of reads and writes."""
+    records: list[Record] = results.get("load", [])
+    if not records:
+        return []
+    lines = [
+        "## The HTTP service under load",
+        "",
+        "`bench/load.py`: a real uvicorn (`uvicorn --factory api.app:create_app`, one process, default settings)",
+        "serves a temporary SQLite database holding `bench.generator.generate(delegates, 1)`; every delegate, one",
+        "per nation with its own token, repeats with no think time: read its offer (GET, keeping the ETag),",
+        "write a new version with `If-Match` (PUT; the whole scenario is validated with it), read it back.",
+        "Afterwards every nation's history is read: each acknowledged write must be there, and nothing else.",
+        "Latency is measured by the clients, which run on the same two cores as the server (so it includes",
+        "waiting for the server's threads, the write lock, and the clients' own share of the CPU).",
+        "",
+    ]
+    for r in records:
+        lines += [f"Command: `{r.get('command', 'python -m bench.load')}`.", ""]
+        if "error" in r:
+            lines += [f"**The load test failed: {r['error']}**", ""]
+            continue
+        lines += table(
+            ["delegates", "rounds", "requests", "reads", "writes", "5xx", "lost writes", "stale reads", *LOAD_TAIL],
+            [
+                [
+                    str(r["delegates"]),
+                    str(r["rounds"]),
+                    f"{r['requests']:,}",
+                    f"{r['reads']['count']:,}",
+                    f"{r['writes']['count']:,}",
+                    str(r["server_errors"]) if not r["server_errors"] else f"**{r['server_errors']}**",
+                    f"{r['writes_lost']} of {r['writes_acknowledged']:,}",
+                    str(r["stale_reads"]),
+                    num(r["wall_s"], 1),
+                    f"{r['throughput_rps']:.0f} req/s",
+                ]
+            ],
+            [True] * 10,
+        )
+        lines += [""]
+        lines += table(
+            ["latency (ms)", "requests", "p50", "p90", "p99", "max"],
+            [
+                [name, f"{lat['count']:,}", *(num(lat[k], 1) for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms"))]
+                for name, lat in (("read (GET offer)", r["reads"]), ("write (PUT offer)", r["writes"]))
+            ],
+            [False] + [True] * 5,
+        )
+        statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(r["statuses"].items()))
+        lines += ["", f"Answers by status: {statuses}; 1-minute load average before: {num(r.get('load_before'))}."]
+        for problem in load_problems(r):
+            lines.append(f"**{problem}.**")
+        lines.append("")
+    return lines

@@ -1,21 +1,29 @@
 """The benchmark harness: solve, explain and sweep generated scenarios of growing size, write docs/benchmarks.md.
 
-`python -m bench` (or `make bench`) runs four families, about half an hour in all on two cores:
+`python -m bench` (or `make bench`) runs six families, under half an hour in all on two cores:
 
-- **solve**: generated scenarios for every size and seed (`bench.instance solve`);
+- **solve**: generated scenarios for every size and seed (`bench.instance solve`), each also
+  solved by the peers, HiGHS and a greedy fill (`bench.peers.run`, `bench.comparison`);
 - **explain**: their infeasible variants (`bench.instance explain`), and `forcepack solve` on the
   example files timed from the command line (`bench.families.run_cli`);
 - **workers**: the solve benchmark with one and with two CP-SAT workers (`bench.families`);
 - **sweep**: N-1 and N-2 criticality on a process pool and a dask cluster, cold and hinted, and
-  on the Gaza example (`bench.sweeps`, `bench.families`).
+  on the Gaza example (`bench.sweeps`, `bench.families`), sampled at the larger sizes;
+- **load**: the HTTP load test (`bench.load`);
+- **profile**: one solve per size under pyinstrument (`bench.profiling`).
 
-`--only solve,sweep` runs some families and keeps the others' records from the results file.
+One more family is not run by default: **sweep-full**, the sweeps at full length (every N-1
+withdrawal, larger N-2 samples; about an hour and a half), `--only sweep-full`.
+
+A run keeps the records of the families it does not run from the results file, so `--only
+solve,sweep` measures some families again and the long `sweep-full` survives a default run.
 It generates scenarios with `bench.generator`, runs each instance in a fresh process one at a
 time, so that timings do not compete for the two cores and peak memory is the instance's own,
 and writes
 
-- `docs/benchmarks.md`: the machine, the parameters, a table per benchmark with one row per
-  instance, a table of medians per size, and what the numbers say;
+- `docs/benchmarks.md`: the machine, the parameters, the targets, a table per benchmark with one
+  row per instance, a table of medians per size, and what the numbers say;
+- `docs/benchmarks-time.png`: time against size per solver (`bench.plot`), next to the Markdown;
 - `bench/out/results.json`: every record as measured (rewritten after each instance).
 
 Every figure in the Markdown comes from the records; `--from-json` renders it again from a
@@ -42,11 +50,12 @@ from typing import Any
 
 import ortools
 
-from bench import families
+from bench import comparison, families, plot, profiling, targets
 from bench.common import checker_cell as _checker_cell
 from bench.common import join as _join
 from bench.common import median as _median
 from bench.common import num as _num
+from bench.common import parse_per_size
 from bench.common import table as _table
 from solver import SolveParams
 from solver.solve import EXPLAIN_TIME_LIMIT_S
@@ -61,8 +70,16 @@ QUICK_RESULTS = Path("bench/out/results-quick.json")
 
 Record = dict[str, Any]
 
-FAMILIES = ("solve", "explain", "workers", "sweep")
+FAMILIES = ("solve", "explain", "workers", "sweep", "load", "profile", "sweep-full")
 """The benchmark families, in the order they run."""
+DEFAULT_FAMILIES = FAMILIES[:-1]
+"""What `make bench` runs: every family but the long `sweep-full`."""
+DEFAULT_N1_SAMPLE = "25:0,70:12,6"
+DEFAULT_PAIR_SAMPLE = "25:0,70:24,12"
+"""The default sweep's samples per size: every variant at 25 nations, samples at 70 and above."""
+FULL_N1_SAMPLE = 0
+FULL_PAIR_SAMPLE = 200
+"""The long run's samples: every N-1 withdrawal, 200 N-2 pairs."""
 
 CRITERION_HEADERS = {"shortfall": "shortfall (weighted)", "cost": "cost USD", "nations": "nations used"}
 """Column headers of the objective criteria (the first column is already called `nations`)."""
@@ -80,27 +97,54 @@ class Config:
     workers: int | None
     command: str
     results: str
-    families: tuple[str, ...] = FAMILIES
+    families: tuple[str, ...] = DEFAULT_FAMILIES
+    seeds_at: tuple[tuple[int, tuple[int, ...]], ...] = ((500, (1, 2)),)
+    peers: tuple[str, ...] = comparison.PEERS
     workers_sizes: tuple[int, ...] = (25, 70)
     workers_seeds: tuple[int, ...] = (1, 2, 3)
     workers_compare: tuple[int, ...] = (1, 2)
+    workers_time_limit_s: float = 20.0
     cli_repeats: int = 3
     sweep_sizes: tuple[int, ...] = (25, 70, 200)
     sweep_seeds: tuple[int, ...] = (1,)
     sweep_time_limit_s: float = 10.0
     baseline_time_limit_s: float = 60.0
-    n1_sample: int = 16
-    pair_sample: int = 32
+    n1_sample: int | str = DEFAULT_N1_SAMPLE
+    pair_sample: int | str = DEFAULT_PAIR_SAMPLE
+    full_sweep_sizes: tuple[int, ...] = (25, 70, 200)
+    full_n1_sample: int | str = FULL_N1_SAMPLE
+    full_pair_sample: int | str = FULL_PAIR_SAMPLE
     gaza: bool = True
+    load_delegates: int = 50
+    load_rounds: int = 40
+    load_max_seconds: float = 300.0
+    profile_sizes: tuple[int, ...] = (200, 500)
+    profile_time_limit_s: float = 30.0
     resume: bool = False
+
+    def seeds_for(self, nations: int) -> tuple[int, ...]:
+        """The generator seeds at a size: `seeds`, unless `seeds_at` names others for it."""
+        return next((seeds for n, seeds in self.seeds_at if n == nations), self.seeds)
+
+    def plan(self, sizes: Sequence[int]) -> list[tuple[int, int]]:
+        """(nations, seed) in the interleaved order: for each seed, every size that has it."""
+        seeds = sorted({s for n in sizes for s in self.seeds_for(n)})
+        return [(n, s) for s in seeds for n in sizes if s in self.seeds_for(n)]
+
+    def sweep_plan(self, family: str) -> tuple[tuple[int, ...], int | str, int | str]:
+        """Sizes, N-1 sample and N-2 pair sample of a sweep family (`sweep` or `sweep-full`)."""
+        if family == "sweep-full":
+            return self.full_sweep_sizes, self.full_n1_sample, self.full_pair_sample
+        return self.sweep_sizes, self.n1_sample, self.pair_sample
 
     @property
     def effective_workers(self) -> int:
         """CP-SAT workers used: the solver's default unless given."""
         return self.workers if self.workers is not None else SolveParams().workers
 
-    def to_dict(self) -> dict[str, Any]:
-        """The configuration as JSON-ready data."""
+    def to_dict(self, family: str = "sweep") -> dict[str, Any]:
+        """The configuration as JSON-ready data; the sweep fields are those of `family` when it is a sweep."""
+        sweep_sizes, n1_sample, pair_sample = self.sweep_plan(family)
         return {
             "sizes": list(self.sizes),
             "seeds": list(self.seeds),
@@ -111,17 +155,25 @@ class Config:
             "command": self.command,
             "results": self.results,
             "families": list(self.families),
+            "seeds_at": {str(n): list(seeds) for n, seeds in self.seeds_at},
+            "peers": list(self.peers),
             "workers_sizes": list(self.workers_sizes),
             "workers_seeds": list(self.workers_seeds),
             "workers_compare": list(self.workers_compare),
+            "workers_time_limit_s": self.workers_time_limit_s,
             "cli_repeats": self.cli_repeats,
-            "sweep_sizes": list(self.sweep_sizes),
+            "sweep_sizes": list(sweep_sizes),
             "sweep_seeds": list(self.sweep_seeds),
             "sweep_time_limit_s": self.sweep_time_limit_s,
             "baseline_time_limit_s": self.baseline_time_limit_s,
-            "n1_sample": self.n1_sample,
-            "pair_sample": self.pair_sample,
+            "n1_sample": n1_sample,
+            "pair_sample": pair_sample,
             "gaza": self.gaza,
+            "load_delegates": self.load_delegates,
+            "load_rounds": self.load_rounds,
+            "load_max_seconds": self.load_max_seconds,
+            "profile_sizes": list(self.profile_sizes),
+            "profile_time_limit_s": self.profile_time_limit_s,
         }
 
 
@@ -237,23 +289,27 @@ def _progress(record: Record) -> str:
 
 
 def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Callable[[], None], echo: Echo) -> None:
-    """Every instance of one kind (`solve` or `explain`), for each seed every size."""
-    sizes = config.sizes if kind == "solve" else config.explain_sizes
-    plan = [(n, s) for s in config.seeds for n in sizes]
+    """Every instance of one kind (`solve` or `explain`), for each seed every size; for `solve`, each
+    instance is then solved by the peers (`config.peers`) too, right after CP-SAT."""
+    plan = config.plan(config.sizes if kind == "solve" else config.explain_sizes)
     _, done = families.start_records(kind, results, config.resume)
+    _, peers_done = families.start_records("peers", results, config.resume) if kind == "solve" else ([], set())
     for i, (nations, seed) in enumerate(plan, 1):
+        tag = f"[{kind} {i}/{len(plan)}]"
         if (nations, seed) in done:
-            echo(f"[{kind} {i}/{len(plan)}] {nations} nations, seed {seed}: kept from the interrupted run")
-            continue
-        echo(f"[{kind} {i}/{len(plan)}] {kind} {nations} nations, seed {seed} ...")
-        load_before = os.getloadavg()[0]
-        record = run_instance(kind, nations, seed, config)
-        record["load_before"] = load_before
-        results[kind].append(record)
-        echo(f"[{kind} {i}/{len(plan)}] {_progress(record)}")
-        for violation in record["violations"]:
-            echo(f"!!! CHECKER VIOLATION ({kind}, {nations} nations, seed {seed}): {violation}")
-        save()
+            echo(f"{tag} {nations} nations, seed {seed}: kept from the interrupted run")
+        else:
+            echo(f"{tag} {kind} {nations} nations, seed {seed} ...")
+            load_before = os.getloadavg()[0]
+            record = run_instance(kind, nations, seed, config)
+            record["load_before"] = load_before
+            results[kind].append(record)
+            echo(f"{tag} {_progress(record)}")
+            for violation in record["violations"]:
+                echo(f"!!! CHECKER VIOLATION ({kind}, {nations} nations, seed {seed}): {violation}")
+            save()
+        if kind == "solve":
+            comparison.run_peers(nations, seed, config, results, peers_done, echo, save, tag)
 
 
 Echo = Callable[[str], None]
@@ -295,7 +351,7 @@ def run(
             prior = 0.0
             meta[family] = {
                 "machine": machine(),
-                "config": config.to_dict(),
+                "config": config.to_dict(family),
                 "command": config.command,
                 "source": source_state(),
                 "total_s": 0.0,
@@ -308,8 +364,12 @@ def run(
                 families.run_cli(config, results, echo, save)
         elif family == "workers":
             families.run_workers(config, results, echo, save)
+        elif family in families.SWEEP_FAMILIES:
+            families.run_sweeps(config, results, echo, save, family)
+        elif family == "load":
+            families.run_load(config, results, echo, save)
         else:
-            families.run_sweeps(config, results, echo, save)
+            profiling.run_profiles(config, results, echo, save)
         meta[family]["total_s"] = prior + time.perf_counter() - start
         current.clear()
         results["total_s"] = sum(m.get("total_s", 0.0) for m in meta.values() if not m.get("legacy"))
@@ -671,7 +731,7 @@ def _load_range(results: dict[str, Any]) -> str:
     """The range of the 1-minute load average measured before each instance."""
     loads = [
         r["load_before"]
-        for kind in ("solve", "explain", "workers", "sweep")
+        for kind in ("solve", "peers", "explain", "workers", "sweep", "profile", "sweep-full")
         for r in results.get(kind, [])
         if "load_before" in r
     ]
@@ -681,34 +741,47 @@ def _load_range(results: dict[str, Any]) -> str:
 def _where(kind: str, r: Record) -> str:
     if kind == "cli":
         return f"cli, {r.get('command')}"
-    if kind == "sweep":
+    if kind == "load":
+        return "load test"
+    if kind == "peers":
+        return f"{comparison.NAMES.get(r['solver'], r['solver'])}, {r['nations']} nations, seed {r['seed']}"
+    if kind in families.SWEEP_FAMILIES:
         if r["kind"] == "gaza":
-            return f"sweep, Gaza, {r['executor']}"
+            return f"{kind}, Gaza, {r['executor']}"
         if r["kind"] == "baseline":
-            return f"sweep baseline, {r['nations']} nations, seed {r['seed']}"
+            return f"{kind} baseline, {r['nations']} nations, seed {r['seed']}"
         return (
-            f"sweep, {r['nations']} nations, seed {r['seed']}, N-{1 if r['mode'] == 'n1' else 2} "
+            f"{kind}, {r['nations']} nations, seed {r['seed']}, N-{1 if r['mode'] == 'n1' else 2} "
             f"{'hinted' if r['hinted'] else 'cold'} on {r['executor']}"
         )
     where = f"{kind}, {r['nations']} nations, seed {r['seed']}"
     return where + (f", {r['workers']} workers" if kind == "workers" else "")
 
 
-RECORD_KINDS = ("solve", "explain", "cli", "workers", "sweep")
+RECORD_KINDS = ("solve", "peers", "explain", "cli", "workers", "sweep", "profile", "sweep-full", "load")
+
+
+def _expected_breaks(kind: str, r: Record) -> bool:
+    """The greedy's rule breaks are what it is measured for, not bugs."""
+    return kind == "peers" and r.get("solver") not in comparison.EXACT
 
 
 def _violations(results: dict[str, Any]) -> list[str]:
+    """Every checker violation of an answer that must honour every rule (each one a bug), and every
+    disagreement between two proven optima."""
     out = []
     for kind in RECORD_KINDS:
         for r in results.get(kind, []):
-            out += [f"- {_where(kind, r)}: {v}" for v in r.get("violations", [])]
-    return out
+            if not _expected_breaks(kind, r):
+                out += [f"- {_where(kind, r)}: {v}" for v in r.get("violations", [])]
+                out += [f"- {_where(kind, r)}: HiGHS hold breach: {b}" for b in r.get("hold_breaches") or []]
+    return out + comparison.discrepancies(results)
 
 
 def _failures(results: dict[str, Any]) -> list[str]:
-    return [
-        f"- {_where(kind, r)}: {r['error']}" for kind in RECORD_KINDS for r in results.get(kind, []) if "error" in r
-    ]
+    out = [f"- {_where(kind, r)}: {r['error']}" for kind in RECORD_KINDS for r in results.get(kind, []) if "error" in r]
+    out += [f"- load test: {p}" for r in results.get("load", []) if "error" not in r for p in families.load_problems(r)]
+    return out
 
 
 def _runs_table(results: dict[str, Any]) -> list[str]:
@@ -727,14 +800,36 @@ def _runs_table(results: dict[str, Any]) -> list[str]:
             command += f"; interrupted, resumed {again['date']} with `{again['command']}`"
         rows.append([family, m.get("machine", {}).get("date", "—"), minutes, commit, command])
     out = _table(["family", "date", "minutes", "source", "command"], rows, [False, False, True, False, False])
+    present = [f for f in DEFAULT_FAMILIES if f in results["families"]]
+    default = [results["families"][f] for f in present]
+    if default and not any(m.get("legacy") for m in default):
+        minutes = sum(m.get("total_s", 0.0) for m in default) / 60
+        out.append("")
+        if len(present) == len(DEFAULT_FAMILIES):
+            out.append(f"The {len(present)} families of `make bench` took {minutes:.1f} minutes together.")
+        else:
+            out.append(
+                f"Of the {len(DEFAULT_FAMILIES)} families of `make bench`, these results hold {_join(present)}: "
+                f"{minutes:.1f} minutes together."
+            )
     notes = [
         f"- {family}: {note}" for family in FAMILIES for note in results["families"].get(family, {}).get("notes", [])
     ]
     return out + (["", *notes] if notes else [])
 
 
-def render(results: dict[str, Any]) -> str:
-    """docs/benchmarks.md from the results of `run`: every figure comes from them."""
+def _seeds_text(cfg: dict[str, Any]) -> str:
+    text = ", ".join(str(s) for s in cfg["seeds"])
+    sizes = set(cfg.get("sizes", []))
+    at = [(int(n), seeds) for n, seeds in (cfg.get("seeds_at") or {}).items() if int(n) in sizes]
+    if at:
+        text += " (" + "; ".join(f"{n} nations: {', '.join(str(s) for s in seeds)}" for n, seeds in sorted(at)) + ")"
+    return text
+
+
+def render(results: dict[str, Any], plot_name: str | None = None) -> str:
+    """docs/benchmarks.md from the results of `run`: every figure comes from them. `plot_name` is the
+    image of time against size (`bench.plot`), next to the Markdown, when one was drawn."""
     results = normalise(results)
     meta = results["families"]
     m = results["machine"]
@@ -748,25 +843,37 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "How fast forcepack finds, and proves, the best force package as coalitions grow, how fast it",
-        "explains a scenario that has none, what one or two CP-SAT workers change, and how long N-1 and",
-        "N-2 criticality sweeps take. The scenarios are synthetic and seeded (`bench/generator.py`), each",
-        "feasible by construction; the explanation benchmark plants one conflict (an essential",
-        "`counter_drone` line only a nation barred from that sector could fill) in the same scenarios.",
-        "This file is written by the harness (`bench/harness.py`); do not edit it by hand: every number",
-        "below was measured in the run it describes.",
+        "How fast forcepack finds, and proves, the best force package as coalitions grow, against a MIP",
+        "solver (HiGHS) on the same rules and a planner's greedy fill; how fast it explains a scenario that",
+        "has none; what one or two CP-SAT workers change; how long N-1 and N-2 criticality sweeps take;",
+        "where a large solve's time goes; and how the HTTP service holds up under 50 delegates. The",
+        "scenarios are synthetic and seeded (`bench/generator.py`), each feasible by construction; the",
+        "explanation benchmark plants one conflict (an essential `counter_drone` line only a nation barred",
+        "from that sector could fill) in the same scenarios. This file and its plot are written by the",
+        "harness (`bench/harness.py`); do not edit them by hand: every number below was measured in the",
+        "run it describes.",
         "",
         "## Reproduce",
         "",
         "```sh",
-        "make bench   # = .venv/bin/python -m bench: every family, about 30 minutes on 2 cores",
-        ".venv/bin/python -m bench --only sweep   # one family (solve, explain, workers, sweep); the others",
-        "                                         # keep their records from bench/out/results.json",
-        ".venv/bin/python -m bench --from-json bench/out/results.json   # re-render this file, no solving",
+        "make bench   # = .venv/bin/python -m bench: the default families, under 30 minutes on 2 cores",
+        ".venv/bin/python -m bench --only sweep-full   # the long sweeps (about 1.5 hours): every N-1",
+        "                                              # withdrawal and 200 N-2 pairs at 25, 70, 200 nations",
+        ".venv/bin/python -m bench --only solve,profile   # some families (solve, explain, workers, sweep, load,",
+        "                           # profile, sweep-full); the others keep their records from the results file",
+        ".venv/bin/python -m bench --from-json bench/out/results.json   # re-render this file and the plot",
         ".venv/bin/python -m bench --quick   # smoke run: 25 and 70 nations, one seed, 20 s",
-        ".venv/bin/python -m bench.instance solve --nations 70 --seed 1 --time-limit 60   # one row, as JSON",
+        ".venv/bin/python -m bench.instance solve --nations 70 --seed 1 --time-limit 60   # one CP-SAT row",
+        ".venv/bin/python -m bench.peers.run --solver highs --nations 70 --seed 1 --time-limit 60   # one peer row",
+        ".venv/bin/python -m bench.profiling --nations 200 --seed 1 --time-limit 30   # one profile",
+        ".venv/bin/python -m bench.load --json load.json   # the load test alone",
         ".venv/bin/python -m bench.sweeps --help   # one sweep, as JSON",
         "```",
+        "",
+        "`make bench` keeps its defaults within half an hour by sampling: three seeds at 25, 70 and 200",
+        "nations but two at 500 (`--seeds-at 500:1,2`; `--seeds-at 500:1,2,3` for three), sampled N-1 and",
+        "N-2 sweeps above 25 nations (`--n1-sample`, `--pair-sample`), a 20 s limit for the workers",
+        "comparison (`--workers-time-limit`). `python -m bench --help` lists every option.",
         "",
         "Each instance runs in a fresh Python process, one at a time, in the order *for each seed, every",
         f"size*, so that drift of the machine hits all sizes alike. Raw records: `{cfg.get('results', RESULTS)}`",
@@ -794,12 +901,25 @@ def render(results: dict[str, Any]) -> str:
                     "infeasible scenarios only",
                 ],
                 ["search seed", "0 (the solver's default)"],
-                ["generator seeds", ", ".join(str(s) for s in cfg["seeds"])],
+                ["generator seeds", _seeds_text(cfg)],
             ],
             [False, False],
         ),
         "",
+        *targets.render(results),
     ]
+    if plot_name and solves:
+        lines += [
+            "## Time against size",
+            "",
+            "Each solver's time to its first package (left) and to the proven optimum (right), per run (faint)",
+            "and as the median over the seeds (line), on log scales; a cross above the dashed limit is a run",
+            "that found no package, or proved nothing, within the limit. Drawn by `bench/plot.py` from the",
+            "records below.",
+            "",
+            f"![Time against size, per solver]({plot_name})",
+            "",
+        ]
     if solves:
         lines += [
             "## Solving feasible scenarios",
@@ -875,6 +995,9 @@ def render(results: dict[str, Any]) -> str:
             "",
         ]
         lines += ["### Reading the numbers", "", *_reading_solve(solves, solve_cfg), ""]
+    lines += comparison.render(results, meta.get("solve", {}))
+    if "profile" in meta:
+        lines += profiling.render(results, meta["profile"])
     if explains:
         lines += [
             "## Explaining infeasible scenarios",
@@ -932,18 +1055,29 @@ def render(results: dict[str, Any]) -> str:
         lines += ["### Reading the numbers", "", *_reading_explain(explains, results, explain_cfg), ""]
     if "workers" in meta:
         lines += families.render_workers(results, meta["workers"])
-    if "sweep" in meta:
-        lines += families.render_sweeps(results, meta["sweep"])
+    for family in families.SWEEP_FAMILIES:
+        if family in meta:
+            lines += families.render_sweeps(results, meta[family], family)
+    if "load" in meta:
+        lines += families.render_load(results, meta["load"])
     violations = _violations(results)
     failures = _failures(results)
-    answers = sum(len(_ok(results.get(kind, []))) for kind in RECORD_KINDS)
+    answers = sum(
+        1
+        for kind in RECORD_KINDS
+        if kind != "load"
+        for r in _ok(results.get(kind, []))
+        if not _expected_breaks(kind, r)
+    )
     lines += ["## Checker", ""]
     if violations:
         lines += [f"**The checker found {len(violations)} violation(s): each one is a bug.**", "", *violations, ""]
     else:
         lines += [
             f"The independent checker found no violation in any of the {answers} records checked (every solve,",
-            "explanation, command-line answer and re-solve of a sweep; for the Gaza sweeps, the baseline).",
+            "HiGHS answer, explanation, command-line answer, profiled solve and re-solve of a sweep; for the",
+            "Gaza sweeps, the baseline), and CP-SAT and HiGHS agree wherever both proved the optimum. The",
+            "greedy's rule breaks, expected, are in its section.",
             "",
         ]
     if failures:
@@ -964,6 +1098,30 @@ def _ints(text: str) -> tuple[int, ...]:
     return values
 
 
+def _per_size(text: str) -> int | str:
+    try:
+        return parse_per_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _seeds_at(text: str) -> tuple[int, tuple[int, ...]]:
+    size, sep, seeds = text.partition(":")
+    if not sep or not size.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected SIZE:SEEDS, e.g. 500:1,2, got {text!r}")
+    return int(size), _ints(seeds)
+
+
+def _peers(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if names == ("none",):
+        return ()
+    unknown = [n for n in names if n not in comparison.PEERS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"expected some of {', '.join(comparison.PEERS)}, or none; got {text!r}")
+    return tuple(p for p in comparison.PEERS if p in names)
+
+
 def _families(text: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in text.split(",") if part.strip())
     unknown = [n for n in names if n not in FAMILIES]
@@ -976,18 +1134,30 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__.splitlines()[0],
-        epilog="Defaults run every family in about 30 minutes on two cores.",
+        epilog="Defaults run every family but sweep-full in under 30 minutes on two cores.",
     )
     parser.add_argument(
         "--only",
         type=_families,
-        help=f"run only these families ({', '.join(FAMILIES)}; comma-separated); the others keep their records "
-        "from the results file",
+        help=f"run only these families ({', '.join(FAMILIES)}; comma-separated; default: all but sweep-full); "
+        "a run always keeps the other families' records from the results file",
     )
     solve = parser.add_argument_group("solve and explain")
     solve.add_argument("--sizes", type=_ints, help="nations per scenario (default 25,70,200,500)")
     solve.add_argument("--seeds", type=_ints, help="generator seeds (default 1,2,3)")
-    solve.add_argument("--time-limit", type=float, help="seconds per solve, also of the workers family (default 60)")
+    solve.add_argument(
+        "--seeds-at",
+        type=_seeds_at,
+        action="append",
+        metavar="SIZE:SEEDS",
+        help="other seeds at one size, e.g. 500:1,2 (repeatable; default 500:1,2 unless --seeds is given)",
+    )
+    solve.add_argument("--time-limit", type=float, help="seconds per solve, CP-SAT and peers alike (default 60)")
+    solve.add_argument(
+        "--peers",
+        type=_peers,
+        help=f"peers solving each instance after CP-SAT ({','.join(comparison.PEERS)} or none; default both)",
+    )
     solve.add_argument("--explain-sizes", type=_ints, help="sizes of the explanation benchmark (default 25,70,200)")
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: the solver's default)")
     solve.add_argument("--cli-repeats", type=int, help="runs of each `forcepack solve` command timed (default 3)")
@@ -995,28 +1165,47 @@ def _parser() -> argparse.ArgumentParser:
     workers.add_argument("--workers-sizes", type=_ints, help="sizes of the workers comparison (default 25,70)")
     workers.add_argument("--workers-seeds", type=_ints, help="seeds of the workers comparison (default 1,2,3)")
     workers.add_argument("--workers-compare", type=_ints, help="numbers of CP-SAT workers compared (default 1,2)")
-    sweep = parser.add_argument_group("sweep")
+    workers.add_argument("--workers-time-limit", type=float, help="seconds per solve of the comparison (default 20)")
+    sweep = parser.add_argument_group("sweep and sweep-full")
     sweep.add_argument("--sweep-sizes", type=_ints, help="sizes of the sweeps (default 25,70,200)")
     sweep.add_argument("--sweep-seeds", type=_ints, help="seeds of the sweeps (default 1)")
     sweep.add_argument("--sweep-time-limit", type=float, help="seconds per re-solve of a sweep (default 10)")
     sweep.add_argument("--baseline-time-limit", type=float, help="seconds for each sweep's baseline solve (default 60)")
     sweep.add_argument(
         "--n1-sample",
-        type=int,
-        help="N-1 sweeps re-solve a seeded sample of at most this many nations, 0 for all (default 16)",
+        type=_per_size,
+        metavar="N|SIZE:N,...",
+        help="N-1 sweeps re-solve a seeded sample of at most N nations, 0 for all; per size as SIZE:N pairs and a "
+        f"bare N for the other sizes (default {DEFAULT_N1_SAMPLE}; sweep-full: {FULL_N1_SAMPLE})",
     )
     sweep.add_argument(
         "--pair-sample",
-        type=int,
-        help="N-2 sweeps with more pairs than this re-solve a seeded sample of this many pairs and extrapolate; "
-        "0 for all (default 32)",
+        type=_per_size,
+        metavar="N|SIZE:N,...",
+        help="N-2 sweeps with more pairs than N re-solve a seeded sample of N pairs and extrapolate, 0 for all; "
+        f"per size like --n1-sample (default {DEFAULT_PAIR_SAMPLE}; sweep-full: {FULL_PAIR_SAMPLE})",
     )
     sweep.add_argument("--no-gaza", action="store_true", help="skip the Gaza example's criticality timings")
+    load = parser.add_argument_group("load")
+    load.add_argument("--load-delegates", type=int, help="concurrent delegates of the load test (default 50)")
+    load.add_argument("--load-rounds", type=int, help="read-write-read rounds per delegate (default 40)")
+    load.add_argument("--load-max-seconds", type=float, help="stop starting rounds after this (default 300)")
+    prof = parser.add_argument_group("profile")
+    prof.add_argument("--profile-sizes", type=_ints, help="sizes profiled, seed 1 (default 200,500)")
+    prof.add_argument("--profile-time-limit", type=float, help="seconds per profiled solve (default 30)")
     out = parser.add_argument_group("output")
-    out.add_argument("--out", type=Path, help=f"Markdown to write (default {DEFAULT_OUT}; {QUICK_OUT} with --quick)")
+    out.add_argument(
+        "--out",
+        type=Path,
+        help=f"Markdown to write (default {DEFAULT_OUT}; {QUICK_OUT} with --quick); the plot goes next to it",
+    )
     out.add_argument("--results", type=Path, help=f"raw results JSON (default {RESULTS})")
-    out.add_argument("--quick", action="store_true", help="smoke run: sizes 25,70, seed 1, 20 s, small sweeps")
-    out.add_argument("--from-json", type=Path, help="render the Markdown from a results file, without solving")
+    out.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: sizes 25,70, seed 1, 20 s, small sweeps, a short load test, a 70-nation profile",
+    )
+    out.add_argument("--from-json", type=Path, help="render the Markdown and the plot from a results file, no solving")
     out.add_argument(
         "--resume",
         action="store_true",
@@ -1027,48 +1216,90 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    for name in ("time_limit", "sweep_time_limit", "baseline_time_limit"):
+    for name in (
+        "time_limit",
+        "sweep_time_limit",
+        "baseline_time_limit",
+        "workers_time_limit",
+        "load_max_seconds",
+        "profile_time_limit",
+    ):
         value = getattr(args, name)
         if value is not None and not value > 0:
             parser.error(f"--{name.replace('_', '-')}: expected a number of seconds > 0, got {value}")
-    if args.workers is not None and args.workers < 1:
-        parser.error(f"--workers: expected at least 1, got {args.workers}")
-    for name in ("n1_sample", "pair_sample"):
+    for name in ("workers", "cli_repeats", "load_delegates", "load_rounds"):
         value = getattr(args, name)
-        if value is not None and value < 0:
-            parser.error(f"--{name.replace('_', '-')}: expected 0 (all) or more, got {value}")
-    if args.cli_repeats is not None and args.cli_repeats < 1:
-        parser.error(f"--cli-repeats: expected at least 1, got {args.cli_repeats}")
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')}: expected at least 1, got {value}")
 
 
 def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: Path) -> Config:
     quick = args.quick
+    sizes = args.sizes or ((25, 70) if quick else (25, 70, 200, 500))
+    sweep_sizes = args.sweep_sizes or ((25,) if quick else (25, 70, 200))
     return Config(
-        sizes=args.sizes or ((25, 70) if quick else (25, 70, 200, 500)),
+        sizes=sizes,
         seeds=args.seeds or ((1,) if quick else (1, 2, 3)),
         time_limit_s=args.time_limit or (20.0 if quick else 60.0),
         explain_sizes=args.explain_sizes or ((25, 70) if quick else (25, 70, 200)),
         workers=args.workers,
         command=".venv/bin/python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
         results=str(results_path),
-        families=args.only or FAMILIES,
+        families=args.only or DEFAULT_FAMILIES,
+        # Two seeds at 500 nations by default; `--seeds` alone means those seeds at every size.
+        seeds_at=tuple(args.seeds_at) if args.seeds_at else ((500, (1, 2)),) if not (args.seeds or quick) else (),
+        peers=args.peers if args.peers is not None else comparison.PEERS,
         workers_sizes=args.workers_sizes or ((25,) if quick else (25, 70)),
         workers_seeds=args.workers_seeds or ((1,) if quick else (1, 2, 3)),
         workers_compare=args.workers_compare or (1, 2),
+        workers_time_limit_s=args.workers_time_limit or 20.0,
         cli_repeats=args.cli_repeats or (1 if quick else 3),
-        sweep_sizes=args.sweep_sizes or ((25,) if quick else (25, 70, 200)),
+        sweep_sizes=sweep_sizes,
         sweep_seeds=args.sweep_seeds or (1,),
         sweep_time_limit_s=args.sweep_time_limit or 10.0,
         baseline_time_limit_s=args.baseline_time_limit or (20.0 if quick else 60.0),
-        n1_sample=args.n1_sample if args.n1_sample is not None else 16,
-        pair_sample=args.pair_sample if args.pair_sample is not None else 32,
+        n1_sample=args.n1_sample if args.n1_sample is not None else DEFAULT_N1_SAMPLE,
+        pair_sample=args.pair_sample if args.pair_sample is not None else DEFAULT_PAIR_SAMPLE,
+        full_sweep_sizes=sweep_sizes,
+        full_n1_sample=args.n1_sample if args.n1_sample is not None else FULL_N1_SAMPLE,
+        full_pair_sample=args.pair_sample if args.pair_sample is not None else FULL_PAIR_SAMPLE,
         gaza=not args.no_gaza,
+        load_delegates=args.load_delegates or (10 if quick else 50),
+        load_rounds=args.load_rounds or (5 if quick else 40),
+        load_max_seconds=args.load_max_seconds or 300.0,
+        profile_sizes=args.profile_sizes or ((70,) if quick else (200, 500)),
+        profile_time_limit_s=args.profile_time_limit or (10.0 if quick else 30.0),
         resume=args.resume,
     )
 
 
+def plot_path(out: Path) -> Path:
+    """Where the plot of a Markdown file goes: next to it, `<stem>-time.png`."""
+    return out.with_name(f"{out.stem}-time.png")
+
+
+LONG_RUNS = Path(__file__).resolve().parent / "long-runs.json"
+"""The records of the families too long for the default run (`sweep-full`: every withdrawal at 200
+nations, 1.5 h), committed so that a fresh clone's `make bench` reports them beside its own."""
+
+
+def with_long_runs(previous: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`previous`, with the committed long-run records of each family it does not hold itself."""
+    if not LONG_RUNS.exists():
+        return previous
+    long_runs = json.loads(LONG_RUNS.read_text(encoding="utf-8"))
+    merged: dict[str, Any] = dict(previous) if previous is not None else {"solve": [], "explain": []}
+    families_meta = merged.setdefault("families", {})
+    for family, meta in long_runs.get("families", {}).items():
+        if not merged.get(family):
+            merged[family] = long_runs.get(family, [])
+            families_meta[family] = meta
+    return merged
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m bench`: run the benchmarks and write docs/benchmarks.md; 1 if any answer failed the checker."""
+    """`python -m bench`: run the benchmarks and write docs/benchmarks.md and its plot; 1 if any answer failed
+    the checker, an instance failed, or the load test lost a write or answered 5xx."""
     parser = _parser()
     args = parser.parse_args(argv)
     _check_args(parser, args)
@@ -1083,19 +1314,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = _config(args, argv, results_path)
         if not results_path.is_absolute():
             results_path = ROOT / results_path
-        # Running some families keeps the others' records; running all starts afresh.
-        previous = None
-        if (args.only or args.resume) and results_path.exists():
-            previous = json.loads(results_path.read_text(encoding="utf-8"))
+        # The families not run keep their records (the long sweep-full above all).
+        previous = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else None
+        previous = with_long_runs(previous)
         results = run(config, results_path, previous=previous)
         print(f"results: {results_path}")
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(results), encoding="utf-8")
-    print(f"wrote {out} ({_total_s(results) / 60:.1f} min of benchmarks)")
+    image = plot.write_plot(results, plot_path(out))
+    out.write_text(render(results, plot_name=image.name if image else None), encoding="utf-8")
+    print(f"wrote {out}" + (f" and {image}" if image else "") + f" ({_total_s(results) / 60:.1f} min of benchmarks)")
     violations = _violations(results)
     for line in violations:
         print(f"!!! CHECKER VIOLATION {line[2:]}")
     if violations:
         print(f"!!! {len(violations)} CHECKER VIOLATION(S): each one is a bug")
-    return 1 if violations or _failures(results) else 0
+    failures = _failures(results)
+    for line in failures:
+        print(f"!!! FAILED {line[2:]}")
+    return 1 if violations or failures else 0

@@ -77,7 +77,7 @@ def _statuses(statuses: Sequence[str]) -> dict[str, int]:
 
 # -- where a re-solve's time goes ------------------------------------------------------------------
 
-_SEARCH = re.compile(r"Starting search at ([\d.]+)s")
+SEARCH_STARTED = re.compile(r"Starting search at ([\d.]+)s")
 _SOLUTION = re.compile(r"^#(\d+)\s+([\d.]+)s\s+best:\S+\s+next:\[[^\]]*\]\s+(\S+)")
 
 
@@ -91,7 +91,7 @@ class _Lines(logging.Handler):
 
 
 @contextmanager
-def _solver_log() -> Iterator[list[str]]:
+def solver_log() -> Iterator[list[str]]:
     """Collect CP-SAT's search log (passed to the `forcepack.solver` logger with `log=True`)."""
     logger = logging.getLogger("forcepack.solver")
     handler = _Lines()
@@ -113,7 +113,7 @@ def anatomy(variant: Variant, time_limit_s: float, hinted: bool) -> dict[str, An
     scenario = parse_scenario(json.loads(variant.scenario_json), "variant")
     hint = Package.of({(u, r): n for u, r, n in variant.hint}) if hinted and variant.hint else None
     report = SolveReport()
-    with _solver_log() as lines:
+    with solver_log() as lines:
         start = time.perf_counter()
         params = SolveParams(time_limit_s=time_limit_s, workers=1, log=True)
         solution = solve(scenario, params, hint=hint, explain=False, report=report)
@@ -121,7 +121,7 @@ def anatomy(variant: Variant, time_limit_s: float, hinted: bool) -> dict[str, An
     # The first stage's log: up to the second "Starting CP-SAT solver" line.
     starts = [i for i, line in enumerate(lines) if "Starting CP-SAT solver" in line]
     first = lines[: starts[1]] if len(starts) > 1 else lines
-    search = next((float(m.group(1)) for line in first if (m := _SEARCH.search(line))), None)
+    search = next((float(m.group(1)) for line in first if (m := SEARCH_STARTED.search(line))), None)
     found = next((m for line in first if (m := _SOLUTION.match(line.strip()))), None)
     hint_note = next((line.strip() for line in first if line.strip().startswith("The solution hint")), None)
     return {

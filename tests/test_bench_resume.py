@@ -29,3 +29,15 @@ def test_record_key_tells_apart_what_a_family_measures() -> None:
     )
     assert record_key("cli", {"file": "examples/gaza-isf.yaml"}) == ("examples/gaza-isf.yaml",)
     assert record_key("solve", {"nations": 200, "seed": 3}) == (200, 3)
+
+
+def test_with_long_runs_adds_committed_records_only_where_missing() -> None:
+    """A fresh clone (no results file) gets the committed long sweeps; a results file holding its own keeps them."""
+    from bench.harness import LONG_RUNS, with_long_runs
+
+    assert LONG_RUNS.exists()
+    fresh = with_long_runs(None)
+    assert fresh is not None and fresh["sweep-full"] and "sweep-full" in fresh["families"]
+    own = {"sweep-full": [{"kind": "baseline", "nations": 25, "seed": 9}], "families": {"sweep-full": {"x": 1}}}
+    kept = with_long_runs(own)
+    assert kept is not None and kept["sweep-full"] == own["sweep-full"] and kept["families"]["sweep-full"] == {"x": 1}
