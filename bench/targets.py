@@ -40,6 +40,11 @@ def _ok(records: list[Record], nations: int) -> list[Record]:
     return [r for r in records if r.get("nations") == nations and "error" not in r]
 
 
+def _median_seconds(values: list[float | None]) -> str:
+    value = median(values)
+    return "—" if value is None else _seconds(value)
+
+
 def _seconds(value: float) -> str:
     return "not reached" if math.isinf(value) else f"{num(value)} s"
 
@@ -276,8 +281,8 @@ def _speed_why(results: dict[str, Any], n: int, here: list[dict[str, Record]]) -
     parts = []
     if firsts:
         parts.append(
-            f"median first package: CP-SAT {num(median(a for a, _ in firsts))} s, "
-            f"HiGHS {num(median(b for _, b in firsts))} s"
+            f"median first package: CP-SAT {_median_seconds([a for a, _ in firsts])}, "
+            f"HiGHS {_median_seconds([b for _, b in firsts])}"
         )
     gaps = [
         (by["cp-sat"]["gap"], by["highs"]["gap"])
