@@ -22,7 +22,7 @@ from models.scenario import Scenario
 from models.solution import RunInfo, Solution, Status
 from solver.build import BuiltModel, ModelBuilder
 from solver.cancel import cancellable
-from solver.criteria import maximised
+from solver.criteria import SHARE_SCALE, maximised
 from solver.document import Package, solution_document
 from solver.params import SolveParams
 
@@ -100,6 +100,67 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.report.first_package_s = elapsed
         if self.callback is not None:
             self.callback(self.criterion, self.sign * self.objective_value / self.factor, elapsed)
+
+
+def _minimise_share(
+    builder: ModelBuilder,
+    params: SolveParams,
+    time_left: float,
+    cancel: threading.Event | None,
+    start: float,
+    report: SolveReport,
+    on_package: ProgressCallback | None,
+) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver, tuple[int, float]]:
+    """The `max_share` stage as a sequence of linear problems (Dinkelbach's method).
+
+    The share of the largest contributor is a ratio, personnel(n) / total; held as
+    `SHARE_SCALE x personnel(n) <= z x total` it needs a product of two variables, whose weak
+    relaxation left CP-SAT unable to prove even small optima. Here, with z* the value of the best
+    package so far, each step asks for a package with z <= z* - 1, minimising
+    `max SHARE_SCALE x personnel(n) - (z* - 1) x total` (linear once z* is a number); no such
+    package proves z* optimal. Each step runs on a copy of the model (same variables), so the
+    model keeps only the stage's final hold. Returns the CP-SAT status of the stage, the solver
+    holding the best package, and (z*, a lower bound on z).
+    """
+    model = builder.model
+    deadline = time.perf_counter() + time_left
+    total = builder.total_personnel()
+    personnel = [builder.personnel(n) for n in builder.vars.contributes]
+    most = max(total.proto.domain)  # (the proto wrapper does not index from the end)
+    best: tuple[cp_model.CpSolver, int] | None = None
+    while True:
+        trial = model.clone()
+        trial.clear_objective()  # type: ignore[no-untyped-call]
+        if best is not None:
+            target = best[1] - 1
+            largest = trial.new_int_var(0, SHARE_SCALE * most, "largest_share_x_scale")
+            for expr in personnel:
+                trial.add(SHARE_SCALE * expr <= largest)
+            trial.add(largest <= target * total)
+            trial.minimize(largest - target * total)
+        solver = cp_model.CpSolver()
+        configure(solver, params, deadline - time.perf_counter())
+        with cancellable(solver, cancel):
+            code = solver.solve(trial)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            people = solver.value(total)
+            z = -(-SHARE_SCALE * max((solver.value(e) for e in personnel), default=0) // people) if people else 0
+            best = (solver, z)
+            elapsed = time.perf_counter() - start
+            if report.first_package_s is None:
+                report.first_package_s = elapsed
+            if on_package is not None:
+                on_package("max_share", z / SHARE_SCALE, elapsed)
+            if z == 0:
+                return cp_model.OPTIMAL, solver, (z, 0.0)
+            if time.perf_counter() < deadline and not (cancel is not None and cancel.is_set()):
+                continue
+            return cp_model.FEASIBLE, solver, (z, 0.0)
+        if best is None:
+            return code, solver, (0, 0.0)
+        if code == cp_model.INFEASIBLE:
+            return cp_model.OPTIMAL, best[0], (best[1], float(best[1]))
+        return cp_model.FEASIBLE, best[0], (best[1], 0.0)
 
 
 def trivial_bound(built: BuiltModel, criterion: str) -> float:
@@ -216,15 +277,19 @@ def solve(
         if time_left <= 0.01 and package is not None:
             status = "feasible"
             break
-        if sign > 0:
-            model.minimize(expr)
-        else:
-            model.maximize(expr)
-        solver = cp_model.CpSolver()
-        configure(solver, params, time_left)
         stage_start = time.perf_counter()
-        with cancellable(solver, cancel):
-            code = solver.solve(model, _Progress(criterion, factor, 1, start, report, on_package))
+        share: tuple[int, float] | None = None
+        if criterion == "max_share":
+            code, solver, share = _minimise_share(builder, params, time_left, cancel, start, report, on_package)
+        else:
+            if sign > 0:
+                model.minimize(expr)
+            else:
+                model.maximize(expr)
+            solver = cp_model.CpSolver()
+            configure(solver, params, time_left)
+            with cancellable(solver, cancel):
+                code = solver.solve(model, _Progress(criterion, factor, 1, start, report, on_package))
         if cancel is not None and cancel.is_set():
             report.cancelled = True
         name = solver.status_name(code)
@@ -245,9 +310,9 @@ def solve(
         if code == cp_model.MODEL_INVALID:
             raise RuntimeError(f"internal error: invalid CP-SAT model ({model.validate()})")
 
-        value = round(solver.objective_value)
+        value = round(solver.objective_value) if share is None else share[0]
         stage.value = value
-        stage.bound = solver.best_objective_bound
+        stage.bound = solver.best_objective_bound if share is None else share[1]
         package = _extract(built, solver)
         last_solver = solver
         if code == cp_model.OPTIMAL:
@@ -258,7 +323,7 @@ def solve(
             proven.add(criterion)
         else:
             status = "feasible"
-            bounds[criterion] = solver.best_objective_bound / factor
+            bounds[criterion] = stage.bound / factor
             slack = 0
         # Hold this criterion for the later stages.
         if sign > 0:

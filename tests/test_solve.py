@@ -54,3 +54,19 @@ def test_solve_gaza_is_optimal_and_checked() -> None:
     assert solution.gap == 0
     assert check(scenario, solution) == []
     assert all(c.shortfall == 0 for c in solution.coverage if c.priority == "essential")
+
+
+def test_solve_max_share_stage_proves_its_optimum() -> None:
+    """Six nations, the largest share minimised: with the share as a product of two variables CP-SAT
+    ran 20 s without proving it (`feasible`); the stage's linear steps prove it, and the value is
+    the package's own largest share."""
+    scenario = load_scenario("tests/data/solver/max-share-proof.json")
+    report = SolveReport()
+    solution = solve(scenario, SolveParams(time_limit_s=20, seed=0, deterministic=True), report=report, explain=False)
+    assert solution.status == "optimal"
+    assert check(scenario, solution) == []
+    (share,) = solution.objective
+    assert share.criterion == "max_share"
+    assert share.value == pytest.approx(max(n.share for n in solution.nations), abs=1e-7)
+    assert share.bound == pytest.approx(share.value, abs=1e-7)
+    assert [s.status for s in report.stages] == ["OPTIMAL"]
