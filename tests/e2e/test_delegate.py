@@ -95,6 +95,16 @@ def test_delegate_meets_a_stale_version_and_takes_the_newer_one(visit: Visit) ->
     assert stored["offer"]["units"][-1]["id"] == "mar-eng-api"
 
 
+def test_delegate_opening_a_scenario_reads_its_latest_package(visit: Visit) -> None:
+    """Without a link to a job, the page shows the scenario's latest finished solve (the API's jobs list)."""
+    page = visit.page
+    job = visit.site.solve("tutorial")
+    visit.open("#scenario=tutorial")
+    visit.sign_in(Role.DELEGATE, "MAR")
+    expect(page.get_by_test_id("package-status")).to_contain_text("OPTIMAL")
+    expect(page.get_by_role("link", name=job)).to_be_visible()
+
+
 def test_observer_reads_the_package_and_no_offer(visit: Visit) -> None:
     """An observer opening a shared package link reads the package; no offer, no solve, no red line."""
     page = visit.page

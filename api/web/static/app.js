@@ -181,18 +181,17 @@ function renderSummary(scenario) {
   );
 }
 
-/** The latest finished solve of the scenario, where the API lists a scenario's jobs. */
+/** The scenario's latest finished solve, if any: its package is shown on opening the scenario. */
 async function showLatestPackage(id, generation) {
-  let jobs;
+  let latest;
   try {
-    jobs = (await get(`/v1/scenarios/${encodeURIComponent(id)}/jobs`)).body;
+    const path = `/v1/scenarios/${encodeURIComponent(id)}/jobs?kind=solve&status=done&limit=1`;
+    latest = (await get(path)).body.items[0];
   } catch {
-    return; // no jobs list (an older service), or none visible: the page waits for a solve or a job id
+    return; // the page then waits for a solve, or a job id
   }
-  const items = (Array.isArray(jobs) ? jobs : jobs?.items || []).filter((j) => j.kind === "solve" && j.status === "done");
-  if (!items.length || generation !== state.generation) return;
-  items.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
-  await openJob(items[0].id, { quiet: true, generation });
+  if (!latest || generation !== state.generation) return;
+  await openJob(latest.id, { quiet: true, generation });
 }
 
 // -- jobs --------------------------------------------------------------------------------------------
