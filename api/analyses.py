@@ -110,7 +110,7 @@ def why_not_work(scenario: Scenario, subject: str, params: SolveParams) -> Work:
         context.step("optimum")
         optimum = context.solve(scenario, params)
         context.check_cancelled()
-        context.step("with " + subject)
+        context.step("with the subject")  # every reader sees steps: another nation's unit id stays out
         return why_not(scenario, subject, params, optimum=optimum, on_package=context.on_package, cancel=context.cancel)
 
     return work
@@ -121,6 +121,9 @@ class _Stoppable(Executor):
 
     The job holds one slot of the runner, so a sweep uses one thread, as a solve does.
     """
+
+    in_process = True
+    """The variants run in this process: the job's cancel event reaches their solves."""
 
     def __init__(self, cancel: threading.Event, job_id: str) -> None:
         self._cancel = cancel

@@ -221,20 +221,35 @@ def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> E
 
 
 def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> WhyNot:
-    """A why-not answer as `viewer` may read it: both packages redacted, the subject and summary masked if they
-    name what the viewer may not read."""
+    """A why-not answer as `viewer` may read it: both packages redacted, and the subject masked
+    wherever it is named (another nation's unit) or the text withheld where it names a secret."""
     if viewer.role is Role.COORDINATOR:
         return answer
+    subject = redact_subject(answer.subject, viewer, secrets)
+
+    def words(text: str, withheld: str) -> str:
+        if subject != answer.subject:
+            text = re.sub(rf"(?<![A-Za-z0-9_.:-]){re.escape(answer.subject)}(?![A-Za-z0-9_:-])", subject, text)
+        return withheld if secrets.leaks(text, viewer) else text
+
     with_subject = redact_solution(answer.with_subject, viewer) if answer.with_subject is not None else None
     summary = answer.summary
-    before, after = answer.with_subject, with_subject
-    if before is not None and after is not None and before.explanation is not None and after.explanation is not None:
-        summary = summary.replace(before.explanation.summary, after.explanation.summary)
-    subject = redact_subject(answer.subject, viewer, secrets)
-    if subject != answer.subject:
-        summary = summary.replace(answer.subject, subject)
-    if secrets.leaks(summary, viewer):
-        summary = f"What keeps it out involves {_condition_placeholder(viewer)}."
+    if with_subject is not None and with_subject.explanation is not None:
+        before = answer.with_subject.explanation if answer.with_subject is not None else None
+        if before is not None:
+            summary = summary.replace(before.summary, with_subject.explanation.summary)
+        explanation = with_subject.explanation
+        explanation = explanation.model_copy(
+            update={
+                "summary": words(explanation.summary, _SUMMARY_WITHHELD),
+                "relaxations": [
+                    r.model_copy(update={"effect": words(r.effect, "a package exists")})
+                    for r in explanation.relaxations
+                ],
+            }
+        )
+        with_subject = with_subject.model_copy(update={"explanation": explanation})
+    summary = words(summary, f"What keeps it out involves {_condition_placeholder(viewer)}.")
     return answer.model_copy(
         update={
             "subject": subject,

@@ -8,7 +8,7 @@ from models.analysis import Alternatives
 from models.scenario import Scenario
 from models.solution import Solution
 from solver.build import ModelBuilder
-from solver.criteria import maximised
+from solver.criteria import hold
 from solver.params import SolveParams
 from solver.solve import SolveReport, solve
 
@@ -52,12 +52,7 @@ def alternatives(
 
             def constrain(b: ModelBuilder, seen: list[frozenset[Placement]] = seen) -> None:
                 for criterion, value in limits:
-                    expr, _ = b.criteria[criterion]
-                    slack = math.floor(tolerance * abs(value))
-                    if maximised(criterion):
-                        b.model.add(expr >= value - slack)
-                    else:
-                        b.model.add(expr <= value + slack)
+                    hold(b, criterion, value, math.floor(tolerance * abs(value)))
                 reachable = [(n, s) for n in b.vars.contributes for s in sorted(b.sectors_of(n))]
                 for used in seen:
                     b.model.add(

@@ -26,22 +26,30 @@ def expression(b: ModelBuilder, criterion: str) -> tuple[LinearExpr, int]:
     if criterion == "readiness":
         return sum(c.unit.readiness.rank * b.units(c) for c in b.pairs()), 1
     if criterion == "max_share":
-        return _max_share(b), SHARE_SCALE
+        # No expression: the largest share is a ratio, searched by `solver.solve` in linear steps
+        # and held by `hold` (a product of two variables here would weaken every later stage).
+        return 0, SHARE_SCALE
     if criterion == "churn":
         return _churn(b), 1
     raise ValueError(f"unknown criterion {criterion!r}")
 
 
-def _max_share(b: ModelBuilder) -> LinearExpr:
-    # share(n) = personnel(n) / total <= z / SHARE_SCALE  <=>  SHARE_SCALE * personnel(n) <= z * total
-    z = b.model.new_int_var(0, SHARE_SCALE, "max_share")
-    total = b.total_personnel()
-    max_total = max(total.proto.domain)  # (the proto wrapper does not index from the end)
-    product = b.model.new_int_var(0, SHARE_SCALE * max_total, "max_share_x_total")
-    b.model.add_multiplication_equality(product, [z, total])
-    for nation in b.vars.contributes:
-        b.model.add(SHARE_SCALE * b.personnel(nation) <= product)
-    return z
+def hold(b: ModelBuilder, criterion: str, value: int, slack: int) -> None:
+    """Keep a criterion within `slack` of `value` (its integer scale) for the stages after its own.
+
+    The largest share is held nation by nation, linearly: SHARE_SCALE x personnel(n) <= (value +
+    slack) x total personnel, which is max share <= (value + slack) / SHARE_SCALE.
+    """
+    if criterion == "max_share":
+        total = b.total_personnel()
+        for nation in b.vars.contributes:
+            b.model.add(SHARE_SCALE * b.personnel(nation) <= (value + slack) * total)
+        return
+    expr, _ = b.criteria[criterion]
+    if maximised(criterion):
+        b.model.add(expr >= value - slack)
+    else:
+        b.model.add(expr <= value + slack)
 
 
 def _churn(b: ModelBuilder) -> LinearExpr:

@@ -167,7 +167,8 @@ def _correction_sets(
 
     Every set must relax at least one element of the conflict. Single elements of the conflict
     are tried first, cheapest first (each check gets an equal share of the time left); then the
-    lowest-cost sets are searched for, kept only when proven lowest-cost (hence minimal).
+    lowest-cost sets are searched for; a set found but not proven lowest-cost is made minimal
+    (`_irreducible`) and ends the search.
     """
     built = search.built
     model = built.model

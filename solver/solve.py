@@ -22,7 +22,7 @@ from models.scenario import Scenario
 from models.solution import RunInfo, Solution, Status
 from solver.build import BuiltModel, ModelBuilder
 from solver.cancel import cancellable
-from solver.criteria import SHARE_SCALE, maximised
+from solver.criteria import SHARE_SCALE, hold, maximised
 from solver.document import Package, solution_document
 from solver.params import SolveParams
 
@@ -325,11 +325,7 @@ def solve(
             status = "feasible"
             bounds[criterion] = stage.bound / factor
             slack = 0
-        # Hold this criterion for the later stages.
-        if sign > 0:
-            model.add(expr <= value + slack)
-        else:
-            model.add(expr >= value - slack)
+        hold(builder, criterion, value, slack)  # for the later stages
         _hint(built, solver)
 
     if package is not None and last_solver is not None and built.vars.flows and not report.cancelled:

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -117,10 +117,12 @@ def run(
     """Solve every variant, in order; in this process when no executor is given.
 
     `cancel` reaches each solve only when the variants are solved in this process (no executor,
-    or an executor of threads): an event does not travel to other processes.
+    a `ThreadPoolExecutor`, or an executor with `in_process = True`): an event does not travel to
+    other processes, so elsewhere it is not sent.
     """
     results = []
-    work = functools.partial(solve_variant, cancel=cancel) if cancel is not None else solve_variant
+    in_process = executor is None or isinstance(executor, ThreadPoolExecutor) or getattr(executor, "in_process", False)
+    work = functools.partial(solve_variant, cancel=cancel) if cancel is not None and in_process else solve_variant
     mapped = executor.map(work, variants) if executor is not None else map(work, variants)
     for i, result in enumerate(mapped, 1):
         results.append(result)
@@ -262,7 +264,9 @@ def criticality(
         Start each re-solve from the baseline without the withdrawn nations.
     cancel
         Set from another thread to stop the re-solves soon; only with no executor or an
-        executor of threads (an event does not reach other processes).
+        executor of threads (an event does not reach other processes). The answer then holds
+        fewer withdrawals than asked, those cut short as not decided: a caller that cancels
+        knows not to read it as complete (the service discards it).
     """
     params = params or SolveParams()
     start = time.perf_counter()

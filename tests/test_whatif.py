@@ -155,6 +155,24 @@ def test_criticality_pairs_same_on_process_pool_and_dask() -> None:
     assert any(len(w.nations) == 2 for w in local.withdrawals)
 
 
+def test_criticality_cancel_event_stays_in_this_process() -> None:
+    """A cancel event (which cannot travel to other processes) is kept from a process pool's variants, and an
+    event set before the sweep stops a sweep run in this process before any re-solve finishes deciding."""
+    import threading
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    baseline = solve(scenario, PARAMS)
+    with executor_for(workers=1) as pool:
+        pooled = criticality(scenario, PARAMS, baseline=baseline, executor=pool, cancel=threading.Event())
+    plain = criticality(scenario, PARAMS, baseline=baseline)
+    assert [w.model_dump(exclude={"wall_s"}) for w in pooled.withdrawals] == [
+        w.model_dump(exclude={"wall_s"}) for w in plain.withdrawals
+    ]
+    stopped = threading.Event()
+    stopped.set()
+    assert criticality(scenario, PARAMS, baseline=baseline, cancel=stopped).withdrawals == []
+
+
 # -- resilience ------------------------------------------------------------------------------------
 
 

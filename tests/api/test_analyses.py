@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.analyses import _Stoppable
+from api.analyses import _Stoppable, why_not_work
 from api.app import create_app
 from api.auth import Principal, Role
 from api.deps import get_runner
-from api.jobs import JobCancelled, JobRunner
+from api.jobs import JobCancelled, JobContext, JobRunner
 from api.setup import load_examples
 from api.visibility import OfferSecrets
 from bench.generator import Witness, generate_with_witness
@@ -23,6 +23,7 @@ from models.patch import Patch
 from models.scenario import Scenario
 from models.solution import RunInfo, Solution
 from solver import SolveParams
+from solver import solve as real_solve
 from solver.document import Package, solution_document
 from solver.solve import SolveReport
 from tests.api.conftest import EXAMPLES, BlockingSolve, Service, make_settings
@@ -193,6 +194,29 @@ def test_analyses_why_not_masks_another_nations_unit_for_a_delegate(service: Ser
     mar = service.client.get(location, headers=service.auth(Role.DELEGATE, "MAR")).json()
     assert mar["params"]["subject"] == mar["result"]["subject"] == unit
     assert mar["result"]["subject_type"] == "unit"
+
+
+def test_analyses_why_not_never_names_another_nations_unit_to_a_delegate(service: Service) -> None:
+    """Asked why Turkey's engineers (vetoed) are left out, IDN's delegate reads no trace of `tur-eng`: not in the
+    subject, the summary, the explanation or its ways out; the job's progress steps never name it either."""
+    response = service.client.post(
+        WHY_NOTS.format("tutorial"), json={"subject": "tur-eng"}, headers=service.coordinator
+    )
+    assert response.status_code == 202, response.text
+    location = response.headers["Location"]
+    assert service.wait_job(location)["status"] == "done"
+    coordinator = service.client.get(location, headers=service.coordinator).json()
+    assert coordinator["result"]["with_subject"]["status"] == "infeasible"
+    assert "tur-eng" in coordinator["result"]["with_subject"]["explanation"]["summary"]
+    idn = service.client.get(location, headers=service.auth(Role.DELEGATE, "IDN")).json()
+    assert not [text for text in strings(idn) if "tur-eng" in text]
+    tur = service.client.get(location, headers=service.auth(Role.DELEGATE, "TUR")).json()
+    assert "tur-eng" in tur["result"]["with_subject"]["explanation"]["summary"]
+
+    context = JobContext("job", real_solve)
+    why_not_work(SCENARIOS["tutorial"], "tur-eng", SolveParams(time_limit_s=5))(context)
+    steps, _ = context.events_after(0)
+    assert steps and not [e for e in steps if "tur-eng" in str(e.data)]
 
 
 def test_analyses_jobs_list_newest_first_filtered_and_paged(analysed: tuple[Service, dict[Any, str]]) -> None:
