@@ -8,7 +8,6 @@ then the document (422, every problem at once).
 
 from __future__ import annotations
 
-import difflib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -697,14 +696,14 @@ def submit_why_not(
     )
 
     def work(scenario: Scenario) -> Work:
-        if request.subject not in scenario.nation_by_code and request.subject not in scenario.unit_by_id:
-            known = sorted(scenario.nation_by_code) + sorted(scenario.unit_by_id)
-            close = difflib.get_close_matches(request.subject, known, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
+        from solver.why_not import UnknownSubjectError, subject_type
+
+        try:
+            subject_type(scenario, request.subject)  # 422 now, not a failed job
+        except UnknownSubjectError as error:
             raise InvalidRequest(
-                "the subject is neither a nation nor an offered unit of the scenario",
-                [f"subject: `{request.subject}` is neither a nation nor an offered unit of `{scenario_id}`{hint}"],
-            )
+                "the subject is neither a nation nor an offered unit of the scenario", [f"subject: {error}"]
+            ) from None
         return why_not_work(scenario, used.subject, _solve_params(used))
 
     asked = _JobRequest(

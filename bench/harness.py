@@ -55,7 +55,7 @@ from bench.common import checker_cell as _checker_cell
 from bench.common import join as _join
 from bench.common import median as _median
 from bench.common import num as _num
-from bench.common import parse_per_size
+from bench.common import parse_per_size, run_json
 from bench.common import table as _table
 from solver import SolveParams
 from solver.solve import EXPLAIN_TIME_LIMIT_S
@@ -246,26 +246,7 @@ def run_instance(kind: str, nations: int, seed: int, config: Config) -> Record:
         cmd += ["--workers", str(config.workers)]
     # Generous: the solve stops itself at the limit (plus the explanation's own budget).
     timeout = 3 * config.time_limit_s + 2 * EXPLAIN_TIME_LIMIT_S + 120
-    start = time.perf_counter()
-    failure: str
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        failure = f"no answer after {timeout:.0f} s (process killed)"
-    else:
-        lines = proc.stdout.strip().splitlines()
-        if proc.returncode == 0 and lines:
-            try:
-                record: Record = json.loads(lines[-1])
-            except json.JSONDecodeError:
-                failure = f"unreadable output: {lines[-1][:200]!r}"
-            else:
-                record["process_s"] = time.perf_counter() - start
-                return record
-        else:
-            tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-            failure = f"exit status {proc.returncode}: {tail}"
-    return {"kind": kind, "nations": nations, "seed": seed, "error": failure, "violations": []}
+    return run_json(cmd, timeout, {"kind": kind, "nations": nations, "seed": seed})
 
 
 def _progress(record: Record) -> str:

@@ -19,7 +19,9 @@ class UnknownSubjectError(ForcepackError):
     """A why-not question naming neither a nation nor an offered unit of the scenario."""
 
 
-def _subject_type(scenario: Scenario, subject: str) -> Literal["nation", "unit"]:
+def subject_type(scenario: Scenario, subject: str) -> Literal["nation", "unit"]:
+    """Whether `subject` names a nation or an offered unit; UnknownSubjectError (with the closest
+    match) when neither."""
     if subject in scenario.nation_by_code:
         return "nation"
     if subject in scenario.unit_by_id:
@@ -62,7 +64,7 @@ def why_not(
         When `subject` names neither a nation nor an offered unit.
     """
     params = params or SolveParams()
-    kind = _subject_type(scenario, subject)
+    kind = subject_type(scenario, subject)
     if optimum is None:
         optimum = solve(scenario, params, cancel=cancel)
     if kind == "nation":

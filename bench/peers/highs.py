@@ -209,16 +209,9 @@ class _Mip:
         if not pairs:
             return None
         flag = self.column(0, 1, f"in_sector[{nation},{sector}]", integer=True)
-        by_unit: dict[str, list[Candidate]] = defaultdict(list)
-        for c in pairs:
-            by_unit[c.unit.id].append(c)
-        for unit_id, unit_pairs in by_unit.items():
-            terms: Lin = {self.x(c): 1 for c in unit_pairs}
-            terms[flag] = -unit_pairs[0].unit.count
-            self.row(terms, -INF, 0, f"in_sector_cap[{unit_id},{sector}]")
-        terms = {self.x(c): 1 for c in pairs}
-        terms[flag] = -1
-        self.row(terms, 0, INF, f"in_sector_some[{nation},{sector}]")
+        self._flag_of(
+            flag, pairs, lambda unit_id: f"in_sector_cap[{unit_id},{sector}]", f"in_sector_some[{nation},{sector}]"
+        )
         self.in_sector[key] = flag
         return flag
 
@@ -261,16 +254,21 @@ class _Mip:
         for nation, pairs in self.pairs_of_nation.items():
             flag = self.column(0, 1, f"contributes[{nation}]", integer=True)
             self.contributes[nation] = flag
-            by_unit: dict[str, list[Candidate]] = defaultdict(list)
-            for c in pairs:
-                by_unit[c.unit.id].append(c)
-            for unit_id, unit_pairs in by_unit.items():
-                terms: Lin = {self.x(c): 1 for c in unit_pairs}
-                terms[flag] = -unit_pairs[0].unit.count
-                self.row(terms, -INF, 0, f"capacity[{unit_id}]")
-            terms = {self.x(c): 1 for c in pairs}
-            terms[flag] = -1
-            self.row(terms, 0, INF, f"contributes_some[{nation}]")
+            self._flag_of(flag, pairs, lambda unit_id: f"capacity[{unit_id}]", f"contributes_some[{nation}]")
+
+    def _flag_of(self, flag: int, pairs: list[Candidate], cap_name: Callable[[str], str], some_name: str) -> None:
+        """`flag` is 1 exactly when some of `pairs` is used: each unit line's units there are at most its
+        count times the flag, and the flag is at most their sum."""
+        by_unit: dict[str, list[Candidate]] = defaultdict(list)
+        for c in pairs:
+            by_unit[c.unit.id].append(c)
+        for unit_id, unit_pairs in by_unit.items():
+            terms: Lin = {self.x(c): 1 for c in unit_pairs}
+            terms[flag] = -unit_pairs[0].unit.count
+            self.row(terms, -INF, 0, cap_name(unit_id))
+        terms = {self.x(c): 1 for c in pairs}
+        terms[flag] = -1
+        self.row(terms, 0, INF, some_name)
 
     def _flows(self) -> None:
         """Flows (USD millions) from every usable pledge to the capabilities it may pay for."""
