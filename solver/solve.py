@@ -22,6 +22,7 @@ from models.scenario import Scenario
 from models.solution import RunInfo, Solution, Status
 from solver.build import BuiltModel, ModelBuilder
 from solver.cancel import cancellable
+from solver.construct import MIN_PAIRS, construct
 from solver.criteria import SHARE_SCALE, hold, maximised
 from solver.document import Package, solution_document
 from solver.params import SolveParams
@@ -32,6 +33,8 @@ SOLVER_NAME = "cp-sat"
 SOLVER_VERSION = init.OrToolsVersion.version_string()
 EXPLAIN_TIME_LIMIT_S = 10.0
 """Budget for explaining an infeasible scenario, on top of the solve's own."""
+CONSTRUCT_TIME_LIMIT_S = 5.0
+"""Most of the budget the construction of a first package may take (its completion by CP-SAT)."""
 
 
 @dataclass
@@ -263,6 +266,26 @@ def solve(
         stages.insert(0, ("churn", 0.0))
     elif prefer is not None:
         stages.append(("churn", 0.0))
+
+    if hint is None and not include and len(built.vars.units) >= MIN_PAIRS:
+        # A large model: a package by construction first, so there is one to return within a
+        # second or two, and CP-SAT starts from a complete, feasible hint.
+        construction = construct(
+            builder, min(CONSTRUCT_TIME_LIMIT_S, params.time_limit_s / 4), params.effective_workers, cancel
+        )
+        if construction is not None:
+            package = construction.package
+            last_solver = construction.solver
+            model.clear_hints()  # type: ignore[no-untyped-call]
+            model.proto.solution_hint.vars.extend(range(len(construction.values)))
+            model.proto.solution_hint.values.extend(construction.values)
+            elapsed = time.perf_counter() - start
+            report.first_package_s = elapsed
+            criterion = stages[0][0]
+            if on_package is not None and criterion != "max_share":
+                expr, factor = built.criteria[criterion]
+                on_package(criterion, construction.solver.value(expr) / factor, elapsed)
+            logger.debug("constructed a first package in %.2fs", construction.seconds)
     # Until a stage proves better, each criterion's bound is the trivial one.
     bounds.update({criterion: trivial_bound(built, criterion) for criterion, _ in stages})
     proven: set[str] = set()
@@ -301,10 +324,12 @@ def solve(
             status = "infeasible"
             break
         if code in (cp_model.UNKNOWN, cp_model.INFEASIBLE):
-            # No answer this stage (time ran out); the previous stage's package stands.
+            # No answer this stage (time ran out); the previous stage's (or the constructed) package stands.
             if package is None:
                 status = "unknown"
                 break
+            if code == cp_model.UNKNOWN and share is None and math.isfinite(solver.best_objective_bound):
+                bounds[criterion] = solver.best_objective_bound / factor
             status = "feasible"
             break
         if code == cp_model.MODEL_INVALID:
