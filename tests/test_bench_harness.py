@@ -262,6 +262,23 @@ def test_gap_target_measured_on_the_packages() -> None:
     assert missed.met is False and missed.margin.startswith("2.00 points over")
 
 
+def test_gap_target_names_the_distance_between_the_best_package_and_the_best_bound() -> None:
+    """CP-SAT's package 800 over its bound 400, HiGHS's better package 600 (bound 300), the greedy's
+    500 broken: the best checked package (600) is 33.33 % from the best bound (400), and the greedy's
+    broken answer counts for neither."""
+    results = _results()
+    cp = results["solve"][2]
+    cp.update(status="feasible", gap=0.5, objective=[{"criterion": "shortfall", "value": 800.0, "bound": 400.0}])
+    highs = _solve(500, cp["seed"], solver="highs", status="feasible", wall=60.0)
+    highs["objective"] = [{"criterion": "shortfall", "value": 600.0, "bound": 300.0}]
+    greedy = _solve(500, cp["seed"], solver="greedy", status="feasible", violations=("[share] too much",))
+    greedy["objective"] = [{"criterion": "shortfall", "value": 500.0, "bound": 0.0}]
+    results["peers"] += [highs, greedy]
+    missed = _target(results, "500 nations gap at the limit")
+    assert missed.met is False
+    assert "is 33.33 to 33.33 % away (1 seed)" in missed.why
+
+
 # -- the comparison with the peers -----------------------------------------------------------------
 
 
