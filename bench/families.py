@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.common import ROOT, Record, checker_cell, join, median, num, per_size, run_json, table
+from models import MAXIMISED
 
 if TYPE_CHECKING:
     from bench.harness import Config
@@ -211,6 +212,33 @@ def render_workers(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _packages_at_the_limit(pairs: list[tuple[Record, Record]], one: int, two: int) -> str:
+    """Where neither run proved the optimum, the first criterion of the package each returned."""
+    unproven = [
+        (a, b)
+        for a, b in pairs
+        if a["status"] != "optimal" and b["status"] != "optimal" and a.get("objective") and b.get("objective")
+    ]
+    if not unproven:
+        return ""
+    criterion = unproven[0][0]["objective"][0]["criterion"]
+    values = "; ".join(
+        f"seed {a['seed']}: {num(a['objective'][0]['value'])} against {num(b['objective'][0]['value'])}"
+        for a, b in unproven
+    )
+    better = sum(
+        1
+        for a, b in unproven
+        if (b["objective"][0]["value"] > a["objective"][0]["value"]) == (criterion in MAXIMISED)
+        and b["objective"][0]["value"] != a["objective"][0]["value"]
+    )
+    return (
+        f" Neither proved the optimum in {len(unproven)}: the `{criterion}` of the package at the limit, "
+        f"{one} worker against {two} ({values}); {two} workers returned the better package in {better} of "
+        f"{len(unproven)}."
+    )
+
+
 def _reading_workers(records: list[Record], counts: list[int], limit: float) -> list[str]:
     out = []
     grouped = _by_workers(records)
@@ -235,7 +263,7 @@ def _reading_workers(records: list[Record], counts: list[int], limit: float) -> 
         out.append(
             f"- **{n} nations**: {one} worker proved {proven[0]} of {len(pairs)} optimal, {two} workers "
             f"{proven[1]} of {len(pairs)} (limit {num(limit, 0)} s); {one} worker finished first in {faster} of "
-            f"{len(pairs)} runs ({walls})."
+            f"{len(pairs)} runs ({walls})." + _packages_at_the_limit(pairs, one, two)
         )
     all_pairs = [
         (by[one], by[two])

@@ -100,7 +100,7 @@ class Config:
     families: tuple[str, ...] = DEFAULT_FAMILIES
     seeds_at: tuple[tuple[int, tuple[int, ...]], ...] = ((500, (1, 2)),)
     peers: tuple[str, ...] = comparison.PEERS
-    workers_sizes: tuple[int, ...] = (25, 70)
+    workers_sizes: tuple[int, ...] = (25, 70, 500)
     workers_seeds: tuple[int, ...] = (1, 2, 3)
     workers_compare: tuple[int, ...] = (1, 2)
     workers_time_limit_s: float = 20.0
@@ -1143,7 +1143,7 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: the solver's default)")
     solve.add_argument("--cli-repeats", type=int, help="runs of each `forcepack solve` command timed (default 3)")
     workers = parser.add_argument_group("workers")
-    workers.add_argument("--workers-sizes", type=_ints, help="sizes of the workers comparison (default 25,70)")
+    workers.add_argument("--workers-sizes", type=_ints, help="sizes of the workers comparison (default 25,70,500)")
     workers.add_argument("--workers-seeds", type=_ints, help="seeds of the workers comparison (default 1,2,3)")
     workers.add_argument("--workers-compare", type=_ints, help="numbers of CP-SAT workers compared (default 1,2)")
     workers.add_argument("--workers-time-limit", type=float, help="seconds per solve of the comparison (default 20)")
@@ -1230,7 +1230,7 @@ def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: 
         # Two seeds at 500 nations by default; `--seeds` alone means those seeds at every size.
         seeds_at=tuple(args.seeds_at) if args.seeds_at else ((500, (1, 2)),) if not (args.seeds or quick) else (),
         peers=args.peers if args.peers is not None else comparison.PEERS,
-        workers_sizes=args.workers_sizes or ((25,) if quick else (25, 70)),
+        workers_sizes=args.workers_sizes or ((25,) if quick else (25, 70, 500)),
         workers_seeds=args.workers_seeds or ((1,) if quick else (1, 2, 3)),
         workers_compare=args.workers_compare or (1, 2),
         workers_time_limit_s=args.workers_time_limit or 20.0,

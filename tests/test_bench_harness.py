@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bench import comparison, harness, targets
+from bench import comparison, families, harness, targets
 from bench.common import parse_per_size, per_size
 from bench.families import load_problems, render_load
 from bench.plot import write_plot
@@ -277,6 +277,21 @@ def test_gap_target_names_the_distance_between_the_best_package_and_the_best_bou
     missed = _target(results, "500 nations gap at the limit")
     assert missed.met is False
     assert "is 33.33 to 33.33 % away (1 seed)" in missed.why
+
+
+def test_workers_reading_compares_the_packages_neither_proved() -> None:
+    """At 500 nations neither worker count proves the optimum within the limit: the reading says which
+    returned the better package (less shortfall), run by run."""
+    records = []
+    for seed, one, two in ((1, 860.0, 740.0), (2, 870.0, 880.0)):
+        for workers, value in ((1, one), (2, two)):
+            record = _solve(500, seed, status="feasible", wall=20.0, objective=(value, 1.0, 1.0))
+            record["workers"] = workers
+            records.append(record)
+    text = "\n".join(families._reading_workers(records, [1, 2], 20.0))
+    assert "Neither proved the optimum in 2" in text
+    assert "seed 1: 860.00 against 740.00; seed 2: 870.00 against 880.00" in text
+    assert "2 workers returned the better package in 1 of 2" in text
 
 
 # -- the comparison with the peers -----------------------------------------------------------------
