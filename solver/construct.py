@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -417,8 +417,20 @@ def construct(
     if assignment is None:
         logger.debug("construction: no package (%.2fs)", time.perf_counter() - start)
         return None
-    model = builder.model
-    trial = model.clone()
+    return complete(builder, assignment, time_limit_s - (time.perf_counter() - start), workers, cancel)
+
+
+def complete(
+    builder: ModelBuilder,
+    assignment: Mapping[Pair, int],
+    time_limit_s: float,
+    workers: int = 1,
+    cancel: threading.Event | None = None,
+) -> Construction | None:
+    """The package with these units (pairs the model lacks left out), every other variable of the
+    model found by CP-SAT with the units fixed; None when no such package honours every rule."""
+    start = time.perf_counter()
+    trial = builder.model.clone()
     trial.clear_objective()  # type: ignore[no-untyped-call]
     trial.clear_hints()  # type: ignore[no-untyped-call]
     proto = trial.proto
@@ -429,14 +441,14 @@ def construct(
         domain.extend([value, value])
     solver = cp_model.CpSolver()
     p = solver.parameters
-    p.max_time_in_seconds = max(0.01, time_limit_s - (time.perf_counter() - start))
+    p.max_time_in_seconds = max(0.01, time_limit_s)
     p.num_workers = workers
     # The flows are found by the linear relaxation; without it the search wanders the dollar domains.
     p.linearization_level = 2
     with cancellable(solver, cancel):
         code = solver.solve(trial)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        logger.debug("construction: completion %s (%.2fs)", solver.status_name(code), time.perf_counter() - start)
+        logger.debug("completion: %s (%.2fs)", solver.status_name(code), time.perf_counter() - start)
         return None
     values = list(solver.response_proto.solution)
     v = builder.vars

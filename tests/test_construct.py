@@ -17,7 +17,7 @@ from solver import SolveParams, SolveReport, solve
 from solver.build import ModelBuilder
 from solver.check import check
 from solver.construct import MIN_PAIRS, Construction, construct
-from solver.document import solution_document
+from solver.document import Package, solution_document
 from tests.strategies import small_scenarios
 
 RUN = RunInfo(solver="construction", solver_version="0", workers=1, seed=0, time_limit_s=5.0, wall_s=0.0)
@@ -135,3 +135,29 @@ def test_solve_constructs_only_for_large_models() -> None:
     completion; the 25-nation scenario stays below it, the 200-nation one above."""
     assert len(built(generate(25, 1)).vars.units) < MIN_PAIRS
     assert len(built(generate(200, 1)).vars.units) >= MIN_PAIRS
+
+
+def test_solve_completes_a_hint_into_the_first_package() -> None:
+    """A hint that is a package already (here the constructed one) is completed, not searched for:
+    with a short budget the answer is at least as good as the hint, and checked."""
+    scenario = generate(200, 2)
+    builder = built(scenario)
+    construction = construct(builder, time_limit_s=5.0)
+    assert construction is not None
+    expr, factor = builder.criteria["shortfall"]
+    hinted = construction.solver.value(expr) / factor
+    solution = solve(scenario, SolveParams(time_limit_s=1.5, workers=1), hint=construction.package)
+    assert solution.status == "feasible"
+    assert check(scenario, solution) == []
+    assert solution.objective[0].value <= hinted + 1e-6
+
+
+def test_solve_falls_back_to_the_construction_when_the_hint_is_no_package() -> None:
+    """An empty hint leaves every essential line uncovered: its completion fails, the construction
+    gives the first package instead."""
+    scenario = generate(200, 2)
+    report = SolveReport()
+    solution = solve(scenario, SolveParams(time_limit_s=1.5, workers=1), hint=Package(), report=report)
+    assert solution.status == "feasible"
+    assert check(scenario, solution) == []
+    assert report.first_package_s is not None and report.first_package_s < 1.5
