@@ -4,16 +4,22 @@ On a few hundred nations, CP-SAT's search can run for tens of seconds before its
 the funding flows (integers in dollars) and the share ceilings are rows no branching finds by
 luck. A planner's rules of thumb find one in a fraction of a second, so this module follows them:
 
-1. only nations whose caveats do not couple them to others take part (no `not_alongside`,
-   `requires_partner` or `min_contingent` of their own);
+1. essential lines and nation minimums are filled only by nations whose caveats do not couple
+   them to others (no `not_alongside`, `requires_partner` or `min_contingent` of their own);
+   the desirable fill also takes nations with partners or a minimum contingent, which leave it
+   again (or send more, up to their contingent) when those caveats end unmet; if the completion
+   still rejects that package, the construction runs again without them;
 2. essential lines first, the scarcest first (least fitting supply for what they ask), each
-   filled unit by unit from the nation with the fewest personnel so far, then the cheapest
-   (spreading the force keeps every share low); each nation's `max_personnel` and `max_sectors`
-   and the force's `max_personnel` respected as units are placed;
+   filled unit by unit: from nations still within the share ceiling of the force as it stands,
+   units fewer essential lines could use, then the fewest personnel and the lowest cost per unit
+   of the line's measure; a pass that leaves a line short starts again with that line first;
+   each nation's `max_personnel` and `max_sectors` and the force's `max_personnel` respected as
+   units are placed;
 3. group minimums, then `min_nations`: one small unit from each missing nation;
-4. desirable lines, most valuable per unit of quantity first, as far as the money goes: a
-   maximum flow from the usable pledges through their earmarks to the pooled cost decides how
-   much of this fill the funding coverage affords;
+4. desirable lines, unit by unit, by the weighted shortfall a unit removes over the share it
+   takes of the personnel and money left (a lazy priority queue); then as much of that fill as
+   the money pays for: a maximum flow from the usable pledges through their earmarks to each
+   capability's pooled cost decides, and the least valuable tail goes back;
 5. a nation above the share ceiling gives back its desirable-line units.
 
 The result is completed by CP-SAT with every unit fixed (the money flows, nations, sectors and
@@ -41,6 +47,7 @@ from models.scenario import Requirement
 from solver.cancel import cancellable
 from solver.document import Package
 from solver.eligibility import Candidate
+from solver.rules.red_lines import RequiresPartnerRule
 from solver.rules.targets import ratio
 
 if TYPE_CHECKING:
@@ -85,17 +92,24 @@ class _State:
 
 
 class _Constructor:
-    def __init__(self, builder: ModelBuilder) -> None:
+    def __init__(self, builder: ModelBuilder, *, extended: bool = False) -> None:
         self.b = builder
         self.scenario = s = builder.scenario
         self.state = _State()
         self.free: set[str] = set()
+        self.conditional: dict[str, list[RequiresPartner | MinContingent]] = {}
+        """Nations whose only coupling caveats are partners or a minimum contingent: they may join
+        the desirable fill (`extended`), and leave it again if those caveats end unmet."""
         self.person_cap: dict[str, int] = {}
         self.sector_cap: dict[str, int] = {}
         for offer in s.offers:
             lines = offer.red_lines
             if not any(isinstance(line, COUPLING) for line in lines):
                 self.free.add(offer.nation)
+            elif extended and not any(isinstance(line, NotAlongside) for line in lines):
+                self.conditional[offer.nation] = [
+                    line for line in lines if isinstance(line, RequiresPartner | MinContingent)
+                ]
             for line in lines:
                 if isinstance(line, MaxPersonnel):
                     self.person_cap[offer.nation] = min(line.limit, self.person_cap.get(offer.nation, line.limit))
@@ -107,6 +121,8 @@ class _Constructor:
         self.contention: Counter[str] = Counter()
         """Per offered unit line, the essential lines it could fill."""
         self.pair = {(c.unit.id, c.requirement.id): c for c in builder.pairs()}
+        self.allowed = set(self.free)
+        """Nations whose units may be placed now."""
         share = s.targets.max_nation_share
         self.share = ratio(share, round_up=False, max_denominator=10**9) if share is not None and share < 1 else None
 
@@ -114,7 +130,7 @@ class _Constructor:
 
     def accepts(self, c: Candidate) -> bool:
         st = self.state
-        if c.nation not in self.free or st.left[c.unit.id] <= 0:
+        if c.nation not in self.allowed or st.left[c.unit.id] <= 0:
             return False
         p = c.unit.personnel
         cap = self.person_cap.get(c.nation)
@@ -260,12 +276,13 @@ class _Constructor:
                 price += pooled_cost(c.unit, r) / max(1, money)
             return gain / price if price > 0 else gain * 1e12
 
+        self.allowed |= set(self.conditional)
         heap: list[tuple[float, str, str, Candidate]] = []
         for r in self.scenario.requirements:
             if r.priority != Priority.DESIRABLE:
                 continue
             for c in self.b.pairs_of_requirement(r.id):
-                if c.nation in self.free:
+                if c.nation in self.allowed:
                     heap.append((-density(c), c.unit.id, r.id, c))
         heapq.heapify(heap)
         placed: list[Candidate] = []
@@ -395,12 +412,65 @@ class _Constructor:
                 return False
             self.take_back(max(given, key=lambda c: (c.unit.personnel, c.unit.id, c.requirement.id)))
 
+    def settle(self, fill: list[Candidate], *, top_up: bool) -> bool:
+        """Hold the caveats of the conditional nations in the fill: a nation short of its partners
+        leaves; one short of its minimum contingent sends more of its units (when `top_up`) or
+        leaves. Returns whether any nation left. Their units are all in the fill, never on an
+        essential line's cover, so leaving never uncovers one."""
+        st = self.state
+        left_any = False
+        changed = True
+        while changed:
+            changed = False
+            for nation in sorted(self.conditional):
+                if st.personnel[nation] == 0:
+                    continue
+                if self._caveats_hold(nation, fill if top_up else None):
+                    continue
+                for pair_c in self.b.pairs_of_nation(nation):
+                    for _ in range(st.assignment[(pair_c.unit.id, pair_c.requirement.id)]):
+                        self.take_back(pair_c)
+                fill[:] = [c for c in fill if c.nation != nation]
+                self.allowed.discard(nation)
+                changed = left_any = True
+        return left_any
+
+    def _caveats_hold(self, nation: str, fill: list[Candidate] | None) -> bool:
+        st = self.state
+        for line in self.conditional[nation]:
+            if isinstance(line, RequiresPartner):
+                partners = RequiresPartnerRule.partners(line, self.scenario, nation)
+                if sum(1 for p in partners if st.personnel[p] > 0) < line.min:
+                    return False
+            elif st.personnel[nation] < line.personnel:
+                if fill is None:
+                    return False
+                # Top up, where its units are worth most: lines still short first, the smallest units.
+                options = sorted(
+                    self.b.pairs_of_nation(nation),
+                    key=lambda c: (-self._remaining_need(c.requirement), c.unit.personnel, c.unit.id, c.requirement.id),
+                )
+                for c in options:
+                    while st.personnel[nation] < line.personnel and self.accepts(c):
+                        self.place(c)
+                        fill.append(c)
+                if st.personnel[nation] < line.personnel:
+                    return False
+        return True
+
     def run(self) -> dict[Pair, int] | None:
         if not self.essentials() or not self.nations():
             return None
         fill = self.desirables()
-        if not self.afford(fill) or not self.shares():
+        self.settle(fill, top_up=True)
+        if not self.afford(fill):
             return None
+        while True:
+            left = self.settle([], top_up=False)
+            if not self.shares():
+                return None
+            if not left:
+                break
         return {pair: n for pair, n in self.state.assignment.items() if n > 0}
 
 
@@ -413,11 +483,17 @@ def construct(
     solution) or falls short of an essential line or a target.
     """
     start = time.perf_counter()
-    assignment = _Constructor(builder).run()
-    if assignment is None:
-        logger.debug("construction: no package (%.2fs)", time.perf_counter() - start)
-        return None
-    return complete(builder, assignment, time_limit_s - (time.perf_counter() - start), workers, cancel)
+    # With the nations whose partners or contingent the fill can satisfy first (more supply, a
+    # better package), then, if their caveats end unmet after all, without them.
+    for extended in (True, False):
+        assignment = _Constructor(builder, extended=extended).run()
+        if assignment is None:
+            logger.debug("construction (extended=%s): no package (%.2fs)", extended, time.perf_counter() - start)
+            continue
+        done = complete(builder, assignment, time_limit_s - (time.perf_counter() - start), workers, cancel)
+        if done is not None:
+            return done
+    return None
 
 
 def complete(

@@ -16,7 +16,7 @@ from models.solution import RunInfo
 from solver import SolveParams, SolveReport, solve
 from solver.build import ModelBuilder
 from solver.check import check
-from solver.construct import MIN_PAIRS, Construction, construct
+from solver.construct import MIN_PAIRS, Construction, _Constructor, construct
 from solver.document import Package, solution_document
 from tests.strategies import small_scenarios
 
@@ -161,3 +161,58 @@ def test_solve_falls_back_to_the_construction_when_the_hint_is_no_package() -> N
     assert solution.status == "feasible"
     assert check(scenario, solution) == []
     assert report.first_package_s is not None and report.first_package_s < 1.5
+
+
+def _caveats_scenario(red_line: dict[str, Any]) -> Scenario:
+    """An essential line a free nation covers, and a desirable line only CCC can fill, under one caveat."""
+    data: dict[str, Any] = {
+        "schema": "forcepack.scenario/1",
+        "id": "caveats",
+        "name": "Conditional nations in the fill",
+        "horizon": {"start": "2026-01-01", "end": "2026-12-31"},
+        "sectors": [{"id": "north", "control": "secure"}],
+        "requirements": [
+            {"id": "must", "sector": "north", "capability": "infantry", "quantity": 1},
+            {"id": "nice", "sector": "north", "capability": "engineer", "quantity": 2, "priority": "desirable"},
+        ],
+        "nations": [{"code": "AAA"}, {"code": "CCC"}, {"code": "EEE"}],
+        "offers": [
+            {"nation": "AAA", "units": [{"id": "a-inf", "capability": "infantry", "count": 1, "personnel": 10}]},
+            {
+                "nation": "CCC",
+                "units": [{"id": "c-eng", "capability": "engineer", "count": 3, "personnel": 10}],
+                "red_lines": [red_line],
+            },
+        ],
+    }
+    return parse_scenario(data, source="test")
+
+
+def test_construct_fills_with_a_nation_whose_minimum_contingent_it_meets() -> None:
+    """CCC sends at least 20 personnel or none: two of its engineer units (20) fill the desirable line."""
+    scenario = _caveats_scenario({"id": "c-min", "kind": "min_contingent", "personnel": 20})
+    construction = constructed(scenario)
+    assert construction is not None
+    assert violations(scenario, construction) == []
+    assert construction.package.assignment.get(("c-eng", "nice")) == 2
+
+
+def test_construct_tops_up_a_minimum_contingent_or_leaves_the_nation_out() -> None:
+    """At least 30 personnel: the two units the line asks for are 20, so a third goes too (over-provision
+    is allowed); at least 40, more than CCC offers: CCC stays out and the package still holds."""
+    topped = _caveats_scenario({"id": "c-min", "kind": "min_contingent", "personnel": 30})
+    construction = constructed(topped)
+    assert construction is not None and violations(topped, construction) == []
+    assert construction.package.assignment.get(("c-eng", "nice")) == 3
+    out = _caveats_scenario({"id": "c-min", "kind": "min_contingent", "personnel": 40})
+    extended = _Constructor(built(out), extended=True).run()  # the first try, before any fallback
+    assert extended == {("a-inf", "must"): 1}
+
+
+def test_construct_leaves_out_a_nation_whose_partners_do_not_come() -> None:
+    """CCC takes part only alongside EEE, who offers no units: CCC leaves the fill again."""
+    scenario = _caveats_scenario({"id": "c-partner", "kind": "requires_partner", "nations": ["EEE"], "min": 1})
+    assert _Constructor(built(scenario), extended=True).run() == {("a-inf", "must"): 1}
+    construction = constructed(scenario)
+    assert construction is not None
+    assert violations(scenario, construction) == []
