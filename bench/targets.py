@@ -326,9 +326,38 @@ def _speed_why(results: dict[str, Any], n: int, here: list[dict[str, Record]]) -
             f"median gap at the limit: CP-SAT {num(median(a for a, _ in gaps), 4)}, "
             f"HiGHS {num(median(b for _, b in gaps), 4)}"
         )
+    stages = _stage_medians(here)
+    if stages:
+        parts.append(stages)
     profile = _profile_why(results, n)
     text = "; ".join(parts) + ("." if parts else "")
     return (text + " " + profile).strip()
+
+
+def _stage_medians(here: list[dict[str, Record]]) -> str:
+    """Each solver's median seconds per lexicographic stage, over the instances both proved optimal
+    (where the time to the optimum is only these stages, plus building and the money drawn)."""
+    both = [
+        by
+        for by in here
+        if "cp-sat" in by
+        and "error" not in by["cp-sat"]
+        and "error" not in by["highs"]
+        and by["cp-sat"]["status"] == "optimal"
+        and by["highs"]["status"] == "optimal"
+    ]
+    if not both:
+        return ""
+    texts = []
+    for solver, label in (("cp-sat", "CP-SAT"), ("highs", "HiGHS")):
+        walls: dict[str, list[float]] = {}
+        for by in both:
+            for stage in by[solver].get("stages", []):
+                if stage.get("wall_s") is not None:
+                    walls.setdefault(stage["criterion"], []).append(stage["wall_s"])
+        if walls:
+            texts.append(label + " " + ", ".join(f"`{c}` {_median_seconds(list(w))}" for c, w in walls.items()))
+    return "median seconds per stage where both proved the optimum: " + "; ".join(texts) if texts else ""
 
 
 def _memory_500(results: dict[str, Any]) -> Target:

@@ -249,6 +249,12 @@ def test_speed_up_target_per_size() -> None:
     results["peers"][0]["wall_s"] = results["peers"][0]["optimal_s"] = 0.3
     missed = _target(results, "CP-SAT ≥ 2x faster than HiGHS to the optimum, 25 nations")
     assert missed.met is False and "1.50x instead of 2x" in missed.margin
+    results["solve"][0]["stages"] = [{"criterion": "shortfall", "status": "OPTIMAL", "wall_s": 0.04}]
+    results["peers"][0]["stages"] = [{"criterion": "shortfall", "status": "OPTIMAL", "wall_s": 0.01}]
+    per_stage = _target(results, "CP-SAT ≥ 2x faster than HiGHS to the optimum, 25 nations")
+    assert "per stage where both proved the optimum: CP-SAT `shortfall` 0.04 s; HiGHS `shortfall` 0.01 s" in (
+        per_stage.why
+    )
 
 
 def test_gap_target_measured_on_the_packages() -> None:
