@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ortools.sat.python import cp_model
@@ -18,6 +18,13 @@ def cancellable(solver: cp_model.CpSolver, cancel: threading.Event | None) -> It
     CP-SAT's `stop_search` is the one call that may come from another thread; the search then
     returns as if its time had run out (its best package so far, or none).
     """
+    with interruptible(solver.stop_search, cancel):
+        yield
+
+
+@contextmanager
+def interruptible(stop: Callable[[], object], cancel: threading.Event | None) -> Iterator[None]:
+    """Call `stop` (a solver's thread-safe interrupt) soon after `cancel` is set, from a watcher thread."""
     if cancel is None:
         yield
         return
@@ -26,7 +33,7 @@ def cancellable(solver: cp_model.CpSolver, cancel: threading.Event | None) -> It
     def watch() -> None:
         while not done.wait(POLL_S):
             if cancel.is_set():
-                solver.stop_search()
+                stop()
                 return
 
     watcher = threading.Thread(target=watch, name="forcepack-cancel", daemon=True)

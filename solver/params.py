@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
+
+LNS_PAIRS = 20_000
+"""From this many (unit, line) pairs up, an unset worker count means two workers (where the machine
+has two cores): the second runs CP-SAT's neighbourhood searches, the only part of its search that
+still improves a package on models this large (docs/benchmarks.md); below it, one worker with a
+strong linear relaxation proves more."""
 
 
 def default_workers() -> int:
@@ -24,7 +31,7 @@ class SolveParams:
     time_limit_s
         Wall-clock budget for the whole lexicographic solve, every stage included.
     workers
-        CP-SAT search workers.
+        CP-SAT search workers; None chooses by the model's size (`workers_for`).
     seed
         Random seed of the search.
     deterministic
@@ -35,7 +42,7 @@ class SolveParams:
     """
 
     time_limit_s: float = 30.0
-    workers: int = field(default_factory=default_workers)
+    workers: int | None = None
     seed: int = 0
     deterministic: bool = False
     log: bool = False
@@ -43,12 +50,20 @@ class SolveParams:
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
             raise ValueError(f"Expected time_limit_s > 0, got {self.time_limit_s}.")
-        if self.workers < 1:
+        if self.workers is not None and self.workers < 1:
             raise ValueError(f"Expected workers >= 1, got {self.workers}.")
         if self.seed < 0:
             raise ValueError(f"Expected seed >= 0, got {self.seed}.")
 
     @property
     def effective_workers(self) -> int:
-        """Workers actually used: one in deterministic mode."""
-        return 1 if self.deterministic else self.workers
+        """Workers for a model of unknown size: one in deterministic mode, else as set, else one."""
+        if self.deterministic:
+            return 1
+        return self.workers if self.workers is not None else default_workers()
+
+    def workers_for(self, pairs: int) -> int:
+        """Workers for a model of `pairs` (unit, line) pairs: as set, else by its size."""
+        if self.deterministic or self.workers is not None:
+            return self.effective_workers
+        return 2 if pairs >= LNS_PAIRS and (os.cpu_count() or 1) >= 2 else default_workers()

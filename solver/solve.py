@@ -25,7 +25,9 @@ from solver.cancel import cancellable
 from solver.construct import MIN_PAIRS, complete, construct
 from solver.criteria import SHARE_SCALE, hold, maximised
 from solver.document import Package, solution_document
-from solver.params import SolveParams
+from solver.neighbourhood import around_relaxation, minimised
+from solver.params import LNS_PAIRS, SolveParams
+from solver.relaxation import objective_of, relax
 
 logger = logging.getLogger("forcepack.solver")
 
@@ -39,13 +41,19 @@ CONSTRUCT_TIME_LIMIT_S = 5.0
 
 @dataclass
 class StageResult:
-    """One stage of the lexicographic solve."""
+    """One stage of the lexicographic solve (value and bounds in the criterion's integer scale)."""
 
     criterion: str
     status: str
     value: int | None
     bound: float | None
     wall_s: float
+    relaxation_bound: float | None = None
+    """The linear relaxation's proven bound (large models)."""
+    relaxation_s: float = 0.0
+    neighbourhood_s: float = 0.0
+    """Seconds of the search around the relaxation's optimum (large models)."""
+    neighbourhood_rounds: int = 0
 
 
 @dataclass
@@ -63,8 +71,8 @@ ProgressCallback = Callable[[str, float, float], None]
 """Called on every improving package: (criterion, objective in domain units, seconds since start)."""
 
 
-def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float) -> None:
-    """CP-SAT parameters for one stage."""
+def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float, workers: int, pairs: int) -> None:
+    """CP-SAT parameters for one stage of a model of `pairs` (unit, line) pairs."""
     p = solver.parameters
     p.max_time_in_seconds = max(0.01, time_left)
     if params.deterministic:
@@ -72,15 +80,38 @@ def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float) 
         # search stop at the same point whatever the load; wall time is only a backstop.
         p.max_deterministic_time = max(0.01, time_left)
         p.max_time_in_seconds = max(0.01, 10 * time_left)
-    p.num_workers = params.effective_workers
+    p.num_workers = workers
     p.random_seed = params.seed
     # One worker with a stronger linear relaxation proves the cost stage far faster than the
     # default portfolio on two cores (docs/benchmarks.md).
-    if params.effective_workers == 1:
+    if workers == 1:
         p.linearization_level = 2
+    if pairs >= LNS_PAIRS:
+        # Full presolve took 8-11 s of a minute on 500 nations before the search could start; one
+        # pass without probing, 2-3 s, and the neighbourhood searches improve the package as much.
+        p.max_presolve_iterations = 1
+        p.cp_model_probing_level = 0
     p.log_search_progress = params.log
     if params.log:
         solver.log_callback = lambda line: logger.info(line)
+
+
+@dataclass
+class _Outcome:
+    """What a stage's search ended with, in the criterion's integer scale."""
+
+    code: cp_model.CpSolverStatus
+    value: int
+    bound: float
+    values: list[int]
+    """Every variable of the searched model (a copy's may have more), empty when none was found."""
+
+    @classmethod
+    def of(cls, solver: cp_model.CpSolver, code: cp_model.CpSolverStatus) -> _Outcome:
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return cls(code, 0, solver.best_objective_bound, [])
+        values = list(solver.response_proto.solution)
+        return cls(code, round(solver.objective_value), solver.best_objective_bound, values)
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -113,7 +144,9 @@ def _minimise_share(
     start: float,
     report: SolveReport,
     on_package: ProgressCallback | None,
-) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver, tuple[int, float]]:
+    workers: int,
+    pairs: int,
+) -> _Outcome:
     """The `max_share` stage as a sequence of linear problems (Dinkelbach's method).
 
     The share of the largest contributor is a ratio, personnel(n) / total; held as
@@ -121,9 +154,9 @@ def _minimise_share(
     relaxation left CP-SAT unable to prove even small optima. Here, with z* the value of the best
     package so far, each step asks for a package with z <= z* - 1, minimising
     `max SHARE_SCALE x personnel(n) - (z* - 1) x total` (linear once z* is a number); no such
-    package proves z* optimal. Each step runs on a copy of the model (same variables), so the
-    model keeps only the stage's final hold. Returns the CP-SAT status of the stage, the solver
-    holding the best package, and (z*, a lower bound on z).
+    package proves z* optimal. Each step runs on a copy of the model (same variables, and one
+    more), so the model keeps only the stage's final hold. Returns the stage's status, z* and a
+    lower bound on z, and the best package.
     """
     model = builder.model
     deadline = time.perf_counter() + time_left
@@ -142,7 +175,7 @@ def _minimise_share(
             trial.add(largest <= target * total)
             trial.minimize(largest - target * total)
         solver = cp_model.CpSolver()
-        configure(solver, params, deadline - time.perf_counter())
+        configure(solver, params, deadline - time.perf_counter(), workers, pairs)
         with cancellable(solver, cancel):
             code = solver.solve(trial)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -155,15 +188,16 @@ def _minimise_share(
             if on_package is not None:
                 on_package("max_share", z / SHARE_SCALE, elapsed)
             if z == 0:
-                return cp_model.OPTIMAL, solver, (z, 0.0)
+                return _Outcome(cp_model.OPTIMAL, z, 0.0, list(solver.response_proto.solution))
             if time.perf_counter() < deadline and not (cancel is not None and cancel.is_set()):
                 continue
-            return cp_model.FEASIBLE, solver, (z, 0.0)
+            return _Outcome(cp_model.FEASIBLE, z, 0.0, list(solver.response_proto.solution))
         if best is None:
-            return code, solver, (0, 0.0)
+            return _Outcome(code, 0, 0.0, [])
+        values = list(best[0].response_proto.solution)
         if code == cp_model.INFEASIBLE:
-            return cp_model.OPTIMAL, best[0], (best[1], float(best[1]))
-        return cp_model.FEASIBLE, best[0], (best[1], 0.0)
+            return _Outcome(cp_model.OPTIMAL, best[1], float(best[1]), values)
+        return _Outcome(cp_model.FEASIBLE, best[1], 0.0, values)
 
 
 def trivial_bound(built: BuiltModel, criterion: str) -> float:
@@ -176,18 +210,96 @@ def trivial_bound(built: BuiltModel, criterion: str) -> float:
     return 0.0  # shortfall, cost, max_share, churn are never negative
 
 
-def _extract(built: BuiltModel, solver: cp_model.CpSolver) -> Package:
+def _package_of(built: BuiltModel, values: Sequence[int]) -> Package:
+    """The package in a value for every model variable."""
     v = built.vars
     return Package.of(
-        {pair: int(solver.value(var)) for pair, var in v.units.items()},
-        {key: int(solver.value(var)) for key, var in v.flows.items()},
+        {pair: int(values[var.index]) for pair, var in v.units.items()},
+        {key: int(values[var.index]) for key, var in v.flows.items()},
     )
 
 
-def _hint(built: BuiltModel, solver: cp_model.CpSolver) -> None:
-    built.model.clear_hints()  # type: ignore[no-untyped-call]
-    for var in built.vars.all_variables():
-        built.model.add_hint(var, solver.value(var))
+def _hint_all(model: cp_model.CpModel, values: Sequence[int]) -> None:
+    """A complete hint: CP-SAT takes a feasible one as its first package at once."""
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+
+
+@dataclass
+class _Around:
+    """What the relaxation and the search around it gave one stage, in the criterion's integer scale."""
+
+    bound: float | None
+    """The relaxation's proven bound on the criterion (None when it was not solved)."""
+    value: int
+    """The criterion's value of the best package after the neighbourhood search."""
+    values: list[int] | None
+    """That package, when the neighbourhood search improved on the one it started from."""
+    proven: bool
+    """The package meets the bound: it is optimal."""
+
+
+NEIGHBOURHOOD_SHARE = 0.5
+"""Of the time left to a large model's stage, the most its neighbourhood search may take."""
+RELAXATION_SHARE = 0.25
+"""Of the time left to a large model's stage, the most solving its linear relaxation may take."""
+
+
+def _around_relaxation(
+    built: BuiltModel,
+    current: list[int] | None,
+    time_left: float,
+    params: SolveParams,
+    cancel: threading.Event | None,
+    stage: StageResult,
+) -> _Around:
+    """Solve the stage's linear relaxation, then search around its optimum (solver.neighbourhood)
+    from the package `current` (a value for every model variable), when there is one.
+
+    The model's objective is the stage's. Fills the stage's report: the relaxation's bound and
+    seconds, the neighbourhood's rounds and seconds.
+    """
+    model = built.model
+    coefficients, offset, sign = objective_of(model)
+    start = time.perf_counter()
+    relaxation = relax(model, coefficients, RELAXATION_SHARE * time_left, cancel)
+    stage.relaxation_s = time.perf_counter() - start
+    bound = None if relaxation is None else sign * (relaxation.bound + offset)
+    stage.relaxation_bound = bound
+    if current is None:
+        return _Around(bound, 0, None, False)
+    value = minimised(model, current)
+    if relaxation is None:
+        return _Around(None, sign * (value + offset), None, False)
+    if relaxation.bound >= value:
+        return _Around(bound, sign * (value + offset), None, True)
+    start = time.perf_counter()
+    pairs = [var.index for var in built.vars.units.values()]
+    budget = NEIGHBOURHOOD_SHARE * max(0.0, time_left - stage.relaxation_s)
+
+    def round_parameters(solver: cp_model.CpSolver, seconds: float) -> None:
+        # One worker with the strong relaxation: the neighbourhood is small enough to search well.
+        configure(solver, params, seconds, 1, 0)
+
+    better = around_relaxation(model, pairs, current, relaxation, budget, configure=round_parameters, cancel=cancel)
+    stage.neighbourhood_s = time.perf_counter() - start
+    if better is None:
+        return _Around(bound, sign * (value + offset), None, False)
+    values, improved, stage.neighbourhood_rounds = better
+    return _Around(bound, sign * (improved + offset), values, relaxation.bound >= improved)
+
+
+def _best_bound(sign: int, found: float | None, relaxed: float | None, known: float | None, factor: int) -> float:
+    """The tightest of the bounds a stage proved (its search's, its relaxation's, the trivial one),
+    in the criterion's domain units: the largest for a minimised criterion, the smallest for a
+    maximised one."""
+    candidates = [b for b in (found, relaxed) if b is not None and math.isfinite(b)]
+    candidates = [b / factor for b in candidates]
+    if known is not None:
+        candidates.append(known)
+    return max(candidates) if sign > 0 else min(candidates)
 
 
 def solve(
@@ -259,7 +371,8 @@ def solve(
     package: Package | None = None
     status: Status = "optimal"
     bounds: dict[str, float | None] = {}
-    last_solver: cp_model.CpSolver | None = None
+    current: list[int] | None = None
+    """Every model variable's value in the best package so far (a complete hint)."""
 
     stages: list[tuple[str, float]] = [(t.criterion, t.tolerance) for t in scenario.objective]
     if repair_from is not None:
@@ -267,21 +380,21 @@ def solve(
     elif prefer is not None:
         stages.append(("churn", 0.0))
 
-    if len(built.vars.units) >= MIN_PAIRS:
+    pairs = len(built.vars.units)
+    large = pairs >= MIN_PAIRS
+    workers = params.workers_for(pairs)
+    if large:
         # A large model: a complete package before the search, so there is one to return within a
         # second or two, and CP-SAT starts from a complete, feasible hint (a partial one, such as a
         # baseline's units alone, left it without any package for a minute on 500 nations).
         allowed = min(CONSTRUCT_TIME_LIMIT_S, params.time_limit_s / 4)
-        workers = params.effective_workers
-        construction = complete(builder, hint.assignment, allowed, workers, cancel) if hint is not None else None
+        construction = complete(builder, hint.assignment, allowed, 1, cancel) if hint is not None else None
         if construction is None and not include:
-            construction = construct(builder, allowed, workers, cancel)
+            construction = construct(builder, allowed, 1, cancel)
         if construction is not None:
             package = construction.package
-            last_solver = construction.solver
-            model.clear_hints()  # type: ignore[no-untyped-call]
-            model.proto.solution_hint.vars.extend(range(len(construction.values)))
-            model.proto.solution_hint.values.extend(construction.values)
+            current = construction.values
+            _hint_all(model, current)
             elapsed = time.perf_counter() - start
             report.first_package_s = elapsed
             criterion = stages[0][0]
@@ -304,45 +417,63 @@ def solve(
             status = "feasible"
             break
         stage_start = time.perf_counter()
-        share: tuple[int, float] | None = None
+        stage = StageResult(criterion, "", None, None, 0.0)
+        report.stages.append(stage)
+        relaxed: float | None = None  # the relaxation's bound, in the criterion's integer scale
+        outcome: _Outcome | None = None
         if criterion == "max_share":
-            code, solver, share = _minimise_share(builder, params, time_left, cancel, start, report, on_package)
+            outcome = _minimise_share(builder, params, time_left, cancel, start, report, on_package, workers, pairs)
         else:
             if sign > 0:
                 model.minimize(expr)
             else:
                 model.maximize(expr)
-            solver = cp_model.CpSolver()
-            configure(solver, params, time_left)
-            with cancellable(solver, cancel):
-                code = solver.solve(model, _Progress(criterion, factor, 1, start, report, on_package))
+            if large:
+                around = _around_relaxation(built, current, time_left, params, cancel, stage)
+                relaxed = around.bound
+                if around.values is not None:
+                    current = around.values
+                    package = _package_of(built, current)
+                    _hint_all(model, current)
+                    if on_package is not None:
+                        on_package(criterion, around.value / factor, time.perf_counter() - start)
+                if around.proven and current is not None:
+                    # The package meets the relaxation's bound: optimal, no search needed.
+                    outcome = _Outcome(cp_model.OPTIMAL, around.value, float(around.value), current)
+            if outcome is None:
+                solver = cp_model.CpSolver()
+                configure(solver, params, params.time_limit_s - (time.perf_counter() - start), workers, pairs)
+                with cancellable(solver, cancel):
+                    code = solver.solve(model, _Progress(criterion, factor, 1, start, report, on_package))
+                outcome = _Outcome.of(solver, code)
         if cancel is not None and cancel.is_set():
             report.cancelled = True
-        name = solver.status_name(code)
-        stage = StageResult(criterion, name, None, None, time.perf_counter() - stage_start)
-        report.stages.append(stage)
-        logger.debug("stage %s: %s in %.2fs", criterion, name, stage.wall_s)
+        code = outcome.code
+        stage.status = code.name
+        stage.wall_s = time.perf_counter() - stage_start
+        logger.debug("stage %s: %s in %.2fs", criterion, stage.status, stage.wall_s)
 
         if code == cp_model.INFEASIBLE and package is None:
             status = "infeasible"
             break
         if code in (cp_model.UNKNOWN, cp_model.INFEASIBLE):
-            # No answer this stage (time ran out); the previous stage's (or the constructed) package stands.
+            # No answer this stage (time ran out); the previous stage's (or the constructed, or the
+            # neighbourhood's) package stands.
             if package is None:
                 status = "unknown"
                 break
-            if code == cp_model.UNKNOWN and share is None and math.isfinite(solver.best_objective_bound):
-                bounds[criterion] = solver.best_objective_bound / factor
+            found = outcome.bound if code == cp_model.UNKNOWN else None
+            bounds[criterion] = _best_bound(sign, found, relaxed, bounds[criterion], factor)
             status = "feasible"
             break
         if code == cp_model.MODEL_INVALID:
             raise RuntimeError(f"internal error: invalid CP-SAT model ({model.validate()})")
 
-        value = round(solver.objective_value) if share is None else share[0]
+        value = outcome.value
         stage.value = value
-        stage.bound = solver.best_objective_bound if share is None else share[1]
-        package = _extract(built, solver)
-        last_solver = solver
+        stage.bound = outcome.bound
+        current = outcome.values[: len(model.proto.variables)]
+        package = _package_of(built, current)
         if code == cp_model.OPTIMAL:
             slack = math.floor(tolerance * abs(value))
             # Proven: the package's own value is the bound, unless a tolerance lets later
@@ -351,19 +482,19 @@ def solve(
             proven.add(criterion)
         else:
             status = "feasible"
-            bounds[criterion] = stage.bound / factor
+            bounds[criterion] = _best_bound(sign, outcome.bound, relaxed, bounds[criterion], factor)
             slack = 0
         hold(builder, criterion, value, slack)  # for the later stages
-        _hint(built, solver)
+        _hint_all(model, current)
 
-    if package is not None and last_solver is not None and built.vars.flows and not report.cancelled:
-        package = _draw_funding(built, last_solver, package, params, start) or package
+    if package is not None and built.vars.flows and not report.cancelled:
+        package = _draw_funding(built, package, params, start, pairs) or package
 
     report.wall_s = time.perf_counter() - start
     run = RunInfo(
         solver=SOLVER_NAME,
         solver_version=SOLVER_VERSION,
-        workers=params.effective_workers,
+        workers=workers,
         seed=params.seed,
         time_limit_s=params.time_limit_s,
         wall_s=round(report.wall_s, 3),
@@ -393,17 +524,16 @@ def solve(
     return document
 
 
-def _draw_funding(
-    built: BuiltModel, solver: cp_model.CpSolver, package: Package, params: SolveParams, start: float
-) -> Package | None:
+def _draw_funding(built: BuiltModel, package: Package, params: SolveParams, start: float, pairs: int) -> Package | None:
     """With the package's units fixed, draw as much pledged money as the rules allow."""
     model = built.model
-    for var in built.vars.units.values():
-        model.add(var == solver.value(var))
+    for pair, var in built.vars.units.items():
+        model.add(var == package.assignment.get(pair, 0))
     model.maximize(sum(built.vars.flows.values()))
     stage_solver = cp_model.CpSolver()
-    configure(stage_solver, params, max(0.2, params.time_limit_s - (time.perf_counter() - start)))
+    time_left = max(0.2, params.time_limit_s - (time.perf_counter() - start))
+    configure(stage_solver, params, time_left, params.effective_workers, pairs)
     code = stage_solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _extract(built, stage_solver)
+    return _package_of(built, list(stage_solver.response_proto.solution))

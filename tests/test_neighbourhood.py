@@ -1,0 +1,115 @@
+"""The search around the relaxation's optimum on large models: it only ever returns a better
+package, the package honours every rule (checked apart from CP-SAT), and `solve` reports the
+relaxation's bound with the answer."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.sat.python import cp_model
+
+from bench.generator import generate
+from models.solution import RunInfo
+from solver import SolveParams, SolveReport, solve
+from solver.build import ModelBuilder
+from solver.check import check
+from solver.construct import construct
+from solver.document import Package, solution_document
+from solver.neighbourhood import around_relaxation, minimised
+from solver.params import LNS_PAIRS
+from solver.relaxation import objective_of, relax
+
+RUN = RunInfo(solver="neighbourhood", solver_version="0", workers=1, seed=0, time_limit_s=5.0, wall_s=0.0)
+
+
+def deterministic(solver: cp_model.CpSolver, seconds: float) -> None:
+    """One worker, stopped by deterministic time: the same rounds on any machine load."""
+    p = solver.parameters
+    p.num_workers = 1
+    p.linearization_level = 2
+    p.max_deterministic_time = min(seconds, 5.0)
+    p.max_time_in_seconds = 120.0
+
+
+def test_neighbourhood_improves_the_constructed_package_within_every_rule() -> None:
+    """On a generated 200-nation scenario the rounds improve the constructed package's shortfall,
+    and the improved package passes the independent checker."""
+    scenario = generate(200, 2)
+    builder = ModelBuilder(scenario)
+    built = builder.build()
+    construction = construct(builder, time_limit_s=5.0)
+    assert construction is not None
+    expr, _ = built.criteria["shortfall"]
+    built.model.minimize(expr)
+    coefficients, _, _ = objective_of(built.model)
+    relaxation = relax(built.model, coefficients, time_limit_s=10.0)
+    assert relaxation is not None
+    pairs = [var.index for var in built.vars.units.values()]
+    better = around_relaxation(built.model, pairs, construction.values, relaxation, 60.0, configure=deterministic)
+    assert better is not None
+    values, objective, rounds = better
+    assert rounds >= 1
+    assert objective == minimised(built.model, values) < minimised(built.model, construction.values)
+    assert objective >= relaxation.bound
+    package = Package.of(
+        {pair: values[var.index] for pair, var in built.vars.units.items()},
+        {key: values[var.index] for key, var in built.vars.flows.items()},
+    )
+    document = solution_document(scenario, package, status="feasible", run=RUN)
+    assert check(scenario, document) == []
+
+
+def test_neighbourhood_returns_nothing_around_an_optimal_package() -> None:
+    """Started from a proven optimum, no round can find better: the answer is None, not a package
+    of equal value reported as an improvement."""
+    scenario = generate(70, 1)
+    built = ModelBuilder(scenario).build()
+    expr, _ = built.criteria["shortfall"]
+    built.model.minimize(expr)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
+    assert solver.solve(built.model) == cp_model.OPTIMAL
+    optimum = list(solver.response_proto.solution)
+    coefficients, _, _ = objective_of(built.model)
+    relaxation = relax(built.model, coefficients, time_limit_s=10.0)
+    assert relaxation is not None
+    pairs = [var.index for var in built.vars.units.values()]
+    assert around_relaxation(built.model, pairs, optimum, relaxation, 30.0, configure=deterministic) is None
+
+
+def test_solve_reports_the_relaxation_bound_on_large_models() -> None:
+    """On a 200-nation scenario the first stage's bound is at least the relaxation's (CP-SAT's own
+    may be better), never above the package's value, the gap no wider than the relaxation allows,
+    and the package passes the checker."""
+    scenario = generate(200, 1)
+    report = SolveReport()
+    solution = solve(scenario, SolveParams(time_limit_s=6.0, workers=1), report=report)
+    assert solution.has_package
+    assert check(scenario, solution) == []
+    stage = report.stages[0]
+    assert stage.criterion == "shortfall"
+    assert stage.relaxation_bound is not None and stage.relaxation_bound > 0
+    _, factor = ModelBuilder(scenario).build().criteria["shortfall"]
+    first = solution.objective[0]
+    relaxed = stage.relaxation_bound / factor
+    assert relaxed - 1e-9 <= first.bound <= first.value + 1e-9
+    assert solution.gap <= (first.value - relaxed) / first.value + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("workers", "deterministic", "pairs", "cores", "expected"),
+    [
+        (None, False, LNS_PAIRS - 1, 2, 1),
+        (None, False, LNS_PAIRS, 2, 2),
+        (None, False, LNS_PAIRS, 1, 1),
+        (3, False, 10, 2, 3),
+        (None, True, LNS_PAIRS, 2, 1),
+    ],
+)
+def test_params_workers_by_model_size(
+    monkeypatch: pytest.MonkeyPatch, workers: int | None, deterministic: bool, pairs: int, cores: int, expected: int
+) -> None:
+    """Unset, the worker count follows the model's size and the machine's cores; set, it is kept;
+    deterministic mode is always one worker."""
+    monkeypatch.setattr("solver.params.os.cpu_count", lambda: cores)
+    assert SolveParams(workers=workers, deterministic=deterministic).workers_for(pairs) == expected
