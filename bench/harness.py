@@ -57,7 +57,7 @@ from bench.common import median as _median
 from bench.common import num as _num
 from bench.common import parse_per_size, run_json
 from bench.common import table as _table
-from solver import SolveParams
+from solver.params import LNS_PAIRS
 from solver.solve import EXPLAIN_TIME_LIMIT_S
 
 __all__ = ["FAMILIES", "Config", "main", "render", "run"]
@@ -138,9 +138,9 @@ class Config:
         return self.sweep_sizes, self.n1_sample, self.pair_sample
 
     @property
-    def effective_workers(self) -> int:
-        """CP-SAT workers used: the solver's default unless given."""
-        return self.workers if self.workers is not None else SolveParams().workers
+    def effective_workers(self) -> int | None:
+        """CP-SAT workers given, or None: the solver's choice by model size (`SolveParams.workers_for`)."""
+        return self.workers
 
     def to_dict(self, family: str = "sweep") -> dict[str, Any]:
         """The configuration as JSON-ready data; the sweep fields are those of `family` when it is a sweep."""
@@ -680,21 +680,29 @@ def _reading_explain(explains: list[Record], results: dict[str, Any], config: di
     return out
 
 
+def _workers_text(workers: int | None) -> str:
+    """The configured worker count, or the solver's own choice by model size."""
+    if workers is not None:
+        return str(workers)
+    return f"the solver's choice: 1 below {LNS_PAIRS:,} unit-line pairs, 2 from there (500 nations)"
+
+
 def _contention_and_memory(records: list[Record], config: dict[str, Any]) -> list[str]:
     out = []
     shares = [r for r in records if r.get("cpu_share") is not None]
     if shares:
-        workers = config["workers"]
-        low = sorted((r for r in shares if r["cpu_share"] < 0.9 * workers), key=lambda r: r["cpu_share"])
+        low = sorted((r for r in shares if r["cpu_share"] < 0.9 * r.get("workers", 1)), key=lambda r: r["cpu_share"])
+        used = sorted({r.get("workers", 1) for r in shares})
         text = (
             f"- **Contention**: these runs used {_num(min(r['cpu_share'] for r in shares))} to "
-            f"{_num(max(r['cpu_share'] for r in shares))} CPU seconds per second with {workers} worker(s); "
+            f"{_num(max(r['cpu_share'] for r in shares))} CPU seconds per second with "
+            f"{' or '.join(str(w) for w in used)} worker(s); "
         )
         if low:
             named = [f"{r['kind']} of {r['nations']} nations, seed {r['seed']} ({_num(r['cpu_share'])})" for r in low]
             text += (
-                f"{len(low)} instance(s) got less than {_num(0.9 * workers)}, so other work shared the machine "
-                f"and their times are inflated: {_join(named)}."
+                f"{len(low)} instance(s) got less than 0.9 CPU seconds per second per worker, so other work "
+                f"shared the machine and their times are inflated: {_join(named)}."
             )
         else:
             text += "none competed with other work for the cores."
@@ -874,7 +882,10 @@ def render(results: dict[str, Any], plot_name: str | None = None) -> str:
                 ["Python", m["python"]],
                 ["OR-Tools", m["ortools"]],
                 ["load average before instances", _load_range(results)],
-                ["CP-SAT workers", f"{cfg['workers']} (solve and explain; see the workers and sweeps sections)"],
+                [
+                    "CP-SAT workers",
+                    f"{_workers_text(cfg['workers'])} (solve and explain; see the workers and sweeps sections)",
+                ],
                 ["time limit per solve", f"{_num(cfg['time_limit_s'], 0)} s (all lexicographic stages together)"],
                 [
                     "explanation budget",

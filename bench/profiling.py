@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pyinstrument.frame import Frame
 
     from bench.harness import Config
+    from solver.solve import StageResult
 
 __all__ = ["main", "phases_text", "profile_solve", "render", "run_profiles"]
 
@@ -139,12 +140,26 @@ def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | N
     presolve = _stage_presolve(log)
     phases: list[tuple[str, float]] = [("build the model", report.build_s)]
     in_stages = 0.0
-    for i, stage in enumerate(report.stages):
+    searches: list[list[StageResult]] = []  # one CP-SAT search each: a stage and those merged into it
+    for result in report.stages:
+        if result.merged and searches:
+            searches[-1].append(result)
+        else:
+            searches.append([result])
+    for i, group in enumerate(searches):
+        stage = group[0]
+        label = f"stage {' + '.join(f'`{s.criterion}`' for s in group)} ({stage.status.lower()})"
+        searched = stage.wall_s - stage.relaxation_s - stage.neighbourhood_s
+        if stage.relaxation_s:
+            phases.append((f"{label}: linear relaxation (GLOP)", stage.relaxation_s))
+        if stage.neighbourhood_s:
+            phases.append(
+                (f"{label}: search around the relaxation ({stage.neighbourhood_rounds} rounds)", stage.neighbourhood_s)
+            )
         before_search = presolve[i] if i < len(presolve) else None
-        pre = min(stage.wall_s, before_search) if before_search is not None else stage.wall_s
-        label = f"stage `{stage.criterion}` ({stage.status.lower()})"
+        pre = min(searched, before_search) if before_search is not None else searched
         phases.append((f"{label}: presolve" + ("" if before_search is not None else " (search never started)"), pre))
-        phases.append((f"{label}: search", stage.wall_s - pre))
+        phases.append((f"{label}: search", searched - pre))
         in_stages += stage.wall_s
     first = _time_in(root, ("construct", "complete"), "solver/construct.py")
     draw = _time_in(root, "_draw_funding", "solver/solve.py")
@@ -168,7 +183,7 @@ def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | N
         "nations": nations,
         "seed": seed,
         "time_limit_s": time_limit_s,
-        "workers": params.effective_workers,
+        "workers": solution.run.workers,
         "status": solution.status,
         "gap": solution.gap,
         "generate_s": generate_s,

@@ -130,7 +130,7 @@ def run_peer(solver: str, nations: int, seed: int, time_limit_s: float, referenc
         "seed": seed,
         "scenario": scenario.id,
         "time_limit_s": time_limit_s,
-        "workers": params.effective_workers,
+        "workers": solution.run.workers,
         "summary": summary(scenario),
         "generate_s": generate_s,
         **extra,
