@@ -49,7 +49,7 @@ class StageResult:
     bound: float | None
     wall_s: float
     relaxation_bound: float | None = None
-    """The linear relaxation's proven bound (large models)."""
+    """The linear relaxation's proven bound on the criterion (large models)."""
     relaxation_s: float = 0.0
     neighbourhood_s: float = 0.0
     """Seconds of the search around the relaxation's optimum (large models)."""
@@ -235,12 +235,13 @@ def _hint_all(model: cp_model.CpModel, values: Sequence[int]) -> None:
 
 @dataclass
 class _Around:
-    """What the relaxation and the search around it gave one stage, in the criterion's integer scale."""
+    """What the relaxation and the search around it gave one stage, in its objective's integer
+    scale (several criteria's, when merged)."""
 
     bound: float | None
-    """The relaxation's proven bound on the criterion (None when it was not solved)."""
+    """The relaxation's proven bound on the objective (None when it was not solved)."""
     value: int
-    """The criterion's value of the best package after the neighbourhood search."""
+    """The objective's value of the best package after the neighbourhood search."""
     values: list[int] | None
     """That package, when the neighbourhood search improved on the one it started from."""
     proven: bool
@@ -264,8 +265,8 @@ def _around_relaxation(
     """Solve the stage's linear relaxation, then search around its optimum (solver.neighbourhood)
     from the package `current` (a value for every model variable), when there is one.
 
-    The model's objective is the stage's. Fills the stage's report: the relaxation's bound and
-    seconds, the neighbourhood's rounds and seconds.
+    The model's objective is the stage's. Fills the stage's report: the relaxation's and the
+    neighbourhood's seconds, the neighbourhood's rounds.
     """
     model = built.model
     coefficients, offset, sign = objective_of(model)
@@ -273,7 +274,6 @@ def _around_relaxation(
     relaxation = relax(model, coefficients, RELAXATION_SHARE * time_left, cancel)
     stage.relaxation_s = time.perf_counter() - start
     bound = None if relaxation is None else sign * (relaxation.bound + offset)
-    stage.relaxation_bound = bound
     if current is None:
         return _Around(bound, 0, None, False)
     value = minimised(model, current)
@@ -479,6 +479,7 @@ def solve(
             if large:
                 around = _around_relaxation(built, current, time_left, params, cancel, stage)
                 relaxed = around.bound
+                stage.relaxation_bound = group.bound_on_first([relaxed])
                 if around.values is not None:
                     current = around.values
                     package = _package_of(built, current)
