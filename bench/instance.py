@@ -44,7 +44,12 @@ def _model_size(scenario: Scenario) -> dict[str, Any]:
     built = build(scenario)
     build_s = time.perf_counter() - start
     proto = built.model.proto
-    sizes = {"variables": len(proto.variables), "constraints": len(proto.constraints), "build_s": build_s}
+    sizes = {
+        "variables": len(proto.variables),
+        "constraints": len(proto.constraints),
+        "build_s": build_s,
+        "factors": {criterion: factor for criterion, (_, factor) in built.criteria.items()},
+    }
     del built, proto
     gc.collect()
     return sizes
@@ -107,7 +112,20 @@ def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None 
         "gap": solution.gap,
         "objective": [{"criterion": o.criterion, "value": o.value, "bound": o.bound} for o in solution.objective],
         "stages": [
-            {"criterion": s.criterion, "status": s.status, "value": s.value, "bound": s.bound, "wall_s": s.wall_s}
+            {
+                "criterion": s.criterion,
+                "status": s.status,
+                "value": s.value,
+                "bound": s.bound,
+                "wall_s": s.wall_s,
+                "merged": s.merged,
+                # the linear relaxation's proven bound, in the criterion's domain units (large models)
+                "relaxation_bound": (
+                    s.relaxation_bound / model["factors"][s.criterion] if s.relaxation_bound is not None else None
+                ),
+                "relaxation_s": s.relaxation_s,
+                "neighbourhood_s": s.neighbourhood_s,
+            }
             for s in report.stages
         ],
         **_checked(scenario, solution),
