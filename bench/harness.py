@@ -118,7 +118,7 @@ class Config:
     load_delegates: int = 50
     load_rounds: int = 40
     load_max_seconds: float = 300.0
-    profile_sizes: tuple[int, ...] = (200, 500)
+    profile_sizes: tuple[int, ...] = (25, 200, 500)
     profile_time_limit_s: float = 30.0
     resume: bool = False
 
@@ -1183,7 +1183,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--load-rounds", type=int, help="read-write-read rounds per delegate (default 40)")
     load.add_argument("--load-max-seconds", type=float, help="stop starting rounds after this (default 300)")
     prof = parser.add_argument_group("profile")
-    prof.add_argument("--profile-sizes", type=_ints, help="sizes profiled, seed 1 (default 200,500)")
+    prof.add_argument("--profile-sizes", type=_ints, help="sizes profiled, seed 1 (default 25,200,500)")
     prof.add_argument("--profile-time-limit", type=float, help="seconds per profiled solve (default 30)")
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -1259,7 +1259,7 @@ def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: 
         load_delegates=args.load_delegates or (10 if quick else 50),
         load_rounds=args.load_rounds or (5 if quick else 40),
         load_max_seconds=args.load_max_seconds or 300.0,
-        profile_sizes=args.profile_sizes or ((70,) if quick else (200, 500)),
+        profile_sizes=args.profile_sizes or ((70,) if quick else (25, 200, 500)),
         profile_time_limit_s=args.profile_time_limit or (10.0 if quick else 30.0),
         resume=args.resume,
     )
