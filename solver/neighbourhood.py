@@ -76,7 +76,7 @@ def around_relaxation(
     rounds = 0
     while time.perf_counter() < deadline - 0.05 and not (cancel is not None and cancel.is_set()):
         first = rounds == 0
-        domains = _around_optimum(pairs, values, relaxation) if first else _where_they_differ(pairs, values, relaxation)
+        domains = _around_optimum(pairs, values, relaxation) if first else _where_they_agree(pairs, values, relaxation)
         free = len(pairs) - sum(1 for low, high in domains.values() if low == high)
         if free == 0 or (not first and free == len(pairs)):
             break  # nothing to search, or the whole model: no gain over a plain search
@@ -104,7 +104,7 @@ def around_relaxation(
         logger.debug(
             "neighbourhood round %d (%s): %d of %d pairs free, %s, %d -> %d",
             rounds,
-            "around the optimum" if first else "where they differ",
+            "around the optimum" if first else "free where they differ",
             free,
             len(pairs),
             solver.status_name(code),
@@ -129,10 +129,11 @@ def _around_optimum(pairs: Sequence[int], values: Sequence[int], relaxation: Rel
     return out
 
 
-def _where_they_differ(
+def _where_they_agree(
     pairs: Sequence[int], values: Sequence[int], relaxation: Relaxation
 ) -> dict[int, tuple[int, int]]:
-    """Pairs where the package agrees with the fractional optimum, held at their value."""
+    """Pairs where the package agrees with the fractional optimum, held at their value (the others
+    are left free)."""
     return {i: (values[i], values[i]) for i in pairs if abs(float(relaxation.x[i]) - values[i]) <= AGREE}
 
 

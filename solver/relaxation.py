@@ -41,12 +41,21 @@ DUAL_SCALE = 2**64
 
 @dataclass(frozen=True)
 class Row:
-    """lo <= sum(coeffs x vars) <= hi, in integers; None for an open side."""
+    """lo <= sum(coeffs x vars) <= hi, in integers; None for an open side; each variable once."""
 
     vars: list[int]
     coeffs: list[int]
     lo: int | None
     hi: int | None
+
+    @classmethod
+    def of(cls, vars_: list[int], coeffs: list[int], lo: int | None, hi: int | None) -> Row:
+        """The row with repeated variables' coefficients added up (an enforcement literal may also
+        appear in the constraint it enforces)."""
+        merged: dict[int, int] = {}
+        for var, coeff in zip(vars_, coeffs, strict=True):
+            merged[var] = merged.get(var, 0) + coeff
+        return cls(list(merged), list(merged.values()), lo, hi)
 
 
 @dataclass
@@ -101,7 +110,7 @@ class LinearProgram:
         lo_side = None if lo <= -INT64_MAX else lo
         hi_side = None if hi >= INT64_MAX else hi
         if not enforcement:
-            self.rows.append(Row(vars_, coeffs, lo_side, hi_side))
+            self.rows.append(Row.of(vars_, coeffs, lo_side, hi_side))
             return
         least = sum(c * (self.lb[v] if c > 0 else self.ub[v]) for v, c in zip(vars_, coeffs, strict=True))
         most = sum(c * (self.ub[v] if c > 0 else self.lb[v]) for v, c in zip(vars_, coeffs, strict=True))
@@ -117,21 +126,21 @@ class LinearProgram:
         if lo_side is not None and lo_side > least:
             m = lo_side - least  # sum >= lo - m x sum(1 - literal)
             self.rows.append(
-                Row(vars_ + slack_vars, coeffs + [-m * c for c in slack_coeffs], lo_side - m * constant, None)
+                Row.of(vars_ + slack_vars, coeffs + [-m * c for c in slack_coeffs], lo_side - m * constant, None)
             )
         if hi_side is not None and hi_side < most:
             m = most - hi_side  # sum <= hi + m x sum(1 - literal)
             self.rows.append(
-                Row(vars_ + slack_vars, coeffs + [m * c for c in slack_coeffs], None, hi_side + m * constant)
+                Row.of(vars_ + slack_vars, coeffs + [m * c for c in slack_coeffs], None, hi_side + m * constant)
             )
 
     def _at_least_one(self, literals: list[int]) -> None:
         parts = [self._literal(literal) for literal in literals]
-        self.rows.append(Row([p[0] for p in parts], [p[1] for p in parts], 1 - sum(p[2] for p in parts), None))
+        self.rows.append(Row.of([p[0] for p in parts], [p[1] for p in parts], 1 - sum(p[2] for p in parts), None))
 
     def _at_most_one(self, literals: list[int]) -> None:
         parts = [self._literal(literal) for literal in literals]
-        self.rows.append(Row([p[0] for p in parts], [p[1] for p in parts], None, 1 - sum(p[2] for p in parts)))
+        self.rows.append(Row.of([p[0] for p in parts], [p[1] for p in parts], None, 1 - sum(p[2] for p in parts)))
 
     # -- the bound -------------------------------------------------------------------------
 
