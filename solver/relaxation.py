@@ -216,7 +216,7 @@ def relax(
     cost = np.zeros(n)
     for var, coeff in objective.items():
         cost[var] += coeff
-    cost_scale = float(np.max(np.abs(cost))) or 1.0
+    cost_scale = float(np.max(np.abs(cost), initial=0.0)) or 1.0
     builder = mbh.ModelBuilderHelper()
     # (the stubs of OR-Tools misname the array types)
     builder.add_var_array_with_bounds(lb / column_scale, ub / column_scale, np.zeros(n, dtype=bool), "x")  # type: ignore[arg-type]
@@ -227,7 +227,7 @@ def relax(
         index = builder.add_linear_constraint()
         if row.vars:
             coeffs = np.array(row.coeffs, dtype=float) * column_scale[row.vars]
-            row_scale[i] = float(np.max(np.abs(coeffs))) or 1.0
+            row_scale[i] = float(np.max(np.abs(coeffs), initial=0.0)) or 1.0
             for var, coeff in zip(row.vars, coeffs / row_scale[i], strict=True):
                 builder.set_constraint_coefficient(index, var, float(coeff))
         builder.set_constraint_lower_bound(index, -math.inf if row.lo is None else row.lo / row_scale[i])

@@ -4,10 +4,14 @@ relaxation's bound with the answer."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
+from hypothesis import assume, given, note
 from ortools.sat.python import cp_model
 
 from bench.generator import generate
+from models import Scenario
 from models.solution import RunInfo
 from solver import SolveParams, SolveReport, solve
 from solver.build import ModelBuilder
@@ -17,6 +21,8 @@ from solver.document import Package, solution_document
 from solver.neighbourhood import around_relaxation, minimised
 from solver.params import LNS_PAIRS
 from solver.relaxation import objective_of, relax
+from tests.brute import brute_force, search_space_size
+from tests.strategies import tiny_scenarios
 
 RUN = RunInfo(solver="neighbourhood", solver_version="0", workers=1, seed=0, time_limit_s=5.0, wall_s=0.0)
 
@@ -113,3 +119,20 @@ def test_params_workers_by_model_size(
     deterministic mode is always one worker."""
     monkeypatch.setattr("solver.params.os.cpu_count", lambda: cores)
     assert SolveParams(workers=workers, deterministic=deterministic).workers_for(pairs) == expected
+
+
+@given(tiny_scenarios())
+def test_solve_large_model_path_matches_exhaustive_search(scenario: Scenario) -> None:
+    """With every model treated as large (construction, relaxation bounds, the search around the
+    relaxation, proofs by the relaxation's bound), tiny scenarios still get the exhaustive search's
+    status and lexicographic optimum, and a package that passes the checker."""
+    assume(search_space_size(scenario) <= 20_000)
+    expected = brute_force(scenario)
+    with patch("solver.solve.MIN_PAIRS", 0):
+        solution = solve(scenario, SolveParams(time_limit_s=30, workers=1, seed=0, deterministic=True))
+    note(f"solver: {solution.status} {[o.value for o in solution.objective]}; brute: {expected}")
+    assert check(scenario, solution) == []
+    assert solution.status == expected.status
+    if expected.status == "optimal":
+        got = [o.value for o in solution.objective]
+        assert got == pytest.approx(list(expected.objective), rel=1e-6, abs=1e-6)
