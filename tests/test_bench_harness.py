@@ -470,3 +470,43 @@ def test_gap_target_names_what_the_relaxation_alone_leaves() -> None:
         "reported 0.51 to 0.51 %; at 500 nations the relaxation's bound is 5.00 to 5.00 % below the best "
         "package found, the bound reported 5.00 to 5.00 %"
     ) in missed.why
+
+
+def test_profile_reading_counts_the_relaxation_and_its_search_as_solver_time() -> None:
+    """Of 10 profiled seconds, the relaxation (2), the search around it (3), a stage's presolve (1)
+    and search (2) are the solvers' 80 %; building (1) and the document (1) are the other 2 s."""
+    from bench import profiling
+
+    phases = [
+        ("build the model", 1.0),
+        ("stage `shortfall` (feasible): linear relaxation (GLOP)", 2.0),
+        ("stage `shortfall` (feasible): search around the relaxation (2 rounds)", 3.0),
+        ("stage `shortfall` (feasible): presolve", 1.0),
+        ("stage `shortfall` (feasible): search", 2.0),
+        ("solution document", 1.0),
+    ]
+    record = {
+        "kind": "profile",
+        "nations": 500,
+        "seed": 1,
+        "time_limit_s": 30.0,
+        "status": "feasible",
+        "gap": 0.05,
+        "generate_s": 0.1,
+        "wall_s": 9.0,
+        "check_s": 1.0,
+        "build_s": 1.0,
+        "first_package_s": 1.5,
+        "peak_mib": 500.0,
+        "violations": [],
+        "profiled_s": 10.0,
+        "phases": [{"phase": name, "seconds": s, "share": s / 10.0} for name, s in phases],
+        "hot": [],
+        "tree": [],
+        "tree_lines": 0,
+    }
+    text = "\n".join(profiling.render({"profile": [record]}, {}))
+    assert (
+        "took 80 % of the wall time; building, the construction (with its completion), holds, document and "
+        "checker 2.00 s (20 %)" in text
+    )
