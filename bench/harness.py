@@ -57,7 +57,7 @@ from bench.common import median as _median
 from bench.common import num as _num
 from bench.common import parse_per_size, run_json
 from bench.common import table as _table
-from solver.params import LNS_PAIRS
+from solver.params import default_workers
 from solver.solve import EXPLAIN_TIME_LIMIT_S
 
 __all__ = ["FAMILIES", "Config", "main", "render", "run"]
@@ -139,7 +139,7 @@ class Config:
 
     @property
     def effective_workers(self) -> int | None:
-        """CP-SAT workers given, or None: the solver's choice by model size (`SolveParams.workers_for`)."""
+        """CP-SAT workers given, or None: the solver's default."""
         return self.workers
 
     def to_dict(self, family: str = "sweep") -> dict[str, Any]:
@@ -684,7 +684,7 @@ def _workers_text(workers: int | None) -> str:
     """The configured worker count, or the solver's own choice by model size."""
     if workers is not None:
         return str(workers)
-    return f"the solver's choice: 1 below {LNS_PAIRS:,} unit-line pairs, 2 from there (500 nations)"
+    return f"{default_workers()} (the solver's default)"
 
 
 def _contention_and_memory(records: list[Record], config: dict[str, Any]) -> list[str]:

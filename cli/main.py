@@ -71,7 +71,7 @@ Workers = Annotated[
     typer.Option(
         "--workers",
         min=1,
-        help="CP-SAT search workers (default: 1, or 2 on models of 20,000+ unit-line pairs; measured on 2 cores).",
+        help="CP-SAT search workers (default 1, the fastest measured on 2 cores).",
     ),
 ]
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the search.")]

@@ -9,17 +9,22 @@ pairs it searches well. The relaxation's fractional optimum says which few thous
    MIP literature): most pairs are held at zero, a few thousand get a choice of two or three;
 2. the later rounds hold every pair where the package and the fractional optimum agree, and free
    the others (a relaxation induced neighbourhood, "RINS"); a round that improves the package
-   moves the neighbourhood with it.
+   moves the neighbourhood with it;
+3. when those find nothing better and the caller gives groups of pairs (the sectors), each
+   further round frees the pairs of a quarter of the groups, drawn at random, and holds the rest:
+   a whole sector's lines can be refilled at once, which no pair-by-pair agreement suggests.
 
-Rounds stop when a later round finds nothing better, when time runs out, or on a cancel. Every
-package found is a solution of the full model (only variable domains are narrowed), so it
-honours every rule the model holds.
+Rounds stop when a package meets the relaxation's bound (it is optimal), when a relaxation round
+finds nothing better and there are no groups, when time runs out, or on a cancel. Every package
+found is a solution of the full model (only variable domains are narrowed), so it honours every
+rule the model holds.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +41,12 @@ AGREE = 1e-6
 ROUND_SHARE = 0.5
 """Of the time left to the rounds, the most one round may take (so a slow first round leaves room
 for the rounds after it)."""
+GROUP_ROUND_S = 6.0
+"""The most one round freeing groups may take: on 500 nations six-second rounds freeing a quarter
+of the sectors took the package from 622.6 to 608.9 in 30 s, where CP-SAT's own search on one
+worker moved nothing."""
+GROUP_SHARE = 4
+"""A round frees the pairs of one group in this many (at least one group)."""
 
 
 def around_relaxation(
@@ -47,6 +58,8 @@ def around_relaxation(
     *,
     configure: Callable[[cp_model.CpSolver, float], None],
     cancel: threading.Event | None = None,
+    groups: Sequence[Sequence[int]] = (),
+    seed: int = 0,
 ) -> tuple[list[int], int, int] | None:
     """Improve the package `start` (a value for every model variable) on `model`'s objective.
 
@@ -64,6 +77,11 @@ def around_relaxation(
         Budget for all rounds together.
     configure
         Sets a round's CP-SAT parameters, given the seconds it may take.
+    groups
+        Pairs (variable indices) that belong together, such as a sector's; when given, rounds
+        freeing some of them follow the relaxation's rounds until time runs out.
+    seed
+        Seeds the choice of groups.
 
     Returns
     -------
@@ -74,11 +92,24 @@ def around_relaxation(
     values = list(start)
     best: int | None = None
     rounds = 0
+    by_relaxation = True
+    rng = random.Random(seed)
     while time.perf_counter() < deadline - 0.05 and not (cancel is not None and cancel.is_set()):
         first = rounds == 0
-        domains = _around_optimum(pairs, values, relaxation) if first else _where_they_agree(pairs, values, relaxation)
+        if by_relaxation:
+            kind = "around the optimum" if first else "free where they differ"
+            domains = (
+                _around_optimum(pairs, values, relaxation) if first else _where_they_agree(pairs, values, relaxation)
+            )
+        else:
+            chosen = rng.sample(range(len(groups)), max(1, len(groups) // GROUP_SHARE))
+            kind = f"{len(chosen)} of {len(groups)} groups free"
+            domains = _outside(pairs, values, {i for g in chosen for i in groups[g]})
         free = len(pairs) - sum(1 for low, high in domains.values() if low == high)
         if free == 0 or (not first and free == len(pairs)):
+            if by_relaxation and groups:
+                by_relaxation = False
+                continue
             break  # nothing to search, or the whole model: no gain over a plain search
         trial = model.clone()
         trial.clear_hints()  # type: ignore[no-untyped-call]
@@ -91,12 +122,16 @@ def around_relaxation(
         proto.solution_hint.values.extend(values)
         solver = cp_model.CpSolver()
         left = deadline - time.perf_counter()
-        configure(solver, left if left <= 2.0 else max(2.0, ROUND_SHARE * left))
+        limit = left if left <= 2.0 else max(2.0, ROUND_SHARE * left)
+        configure(solver, limit if by_relaxation else min(limit, GROUP_ROUND_S))
         with cancellable(solver, cancel):
             code = solver.solve(trial)
         rounds += 1
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if first:
+            if first or not by_relaxation:
+                continue
+            by_relaxation = False
+            if groups:
                 continue
             break
         found = list(solver.response_proto.solution)
@@ -104,7 +139,7 @@ def around_relaxation(
         logger.debug(
             "neighbourhood round %d (%s): %d of %d pairs free, %s, %d -> %d",
             rounds,
-            "around the optimum" if first else "free where they differ",
+            kind,
             free,
             len(pairs),
             solver.status_name(code),
@@ -113,8 +148,13 @@ def around_relaxation(
         )
         if after < before:
             values, best = found, after
-        elif not first:
-            break  # nothing better around this package
+            if after <= relaxation.bound:
+                break  # the relaxation's bound proves this package optimal
+        elif by_relaxation and not first:
+            # nothing better around this package: on to the groups, if any
+            by_relaxation = False
+            if not groups:
+                break
     if best is None:
         return None
     return values, best, rounds
@@ -135,6 +175,11 @@ def _where_they_agree(
     """Pairs where the package agrees with the fractional optimum, held at their value (the others
     are left free)."""
     return {i: (values[i], values[i]) for i in pairs if abs(float(relaxation.x[i]) - values[i]) <= AGREE}
+
+
+def _outside(pairs: Sequence[int], values: Sequence[int], free: set[int]) -> dict[int, tuple[int, int]]:
+    """Every pair not in `free` held at its value."""
+    return {i: (values[i], values[i]) for i in pairs if i not in free}
 
 
 def minimised(model: cp_model.CpModel, values: Sequence[int]) -> int:

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-
-LNS_PAIRS = 20_000
-"""From this many (unit, line) pairs up, an unset worker count means two workers (where the machine
-has two cores): the second runs CP-SAT's neighbourhood searches, the only part of its search that
-still improves a package on models this large (docs/benchmarks.md); below it, one worker with a
-strong linear relaxation proves more."""
 
 
 def default_workers() -> int:
@@ -31,7 +24,7 @@ class SolveParams:
     time_limit_s
         Wall-clock budget for the whole lexicographic solve, every stage included.
     workers
-        CP-SAT search workers; None chooses by the model's size (`workers_for`).
+        CP-SAT search workers; None for the default (`default_workers`).
     seed
         Random seed of the search.
     deterministic
@@ -57,13 +50,7 @@ class SolveParams:
 
     @property
     def effective_workers(self) -> int:
-        """Workers for a model of unknown size: one in deterministic mode, else as set, else one."""
+        """Workers actually used: one in deterministic mode, else as set, else the default."""
         if self.deterministic:
             return 1
         return self.workers if self.workers is not None else default_workers()
-
-    def workers_for(self, pairs: int) -> int:
-        """Workers for a model of `pairs` (unit, line) pairs: as set, else by its size."""
-        if self.deterministic or self.workers is not None:
-            return self.effective_workers
-        return 2 if pairs >= LNS_PAIRS and (os.cpu_count() or 1) >= 2 else default_workers()

@@ -26,7 +26,7 @@ from solver.construct import MIN_PAIRS, complete, construct
 from solver.criteria import SHARE_SCALE, Form, first_bound, form, hold, maximised, merge, merged_expression
 from solver.document import Package, solution_document
 from solver.neighbourhood import around_relaxation, minimised
-from solver.params import LNS_PAIRS, SolveParams
+from solver.params import SolveParams
 from solver.relaxation import objective_of, relax
 
 logger = logging.getLogger("forcepack.solver")
@@ -89,9 +89,10 @@ def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float, 
     # default portfolio on two cores (docs/benchmarks.md).
     if workers == 1:
         p.linearization_level = 2
-    if pairs >= LNS_PAIRS:
+    if pairs >= WHOLE_NEIGHBOURHOOD_PAIRS:
         # Full presolve took 8-11 s of a minute on 500 nations before the search could start; one
-        # pass without probing, 2-3 s, and the neighbourhood searches improve the package as much.
+        # pass without probing, 2-3 s (what still searches the whole model there: drawing the money,
+        # a stage with no package to start the neighbourhoods from).
         p.max_presolve_iterations = 1
         p.cp_model_probing_level = 0
 
@@ -246,12 +247,21 @@ class _Around:
     """That package, when the neighbourhood search improved on the one it started from."""
     proven: bool
     """The package meets the bound: it is optimal."""
+    searched: bool = False
+    """The neighbourhood search took the stage's whole time: no search of the whole model follows."""
 
 
 NEIGHBOURHOOD_SHARE = 0.5
 """Of the time left to a large model's stage, the most its neighbourhood search may take."""
 RELAXATION_SHARE = 0.25
 """Of the time left to a large model's stage, the most solving its linear relaxation may take."""
+WHOLE_MARGIN_S = 1.5
+"""Left, when the neighbourhood search takes a stage's whole time, for drawing the money after."""
+WHOLE_NEIGHBOURHOOD_PAIRS = 20_000
+"""From this many (unit, line) pairs up (about 350 nations), the neighbourhood search takes each
+stage's whole time: on 500 nations it reached 614.9 and 588.2 in a minute on one worker, where half
+the time for it and half for CP-SAT's whole search on two workers reached 620.8 and 591.1 (and the
+whole search on one worker moved nothing). Below it CP-SAT's whole search is worth its half."""
 
 
 def _around_relaxation(
@@ -261,9 +271,12 @@ def _around_relaxation(
     params: SolveParams,
     cancel: threading.Event | None,
     stage: StageResult,
+    whole: bool,
 ) -> _Around:
     """Solve the stage's linear relaxation, then search around its optimum (solver.neighbourhood)
-    from the package `current` (a value for every model variable), when there is one.
+    from the package `current` (a value for every model variable), when there is one: for up to
+    NEIGHBOURHOOD_SHARE of the time, or, when `whole`, for all of it, with rounds by sector after
+    the relaxation's own.
 
     The model's objective is the stage's. Fills the stage's report: the relaxation's and the
     neighbourhood's seconds, the neighbourhood's rounds.
@@ -283,7 +296,12 @@ def _around_relaxation(
         return _Around(bound, sign * (value + offset), None, True)
     start = time.perf_counter()
     pairs = [var.index for var in built.vars.units.values()]
-    budget = NEIGHBOURHOOD_SHARE * max(0.0, time_left - stage.relaxation_s)
+    left = max(0.0, time_left - stage.relaxation_s)
+    budget = max(0.0, left - WHOLE_MARGIN_S) if whole else NEIGHBOURHOOD_SHARE * left
+    by_sector: dict[str, list[int]] = {}
+    if whole:
+        for c in built.candidates:
+            by_sector.setdefault(c.requirement.sector, []).append(built.vars.units[(c.unit.id, c.requirement.id)].index)
 
     def round_parameters(solver: cp_model.CpSolver, seconds: float) -> None:
         # One worker with the strong relaxation: the neighbourhood is small enough to search well.
@@ -291,12 +309,22 @@ def _around_relaxation(
         configure(solver, params, seconds, 1, 0)
         solver.parameters.log_search_progress = False
 
-    better = around_relaxation(model, pairs, current, relaxation, budget, configure=round_parameters, cancel=cancel)
+    better = around_relaxation(
+        model,
+        pairs,
+        current,
+        relaxation,
+        budget,
+        configure=round_parameters,
+        cancel=cancel,
+        groups=[by_sector[sector] for sector in sorted(by_sector)],
+        seed=params.seed,
+    )
     stage.neighbourhood_s = time.perf_counter() - start
     if better is None:
-        return _Around(bound, sign * (value + offset), None, False)
+        return _Around(bound, sign * (value + offset), None, False, whole)
     values, improved, stage.neighbourhood_rounds = better
-    return _Around(bound, sign * (improved + offset), values, relaxation.bound >= improved)
+    return _Around(bound, sign * (improved + offset), values, relaxation.bound >= improved, whole)
 
 
 def _tightest(criterion: str, proved: float | None, known: float | None, factor: int) -> float:
@@ -430,7 +458,7 @@ def solve(
 
     pairs = len(built.vars.units)
     large = pairs >= MIN_PAIRS
-    workers = params.workers_for(pairs)
+    workers = params.effective_workers
     if large:
         # A large model: a complete package before the search, so there is one to return within a
         # second or two, and CP-SAT starts from a complete, feasible hint (a partial one, such as a
@@ -477,7 +505,10 @@ def solve(
             model.minimize(merged_expression(builder, group.forms, group.weights))
             expr, factor = built.criteria[head]
             if large:
-                around = _around_relaxation(built, current, time_left, params, cancel, stage)
+                # CP-SAT's search of a model this large moved nothing in a minute on one worker, and
+                # less than the neighbourhoods on two (500 nations): they get the stage's whole time.
+                whole = pairs >= WHOLE_NEIGHBOURHOOD_PAIRS
+                around = _around_relaxation(built, current, time_left, params, cancel, stage, whole)
                 relaxed = around.bound
                 stage.relaxation_bound = group.bound_on_first([relaxed])
                 if around.values is not None:
@@ -489,6 +520,8 @@ def solve(
                 if around.proven and current is not None:
                     # The package meets the relaxation's bound: optimal, no search needed.
                     outcome = _Outcome(cp_model.OPTIMAL, around.value, float(around.value), current)
+                elif around.searched and current is not None:
+                    outcome = _Outcome(cp_model.FEASIBLE, around.value, -math.inf, current)
             if outcome is None:
                 solver = cp_model.CpSolver()
                 configure(solver, params, params.time_limit_s - (time.perf_counter() - start), workers, pairs)

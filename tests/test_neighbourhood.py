@@ -11,7 +11,7 @@ from hypothesis import assume, given, note
 from ortools.sat.python import cp_model
 
 from bench.generator import generate
-from models import Scenario
+from models import MAXIMISED, Scenario
 from models.solution import RunInfo
 from solver import SolveParams, SolveReport, solve
 from solver.build import ModelBuilder
@@ -19,7 +19,6 @@ from solver.check import check
 from solver.construct import construct
 from solver.document import Package, solution_document
 from solver.neighbourhood import around_relaxation, minimised
-from solver.params import LNS_PAIRS
 from solver.relaxation import objective_of, relax
 from tests.brute import brute_force, search_space_size
 from tests.strategies import tiny_scenarios
@@ -102,23 +101,11 @@ def test_solve_reports_the_relaxation_bound_on_large_models() -> None:
     assert solution.gap <= (first.value - relaxed) / first.value + 1e-9
 
 
-@pytest.mark.parametrize(
-    ("workers", "deterministic", "pairs", "cores", "expected"),
-    [
-        (None, False, LNS_PAIRS - 1, 2, 1),
-        (None, False, LNS_PAIRS, 2, 2),
-        (None, False, LNS_PAIRS, 1, 1),
-        (3, False, 10, 2, 3),
-        (None, True, LNS_PAIRS, 2, 1),
-    ],
-)
-def test_params_workers_by_model_size(
-    monkeypatch: pytest.MonkeyPatch, workers: int | None, deterministic: bool, pairs: int, cores: int, expected: int
-) -> None:
-    """Unset, the worker count follows the model's size and the machine's cores; set, it is kept;
-    deterministic mode is always one worker."""
-    monkeypatch.setattr("solver.params.os.cpu_count", lambda: cores)
-    assert SolveParams(workers=workers, deterministic=deterministic).workers_for(pairs) == expected
+def test_params_workers_default_and_deterministic() -> None:
+    """Unset, one worker; set, kept; deterministic mode is always one worker."""
+    assert SolveParams().effective_workers == 1
+    assert SolveParams(workers=3).effective_workers == 3
+    assert SolveParams(workers=3, deterministic=True).effective_workers == 1
 
 
 @given(tiny_scenarios())
@@ -136,3 +123,23 @@ def test_solve_large_model_path_matches_exhaustive_search(scenario: Scenario) ->
     if expected.status == "optimal":
         got = [o.value for o in solution.objective]
         assert got == pytest.approx(list(expected.objective), rel=1e-6, abs=1e-6)
+
+
+@given(tiny_scenarios())
+def test_solve_whole_stage_neighbourhoods_never_pass_the_optimum(scenario: Scenario) -> None:
+    """With the neighbourhoods taking every stage's whole time (as from 20,000 pairs up), on tiny
+    scenarios the package passes the checker, its first criterion is never better than the
+    exhaustive optimum, and the bound reported never passes it either."""
+    assume(search_space_size(scenario) <= 20_000)
+    expected = brute_force(scenario)
+    assume(expected.status == "optimal")
+    with patch("solver.solve.MIN_PAIRS", 0), patch("solver.solve.WHOLE_NEIGHBOURHOOD_PAIRS", 0):
+        solution = solve(scenario, SolveParams(time_limit_s=0.5, workers=1, seed=0))
+    assert check(scenario, solution) == []
+    assert solution.has_package
+    first, best = solution.objective[0], expected.objective[0]
+    note(f"{first.criterion}: {first.value} (bound {first.bound}); optimum {best}")
+    if first.criterion in MAXIMISED:
+        assert first.value <= best + 1e-6 <= first.bound + 2e-6
+    else:
+        assert first.value >= best - 1e-6 >= first.bound - 2e-6
