@@ -111,6 +111,9 @@ class ModelBuilder:
         self._usable_pledges: list[tuple[str, FundingPledge]] = []
         self.criteria: dict[str, tuple[LinearExpr, int]] = {}
         self._total_personnel: cp_model.IntVar | None = None
+        self._floors: dict[int, list[tuple[int, list[tuple[int, int]]]]] = defaultdict(list)
+        """By variable index, the rows `var >= constant + sum(coefficient x variable)` of the
+        variables added with `at_least`."""
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -216,6 +219,30 @@ class ModelBuilder:
         ct = self.model.add(constraint)
         if literals:
             ct.only_enforce_if(literals)
+
+    def at_least(self, var: cp_model.IntVar, constant: int, terms: Sequence[tuple[int, cp_model.IntVar]]) -> None:
+        """var >= constant + sum(coefficient x term), for a variable whose only other use is to
+        bound a minimised criterion from above (a desirable line's shortfall, a pair's churn).
+
+        A search may leave such a variable above the least value its row allows; `tightened`
+        brings it down, so a package's criteria are its own and not a loose upper bound of them.
+        """
+        self.model.add(var >= constant + sum(c * t for c, t in terms))
+        self._floors[var.index].append((constant, [(c, t.index) for c, t in terms]))
+
+    def tightened(self, values: Sequence[int]) -> list[int]:
+        """The same package (a value for every model variable) with each variable added by
+        `at_least` at the least value its rows and domain allow: still a solution of the model,
+        and no criterion worse."""
+        out = list(values)
+        variables = self.model.proto.variables
+        for index, rows in self._floors.items():
+            least = max(
+                variables[index].domain[0],
+                *(constant + sum(c * out[i] for c, i in terms) for constant, terms in rows),
+            )
+            out[index] = min(out[index], least)
+        return out
 
     def units(self, c: Candidate) -> cp_model.IntVar:
         return self.vars.units[(c.unit.id, c.requirement.id)]

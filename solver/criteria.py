@@ -67,8 +67,8 @@ def _churn(b: ModelBuilder) -> LinearExpr:
             terms.append(x)
             continue
         d = b.model.new_int_var(0, max(before, c.unit.count), f"churn[{pair[0]},{pair[1]}]")
-        b.model.add(d >= x - before)
-        b.model.add(d >= before - x)
+        b.at_least(d, -before, [(1, x)])
+        b.at_least(d, before, [(-1, x)])
         terms.append(d)
     gone = sum(v for pair, v in baseline.items() if pair not in b.vars.units)
     return sum(terms) + gone

@@ -60,6 +60,7 @@ def around_relaxation(
     cancel: threading.Event | None = None,
     groups: Sequence[Sequence[int]] = (),
     seed: int = 0,
+    tighten: Callable[[Sequence[int]], list[int]] | None = None,
 ) -> tuple[list[int], int, int] | None:
     """Improve the package `start` (a value for every model variable) on `model`'s objective.
 
@@ -82,6 +83,9 @@ def around_relaxation(
         freeing some of them follow the relaxation's rounds until time runs out.
     seed
         Seeds the choice of groups.
+    tighten
+        Applied to each round's package before it is compared: brings the variables that only
+        bound the objective from above to their least values (`ModelBuilder.tightened`).
 
     Returns
     -------
@@ -135,6 +139,8 @@ def around_relaxation(
                 continue
             break
         found = list(solver.response_proto.solution)
+        if tighten is not None:
+            found = tighten(found)
         before, after = minimised(model, values), minimised(model, found)
         logger.debug(
             "neighbourhood round %d (%s): %d of %d pairs free, %s, %d -> %d",

@@ -29,7 +29,10 @@ class SolveParams:
         Random seed of the search.
     deterministic
         Same answer for the same scenario, seed and parameters on any machine load: one
-        worker, and stages limited by deterministic time instead of only wall time.
+        worker, and stages limited by deterministic time instead of only wall time. Holds for
+        models below `solver.construct.MIN_PAIRS` unit-line pairs (about 150 nations); on larger
+        ones the construction, the linear relaxation and the rounds around it are budgeted in
+        wall time, so how far they get still depends on the load.
     log
         Pass CP-SAT's search log to the `forcepack.solver` logger.
     """

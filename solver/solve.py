@@ -266,6 +266,7 @@ whole search on one worker moved nothing). Below it CP-SAT's whole search is wor
 
 def _around_relaxation(
     built: BuiltModel,
+    tighten: Callable[[Sequence[int]], list[int]],
     current: list[int] | None,
     time_left: float,
     params: SolveParams,
@@ -274,7 +275,8 @@ def _around_relaxation(
     whole: bool,
 ) -> _Around:
     """Solve the stage's linear relaxation, then search around its optimum (solver.neighbourhood)
-    from the package `current` (a value for every model variable), when there is one: for up to
+    from the package `current` (a value for every model variable, `tighten`ed), when there is one,
+    each round's package passed through `tighten` (`ModelBuilder.tightened`): for up to
     NEIGHBOURHOOD_SHARE of the time, or, when `whole`, for all of it, with rounds by sector after
     the relaxation's own.
 
@@ -319,6 +321,7 @@ def _around_relaxation(
         cancel=cancel,
         groups=[by_sector[sector] for sector in sorted(by_sector)],
         seed=params.seed,
+        tighten=tighten,
     )
     stage.neighbourhood_s = time.perf_counter() - start
     if better is None:
@@ -469,7 +472,7 @@ def solve(
             construction = construct(builder, allowed, 1, cancel)
         if construction is not None:
             package = construction.package
-            current = construction.values
+            current = builder.tightened(construction.values)
             _hint_all(model, current)
             elapsed = time.perf_counter() - start
             report.first_package_s = elapsed
@@ -508,7 +511,7 @@ def solve(
                 # CP-SAT's search of a model this large moved nothing in a minute on one worker, and
                 # less than the neighbourhoods on two (500 nations): they get the stage's whole time.
                 whole = pairs >= WHOLE_NEIGHBOURHOOD_PAIRS
-                around = _around_relaxation(built, current, time_left, params, cancel, stage, whole)
+                around = _around_relaxation(built, builder.tightened, current, time_left, params, cancel, stage, whole)
                 relaxed = around.bound
                 stage.relaxation_bound = group.bound_on_first([relaxed])
                 if around.values is not None:
@@ -554,7 +557,9 @@ def solve(
             status = "feasible"
             break
 
-        current = outcome.values[: len(model.proto.variables)]
+        # A search's package may leave a shortfall or churn above what its units give: the stage's
+        # value, and the hold on it for the later stages, are the package's own.
+        current = builder.tightened(outcome.values[: len(model.proto.variables)])
         package = _package_of(built, current)
         if group.forms:
             for result, f in zip(results, group.forms, strict=True):

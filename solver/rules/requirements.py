@@ -26,12 +26,12 @@ def constrain(b: ModelBuilder) -> None:
     """provided >= quantity on essential lines; shortfall >= quantity - provided on desirable ones."""
     for r in b.scenario.requirements:
         per_unit = (lambda c: c.unit.personnel) if r.measure == Measure.PERSONNEL else (lambda c: 1)
-        provided = sum(per_unit(c) * b.units(c) for c in b.pairs_of_requirement(r.id))
+        pairs = b.pairs_of_requirement(r.id)
         if r.priority == Priority.ESSENTIAL:
-            b.add(provided >= r.quantity, element_of(r))
+            b.add(sum(per_unit(c) * b.units(c) for c in pairs) >= r.quantity, element_of(r))
         else:
             short = b.model.new_int_var(0, r.quantity, f"shortfall[{r.id}]")
-            b.model.add(short + provided >= r.quantity)
+            b.at_least(short, r.quantity, [(-per_unit(c), b.units(c)) for c in pairs])
             b.vars.shortfall[r.id] = short
 
 
