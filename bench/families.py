@@ -344,6 +344,7 @@ def run_cli(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> 
             explanation = solution.explanation
             record.update(
                 status=solution.status,
+                solve_s=solution.run.wall_s,  # the solver's own wall time, inside the command's
                 conflict_size=len(explanation.conflict) if explanation else None,
                 minimal=explanation.minimal if explanation else None,
                 relaxations=len(explanation.relaxations) if explanation else None,

@@ -235,6 +235,16 @@ def test_a_slow_gaza_solve_misses_its_target_by_the_amount_measured() -> None:
     assert gaza.met is False
     assert gaza.margin.startswith("0.20 s over")
     assert "0.30 s" in gaza.why
+    assert "1.10 to 1.30 s" in gaza.why
+    assert "solve itself" not in gaza.why  # no solver time recorded: nothing invented
+
+
+def test_a_slow_gaza_solve_names_the_solvers_own_share() -> None:
+    """With the solver's own wall time recorded, the reason separates it from the command's."""
+    results = _results()
+    results["cli"][1].update(walls_s=[1.2, 1.3, 1.1], json_wall_s=1.05, solve_s=0.04)
+    why = _target(results, "Gaza example").why
+    assert "`--json` run's 1.05 s, the solve itself took 0.04 s" in why
 
 
 def test_speed_up_target_per_size() -> None:
