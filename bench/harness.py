@@ -210,7 +210,8 @@ def machine() -> dict[str, Any]:
 
 
 def source_state() -> dict[str, Any]:
-    """The commit measured, and how many tracked files differ from it (read-only git queries)."""
+    """The commit measured, and how many tracked files differ from it (read-only git queries); the
+    report and plot the harness itself writes do not count."""
 
     def git(*args: str) -> str:
         try:
@@ -221,7 +222,9 @@ def source_state() -> dict[str, Any]:
             return ""
         return proc.stdout.strip() if proc.returncode == 0 else ""
 
-    changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()]
+    written = [f":(exclude){path}" for out in (DEFAULT_OUT, QUICK_OUT) for path in (out, plot_path(out))]
+    status = git("status", "--porcelain", "--untracked-files=no", "--", ".", *written)
+    changed = [line for line in status.splitlines() if line.strip()]
     return {"commit": git("rev-parse", "--short", "HEAD") or None, "modified_files": len(changed)}
 
 

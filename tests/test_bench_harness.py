@@ -520,3 +520,27 @@ def test_profile_reading_counts_the_relaxation_and_its_search_as_solver_time() -
         "took 80 % of the wall time; building, the construction (with its completion), holds, document and "
         "checker 2.00 s (20 %)" in text
     )
+
+
+def test_source_state_counts_changed_files_but_not_the_report_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-run after a run rewrote docs/benchmarks.md and its plot is still of a clean commit; any
+    other changed tracked file counts."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "docs").mkdir()
+    for name in ("docs/benchmarks.md", "docs/benchmarks-time.png", "solver.py"):
+        (tmp_path / name).write_text("before\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "first")
+    monkeypatch.setattr(harness, "ROOT", tmp_path)
+    for name in ("docs/benchmarks.md", "docs/benchmarks-time.png"):
+        (tmp_path / name).write_text("after\n")
+    assert harness.source_state()["modified_files"] == 0
+    (tmp_path / "solver.py").write_text("after\n")
+    assert harness.source_state()["modified_files"] == 1
