@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from models.limits import MAX_PLEDGE_USD, MAX_RELAX_COST
+
 Identifier = Annotated[
     str,
     StringConstraints(
@@ -27,8 +29,11 @@ NationCode = Annotated[
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
-Usd = Annotated[int, Field(ge=0, le=10**13)]
+Usd = Annotated[int, Field(ge=0, le=MAX_PLEDGE_USD)]
 """Whole US dollars."""
+
+RelaxCost = Annotated[int, Field(ge=0, le=MAX_RELAX_COST)]
+"""How hard an element is to renegotiate or give up (relaxations prefer low costs)."""
 
 
 class Frozen(BaseModel):

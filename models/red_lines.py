@@ -13,17 +13,17 @@ from models.common import (
     Frozen,
     Identifier,
     NationCode,
+    RelaxCost,
     Text,
 )
+from models.limits import MAX_COUNT_FIGURE, MAX_NAMES, MAX_PERSONNEL_FIGURE, MAX_SECTOR_COUNT
 
 
 class _RedLineBase(Frozen):
     id: Identifier = Field(description="Unique in the scenario; conflicts and explanations name it.")
     note: Text | None = Field(default=None, description="The nation's own wording of the caveat, for the record.")
-    relax_cost: int | None = Field(
-        default=None,
-        ge=0,
-        description="How hard this red line is to renegotiate (relaxations prefer low costs).",
+    relax_cost: RelaxCost | None = Field(
+        default=None, description="How hard this red line is to renegotiate (relaxations prefer low costs)."
     )
 
 
@@ -39,7 +39,7 @@ class AllowedControl(_RedLineBase):
 
     kind: Literal["allowed_control"]
     statuses: list[ControlStatus] = Field(
-        min_length=1, description="Control statuses its units may deploy to, e.g. `[secure]`."
+        min_length=1, max_length=MAX_NAMES, description="Control statuses its units may deploy to, e.g. `[secure]`."
     )
 
 
@@ -47,8 +47,12 @@ class Sectors(_RedLineBase):
     """Geographic caveat: only these sectors, or anywhere but these."""
 
     kind: Literal["sectors"]
-    only: list[Identifier] | None = Field(default=None, min_length=1, description="Sectors allowed.")
-    exclude: list[Identifier] | None = Field(default=None, min_length=1, description="Sectors refused.")
+    only: list[Identifier] | None = Field(
+        default=None, min_length=1, max_length=MAX_NAMES, description="Sectors allowed."
+    )
+    exclude: list[Identifier] | None = Field(
+        default=None, min_length=1, max_length=MAX_NAMES, description="Sectors refused."
+    )
 
     @model_validator(mode="after")
     def _exactly_one_of_only_exclude(self) -> Sectors:
@@ -61,7 +65,9 @@ class NotAlongside(_RedLineBase):
     """It and these nations never both take part (`force`) or never share a sector (`sector`)."""
 
     kind: Literal["not_alongside"]
-    nations: list[NationCode] = Field(min_length=1, description="Nations it refuses to serve with.")
+    nations: list[NationCode] = Field(
+        min_length=1, max_length=MAX_NAMES, description="Nations it refuses to serve with."
+    )
     scope: AlongsideScope = Field(
         default=AlongsideScope.FORCE,
         description="`force`: never both participate (money included); `sector`: no shared sector.",
@@ -73,10 +79,13 @@ class RequiresPartner(_RedLineBase):
 
     kind: Literal["requires_partner"]
     nations: list[NationCode] | None = Field(
-        default=None, min_length=1, description="Partner nations, any `min` of which must contribute units."
+        default=None,
+        min_length=1,
+        max_length=MAX_NAMES,
+        description="Partner nations, any `min` of which must contribute units.",
     )
     group: Identifier | None = Field(default=None, description="A nation group whose members count as partners.")
-    min: int = Field(default=1, ge=1, description="How many partners must contribute units.")
+    min: int = Field(default=1, ge=1, le=MAX_COUNT_FIGURE, description="How many partners must contribute units.")
 
     @model_validator(mode="after")
     def _exactly_one_of_nations_group(self) -> RequiresPartner:
@@ -89,28 +98,30 @@ class RequiresMandate(_RedLineBase):
     """Takes part only if each named mandate condition is true."""
 
     kind: Literal["requires_mandate"]
-    conditions: list[Identifier] = Field(min_length=1, description="Mandate conditions that must all hold.")
+    conditions: list[Identifier] = Field(
+        min_length=1, max_length=MAX_NAMES, description="Mandate conditions that must all hold."
+    )
 
 
 class MaxPersonnel(_RedLineBase):
     """National ceiling on deployed personnel."""
 
     kind: Literal["max_personnel"]
-    limit: int = Field(ge=0, description="Most personnel the nation deploys in total.")
+    limit: int = Field(ge=0, le=MAX_PERSONNEL_FIGURE, description="Most personnel the nation deploys in total.")
 
 
 class MinContingent(_RedLineBase):
     """Sends at least this many personnel, or nobody."""
 
     kind: Literal["min_contingent"]
-    personnel: int = Field(ge=1, description="Smallest contingent the nation accepts to send.")
+    personnel: int = Field(ge=1, le=MAX_PERSONNEL_FIGURE, description="Smallest contingent the nation accepts to send.")
 
 
 class MaxSectors(_RedLineBase):
     """Its units are kept together in at most `count` sectors (1 = a national sector)."""
 
     kind: Literal["max_sectors"]
-    count: int = Field(ge=1, description="Most sectors its units spread over.")
+    count: int = Field(ge=1, le=MAX_SECTOR_COUNT, description="Most sectors its units spread over.")
 
 
 RedLine = Annotated[

@@ -8,11 +8,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from fractions import Fraction
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from models import limits
 from models.common import (
     BUILTIN_CAPABILITIES,
     DEFAULT_PERSONNEL_RATE_USD,
@@ -24,6 +26,7 @@ from models.common import (
     NationCode,
     Priority,
     Readiness,
+    RelaxCost,
     Text,
     Usd,
     VetoScope,
@@ -54,6 +57,9 @@ class Horizon(Frozen):
     def _ends_after_start(self) -> Horizon:
         if self.end < self.start:
             raise ValueError(f"the horizon ends ({self.end}) before it starts ({self.start})")
+        days = (self.end - self.start).days + 1
+        if days > limits.MAX_HORIZON_DAYS:
+            raise ValueError(f"the horizon spans {days:,} days; at most {limits.MAX_HORIZON_DAYS:,} (100 years)")
         return self
 
 
@@ -63,7 +69,7 @@ class CostSettings(Frozen):
     personnel_rate_usd: int = Field(
         default=DEFAULT_PERSONNEL_RATE_USD,
         ge=0,
-        le=10**6,
+        le=limits.MAX_RATE_USD,
         description="US dollars per person per month (UN rate since 2018: 1,428).",
     )
 
@@ -90,7 +96,7 @@ class Requirement(Frozen):
     name: Text | None = Field(default=None, description="Display name.")
     sector: Identifier = Field(description="Sector where the capability is needed.")
     capability: Identifier = Field(description="Capability required.")
-    quantity: int = Field(ge=1, le=10**7, description="How much is required, in `measure`.")
+    quantity: int = Field(ge=1, le=limits.MAX_QUANTITY, description="How much is required, in `measure`.")
     measure: Measure = Field(
         default=Measure.UNITS,
         description="`units`: each unit counts 1; `personnel`: each unit counts its personnel.",
@@ -102,7 +108,7 @@ class Requirement(Frozen):
     weight: float = Field(
         default=1.0,
         gt=0,
-        le=10**4,
+        le=limits.MAX_WEIGHT,
         description="Penalty weight of a desirable line's uncovered fraction.",
     )
     engagement: Engagement = Field(
@@ -114,8 +120,8 @@ class Requirement(Frozen):
     min_readiness: Readiness | None = Field(
         default=None, description="Lowest readiness accepted for units filling this line."
     )
-    relax_cost: int | None = Field(
-        default=None, ge=0, description="How hard this line is to give up (relaxations prefer low costs)."
+    relax_cost: RelaxCost | None = Field(
+        default=None, description="How hard this line is to give up (relaxations prefer low costs)."
     )
 
 
@@ -125,10 +131,13 @@ class UnitOffer(Frozen):
     id: Identifier = Field(description="Offered unit id, unique in the scenario.")
     name: Text | None = Field(default=None, description="Display name.")
     capability: Identifier = Field(description="What each unit does.")
-    count: int = Field(ge=1, le=10**4, description="How many identical units are offered.")
-    personnel: int = Field(ge=1, le=10**5, description="Personnel per unit.")
-    monthly_cost_usd: Usd | None = Field(
-        default=None, description="Cost per unit per month (default: personnel x scenario rate)."
+    count: int = Field(ge=1, le=limits.MAX_UNIT_COUNT, description="How many identical units are offered.")
+    personnel: int = Field(ge=1, le=limits.MAX_UNIT_PERSONNEL, description="Personnel per unit.")
+    monthly_cost_usd: int | None = Field(
+        default=None,
+        ge=0,
+        le=limits.MAX_MONTHLY_COST_USD,
+        description="Cost per unit per month, whole US dollars (default: personnel x scenario rate).",
     )
     self_funded: bool = Field(default=False, description="The nation pays this unit's costs itself.")
     available_from: dt.date | None = Field(default=None, description="First day available (default: horizon start).")
@@ -144,6 +153,7 @@ class FundingPledge(Frozen):
     earmark: list[Identifier] | None = Field(
         default=None,
         min_length=1,
+        max_length=limits.MAX_NAMES,
         description="Capabilities the pledge may pay for (default: any).",
     )
 
@@ -152,9 +162,15 @@ class Offer(Frozen):
     """One nation's answer: its units, its money, its red lines."""
 
     nation: NationCode = Field(description="Code of the offering nation.")
-    units: list[UnitOffer] = Field(default_factory=list, description="Units offered.")
-    funding: list[FundingPledge] = Field(default_factory=list, description="Funding pledges.")
-    red_lines: list[RedLine] = Field(default_factory=list, description="National caveats.")
+    units: list[UnitOffer] = Field(
+        default_factory=list, max_length=limits.MAX_OFFER_ITEMS, description="Units offered."
+    )
+    funding: list[FundingPledge] = Field(
+        default_factory=list, max_length=limits.MAX_OFFER_ITEMS, description="Funding pledges."
+    )
+    red_lines: list[RedLine] = Field(
+        default_factory=list, max_length=limits.MAX_OFFER_ITEMS, description="National caveats."
+    )
 
 
 class Nation(Frozen):
@@ -163,7 +179,9 @@ class Nation(Frozen):
     code: NationCode = Field(description="Nation code, usually ISO 3166 alpha-3.")
     name: Text | None = Field(default=None, description="Display name.")
     groups: list[Identifier] = Field(
-        default_factory=list, description="Groups it belongs to (e.g. `oic`, `arab_league`)."
+        default_factory=list,
+        max_length=limits.MAX_NAMES,
+        description="Groups it belongs to (e.g. `oic`, `arab_league`).",
     )
 
 
@@ -172,21 +190,26 @@ class Veto(Frozen):
 
     id: Identifier = Field(description="Veto id, unique in the scenario.")
     by: Text = Field(description="The objecting party (need not contribute).")
-    against: list[NationCode] = Field(min_length=1, description="Nations objected to.")
+    against: list[NationCode] = Field(min_length=1, max_length=limits.MAX_NAMES, description="Nations objected to.")
     scope: VetoScope = Field(
         default=VetoScope.UNITS, description="`units`: no units deployed; `all`: no participation at all."
     )
     note: Text | None = Field(default=None, description="Context, for the record.")
-    relax_cost: int | None = Field(default=None, ge=0, description="How hard this veto is to lift.")
+    relax_cost: RelaxCost | None = Field(default=None, description="How hard this veto is to lift.")
 
 
 class Targets(Frozen):
     """Force-level targets; an absent target imposes nothing."""
 
-    max_personnel: int | None = Field(default=None, ge=0, description="Ceiling on total personnel.")
-    min_nations: int | None = Field(default=None, ge=0, description="Fewest nations contributing units.")
-    group_minimums: dict[Identifier, int] = Field(
+    max_personnel: int | None = Field(
+        default=None, ge=0, le=limits.MAX_PERSONNEL_FIGURE, description="Ceiling on total personnel."
+    )
+    min_nations: int | None = Field(
+        default=None, ge=0, le=limits.MAX_COUNT_FIGURE, description="Fewest nations contributing units."
+    )
+    group_minimums: dict[Identifier, Annotated[int, Field(le=limits.MAX_COUNT_FIGURE)]] = Field(
         default_factory=dict,
+        max_length=limits.MAX_NAMES,
         description="Per group, the fewest member nations contributing units.",
     )
     max_nation_share: float | None = Field(
@@ -206,6 +229,27 @@ class Targets(Frozen):
         if bad:
             raise ValueError(f"group minimums must be >= 0; negative for {', '.join(bad)}")
         return value
+
+    @field_validator("max_nation_share")
+    @classmethod
+    def _share_exact(cls, value: float | None) -> float | None:
+        return _exact_decimal(value, limits.SHARE_MAX_DENOMINATOR, "e.g. 0.6 or 0.333333333")
+
+    @field_validator("funding_coverage")
+    @classmethod
+    def _coverage_exact(cls, value: float | None) -> float | None:
+        return _exact_decimal(value, limits.COVERAGE_MAX_DENOMINATOR, "e.g. 0.8 or 0.99995")
+
+
+def _exact_decimal(value: float | None, denominator: int, example: str) -> float | None:
+    """A fraction the solver takes exactly as written: a decimal of at most log10(denominator) places
+    (it multiplies personnel or dollars in the model, so its denominator is bounded)."""
+    if value is None:
+        return None
+    if denominator % Fraction(str(value)).denominator:
+        places = len(str(denominator)) - 1
+        raise ValueError(f"write it with at most {places} decimals ({example})")
+    return value
 
 
 class ObjectiveTerm(Frozen):
@@ -245,16 +289,28 @@ class Scenario(Frozen):
     horizon: Horizon = Field(description="The mandate period planned.")
     cost: CostSettings = Field(default_factory=CostSettings, description="Cost settings.")
     mandate: dict[Identifier, bool] = Field(
-        default_factory=dict, description="Named mandate conditions and whether each holds."
+        default_factory=dict,
+        max_length=limits.MAX_MANDATE_CONDITIONS,
+        description="Named mandate conditions and whether each holds.",
     )
     capabilities: list[CapabilityDef] = Field(
-        default_factory=list, description="Capabilities added to the built-in list."
+        default_factory=list,
+        max_length=limits.MAX_CAPABILITIES,
+        description="Capabilities added to the built-in list.",
     )
-    sectors: list[Sector] = Field(min_length=1, description="Areas of operations.")
-    requirements: list[Requirement] = Field(min_length=1, description="Required capabilities per sector.")
-    nations: list[Nation] = Field(default_factory=list, description="Nations that may take part.")
-    offers: list[Offer] = Field(default_factory=list, description="Nations' offers, one per nation.")
-    vetoes: list[Veto] = Field(default_factory=list, description="Parties' objections to nations.")
+    sectors: list[Sector] = Field(min_length=1, max_length=limits.MAX_SECTORS, description="Areas of operations.")
+    requirements: list[Requirement] = Field(
+        min_length=1, max_length=limits.MAX_REQUIREMENTS, description="Required capabilities per sector."
+    )
+    nations: list[Nation] = Field(
+        default_factory=list, max_length=limits.MAX_NATIONS, description="Nations that may take part."
+    )
+    offers: list[Offer] = Field(
+        default_factory=list, max_length=limits.MAX_NATIONS, description="Nations' offers, one per nation."
+    )
+    vetoes: list[Veto] = Field(
+        default_factory=list, max_length=limits.MAX_VETOES, description="Parties' objections to nations."
+    )
     targets: Targets = Field(default_factory=Targets, description="Force-level targets.")
     objective: list[ObjectiveTerm] = Field(
         default_factory=lambda: [
@@ -553,6 +609,39 @@ def check_windows_inside_horizon(s: Scenario) -> Iterator[str]:
             )
 
 
+def check_offer_magnitudes(s: Scenario) -> Iterator[str]:
+    """Each offer's personnel, unit costs over the horizon and pledges stay within what the solver
+    counts exactly (`models.limits`): a figure past them would overflow its 64-bit integers."""
+    months = months_between(s.horizon.start, s.horizon.end)
+    for i, o in enumerate(s.offers):
+        if o.units:
+            people = [u.count * u.personnel for u in o.units]
+            if sum(people) > limits.MAX_OFFER_PERSONNEL:
+                j = max(range(len(people)), key=people.__getitem__)
+                u = o.units[j]
+                yield (
+                    f"offers[{i}].units: the offer holds {sum(people):,} personnel in all (count x personnel over "
+                    f"its unit lines); an offer may hold at most {limits.MAX_OFFER_PERSONNEL:,} "
+                    f"(the largest line, units[{j}] `{u.id}`: {u.count:,} x {u.personnel:,})"
+                )
+            costs = [u.count * s.monthly_cost_of(u) * months for u in o.units]
+            if sum(costs) > limits.MAX_OFFER_COST_USD:
+                j = max(range(len(costs)), key=costs.__getitem__)
+                u = o.units[j]
+                yield (
+                    f"offers[{i}].units: the offer's units would cost USD {sum(costs):,} if each served the "
+                    f"whole horizon ({months:,} months); an offer may cost at most USD "
+                    f"{limits.MAX_OFFER_COST_USD:,} (the largest line, units[{j}] `{u.id}`: {u.count:,} units "
+                    f"x USD {s.monthly_cost_of(u):,} a month)"
+                )
+        pledged = sum(p.amount_usd for p in o.funding)
+        if pledged > limits.MAX_OFFER_PLEDGES_USD:
+            yield (
+                f"offers[{i}].funding: the offer pledges USD {pledged:,} in all; an offer may pledge at most "
+                f"USD {limits.MAX_OFFER_PLEDGES_USD:,}"
+            )
+
+
 _CROSS_REFERENCE_RULES: tuple[Callable[[Scenario], Iterable[str]], ...] = (
     check_unique_ids,
     check_no_repeated_names,
@@ -562,4 +651,5 @@ _CROSS_REFERENCE_RULES: tuple[Callable[[Scenario], Iterable[str]], ...] = (
     check_groups_known,
     check_mandate_conditions_known,
     check_windows_inside_horizon,
+    check_offer_magnitudes,
 )

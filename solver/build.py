@@ -35,6 +35,10 @@ class PackageVariables:
 
     units: dict[Pair, cp_model.IntVar] = field(default_factory=dict)
     """How many units of an offered unit line fill a requirement line."""
+    deployed: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    """How many units of an offered unit line are assigned, over every line they fill."""
+    unit_months: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    """Unit-months an offered unit line serves: its units on each line times the line's months."""
     contributes: dict[str, BoolVar] = field(default_factory=dict)
     """Nation deploys at least one unit."""
     participates: dict[str, BoolVar] = field(default_factory=dict)
@@ -47,6 +51,8 @@ class PackageVariables:
     """Money of a pledge is drawn."""
     flows: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     """USD from a pledge to a capability's pooled cost."""
+    drawn: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    """USD drawn from a pledge (its flows together)."""
     enforce: dict[Element, BoolVar] = field(default_factory=dict)
     """One literal per scenario element (relaxable builds only): true = the element holds."""
 
@@ -55,12 +61,15 @@ class PackageVariables:
         out: list[cp_model.IntVar] = []
         for group in (
             self.units,
+            self.deployed,
+            self.unit_months,
             self.contributes,
             self.participates,
             self.in_sector,
             self.shortfall,
             self.pledge_used,
             self.flows,
+            self.drawn,
         ):
             out.extend(group.values())
         return out
@@ -148,7 +157,12 @@ class ModelBuilder:
                 self.add(var == 0, None, only_if=self.block_literals(block))
 
     def _contributions(self) -> None:
-        """contributes[n] <=> some unit of n is assigned; also caps each unit line at its count."""
+        """contributes[n] <=> some unit of n is assigned; also caps each unit line at its count.
+
+        Each unit line's units deployed over all its lines are one variable (`deployed`), so the
+        nation's personnel is a sum over its unit lines, not over every line they could fill: the
+        model's largest sums are then the scenario's own figures (`models.limits`), whatever the
+        number of lines."""
         for nation, pairs in self._pairs_of_nation.items():
             flag = self.model.new_bool_var(f"{self.prefix}contributes[{nation}]")
             self.vars.contributes[nation] = flag
@@ -157,8 +171,11 @@ class ModelBuilder:
                 by_unit[c.unit.id].append(c)
             for unit_id, unit_pairs in by_unit.items():
                 count = unit_pairs[0].unit.count
-                self.model.add(sum(self.units(c) for c in unit_pairs) <= count * flag).with_name(f"capacity[{unit_id}]")
-            self.model.add(sum(self.units(c) for c in pairs) >= flag)
+                deployed = self.model.new_int_var(0, count, f"{self.prefix}deployed[{unit_id}]")
+                self.model.add(deployed == sum(self.units(c) for c in unit_pairs))
+                self.model.add(deployed <= count * flag).with_name(f"capacity[{unit_id}]")
+                self.vars.deployed[unit_id] = deployed
+            self.model.add(sum(self.vars.deployed[u] for u in by_unit) >= flag)
 
     def _inclusions(self) -> None:
         """Nations that must take part, offered units that must deploy (a why-not question)."""
@@ -306,20 +323,54 @@ class ModelBuilder:
 
     def personnel(self, nation: str) -> LinearExpr:
         """Personnel the nation deploys."""
-        return sum(c.unit.personnel * self.units(c) for c in self.pairs_of_nation(nation))
+        units = {c.unit.id: c.unit for c in self.pairs_of_nation(nation)}
+        return sum(unit.personnel * self.vars.deployed[unit_id] for unit_id, unit in units.items())
 
     def total_personnel(self) -> cp_model.IntVar:
         """Personnel of the whole package, one variable shared by every rule that reads it
         (a share ceiling per nation would otherwise copy the whole sum once per nation)."""
         if self._total_personnel is None:
-            pairs = list(self.pairs())
-            most = sum(c.unit.personnel * c.unit.count for c in {c.unit.id: c for c in pairs}.values())
+            units = {c.unit.id: c.unit for c in self.pairs()}
+            most = sum(unit.personnel * unit.count for unit in units.values())
             self._total_personnel = self.model.new_int_var(0, most, f"{self.prefix}total_personnel")
             self.model.add(
                 self._total_personnel
-                == cp_model.LinearExpr.weighted_sum([self.units(c) for c in pairs], [c.unit.personnel for c in pairs])
+                == cp_model.LinearExpr.weighted_sum(
+                    [self.vars.deployed[u] for u in units], [unit.personnel for unit in units.values()]
+                )
             )
         return self._total_personnel
+
+    def served_months(self, unit: UnitOffer) -> cp_model.IntVar:
+        """Unit-months the offered unit line serves (each of its units times its line's months).
+
+        Its cost is this times the unit's monthly cost: one term per unit line, where a sum over
+        every (unit, line) pair would count each unit's money once per line it could fill."""
+        var = self.vars.unit_months.get(unit.id)
+        if var is None:
+            pairs = self._pairs_of_unit[unit.id]
+            months = [self.scenario.months_of(c.requirement) for c in pairs]
+            var = self.model.new_int_var(0, unit.count * max(months), f"{self.prefix}unit_months[{unit.id}]")
+            self.model.add(var == cp_model.LinearExpr.weighted_sum([self.units(c) for c in pairs], months))
+            self.vars.unit_months[unit.id] = var
+        return var
+
+    def unit_lines(self) -> list[UnitOffer]:
+        """The offered unit lines in the model (those that can fill some line), in scenario order."""
+        return [pairs[0].unit for pairs in self._pairs_of_unit.values()]
+
+    def unit_cost(self, unit: UnitOffer) -> LinearExpr:
+        """USD the offered unit line's assigned units cost over their lines' windows."""
+        return self.scenario.monthly_cost_of(unit) * self.served_months(unit)
+
+    def most_unit_cost(self, unit: UnitOffer) -> int:
+        """The most the offered unit line can cost: all its units on its longest line."""
+        months = max(self.scenario.months_of(c.requirement) for c in self._pairs_of_unit[unit.id])
+        return self.scenario.monthly_cost_of(unit) * unit.count * months
+
+    def total_cost(self) -> LinearExpr:
+        """USD of every assigned unit over its line's window, self-funded ones included."""
+        return sum(self.unit_cost(unit) for unit in self.unit_lines())
 
     def cost_coefficient(self, unit: UnitOffer, requirement: Requirement) -> int:
         """USD one unit costs on one line: monthly cost x months of the line's window."""

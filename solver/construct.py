@@ -47,6 +47,7 @@ from models.scenario import Requirement
 from solver.cancel import cancellable
 from solver.document import Package
 from solver.eligibility import Candidate
+from solver.engine import new_solver
 from solver.rules.red_lines import RequiresPartnerRule
 from solver.rules.targets import ratio
 
@@ -515,7 +516,7 @@ def complete(
         domain = proto.variables[var.index].domain
         domain.clear()
         domain.extend([value, value])
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     p = solver.parameters
     p.max_time_in_seconds = max(0.01, time_limit_s)
     p.num_workers = workers

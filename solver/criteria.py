@@ -23,7 +23,7 @@ def expression(b: ModelBuilder, criterion: str) -> tuple[LinearExpr, int]:
         weights, scale = shortfall_weights(b.scenario)
         return sum(weights[rid] * var for rid, var in b.vars.shortfall.items()), scale
     if criterion == "cost":
-        return sum(b.cost_coefficient(c.unit, c.requirement) * b.units(c) for c in b.pairs()), 1
+        return b.total_cost(), 1
     if criterion == "nations":
         return sum(b.vars.contributes.values()), 1
     if criterion == "readiness":

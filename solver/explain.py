@@ -32,6 +32,7 @@ from solver.build import BuiltModel, build
 from solver.cancel import cancellable
 from solver.elements import Block, Element
 from solver.eligibility import Candidate
+from solver.engine import new_solver
 from solver.params import SolveParams
 from solver.relax import relax
 from solver.rules import availability, funding, requirements, targets, vetoes
@@ -110,7 +111,7 @@ class _Search:
         return self.deadline - time.perf_counter()
 
     def solver(self, cap: float | None = None) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         left = self.time_left() if cap is None else min(cap, self.time_left())
         solver.parameters.max_time_in_seconds = max(0.05, left)
         solver.parameters.num_workers = 1  # assumptions: CP-SAT searches on one thread anyway

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from ortools.sat.python import cp_model
 
 from solver.cancel import cancellable
+from solver.engine import new_solver
 from solver.relaxation import Relaxation
 
 logger = logging.getLogger("forcepack.solver")
@@ -124,7 +125,7 @@ def around_relaxation(
             domain.extend([low, high])
         proto.solution_hint.vars.extend(range(len(values)))
         proto.solution_hint.values.extend(values)
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         left = deadline - time.perf_counter()
         limit = left if left <= 2.0 else max(2.0, ROUND_SHARE * left)
         configure(solver, limit if by_relaxation else min(limit, GROUP_ROUND_S))

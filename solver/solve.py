@@ -25,6 +25,7 @@ from solver.cancel import cancellable
 from solver.construct import MIN_PAIRS, complete, construct
 from solver.criteria import SHARE_SCALE, Form, first_bound, form, hold, maximised, merge, merged_expression
 from solver.document import Package, solution_document
+from solver.engine import new_solver
 from solver.neighbourhood import around_relaxation, minimised
 from solver.params import SolveParams
 from solver.relaxation import objective_of, relax
@@ -181,7 +182,7 @@ def _minimise_share(
                 trial.add(SHARE_SCALE * expr <= largest)
             trial.add(largest <= target * total)
             trial.minimize(largest - target * total)
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         configure(solver, params, deadline - time.perf_counter(), workers, pairs)
         with cancellable(solver, cancel):
             code = solver.solve(trial)
@@ -526,7 +527,7 @@ def solve(
                 elif around.searched and current is not None:
                     outcome = _Outcome(cp_model.FEASIBLE, around.value, -math.inf, current)
             if outcome is None:
-                solver = cp_model.CpSolver()
+                solver = new_solver()
                 configure(solver, params, params.time_limit_s - (time.perf_counter() - start), workers, pairs)
                 with cancellable(solver, cancel):
                     code = solver.solve(model, _Progress(head, expr, factor, start, report, on_package))
@@ -629,8 +630,8 @@ def _draw_funding(built: BuiltModel, package: Package, params: SolveParams, star
     model = built.model
     for pair, var in built.vars.units.items():
         model.add(var == package.assignment.get(pair, 0))
-    model.maximize(sum(built.vars.flows.values()))
-    stage_solver = cp_model.CpSolver()
+    model.maximize(sum(built.vars.drawn.values()))
+    stage_solver = new_solver()
     time_left = max(0.2, params.time_limit_s - (time.perf_counter() - start))
     configure(stage_solver, params, time_left, params.effective_workers, pairs)
     code = stage_solver.solve(model)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from models.limits import COVERAGE_MAX_DENOMINATOR
 from models.scenario import Scenario
 from solver.elements import Element
 from solver.rules.targets import ratio
@@ -25,18 +26,28 @@ ELEMENT = Element("funding", "funding_coverage")
 def pooled_cost_by_capability(b: ModelBuilder) -> dict[str, LinearExpr]:
     """Per capability, the cost of its assigned units that are not self-funded."""
     out: dict[str, list[LinearExpr]] = defaultdict(list)
-    for c in b.pairs():
-        if not c.unit.self_funded:
-            out[c.unit.capability].append(b.cost_coefficient(c.unit, c.requirement) * b.units(c))
+    for unit in b.unit_lines():
+        if not unit.self_funded:
+            out[unit.capability].append(b.unit_cost(unit))
     return {cap: sum(terms) for cap, terms in out.items()}
 
 
-def add_flows(b: ModelBuilder) -> None:
-    """Flow variables from every usable pledge to the capabilities it may pay for."""
+def _pooled_ceilings(b: ModelBuilder) -> dict[str, int]:
+    """Per capability, the most its units that are not self-funded can cost."""
     ceiling: dict[str, int] = defaultdict(int)
-    for c in b.pairs():
-        if not c.unit.self_funded:
-            ceiling[c.unit.capability] += b.cost_coefficient(c.unit, c.requirement) * c.unit.count
+    for unit in b.unit_lines():
+        if not unit.self_funded:
+            ceiling[unit.capability] += b.most_unit_cost(unit)
+    return dict(ceiling)
+
+
+def add_flows(b: ModelBuilder) -> None:
+    """Flow variables from every usable pledge to the capabilities it may pay for.
+
+    A pledge's flows add up to what is drawn from it (`drawn`), at most its amount; the money
+    criteria and the coverage target read the drawn amounts, one term per pledge, so no sum in the
+    model counts a pledge once per capability it may pay for."""
+    ceiling = _pooled_ceilings(b)
     if not ceiling:
         return
     for offer in b.scenario.offers:
@@ -49,13 +60,17 @@ def add_flows(b: ModelBuilder) -> None:
                 continue
             used = b.model.new_bool_var(f"pledge_used[{pledge.id}]")
             b.vars.pledge_used[pledge.id] = used
+            most = min(pledge.amount_usd, sum(ceiling[cap] for cap in capabilities))
+            drawn = b.model.new_int_var(0, most, f"drawn[{pledge.id}]")
+            b.vars.drawn[pledge.id] = drawn
             flows: list[cp_model.IntVar] = []
             for cap in capabilities:
                 flow = b.model.new_int_var(0, min(pledge.amount_usd, ceiling[cap]), f"flow[{pledge.id},{cap}]")
                 b.vars.flows[(pledge.id, cap)] = flow
                 flows.append(flow)
-            b.model.add(sum(flows) <= pledge.amount_usd * used)
-            b.model.add(sum(flows) >= used)  # drawn means at least a dollar flows
+            b.model.add(drawn == sum(flows))
+            b.model.add(drawn <= most * used)
+            b.model.add(drawn >= used)  # drawn means at least a dollar flows
             for block in blocks:  # relaxable builds only
                 b.add(used == 0, None, only_if=b.block_literals(block))
             b.usable_pledges().append((offer.nation, pledge))
@@ -68,19 +83,34 @@ def add_flows(b: ModelBuilder) -> None:
 
 
 def constrain(b: ModelBuilder) -> None:
-    """Pledges cover at least `funding_coverage` of the pooled cost, when that target is set."""
+    """Pledges cover at least `funding_coverage` of the pooled cost, when that target is set.
+
+    `den x drawn >= num x pooled` would multiply the pooled cost by the coverage's denominator (up
+    to 1e6) and could pass 2^63 on large offers. It is held exactly, without that product: with
+    pooled = den x whole + rest (0 <= rest < den), coverage x pooled = num x whole + num x rest /
+    den, so `drawn >= num x whole + part` with `den x part >= num x rest` (part <= num) is the same
+    condition on whole dollars, and its linear relaxation is the same too."""
     coverage = b.scenario.targets.funding_coverage
     if coverage is None or coverage == 0:
         return
-    num, den = ratio(coverage, round_up=True, max_denominator=10**6)
-    pooled_total = sum(pooled_cost_by_capability(b).values())
-    used_total = sum(b.vars.flows.values())
-    b.add(den * used_total >= num * pooled_total, ELEMENT)
+    num, den = ratio(coverage, round_up=True, max_denominator=COVERAGE_MAX_DENOMINATOR)
+    most = sum(_pooled_ceilings(b).values())
+    pooled = b.model.new_int_var(0, most, f"{b.prefix}pooled_cost")
+    b.model.add(pooled == sum(pooled_cost_by_capability(b).values()))
+    if den == 1:
+        b.add(total_flow(b) >= num * pooled, ELEMENT)
+        return
+    whole = b.model.new_int_var(0, most // den, f"{b.prefix}pooled_cost_whole")
+    rest = b.model.new_int_var(0, den - 1, f"{b.prefix}pooled_cost_rest")
+    b.model.add(pooled == den * whole + rest)
+    part = b.model.new_int_var(0, num, f"{b.prefix}coverage_of_rest")
+    b.model.add(den * part >= num * rest)
+    b.add(total_flow(b) >= num * whole + part, ELEMENT)
 
 
 def total_flow(b: ModelBuilder) -> LinearExpr:
     """All money drawn."""
-    return sum(b.vars.flows.values())
+    return sum(b.vars.drawn.values())
 
 
 def describe(scenario: Scenario) -> str:

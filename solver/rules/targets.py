@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from models.limits import SHARE_MAX_DENOMINATOR
 from models.scenario import Scenario
 from solver.elements import Element
 
@@ -54,7 +55,7 @@ def max_nation_share(b: ModelBuilder) -> None:
     share = b.scenario.targets.max_nation_share
     if share is None or share >= 1:
         return
-    num, den = ratio(share, round_up=False, max_denominator=10**9)
+    num, den = ratio(share, round_up=False, max_denominator=SHARE_MAX_DENOMINATOR)
     total = b.total_personnel()
     for nation in b.scenario.nation_by_code:
         if b.pairs_of_nation(nation):
