@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import Database, upgrade
 from api.errors import install_error_handlers
@@ -78,4 +80,29 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
         app.include_router(router)
     install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoStore)
     return app
+
+
+class NoStore:
+    """ASGI middleware: every answer under `/v1` says `Cache-Control: no-store`.
+
+    Answers carry offers, red lines and packages meant for one caller: no shared cache (a proxy,
+    a browser's disk) may keep them. Clients that want to read an offer cheaply send `If-None-Match`
+    with the ETag they hold, and get 304."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope["path"]).startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -108,8 +109,16 @@ class IssuedToken:
     nation: str | None
 
 
-def create_token(session: Session, role: Role, nation: str | None = None, label: str | None = None) -> IssuedToken:
-    """Make a token for `role` (a delegate names its nation); only its hash is stored."""
+def create_token(
+    session: Session,
+    role: Role,
+    nation: str | None = None,
+    label: str | None = None,
+    *,
+    expires_at: dt.datetime | None = None,
+) -> IssuedToken:
+    """Make a token for `role` (a delegate names its nation); only its hash is stored. With
+    `expires_at` it is refused from then on."""
     if role is Role.DELEGATE:
         if nation is None or not _NATION.match(nation):
             raise ValueError(f"Expected a nation code (e.g. IDN) for a delegate token, got {nation!r}.")
@@ -126,6 +135,7 @@ def create_token(session: Session, role: Role, nation: str | None = None, label:
             label=label,
             created_at=utcnow(),
             revoked_at=None,
+            expires_at=expires_at,
         )
     )
     return IssuedToken(token_id, secret, role, nation)
@@ -151,4 +161,6 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     row = session.scalars(select(TokenRow).where(TokenRow.token_hash == hash_token(token))).one_or_none()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("unknown or revoked token")
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        raise Unauthorized("the token has expired; ask a coordinator for a new one")
     return Principal(row.id, Role(row.role), row.nation)

@@ -6,7 +6,12 @@ imports only Typer itself, so `forcepack solve` does not pay for the web stack.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,10 +43,86 @@ def _database(database_url: str | None, *, migrate: bool = True) -> Database:
     from api.db import Database, upgrade
 
     settings = _settings(database_url)
-    database = Database(settings.database_url, busy_timeout_ms=settings.busy_timeout_ms)
-    if migrate:
-        upgrade(database)
+    with _reaching(settings.database_url):
+        database = Database(settings.database_url, busy_timeout_ms=settings.busy_timeout_ms)
+        if migrate:
+            upgrade(database)
     return database
+
+
+@contextmanager
+def _reaching(database_url: str) -> Iterator[None]:
+    """A database that cannot be reached is an error message naming it (its password hidden), exit 2."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    try:
+        yield
+    except (DBAPIError, ArgumentError, ValueError) as exc:
+        try:
+            shown = make_url(database_url).render_as_string(hide_password=True)
+        except ArgumentError:
+            shown = "(not a database URL)"
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise _fail(f"error: cannot use the database {shown}: {reason}") from None
+
+
+def _existing_database(database_url: str | None) -> Database:
+    """The service's database, which must exist already and be migrated: a token made in a new,
+    empty database (a command run from another folder) would be one no server knows."""
+    from sqlalchemy import make_url
+
+    from api.db import Database, current_revision, heads
+
+    settings = _settings(database_url)
+    with _reaching(settings.database_url):
+        url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise _fail(
+            f"error: no database at {Path(url.database).resolve()}; start the service once (`forcepack serve`, "
+            "which makes it), run this from its folder, or pass --database-url (or FORCEPACK_DATABASE_URL)"
+        )
+    with _reaching(settings.database_url):
+        database = Database(settings.database_url, busy_timeout_ms=settings.busy_timeout_ms)
+        revision = current_revision(database)
+    if revision not in heads(database):
+        shown = url.render_as_string(hide_password=True)
+        raise _fail(
+            f"error: the database {shown} is at revision {revision or 'none'}, not the service's; "
+            "run `forcepack db upgrade` (or start the service) first"
+        )
+    return database
+
+
+def _expiry(text: str | None) -> dt.datetime | None:
+    """`--expires`: a date (2027-06-30, the end of that day, UTC) or a duration from now (12h, 30d, 8w)."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\d{1,5})([hdw])", text.strip())
+    now = dt.datetime.now(dt.UTC)
+    if match:
+        hours = int(match.group(1)) * {"h": 1, "d": 24, "w": 168}[match.group(2)]
+        return now + dt.timedelta(hours=hours)
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise _fail(f"error: --expires takes a date (2027-06-30) or a duration (12h, 30d, 8w), got {text!r}") from None
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    if end <= now:
+        raise _fail(f"error: --expires {text} is in the past")
+    return end
+
+
+def _token_file(database_url: str) -> Path:
+    """Where the first start writes the coordinator token: beside a SQLite database, else here."""
+    from sqlalchemy import make_url
+
+    url = make_url(database_url)
+    folder = Path(url.database).resolve().parent if url.get_backend_name() == "sqlite" and url.database else Path()
+    return folder / TOKEN_FILE
+
+
+TOKEN_FILE = "forcepack-coordinator-token"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -52,10 +133,13 @@ def _fail(message: str) -> typer.Exit:
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create the database, or bring it to the latest migration."""
+    from sqlalchemy import make_url
+
     from api.db import current_revision
 
     database = _database(database_url)
-    typer.echo(f"database at revision {current_revision(database)}: {database.url}")
+    shown = make_url(database.url).render_as_string(hide_password=True)
+    typer.echo(f"database at revision {current_revision(database)}: {shown}")
 
 
 @token_app.command("create")
@@ -63,6 +147,12 @@ def token_create(
     role: Annotated[str, typer.Option("--role", help="coordinator, delegate or observer.")],
     nation: Annotated[str | None, typer.Option("--nation", help="The delegate's nation code (e.g. IDN).")] = None,
     label: Annotated[str | None, typer.Option("--label", help="Who holds it, for the record.")] = None,
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="When it stops working: a date (2027-06-30) or a duration (30d).")
+    ] = None,
+    any_nation: Annotated[
+        bool, typer.Option("--any-nation", help="Allow a delegate of a nation no scenario lists yet.")
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Make a token; it is printed once, and only its hash is kept."""
@@ -72,15 +162,35 @@ def token_create(
         chosen = Role(role)
     except ValueError:
         raise _fail(f"error: --role must be one of coordinator, delegate, observer (got {role!r})") from None
-    database = _database(database_url)
+    expires_at = _expiry(expires)
+    database = _existing_database(database_url)
+    if chosen is Role.DELEGATE and nation is not None and not any_nation:
+        listed = _listed_nations(database)
+        if nation not in listed:
+            close = difflib.get_close_matches(nation, sorted(listed), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise _fail(
+                f"error: no scenario lists the nation {nation!r}{hint}; listed: {', '.join(sorted(listed)) or 'none'}. "
+                "Pass --any-nation to make the token anyway."
+            )
     try:
         with database.write() as session:
-            issued = create_token(session, chosen, nation, label)
+            issued = create_token(session, chosen, nation, label, expires_at=expires_at)
     except ValueError as exc:
         raise _fail(f"error: {exc}") from None
     who = f"{issued.role} of {issued.nation}" if issued.nation else str(issued.role)
-    typer.echo(f"token {issued.id} ({who}); shown once, keep it:", err=True)
+    until = f", valid until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
+    typer.echo(f"token {issued.id} ({who}{until}); shown once, keep it:", err=True)
     typer.echo(issued.secret)
+
+
+def _listed_nations(database: Database) -> set[str]:
+    """Every nation code some scenario lists."""
+    from api import store
+    from api.documents import nation_codes
+
+    with database.read() as session:
+        return {code for row in store.scenario_rows(session) for code in nation_codes(row.parts)}
 
 
 @token_app.command("list")
@@ -88,13 +198,21 @@ def token_list(database_url: DatabaseUrl = None) -> None:
     """Every token: id, role, nation, label, created, revoked (never the token itself)."""
     from sqlalchemy import select
 
-    from api.tables import TokenRow
+    from api.tables import TokenRow, utcnow
 
-    database = _database(database_url)
+    database = _existing_database(database_url)
+    now = utcnow()
     with database.read() as session:
         for row in session.scalars(select(TokenRow).order_by(TokenRow.created_at)):
-            revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
-            typer.echo(f"{row.id}  {row.role:<11} {row.nation or '-':<6} {row.label or '-'}  {revoked}")
+            if row.revoked_at:
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+            elif row.expires_at and row.expires_at <= now:
+                state = f"expired {row.expires_at:%Y-%m-%d %H:%M}"
+            elif row.expires_at:
+                state = f"active until {row.expires_at:%Y-%m-%d %H:%M}"
+            else:
+                state = "active"
+            typer.echo(f"{row.id}  {row.role:<11} {row.nation or '-':<6} {row.label or '-'}  {state}")
 
 
 @token_app.command("revoke")
@@ -104,7 +222,7 @@ def token_revoke(
     """Revoke a token: it is refused from now on."""
     from api.auth import revoke_token
 
-    database = _database(database_url)
+    database = _existing_database(database_url)
     with database.write() as session:
         if not revoke_token(session, token_id):
             raise _fail(f"error: no active token {token_id}")
@@ -135,8 +253,20 @@ def serve(
     if outcome.loaded:
         typer.echo(f"loaded {len(outcome.loaded)} example scenario(s): {', '.join(outcome.loaded)}")
     if outcome.token is not None:
-        typer.echo(f"coordinator token {outcome.token.id} (shown once, keep it):")
-        typer.echo(f"  {outcome.token.secret}")
+        # The secret goes to a file only its owner reads, and to the screen when there is one:
+        # never to a log that stdout may be (a service manager's journal, a CI transcript).
+        path = _token_file(settings.database_url)
+        path.unlink(missing_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(outcome.token.secret + "\n", encoding="utf-8")
+        typer.echo(f"coordinator token {outcome.token.id}: its secret is in {path} (readable by you only)")
+        if sys.stdout.isatty():
+            typer.echo(f"  {outcome.token.secret}")
+    else:
+        typer.echo(
+            "coordinators sign in with a token made at the first start, or a new one from "
+            "`forcepack token create --role coordinator`"
+        )
     typer.echo(
         f"forcepack on http://{host}:{port}/ (the planner's page; API under /v1, OpenAPI at http://{host}:{port}/docs)"
     )

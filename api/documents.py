@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.auth import Principal
+from api.keys import keyed_digest
 from models.errors import ScenarioInputError
 from models.loading import parse_scenario
 from models.scenario import Offer, Scenario
@@ -44,9 +45,10 @@ def digest(data: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def etag(version: int, data: Any) -> str:
-    """A strong ETag for one version of a document."""
-    return f'"{version}-{digest(data)[:16]}"' if version else '"0"'
+def etag(version: int, data: Any, key: bytes) -> str:
+    """A strong ETag for one version of a document, keyed (`api.keys`): readers who may not see the
+    document cannot confirm a guess of it from its ETag."""
+    return f'"{version}-{keyed_digest(key, data)[:16]}"' if version else '"0"'
 
 
 def scenario_document(

@@ -8,6 +8,7 @@ Answers are problem documents (RFC 9457, `application/problem+json`): `title`, `
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from models.errors import ForcepackError, ScenarioInputError
-from models.loading import format_location
+from models.loading import format_location, shown_value
 from models.patch import PatchError
 
 logger = logging.getLogger("forcepack.api")
@@ -150,7 +151,8 @@ def validation_problems(errors: Sequence[Any]) -> list[str]:
             lines.append(f"{path}: required field is missing")
         else:
             shown = err.get("input")
-            suffix = f" (got {shown!r})" if not isinstance(shown, dict | list) and shown is not None else ""
+            plain = not isinstance(shown, dict | list) and shown is not None
+            suffix = f" (got {shown_value(repr(shown))})" if plain else ""
             lines.append(f"{path}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}{suffix}")
     return lines
 
@@ -199,7 +201,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
         # SQLite: a writer waited the whole busy timeout for the lock. Not the caller's fault: retry.
-        if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+        if database_busy(exc):
             return _busy()
         return _internal_error(request, exc)
 
@@ -224,7 +226,25 @@ def _busy() -> JSONResponse:
     return problem_response(503, "Database busy", "the database is busy; retry shortly", headers={"Retry-After": "1"})
 
 
+def database_busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" or "busy": another writer held the lock past the busy timeout."""
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def new_incident() -> str:
+    """An id to find an unexpected error in the log by, from an answer that shows nothing else of it."""
+    return uuid.uuid4().hex[:12]
+
+
+def failure_message(incident: str) -> str:
+    """What every role reads of an unexpected failure: nothing of the error but where it is logged."""
+    return f"the server failed unexpectedly; the error is logged as incident {incident}"
+
+
 def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    """A bug, not the caller's doing: logged with its traceback, answered without it."""
-    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(500, "Internal error", "the server failed; the error is logged")
+    """A bug, not the caller's doing: logged with its traceback under an incident id, answered
+    with the id alone (no text of the exception, which may quote anyone's data)."""
+    incident = new_incident()
+    logger.error("unexpected error on %s %s (incident %s)", request.method, request.url.path, incident, exc_info=exc)
+    return problem_response(500, "Internal error", failure_message(incident))

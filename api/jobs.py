@@ -25,9 +25,11 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.db import Database
-from api.errors import QueueFull
+from api.errors import QueueFull, database_busy, failure_message, new_incident
 from api.schemas import Progress
 from api.tables import JobRow, utcnow
 from models.scenario import Scenario
@@ -36,6 +38,9 @@ from solver import SolveParams, SolveReport
 
 logger = logging.getLogger("forcepack.api.jobs")
 
+MARK_RETRY_S = 600.0
+"""How long a job's outcome is tried again on a busy database before it is given up (and the job
+failed at the next start)."""
 UNFINISHED = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 
@@ -188,6 +193,8 @@ class JobRunner:
         self._lock = threading.Lock()
         self._active: dict[str, JobContext] = {}
         self._closed = False
+        self.busy_retries = 0
+        """Writes of a job's state tried again because the database was busy (tests, logs)."""
 
     # -- admission ----------------------------------------------------------------------
 
@@ -286,8 +293,12 @@ class JobRunner:
         except JobCancelled:
             return
         except Exception as exc:
-            logger.exception("job %s failed", job_id)
-            if self._mark(job_id, "running", status="failed", error=f"{type(exc).__name__}: {exc}"):
+            # An exception's text may quote any nation's offer: it goes to the log and to
+            # coordinators (`error_detail`); every role reads only the incident it was logged under.
+            incident = new_incident()
+            logger.exception("job %s failed (incident %s)", job_id, incident)
+            detail = f"{type(exc).__name__}: {exc} (incident {incident})"
+            if self._mark(job_id, "running", status="failed", error=failure_message(incident), error_detail=detail):
                 active.status("failed")
             return
         if not active.cancel.is_set():
@@ -296,14 +307,30 @@ class JobRunner:
                 active.status("done")
 
     def _mark(self, job_id: str, expected: str, **values: Any) -> bool:
-        """Move a job on from `expected` (a cancel may have moved it already); True when it moved."""
+        """Move a job on from `expected` (a cancel may have moved it already); True when it moved.
+
+        A database too busy to take the write (another writer held it past the busy timeout) does
+        not lose a job's answer: the write is tried again, waiting longer each time, for up to
+        MARK_RETRY_S, then the job is left for the next start to mark failed."""
         if values.get("status") in ("done", "failed"):
             values.setdefault("finished_at", utcnow())
-        with self._db.write("normal") as session:
-            moved = session.execute(
-                update(JobRow).where(JobRow.id == job_id, JobRow.status == expected).values(**values)
-            )
-            return bool(getattr(moved, "rowcount", 0))
+        delay, deadline = 0.05, time.monotonic() + MARK_RETRY_S
+        while True:
+            try:
+                with self._db.write("normal") as session:
+                    moved = session.execute(
+                        update(JobRow).where(JobRow.id == job_id, JobRow.status == expected).values(**values)
+                    )
+                    return bool(getattr(moved, "rowcount", 0))
+            except (PoolTimeout, OperationalError) as exc:
+                if (isinstance(exc, OperationalError) and not database_busy(exc)) or time.monotonic() >= deadline:
+                    raise
+                self.busy_retries += 1
+                logger.warning(
+                    "job %s: the database is busy; recording `%s` again in %.2fs", job_id, values.get("status"), delay
+                )
+                time.sleep(delay)
+                delay = min(2 * delay, 2.0)
 
 
 def fail_unfinished(database: Database, reason: str) -> int:

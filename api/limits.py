@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
+import anyio
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import UnsupportedMediaType, problem_response
+from api.auth import authenticate
+from api.errors import InvalidRequest, Unauthorized, UnsupportedMediaType, problem_response, validation_problems
 from models.errors import ScenarioInputError
-from models.loading import read_document
+from models.loading import read_document, shown_value
 
+MAX_OFFSET = 10**9
+"""The most a list may skip (a database integer holds it; more is a 422)."""
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -30,6 +35,13 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] in BODY_METHODS and str(scope["path"]).startswith("/v1/"):
+            # Every route that takes a body needs a token: check it before reading a byte of the
+            # body, so that nobody without one can make the server hold megabytes.
+            refused = await _refused_caller(scope)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             try:
@@ -71,12 +83,39 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+async def _refused_caller(scope: Scope) -> JSONResponse | None:
+    """The 401 answer for a request without a valid bearer token, None when its token is valid."""
+    app = scope.get("app")
+    database = getattr(getattr(app, "state", None), "database", None)
+    if database is None:
+        return None  # not started (the route itself will answer)
+    header = dict(scope["headers"]).get(b"authorization")
+
+    def check() -> None:
+        with database.read() as session:
+            authenticate(session, header.decode("latin-1") if header is not None else None)
+
+    try:
+        await anyio.to_thread.run_sync(check)
+    except Unauthorized as exc:
+        headers = {**exc.headers, "Connection": "close"}
+        return problem_response(exc.status, exc.title, exc.detail, exc.problems, headers=headers)
+    return None
+
+
 def read_body_document(body: bytes, content_type: str | None, source: str) -> Any:
-    """A JSON or YAML request body, parsed (syntax errors name line and column, as for files)."""
+    """A JSON or YAML request body, parsed (syntax errors name line and column, as for files).
+
+    Parsing is bounded (the body's size by `BodySizeLimit`, nesting, YAML's values, a number's
+    digits: `models.loading.read_document`) and never runs inside a database transaction: callers
+    read the body before they take the write lock."""
     media = (content_type or "").split(";")[0].strip().lower()
     if media and media not in JSON_TYPES + YAML_TYPES:
         raise UnsupportedMediaType(
-            f"expected a JSON or YAML body, got `{media}`",
+            f"expected a JSON or YAML body, got `{shown_value(media)}`",
             ["Content-Type: one of " + ", ".join(JSON_TYPES + YAML_TYPES)],
         )
     try:
@@ -84,25 +123,22 @@ def read_body_document(body: bytes, content_type: str | None, source: str) -> An
     except UnicodeDecodeError:
         raise ScenarioInputError(source, ["(body): not UTF-8 text"]) from None
     if not text.strip():
-        raise ScenarioInputError(source, ["(body): empty; expected a scenario document"])
-    as_json = media in JSON_TYPES if media else text.lstrip().startswith("{")
-    if not as_json:
-        _refuse_yaml_aliases(text, source)
-    try:
-        return read_document(text, source, as_json=as_json)
-    except RecursionError:
-        raise ScenarioInputError(source, ["(body): nested too deeply"]) from None
+        raise ScenarioInputError(source, ["(body): empty; expected a document"])
+    as_json = media in JSON_TYPES if media else text.lstrip().startswith(("{", "["))
+    return read_document(text, source, as_json=as_json)
 
 
-def _refuse_yaml_aliases(text: str, source: str) -> None:
-    """YAML aliases can make a small body expand without bound (a "billion laughs"): refused in requests."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_request(body: bytes, content_type: str | None, model: type[M], source: str) -> M:
+    """A job request's body (JSON or YAML; empty means every field's default) as `model`, read the
+    same way for every kind of job: 415 for another media type, 422 naming each field."""
+    data: Any = {} if not body.strip() else read_body_document(body, content_type, source)
+    if not isinstance(data, dict):
+        raise InvalidRequest("the request does not match its schema", ["(body): expected a JSON object"])
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
-                mark = token.start_mark
-                raise ScenarioInputError(
-                    source,
-                    [f"line {mark.line + 1}, column {mark.column + 1}: YAML anchors and aliases are not accepted here"],
-                )
-    except yaml.YAMLError:
-        return  # the parser reports syntax errors with their place
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise InvalidRequest("the request does not match its schema", validation_problems(errors)) from None

@@ -210,13 +210,13 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-def document_body(schema: str, examples: dict[str, Any]) -> dict[str, Any]:
+def document_body(schema: str, examples: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
     """`openapi_extra` of a route whose body is a document (JSON or YAML) of one of `DOCUMENT_BODIES`."""
     ref = {"$ref": f"#/components/schemas/{schema}"}
     named = {name: {"value": value} for name, value in examples.items()}
     return {
         "requestBody": {
-            "required": True,
+            "required": required,
             "content": {
                 "application/json": {"schema": ref, "examples": named},
                 "application/yaml": {"schema": ref},
@@ -234,13 +234,25 @@ def scenario_file_body() -> dict[str, Any]:
 
 
 def _document_bodies() -> dict[str, type[BaseModel]]:
-    from api.schemas import OfferBody, ScenarioPatch, WhatIfRequest
+    from api.schemas import (
+        CriticalityRequest,
+        ExplanationRequest,
+        OfferBody,
+        ScenarioPatch,
+        SolveRequest,
+        WhatIfRequest,
+        WhyNotRequest,
+    )
 
     return {
         SCENARIO_FILE_SCHEMA: Scenario,
         "ScenarioPatch": ScenarioPatch,
         "OfferBody": OfferBody,
         "WhatIfRequest": WhatIfRequest,
+        "SolveRequest": SolveRequest,
+        "CriticalityRequest": CriticalityRequest,
+        "ExplanationRequest": ExplanationRequest,
+        "WhyNotRequest": WhyNotRequest,
     }
 
 

@@ -291,7 +291,12 @@ class _JobBase(ApiModel):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     progress: Progress | None = Field(default=None, description="While running: the latest improving package.")
-    error: str | None = Field(default=None, description="Why the job failed.")
+    error: str | None = Field(
+        default=None, description="Why the job failed; an unexpected failure names only the incident it is logged as."
+    )
+    error_detail: str | None = Field(
+        default=None, description="Coordinators: the error behind an unexpected failure (none for other roles)."
+    )
 
 
 class SolveJob(_JobBase):
@@ -350,7 +355,12 @@ class JobSummary(ApiModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
-    error: str | None = Field(default=None, description="Why the job failed.")
+    error: str | None = Field(
+        default=None, description="Why the job failed; an unexpected failure names only the incident it is logged as."
+    )
+    error_detail: str | None = Field(
+        default=None, description="Coordinators: the error behind an unexpected failure (none for other roles)."
+    )
 
 
 class JobList(ApiModel):

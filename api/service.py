@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from pydantic import ValidationError
 from sqlalchemy import update
@@ -34,7 +34,8 @@ from api.documents import (
 )
 from api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
 from api.jobs import UNFINISHED, JobRunner, Work
-from api.limits import read_body_document
+from api.keys import digest_key, keyed_digest
+from api.limits import read_body_document, read_request
 from api.schemas import (
     AnalysisParamsUsed,
     CriticalityJob,
@@ -76,6 +77,7 @@ from api.visibility import (
     redact_why_not,
 )
 from models.analysis import Criticality, WhatIf, WhyNot
+from models.errors import ForcepackError
 from models.loading import format_location, parse_scenario
 from models.patch import Operation, Patch, PatchError, apply_patch
 from models.scenario import Offer, Scenario
@@ -127,7 +129,9 @@ def _visible_scenario(session: Session, principal: Principal, scenario_id: str) 
     return row
 
 
-def _scenario_view(row: ScenarioRow, latest: dict[str, OfferVersionRow], principal: Principal) -> ScenarioView:
+def _scenario_view(
+    row: ScenarioRow, latest: dict[str, OfferVersionRow], principal: Principal, key: bytes
+) -> ScenarioView:
     codes = nation_codes(row.parts)
     readable = {nation: r.offer for nation, r in latest.items() if principal.sees_nation(nation)}
     parts = row.parts
@@ -140,7 +144,7 @@ def _scenario_view(row: ScenarioRow, latest: dict[str, OfferVersionRow], princip
         OfferIndexEntry(
             nation=code,
             version=latest[code].version if code in latest else 0,
-            etag=etag(latest[code].version, latest[code].offer) if code in latest else etag(0, None),
+            etag=etag(latest[code].version, latest[code].offer, key) if code in latest else etag(0, None, key),
             written_at=latest[code].written_at if code in latest else None,
         )
         for code in listed
@@ -171,12 +175,20 @@ def store_scenario(db: Database, principal: Principal, data: Any, *, source: str
     scenario = parse_scenario(data, source)
     parts = parts_of(scenario)
     now = utcnow()
+    key = digest_key(db)  # before the write lock: making the key takes it
     try:
         with db.write() as session:
             if store.scenario_row(session, scenario.id) is not None:
                 raise _taken(scenario.id)
             session.add(
-                ScenarioRow(id=scenario.id, parts=parts, version=1, etag=etag(1, parts), created_at=now, updated_at=now)
+                ScenarioRow(
+                    id=scenario.id,
+                    parts=parts,
+                    version=1,
+                    etag=etag(1, parts, key),
+                    created_at=now,
+                    updated_at=now,
+                )
             )
             # The scenario row first: its id is the concurrent creator's lock, and the history's key.
             session.flush()
@@ -228,7 +240,59 @@ def get_scenario(db: Database, principal: Principal, scenario_id: str) -> Scenar
     with db.read() as session:
         row = _visible_scenario(session, principal, scenario_id)
         latest = store.latest_offers(session, scenario_id)
-    return _scenario_view(row, latest, principal)
+    return _scenario_view(row, latest, principal, digest_key(db))
+
+
+def _parse_later(read: Callable[[], Any]) -> Callable[[], Any]:
+    """Parse a body now, outside any transaction; raise its error only when called, so that the
+    caller's role, visibility and version checks still answer first."""
+    try:
+        data = read()
+    except ForcepackError as error:
+        failed = error
+
+        def fail() -> Any:
+            raise failed
+
+        return fail
+    return lambda: data
+
+
+WRITE_ATTEMPTS = 4
+"""Times a write is validated outside the write lock before it is validated inside it."""
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+def _versions(session: Session, scenario_id: str) -> tuple[int, dict[str, int]] | None:
+    """The scenario's version and each nation's offer version: what a validation depended on."""
+    row = store.scenario_row(session, scenario_id)
+    if row is None:
+        return None
+    return row.version, {nation: r.version for nation, r in store.latest_offers(session, scenario_id).items()}
+
+
+def _write_validated(
+    db: Database,
+    scenario_id: str,
+    prepare: Callable[[Session], P],
+    commit: Callable[[Session, P], R],
+) -> R:
+    """Check and validate a write (`prepare`: the slow part) in a read transaction, then `commit` it in
+    a write transaction if the scenario and its offers are still at the versions it was validated
+    against; if another write came between, again. The write lock is held for the commit alone, so
+    one large or slow request never holds up the others; after WRITE_ATTEMPTS - 1 such races the
+    validation runs inside the write lock, so a write always gets through."""
+    for _ in range(WRITE_ATTEMPTS - 1):
+        with db.read() as session:
+            seen = _versions(session, scenario_id)
+            prepared = prepare(session)
+        with db.write() as session:
+            if _versions(session, scenario_id) == seen:
+                return commit(session, prepared)
+    with db.write() as session:
+        return commit(session, prepare(session))
 
 
 def patch_scenario(
@@ -240,27 +304,37 @@ def patch_scenario(
     *,
     if_match: str | None,
 ) -> ScenarioView:
-    """Replace some of the coordinator's parts; the result is validated with every offer, like a file."""
+    """Replace some of the coordinator's parts; the result is validated with every offer, like a file.
+
+    The body is read before any transaction, and the result validated outside the write lock
+    (`_write_validated`)."""
     principal.require_coordinator("change a scenario")
     source = f"change to scenario {scenario_id}"
-    now = utcnow()
-    try:
-        with db.write() as session:
-            row = _visible_scenario(session, principal, scenario_id)
-            _check_preconditions(if_match, None, row.etag, exists=True)
-            changes = coordinator_changes(read_body_document(body, content_type, source), source)
-            latest = store.latest_offers(session, scenario_id)
-            merged = {**row.parts, **changes}
-            offers = {nation: r.offer for nation, r in latest.items()}
-            parts = parts_of(build_scenario(merged, offers, source=source))
-            version = row.version + 1
-            session.add(
-                ScenarioVersionRow(
-                    scenario_id=scenario_id, version=version, parts=parts, written_by=principal.token_id, written_at=now
-                )
+    document = _parse_later(lambda: read_body_document(body, content_type, source))
+    key = digest_key(db)  # before the write lock: making the key takes it
+
+    def prepare(session: Session) -> dict[str, Any]:
+        row = _visible_scenario(session, principal, scenario_id)
+        _check_preconditions(if_match, None, row.etag, exists=True)
+        latest = store.latest_offers(session, scenario_id)
+        changes = coordinator_changes(document(), source)
+        offers = {nation: r.offer for nation, r in latest.items()}
+        return parts_of(build_scenario({**row.parts, **changes}, offers, source=source))
+
+    def commit(session: Session, parts: dict[str, Any]) -> None:
+        current = _visible_scenario(session, principal, scenario_id)
+        version, now = current.version + 1, utcnow()
+        session.add(
+            ScenarioVersionRow(
+                scenario_id=scenario_id, version=version, parts=parts, written_by=principal.token_id, written_at=now
             )
-            session.flush()  # the version's primary key is the lock: a concurrent PATCH fails here
-            row.parts, row.version, row.etag, row.updated_at = parts, version, etag(version, parts), now
+        )
+        session.flush()  # the version's primary key is the lock: a concurrent PATCH fails here
+        current.parts, current.version, current.updated_at = parts, version, now
+        current.etag = etag(version, parts, key)
+
+    try:
+        _write_validated(db, scenario_id, prepare, commit)
     except IntegrityError:
         raise PreconditionFailed("the scenario changed while this change was written; read it again") from None
     return get_scenario(db, principal, scenario_id)
@@ -269,13 +343,13 @@ def patch_scenario(
 # -- offers ------------------------------------------------------------------------------
 
 
-def _offer_view(scenario_id: str, nation: str, row: OfferVersionRow | None) -> OfferView:
+def _offer_view(scenario_id: str, nation: str, row: OfferVersionRow | None, key: bytes) -> OfferView:
     if row is None:
         return OfferView(
             scenario=scenario_id,
             nation=nation,
             version=0,
-            etag=etag(0, None),
+            etag=etag(0, None, key),
             written_by=None,
             written_at=None,
             offer=Offer(nation=nation),
@@ -284,7 +358,7 @@ def _offer_view(scenario_id: str, nation: str, row: OfferVersionRow | None) -> O
         scenario=scenario_id,
         nation=nation,
         version=row.version,
-        etag=etag(row.version, row.offer),
+        etag=etag(row.version, row.offer, key),
         written_by=row.written_by,
         written_at=row.written_at,
         offer=Offer.model_validate({"nation": nation, **row.offer}),
@@ -303,7 +377,7 @@ def get_offer(db: Database, principal: Principal, scenario_id: str, nation: str)
         row = _visible_scenario(session, principal, scenario_id)
         _listed_nation(row, nation)
         current = store.latest_offer(session, scenario_id, nation)
-    return _offer_view(scenario_id, nation, current)
+    return _offer_view(scenario_id, nation, current, digest_key(db))
 
 
 def offer_history(db: Database, principal: Principal, scenario_id: str, nation: str) -> OfferHistory:
@@ -314,7 +388,9 @@ def offer_history(db: Database, principal: Principal, scenario_id: str, nation: 
         _listed_nation(row, nation)
         versions = store.offer_versions(session, scenario_id, nation)
     return OfferHistory(
-        scenario=scenario_id, nation=nation, items=[_offer_view(scenario_id, nation, v) for v in versions]
+        scenario=scenario_id,
+        nation=nation,
+        items=[_offer_view(scenario_id, nation, v, digest_key(db)) for v in versions],
     )
 
 
@@ -337,34 +413,47 @@ def put_offer(
     if_match: str | None,
     if_none_match: str | None,
 ) -> Written:
-    """Write a new version of a nation's offer, if the caller's version is still the current one."""
+    """Write a new version of a nation's offer, if the caller's version is still the current one.
+
+    As for a scenario change, the body is read before any transaction and the scenario validated
+    with it outside the write lock (`_write_validated`)."""
     principal.require_offer_writer(scenario_id, nation)
     source = f"offer of {nation}"
+    document = _parse_later(lambda: read_body_document(body, content_type, source))
+    key = digest_key(db)  # before the write lock: making the key takes it
+
+    def prepare(session: Session) -> tuple[int, dict[str, Any]]:
+        row = _visible_scenario(session, principal, scenario_id)
+        _listed_nation(row, nation)
+        latest = store.latest_offers(session, scenario_id)
+        current = latest.get(nation)
+        version = current.version if current is not None else 0
+        current_etag = etag(version, current.offer if current is not None else None, key)
+        _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
+        offer = offer_changes(document(), nation, source)
+        offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
+        scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
+        return version, offer_document(scenario.offer_by_nation[nation])
+
+    def commit(session: Session, prepared: tuple[int, dict[str, Any]]) -> OfferVersionRow:
+        version, offer = prepared
+        written = OfferVersionRow(
+            scenario_id=scenario_id,
+            nation=nation,
+            version=version + 1,
+            offer=offer,
+            written_by=principal.token_id,
+            written_at=utcnow(),
+        )
+        session.add(written)
+        session.flush()  # (scenario, nation, version) is unique: a concurrent writer fails here
+        return written
+
     try:
-        with db.write() as session:
-            row = _visible_scenario(session, principal, scenario_id)
-            _listed_nation(row, nation)
-            latest = store.latest_offers(session, scenario_id)
-            current = latest.get(nation)
-            version = current.version if current is not None else 0
-            current_etag = etag(version, current.offer if current is not None else None)
-            _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
-            offer = offer_changes(read_body_document(body, content_type, source), nation, source)
-            offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
-            scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
-            written = OfferVersionRow(
-                scenario_id=scenario_id,
-                nation=nation,
-                version=version + 1,
-                offer=offer_document(scenario.offer_by_nation[nation]),
-                written_by=principal.token_id,
-                written_at=utcnow(),
-            )
-            session.add(written)
-            session.flush()  # (scenario, nation, version) is unique: a concurrent writer fails here
+        written = _write_validated(db, scenario_id, prepare, commit)
     except IntegrityError:
         raise PreconditionFailed("the offer changed while this version was written; read it again") from None
-    return Written(_offer_view(scenario_id, nation, written), first=version == 0)
+    return Written(_offer_view(scenario_id, nation, written, key), first=written.version == 1)
 
 
 # -- jobs --------------------------------------------------------------------------------
@@ -405,8 +494,11 @@ def _job_view(db: Database, job: JobRow, principal: Principal, runner: JobRunner
         "finished_at": job.finished_at,
         "progress": runner.progress(job.id) if job.status == "running" else None,
         "error": job.error,
+        "error_detail": job.error_detail if principal.is_coordinator else None,
     }
     result = job.result
+    if result is not None and not principal.is_coordinator:
+        result = _keyed_scenario_digests(result, digest_key(db))
     if job.kind == "what-if":
         params = WhatIfParamsUsed.model_validate(job.params)
         what_if = WhatIf.model_validate(result) if result is not None else None
@@ -445,6 +537,20 @@ def _job_view(db: Database, job: JobRow, principal: Principal, runner: JobRunner
         return WhyNotJob(kind="why-not", params=params_why, result=why, **common)
     solution = redact_solution(Solution.model_validate(result), principal) if result is not None else None
     return SolveJob(kind="solve", params=SolveParamsUsed.model_validate(job.params), result=solution, **common)
+
+
+def _keyed_scenario_digests(document: Any, key: bytes) -> Any:
+    """A job's answer with each package's `scenario.sha256` (a digest of the whole scenario, every
+    red line included) replaced by a keyed digest of it, for those who may not read the scenario
+    whole: it still tells versions apart, and confirms no guess."""
+    if isinstance(document, list):
+        return [_keyed_scenario_digests(item, key) for item in document]
+    if not isinstance(document, dict):
+        return document
+    out = {k: _keyed_scenario_digests(v, key) for k, v in document.items()}
+    if isinstance(out.get("sha256"), str) and "id" in out:
+        out["sha256"] = keyed_digest(key, out["sha256"])
+    return out
 
 
 def _replay(db: Database, job: JobRow, request_hash: str, principal: Principal, runner: JobRunner) -> Submitted:
@@ -545,11 +651,13 @@ def submit_solve(
     settings: Settings,
     principal: Principal,
     scenario_id: str,
-    request: SolveRequest,
+    body: bytes,
+    content_type: str | None,
     idempotency_key: str | None,
 ) -> Submitted:
     """Queue a solve of the scenario as it stands."""
     principal.require_coordinator("solve")
+    request = read_request(body, content_type, SolveRequest, f"solve of scenario {scenario_id}")
     used = SolveParamsUsed(
         time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, explain=request.explain, workers=1
     )
@@ -634,11 +742,13 @@ def submit_criticality(
     settings: Settings,
     principal: Principal,
     scenario_id: str,
-    request: CriticalityRequest,
+    body: bytes,
+    content_type: str | None,
     idempotency_key: str | None,
 ) -> Submitted:
     """Queue a criticality sweep: the package re-solved without each participating nation (and pair)."""
     principal.require_coordinator("ask for criticality")
+    request = read_request(body, content_type, CriticalityRequest, f"criticality of scenario {scenario_id}")
     used = CriticalityParamsUsed(
         time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, workers=1, pairs=request.pairs
     )
@@ -657,11 +767,13 @@ def submit_explanation(
     settings: Settings,
     principal: Principal,
     scenario_id: str,
-    request: ExplanationRequest,
+    body: bytes,
+    content_type: str | None,
     idempotency_key: str | None,
 ) -> Submitted:
     """Queue an explanation: why the scenario as it stands has no package, and the cheapest ways out."""
     principal.require_coordinator("ask for explanations")
+    request = read_request(body, content_type, ExplanationRequest, f"explanation of scenario {scenario_id}")
     used = ExplanationParamsUsed(
         time_limit_s=_time_limit(settings, request.time_limit_s),
         seed=request.seed,
@@ -683,11 +795,13 @@ def submit_why_not(
     settings: Settings,
     principal: Principal,
     scenario_id: str,
-    request: WhyNotRequest,
+    body: bytes,
+    content_type: str | None,
     idempotency_key: str | None,
 ) -> Submitted:
     """Queue a why-not question: why a nation (or an offered unit) is not in the best package."""
     principal.require_coordinator("ask why-not questions")
+    request = read_request(body, content_type, WhyNotRequest, f"why-not on scenario {scenario_id}")
     used = WhyNotParamsUsed(
         time_limit_s=_time_limit(settings, request.time_limit_s),
         seed=request.seed,
@@ -739,6 +853,7 @@ def list_jobs(
                 started_at=r.started_at,
                 finished_at=r.finished_at,
                 error=r.error,
+                error_detail=r.error_detail if principal.is_coordinator else None,
             )
             for r in rows
         ]

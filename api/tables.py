@@ -4,7 +4,8 @@
 - `scenario_versions`: every version of those parts, append-only, so a job can be reproduced.
 - `offer_versions`: every version of every nation's offer, append-only (the database refuses
   UPDATE and DELETE); the latest version of each nation is its current offer.
-- `tokens`: bearer tokens, as sha256 hashes only.
+- `tokens`: bearer tokens, as sha256 hashes only, with an optional expiry.
+- `service_keys`: the service's own secrets (the key of the ETags and digests non-owners see).
 - `jobs`: solves, with the exact versions they used, their state and their answer.
 """
 
@@ -112,6 +113,17 @@ class TokenRow(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """After this the token is refused (none: it lasts until revoked)."""
+
+
+class ServiceKeyRow(Base):
+    """A secret of the service, made at its first start (the key of the hashes non-owners see)."""
+
+    __tablename__ = "service_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
 
 
 class JobRow(Base):
@@ -134,6 +146,9 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     result: Mapped[dict[str, Any] | None] = mapped_column(Json)
     error: Mapped[str | None] = mapped_column(Text)
+    """Why the job failed, as every role may read it (never an exception's text)."""
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    """The exception behind an unexpected failure, for coordinators (and the log)."""
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

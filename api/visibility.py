@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from api.auth import Principal, Role
 from api.documents import ANOTHER_NATIONS_OFFER
@@ -191,7 +193,7 @@ def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> 
         summary = summary.replace(answer.patched.explanation.summary, patched.explanation.summary)
     if secrets.leaks(summary, viewer):
         summary = f"No package remains; what keeps one out involves {_condition_placeholder(viewer)}."
-    return answer.model_copy(
+    redacted = answer.model_copy(
         update={
             "patch": redact_patch(answer.patch, viewer, secrets),
             "summary": summary,
@@ -199,6 +201,7 @@ def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> 
             "patched": patched,
         }
     )
+    return scrub(redacted, masked_in_patch(answer.patch, viewer, secrets), _offer_placeholder(viewer))
 
 
 def redact_criticality(answer: Criticality, viewer: Principal, secrets: OfferSecrets) -> Criticality:
@@ -250,7 +253,7 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
         )
         with_subject = with_subject.model_copy(update={"explanation": explanation})
     summary = words(summary, f"What keeps it out involves {_condition_placeholder(viewer)}.")
-    return answer.model_copy(
+    redacted = answer.model_copy(
         update={
             "subject": subject,
             "summary": summary,
@@ -258,6 +261,55 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
             "with_subject": with_subject,
         }
     )
+    return scrub(redacted, {answer.subject} if subject != answer.subject else set(), subject)
+
+
+def masked_in_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecrets) -> set[str]:
+    """The names a patch operation holds that `redact_patch` masks for this viewer: a removed unit
+    of another nation, and the units and pledges of an offer the viewer may not read."""
+    if viewer.role is Role.COORDINATOR:
+        return set()
+    names: set[str] = set()
+    for op in patch.get("ops", []):
+        kind = op.get("op") if isinstance(op, Mapping) else None
+        if kind == "remove_unit":
+            unit = str(op.get("unit", ""))
+            owner = secrets.owner_of_unit(unit)
+            if viewer.role is Role.OBSERVER or owner is None or not viewer.sees_nation(owner):
+                names.add(unit)
+        elif kind == "replace_offer":
+            offer = op.get("offer") or {}
+            if viewer.role is Role.OBSERVER or not viewer.sees_nation(str(offer.get("nation", ""))):
+                for part in ("units", "funding"):
+                    names.update(str(item.get("id", "")) for item in offer.get(part, []) or [])
+    names.discard("")
+    return names
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def scrub(answer: M, names: set[str], placeholder: str) -> M:
+    """The answer with every mention of a masked name replaced by the placeholder: a name masked
+    in one place of an answer appears in none (a package's placements, a diff, a sentence)."""
+    if not names:
+        return answer
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_.:-])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![A-Za-z0-9_:-])"
+    )
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return placeholder if value in names else pattern.sub(placeholder, value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return type(answer).model_validate(walk(answer.model_dump(mode="json", by_alias=True)))
 
 
 def redact_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> str:

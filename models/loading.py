@@ -17,13 +17,47 @@ from models.solution import Solution
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings a document may have (a scenario needs six)."""
+MAX_YAML_EVENTS = 250_000
+"""Most parse events (values, starts and ends of lists and mappings) a YAML document may have:
+PyYAML builds each in Python, about 6 microseconds apiece, so this bounds reading one to about
+1.5 s. A generated 500-nation scenario has 55,000; JSON, read in C, has no such bound."""
+MAX_DIGITS = 30
+"""Most digits a number may have; a longer one is reported as a bad value of its field."""
+
+
+class TooManyDigits:
+    """A number written with more than MAX_DIGITS digits, kept as text so the models report it
+    with its field's path (Python would spend time converting it, and refuses past 4,300 digits)."""
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("+-"))
+
+    def __str__(self) -> str:
+        return f"a number of {self.digits:,} digits"
+
+
+def _number(text: str) -> int | TooManyDigits:
+    return TooManyDigits(text) if len(text.lstrip("+-")) > MAX_DIGITS else int(text)
+
+
+class _StrictLoader(yaml.CSafeLoader):
+    """libyaml's safe loader (linear time, in C) that refuses duplicate and non-scalar keys.
+
+    Aliases and the nesting depth are checked on the parse events first (`_check_events`)."""
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, yaml.Mark] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping",
+                node.start_mark,
+                "a key must be a name, not a list or a mapping",
+                key_node.start_mark,
+            )
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -36,16 +70,15 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-def _compose_node(loader: _StrictLoader, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-    # Aliases (`*name`) let a few bytes expand without bound; a scenario never needs them.
-    if loader.check_event(yaml.AliasEvent):
-        event = loader.peek_event()  # type: ignore[no-untyped-call]
-        raise yaml.composer.ComposerError(None, None, "aliases (`*name`) are not accepted", event.start_mark)
-    return yaml.SafeLoader.compose_node(loader, parent, index)  # type: ignore[arg-type]
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    value = str(node.value).replace("_", "")
+    if value.lstrip("+-").isdigit() and len(value.lstrip("+-")) > MAX_DIGITS:
+        return TooManyDigits(value)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
 
-_StrictLoader.compose_node = _compose_node  # type: ignore[assignment,method-assign]
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 # Dates stay text for the models to parse, so an impossible date (2026-02-30) is reported with
 # its field path like any other bad value, not as PyYAML's bare ValueError.
 _StrictLoader.yaml_implicit_resolvers = {
@@ -54,16 +87,93 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
+def _refused(source: str, event: yaml.Event, problem: str) -> ScenarioInputError:
+    mark = event.start_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return ScenarioInputError(source, [f"{where}YAML error: {problem}"])
+
+
+def _check_events(text: str, source: str) -> None:
+    """Refuse aliases (`*name`: a few bytes that expand without bound, a "billion laughs"),
+    nesting past MAX_DEPTH and documents past MAX_YAML_EVENTS, from libyaml's parse events (in C,
+    linear), before anything is built."""
+    depth = 0
+    for count, event in enumerate(yaml.parse(text, Loader=yaml.CSafeLoader)):
+        if count >= MAX_YAML_EVENTS:
+            raise _refused(source, event, f"more than {MAX_YAML_EVENTS:,} values and brackets; send it as JSON")
+        if isinstance(event, yaml.AliasEvent):
+            raise _refused(source, event, "aliases (`*name`) are not accepted")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _refused(source, event, f"nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(name)
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _depth(data: Any) -> int:
+    """The deepest nesting of lists and mappings in a parsed document (iteratively, so a deep one
+    cannot exhaust the stack)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 def read_document(text: str, source: str, *, as_json: bool) -> Any:
-    """Parse YAML or JSON text; a syntax error becomes a ScenarioInputError naming line and column."""
+    """Parse YAML or JSON text; a syntax error becomes a ScenarioInputError naming line and column.
+
+    Both forms are held to the same rules: a key appears once in a mapping, nesting is at most
+    MAX_DEPTH deep, a number longer than MAX_DIGITS digits is left for the models to refuse with
+    its field's path; JSON's `NaN` and `Infinity` and YAML's aliases are refused."""
     try:
         if as_json:
-            return json.loads(text)
+            data = json.loads(text, object_pairs_hook=_json_object, parse_int=_number, parse_constant=_refuse_constant)
+            if _depth(data) > MAX_DEPTH:
+                raise ScenarioInputError(source, [f"(document): nested deeper than {MAX_DEPTH} levels"])
+            return data
+        _check_events(text, source)
         return yaml.load(text, Loader=_StrictLoader)
     except json.JSONDecodeError as exc:
         raise ScenarioInputError(
             source, [f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}"]
         ) from None
+    except _DuplicateKey as exc:
+        raise ScenarioInputError(source, [f"(document): key `{exc.key}` appears twice in one object"]) from None
+    except _NotJson as exc:
+        raise ScenarioInputError(source, [f"(document): `{exc}` is not a number JSON allows"]) from None
     except RecursionError:
         raise ScenarioInputError(source, ["the document is nested too deeply"]) from None
     except yaml.YAMLError as exc:
@@ -71,6 +181,8 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else "(unknown position): "
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioInputError(source, [f"{where}YAML error: {problem}"]) from None
+    except ValueError as exc:  # e.g. a YAML number Python cannot convert
+        raise ScenarioInputError(source, [f"(document): {exc}"]) from None
 
 
 _UNION_TAGS = frozenset(RED_LINE_KINDS) | {
@@ -85,6 +197,16 @@ _UNION_TAGS = frozenset(RED_LINE_KINDS) | {
     "set_targets",
     "set_objective",
 }
+
+
+SHOWN_CHARACTERS = 80
+"""Most characters of a submitted value an error message repeats."""
+
+
+def shown_value(value: object) -> str:
+    """A submitted value as an error message repeats it: cut past SHOWN_CHARACTERS."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + f"... ({len(text):,} characters)"
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:
@@ -113,7 +235,7 @@ def problems_of(exc: ValidationError) -> list[str]:
         path = format_location(tuple(err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
-            name = str(err["loc"][-1])
+            name = shown_value(err["loc"][-1])
             problems.append(f"{path}: unknown field `{name}` (check its spelling; quote values that contain a comma)")
         elif kind == "missing":
             problems.append(f"{path}: required field is missing")
@@ -127,7 +249,9 @@ def problems_of(exc: ValidationError) -> list[str]:
         else:
             msg = err["msg"].removeprefix("Value error, ")
             shown = err.get("input")
-            suffix = f" (got `{shown}`)" if not isinstance(shown, dict | list) and shown is not None else ""
+            suffix = (
+                f" (got `{shown_value(shown)}`)" if not isinstance(shown, dict | list) and shown is not None else ""
+            )
             problems.append(f"{path}: {msg}{suffix}")
     return problems
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Header, Response
 
 from api import service
 from api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
@@ -17,7 +17,7 @@ from api.openapi import (
     problems,
 )
 from api.routes.jobs import IdempotencyKey, accepted
-from api.schemas import CriticalityRequest, ExplanationRequest, JobView, WhyNotRequest
+from api.schemas import JobView
 
 router = APIRouter(prefix="/v1/scenarios/{scenario_id}", tags=["analyses"])
 
@@ -60,19 +60,21 @@ def submit_what_if(
     "/criticality",
     status_code=202,
     response_model=JobView,
-    responses=problems(401, 403, 404, 413, 422, 429),
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body(
+        "CriticalityRequest", {"N-1, ten seconds a solve": EXAMPLE_CRITICALITY}, required=False
+    ),
 )
 def submit_criticality(
     scenario_id: str,
+    body: RawBodyDep,
     db: DatabaseDep,
     runner: RunnerDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     response: Response,
-    request: Annotated[
-        CriticalityRequest | None, Body(openapi_examples={"N-1, ten seconds a solve": {"value": EXAMPLE_CRITICALITY}})
-    ] = None,
     idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
 ) -> service.AnyJob:
     """The package re-solved without each participating nation (N-1), and each pair with `pairs` (N-2).
 
@@ -80,7 +82,7 @@ def submit_criticality(
     withdrawal, one after the other in the job's slot.
     """
     submitted = service.submit_criticality(
-        db, runner, settings, principal, scenario_id, request or CriticalityRequest(), idempotency_key
+        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)
 
@@ -89,23 +91,23 @@ def submit_criticality(
     "/explanations",
     status_code=202,
     response_model=JobView,
-    responses=problems(401, 403, 404, 413, 422, 429),
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body("ExplanationRequest", {"three ways out": EXAMPLE_EXPLANATION}, required=False),
 )
 def submit_explanation(
     scenario_id: str,
+    body: RawBodyDep,
     db: DatabaseDep,
     runner: RunnerDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     response: Response,
-    request: Annotated[
-        ExplanationRequest | None, Body(openapi_examples={"three ways out": {"value": EXAMPLE_EXPLANATION}})
-    ] = None,
     idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
 ) -> service.AnyJob:
     """Why the scenario as it stands has no package: a minimal conflict and the cheapest ways out (coordinators)."""
     submitted = service.submit_explanation(
-        db, runner, settings, principal, scenario_id, request or ExplanationRequest(), idempotency_key
+        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)
 
@@ -114,19 +116,19 @@ def submit_explanation(
     "/why-nots",
     status_code=202,
     response_model=JobView,
-    responses=problems(401, 403, 404, 413, 422, 429),
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body("WhyNotRequest", {"why not Turkey": {"subject": "TUR", "time_limit_s": 10}}),
 )
 def submit_why_not(
     scenario_id: str,
+    body: RawBodyDep,
     db: DatabaseDep,
     runner: RunnerDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     response: Response,
-    request: Annotated[
-        WhyNotRequest, Body(openapi_examples={"why not Turkey": {"value": {"subject": "TUR", "time_limit_s": 10}}})
-    ],
     idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
 ) -> service.AnyJob:
     """Why a nation (or an offered unit) is not in the best package (coordinators).
 
@@ -134,5 +136,7 @@ def submit_why_not(
     per criterion, or, when no package can include it, the conflict that keeps it out. A subject
     that is neither a nation nor an offered unit of the scenario is a 422 naming `subject`.
     """
-    submitted = service.submit_why_not(db, runner, settings, principal, scenario_id, request, idempotency_key)
+    submitted = service.submit_why_not(
+        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    )
     return accepted(response, submitted)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from api import service
-from api.deps import DatabaseDep, PrincipalDep, RunnerDep, SettingsDep
+from api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
 from api.events import EventStreamResponse, job_events
-from api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, problems
-from api.schemas import JobKind, JobList, JobStatus, JobView, SolveRequest
+from api.limits import MAX_OFFSET
+from api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, document_body, problems
+from api.schemas import JobKind, JobList, JobStatus, JobView
 
 router = APIRouter(tags=["jobs"])
+
+ContentType = Annotated[str | None, Header(include_in_schema=False)]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -32,22 +35,25 @@ def accepted(response: Response, submitted: service.Submitted) -> service.AnyJob
     "/v1/scenarios/{scenario_id}/solves",
     status_code=202,
     response_model=JobView,
-    responses=problems(401, 403, 404, 413, 422, 429),
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body("SolveRequest", {"twenty seconds": EXAMPLE_SOLVE}, required=False),
 )
 def submit_solve(
     scenario_id: str,
+    body: RawBodyDep,
     db: DatabaseDep,
     runner: RunnerDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     response: Response,
-    request: Annotated[SolveRequest | None, Body(openapi_examples={"twenty seconds": {"value": EXAMPLE_SOLVE}})] = None,
     idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
 ) -> service.AnyJob:
-    """Solve the scenario as it stands now (coordinators); the job records the exact versions used."""
-    submitted = service.submit_solve(
-        db, runner, settings, principal, scenario_id, request or SolveRequest(), idempotency_key
-    )
+    """Solve the scenario as it stands now (coordinators); the job records the exact versions used.
+
+    The body (JSON or YAML, all fields optional, none at all for the defaults) is read like every
+    job request: 415 for another media type, 422 naming each field."""
+    submitted = service.submit_solve(db, runner, settings, principal, scenario_id, body, content_type, idempotency_key)
     return accepted(response, submitted)
 
 
@@ -59,7 +65,7 @@ def list_jobs(
     kind: Annotated[JobKind | None, Query(description="Only jobs of this kind.")] = None,
     status: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="At most this many (100 at most).")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Skip this many.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many.")] = 0,
 ) -> JobList:
     """The scenario's solves and analyses, newest first: to find the latest package again, or a job left running."""
     return service.list_jobs(db, principal, scenario_id, kind=kind, status=status, limit=limit, offset=offset)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from api import service
 from api.deps import DatabaseDep, PrincipalDep, RawBodyDep
+from api.limits import MAX_OFFSET
 from api.openapi import EXAMPLE_PATCH, document_body, problems, scenario_file_body
 from api.schemas import ScenarioList, ScenarioView
 
@@ -43,7 +44,7 @@ def list_scenarios(
     db: DatabaseDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=100, description="At most this many (100 at most).")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Skip this many.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many.")] = 0,
 ) -> ScenarioList:
     """The scenarios the caller may see (a delegate: those listing its nation), oldest first."""
     return service.list_scenarios(db, principal, limit=limit, offset=offset)

@@ -36,14 +36,17 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-cache",
 }
 
+MAX_NAME = 100
+"""Longest file name looked for (a longer one is no file of the page, and the system would refuse it)."""
+
 router = APIRouter(include_in_schema=False)
 
 
 def _file(name: str) -> FileResponse:
     path = STATIC / name
     media_type = MEDIA_TYPES.get(path.suffix)
-    # Only plain files of the folder itself: no sub-paths, no hidden files, known types only.
-    if media_type is None or "/" in name or name.startswith(".") or not path.is_file():
+    # Only plain files of the folder itself: no sub-paths, no hidden files, known types, short names.
+    if media_type is None or "/" in name or name.startswith(".") or len(name) > MAX_NAME or not path.is_file():
         raise NotFound(f"no file `{name[:80]}` in the web page")
     return FileResponse(path, media_type=media_type, headers=SECURITY_HEADERS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -16,9 +17,21 @@ from tests.api.conftest import EXAMPLES, make_settings
 runner = CliRunner()
 
 
+def _served_database(tmp_path: Path) -> str:
+    """The URL of a database as the service leaves it: migrated, the examples loaded."""
+    from api.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database = Database(url)
+    upgrade(database)
+    first_start(database, EXAMPLES)
+    database.dispose()
+    return url
+
+
 def test_cli_token_create_prints_a_working_token_once(tmp_path: Path) -> None:
     """`token create` prints the token on stdout, stores only its hash, and the token authenticates."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = _served_database(tmp_path)
     result = runner.invoke(app, ["token", "create", "--role", "delegate", "--nation", "IDN", "--database-url", url])
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip().splitlines()[-1]
@@ -27,7 +40,7 @@ def test_cli_token_create_prints_a_working_token_once(tmp_path: Path) -> None:
     with database.read() as session:
         from sqlalchemy import text
 
-        stored = session.execute(text("SELECT token_hash, role, nation FROM tokens")).all()
+        stored = session.execute(text("SELECT token_hash, role, nation FROM tokens WHERE role = 'delegate'")).all()
     assert len(stored) == 1
     assert stored[0][1:] == ("delegate", "IDN")
     assert secret not in stored[0][0]
@@ -35,14 +48,14 @@ def test_cli_token_create_prints_a_working_token_once(tmp_path: Path) -> None:
     assert "delegate" in listing.stdout and secret not in listing.stdout
     with TestClient(create_app(make_settings(tmp_path / "unused", database_url=url))) as client:
         assert client.get("/v1/scenarios", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
-    token_id = listing.stdout.split()[0]
+    token_id = next(line.split()[0] for line in listing.stdout.splitlines() if "delegate" in line)
     assert runner.invoke(app, ["token", "revoke", token_id, "--database-url", url]).exit_code == 0
     assert runner.invoke(app, ["token", "revoke", token_id, "--database-url", url]).exit_code == 2
 
 
 def test_cli_token_create_checks_role_and_nation(tmp_path: Path) -> None:
     """A delegate needs a nation, the other roles take none, and the role must exist: exit 2 with a message."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = _served_database(tmp_path)
     for args in (["--role", "delegate"], ["--role", "observer", "--nation", "IDN"], ["--role", "king"]):
         result = runner.invoke(app, ["token", "create", *args, "--database-url", url])
         assert result.exit_code == 2
@@ -54,8 +67,68 @@ def test_cli_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--database-url", url])
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.stdout
+    assert "revision 0002" in result.stdout
     assert (tmp_path / "new.db").exists()
+
+
+def test_cli_db_upgrade_never_prints_a_password() -> None:
+    """A PostgreSQL URL is echoed with its password hidden (the command's output lands in logs)."""
+    from api.cli import _token_file
+
+    shown = runner.invoke(app, ["db", "upgrade", "--database-url", "postgresql+psycopg://u:s3cret@127.0.0.1:1/x"])
+    assert shown.exit_code == 2
+    assert "error: cannot use the database postgresql+psycopg://u:***@127.0.0.1:1/x" in shown.stderr
+    assert "s3cret" not in shown.output and "Traceback" not in shown.output
+    assert _token_file("postgresql+psycopg://u:s3cret@h/x").name == "forcepack-coordinator-token"
+
+
+def test_cli_token_commands_never_make_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a folder without the service's database, `token create` and `token list` say where they
+    looked (exit 2) and leave no new, empty database behind (a token in it would work nowhere)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FORCEPACK_DATABASE_URL", raising=False)
+    for args in (["create", "--role", "coordinator"], ["list"]):
+        result = runner.invoke(app, ["token", *args])
+        assert result.exit_code == 2
+        assert f"no database at {tmp_path / 'forcepack.db'}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_token_create_refuses_a_nation_no_scenario_lists(tmp_path: Path) -> None:
+    """A delegate of a nation no scenario lists is a typo until said otherwise (`--any-nation`)."""
+    url = _served_database(tmp_path)
+    typo = runner.invoke(app, ["token", "create", "--role", "delegate", "--nation", "IDM", "--database-url", url])
+    assert typo.exit_code == 2
+    assert "no scenario lists the nation 'IDM' (did you mean IDN?)" in typo.stderr
+    forced = ["token", "create", "--role", "delegate", "--nation", "IDM", "--any-nation", "--database-url", url]
+    assert runner.invoke(app, forced).exit_code == 0
+
+
+def test_cli_token_expires(tmp_path: Path) -> None:
+    """A token made with `--expires` works until then and is refused after, with a message saying so."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from api.tables import TokenRow
+
+    url = _served_database(tmp_path)
+    made = runner.invoke(app, ["token", "create", "--role", "observer", "--expires", "30d", "--database-url", url])
+    assert made.exit_code == 0, made.output
+    assert "valid until" in made.stderr
+    secret = made.stdout.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(make_settings(tmp_path / "unused", database_url=url))) as client:
+        assert client.get("/v1/me", headers=headers).status_code == 200
+        database: Database = client.app.state.database  # type: ignore[attr-defined]
+        with database.write() as session:
+            past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+            session.execute(update(TokenRow).where(TokenRow.role == "observer").values(expires_at=past))
+        refused = client.get("/v1/me", headers=headers)
+        assert refused.status_code == 401
+        assert "expired" in refused.json()["detail"]
+    bad = runner.invoke(app, ["token", "create", "--role", "observer", "--expires", "soon", "--database-url", url])
+    assert bad.exit_code == 2 and "--expires takes a date" in bad.stderr
 
 
 def test_cli_first_start_loads_examples_and_makes_one_coordinator_token(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_events_follow_a_solve_from_queued_to_done(make_service: Callable[..., S
     with service.client.stream("GET", f"{location}/events", headers=service.coordinator) as stream:
         assert stream.status_code == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
-        assert stream.headers["cache-control"] == "no-cache"
+        assert stream.headers["cache-control"] == "no-store"
         received: list[Event] = []
         for event in read_events(stream):
             received.append(event)

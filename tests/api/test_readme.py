@@ -56,7 +56,11 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
         for line in server.stdout:
             lines.append(line)
             if "coordinator token" in line:
-                token = next(server.stdout).strip()
+                # Not a terminal: the secret is not printed, only the file that holds it.
+                path = Path(line.split("its secret is in ", 1)[1].split(" (", 1)[0])
+                assert path.parent == tmp_path and path.stat().st_mode & 0o077 == 0, line
+                token = path.read_text(encoding="utf-8").strip()
+                assert token not in "".join(lines)
             if "forcepack on http://" in line:
                 break
         assert token, "".join(lines)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from api.app import create_app
 from api.auth import Role
 from api.setup import load_examples
+from models import parse_scenario
 from models.loading import load_scenario
 from models.scenario import Scenario
 from solver.rules.red_lines import describe
@@ -124,4 +125,9 @@ def test_visibility_package_is_the_same_for_every_role(solved: tuple[Service, di
         for headers in (service.coordinator, service.auth(Role.DELEGATE, "IDN"), service.auth(Role.OBSERVER))
     ]
     assert results[0]["status"] == "optimal"
+    digests = [result["scenario"].pop("sha256") for result in results]
     assert results[0] == results[1] == results[2]
+    # The scenario's sha256 covers every red line: others read a keyed digest of it, the same for all.
+    scenario = service.client.get("/v1/scenarios/gaza-isf", headers=service.coordinator).json()["scenario"]
+    assert digests[0] == parse_scenario(scenario).sha256()
+    assert digests[1] == digests[2] != digests[0]
