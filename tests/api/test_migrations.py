@@ -90,3 +90,29 @@ def test_migrations_memory_database_is_refused() -> None:
     """An in-memory SQLite database (not shared between threads) is refused with what was expected."""
     with pytest.raises(ValueError, match="Expected a file database"):
         Database("sqlite:///:memory:")
+
+
+@pytest.mark.parametrize(
+    ("table", "statement"),
+    [
+        (
+            "offer_versions",
+            "INSERT OR REPLACE INTO offer_versions (scenario_id, nation, version, offer, written_by, written_at) "
+            "VALUES ('s', 'IDN', 1, '{}', 'someone else', '2026-01-01')",
+        ),
+        (
+            "scenario_versions",
+            "INSERT OR REPLACE INTO scenario_versions (scenario_id, version, parts, written_by, written_at) "
+            "VALUES ('s', 1, '{}', 'someone else', '2026-01-01')",
+        ),
+    ],
+)
+def test_migrations_history_refuses_insert_or_replace(database: Database, table: str, statement: str) -> None:
+    """SQLite's `INSERT OR REPLACE` deletes the row it replaces without firing delete triggers: the
+    history refuses it too, and the row stays as written."""
+    upgrade(database)
+    _one_offer(database)
+    with pytest.raises(DBAPIError, match="append-only"), database.write() as session:
+        session.execute(text(statement))
+    with database.read() as session:
+        assert session.execute(text(f"SELECT written_by FROM {table}")).scalars().all() == ["t"]

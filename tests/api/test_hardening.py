@@ -1,0 +1,365 @@
+"""What a hostile delegate once got through, each now refused at its mechanism: figures that
+overflowed the model, exception text read by every role, a parse that held the write lock,
+masked names shown beside their mask, hashes that confirmed guesses, bodies read before the token."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+import api.service
+from api.auth import Role
+from api.documents import digest
+from api.limits import BodySizeLimit
+from models import Scenario
+from models import limits as L
+from models.solution import Solution
+from solver import SolveParams
+from tests.api.conftest import BlockingSolve, Service
+
+OFFER = "/v1/scenarios/{}/offers/{}"
+SOLVES = "/v1/scenarios/{}/solves"
+
+
+def _put_offer(service: Service, nation: str, offer: dict[str, Any], *, role: Role = Role.DELEGATE) -> Any:
+    headers = service.auth(role, nation if role is Role.DELEGATE else None)
+    etag = service.client.get(OFFER.format("tutorial", nation), headers=headers).headers["etag"]
+    return service.client.put(OFFER.format("tutorial", nation), json=offer, headers={**headers, "If-Match": etag})
+
+
+# -- 1. figures that overflowed the model ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer", "field"),
+    [
+        ({"red_lines": [{"id": "big", "kind": "max_personnel", "limit": 10**29}]}, "red_lines[0].limit"),
+        ({"red_lines": [{"id": "big", "kind": "min_contingent", "personnel": 10**29}]}, "red_lines[0].personnel"),
+        (
+            {"red_lines": [{"id": "big", "kind": "requires_partner", "nations": ["MAR"], "min": 10**29}]},
+            "red_lines[0].min",
+        ),
+        (
+            {
+                "units": [
+                    {
+                        "id": f"e{i}",
+                        "capability": "engineer",
+                        "count": 10_000,
+                        "personnel": 1,
+                        "monthly_cost_usd": 10**10,
+                    }
+                    for i in range(5)
+                ]
+            },
+            "units",
+        ),
+    ],
+    ids=["max_personnel", "min_contingent", "requires_partner", "cost-overflow"],
+)
+def test_hardening_offer_past_a_limit_is_422_naming_the_field(
+    service: Service, offer: dict[str, Any], field: str
+) -> None:
+    """Figures that once made every solve of the scenario fail are refused when the offer is written."""
+    response = _put_offer(service, "IDN", offer)
+    assert response.status_code == 422, response.text
+    assert any(p.startswith(field + ":") for p in response.json()["problems"]), response.json()
+
+
+def test_hardening_offer_at_the_limits_still_solves(service: Service) -> None:
+    """A delegate's offer at every limit at once is accepted, and the scenario's solve answers (done)."""
+    months = 22  # the tutorial's horizon, March 2026 to December 2027
+    units = [
+        {
+            "id": "idn-eng",
+            "capability": "engineer",
+            "count": L.MAX_UNIT_COUNT,
+            "personnel": L.MAX_OFFER_PERSONNEL // L.MAX_UNIT_COUNT,
+            "monthly_cost_usd": L.MAX_OFFER_COST_USD // (L.MAX_UNIT_COUNT * months),
+        }
+    ]
+    offer = {
+        "units": units,
+        "funding": [{"id": "idn-fund", "amount_usd": L.MAX_OFFER_PLEDGES_USD}],
+        "red_lines": [
+            {"id": "idn-max", "kind": "max_personnel", "limit": L.MAX_PERSONNEL_FIGURE},
+            {"id": "idn-min", "kind": "min_contingent", "personnel": L.MAX_PERSONNEL_FIGURE},
+            {"id": "idn-partners", "kind": "requires_partner", "nations": ["MAR"], "min": 1},
+            {"id": "idn-sectors", "kind": "max_sectors", "count": L.MAX_SECTOR_COUNT},
+        ],
+    }
+    assert _put_offer(service, "IDN", offer).status_code == 200
+    job = service.client.post(SOLVES.format("tutorial"), json={"time_limit_s": 10}, headers=service.coordinator)
+    assert job.status_code == 202
+    assert service.wait_job(job.headers["Location"], timeout_s=120)["status"] == "done"
+
+
+# -- 2. a failed job's text ----------------------------------------------------------------
+
+
+def _failing_solve(message: str) -> Callable[..., Solution]:
+    def solve(scenario: Scenario, params: SolveParams | None = None, **_: Any) -> Solution:
+        raise RuntimeError(message)
+
+    return solve
+
+
+def test_hardening_failed_job_tells_only_coordinators_its_error(
+    make_service: Callable[..., Service], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An exception quoting another nation's unit and red line: delegates and observers read an
+    incident id, in the job and in the jobs list; coordinators and the log read the error."""
+    secret = "unit idn-eng (180 personnel) under red line idn-no-combat"
+    service = make_service(solve=_failing_solve(secret))
+    with caplog.at_level(logging.ERROR, logger="forcepack.api.jobs"):
+        location = service.client.post(SOLVES.format("tutorial"), headers=service.coordinator).headers["Location"]
+        assert service.wait_job(location)["status"] == "failed"
+    coordinator = service.client.get(location, headers=service.coordinator).json()
+    assert secret in coordinator["error_detail"]
+    incident = coordinator["error"].rsplit(" ", 1)[-1]
+    assert len(incident) == 12 and secret not in coordinator["error"]
+    assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)
+    for headers in (service.auth(Role.DELEGATE, "MAR"), service.auth(Role.OBSERVER)):
+        job = service.client.get(location, headers=headers).json()
+        listed = service.client.get("/v1/scenarios/tutorial/jobs", headers=headers).json()["items"][0]
+        for answer in (job, listed):
+            assert answer["error"] == coordinator["error"]
+            assert answer["error_detail"] is None
+            assert "idn" not in json.dumps(answer)
+
+
+def test_hardening_internal_error_names_an_incident_only(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug on a route answers 500 with an incident id and nothing of the exception."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret figures of IDN")
+
+    monkeypatch.setattr(api.service, "list_scenarios", broken)
+    client = TestClient(service.app, raise_server_exceptions=False)
+    response = client.get("/v1/scenarios", headers=service.coordinator)
+    assert response.status_code == 500
+    assert "secret" not in response.text and "incident" in response.json()["detail"]
+
+
+# -- 3. parsing outside the write lock; results never lost to a busy lock ----------------------
+
+
+def test_hardening_a_body_being_parsed_holds_no_lock(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one delegate's body is still being read (held here on an event), another nation's
+    write goes through at once: parsing happens before any transaction."""
+    parsing, release = threading.Event(), threading.Event()
+    real = api.service.read_body_document
+
+    def slow(body: bytes, content_type: str | None, source: str) -> Any:
+        if b"slow-marker" in body:
+            parsing.set()
+            assert release.wait(30)
+        return real(body, content_type, source)
+
+    monkeypatch.setattr(api.service, "read_body_document", slow)
+    slow_offer = {"units": [{"id": "slow-marker", "capability": "engineer", "count": 1, "personnel": 10}]}
+    answers: list[int] = []
+    worker = threading.Thread(target=lambda: answers.append(_put_offer(service, "IDN", slow_offer).status_code))
+    worker.start()
+    try:
+        assert parsing.wait(30)
+        fast = _put_offer(
+            service, "MAR", {"units": [{"id": "m1", "capability": "infantry", "count": 1, "personnel": 600}]}
+        )
+        assert fast.status_code == 200, fast.text
+    finally:
+        release.set()
+        worker.join(30)
+    assert answers == [200]
+
+
+def test_hardening_pathological_yaml_is_refused_without_stalling_writes(service: Service) -> None:
+    """Bodies that once took the parser quadratic time (deep flow nesting, many flow mappings) are
+    refused with a 422 naming the line, and an ordinary write after them succeeds."""
+    headers = service.auth(Role.DELEGATE, "IDN", Content_Type="application/yaml", If_Match="*")
+    deep = b"units: " + b"[" * 30_000 + b"]" * 30_000
+    many = b"units: [" + b", ".join(b"{a: [[[[1]]]], b: 2}" for _ in range(40_000)) + b"]"
+    for body in (deep, many):
+        response = service.client.put(OFFER.format("tutorial", "IDN"), content=body, headers=headers)
+        assert response.status_code == 422, response.text[:200]
+        assert response.json()["problems"][0].startswith("line 1, column ")
+    assert _put_offer(service, "MAR", {"units": []}).status_code == 200
+
+
+def test_hardening_job_result_survives_a_busy_database(make_service: Callable[..., Service]) -> None:
+    """A job that finishes while another writer holds the database past the busy timeout keeps its
+    answer: recording it is tried again until the lock is free."""
+    blocking = BlockingSolve()
+    service = make_service(solve=blocking, busy_timeout_ms=50)
+    location = service.client.post(SOLVES.format("tutorial"), headers=service.coordinator).headers["Location"]
+    assert blocking.started.acquire(timeout=30)
+    with service.database.write():  # another writer holds the lock
+        blocking.release.set()
+        deadline = threading.Event()
+        while service.runner.busy_retries < 2 and not deadline.wait(0.02):
+            pass
+        assert service.runner.busy_retries >= 2
+    assert service.wait_job(location)["status"] == "done"
+
+
+# -- 5. what once answered 500 -------------------------------------------------------------
+
+
+def test_hardening_former_500s_are_4xx(service: Service) -> None:
+    """Huge integers (JSON and YAML), YAML complex keys, a huge offset, a long file name, JSON
+    duplicate keys: each a 4xx problem document, never a 500."""
+    idn = service.auth(Role.DELEGATE, "IDN", If_Match="*")
+    digits = b"9" * 5000
+    json_int = b'{"units": [{"id": "x", "capability": "engineer", "count": ' + digits + b', "personnel": 1}]}'
+    yaml_int = b"units:\n- {id: x, capability: engineer, count: " + digits + b", personnel: 1}\n"
+    cases = [
+        ("PUT", OFFER.format("tutorial", "IDN"), json_int, "application/json", "units[0].count: "),
+        ("PUT", OFFER.format("tutorial", "IDN"), yaml_int, "application/yaml", "units[0].count: "),
+        ("PUT", OFFER.format("tutorial", "IDN"), b"? [a, b]\n: 1\n", "application/yaml", "line 1, column 3: "),
+        ("PUT", OFFER.format("tutorial", "IDN"), b'{"units": [], "units": []}', "application/json", "(document): "),
+    ]
+    for method, path, body, media, problem in cases:
+        response = service.client.request(method, path, content=body, headers={**idn, "Content-Type": media})
+        assert response.status_code == 422, (problem, response.text[:300])
+        assert response.json()["problems"][0].startswith(problem), response.json()
+        assert len(response.text) < 2000  # the number is not echoed whole
+    offset = service.client.get(f"/v1/scenarios/tutorial/jobs?offset={2**63}", headers=service.auth(Role.OBSERVER))
+    assert offset.status_code == 422
+    assert service.client.get("/web/" + "a" * 300 + ".js").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "media", "status"),
+    [
+        (b"{bad", "application/json", 422),
+        (b"a: 1\na: 2\n", "application/yaml", 422),
+        (b'{"seed": 1, "seed": 2}', "application/json", 422),
+        (b"{}", "text/plain", 415),
+        (b"[]", "application/json", 422),
+        (b'{"workers": 8}', "application/json", 422),
+    ],
+)
+def test_hardening_every_job_kind_answers_a_bad_request_alike(
+    service: Service, body: bytes, media: str, status: int
+) -> None:
+    """The same bad body gets the same status from every job-creating route."""
+    for kind in ("solves", "what-ifs", "criticality", "explanations", "why-nots"):
+        response = service.client.post(
+            f"/v1/scenarios/tutorial/{kind}", content=body, headers=service.auth_coordinator_with(Content_Type=media)
+        )
+        assert response.status_code == status, (kind, response.text)
+
+
+# -- 7. masked names never beside their mask -----------------------------------------------
+
+
+def test_hardening_why_not_masks_the_subject_everywhere(service: Service) -> None:
+    """Asked about Kosovo's infantry (left out of the Gaza package), the answer for Indonesia's
+    delegate names it nowhere, not even among the placements of the package that includes it."""
+    unit = "xkx-inf"
+    location = service.client.post(
+        "/v1/scenarios/gaza-isf/why-nots", json={"subject": unit, "time_limit_s": 20}, headers=service.coordinator
+    ).headers["Location"]
+    assert service.wait_job(location, timeout_s=120)["status"] == "done"
+    coordinator = service.client.get(location, headers=service.coordinator).json()
+    assert unit in json.dumps(coordinator["result"]["with_subject"]["assignments"])
+    idn = service.client.get(location, headers=service.auth(Role.DELEGATE, "IDN")).json()
+    assert unit not in json.dumps(idn)
+    assert idn["result"]["with_subject"]["assignments"]  # the package is still shown
+
+
+def test_hardening_what_if_masks_a_removed_unit_everywhere(service: Service) -> None:
+    """A what-if taking Pakistan's quick reaction force off the table reads "another nation's
+    offer" for Indonesia's delegate in the patch and in the diff's removed placements alike."""
+    body = {"ops": [{"op": "remove_unit", "unit": "pak-qrf"}], "time_limit_s": 20}
+    location = service.client.post("/v1/scenarios/gaza-isf/what-ifs", json=body, headers=service.coordinator).headers[
+        "Location"
+    ]
+    assert service.wait_job(location, timeout_s=120)["status"] == "done"
+    coordinator = service.client.get(location, headers=service.coordinator).json()
+    assert "pak-qrf" in json.dumps(coordinator["result"]["diff"]["removed"])
+    idn = service.client.get(location, headers=service.auth(Role.DELEGATE, "IDN")).json()
+    assert "pak-qrf" not in json.dumps(idn)
+    assert idn["params"]["patch"]["ops"][0]["unit"] == "another nation's offer"
+    assert "another nation's offer" in [change["unit"] for change in idn["result"]["diff"]["removed"]]
+
+
+# -- 8. hashes that confirmed guesses --------------------------------------------------------
+
+
+def test_hardening_offer_etags_confirm_no_guess(make_service: Callable[..., Service]) -> None:
+    """An observer sees each offer's ETag; recomputing it from a guess of the offer (the plain
+    digest the ETag once was) does not match, and the ETag stays the same across restarts."""
+    service = make_service()
+    offer = service.client.get(OFFER.format("tutorial", "SAU"), headers=service.coordinator).json()
+    stored = {k: v for k, v in offer["offer"].items() if k != "nation"}
+    stored = json.loads(json.dumps(stored))
+    observed = {
+        entry["nation"]: entry["etag"]
+        for entry in service.client.get("/v1/scenarios/tutorial", headers=service.auth(Role.OBSERVER)).json()["offers"]
+    }
+    guess = f'"{offer["version"]}-{digest({k: v for k, v in stored.items() if v is not None})[:16]}"'
+    assert observed["SAU"] == offer["etag"] != guess
+    url = service.app.state.settings.database_url
+    again = make_service(examples=False, database_url=url)
+    assert again.client.get(OFFER.format("tutorial", "SAU"), headers=again.coordinator).headers["etag"] == offer["etag"]
+
+
+def test_hardening_package_digest_is_keyed_for_non_coordinators(service: Service) -> None:
+    """The package's `scenario.sha256` covers every red line: delegates and observers read a keyed digest."""
+    location = service.client.post(SOLVES.format("tutorial"), headers=service.coordinator).headers["Location"]
+    assert service.wait_job(location)["status"] == "done"
+    real = service.client.get(location, headers=service.coordinator).json()["result"]["scenario"]["sha256"]
+    for headers in (service.auth(Role.OBSERVER), service.auth(Role.DELEGATE, "IDN")):
+        shown = service.client.get(location, headers=headers).json()["result"]["scenario"]["sha256"]
+        assert shown != real and len(shown) == 64
+        assert shown != hashlib.sha256(real.encode()).hexdigest()
+
+
+# -- 9. smaller ones -------------------------------------------------------------------------
+
+
+def test_hardening_body_is_not_read_before_the_token(service: Service) -> None:
+    """A POST without a valid token is answered 401 before a byte of its body is read."""
+    received: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # never reached
+        raise AssertionError("the application was called")
+
+    async def receive() -> dict[str, Any]:
+        received.append(1)
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": True}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "PUT",
+        "path": "/v1/scenarios/tutorial/offers/IDN",
+        "headers": [(b"content-length", b"4000000"), (b"authorization", b"Bearer not-a-token")],
+        "app": service.app,
+    }
+    anyio.run(BodySizeLimit(app, max_bytes=4 * 1024 * 1024), scope, receive, send)
+    assert sent[0]["status"] == 401
+    assert received == []
+
+
+def test_hardening_answers_are_never_stored_by_caches(service: Service) -> None:
+    """Answers carrying offers, red lines or packages say `Cache-Control: no-store`."""
+    for path in (
+        "/v1/scenarios/tutorial",
+        OFFER.format("tutorial", "IDN"),
+        "/v1/scenarios/tutorial/offers/IDN/history",
+    ):
+        assert service.client.get(path, headers=service.coordinator).headers["cache-control"] == "no-store"
