@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -24,7 +30,9 @@ from models.solution import Solution
 from solver import SolveParams, SolveReport
 from solver import solve as real_solve
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+FORCEPACK = Path(sys.executable).with_name("forcepack")
 FINISHED = ("done", "failed", "cancelled")
 
 
@@ -168,3 +176,56 @@ def scenario_document(scenario_id: str, nations: list[str], *, extra_offer_natio
         "nations": [{"code": code} for code in nations],
         "offers": offers,
     }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def forcepack_serve(tmp_path: Path, **env_overrides: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """`forcepack serve` on a fresh SQLite file in `tmp_path`, as `make run` starts it (examples
+    loaded, a coordinator token made): its address, the token, and its environment."""
+    port = _free_port()
+    env = {**os.environ, "FORCEPACK_DATABASE_URL": f"sqlite:///{tmp_path / 'forcepack.db'}", **env_overrides}
+    server = subprocess.Popen(
+        [str(FORCEPACK), "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines: list[str] = []
+        token = None
+        for line in server.stdout:
+            lines.append(line)
+            if "coordinator token" in line:
+                # Not a terminal: the secret is not printed, only the file that holds it.
+                path = Path(line.split("its secret is in ", 1)[1].split(" (", 1)[0])
+                assert path.parent == tmp_path and path.stat().st_mode & 0o077 == 0, line
+                token = path.read_text(encoding="utf-8").strip()
+                assert token not in "".join(lines)
+            if "forcepack on http://" in line:
+                break
+        assert token, "".join(lines)
+        # Keep reading the server's output, so that a full pipe never blocks it.
+        threading.Thread(target=lambda: [None for _ in server.stdout or ()], daemon=True).start()
+        api = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{api}/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not become ready"
+            time.sleep(0.1)
+        yield api, token, env
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from tests.api.conftest import forcepack_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -30,54 +28,11 @@ def session_block() -> str:
     return found.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """`forcepack serve` as `make run` starts it (examples loaded, a token printed): its address, token, env."""
-    port = _free_port()
-    env = {**os.environ, "FORCEPACK_DATABASE_URL": f"sqlite:///{tmp_path / 'forcepack.db'}"}
-    server = subprocess.Popen(
-        [str(FORCEPACK), "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        lines: list[str] = []
-        token = None
-        for line in server.stdout:
-            lines.append(line)
-            if "coordinator token" in line:
-                # Not a terminal: the secret is not printed, only the file that holds it.
-                path = Path(line.split("its secret is in ", 1)[1].split(" (", 1)[0])
-                assert path.parent == tmp_path and path.stat().st_mode & 0o077 == 0, line
-                token = path.read_text(encoding="utf-8").strip()
-                assert token not in "".join(lines)
-            if "forcepack on http://" in line:
-                break
-        assert token, "".join(lines)
-        api = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{api}/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.1)
-        yield api, token, env
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    """`forcepack serve` as `make run` starts it (examples loaded, a token made): its address, token, env."""
+    with forcepack_serve(tmp_path) as running:
+        yield running
 
 
 def _documents(output: str) -> list[dict[str, Any]]:
