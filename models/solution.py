@@ -126,6 +126,11 @@ class Explanation(Frozen):
     conflict: list[ConflictElement]
     summary: str
     relaxations: list[Relaxation] = Field(default_factory=list)
+    complete: bool = Field(
+        default=True,
+        description="Every search the explanation made finished in time. False: the time limit cut one "
+        "short, so the conflict or the ways out are what was found in time (there may be more ways out).",
+    )
 
 
 class RunInfo(Frozen):

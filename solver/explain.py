@@ -103,12 +103,18 @@ class _Search:
     params: SolveParams
     deadline: float
     cancel: threading.Event | None = None
+    cut_short: bool = False
+    """A search ran out of time (or was cancelled), or a step was skipped for lack of time."""
 
     def time_left(self) -> float:
         """Seconds left; none once the explanation is cancelled."""
         if self.cancel is not None and self.cancel.is_set():
+            self.cut_short = True
             return 0.0
-        return self.deadline - time.perf_counter()
+        left = self.deadline - time.perf_counter()
+        if left <= 0:
+            self.cut_short = True
+        return left
 
     def solver(self, cap: float | None = None) -> cp_model.CpSolver:
         solver = new_solver()
@@ -132,6 +138,7 @@ class _Search:
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return "feasible", []
         if code != cp_model.INFEASIBLE:
+            self.cut_short = True
             return "unknown", []
         by_index = {literals[e].index: e for e in assumed}
         named = solver.sufficient_assumptions_for_infeasibility()
@@ -181,7 +188,7 @@ def _correction_sets(
         if len(out) >= k or search.time_left() <= 0:
             break
         share = search.time_left() / (len(singles) - i + 1)
-        package = _package_after(scenario, [e], search.params, share, include, search.cancel)
+        package = _package_after(scenario, [e], search.params, share, include, search.cancel, search)
         if package is not None:
             out.append(([e], package))
     if len(out) >= k or search.time_left() <= 0:
@@ -200,12 +207,14 @@ def _correction_sets(
         with cancellable(solver, search.cancel):
             code = solver.solve(model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            search.cut_short |= code != cp_model.INFEASIBLE  # INFEASIBLE: no further way out exists
             break
         dropped = sorted(e for e, lit in literals.items() if not solver.boolean_value(lit))
         if not dropped:
             break
         if code == cp_model.FEASIBLE:
             # A way out, perhaps not the cheapest: give back what it need not give up, and stop looking.
+            search.cut_short = True
             model.clear_objective()  # type: ignore[no-untyped-call]
             out.append((_irreducible(search, dropped), None))
             break
@@ -286,12 +295,16 @@ def _package_after(
     seconds: float,
     include: Sequence[str],
     cancel: threading.Event | None = None,
+    search: _Search | None = None,
 ) -> Solution | None:
-    """The best package once these elements are relaxed, or None (none, or none found in time)."""
+    """The best package once these elements are relaxed, or None (none, or none found in time:
+    then `search` is marked cut short)."""
     from solver.solve import solve  # solve() explains through this module
 
     budget = SolveParams(time_limit_s=max(0.05, seconds), workers=params.effective_workers, seed=params.seed)
     solution = solve(relax(scenario, dropped), budget, explain=False, include=include, cancel=cancel)
+    if search is not None and solution.status == "unknown":
+        search.cut_short = True
     return solution if solution.has_package else None
 
 
@@ -372,7 +385,10 @@ def explain(
             return None
         if outcome == "unknown":
             return Explanation(
-                minimal=False, conflict=[], summary="No conflict could be isolated within the time limit."
+                minimal=False,
+                conflict=[],
+                summary="No conflict could be isolated within the time limit.",
+                complete=False,
             )
         if not core:
             return Explanation(
@@ -400,4 +416,8 @@ def explain(
     if not minimal:
         summary += " (The conflict may hold more elements than needed: the time limit stopped the check.)"
     logger.debug("explained %s in %.2fs: %d elements", scenario.id, time.perf_counter() - start, len(core))
-    return Explanation(minimal=minimal, conflict=conflict, summary=summary, relaxations=relax_list)
+    if search.cut_short and not relax_list:
+        summary += " No way out was found within the time limit; more time may find one."
+    return Explanation(
+        minimal=minimal, conflict=conflict, summary=summary, relaxations=relax_list, complete=not search.cut_short
+    )
