@@ -1,9 +1,11 @@
 """Solve a scenario: the lexicographic objective, stage by stage, on one CP-SAT model.
 
-Each stage optimises one criterion, then holds it at its optimum (or within its tolerance) for the
-stages after it; each stage starts from the previous stage's package as a hint. A last stage draws
-as much pledged money as the rules allow for the package found, so the funding balance reads true.
-Infeasibility is a status in the returned document, never an exception.
+Each stage optimises one criterion, then holds it at its optimum (or within its tolerance, read as
+the decimal written) for the stages after it; each stage starts from the previous stage's package
+as a hint. Every value compared and held is exact: `optimal` means each criterion's value is the
+exact lexicographic optimum, proven. A last stage draws as much pledged money as the rules allow for
+the package found, so the funding balance reads true. Infeasibility is a status in the returned
+document, never an exception.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ortools.init.python import init
 from ortools.sat.python import cp_model
@@ -23,7 +26,22 @@ from models.solution import RunInfo, Solution, Status
 from solver.build import BuiltModel, LinearExpr, ModelBuilder
 from solver.cancel import cancellable
 from solver.construct import MIN_PAIRS, complete, construct
-from solver.criteria import SHARE_SCALE, Form, first_bound, form, hold, maximised, merge, merged_expression
+from solver.criteria import (
+    EXACT_LIMIT,
+    SHARE_SCALE,
+    Form,
+    at_most,
+    exact_value,
+    first_bound,
+    form,
+    hold,
+    maximised,
+    merge,
+    merged_expression,
+    share_of,
+    tolerance_of,
+    upper_bound,
+)
 from solver.document import Package, solution_document
 from solver.neighbourhood import around_relaxation, minimised
 from solver.params import SolveParams
@@ -41,13 +59,16 @@ CONSTRUCT_TIME_LIMIT_S = 5.0
 
 @dataclass
 class StageResult:
-    """One stage of the lexicographic solve (value and bounds in the criterion's integer scale)."""
+    """One stage of the lexicographic solve (value and bounds in the criterion's integer scale; for
+    `max_share`, in units of 1e-7, rounded)."""
 
     criterion: str
     status: str
     value: int | None
     bound: float | None
     wall_s: float
+    exact: Fraction | None = None
+    """The stage's value in the domain's units, exactly: what the later stages hold."""
     relaxation_bound: float | None = None
     """The linear relaxation's proven bound on the criterion (large models)."""
     relaxation_s: float = 0.0
@@ -154,57 +175,65 @@ def _minimise_share(
     workers: int,
     pairs: int,
 ) -> _Outcome:
-    """The `max_share` stage as a sequence of linear problems (Dinkelbach's method).
+    """The `max_share` stage as a sequence of exact linear problems (Dinkelbach's method).
 
-    The share of the largest contributor is a ratio, personnel(n) / total; held as
-    `SHARE_SCALE x personnel(n) <= z x total` it needs a product of two variables, whose weak
-    relaxation left CP-SAT unable to prove even small optima. Here, with z* the value of the best
-    package so far, each step asks for a package with z <= z* - 1, minimising
-    `max SHARE_SCALE x personnel(n) - (z* - 1) x total` (linear once z* is a number); no such
-    package proves z* optimal. Each step runs on a copy of the model (same variables, and one
-    more), so the model keeps only the stage's final hold. Returns the stage's status, z* and a
-    lower bound on z, and the best package.
+    The share of the largest contributor is a ratio, personnel(n) / total; held as a bound times
+    the total it needs a product of two variables, whose weak relaxation left CP-SAT unable to
+    prove even small optima. Here, with p/q the exact share of the best package so far, each step
+    asks for a package with a smaller share, q x largest < p x total in integers (or nobody
+    deployed, share 0), minimising `q x largest - p x total` (linear once p/q is a number); no such
+    package proves p/q optimal, exactly. Each step runs on a copy of the model (same variables, and
+    a few more), so the model keeps only the stage's final hold. Returns the stage's status and the
+    best package (`value` and `bound` in units of 1e-7, for reports).
     """
     model = builder.model
     deadline = time.perf_counter() + time_left
     total = builder.total_personnel()
+    most = upper_bound(model, total)
     personnel = [builder.personnel(n) for n in builder.vars.contributes]
-    most = max(total.proto.domain)  # (the proto wrapper does not index from the end)
-    best: tuple[cp_model.CpSolver, int] | None = None
+    best: tuple[list[int], Fraction] | None = None
     while True:
         trial = model.clone()
         trial.clear_objective()  # type: ignore[no-untyped-call]
         if best is not None:
-            target = best[1] - 1
-            largest = trial.new_int_var(0, SHARE_SCALE * most, "largest_share_x_scale")
+            p, q = best[1].numerator, best[1].denominator
+            largest = trial.new_int_var(0, most, "largest_contingent")
+            anyone = trial.new_bool_var("anyone_deploys")
             for expr in personnel:
-                trial.add(SHARE_SCALE * expr <= largest)
-            trial.add(largest <= target * total)
-            trial.minimize(largest - target * total)
+                trial.add(expr <= largest)
+            trial.add(total <= most * anyone)
+            at_most(trial, [(q, largest), (1, anyone), (-p, total)], 0)
+            # The objective only guides the step (the row above decides): with integers too large
+            # to be exact in doubles, a nearby ratio guides as well.
+            guide = (
+                best[1] if max(p, q) * most <= EXACT_LIMIT else best[1].limit_denominator(max(1, EXACT_LIMIT // most))
+            )
+            trial.minimize(guide.denominator * largest - guide.numerator * total)
         solver = cp_model.CpSolver()
         configure(solver, params, deadline - time.perf_counter(), workers, pairs)
         with cancellable(solver, cancel):
             code = solver.solve(trial)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            people = solver.value(total)
-            z = -(-SHARE_SCALE * max((solver.value(e) for e in personnel), default=0) // people) if people else 0
-            best = (solver, z)
+            values = list(solver.response_proto.solution)[: len(model.proto.variables)]
+            share = share_of(builder, values)
+            best = (values, share)
             elapsed = time.perf_counter() - start
             if report.first_package_s is None:
                 report.first_package_s = elapsed
             if on_package is not None:
-                on_package("max_share", z / SHARE_SCALE, elapsed)
-            if z == 0:
-                return _Outcome(cp_model.OPTIMAL, z, 0.0, list(solver.response_proto.solution))
+                on_package("max_share", float(share), elapsed)
+            z = math.ceil(share * SHARE_SCALE)
+            if share == 0:
+                return _Outcome(cp_model.OPTIMAL, z, 0.0, values)
             if time.perf_counter() < deadline and not (cancel is not None and cancel.is_set()):
                 continue
-            return _Outcome(cp_model.FEASIBLE, z, 0.0, list(solver.response_proto.solution))
+            return _Outcome(cp_model.FEASIBLE, z, 0.0, values)
         if best is None:
             return _Outcome(code, 0, 0.0, [])
-        values = list(best[0].response_proto.solution)
+        z = math.ceil(best[1] * SHARE_SCALE)
         if code == cp_model.INFEASIBLE:
-            return _Outcome(cp_model.OPTIMAL, best[1], float(best[1]), values)
-        return _Outcome(cp_model.FEASIBLE, best[1], 0.0, values)
+            return _Outcome(cp_model.OPTIMAL, z, float(best[1] * SHARE_SCALE), best[0])
+        return _Outcome(cp_model.FEASIBLE, z, 0.0, best[0])
 
 
 def trivial_bound(built: BuiltModel, criterion: str) -> float:
@@ -330,10 +359,10 @@ def _around_relaxation(
     return _Around(bound, sign * (improved + offset), values, relaxation.bound >= improved, whole)
 
 
-def _tightest(criterion: str, proved: float | None, known: float | None, factor: int) -> float:
-    """The tighter of a bound a stage proved (integer scale) and the one known (domain units), in
-    domain units: the larger for a minimised criterion, the smaller for a maximised one."""
-    candidates = [] if proved is None or not math.isfinite(proved) else [proved / factor]
+def _tightest(criterion: str, proved: float | None, known: float | None) -> float:
+    """The tighter of a bound a stage proved and the one known, both in domain units: the larger for
+    a minimised criterion, the smaller for a maximised one."""
+    candidates = [] if proved is None or not math.isfinite(proved) else [proved]
     if known is not None:
         candidates.append(known)
     return min(candidates) if maximised(criterion) else max(candidates)
@@ -345,6 +374,8 @@ class _Group:
 
     forms: list[Form]
     weights: list[int]
+    factor: int = 1
+    """The first criterion's factor from domain units to its integer scale."""
 
     def bound_on_first(self, bounds: Sequence[float | None]) -> float | None:
         """The best bound the merged objective's bounds prove on the first criterion (its scale)."""
@@ -353,21 +384,29 @@ class _Group:
             return None
         return min(proved) if maximised(self.forms[0].criterion) else max(proved)
 
+    def proven(self, bounds: Sequence[float | None]) -> float | None:
+        """The same in the domain's units."""
+        proved = self.bound_on_first(bounds)
+        if proved is None:
+            return None
+        return proved / self.factor
 
-def _groups(builder: ModelBuilder, stages: Sequence[tuple[str, float]]) -> list[_Group]:
+
+def _groups(builder: ModelBuilder, stages: Sequence[tuple[str, Fraction]], forms: dict[str, Form]) -> list[_Group]:
     """The stages as searches: a criterion joins the one before it when that one has no tolerance
     and the merged objective's span stays exact (`solver.criteria.merge`).
 
     Each merged criterion saves a CP-SAT run (on 70 nations the `nations` stage alone took 0.5-0.9 s
     after `cost`; merged, the pair takes what `cost` took)."""
     groups: list[_Group] = []
-    previous_tolerance: float | None = None
+    previous_tolerance: Fraction | None = None
     for criterion, tolerance in stages:
         if criterion == "max_share":
             groups.append(_Group([], []))
             previous_tolerance = None
             continue
-        f = form(builder, criterion)
+        f = forms[criterion]
+        factor = builder.criteria[criterion][1]
         last = groups[-1] if groups else None
         if last is not None and last.forms and previous_tolerance == 0:
             weights = merge([*last.forms, f])
@@ -376,7 +415,7 @@ def _groups(builder: ModelBuilder, stages: Sequence[tuple[str, float]]) -> list[
                 last.weights = weights
                 previous_tolerance = tolerance
                 continue
-        groups.append(_Group([f], [1]))
+        groups.append(_Group([f], [1], factor))
         previous_tolerance = tolerance
     return groups
 
@@ -453,12 +492,14 @@ def solve(
     current: list[int] | None = None
     """Every model variable's value in the best package so far (a complete hint)."""
 
-    stages: list[tuple[str, float]] = [(t.criterion, t.tolerance) for t in scenario.objective]
+    # Tolerances as the decimals written: 0.29 is 29/100 (`solver.criteria.tolerance_of`).
+    stages: list[tuple[str, Fraction]] = [(t.criterion, tolerance_of(t.tolerance)) for t in scenario.objective]
     if repair_from is not None:
-        stages.insert(0, ("churn", 0.0))
+        stages.insert(0, ("churn", Fraction(0)))
     elif prefer is not None:
-        stages.append(("churn", 0.0))
-
+        stages.append(("churn", Fraction(0)))
+    # Each criterion as a linear form over the model's variables (read before any stage sets an objective).
+    forms = {criterion: form(builder, criterion) for criterion, _ in stages if criterion != "max_share"}
     pairs = len(built.vars.units)
     large = pairs >= MIN_PAIRS
     workers = params.effective_workers
@@ -485,7 +526,7 @@ def solve(
     bounds.update({criterion: trivial_bound(built, criterion) for criterion, _ in stages})
     tolerances = dict(stages)
     proven: set[str] = set()
-    for group in _groups(builder, stages):
+    for group in _groups(builder, stages, forms):
         if cancel is not None and cancel.is_set():
             report.cancelled = True
             status = "unknown" if package is None else "feasible"
@@ -552,8 +593,7 @@ def solve(
                 break
             if group.forms:
                 searched = outcome.bound if code == cp_model.UNKNOWN else None
-                proved = group.bound_on_first([searched, relaxed])
-                bounds[head] = _tightest(head, proved, bounds[head], built.criteria[head][1])
+                bounds[head] = _tightest(head, group.proven([searched, relaxed]), bounds[head])
             status = "feasible"
             break
 
@@ -561,30 +601,33 @@ def solve(
         # value, and the hold on it for the later stages, are the package's own.
         current = builder.tightened(outcome.values[: len(model.proto.variables)])
         package = _package_of(built, current)
-        if group.forms:
+        for result in results:
+            result.exact = exact_value(builder, result.criterion, current, forms.get(result.criterion))
+        proved: float | None
+        if not group.forms:
+            stage.value = outcome.value
+            proved = outcome.bound / SHARE_SCALE if code == cp_model.OPTIMAL else 0.0
+            stage.bound = outcome.bound
+        else:
             for result, f in zip(results, group.forms, strict=True):
                 result.value = f.value(current)
-            proved = group.bound_on_first([outcome.bound, relaxed])
-        else:
-            stage.value = outcome.value
-            proved = outcome.bound
-        stage.bound = proved
+            stage.bound = group.bound_on_first([outcome.bound, relaxed])
+            proved = group.proven([outcome.bound, relaxed])
         for result in results:
-            name, value = result.criterion, result.value
+            criterion, value = result.criterion, result.exact
             assert value is not None
-            factor = built.criteria[name][1]
             if code == cp_model.OPTIMAL:
-                slack = math.floor(tolerances[name] * abs(value))
-                # Proven: the package's own value is the bound, unless a tolerance lets later
-                # stages trade some of it away; then the proven optimum is.
-                bounds[name] = None if slack == 0 else value / factor
-                proven.add(name)
+                # Proven: the stage's value is the optimum (a tolerance may let later stages trade
+                # some of it away; the package's own value is then reported with this bound).
+                bounds[criterion] = float(value)
+                proven.add(criterion)
+                tolerance = tolerances[criterion]
             else:
                 status = "feasible"
                 if result is stage:
-                    bounds[name] = _tightest(name, proved, bounds[name], factor)
-                slack = 0
-            hold(builder, name, value, slack)  # for the later stages
+                    bounds[criterion] = _tightest(criterion, proved, bounds[criterion])
+                tolerance = Fraction(0)
+            hold(builder, criterion, value, tolerance)  # for the later stages
         _hint_all(model, current)
 
     if package is not None and built.vars.flows and not report.cancelled:
