@@ -60,15 +60,18 @@ def slack(tolerance: Fraction, value: int) -> int:
     return tolerance.numerator * abs(value) // tolerance.denominator
 
 
-def hold(b: ModelBuilder, criterion: str, value: Fraction, tolerance: Fraction = Fraction(0)) -> None:
+def hold(
+    b: ModelBuilder, criterion: str, value: Fraction, tolerance: Fraction = Fraction(0), *, exactly: bool = False
+) -> None:
     """Keep a criterion within `tolerance` of `value` (its exact value in the domain's units) for
     the stages after its own: at most `value + tolerance x |value|` when minimised, at least
-    `value - tolerance x |value|` when maximised, in exact arithmetic.
+    `value - tolerance x |value|` when maximised, in exact arithmetic. `exactly` asks, further, for
+    nothing better than `value` either (a tie-break among packages exactly as good).
 
     The largest share is held nation by nation, linearly: personnel(n) <= limit x total personnel.
     """
     if criterion == "max_share":
-        _hold_share(b, value, tolerance)
+        _hold_share(b, value, tolerance, exactly=exactly)
         return
     expr, factor = b.criteria[criterion]
     scaled = value * factor
@@ -76,14 +79,22 @@ def hold(b: ModelBuilder, criterion: str, value: Fraction, tolerance: Fraction =
         raise ValueError(f"{criterion} {value} is not a value of the criterion (its scale is {factor})")
     target = scaled.numerator
     loose = slack(tolerance, target)
+    most: int | None = target
+    least: int | None = target
     if maximised(criterion):
-        b.model.add(expr >= target - loose)
+        least = target - loose
+        most = target if exactly else None
     else:
-        b.model.add(expr <= target + loose)
+        most = target + loose
+        least = target if exactly else None
+    if most is not None:
+        b.model.add(expr <= most)
+    if least is not None:
+        b.model.add(expr >= least)
 
 
-def _hold_share(b: ModelBuilder, value: Fraction, tolerance: Fraction) -> None:
-    """Every nation's share at most value x (1 + tolerance)."""
+def _hold_share(b: ModelBuilder, value: Fraction, tolerance: Fraction, *, exactly: bool) -> None:
+    """Every nation's share at most value x (1 + tolerance); with `exactly`, some nation's at least `value`."""
     total = b.total_personnel()
     most = max(1, upper_bound(b.model, total))
     # A share is a fraction whose denominator (the force's personnel) is at most `most`: the
@@ -92,6 +103,14 @@ def _hold_share(b: ModelBuilder, value: Fraction, tolerance: Fraction) -> None:
     for nation in b.vars.contributes:
         terms = [(limit.denominator * c.unit.personnel, b.units(c)) for c in b.pairs_of_nation(nation)]
         at_most(b.model, [*terms, (-limit.numerator, total)], 0)
+    if exactly and value > 0:
+        reached = []
+        for nation in b.vars.contributes:
+            literal = b.model.new_bool_var(f"{b.prefix}holds_largest_share[{nation}]")
+            terms = [(-value.denominator * c.unit.personnel, b.units(c)) for c in b.pairs_of_nation(nation)]
+            at_most(b.model, [*terms, (value.numerator, total)], 0, only_if=literal)
+            reached.append(literal)
+        b.model.add_bool_or(reached)
 
 
 def below(x: Fraction, limit: int) -> Fraction:

@@ -11,10 +11,12 @@ from fractions import Fraction
 from typing import Any
 
 from models import RunInfo, Scenario, Solution, parse_scenario
+from models.patch import Patch, apply_patch
 from solver import SolveParams, solve
 from solver.alternatives import alternatives
 from solver.check import check
 from solver.document import Package, exact_values, solution_document
+from solver.whatif import what_if
 from tests.brute import (
     BrutePackage,
     Optima,
@@ -133,6 +135,30 @@ def test_alternatives_tolerance_admits_a_package_exactly_at_its_bound() -> None:
     assert [p.objective[0].value for p in result.packages] == [100.0, 129.0]
     assert len(qualifying(scenario, packages, [Fraction(100)], 0.28)) == 1
     assert len(alternatives(scenario, 3, tolerance=0.28, params=PARAMS).packages) == 1
+
+
+# -- 2. what-if `resolve` is the patched scenario's optimum ----------------------------------------------
+
+
+def test_what_if_resolve_is_the_patched_optimum_under_a_tolerance() -> None:
+    """With a 20 % tolerance on cost, lifting the veto on BBB makes its engineer at 210 the optimum;
+    the baseline's engineer at 240 is within the tolerance but not an optimum, so `resolve` must not
+    keep it to spare churn (the tie-break is only among packages exactly as good)."""
+    data = base(
+        requirements=[line("eng", needed_until=ONE_MONTH)],
+        offers=[offer("AAA", [unit("a", monthly_cost_usd=240)]), offer("BBB", [unit("b", monthly_cost_usd=210)])],
+        vetoes=[{"id": "v-bbb", "by": "Host", "against": ["BBB"], "scope": "units"}],
+        objective=[{"criterion": "cost", "tolerance": 0.2}],
+    )
+    scenario = parse_scenario(data)
+    patch = Patch.model_validate({"ops": [{"op": "drop_veto", "id": "v-bbb"}]})
+    patched = apply_patch(scenario, patch)
+    expected = optima(patched)
+    assert expected is not None and expected.vectors() == {(210.0,)}
+    result = what_if(scenario, patch, mode="resolve", params=PARAMS)
+    assert _assignment(result.baseline) == {("a", "eng"): 1}
+    assert result.patched.objective_value("cost") == 210.0
+    assert _assignment(result.patched) == {("b", "eng"): 1}
 
 
 # -- 3. `max_share` and shortfall optimised exactly --------------------------------------------------------
