@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from models.scenario import MAXIMISED
-from solver.rules.requirements import shortfall_weights
+from solver.rules import requirements
+from solver.rules.requirements import exact_shortfall_weights, shortfall_weights
 
 if TYPE_CHECKING:
     # Types only: the benchmark's HiGHS peer reads this module in a process that must not load OR-Tools.
@@ -69,11 +70,16 @@ def hold(
     nothing better than `value` either (a tie-break among packages exactly as good).
 
     The largest share is held nation by nation, linearly: personnel(n) <= limit x total personnel.
+    The shortfall, when its exact scale is too large for one integer row, is held in digits.
     """
     if criterion == "max_share":
         _hold_share(b, value, tolerance, exactly=exactly)
         return
     expr, factor = b.criteria[criterion]
+    terms: list[tuple[int, cp_model.IntVar]] | None = None
+    if criterion == "shortfall" and not requirements.shortfall_is_exact(b.scenario):
+        weights, factor = exact_shortfall_weights(b.scenario)
+        terms = [(weight, b.vars.shortfall[rid]) for rid, weight in weights.items()]
     scaled = value * factor
     if scaled.denominator != 1:
         raise ValueError(f"{criterion} {value} is not a value of the criterion (its scale is {factor})")
@@ -87,10 +93,16 @@ def hold(
     else:
         most = target + loose
         least = target if exactly else None
+    if terms is None:
+        if most is not None:
+            b.model.add(expr <= most)
+        if least is not None:
+            b.model.add(expr >= least)
+        return
     if most is not None:
-        b.model.add(expr <= most)
+        at_most(b.model, terms, most)
     if least is not None:
-        b.model.add(expr >= least)
+        at_most(b.model, [(-c, x) for c, x in terms], -least)
 
 
 def _hold_share(b: ModelBuilder, value: Fraction, tolerance: Fraction, *, exactly: bool) -> None:
@@ -237,6 +249,9 @@ def exact_value(b: ModelBuilder, criterion: str, values: Sequence[int], f: Form 
     variable), given its `Form` (none for `max_share`)."""
     if criterion == "max_share":
         return share_of(b, values)
+    if criterion == "shortfall" and not requirements.shortfall_is_exact(b.scenario):
+        weights, scale = exact_shortfall_weights(b.scenario)
+        return Fraction(sum(w * int(values[b.vars.shortfall[rid].index]) for rid, w in weights.items()), scale)
     assert f is not None
     return Fraction(f.value(values), b.criteria[criterion][1])
 

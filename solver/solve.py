@@ -46,6 +46,7 @@ from solver.document import Package, solution_document
 from solver.neighbourhood import around_relaxation, minimised
 from solver.params import SolveParams
 from solver.relaxation import objective_of, relax
+from solver.rules.requirements import exact_shortfall_weights, rounding_excess, shortfall_is_exact
 
 logger = logging.getLogger("forcepack.solver")
 
@@ -60,7 +61,8 @@ CONSTRUCT_TIME_LIMIT_S = 5.0
 @dataclass
 class StageResult:
     """One stage of the lexicographic solve (value and bounds in the criterion's integer scale; for
-    `max_share`, in units of 1e-7, rounded)."""
+    `max_share`, in units of 1e-7, rounded; for a shortfall searched with rounded weights, in the
+    exact scale of `solver.rules.requirements.exact_shortfall_weights`)."""
 
     criterion: str
     status: str
@@ -236,6 +238,45 @@ def _minimise_share(
         return _Outcome(cp_model.FEASIBLE, z, 0.0, best[0])
 
 
+def _prove_shortfall(
+    builder: ModelBuilder,
+    current: list[int],
+    params: SolveParams,
+    deadline: float,
+    cancel: threading.Event | None,
+    workers: int,
+    pairs: int,
+) -> tuple[bool, list[int]]:
+    """After a search with rounded shortfall weights (the exact ones too large for one integer
+    objective), prove its package exactly optimal or find the exact optimum.
+
+    Each step asks, on a copy of the model with its rounded objective, for a package whose exact
+    shortfall is smaller than the best so far (one exact row, `solver.criteria.at_most`); none
+    proves it. Returns whether it was proven, and the best package (a value for every variable).
+    """
+    model = builder.model
+    weights, _ = exact_shortfall_weights(builder.scenario)
+    terms = [(w, builder.vars.shortfall[rid]) for rid, w in weights.items()]
+    while True:
+        value = sum(w * int(current[x.index]) for w, x in terms)
+        if value == 0:
+            return True, current
+        left = deadline - time.perf_counter()
+        if left <= 0.01 or (cancel is not None and cancel.is_set()):
+            return False, current
+        trial = model.clone()
+        at_most(trial, terms, value - 1)
+        solver = cp_model.CpSolver()
+        configure(solver, params, left, workers, pairs)
+        with cancellable(solver, cancel):
+            code = solver.solve(trial)
+        if code == cp_model.INFEASIBLE:
+            return True, current
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, current
+        current = builder.tightened(list(solver.response_proto.solution)[: len(model.proto.variables)])
+
+
 def trivial_bound(built: BuiltModel, criterion: str) -> float:
     """A bound every package meets, reported for a criterion no stage reached."""
     if criterion == "nations":
@@ -376,6 +417,10 @@ class _Group:
     weights: list[int]
     factor: int = 1
     """The first criterion's factor from domain units to its integer scale."""
+    rounding: Fraction | None = None
+    """A shortfall searched with rounded weights: the most their sum may exceed factor x the exact
+    shortfall (`solver.rules.requirements.rounding_excess`); the search's answer is then proven
+    with exact constraints."""
 
     def bound_on_first(self, bounds: Sequence[float | None]) -> float | None:
         """The best bound the merged objective's bounds prove on the first criterion (its scale)."""
@@ -385,10 +430,12 @@ class _Group:
         return min(proved) if maximised(self.forms[0].criterion) else max(proved)
 
     def proven(self, bounds: Sequence[float | None]) -> float | None:
-        """The same in the domain's units."""
+        """The same in the domain's units (for rounded weights, a bound on the exact shortfall)."""
         proved = self.bound_on_first(bounds)
         if proved is None:
             return None
+        if self.rounding is not None:
+            return max(0.0, float((Fraction(math.ceil(proved)) - self.rounding) / self.factor))
         return proved / self.factor
 
 
@@ -396,14 +443,16 @@ def _groups(
     builder: ModelBuilder, stages: Sequence[tuple[str, Fraction]], forms: dict[str, Form], *, tie_break: bool
 ) -> list[_Group]:
     """The stages as searches: a criterion joins the one before it when that one has no tolerance
-    and the merged objective's span stays exact (`solver.criteria.merge`). `max_share` is a search
-    of its own, and so is a last `churn` that breaks ties (`tie_break`) after an objective with a
+    and the merged objective's span stays exact (`solver.criteria.merge`). A shortfall searched with
+    rounded weights (`solver.rules.requirements.shortfall_is_exact`) and `max_share` are searches of
+    their own, and so is a last `churn` that breaks ties (`tie_break`) after an objective with a
     tolerance: it may only choose among packages exactly as good as the one found.
 
     Each merged criterion saves a CP-SAT run (on 70 nations the `nations` stage alone took 0.5-0.9 s
     after `cost`; merged, the pair takes what `cost` took)."""
     groups: list[_Group] = []
     previous_tolerance: Fraction | None = None
+    exact_shortfall = shortfall_is_exact(builder.scenario)
     tolerant = any(tolerance for _, tolerance in stages)
     for criterion, tolerance in stages:
         if criterion == "max_share":
@@ -412,9 +461,13 @@ def _groups(
             continue
         f = forms[criterion]
         factor = builder.criteria[criterion][1]
+        if criterion == "shortfall" and not exact_shortfall:
+            groups.append(_Group([f], [1], factor, rounding_excess(builder.scenario)))
+            previous_tolerance = None
+            continue
         last = groups[-1] if groups else None
         joins = not (tie_break and criterion == "churn" and tolerant)
-        if joins and last is not None and last.forms and previous_tolerance == 0:
+        if joins and last is not None and last.forms and last.rounding is None and previous_tolerance == 0:
             weights = merge([*last.forms, f])
             if weights is not None:
                 last.forms.append(f)
@@ -615,6 +668,15 @@ def solve(
         # A search's package may leave a shortfall or churn above what its units give: the stage's
         # value, and the hold on it for the later stages, are the package's own.
         current = builder.tightened(outcome.values[: len(model.proto.variables)])
+        if group.rounding is not None and code == cp_model.OPTIMAL:
+            # Optimal for the rounded weights only: proven (or improved) with exact constraints.
+            deadline = start + params.time_limit_s
+            exact, current = _prove_shortfall(builder, current, params, deadline, cancel, workers, pairs)
+            if cancel is not None and cancel.is_set():
+                report.cancelled = True
+            if not exact:
+                code = cp_model.FEASIBLE
+                stage.status = code.name
         package = _package_of(built, current)
         for result in results:
             result.exact = exact_value(builder, result.criterion, current, forms.get(result.criterion))
@@ -628,6 +690,11 @@ def solve(
                 result.value = f.value(current)
             stage.bound = group.bound_on_first([outcome.bound, relaxed])
             proved = group.proven([outcome.bound, relaxed])
+            if group.rounding is not None and stage.exact is not None:
+                # Reported in the exact scale (`exact_shortfall_weights`).
+                scale = exact_shortfall_weights(scenario)[1]
+                stage.value = (stage.exact * scale).numerator
+                stage.bound = float(stage.value) if code == cp_model.OPTIMAL else None
         for result in results:
             criterion, value = result.criterion, result.exact
             assert value is not None

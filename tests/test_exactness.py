@@ -3,27 +3,37 @@
 Each hand-built case sits at an edge of the arithmetic where the solver once answered a package
 that was not the optimum while calling it `optimal`; its expected answer comes from the
 exhaustive search (`tests/brute.py`, exact rational arithmetic, written apart from the solver).
+The property tests draw the same kind of numbers (`tests.strategies`, `edges=True`).
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
+from unittest import mock
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from models import RunInfo, Scenario, Solution, parse_scenario
 from models.patch import Patch, apply_patch
 from solver import SolveParams, solve
-from solver.alternatives import alternatives
+from solver.alternatives import alternatives, placements
 from solver.check import check
 from solver.document import Package, exact_values, solution_document
+from solver.rules import requirements
 from solver.whatif import what_if
 from tests.brute import (
     BrutePackage,
     Optima,
+    churn,
     feasible_packages,
     optima,
     qualifying,
+    repair_optima,
+    search_space_size,
 )
+from tests.strategies import TOLERANCES, tiny_scenarios
 from tests.test_rules import base, line, offer, unit
 
 PARAMS = SolveParams(time_limit_s=30, workers=1, seed=0, deterministic=True)
@@ -195,3 +205,142 @@ def test_solve_max_share_is_exact_within_a_ten_millionth() -> None:
     solution = _solved(scenario)
     _assert_optimum(scenario, solution, expected)
     assert _assignment(solution) == {("a2", "eng"): 1, ("b1", "med"): 1}
+
+
+def _prime_lines(quantities: list[int], personnel: list[int]) -> Scenario:
+    """Desirable infantry lines of these (prime) personnel quantities, one per sector, and one
+    infantry unit of each personnel figure, from nations AAA, BBB, CCC, ... in turn."""
+    sectors = [{"id": f"s{i}", "control": "secure"} for i in range(len(quantities))]
+    codes = ["AAA", "BBB", "CCC", "DDD"]
+    return parse_scenario(
+        base(
+            sectors=sectors,
+            requirements=[
+                line(
+                    f"r{i}",
+                    sector=f"s{i}",
+                    capability="infantry",
+                    quantity=q,
+                    measure="personnel",
+                    priority="desirable",
+                )
+                for i, q in enumerate(quantities)
+            ],
+            offers=[
+                offer(codes[i], [unit(f"u{i}", capability="infantry", personnel=p)]) for i, p in enumerate(personnel)
+            ],
+            objective=["shortfall"],
+        )
+    )
+
+
+def test_solve_shortfall_is_exact_with_large_prime_quantities() -> None:
+    """Lines of 5,987, 6,007 and 7,919 personnel: weights per person rounded at 1e-9 sent the six-person
+    unit to the wrong line (its shortfall 0.999001... against the optimum's 0.998997...). Their least
+    common denominator, 2.8e11, keeps the objective exact in int64."""
+    scenario = _prime_lines([5987, 6007, 7919], [7972, 6, 7064])
+    expected = optima(scenario)
+    assert expected is not None
+    assert expected.stage_values[0] == Fraction(5987 - 6, 5987)
+    _assert_optimum(scenario, _solved(scenario), expected)
+
+
+def test_solve_shortfall_is_exact_past_the_integer_scale() -> None:
+    """Five coprime quantities: their least common denominator (2.7e19) times the weights passes what
+    one exact integer objective may hold, so the stage searches rounded weights and proves the answer
+    with exact constraints. The rounded optimum sends the one-person unit to the line of 6,007; the
+    exact one to the line of 5,987."""
+    scenario = _prime_lines([5987, 6007, 7919, 7907, 12007], [7635, 11703, 1])
+    assert not requirements.shortfall_is_exact(scenario)
+    expected = optima(scenario)
+    assert expected is not None
+    assert expected.stage_values[0] == 3 - Fraction(1, 5987)
+    _assert_optimum(scenario, _solved(scenario), expected)
+
+
+# -- property tests on the edges of the arithmetic ------------------------------------------------------
+
+
+@given(tiny_scenarios(edges=True))
+def test_solve_matches_exhaustive_search_on_edge_numbers(scenario: Scenario) -> None:
+    """With tolerances such as 0.29, large prime personnel and decimal weights, the solver's package is
+    one of the exhaustive search's optima, exactly, with each stage's proven value as its bound."""
+    assume(search_space_size(scenario) <= MAX_CANDIDATES)
+    _assert_optimum(scenario, _solved(scenario), optima(scenario))
+
+
+@given(tiny_scenarios(edges=True))
+def test_solve_matches_exhaustive_search_with_rounded_shortfall(scenario: Scenario) -> None:
+    """The same with the shortfall's exact integer objective made too large for every scenario: the
+    stage searches rounded weights and proves its answer with exact constraints."""
+    assume(search_space_size(scenario) <= MAX_CANDIDATES)
+    assume(any(t.criterion == "shortfall" for t in scenario.objective))
+    with mock.patch.object(requirements, "SHORTFALL_LIMIT", 0):
+        assert not requirements.shortfall_is_exact(scenario) or not any(
+            r.priority == "desirable" for r in scenario.requirements
+        )
+        _assert_optimum(scenario, _solved(scenario), optima(scenario))
+
+
+@given(tiny_scenarios(edges=True), st.data())
+def test_what_if_matches_exhaustive_search_on_edge_numbers(scenario: Scenario, data: st.DataObject) -> None:
+    """After a nation withdraws, `resolve` answers an optimum of the patched scenario, with the least
+    churn among the optima exactly as good; `repair` answers an optimum of churn first, then the
+    objective."""
+    assume(search_space_size(scenario) <= MAX_CANDIDATES)
+    nations = [o.nation for o in scenario.offers]
+    assume(nations)
+    patch = Patch.withdraw(data.draw(st.sampled_from(nations)))
+    baseline = _solved(scenario)
+    assume(baseline.has_package)
+    patched = apply_patch(scenario, patch)
+    expected = optima(patched)
+    resolved = what_if(scenario, patch, mode="resolve", params=PARAMS, baseline=baseline).patched
+    assert check(patched, resolved) == []
+    if expected is None:
+        assert resolved.status == "infeasible"
+        return
+    assert resolved.status == "optimal"
+    mine = _find(expected.packages, resolved)
+    assert mine is not None, f"not an optimum: {_vector(resolved)}; optima {sorted(expected.vectors())}"
+    before = _assignment(baseline)
+    as_good = [p for p in expected.packages if p.objective == mine.objective]
+    assert churn(mine.assignment, before) == min(churn(p.assignment, before) for p in as_good)
+
+    repaired = what_if(scenario, patch, mode="repair", params=PARAMS, baseline=baseline).patched
+    assert repaired.status == "optimal"
+    expected_repair = repair_optima(patched, before)
+    assert expected_repair is not None
+    assert _vector(repaired) in expected_repair.vectors()
+
+
+@given(tiny_scenarios(edges=True), st.sampled_from(TOLERANCES), st.integers(1, 2))
+def test_alternatives_match_exhaustive_search_on_edge_numbers(scenario: Scenario, tolerance: float, d: int) -> None:
+    """Every alternative keeps within the tolerance (read as written) of the first package on every
+    criterion, each is the best package left that differs from the earlier ones in at least d
+    placements, and when fewer than k are found, no qualifying package differs enough from them all."""
+    assume(search_space_size(scenario) <= MAX_CANDIDATES)
+    k = 3
+    result = alternatives(scenario, k, tolerance=tolerance, min_difference=d, params=PARAMS)
+    packages = feasible_packages(scenario)
+    expected = optima(scenario, packages)
+    first = result.packages[0]
+    if expected is None:
+        assert first.status == "infeasible" and len(result.packages) == 1
+        return
+    best = _find(expected.packages, first)
+    assert best is not None
+    allowed = qualifying(scenario, packages, list(best.objective), tolerance)
+    found = [best]
+    for solution in result.packages[1:]:
+        assert solution.status == "optimal"
+        assert check(scenario, solution) == []
+        candidates = [p for p in allowed if all(len(p.placements ^ f.placements) >= d for f in found)]
+        best_left = optima(scenario, candidates)
+        assert best_left is not None
+        mine = _find(best_left.packages, solution)
+        assert mine is not None, f"{_vector(solution)} is not the best left: {sorted(best_left.vectors())}"
+        assert placements(solution) == mine.placements
+        found.append(mine)
+    if len(found) < k:
+        assert not [p for p in allowed if all(len(p.placements ^ f.placements) >= d for f in found)]
