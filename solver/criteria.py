@@ -121,6 +121,7 @@ def _hold_share(b: ModelBuilder, value: Fraction, tolerance: Fraction, *, exactl
             literal = b.model.new_bool_var(f"{b.prefix}holds_largest_share[{nation}]")
             terms = [(-value.denominator * c.unit.personnel, b.units(c)) for c in b.pairs_of_nation(nation)]
             at_most(b.model, [*terms, (value.numerator, total)], 0, only_if=literal)
+            b.model.add(total >= 1).only_enforce_if(literal)  # (nobody deployed is share 0)
             reached.append(literal)
         b.model.add_bool_or(reached)
 

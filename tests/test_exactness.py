@@ -33,7 +33,7 @@ from tests.brute import (
     repair_optima,
     search_space_size,
 )
-from tests.strategies import TOLERANCES, tiny_scenarios
+from tests.strategies import TOLERANCES, small_scenarios, tiny_scenarios
 from tests.test_rules import base, line, offer, unit
 
 PARAMS = SolveParams(time_limit_s=30, workers=1, seed=0, deterministic=True)
@@ -267,6 +267,14 @@ def test_solve_matches_exhaustive_search_on_edge_numbers(scenario: Scenario) -> 
     one of the exhaustive search's optima, exactly, with each stage's proven value as its bound."""
     assume(search_space_size(scenario) <= MAX_CANDIDATES)
     _assert_optimum(scenario, _solved(scenario), optima(scenario))
+
+
+@given(small_scenarios(edges=True))
+def test_solve_edge_numbers_pass_the_checker(scenario: Scenario) -> None:
+    """On larger scenarios with the same numbers, every answer is proven (optimal or infeasible) and
+    its package honours every rule."""
+    solution = _solved(scenario)
+    assert solution.status in ("optimal", "infeasible")
 
 
 @given(tiny_scenarios(edges=True))
