@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 from models.analysis import Alternatives
 from models.scenario import Scenario
 from models.solution import Solution
 from solver.build import ModelBuilder
-from solver.criteria import hold
+from solver.criteria import hold, tolerance_of
+from solver.document import Package, exact_values
 from solver.params import SolveParams
-from solver.solve import SolveReport, solve
+from solver.solve import solve
 
 Placement = tuple[str, str]
 """(nation, sector)"""
@@ -33,7 +32,8 @@ def alternatives(
     in at least `min_difference` nation-sector placements.
 
     The first package is the optimum; each next one is the best package that keeps every
-    criterion within the tolerance of the optimum's and differs enough from all found so far.
+    criterion within the tolerance of the optimum's value (`tolerance x |value|`, the tolerance
+    read as the decimal written, in exact arithmetic) and differs enough from all found so far.
     """
     if k < 1:
         raise ValueError(f"Expected k >= 1, got {k}.")
@@ -42,17 +42,18 @@ def alternatives(
     if not 0 <= tolerance <= 1:
         raise ValueError(f"Expected 0 <= tolerance <= 1, got {tolerance}.")
     params = params or SolveParams()
-    report = SolveReport()
-    best = solve(scenario, params, report=report)
+    best = solve(scenario, params)
     found = [best]
     if best.has_package:
-        limits = [(s.criterion, s.value) for s in report.stages if s.value is not None]
+        criteria = [t.criterion for t in scenario.objective]
+        limits = list(zip(criteria, exact_values(scenario, Package.from_solution(best), criteria), strict=True))
+        allowed = tolerance_of(tolerance)
         while len(found) < k:
             seen = [placements(p) for p in found]
 
             def constrain(b: ModelBuilder, seen: list[frozenset[Placement]] = seen) -> None:
                 for criterion, value in limits:
-                    hold(b, criterion, value, math.floor(tolerance * abs(value)))
+                    hold(b, criterion, value, allowed)
                 reachable = [(n, s) for n in b.vars.contributes for s in sorted(b.sectors_of(n))]
                 for used in seen:
                     b.model.add(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from models.common import Measure, Priority
 from models.scenario import Scenario
@@ -64,20 +65,32 @@ def usable_pledged_usd(scenario: Scenario) -> int:
 
 
 def criterion_value(solution_parts: _Figures, criterion: str) -> float:
-    """A criterion's value in the domain's units, from a package's figures."""
+    """A criterion's value in the domain's units, from a package's figures: the exact value
+    rendered as the nearest float."""
+    return float(exact_criterion_value(solution_parts, criterion))
+
+
+def exact_criterion_value(solution_parts: _Figures, criterion: str) -> Fraction:
+    """A criterion's exact value in the domain's units, from a package's figures."""
     if criterion == "shortfall":
         return solution_parts.shortfall
     if criterion == "cost":
-        return float(solution_parts.total_cost)
+        return Fraction(solution_parts.total_cost)
     if criterion == "nations":
-        return float(solution_parts.contributing)
+        return Fraction(solution_parts.contributing)
     if criterion == "max_share":
         return solution_parts.max_share
     if criterion == "readiness":
-        return float(solution_parts.readiness)
+        return Fraction(solution_parts.readiness)
     if criterion == "churn":
-        return float(solution_parts.churn)
+        return Fraction(solution_parts.churn)
     raise ValueError(f"unknown criterion {criterion!r}")
+
+
+def exact_values(scenario: Scenario, package: Package, criteria: Sequence[str]) -> list[Fraction]:
+    """The package's exact value on each criterion (not `churn`, which needs a baseline)."""
+    figures = _figures(scenario, package)
+    return [exact_criterion_value(figures, criterion) for criterion in criteria]
 
 
 @dataclass
@@ -87,10 +100,10 @@ class _Figures:
     nations: list[NationFigures]
     funding: FundingBalance
     totals: Totals
-    shortfall: float
+    shortfall: Fraction
     total_cost: int
     contributing: int
-    max_share: float
+    max_share: Fraction
     readiness: int
     churn: int = 0
 
@@ -143,11 +156,12 @@ def _figures(scenario: Scenario, package: Package) -> _Figures:
     assignments.sort(key=lambda a: (sector_order[a.sector], req_order[a.requirement], a.nation, a.unit))
 
     coverage = []
-    shortfall = 0.0
+    shortfall = Fraction(0)
     for req in scenario.requirements:
         short = max(0, req.quantity - provided[req.id])
         if req.priority == Priority.DESIRABLE:
-            shortfall += req.weight * short / req.quantity
+            # Exact, the weight as the decimal written: a sum of floats can miss the nearest float.
+            shortfall += Fraction(str(req.weight)) * short / req.quantity
         coverage.append(
             Coverage(
                 requirement=req.id,
@@ -202,7 +216,7 @@ def _figures(scenario: Scenario, package: Package) -> _Figures:
         nations_contributing=len(personnel),
         nations_participating=len(participating),
     )
-    max_share = max((f.share for f in nations), default=0.0)
+    max_share = Fraction(max(personnel.values()), total_personnel) if total_personnel else Fraction(0)
     return _Figures(
         assignments, coverage, nations, funding, totals, shortfall, total_cost, len(personnel), max_share, readiness
     )

@@ -1,9 +1,11 @@
 """Solve a scenario: the lexicographic objective, stage by stage, on one CP-SAT model.
 
-Each stage optimises one criterion, then holds it at its optimum (or within its tolerance) for the
-stages after it; each stage starts from the previous stage's package as a hint. A last stage draws
-as much pledged money as the rules allow for the package found, so the funding balance reads true.
-Infeasibility is a status in the returned document, never an exception.
+Each stage optimises one criterion, then holds it at its optimum (or within its tolerance, read as
+the decimal written) for the stages after it; each stage starts from the previous stage's package
+as a hint. Every value compared and held is exact: `optimal` means each criterion's value is the
+exact lexicographic optimum, proven. A last stage draws as much pledged money as the rules allow for
+the package found, so the funding balance reads true. Infeasibility is a status in the returned
+document, never an exception.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ortools.init.python import init
 from ortools.sat.python import cp_model
@@ -23,12 +26,28 @@ from models.solution import RunInfo, Solution, Status
 from solver.build import BuiltModel, LinearExpr, ModelBuilder
 from solver.cancel import cancellable
 from solver.construct import MIN_PAIRS, complete, construct
-from solver.criteria import SHARE_SCALE, Form, first_bound, form, hold, maximised, merge, merged_expression
+from solver.criteria import (
+    EXACT_LIMIT,
+    SHARE_SCALE,
+    Form,
+    at_most,
+    exact_value,
+    first_bound,
+    form,
+    hold,
+    maximised,
+    merge,
+    merged_expression,
+    share_of,
+    tolerance_of,
+    upper_bound,
+)
 from solver.document import Package, solution_document
 from solver.engine import new_solver
 from solver.neighbourhood import around_relaxation, minimised
 from solver.params import SolveParams
 from solver.relaxation import objective_of, relax
+from solver.rules.requirements import exact_shortfall_weights, rounding_excess, shortfall_is_exact
 
 logger = logging.getLogger("forcepack.solver")
 
@@ -42,13 +61,17 @@ CONSTRUCT_TIME_LIMIT_S = 5.0
 
 @dataclass
 class StageResult:
-    """One stage of the lexicographic solve (value and bounds in the criterion's integer scale)."""
+    """One stage of the lexicographic solve (value and bounds in the criterion's integer scale; for
+    `max_share`, in units of 1e-7, rounded; for a shortfall searched with rounded weights, in the
+    exact scale of `solver.rules.requirements.exact_shortfall_weights`)."""
 
     criterion: str
     status: str
     value: int | None
     bound: float | None
     wall_s: float
+    exact: Fraction | None = None
+    """The stage's value in the domain's units, exactly: what the later stages hold."""
     relaxation_bound: float | None = None
     """The linear relaxation's proven bound on the criterion (large models)."""
     relaxation_s: float = 0.0
@@ -155,57 +178,104 @@ def _minimise_share(
     workers: int,
     pairs: int,
 ) -> _Outcome:
-    """The `max_share` stage as a sequence of linear problems (Dinkelbach's method).
+    """The `max_share` stage as a sequence of exact linear problems (Dinkelbach's method).
 
-    The share of the largest contributor is a ratio, personnel(n) / total; held as
-    `SHARE_SCALE x personnel(n) <= z x total` it needs a product of two variables, whose weak
-    relaxation left CP-SAT unable to prove even small optima. Here, with z* the value of the best
-    package so far, each step asks for a package with z <= z* - 1, minimising
-    `max SHARE_SCALE x personnel(n) - (z* - 1) x total` (linear once z* is a number); no such
-    package proves z* optimal. Each step runs on a copy of the model (same variables, and one
-    more), so the model keeps only the stage's final hold. Returns the stage's status, z* and a
-    lower bound on z, and the best package.
+    The share of the largest contributor is a ratio, personnel(n) / total; held as a bound times
+    the total it needs a product of two variables, whose weak relaxation left CP-SAT unable to
+    prove even small optima. Here, with p/q the exact share of the best package so far, each step
+    asks for a package with a smaller share, q x largest < p x total in integers (or nobody
+    deployed, share 0), minimising `q x largest - p x total` (linear once p/q is a number); no such
+    package proves p/q optimal, exactly. Each step runs on a copy of the model (same variables, and
+    a few more), so the model keeps only the stage's final hold. Returns the stage's status and the
+    best package (`value` and `bound` in units of 1e-7, for reports).
     """
     model = builder.model
     deadline = time.perf_counter() + time_left
     total = builder.total_personnel()
+    most = upper_bound(model, total)
     personnel = [builder.personnel(n) for n in builder.vars.contributes]
-    most = max(total.proto.domain)  # (the proto wrapper does not index from the end)
-    best: tuple[cp_model.CpSolver, int] | None = None
+    best: tuple[list[int], Fraction] | None = None
     while True:
         trial = model.clone()
         trial.clear_objective()  # type: ignore[no-untyped-call]
         if best is not None:
-            target = best[1] - 1
-            largest = trial.new_int_var(0, SHARE_SCALE * most, "largest_share_x_scale")
+            p, q = best[1].numerator, best[1].denominator
+            largest = trial.new_int_var(0, most, "largest_contingent")
+            anyone = trial.new_bool_var("anyone_deploys")
             for expr in personnel:
-                trial.add(SHARE_SCALE * expr <= largest)
-            trial.add(largest <= target * total)
-            trial.minimize(largest - target * total)
+                trial.add(expr <= largest)
+            trial.add(total <= most * anyone)
+            at_most(trial, [(q, largest), (1, anyone), (-p, total)], 0)
+            # The objective only guides the step (the row above decides): with integers too large
+            # to be exact in doubles, a nearby ratio guides as well.
+            guide = (
+                best[1] if max(p, q) * most <= EXACT_LIMIT else best[1].limit_denominator(max(1, EXACT_LIMIT // most))
+            )
+            trial.minimize(guide.denominator * largest - guide.numerator * total)
         solver = new_solver()
         configure(solver, params, deadline - time.perf_counter(), workers, pairs)
         with cancellable(solver, cancel):
             code = solver.solve(trial)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            people = solver.value(total)
-            z = -(-SHARE_SCALE * max((solver.value(e) for e in personnel), default=0) // people) if people else 0
-            best = (solver, z)
+            values = list(solver.response_proto.solution)[: len(model.proto.variables)]
+            share = share_of(builder, values)
+            best = (values, share)
             elapsed = time.perf_counter() - start
             if report.first_package_s is None:
                 report.first_package_s = elapsed
             if on_package is not None:
-                on_package("max_share", z / SHARE_SCALE, elapsed)
-            if z == 0:
-                return _Outcome(cp_model.OPTIMAL, z, 0.0, list(solver.response_proto.solution))
+                on_package("max_share", float(share), elapsed)
+            z = math.ceil(share * SHARE_SCALE)
+            if share == 0:
+                return _Outcome(cp_model.OPTIMAL, z, 0.0, values)
             if time.perf_counter() < deadline and not (cancel is not None and cancel.is_set()):
                 continue
-            return _Outcome(cp_model.FEASIBLE, z, 0.0, list(solver.response_proto.solution))
+            return _Outcome(cp_model.FEASIBLE, z, 0.0, values)
         if best is None:
             return _Outcome(code, 0, 0.0, [])
-        values = list(best[0].response_proto.solution)
+        z = math.ceil(best[1] * SHARE_SCALE)
         if code == cp_model.INFEASIBLE:
-            return _Outcome(cp_model.OPTIMAL, best[1], float(best[1]), values)
-        return _Outcome(cp_model.FEASIBLE, best[1], 0.0, values)
+            return _Outcome(cp_model.OPTIMAL, z, float(best[1] * SHARE_SCALE), best[0])
+        return _Outcome(cp_model.FEASIBLE, z, 0.0, best[0])
+
+
+def _prove_shortfall(
+    builder: ModelBuilder,
+    current: list[int],
+    params: SolveParams,
+    deadline: float,
+    cancel: threading.Event | None,
+    workers: int,
+    pairs: int,
+) -> tuple[bool, list[int]]:
+    """After a search with rounded shortfall weights (the exact ones too large for one integer
+    objective), prove its package exactly optimal or find the exact optimum.
+
+    Each step asks, on a copy of the model with its rounded objective, for a package whose exact
+    shortfall is smaller than the best so far (one exact row, `solver.criteria.at_most`); none
+    proves it. Returns whether it was proven, and the best package (a value for every variable).
+    """
+    model = builder.model
+    weights, _ = exact_shortfall_weights(builder.scenario)
+    terms = [(w, builder.vars.shortfall[rid]) for rid, w in weights.items()]
+    while True:
+        value = sum(w * int(current[x.index]) for w, x in terms)
+        if value == 0:
+            return True, current
+        left = deadline - time.perf_counter()
+        if left <= 0.01 or (cancel is not None and cancel.is_set()):
+            return False, current
+        trial = model.clone()
+        at_most(trial, terms, value - 1)
+        solver = new_solver()
+        configure(solver, params, left, workers, pairs)
+        with cancellable(solver, cancel):
+            code = solver.solve(trial)
+        if code == cp_model.INFEASIBLE:
+            return True, current
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, current
+        current = builder.tightened(list(solver.response_proto.solution)[: len(model.proto.variables)])
 
 
 def trivial_bound(built: BuiltModel, criterion: str) -> float:
@@ -331,10 +401,10 @@ def _around_relaxation(
     return _Around(bound, sign * (improved + offset), values, relaxation.bound >= improved, whole)
 
 
-def _tightest(criterion: str, proved: float | None, known: float | None, factor: int) -> float:
-    """The tighter of a bound a stage proved (integer scale) and the one known (domain units), in
-    domain units: the larger for a minimised criterion, the smaller for a maximised one."""
-    candidates = [] if proved is None or not math.isfinite(proved) else [proved / factor]
+def _tightest(criterion: str, proved: float | None, known: float | None) -> float:
+    """The tighter of a bound a stage proved and the one known, both in domain units: the larger for
+    a minimised criterion, the smaller for a maximised one."""
+    candidates = [] if proved is None or not math.isfinite(proved) else [proved]
     if known is not None:
         candidates.append(known)
     return min(candidates) if maximised(criterion) else max(candidates)
@@ -346,6 +416,12 @@ class _Group:
 
     forms: list[Form]
     weights: list[int]
+    factor: int = 1
+    """The first criterion's factor from domain units to its integer scale."""
+    rounding: Fraction | None = None
+    """A shortfall searched with rounded weights: the most their sum may exceed factor x the exact
+    shortfall (`solver.rules.requirements.rounding_excess`); the search's answer is then proven
+    with exact constraints."""
 
     def bound_on_first(self, bounds: Sequence[float | None]) -> float | None:
         """The best bound the merged objective's bounds prove on the first criterion (its scale)."""
@@ -354,30 +430,52 @@ class _Group:
             return None
         return min(proved) if maximised(self.forms[0].criterion) else max(proved)
 
+    def proven(self, bounds: Sequence[float | None]) -> float | None:
+        """The same in the domain's units (for rounded weights, a bound on the exact shortfall)."""
+        proved = self.bound_on_first(bounds)
+        if proved is None:
+            return None
+        if self.rounding is not None:
+            return max(0.0, float((Fraction(math.ceil(proved)) - self.rounding) / self.factor))
+        return proved / self.factor
 
-def _groups(builder: ModelBuilder, stages: Sequence[tuple[str, float]]) -> list[_Group]:
+
+def _groups(
+    builder: ModelBuilder, stages: Sequence[tuple[str, Fraction]], forms: dict[str, Form], *, tie_break: bool
+) -> list[_Group]:
     """The stages as searches: a criterion joins the one before it when that one has no tolerance
-    and the merged objective's span stays exact (`solver.criteria.merge`).
+    and the merged objective's span stays exact (`solver.criteria.merge`). A shortfall searched with
+    rounded weights (`solver.rules.requirements.shortfall_is_exact`) and `max_share` are searches of
+    their own, and so is a last `churn` that breaks ties (`tie_break`) after an objective with a
+    tolerance: it may only choose among packages exactly as good as the one found.
 
     Each merged criterion saves a CP-SAT run (on 70 nations the `nations` stage alone took 0.5-0.9 s
     after `cost`; merged, the pair takes what `cost` took)."""
     groups: list[_Group] = []
-    previous_tolerance: float | None = None
+    previous_tolerance: Fraction | None = None
+    exact_shortfall = shortfall_is_exact(builder.scenario)
+    tolerant = any(tolerance for _, tolerance in stages)
     for criterion, tolerance in stages:
         if criterion == "max_share":
             groups.append(_Group([], []))
             previous_tolerance = None
             continue
-        f = form(builder, criterion)
+        f = forms[criterion]
+        factor = builder.criteria[criterion][1]
+        if criterion == "shortfall" and not exact_shortfall:
+            groups.append(_Group([f], [1], factor, rounding_excess(builder.scenario)))
+            previous_tolerance = None
+            continue
         last = groups[-1] if groups else None
-        if last is not None and last.forms and previous_tolerance == 0:
+        joins = not (tie_break and criterion == "churn" and tolerant)
+        if joins and last is not None and last.forms and last.rounding is None and previous_tolerance == 0:
             weights = merge([*last.forms, f])
             if weights is not None:
                 last.forms.append(f)
                 last.weights = weights
                 previous_tolerance = tolerance
                 continue
-        groups.append(_Group([f], [1]))
+        groups.append(_Group([f], [1], factor))
         previous_tolerance = tolerance
     return groups
 
@@ -417,7 +515,9 @@ def solve(
         then the scenario's objective; the baseline also hints the search.
     prefer
         A baseline package to break ties toward: after the scenario's objective, a last stage
-        minimises churn against it, so an equally good package does not move units for nothing.
+        minimises churn against it among the packages exactly as good as the one found on every
+        criterion (each held at its exact value, not within its tolerance), so an equally good
+        package does not move units for nothing.
     constraints
         Adds further constraints to the built model (alternatives, resilience).
     cancel
@@ -454,12 +554,14 @@ def solve(
     current: list[int] | None = None
     """Every model variable's value in the best package so far (a complete hint)."""
 
-    stages: list[tuple[str, float]] = [(t.criterion, t.tolerance) for t in scenario.objective]
+    # Tolerances as the decimals written: 0.29 is 29/100 (`solver.criteria.tolerance_of`).
+    stages: list[tuple[str, Fraction]] = [(t.criterion, tolerance_of(t.tolerance)) for t in scenario.objective]
     if repair_from is not None:
-        stages.insert(0, ("churn", 0.0))
+        stages.insert(0, ("churn", Fraction(0)))
     elif prefer is not None:
-        stages.append(("churn", 0.0))
-
+        stages.append(("churn", Fraction(0)))
+    # Each criterion as a linear form over the model's variables (read before any stage sets an objective).
+    forms = {criterion: form(builder, criterion) for criterion, _ in stages if criterion != "max_share"}
     pairs = len(built.vars.units)
     large = pairs >= MIN_PAIRS
     workers = params.effective_workers
@@ -486,7 +588,8 @@ def solve(
     bounds.update({criterion: trivial_bound(built, criterion) for criterion, _ in stages})
     tolerances = dict(stages)
     proven: set[str] = set()
-    for group in _groups(builder, stages):
+    objective = [t.criterion for t in scenario.objective]
+    for group in _groups(builder, stages, forms, tie_break=prefer is not None):
         if cancel is not None and cancel.is_set():
             report.cancelled = True
             status = "unknown" if package is None else "feasible"
@@ -496,6 +599,12 @@ def solve(
         if time_left <= 0.01 and package is not None:
             status = "feasible"
             break
+        if prefer is not None and head == "churn" and current is not None:
+            # The tie-break toward the baseline chooses only among packages exactly as good as the
+            # one found on every criterion: with a tolerance, that package is the patched
+            # scenario's optimum, and a package merely within the tolerance is not.
+            for name in objective:
+                hold(builder, name, exact_value(builder, name, current, forms.get(name)), exactly=True)
         stage_start = time.perf_counter()
         names = [f.criterion for f in group.forms] or ["max_share"]
         results = [StageResult(name, "", None, None, 0.0, merged=i > 0) for i, name in enumerate(names)]
@@ -553,39 +662,55 @@ def solve(
                 break
             if group.forms:
                 searched = outcome.bound if code == cp_model.UNKNOWN else None
-                proved = group.bound_on_first([searched, relaxed])
-                bounds[head] = _tightest(head, proved, bounds[head], built.criteria[head][1])
+                bounds[head] = _tightest(head, group.proven([searched, relaxed]), bounds[head])
             status = "feasible"
             break
 
         # A search's package may leave a shortfall or churn above what its units give: the stage's
         # value, and the hold on it for the later stages, are the package's own.
         current = builder.tightened(outcome.values[: len(model.proto.variables)])
+        if group.rounding is not None and code == cp_model.OPTIMAL:
+            # Optimal for the rounded weights only: proven (or improved) with exact constraints.
+            deadline = start + params.time_limit_s
+            exact, current = _prove_shortfall(builder, current, params, deadline, cancel, workers, pairs)
+            if cancel is not None and cancel.is_set():
+                report.cancelled = True
+            if not exact:
+                code = cp_model.FEASIBLE
+                stage.status = code.name
         package = _package_of(built, current)
-        if group.forms:
+        for result in results:
+            result.exact = exact_value(builder, result.criterion, current, forms.get(result.criterion))
+        proved: float | None
+        if not group.forms:
+            stage.value = outcome.value
+            proved = outcome.bound / SHARE_SCALE if code == cp_model.OPTIMAL else 0.0
+            stage.bound = outcome.bound
+        else:
             for result, f in zip(results, group.forms, strict=True):
                 result.value = f.value(current)
-            proved = group.bound_on_first([outcome.bound, relaxed])
-        else:
-            stage.value = outcome.value
-            proved = outcome.bound
-        stage.bound = proved
+            stage.bound = group.bound_on_first([outcome.bound, relaxed])
+            proved = group.proven([outcome.bound, relaxed])
+            if group.rounding is not None and stage.exact is not None:
+                # Reported in the exact scale (`exact_shortfall_weights`).
+                scale = exact_shortfall_weights(scenario)[1]
+                stage.value = (stage.exact * scale).numerator
+                stage.bound = float(stage.value) if code == cp_model.OPTIMAL else None
         for result in results:
-            name, value = result.criterion, result.value
+            criterion, value = result.criterion, result.exact
             assert value is not None
-            factor = built.criteria[name][1]
             if code == cp_model.OPTIMAL:
-                slack = math.floor(tolerances[name] * abs(value))
-                # Proven: the package's own value is the bound, unless a tolerance lets later
-                # stages trade some of it away; then the proven optimum is.
-                bounds[name] = None if slack == 0 else value / factor
-                proven.add(name)
+                # Proven: the stage's value is the optimum (a tolerance may let later stages trade
+                # some of it away; the package's own value is then reported with this bound).
+                bounds[criterion] = float(value)
+                proven.add(criterion)
+                tolerance = tolerances[criterion]
             else:
                 status = "feasible"
                 if result is stage:
-                    bounds[name] = _tightest(name, proved, bounds[name], factor)
-                slack = 0
-            hold(builder, name, value, slack)  # for the later stages
+                    bounds[criterion] = _tightest(criterion, proved, bounds[criterion])
+                tolerance = Fraction(0)
+            hold(builder, criterion, value, tolerance)  # for the later stages
         _hint_all(model, current)
 
     if package is not None and built.vars.flows and not report.cancelled:

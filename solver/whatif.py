@@ -36,7 +36,8 @@ def what_if(
     patch
         The change asked about.
     mode
-        `resolve`: the patched scenario's own optimum (ties broken toward the baseline).
+        `resolve`: the patched scenario's own optimum, ties broken toward the baseline among the
+        packages exactly as good on every criterion (never merely within a tolerance).
         `repair`: keep as much of the baseline package as possible (least churn first), then
         the scenario's objective.
     params

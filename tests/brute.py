@@ -14,8 +14,12 @@ Reading of the domain reference taken here (each also noted where it is used):
 - `requires_partner` counts partners that contribute *units*, never the nation itself.
 - `min_contingent` and `max_personnel` red lines are about deployed personnel; a money-only
   donor deploys none, so `min_contingent` does not bar its money.
-- A stated objective tolerance keeps, for the later criteria, every package within that
-  fraction of the criterion's best value (see `_lexicographic_best`).
+- Every figure is exact: shortfall and shares are fractions, and a decimal the scenario writes
+  (a weight, a target fraction, a tolerance) is the decimal written, 0.29 being 29/100 and not
+  the binary number nearest to it.
+- A stated objective tolerance t keeps, for the later criteria, every package whose value is
+  within t x |best| of the criterion's best value (see `lexicographic_optima`). The last
+  criterion has nothing after it: a package is optimal only with its best value.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import math
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from fractions import Fraction
+from typing import Literal, TypeVar
 
 from models import (
     AllowedControl,
@@ -45,10 +50,17 @@ from models import (
     VetoScope,
 )
 
-TOLERANCE = 1e-9
-"""Absolute tolerance between objective values; relative tolerance of the funding balance."""
-
 MAXIMISED_CRITERIA = frozenset({"nations", "readiness"})
+
+Pair = tuple[str, str]
+"""(offered unit id, requirement id)"""
+T = TypeVar("T")
+
+
+def written(value: float) -> Fraction:
+    """A decimal of the scenario as it is written: 0.29 is 29/100 (Python prints a float as the
+    shortest decimal that reads back to it, which is what the file said)."""
+    return Fraction(repr(value))
 
 
 @dataclass(frozen=True)
@@ -305,8 +317,9 @@ def _unit_rules_hold(scenario: Scenario, package: _Package) -> bool:
         if len(package.contributors & set(scenario.group_members[group])) < minimum:
             return False
     if targets.max_nation_share is not None:
+        ceiling = written(targets.max_nation_share)
         for deployed in package.personnel.values():
-            if deployed > targets.max_nation_share * total * (1 + TOLERANCE):
+            if deployed > ceiling * total:
                 return False
     return True
 
@@ -341,7 +354,7 @@ def _funding(
     coverage = scenario.targets.funding_coverage
     if coverage is None:
         return {} if _participation_holds(scenario, contributors, contributors) else None
-    required = coverage * sum(package.pooled.values())
+    required = written(coverage) * sum(package.pooled.values())
     free = [n for n in donors if n in contributors]
     optional = [n for n in donors if n not in contributors]
     for size in range(len(optional) + 1):
@@ -350,32 +363,37 @@ def _funding(
                 continue
             pledges = [p for n in (*free, *extra) for p in donors[n]]
             total, flows = _max_flow(pledges, package.pooled)
-            if total >= required * (1 - TOLERANCE):
+            if total >= required:
                 return flows
     return None
 
 
-def _objective(scenario: Scenario, package: _Package) -> tuple[float, ...]:
-    values: list[float] = []
+def _objective(scenario: Scenario, package: _Package) -> tuple[Fraction, ...]:
+    """The package's value on each criterion of the objective, exactly (maximised ones as their
+    positive value)."""
+    values: list[Fraction] = []
     for term in scenario.objective:
         criterion = term.criterion
         if criterion == "shortfall":
             values.append(
                 sum(
-                    req.weight * max(0, req.quantity - package.provided.get(req.id, 0)) / req.quantity
-                    for req in scenario.requirements
-                    if req.priority == Priority.DESIRABLE
+                    (
+                        written(req.weight) * max(0, req.quantity - package.provided.get(req.id, 0)) / req.quantity
+                        for req in scenario.requirements
+                        if req.priority == Priority.DESIRABLE
+                    ),
+                    Fraction(0),
                 )
             )
         elif criterion == "cost":
-            values.append(float(package.cost))
+            values.append(Fraction(package.cost))
         elif criterion == "nations":
-            values.append(float(len(package.personnel)))
+            values.append(Fraction(len(package.personnel)))
         elif criterion == "max_share":
             total = sum(package.personnel.values())
-            values.append(max(package.personnel.values()) / total if total else 0.0)
+            values.append(Fraction(max(package.personnel.values()), total) if total else Fraction(0))
         elif criterion == "readiness":
-            values.append(float(package.readiness))
+            values.append(Fraction(package.readiness))
         else:  # pragma: no cover - the scenario model admits no other criterion
             raise AssertionError(f"unknown criterion {criterion}")
     return tuple(values)
@@ -397,24 +415,58 @@ def _assignments(scenario: Scenario, pairs: Sequence[_Pair]) -> Iterator[dict[in
         yield counts
 
 
-def _lexicographic_best(candidates: list[tuple[tuple[float, ...], int]], terms: Sequence[ObjectiveTerm]) -> int:
-    """Index of a lexicographic optimum: keep the best of each criterion in turn, then the first left.
+def within(value: Fraction, best: Fraction, tolerance: Fraction, *, maximised: bool) -> bool:
+    """Whether a criterion's value keeps within `tolerance` x |best| of its best value."""
+    if maximised:
+        return value >= best - tolerance * abs(best)
+    return value <= best + tolerance * abs(best)
 
-    A criterion keeps the candidates within TOLERANCE of its best value, widened by its stated
-    tolerance (a fraction of that best value) when it has one: later criteria then choose among
-    near-optimal packages, and only the last criterion's value is unique.
+
+def lexicographic_optima(
+    rows: Sequence[tuple[tuple[Fraction, ...], T]], terms: Sequence[tuple[str, float]]
+) -> tuple[tuple[Fraction, ...], list[T]]:
+    """The best value of each criterion in turn, and the rows optimal under the whole objective.
+
+    `terms` are (criterion, tolerance) in the order optimised; row i's values follow that order.
+    Each criterion's best is taken among the rows kept so far; a tolerance keeps, for the later
+    criteria, every row within it of that best. The last criterion keeps its best rows only:
+    nothing after it may trade it away. `rows` must not be empty.
     """
-    alive = candidates
-    for position, term in enumerate(terms):
-        sign = -1.0 if term.criterion in MAXIMISED_CRITERIA else 1.0
-        best = min(sign * values[position] for values, _ in alive)
-        slack = term.tolerance * abs(best) + TOLERANCE
-        alive = [(values, i) for values, i in alive if sign * values[position] <= best + slack]
-    return alive[0][1]
+    alive = list(rows)
+    best_values: list[Fraction] = []
+    for position, (criterion, tolerance) in enumerate(terms):
+        maximised = criterion in MAXIMISED_CRITERIA
+        values = [values[position] for values, _ in alive]
+        best = max(values) if maximised else min(values)
+        best_values.append(best)
+        allowed = written(tolerance) if position < len(terms) - 1 else Fraction(0)
+        alive = [row for row in alive if within(row[0][position], best, allowed, maximised=maximised)]
+    return tuple(best_values), [item for _, item in alive]
 
 
-def brute_force(scenario: Scenario, max_candidates: int = 200_000) -> BruteResult:
-    """The lexicographic optimum of `scenario` by enumerating every package.
+def _terms(scenario: Scenario) -> list[tuple[str, float]]:
+    return [(term.criterion, term.tolerance) for term in scenario.objective]
+
+
+def _lexicographic_best(candidates: list[tuple[tuple[Fraction, ...], int]], terms: Sequence[ObjectiveTerm]) -> int:
+    """Index of a lexicographic optimum (the first of them): see `lexicographic_optima`."""
+    _, optima = lexicographic_optima(candidates, [(term.criterion, term.tolerance) for term in terms])
+    return optima[0]
+
+
+@dataclass(frozen=True)
+class BrutePackage:
+    """One package that honours every rule, with its exact value on each criterion of the objective."""
+
+    objective: tuple[Fraction, ...]
+    assignment: dict[Pair, int]
+    """Units per (unit id, requirement id), positive only."""
+    placements: frozenset[tuple[str, str]]
+    """(nation, sector) where the nation has units."""
+
+
+def feasible_packages(scenario: Scenario, max_candidates: int = 200_000) -> list[BrutePackage]:
+    """Every package of the scenario that honours every rule.
 
     Raises ValueError when more than `max_candidates` assignments would be enumerated.
     """
@@ -422,27 +474,104 @@ def brute_force(scenario: Scenario, max_candidates: int = 200_000) -> BruteResul
     size = search_space_size(scenario)
     if size > max_candidates:
         raise ValueError(f"search space of {size} assignments exceeds max_candidates={max_candidates}")
+    donors = _donors(scenario)
+    out: list[BrutePackage] = []
+    for counts in _assignments(scenario, pairs):
+        package = _package(pairs, counts)
+        if not _unit_rules_hold(scenario, package) or _funding(scenario, package, donors) is None:
+            continue
+        out.append(
+            BrutePackage(
+                objective=_objective(scenario, package),
+                assignment={(pairs[i].unit, pairs[i].requirement): units for i, units in counts.items()},
+                placements=frozenset((pairs[i].nation, pairs[i].sector) for i in counts),
+            )
+        )
+    return out
 
+
+@dataclass(frozen=True)
+class Optima:
+    """A scenario's lexicographic optima under its objective, tolerances read exactly."""
+
+    stage_values: tuple[Fraction, ...]
+    """The best value of each criterion among the packages the earlier criteria keep: what each
+    stage of a lexicographic solve proves."""
+    packages: list[BrutePackage]
+    """Every optimal package: within tolerance on every criterion but the last, best on the last."""
+
+    def vectors(self) -> set[tuple[float, ...]]:
+        """The objective vectors of the optimal packages, as a solution document writes them."""
+        return {tuple(float(v) for v in p.objective) for p in self.packages}
+
+
+def optima(scenario: Scenario, packages: Sequence[BrutePackage] | None = None) -> Optima | None:
+    """The scenario's lexicographic optima (among `packages` when given), None when no package exists."""
+    if packages is None:
+        packages = feasible_packages(scenario)
+    if not packages:
+        return None
+    best, kept = lexicographic_optima([(p.objective, p) for p in packages], _terms(scenario))
+    return Optima(best, kept)
+
+
+def churn(a: dict[Pair, int], b: dict[Pair, int]) -> int:
+    """Units moved, added or removed between two packages: sum over (unit, line) of |change|."""
+    return sum(abs(a.get(pair, 0) - b.get(pair, 0)) for pair in set(a) | set(b))
+
+
+def repair_optima(scenario: Scenario, baseline: dict[Pair, int]) -> Optima | None:
+    """The optima when churn against `baseline` comes first, then the scenario's objective
+    (its values are then (churn, objective...))."""
+    packages = feasible_packages(scenario)
+    if not packages:
+        return None
+    with_churn = [
+        BrutePackage((Fraction(churn(p.assignment, baseline)), *p.objective), p.assignment, p.placements)
+        for p in packages
+    ]
+    best, kept = lexicographic_optima([(p.objective, p) for p in with_churn], [("churn", 0.0), *_terms(scenario)])
+    return Optima(best, kept)
+
+
+def qualifying(
+    scenario: Scenario, packages: Sequence[BrutePackage], limits: Sequence[Fraction], tolerance: float
+) -> list[BrutePackage]:
+    """The packages within `tolerance` (read as written) of `limits` on every criterion."""
+    allowed = written(tolerance)
+    maximised = [term.criterion in MAXIMISED_CRITERIA for term in scenario.objective]
+    return [
+        p
+        for p in packages
+        if all(
+            within(value, limit, allowed, maximised=up)
+            for value, limit, up in zip(p.objective, limits, maximised, strict=True)
+        )
+    ]
+
+
+def _donors(scenario: Scenario) -> dict[str, list[tuple[str, int, frozenset[str] | None]]]:
     donors: dict[str, list[tuple[str, int, frozenset[str] | None]]] = {}
     for offer in scenario.offers:
         if offer.funding and not _barred(scenario, offer.nation):
             donors[offer.nation] = [
                 (p.id, p.amount_usd, frozenset(p.earmark) if p.earmark is not None else None) for p in offer.funding
             ]
+    return donors
 
-    feasible: list[tuple[tuple[float, ...], int]] = []
-    kept: list[dict[int, int]] = []
-    for counts in _assignments(scenario, pairs):
-        package = _package(pairs, counts)
-        if not _unit_rules_hold(scenario, package) or _funding(scenario, package, donors) is None:
-            continue
-        feasible.append((_objective(scenario, package), len(kept)))
-        kept.append(counts)
 
-    if not feasible:
+def brute_force(scenario: Scenario, max_candidates: int = 200_000) -> BruteResult:
+    """A lexicographic optimum of `scenario` by enumerating every package (the first found of them).
+
+    Raises ValueError when more than `max_candidates` assignments would be enumerated.
+    """
+    found = optima(scenario, feasible_packages(scenario, max_candidates))
+    if found is None:
         return BruteResult(status="infeasible", objective=(), assignment={}, flows={})
-    best = _lexicographic_best(feasible, scenario.objective)
-    counts = kept[best]
-    flows = _funding(scenario, _package(pairs, counts), donors) or {}
-    assignment = {(pairs[i].unit, pairs[i].requirement): units for i, units in counts.items()}
-    return BruteResult(status="optimal", objective=feasible[best][0], assignment=assignment, flows=flows)
+    best = found.packages[0]
+    pairs = _eligible_pairs(scenario)
+    index = {(pair.unit, pair.requirement): i for i, pair in enumerate(pairs)}
+    package = _package(pairs, {index[pair]: units for pair, units in best.assignment.items()})
+    flows = _funding(scenario, package, _donors(scenario)) or {}
+    objective = tuple(float(value) for value in best.objective)
+    return BruteResult(status="optimal", objective=objective, assignment=dict(best.assignment), flows=flows)

@@ -3,7 +3,11 @@
 `tiny_scenarios()` stay small enough for `tests.brute.brute_force`; `small_scenarios()` are
 larger, for solver-against-checker property tests. Both draw every red-line kind, vetoes,
 targets and objectives, and are biased towards feasible scenarios (few essential lines,
-plentiful offers) while still producing infeasible ones.
+plentiful offers) while still producing infeasible ones. With `edges=True` they draw the
+numbers where exact arithmetic matters: objective tolerances such as 0.29 (whose float times 100
+is 28.999...), personnel and quantities that are large primes (so shortfall fractions and
+shares have large, coprime denominators), decimal weights, and costs on which a tolerance lands
+exactly on a whole dollar.
 
 Every scenario is built as the plain data a file would hold and validated through
 `models.parse_scenario`, so a strategy bug shows up as a validation error, never silently.
@@ -32,6 +36,9 @@ PERSONNEL = (50, 100, 150)
 MONTHLY_COSTS = (100_000, 200_000, 300_000)
 PLEDGE_AMOUNTS = (1_000_000, 3_000_000, 10_000_000)
 PARTIES = ("Israel", "Egypt", "Host")
+TOLERANCES = (0.29, 0.07, 0.35, 0.5)
+"""Tolerances whose binary floats miss the decimal: 0.29 x 100 and 0.35 x 180 fall just short."""
+PRIMES = (5987, 6007, 7919, 7907, 12007)
 RED_LINE_KINDS = (
     "max_engagement",
     "allowed_control",
@@ -42,6 +49,45 @@ RED_LINE_KINDS = (
     "max_personnel",
     "min_contingent",
     "max_sectors",
+)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The numbers one family of generated scenarios draws from."""
+
+    personnel: tuple[int, ...]  # per unit
+    personnel_quantities: tuple[int, ...]  # of lines measured in personnel
+    weights: tuple[float, ...]  # of desirable lines
+    monthly_costs: tuple[int, ...]  # stated per unit
+    personnel_limits: tuple[int, ...]  # `max_personnel` red lines
+    contingents: tuple[int, ...]  # `min_contingent` red lines
+    force_ceilings: tuple[int, ...]  # the `max_personnel` target
+    tolerance_percent: int  # chance that an objective term has a tolerance
+    january_percent: int  # chance that a line is needed in January only (its cost one month's)
+
+
+PLAIN = Numbers(
+    personnel=PERSONNEL,
+    personnel_quantities=(50, 100, 150, 200, 300),
+    weights=(1, 2, 3),
+    monthly_costs=MONTHLY_COSTS,
+    personnel_limits=(0, 100, 200, 300),
+    contingents=(50, 100, 200, 300),
+    force_ceilings=(200, 400, 800),
+    tolerance_percent=0,
+    january_percent=0,
+)
+EDGES = Numbers(
+    personnel=(*PRIMES[:3], 100),
+    personnel_quantities=PRIMES,
+    weights=(1, 3, 0.35, 2.5, 1.07),
+    monthly_costs=(100, 129, 135, 200_000),  # 129 = 100 + 0.29 x 100, 258 = 200 + 0.29 x 200
+    personnel_limits=(0, 6007, 12000, 20000),
+    contingents=(5987, 6007, 12000, 14000),
+    force_ceilings=(6007, 14000, 24000),
+    tolerance_percent=40,
+    january_percent=50,
 )
 
 
@@ -110,7 +156,7 @@ def _subset(draw: st.DrawFn, items: list[str] | tuple[str, ...], *, min_size: in
 
 
 def _requirement(
-    draw: st.DrawFn, index: int, sectors: list[str], capabilities: list[str], essential_percent: int
+    draw: st.DrawFn, index: int, sectors: list[str], capabilities: list[str], essential_percent: int, numbers: Numbers
 ) -> dict[str, Any]:
     req: dict[str, Any] = {
         "id": f"r{index}",
@@ -120,32 +166,36 @@ def _requirement(
     }
     if _sometimes(draw, 40):
         req["measure"] = "personnel"
-        req["quantity"] = draw(st.sampled_from((50, 100, 150, 200, 300)))
+        req["quantity"] = draw(st.sampled_from(numbers.personnel_quantities))
     else:
         req["quantity"] = draw(st.integers(1, 2))
     if _sometimes(draw, essential_percent):
         req["priority"] = "essential"
     else:
         req["priority"] = "desirable"
-        req["weight"] = draw(st.integers(1, 3))
-    if _sometimes(draw, 25):
+        req["weight"] = draw(st.sampled_from(numbers.weights))
+    if numbers.january_percent and _sometimes(draw, numbers.january_percent):
+        req["needed_from"], req["needed_until"] = f"{YEAR}-01-01", f"{YEAR}-01-31"
+    elif _sometimes(draw, 25):
         req["needed_from"], req["needed_until"] = _month_window(draw)
     if _sometimes(draw, 15):
         req["min_readiness"] = draw(st.sampled_from(READINESS[1:]))
     return req
 
 
-def _unit(draw: st.DrawFn, uid: str, capabilities: list[str], wanted: list[str], sizes: Sizes) -> dict[str, Any]:
+def _unit(
+    draw: st.DrawFn, uid: str, capabilities: list[str], wanted: list[str], sizes: Sizes, numbers: Numbers
+) -> dict[str, Any]:
     # Mostly what the requirements ask for, so that offers are plentiful.
     pool = capabilities if _sometimes(draw, 20) else wanted
     unit: dict[str, Any] = {
         "id": uid,
         "capability": draw(st.sampled_from(pool)),
         "count": draw(st.integers(1, sizes.count)),
-        "personnel": draw(st.sampled_from(PERSONNEL)),
+        "personnel": draw(st.sampled_from(numbers.personnel)),
     }
     if _sometimes(draw, 30):
-        unit["monthly_cost_usd"] = draw(st.sampled_from(MONTHLY_COSTS))
+        unit["monthly_cost_usd"] = draw(st.sampled_from(numbers.monthly_costs))
     if _sometimes(draw, 20):
         unit["self_funded"] = True
     if _sometimes(draw, 15):
@@ -162,6 +212,7 @@ def _red_line(
     sectors: list[str],
     groups: list[str],
     mandate: list[str],
+    numbers: Numbers,
 ) -> dict[str, Any]:
     kind = draw(st.sampled_from(RED_LINE_KINDS))
     line: dict[str, Any] = {"id": rid, "kind": kind}
@@ -184,18 +235,18 @@ def _red_line(
     elif kind == "requires_mandate":
         line["conditions"] = _subset(draw, mandate)
     elif kind == "max_personnel":
-        line["limit"] = draw(st.sampled_from((0, 100, 200, 300)))
+        line["limit"] = draw(st.sampled_from(numbers.personnel_limits))
     elif kind == "min_contingent":
-        line["personnel"] = draw(st.sampled_from((50, 100, 200, 300)))
+        line["personnel"] = draw(st.sampled_from(numbers.contingents))
     else:
         line["count"] = draw(st.integers(1, 2))
     return line
 
 
-def _targets(draw: st.DrawFn, groups: list[str], nations: int) -> dict[str, Any]:
+def _targets(draw: st.DrawFn, groups: list[str], nations: int, numbers: Numbers) -> dict[str, Any]:
     targets: dict[str, Any] = {}
     if _sometimes(draw, 25):
-        targets["max_personnel"] = draw(st.sampled_from((200, 400, 800)))
+        targets["max_personnel"] = draw(st.sampled_from(numbers.force_ceilings))
     if _sometimes(draw, 25):
         targets["min_nations"] = draw(st.integers(1, min(2, nations)))
     if groups and _sometimes(draw, 20):
@@ -239,7 +290,7 @@ def _trim_to_budget(data: dict[str, Any], budget: int) -> None:
 
 
 @st.composite
-def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
+def _scenarios(draw: st.DrawFn, sizes: Sizes, numbers: Numbers) -> Scenario:
     sectors = [f"s{i}" for i in range(1, _size(draw, 1, sizes.sectors) + 1)]
     # Two capabilities most of the time, so that a unit line often matches several lines.
     capabilities = _subset(draw, CAPABILITY_POOL, min_size=2)
@@ -254,7 +305,7 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
     groups = sorted({g for n in nations for g in n["groups"]})
 
     requirements = [
-        _requirement(draw, i, sectors, capabilities, sizes.essential_percent)
+        _requirement(draw, i, sectors, capabilities, sizes.essential_percent, numbers)
         for i in range(1, _size(draw, 1, sizes.requirements) + 1)
     ]
     wanted = sorted({r["capability"] for r in requirements})
@@ -263,7 +314,7 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
         prefix = code.lower()
         others = [c for c in nation_codes if c != code]
         units = [
-            _unit(draw, f"{prefix}-u{j}", capabilities, wanted, sizes)
+            _unit(draw, f"{prefix}-u{j}", capabilities, wanted, sizes, numbers)
             for j in range(1, (0 if _sometimes(draw, 20) else _size(draw, 1, sizes.unit_lines)) + 1)
         ]
         funding = []
@@ -273,7 +324,7 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
                 pledge["earmark"] = _subset(draw, capabilities)
             funding.append(pledge)
         red_lines = [
-            _red_line(draw, f"{prefix}-rl{j}", others, sectors, groups, list(mandate))
+            _red_line(draw, f"{prefix}-rl{j}", others, sectors, groups, list(mandate), numbers)
             for j in range(1, _size(draw, 0, sizes.red_lines) + 1)
         ]
         offers.append({"nation": code, "units": units, "funding": funding, "red_lines": red_lines})
@@ -289,7 +340,10 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
         for i in range(1, veto_count + 1)
     ]
     order = draw(st.permutations(CRITERIA))
-    objective = list(order[: draw(st.integers(1, len(CRITERIA)))])
+    objective: list[Any] = list(order[: draw(st.integers(1, len(CRITERIA)))])
+    for i, criterion in enumerate(objective):
+        if numbers.tolerance_percent and _sometimes(draw, numbers.tolerance_percent):
+            objective[i] = {"criterion": criterion, "tolerance": draw(st.sampled_from(TOLERANCES))}
 
     data: dict[str, Any] = {
         "schema": "forcepack.scenario/1",
@@ -303,7 +357,7 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
         "nations": nations,
         "offers": offers,
         "vetoes": vetoes,
-        "targets": _targets(draw, groups, len(nation_codes)),
+        "targets": _targets(draw, groups, len(nation_codes), numbers),
         "objective": objective,
     }
     if CUSTOM_CAPABILITY in capabilities:
@@ -313,19 +367,20 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes) -> Scenario:
     return parse_scenario(data, source="hypothesis")
 
 
-def tiny_scenarios() -> st.SearchStrategy[Scenario]:
+def tiny_scenarios(*, edges: bool = False) -> st.SearchStrategy[Scenario]:
     """Valid scenarios small enough for exhaustive search (usually under 5,000 assignments).
 
     1-3 sectors, 1-3 requirement lines over 2-3 capabilities, 2-4 nations with 0-2 unit lines
     each (count 1-2), occasional pledges, up to 2 red lines per nation of any kind, an
-    occasional veto, optional targets, and a random non-empty ordering of the criteria.
+    occasional veto, optional targets, and a random non-empty ordering of the criteria; with
+    `edges`, the numbers of `EDGES` (tolerances, large primes, decimal weights).
     """
-    return _scenarios(TINY)
+    return _scenarios(TINY, EDGES if edges else PLAIN)
 
 
-def small_scenarios() -> st.SearchStrategy[Scenario]:
+def small_scenarios(*, edges: bool = False) -> st.SearchStrategy[Scenario]:
     """Valid scenarios of the same shape as `tiny_scenarios`, larger: up to 6 nations and 6 lines.
 
     Too large for exhaustive search; meant for solver-against-checker property tests.
     """
-    return _scenarios(SMALL)
+    return _scenarios(SMALL, EDGES if edges else PLAIN)

@@ -13,9 +13,12 @@ from solver.elements import Element
 if TYPE_CHECKING:
     from solver.build import ModelBuilder
 
-SHORTFALL_MAX_SCALE = 10**9
-"""Above this common denominator the shortfall weights are rounded (each within 1e-9 of the line's
-weight per unit of quantity)."""
+SHORTFALL_LIMIT = 2**53
+"""Largest value the shortfall may take in its exact integer scale for the stage to search it as one
+exact integer sum (the same limit as a merged objective's, `solver.criteria.EXACT_LIMIT`)."""
+ROUNDED_SCALE = 10**9
+"""Past SHORTFALL_LIMIT, the scale of the rounded weights the stage searches with (its answer is
+then proven, or improved, with exact constraints: `solver.solve`)."""
 
 
 def element_of(requirement: Requirement) -> Element:
@@ -35,12 +38,11 @@ def constrain(b: ModelBuilder) -> None:
             b.vars.shortfall[r.id] = short
 
 
-def shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
-    """Integer weights per desirable line and the scale they share.
+def exact_shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
+    """Integer weights per desirable line and the scale they share, exact however large.
 
-    The shortfall criterion is sum(weight x short / quantity); scaled by the least common
-    denominator of weight/quantity it is an exact integer sum, unless that denominator exceeds
-    SHORTFALL_MAX_SCALE, where the weights are rounded instead.
+    The shortfall criterion is sum(weight x short / quantity), each weight the decimal written;
+    scaled by the least common denominator of weight/quantity it is an exact integer sum.
     """
     exact = {
         r.id: Fraction(str(r.weight)) / r.quantity for r in scenario.requirements if r.priority == Priority.DESIRABLE
@@ -48,11 +50,37 @@ def shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
     scale = 1
     for value in exact.values():
         scale = math.lcm(scale, value.denominator)
-        if scale > SHORTFALL_MAX_SCALE:
-            scale = SHORTFALL_MAX_SCALE
-            break
-    # Rounded weights keep their order and never reach zero.
-    return {rid: max(1, round(value * scale)) for rid, value in exact.items()}, scale
+    return {rid: int(value * scale) for rid, value in exact.items()}, scale
+
+
+def shortfall_is_exact(scenario: Scenario) -> bool:
+    """Whether the shortfall's exact integer sum, at its largest (every desirable line wholly
+    short), stays within SHORTFALL_LIMIT."""
+    weights, _ = exact_shortfall_weights(scenario)
+    largest = sum(weights[r.id] * r.quantity for r in scenario.requirements if r.id in weights)
+    return largest <= SHORTFALL_LIMIT
+
+
+def shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
+    """The integer weights per desirable line the shortfall stage searches with, and their scale:
+    the exact ones (`exact_shortfall_weights`) when `shortfall_is_exact`, otherwise each weight per
+    unit of quantity rounded at ROUNDED_SCALE (never to zero, so every line still counts)."""
+    weights, scale = exact_shortfall_weights(scenario)
+    if shortfall_is_exact(scenario):
+        return weights, scale
+    return {rid: max(1, round(Fraction(w, scale) * ROUNDED_SCALE)) for rid, w in weights.items()}, ROUNDED_SCALE
+
+
+def rounding_excess(scenario: Scenario) -> Fraction:
+    """The most the rounded weights' sum (`shortfall_weights`, ROUNDED_SCALE) may exceed
+    ROUNDED_SCALE x the exact shortfall of any package: each line's rounding up times its quantity."""
+    exact, scale = exact_shortfall_weights(scenario)
+    rounded, rounded_scale = shortfall_weights(scenario)
+    quantity = {r.id: r.quantity for r in scenario.requirements}
+    return sum(
+        (max(Fraction(0), rounded[rid] - Fraction(exact[rid] * rounded_scale, scale)) * quantity[rid] for rid in exact),
+        Fraction(0),
+    )
 
 
 def describe(requirement: Requirement, scenario: Scenario) -> str:
