@@ -5,13 +5,17 @@ overflow."""
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from models import ScenarioInputError, parse_scenario
+from cli.main import app
+from models import ScenarioInputError, Solution, parse_scenario
 from models import limits as L
 from solver import SolveParams, build, solve
 from solver.check import check
@@ -243,3 +247,28 @@ def test_limits_a_thousand_nations_at_their_limits_build_a_valid_model(data: dic
     scenario = parse_scenario(data)
     for relaxable in (False, True):
         assert build(scenario, relaxable=relaxable).model.validate() == ""
+
+
+def test_limits_cli_answers_a_document_at_the_limits(tmp_path: Path) -> None:
+    """`forcepack solve --json` on a file at the limits (the figures that once overflowed and
+    printed a traceback) prints a solution document the checker accepts, and a package is found."""
+    data = _base()
+    data["horizon"] = HORIZON_100_YEARS
+    data["offers"][0]["units"] = [
+        {
+            "id": "a1",
+            "capability": "engineer",
+            "count": L.MAX_UNIT_COUNT,
+            "personnel": L.MAX_OFFER_PERSONNEL // L.MAX_UNIT_COUNT,
+            "monthly_cost_usd": L.MAX_OFFER_COST_USD // (L.MAX_UNIT_COUNT * MONTHS_100_YEARS),
+        }
+    ]
+    data["offers"][0]["funding"] = [{"id": "a-fund", "amount_usd": L.MAX_OFFER_PLEDGES_USD}]
+    data["targets"] = {"funding_coverage": 0.999999, "max_personnel": L.MAX_PERSONNEL_FIGURE}
+    path = tmp_path / "limits.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["solve", str(path), "--json", "--time-limit", "20"])
+    assert result.exit_code == 0, result.output
+    solution = Solution.model_validate_json(result.stdout)
+    assert solution.has_package
+    assert check(parse_scenario(data), solution) == []
