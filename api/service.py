@@ -275,21 +275,21 @@ def _versions(session: Session, scenario_id: str) -> tuple[int, dict[str, int]] 
 
 def _write_validated(
     db: Database,
-    scenario_id: str,
+    versions: Callable[[Session], object],
     prepare: Callable[[Session], P],
     commit: Callable[[Session, P], R],
 ) -> R:
     """Check and validate a write (`prepare`: the slow part) in a read transaction, then `commit` it in
-    a write transaction if the scenario and its offers are still at the versions it was validated
-    against; if another write came between, again. The write lock is held for the commit alone, so
-    one large or slow request never holds up the others; after WRITE_ATTEMPTS - 1 such races the
-    validation runs inside the write lock, so a write always gets through."""
+    a write transaction if what the validation depended on (`versions`) is unchanged; if another
+    write came between, again. The write lock is held for the commit alone, so one large or slow
+    request never holds up the others; after WRITE_ATTEMPTS - 1 such races the validation runs
+    inside the write lock, so a write always gets through."""
     for _ in range(WRITE_ATTEMPTS - 1):
         with db.read() as session:
-            seen = _versions(session, scenario_id)
+            seen = versions(session)
             prepared = prepare(session)
         with db.write() as session:
-            if _versions(session, scenario_id) == seen:
+            if versions(session) == seen:
                 return commit(session, prepared)
     with db.write() as session:
         return commit(session, prepare(session))
@@ -334,7 +334,7 @@ def patch_scenario(
         current.etag = etag(version, parts, key)
 
     try:
-        _write_validated(db, scenario_id, prepare, commit)
+        _write_validated(db, lambda session: _versions(session, scenario_id), prepare, commit)
     except IntegrityError:
         raise PreconditionFailed("the scenario changed while this change was written; read it again") from None
     return get_scenario(db, principal, scenario_id)
@@ -449,8 +449,16 @@ def put_offer(
         session.flush()  # (scenario, nation, version) is unique: a concurrent writer fails here
         return written
 
+    def versions(session: Session) -> object:
+        # Ids are each nation's own, so an offer is valid or not whatever the other offers hold: its
+        # validation depends on the coordinator's parts and on the nation's current version only, and
+        # delegates of different nations writing at once never make each other validate again.
+        row = store.scenario_row(session, scenario_id)
+        current = store.latest_offer(session, scenario_id, nation)
+        return (row.version if row else None, current.version if current else 0)
+
     try:
-        written = _write_validated(db, scenario_id, prepare, commit)
+        written = _write_validated(db, versions, prepare, commit)
     except IntegrityError:
         raise PreconditionFailed("the offer changed while this version was written; read it again") from None
     return Written(_offer_view(scenario_id, nation, written, key), first=written.version == 1)

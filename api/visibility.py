@@ -123,8 +123,11 @@ class OfferSecrets:
                 secrets.units.setdefault(nation, set()).add(str(unit.get("id", "")))
         return secrets
 
-    def owner_of_unit(self, unit: str) -> str | None:
-        return next((nation for nation, units in self.units.items() if unit in units), None)
+    def owner_of_unit(self, unit: str, nation: str | None = None) -> str | None:
+        """The nation offering the unit `unit` (ids are each nation's own: with `nation` given, that
+        nation if it offers one; else the one nation that does, None when none or several do)."""
+        owners = [n for n, units in self.units.items() if unit in units and nation in (None, n)]
+        return owners[0] if len(owners) == 1 else None
 
     def leaks(self, text: str, viewer: Principal) -> bool:
         """Does `text` name something of an offer the viewer may not read?"""
@@ -167,7 +170,7 @@ def redact_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecr
             if viewer.role is Role.OBSERVER or not viewer.sees_nation(nation):
                 op = {"op": kind, "nation": nation, "offer": _offer_placeholder(viewer)}
         elif kind == "remove_unit":
-            owner = secrets.owner_of_unit(str(op.get("unit", "")))
+            owner = secrets.owner_of_unit(str(op.get("unit", "")), op.get("nation"))
             if viewer.role is Role.OBSERVER or owner is None or not viewer.sees_nation(owner):
                 op = {"op": kind, "unit": _offer_placeholder(viewer)}
         ops.append(op)
@@ -261,7 +264,9 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
             "with_subject": with_subject,
         }
     )
-    return scrub(redacted, {answer.subject} if subject != answer.subject else set(), subject)
+    # A unit asked about by its key (`MAR/mar-inf`) appears in the packages by its id.
+    masked = {answer.subject, answer.subject.rpartition("/")[2]} if subject != answer.subject else set()
+    return scrub(redacted, masked, subject)
 
 
 def masked_in_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecrets) -> set[str]:
@@ -274,7 +279,7 @@ def masked_in_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferS
         kind = op.get("op") if isinstance(op, Mapping) else None
         if kind == "remove_unit":
             unit = str(op.get("unit", ""))
-            owner = secrets.owner_of_unit(unit)
+            owner = secrets.owner_of_unit(unit, op.get("nation"))
             if viewer.role is Role.OBSERVER or owner is None or not viewer.sees_nation(owner):
                 names.add(unit)
         elif kind == "replace_offer":

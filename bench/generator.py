@@ -110,6 +110,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models import Scenario, months_between, parse_scenario
+from models.scenario import offer_key
 
 __all__ = ["MIN_NATIONS", "Witness", "generate", "generate_with_witness", "main", "sector_count", "summary"]
 
@@ -231,9 +232,9 @@ class Witness:
     """
 
     assignment: dict[tuple[str, str], int]
-    """Units per (offered unit id, requirement line id): every essential line covered."""
+    """Units per (offered unit line's key `NATION/id`, requirement line id): every essential line covered."""
     flows: dict[tuple[str, str], int]
-    """US dollars per (pledge id, capability): the pooled cost of the assignment, fully paid."""
+    """US dollars per (pledge's key `NATION/id`, capability): the pooled cost of the assignment, fully paid."""
 
 
 @dataclass(eq=False)
@@ -855,13 +856,15 @@ class _Builder:
 
     def witness(self) -> Witness:
         """The witness package, paid from the un-earmarked pledges of donors who can always take part."""
-        assignment: Counter[tuple[str, str]] = Counter((u.id, line.id) for u, line in self.w_units)
+        assignment: Counter[tuple[str, str]] = Counter(
+            (offer_key(u.nation.code, u.id), line.id) for u, line in self.w_units
+        )
         pooled: Counter[str] = Counter()
         for unit, line in self.w_units:
             if not unit.self_funded:
                 pooled[unit.capability] += unit.monthly_cost * line.months
         free = [
-            (p["id"], p["amount_usd"])
+            (offer_key(nat.code, p["id"]), p["amount_usd"])
             for nat in self.nations
             if nat.reliable_donor
             for p in nat.pledges

@@ -40,6 +40,7 @@ from bench.generator import generate, summary
 from models import Scenario, Solution, load_scenario
 from models.loading import parse_scenario
 from models.patch import Patch, apply_patch
+from models.scenario import offer_key
 from solver import SolveParams, SolveReport, solve
 from solver.check import check
 from solver.document import Package
@@ -198,7 +199,11 @@ def variants_for(
     for group in groups:
         patched = apply_patch(scenario, Patch.withdraw(*group))
         hint = (
-            [(a.unit, a.requirement, a.units) for a in baseline.assignments if a.nation not in group]
+            [
+                (offer_key(a.nation, a.unit), a.requirement, a.units)
+                for a in baseline.assignments
+                if a.nation not in group
+            ]
             if hinted
             else None
         )

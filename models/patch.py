@@ -70,7 +70,10 @@ class RemoveUnit(Frozen):
     """One offered unit line is taken off the table."""
 
     op: Literal["remove_unit"]
-    unit: Identifier = Field(description="Id of the offered unit line.")
+    unit: Identifier = Field(description="Id of the offered unit line (unit ids are each nation's own).")
+    nation: NationCode | None = Field(
+        default=None, description="The nation offering it; needed only when several nations use that id."
+    )
 
 
 class SetTargets(Frozen):
@@ -187,9 +190,17 @@ def _replace_offer(data: dict[str, Any], op: ReplaceOffer, s: Scenario, where: s
 
 
 def _remove_unit(data: dict[str, Any], op: RemoveUnit, s: Scenario, where: str, problems: list[str]) -> None:
-    if _need({u["id"] for o in data["offers"] for u in o["units"]}, op.unit, "unit", f"{where}.unit", problems):
-        for o in data["offers"]:
-            o["units"] = [u for u in o["units"] if u["id"] != op.unit]
+    owners = [o for o in data["offers"] if any(u["id"] == op.unit for u in o["units"])]
+    if op.nation is not None:
+        owners = [o for o in owners if o["nation"] == op.nation]
+    if not owners:
+        of = f" of {op.nation}" if op.nation is not None else ""
+        problems.append(f"{where}.unit: unit `{op.unit}`{of} is not a unit of this scenario")
+    elif len(owners) > 1:
+        nations = ", ".join(o["nation"] for o in owners)
+        problems.append(f"{where}.unit: several nations offer a unit `{op.unit}` ({nations}): name one as `nation`")
+    else:
+        owners[0]["units"] = [u for u in owners[0]["units"] if u["id"] != op.unit]
 
 
 def _set_targets(data: dict[str, Any], op: SetTargets, s: Scenario, where: str, problems: list[str]) -> None:

@@ -20,7 +20,9 @@ from models.limits import MAX_COUNT_FIGURE, MAX_NAMES, MAX_PERSONNEL_FIGURE, MAX
 
 
 class _RedLineBase(Frozen):
-    id: Identifier = Field(description="Unique in the scenario; conflicts and explanations name it.")
+    id: Identifier = Field(
+        description="Unique in the nation's offer (each nation names its own); conflicts and explanations name it."
+    )
     note: Text | None = Field(default=None, description="The nation's own wording of the caveat, for the record.")
     relax_cost: RelaxCost | None = Field(
         default=None, description="How hard this red line is to renegotiate (relaxations prefer low costs)."

@@ -41,6 +41,22 @@ from models.red_lines import (
 )
 
 SCENARIO_SCHEMA = "forcepack.scenario/1"
+KEY_SEPARATOR = "/"
+"""Between a nation's code and the id of one of its unit lines or pledges, in a key (`IDN/idn-eng`):
+no id or code holds it, so a key names one thing of one nation."""
+
+
+def offer_key(nation: str, ident: str) -> str:
+    """The key of a nation's unit line or pledge: ids are unique within an offer, not across them
+    (a delegate names its own units without knowing another nation's)."""
+    return f"{nation}{KEY_SEPARATOR}{ident}"
+
+
+def key_parts(key: str) -> tuple[str, str]:
+    """(nation, id) of a unit line's or pledge's key."""
+    nation, _, ident = key.partition(KEY_SEPARATOR)
+    return nation, ident
+
 
 Criterion = Literal["shortfall", "cost", "nations", "max_share", "readiness"]
 CRITERIA: tuple[str, ...] = ("shortfall", "cost", "nations", "max_share", "readiness")
@@ -128,7 +144,10 @@ class Requirement(Frozen):
 class UnitOffer(Frozen):
     """`count` identical units of one capability offered by a nation."""
 
-    id: Identifier = Field(description="Offered unit id, unique in the scenario.")
+    id: Identifier = Field(
+        description="Offered unit id, unique in the nation's offer (each nation names its own; `NATION/id` names it "
+        "in the scenario)."
+    )
     name: Text | None = Field(default=None, description="Display name.")
     capability: Identifier = Field(description="What each unit does.")
     count: int = Field(ge=1, le=limits.MAX_UNIT_COUNT, description="How many identical units are offered.")
@@ -148,7 +167,7 @@ class UnitOffer(Frozen):
 class FundingPledge(Frozen):
     """Money offered over the horizon, optionally earmarked for some capabilities."""
 
-    id: Identifier = Field(description="Pledge id, unique in the scenario.")
+    id: Identifier = Field(description="Pledge id, unique in the nation's offer (each nation names its own).")
     amount_usd: Usd = Field(description="Amount pledged over the horizon, whole US dollars.")
     earmark: list[Identifier] | None = Field(
         default=None,
@@ -376,20 +395,21 @@ class Scenario(Frozen):
         return {o.nation: o for o in self.offers}
 
     @cached_property
-    def unit_by_id(self) -> dict[str, UnitOffer]:
-        return {u.id: u for o in self.offers for u in o.units}
+    def unit_by_key(self) -> dict[str, UnitOffer]:
+        """Every offered unit line by its key, `NATION/id` (ids are the offering nation's own)."""
+        return {offer_key(o.nation, u.id): u for o in self.offers for u in o.units}
 
     @cached_property
-    def nation_of_unit(self) -> dict[str, str]:
-        return {u.id: o.nation for o in self.offers for u in o.units}
+    def pledge_by_key(self) -> dict[str, FundingPledge]:
+        """Every pledge by its key, `NATION/id`."""
+        return {offer_key(o.nation, p.id): p for o in self.offers for p in o.funding}
 
-    @cached_property
-    def pledge_by_id(self) -> dict[str, FundingPledge]:
-        return {p.id: p for o in self.offers for p in o.funding}
-
-    @cached_property
-    def nation_of_pledge(self) -> dict[str, str]:
-        return {p.id: o.nation for o in self.offers for p in o.funding}
+    def unit_keys_named(self, name: str) -> list[str]:
+        """The keys of the unit lines a person may mean by `name`: `NATION/id` itself, or an id that
+        one or more nations use (each nation names its own units)."""
+        if name in self.unit_by_key:
+            return [name]
+        return [offer_key(o.nation, u.id) for o in self.offers for u in o.units if u.id == name]
 
     @cached_property
     def group_members(self) -> dict[str, list[str]]:
@@ -473,20 +493,19 @@ def _duplicates(path: str, what: str, ids: list[tuple[str, str]]) -> Iterator[st
 
 
 def check_unique_ids(s: Scenario) -> Iterator[str]:
-    """Sectors, requirements, nations, offers, units, pledges, red lines, vetoes: each id once."""
+    """Sectors, requirements, nations, offers, capabilities, vetoes: each id once in the scenario.
+    Units, pledges and red lines: each id once in its nation's offer (nations name their own, and
+    never learn another nation's ids from a clash)."""
     yield from _duplicates("", "sector", [(f"sectors[{i}].id", x.id) for i, x in enumerate(s.sectors)])
     yield from _duplicates("", "requirement", [(f"requirements[{i}].id", x.id) for i, x in enumerate(s.requirements)])
     yield from _duplicates("", "nation", [(f"nations[{i}].code", x.code) for i, x in enumerate(s.nations)])
     yield from _duplicates("", "offer for nation", [(f"offers[{i}].nation", x.nation) for i, x in enumerate(s.offers)])
     yield from _duplicates("", "capability", [(f"capabilities[{i}].id", x.id) for i, x in enumerate(s.capabilities)])
-    units = [(f"offers[{i}].units[{j}].id", u.id) for i, o in enumerate(s.offers) for j, u in enumerate(o.units)]
-    yield from _duplicates("", "unit", units)
-    pledges = [(f"offers[{i}].funding[{j}].id", p.id) for i, o in enumerate(s.offers) for j, p in enumerate(o.funding)]
-    yield from _duplicates("", "pledge", pledges)
-    red_lines = [
-        (f"offers[{i}].red_lines[{j}].id", r.id) for i, o in enumerate(s.offers) for j, r in enumerate(o.red_lines)
-    ]
-    yield from _duplicates("", "red line", red_lines)
+    for i, o in enumerate(s.offers):
+        yield from _duplicates("", "unit", [(f"offers[{i}].units[{j}].id", u.id) for j, u in enumerate(o.units)])
+        yield from _duplicates("", "pledge", [(f"offers[{i}].funding[{j}].id", p.id) for j, p in enumerate(o.funding)])
+        lines = [(f"offers[{i}].red_lines[{j}].id", r.id) for j, r in enumerate(o.red_lines)]
+        yield from _duplicates("", "red line", lines)
     yield from _duplicates("", "veto", [(f"vetoes[{i}].id", v.id) for i, v in enumerate(s.vetoes)])
 
 

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from models.scenario import FundingPledge, Requirement, Scenario, UnitOffer
+from models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
 from solver.elements import Block, Element
 from solver.eligibility import Candidate, candidates, participation_blocks
 from solver.rules import funding, requirements, targets
 from solver.rules.red_lines import rule_for
 
 Pair = tuple[str, str]
-"""(offered unit id, requirement id)"""
+"""(offered unit line's key `NATION/id`, requirement id)"""
 
 LinearExpr = cp_model.LinearExprT
 BoolVar = cp_model.IntVar
@@ -146,11 +146,11 @@ class ModelBuilder:
 
     def _assignment_variables(self, kept: list[Candidate]) -> None:
         for c in kept:
-            pair = (c.unit.id, c.requirement.id)
+            pair = (c.key, c.requirement.id)
             var = self.model.new_int_var(0, c.unit.count, f"{self.prefix}units[{pair[0]},{pair[1]}]")
             self.vars.units[pair] = var
             self._pairs_of_nation[c.nation].append(c)
-            self._pairs_of_unit[c.unit.id].append(c)
+            self._pairs_of_unit[c.key].append(c)
             self._pairs_of_requirement[c.requirement.id].append(c)
             self._sectors_of[c.nation].add(c.requirement.sector)
             for block in c.blocks:  # only in relaxable builds
@@ -168,13 +168,13 @@ class ModelBuilder:
             self.vars.contributes[nation] = flag
             by_unit: dict[str, list[Candidate]] = defaultdict(list)
             for c in pairs:
-                by_unit[c.unit.id].append(c)
-            for unit_id, unit_pairs in by_unit.items():
+                by_unit[c.key].append(c)
+            for key, unit_pairs in by_unit.items():
                 count = unit_pairs[0].unit.count
-                deployed = self.model.new_int_var(0, count, f"{self.prefix}deployed[{unit_id}]")
+                deployed = self.model.new_int_var(0, count, f"{self.prefix}deployed[{key}]")
                 self.model.add(deployed == sum(self.units(c) for c in unit_pairs))
-                self.model.add(deployed <= count * flag).with_name(f"capacity[{unit_id}]")
-                self.vars.deployed[unit_id] = deployed
+                self.model.add(deployed <= count * flag).with_name(f"capacity[{key}]")
+                self.vars.deployed[key] = deployed
             self.model.add(sum(self.vars.deployed[u] for u in by_unit) >= flag)
 
     def _inclusions(self) -> None:
@@ -262,7 +262,7 @@ class ModelBuilder:
         return out
 
     def units(self, c: Candidate) -> cp_model.IntVar:
-        return self.vars.units[(c.unit.id, c.requirement.id)]
+        return self.vars.units[(c.key, c.requirement.id)]
 
     def pairs_of_nation(self, nation: str) -> list[Candidate]:
         return self._pairs_of_nation.get(nation, [])
@@ -291,7 +291,7 @@ class ModelBuilder:
         flag = self.vars.participates.get(nation)
         if flag is not None:
             return flag
-        used = [self.vars.pledge_used[p.id] for n, p in self._usable_pledges if n == nation]
+        used = [self.vars.pledge_used[offer_key(n, p.id)] for n, p in self._usable_pledges if n == nation]
         if not used:
             return self.contributes(nation)
         flag = self.model.new_bool_var(f"{self.prefix}participates[{nation}]")
@@ -314,7 +314,7 @@ class ModelBuilder:
         flag = self.model.new_bool_var(f"{self.prefix}in_sector[{nation},{sector}]")
         by_unit: dict[str, list[Candidate]] = defaultdict(list)
         for c in pairs:
-            by_unit[c.unit.id].append(c)
+            by_unit[c.key].append(c)
         for unit_pairs in by_unit.values():
             self.model.add(sum(self.units(c) for c in unit_pairs) <= unit_pairs[0].unit.count * flag)
         self.model.add(sum(self.units(c) for c in pairs) >= flag)
@@ -323,14 +323,14 @@ class ModelBuilder:
 
     def personnel(self, nation: str) -> LinearExpr:
         """Personnel the nation deploys."""
-        units = {c.unit.id: c.unit for c in self.pairs_of_nation(nation)}
-        return sum(unit.personnel * self.vars.deployed[unit_id] for unit_id, unit in units.items())
+        units = {c.key: c.unit for c in self.pairs_of_nation(nation)}
+        return sum(unit.personnel * self.vars.deployed[key] for key, unit in units.items())
 
     def total_personnel(self) -> cp_model.IntVar:
         """Personnel of the whole package, one variable shared by every rule that reads it
         (a share ceiling per nation would otherwise copy the whole sum once per nation)."""
         if self._total_personnel is None:
-            units = {c.unit.id: c.unit for c in self.pairs()}
+            units = {c.key: c.unit for c in self.pairs()}
             most = sum(unit.personnel * unit.count for unit in units.values())
             self._total_personnel = self.model.new_int_var(0, most, f"{self.prefix}total_personnel")
             self.model.add(
@@ -341,36 +341,39 @@ class ModelBuilder:
             )
         return self._total_personnel
 
-    def served_months(self, unit: UnitOffer) -> cp_model.IntVar:
-        """Unit-months the offered unit line serves (each of its units times its line's months).
+    def served_months(self, key: str) -> cp_model.IntVar:
+        """Unit-months the offered unit line `key` serves (each of its units times its line's months).
 
         Its cost is this times the unit's monthly cost: one term per unit line, where a sum over
         every (unit, line) pair would count each unit's money once per line it could fill."""
-        var = self.vars.unit_months.get(unit.id)
+        var = self.vars.unit_months.get(key)
         if var is None:
-            pairs = self._pairs_of_unit[unit.id]
+            pairs = self._pairs_of_unit[key]
             months = [self.scenario.months_of(c.requirement) for c in pairs]
-            var = self.model.new_int_var(0, unit.count * max(months), f"{self.prefix}unit_months[{unit.id}]")
+            unit = pairs[0].unit
+            var = self.model.new_int_var(0, unit.count * max(months), f"{self.prefix}unit_months[{key}]")
             self.model.add(var == cp_model.LinearExpr.weighted_sum([self.units(c) for c in pairs], months))
-            self.vars.unit_months[unit.id] = var
+            self.vars.unit_months[key] = var
         return var
 
-    def unit_lines(self) -> list[UnitOffer]:
-        """The offered unit lines in the model (those that can fill some line), in scenario order."""
-        return [pairs[0].unit for pairs in self._pairs_of_unit.values()]
+    def unit_lines(self) -> dict[str, UnitOffer]:
+        """The offered unit lines in the model (those that can fill some line) by key, in scenario order."""
+        return {key: pairs[0].unit for key, pairs in self._pairs_of_unit.items()}
 
-    def unit_cost(self, unit: UnitOffer) -> LinearExpr:
+    def unit_cost(self, key: str) -> LinearExpr:
         """USD the offered unit line's assigned units cost over their lines' windows."""
-        return self.scenario.monthly_cost_of(unit) * self.served_months(unit)
+        return self.scenario.monthly_cost_of(self._pairs_of_unit[key][0].unit) * self.served_months(key)
 
-    def most_unit_cost(self, unit: UnitOffer) -> int:
+    def most_unit_cost(self, key: str) -> int:
         """The most the offered unit line can cost: all its units on its longest line."""
-        months = max(self.scenario.months_of(c.requirement) for c in self._pairs_of_unit[unit.id])
+        pairs = self._pairs_of_unit[key]
+        unit = pairs[0].unit
+        months = max(self.scenario.months_of(c.requirement) for c in pairs)
         return self.scenario.monthly_cost_of(unit) * unit.count * months
 
     def total_cost(self) -> LinearExpr:
         """USD of every assigned unit over its line's window, self-funded ones included."""
-        return sum(self.unit_cost(unit) for unit in self.unit_lines())
+        return sum(self.unit_cost(key) for key in self.unit_lines())
 
     def cost_coefficient(self, unit: UnitOffer, requirement: Requirement) -> int:
         """USD one unit costs on one line: monthly cost x months of the line's window."""

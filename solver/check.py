@@ -23,6 +23,7 @@ from models import (
     AllowedControl,
     AlongsideScope,
     Assignment,
+    FundingPledge,
     MaxEngagement,
     MaxPersonnel,
     MaxSectors,
@@ -132,7 +133,8 @@ class Package:
         self.contributing = frozenset(n for n, units in self.units_of.items() if units > 0)
 
         # Zero flows may be listed but count for nothing.
-        self.drawn: Counter[str] = Counter()
+        self.drawn: Counter[tuple[str, str]] = Counter()
+        """USD drawn per (nation, pledge id)."""
         self.used_of: Counter[str] = Counter()
         self.flows_into: Counter[str] = Counter()
         self.used_total = 0
@@ -141,9 +143,10 @@ class Package:
                 continue
             self.used_total += flow.amount_usd
             self.flows_into[flow.capability] += flow.amount_usd
-            owner = scenario.nation_of_pledge.get(flow.pledge)
-            if owner is not None:
-                self.drawn[flow.pledge] += flow.amount_usd
+            found = _pledge(scenario, flow.nation, flow.pledge)
+            if found is not None:
+                owner = found[0]
+                self.drawn[(owner, flow.pledge)] += flow.amount_usd
                 self.used_of[owner] += flow.amount_usd
         self.participating = self.contributing | {n for n, used in self.used_of.items() if used > 0}
 
@@ -154,19 +157,41 @@ class Package:
     def drawn_pledges_of(self, nation: str) -> list[str]:
         """Ids of the nation's pledges from which money is drawn, in scenario order."""
         offer = self.scenario.offer_by_nation.get(nation)
-        return [p.id for p in offer.funding if self.drawn[p.id] > 0] if offer else []
+        return [p.id for p in offer.funding if self.drawn[(nation, p.id)] > 0] if offer else []
+
+
+def _unit(scenario: Scenario, nation: str, unit_id: str) -> tuple[str, UnitOffer] | None:
+    """(nation, unit line) a row names: the nation's own unit of that id (ids are unique within an
+    offer); failing that, the one unit of that id in the scenario, whose nation the row then misstates."""
+    offer = scenario.offer_by_nation.get(nation)
+    for unit in offer.units if offer else []:
+        if unit.id == unit_id:
+            return nation, unit
+    owners = [(o.nation, u) for o in scenario.offers for u in o.units if u.id == unit_id]
+    return owners[0] if len(owners) == 1 else None
+
+
+def _pledge(scenario: Scenario, nation: str, pledge_id: str) -> tuple[str, FundingPledge] | None:
+    """(nation, pledge) a flow names, read as `_unit` reads a unit."""
+    offer = scenario.offer_by_nation.get(nation)
+    for pledge in offer.funding if offer else []:
+        if pledge.id == pledge_id:
+            return nation, pledge
+    owners = [(o.nation, p) for o in scenario.offers for p in o.funding if p.id == pledge_id]
+    return owners[0] if len(owners) == 1 else None
 
 
 def _resolve(scenario: Scenario, row: Assignment) -> Placement | None:
-    unit = scenario.unit_by_id.get(row.unit)
+    found = _unit(scenario, row.nation, row.unit)
     requirement = scenario.requirement_by_id.get(row.requirement)
-    if unit is None or requirement is None or row.units < 1:
+    if found is None or requirement is None or row.units < 1:
         return None
+    nation, unit = found
     monthly = scenario.monthly_cost_of(unit)
     return Placement(
         row=row,
         unit=unit,
-        nation=scenario.nation_of_unit[unit.id],
+        nation=nation,
         requirement=requirement,
         sector=scenario.sector_by_id[requirement.sector],
         units=row.units,
@@ -258,16 +283,17 @@ def check_status(pkg: Package) -> Iterator[Violation]:
 def check_assignment_references(pkg: Package) -> Iterator[Violation]:
     """Every assignment names an offered unit and a requirement line of the scenario."""
     for row in pkg.solution.assignments:
-        if row.unit not in pkg.scenario.unit_by_id:
+        known = _unit(pkg.scenario, row.nation, row.unit) is not None
+        if not known:
             yield Violation(
                 "assignment.reference",
-                f"assignment to `{row.requirement}`: unit `{row.unit}` is not offered in this scenario",
+                f"assignment to `{row.requirement}`: unit `{row.unit}` of {row.nation} is not offered in this scenario",
             )
         if row.requirement not in pkg.scenario.requirement_by_id:
             yield Violation(
                 "assignment.reference",
                 f"assignment of unit `{row.unit}`: `{row.requirement}` is not a requirement line of this scenario",
-                row.unit if row.unit in pkg.scenario.unit_by_id else None,
+                row.unit if known else None,
             )
 
 
@@ -278,7 +304,7 @@ def check_assignment_units(pkg: Package) -> Iterator[Violation]:
             yield Violation(
                 "assignment.units",
                 f"assignment of unit `{row.unit}` to `{row.requirement}` places {row.units} units (at least 1)",
-                row.unit if row.unit in pkg.scenario.unit_by_id else None,
+                row.unit if _unit(pkg.scenario, row.nation, row.unit) is not None else None,
             )
 
 
@@ -334,28 +360,29 @@ def check_assignment_cost(pkg: Package) -> Iterator[Violation]:
 
 def check_duplicate_assignments(pkg: Package) -> Iterator[Violation]:
     """One row per (offered unit, requirement line)."""
-    counts = Counter((row.unit, row.requirement) for row in pkg.solution.assignments)
-    for (unit, requirement), n in counts.items():
+    counts = Counter((row.nation, row.unit, row.requirement) for row in pkg.solution.assignments)
+    for (nation, unit, requirement), n in counts.items():
         if n > 1:
             yield Violation(
                 "assignment.duplicate",
                 f"unit `{unit}` is assigned to `{requirement}` in {n} rows (one row each)",
-                unit if unit in pkg.scenario.unit_by_id else None,
+                unit if _unit(pkg.scenario, nation, unit) is not None else None,
             )
 
 
 def check_capacity(pkg: Package) -> Iterator[Violation]:
     """The units assigned from one offer line add up to at most its `count`: no unit serves two lines."""
-    assigned: Counter[str] = Counter()
+    assigned: Counter[tuple[str, str]] = Counter()
+    units: dict[tuple[str, str], UnitOffer] = {}
     for p in pkg.placements:
-        assigned[p.unit.id] += p.units
-    for unit_id, n in assigned.items():
-        unit = pkg.scenario.unit_by_id[unit_id]
+        assigned[(p.nation, p.unit.id)] += p.units
+        units[(p.nation, p.unit.id)] = p.unit
+    for (nation, unit_id), n in assigned.items():
+        unit = units[(nation, unit_id)]
         if n > unit.count:
             yield Violation(
                 "capacity",
-                f"unit `{unit_id}` ({pkg.scenario.nation_of_unit[unit_id]}) is assigned {n} times; "
-                f"only {unit.count} are offered",
+                f"unit `{unit_id}` ({nation}) is assigned {n} times; only {unit.count} are offered",
                 unit_id,
             )
 
@@ -464,7 +491,7 @@ def check_vetoes(pkg: Package) -> Iterator[Violation]:
                 yield Violation(
                     "veto",
                     f"veto `{veto.id}` by {veto.by} against {nation} (scope all): money is drawn from "
-                    f"pledge `{pledge}` ({_usd(pkg.drawn[pledge])})",
+                    f"pledge `{pledge}` ({_usd(pkg.drawn[(nation, pledge)])})",
                     veto.id,
                 )
 
@@ -660,7 +687,8 @@ def check_targets_max_nation_share(pkg: Package) -> Iterator[Violation]:
 def check_funding_flows(pkg: Package) -> Iterator[Violation]:
     """Every flow names a pledge of the scenario and the nation that made it, and moves no negative amount."""
     for flow in pkg.solution.funding.flows:
-        owner = pkg.scenario.nation_of_pledge.get(flow.pledge)
+        found = _pledge(pkg.scenario, flow.nation, flow.pledge)
+        owner = found[0] if found is not None else None
         if owner is None:
             yield Violation(
                 "funding.flow",
@@ -682,13 +710,14 @@ def check_funding_flows(pkg: Package) -> Iterator[Violation]:
 
 def check_funding_pledge_amount(pkg: Package) -> Iterator[Violation]:
     """A pledge pays at most its amount."""
-    for pledge_id, drawn in pkg.drawn.items():
-        pledge = pkg.scenario.pledge_by_id[pledge_id]
+    for (nation, pledge_id), drawn in pkg.drawn.items():
+        found = _pledge(pkg.scenario, nation, pledge_id)
+        assert found is not None  # drawn counts only pledges of the scenario
+        pledge = found[1]
         if drawn > pledge.amount_usd:
             yield Violation(
                 "funding.pledge_amount",
-                f"pledge `{pledge_id}` ({pkg.scenario.nation_of_pledge[pledge_id]}) pays {_usd(drawn)}; "
-                f"it pledges {_usd(pledge.amount_usd)}",
+                f"pledge `{pledge_id}` ({nation}) pays {_usd(drawn)}; it pledges {_usd(pledge.amount_usd)}",
                 pledge_id,
             )
 
@@ -696,13 +725,16 @@ def check_funding_pledge_amount(pkg: Package) -> Iterator[Violation]:
 def check_funding_earmark(pkg: Package) -> Iterator[Violation]:
     """A pledge pays only for the capabilities of its earmark (any capability when it has none)."""
     for flow in pkg.solution.funding.flows:
-        pledge = pkg.scenario.pledge_by_id.get(flow.pledge)
-        if pledge is None or flow.amount_usd <= 0 or pledge.earmark is None:
+        found = _pledge(pkg.scenario, flow.nation, flow.pledge)
+        if found is None:
+            continue
+        owner, pledge = found
+        if flow.amount_usd <= 0 or pledge.earmark is None:
             continue
         if flow.capability not in pledge.earmark:
             yield Violation(
                 "funding.earmark",
-                f"pledge `{pledge.id}` ({pkg.scenario.nation_of_pledge[pledge.id]}) pays {_usd(flow.amount_usd)} "
+                f"pledge `{pledge.id}` ({owner}) pays {_usd(flow.amount_usd)} "
                 f"for `{flow.capability}`; it is earmarked for {_names(pledge.earmark)}",
                 pledge.id,
             )

@@ -43,7 +43,7 @@ from ortools.sat.python import cp_model
 
 from models.common import Measure, Priority
 from models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RequiresPartner
-from models.scenario import Requirement
+from models.scenario import Requirement, offer_key
 from solver.cancel import cancellable
 from solver.document import Package
 from solver.eligibility import Candidate
@@ -117,11 +117,11 @@ class _Constructor:
                 if isinstance(line, MaxSectors):
                     self.sector_cap[offer.nation] = min(line.count, self.sector_cap.get(offer.nation, line.count))
             for unit in offer.units:
-                self.state.left[unit.id] = unit.count
+                self.state.left[offer_key(offer.nation, unit.id)] = unit.count
         self.max_total = s.targets.max_personnel
         self.contention: Counter[str] = Counter()
         """Per offered unit line, the essential lines it could fill."""
-        self.pair = {(c.unit.id, c.requirement.id): c for c in builder.pairs()}
+        self.pair = {(c.key, c.requirement.id): c for c in builder.pairs()}
         self.allowed = set(self.free)
         """Nations whose units may be placed now."""
         share = s.targets.max_nation_share
@@ -131,7 +131,7 @@ class _Constructor:
 
     def accepts(self, c: Candidate) -> bool:
         st = self.state
-        if c.nation not in self.allowed or st.left[c.unit.id] <= 0:
+        if c.nation not in self.allowed or st.left[c.key] <= 0:
             return False
         p = c.unit.personnel
         cap = self.person_cap.get(c.nation)
@@ -145,8 +145,8 @@ class _Constructor:
 
     def place(self, c: Candidate, n: int = 1) -> None:
         st = self.state
-        st.assignment[(c.unit.id, c.requirement.id)] += n
-        st.left[c.unit.id] -= n
+        st.assignment[(c.key, c.requirement.id)] += n
+        st.left[c.key] -= n
         st.personnel[c.nation] += n * c.unit.personnel
         st.total += n * c.unit.personnel
         st.sectors[c.nation][c.requirement.sector] += n
@@ -168,7 +168,7 @@ class _Constructor:
         the force ceiling rations)."""
         m = self.measure(c)
         per_cost = self.b.cost_coefficient(c.unit, c.requirement) / m
-        return (self.over_share(c), self.contention[c.unit.id], c.unit.personnel / m, per_cost, c.unit.id)
+        return (self.over_share(c), self.contention[c.key], c.unit.personnel / m, per_cost, c.key)
 
     def over_share(self, c: Candidate) -> bool:
         """Placing the unit would put its nation above the share ceiling of the force as it stands."""
@@ -198,7 +198,7 @@ class _Constructor:
         lines = [r for r in self.scenario.requirements if r.priority == Priority.ESSENTIAL]
         for r in lines:
             for c in self.b.pairs_of_requirement(r.id):
-                self.contention[c.unit.id] += 1
+                self.contention[c.key] += 1
 
         def scarcity(r: Requirement) -> tuple[float, str]:
             supply = sum(
@@ -235,7 +235,7 @@ class _Constructor:
         st = self.state
         candidates = sorted(
             (c for n in pool if n in self.free for c in self.b.pairs_of_nation(n)),
-            key=lambda c: (c.unit.personnel, -self._remaining_need(c.requirement), c.unit.id, c.requirement.id),
+            key=lambda c: (c.unit.personnel, -self._remaining_need(c.requirement), c.key, c.requirement.id),
         )
         have = sum(1 for n in set(pool) if st.personnel[n] > 0)
         for c in candidates:
@@ -284,7 +284,7 @@ class _Constructor:
                 continue
             for c in self.b.pairs_of_requirement(r.id):
                 if c.nation in self.allowed:
-                    heap.append((-density(c), c.unit.id, r.id, c))
+                    heap.append((-density(c), c.key, r.id, c))
         heapq.heapify(heap)
         placed: list[Candidate] = []
         deferred: list[Candidate] = []  # above the share ceiling for now: the force may grow
@@ -309,7 +309,7 @@ class _Constructor:
                 heapq.heappush(heap, (-density(c), unit_id, rid, c))
             if not progress or not deferred:
                 return placed
-            heap = [(-density(c), c.unit.id, c.requirement.id, c) for c in deferred]
+            heap = [(-density(c), c.key, c.requirement.id, c) for c in deferred]
             heapq.heapify(heap)
             deferred = []
 
@@ -317,7 +317,7 @@ class _Constructor:
         """Pledged money of free donors, less the pooled cost placed so far (an estimate; the
         maximum flow in `funded` decides)."""
         pledged = sum(p.amount_usd for n, p in self.b.usable_pledges() if self.donor_free(n))
-        units = self.scenario.unit_by_id
+        units = self.scenario.unit_by_key
         requirements = self.scenario.requirement_by_id
         spent = sum(
             n * self.b.cost_coefficient(units[u], requirements[r])
@@ -357,7 +357,7 @@ class _Constructor:
         if not coverage:
             return True
         pooled: Counter[str] = Counter()
-        units = self.scenario.unit_by_id
+        units = self.scenario.unit_by_key
         requirements = self.scenario.requirement_by_id
         for (unit_id, rid), n in self.state.assignment.items():
             unit = units[unit_id]
@@ -407,11 +407,11 @@ class _Constructor:
             given = [
                 c
                 for c in self.b.pairs_of_nation(worst)
-                if c.requirement.id in desirable and st.assignment[(c.unit.id, c.requirement.id)] > 0
+                if c.requirement.id in desirable and st.assignment[(c.key, c.requirement.id)] > 0
             ]
             if not given:
                 return False
-            self.take_back(max(given, key=lambda c: (c.unit.personnel, c.unit.id, c.requirement.id)))
+            self.take_back(max(given, key=lambda c: (c.unit.personnel, c.key, c.requirement.id)))
 
     def settle(self, fill: list[Candidate], *, top_up: bool) -> bool:
         """Hold the caveats of the conditional nations in the fill: a nation short of its partners
@@ -429,7 +429,7 @@ class _Constructor:
                 if self._caveats_hold(nation, fill if top_up else None):
                     continue
                 for pair_c in self.b.pairs_of_nation(nation):
-                    for _ in range(st.assignment[(pair_c.unit.id, pair_c.requirement.id)]):
+                    for _ in range(st.assignment[(pair_c.key, pair_c.requirement.id)]):
                         self.take_back(pair_c)
                 fill[:] = [c for c in fill if c.nation != nation]
                 self.allowed.discard(nation)
@@ -449,7 +449,7 @@ class _Constructor:
                 # Top up, where its units are worth most: lines still short first, the smallest units.
                 options = sorted(
                     self.b.pairs_of_nation(nation),
-                    key=lambda c: (-self._remaining_need(c.requirement), c.unit.personnel, c.unit.id, c.requirement.id),
+                    key=lambda c: (-self._remaining_need(c.requirement), c.unit.personnel, c.key, c.requirement.id),
                 )
                 for c in options:
                     while st.personnel[nation] < line.personnel and self.accepts(c):

@@ -262,7 +262,7 @@ def _churn(b: ModelBuilder) -> LinearExpr:
     baseline = b.baseline or {}
     terms: list[LinearExpr] = []
     for c in b.pairs():
-        pair = (c.unit.id, c.requirement.id)
+        pair = (c.key, c.requirement.id)
         before = baseline.get(pair, 0)
         x = b.units(c)
         if before == 0:

@@ -13,10 +13,11 @@ def package_diff(before: Solution, after: Solution, scenario: Scenario) -> Packa
 
     `scenario` gives the weights of desirable lines (patches never change requirement lines).
     """
-    rows = {(a.unit, a.requirement): a for a in before.assignments}
-    rows.update({(a.unit, a.requirement): a for a in after.assignments})
-    old = {(a.unit, a.requirement): a.units for a in before.assignments}
-    new = {(a.unit, a.requirement): a.units for a in after.assignments}
+    # Unit ids are each nation's own: a placement is (nation, unit, line).
+    rows = {(a.nation, a.unit, a.requirement): a for a in before.assignments}
+    rows.update({(a.nation, a.unit, a.requirement): a for a in after.assignments})
+    old = {(a.nation, a.unit, a.requirement): a.units for a in before.assignments}
+    new = {(a.nation, a.unit, a.requirement): a.units for a in after.assignments}
     added: list[AssignmentChange] = []
     removed: list[AssignmentChange] = []
     for pair in sorted(set(old) | set(new)):

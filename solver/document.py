@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from models.common import Measure, Priority
-from models.scenario import Scenario
+from models.scenario import Scenario, key_parts, offer_key
 from models.solution import (
     Assignment,
     Coverage,
@@ -34,7 +34,8 @@ Pair = tuple[str, str]
 
 @dataclass(frozen=True)
 class Package:
-    """Units per (offered unit, requirement line) and USD per (pledge, capability); zeros left out."""
+    """Units per (offered unit line's key, requirement line) and USD per (pledge's key, capability);
+    zeros left out. Keys are `NATION/id` (`models.scenario.offer_key`)."""
 
     assignment: Mapping[Pair, int] = field(default_factory=dict)
     flows: Mapping[Pair, int] = field(default_factory=dict)
@@ -50,8 +51,8 @@ class Package:
     def from_solution(cls, solution: Solution) -> Package:
         """The package a solution document describes."""
         return cls.of(
-            {(a.unit, a.requirement): a.units for a in solution.assignments},
-            {(f.pledge, f.capability): f.amount_usd for f in solution.funding.flows},
+            {(offer_key(a.nation, a.unit), a.requirement): a.units for a in solution.assignments},
+            {(offer_key(f.nation, f.pledge), f.capability): f.amount_usd for f in solution.funding.flows},
         )
 
 
@@ -123,10 +124,10 @@ def _figures(scenario: Scenario, package: Package) -> _Figures:
     sectors: dict[str, set[str]] = defaultdict(set)
     readiness = 0
     self_funded_usd = 0
-    for (unit_id, req_id), count in package.assignment.items():
-        unit = scenario.unit_by_id[unit_id]
+    for (unit_key, req_id), count in package.assignment.items():
+        unit = scenario.unit_by_key[unit_key]
         req = scenario.requirement_by_id[req_id]
-        nation = scenario.nation_of_unit[unit_id]
+        nation, unit_id = key_parts(unit_key)
         monthly = scenario.monthly_cost_of(unit)
         line_cost = count * monthly * scenario.months_of(req)
         assignments.append(
@@ -177,8 +178,8 @@ def _figures(scenario: Scenario, package: Package) -> _Figures:
 
     flows = []
     used: dict[str, int] = defaultdict(int)
-    for (pledge_id, capability), amount in package.flows.items():
-        nation = scenario.nation_of_pledge[pledge_id]
+    for (pledge_key, capability), amount in package.flows.items():
+        nation, pledge_id = key_parts(pledge_key)
         flows.append(FundingFlow(pledge=pledge_id, nation=nation, capability=capability, amount_usd=amount))
         used[nation] += amount
     personnel, units, cost, sectors = dict(personnel), dict(units), dict(cost), dict(sectors)

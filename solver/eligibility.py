@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models.scenario import Requirement, Scenario, UnitOffer
+from models.scenario import Requirement, Scenario, UnitOffer, offer_key
 from solver.elements import Block
 from solver.rules import availability, vetoes
 from solver.rules.red_lines import element_of, rule_for
@@ -29,6 +29,11 @@ class Candidate:
     @property
     def eligible(self) -> bool:
         return not self.blocks
+
+    @property
+    def key(self) -> str:
+        """The unit line's key, `NATION/id` (`models.scenario.offer_key`)."""
+        return offer_key(self.nation, self.unit.id)
 
 
 def participation_blocks(scenario: Scenario, nation: str) -> list[Block]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models.common import Measure
-from models.scenario import Scenario
+from models.scenario import Scenario, offer_key
 from models.solution import ConflictElement, Explanation, Relaxation, Solution
 from solver.build import BuiltModel, build
 from solver.cancel import cancellable
@@ -75,7 +75,7 @@ def describe_element(scenario: Scenario, e: Element) -> str:
         return f"mandate condition `{e.id}` does not hold"
     if e.type == "funding":
         return f"target `funding_coverage`: {funding.describe(scenario)}"
-    return availability.describe(scenario, scenario.unit_by_id[e.id], e.nation or "")
+    return availability.describe(scenario, scenario.unit_by_key[offer_key(e.nation or "", e.id)], e.nation or "")
 
 
 def relax_cost(scenario: Scenario, e: Element) -> int:

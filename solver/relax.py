@@ -39,7 +39,8 @@ def _requirement(data: dict[str, Any], e: Element) -> None:
 
 def _red_line(data: dict[str, Any], e: Element) -> None:
     for o in data["offers"]:
-        o["red_lines"] = [r for r in o["red_lines"] if r["id"] != e.id]
+        if o["nation"] == e.nation:  # red-line ids are each nation's own
+            o["red_lines"] = [r for r in o["red_lines"] if r["id"] != e.id]
 
 
 def _veto(data: dict[str, Any], e: Element) -> None:
@@ -67,7 +68,7 @@ def _funding(data: dict[str, Any], e: Element) -> None:
 
 def _availability(data: dict[str, Any], e: Element) -> None:
     for o in data["offers"]:
-        for u in o["units"]:
+        for u in o["units"] if o["nation"] == e.nation else []:  # unit ids are each nation's own
             if u["id"] == e.id:
                 u.pop("available_from", None)
                 u.pop("available_until", None)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from models.analysis import CriterionDelta, Fallback, Resilient
 from models.patch import Patch, SetObjective, apply_patch
-from models.scenario import MAXIMISED, Scenario
+from models.scenario import MAXIMISED, Scenario, key_parts, offer_key
 from solver.build import ModelBuilder
 from solver.params import SolveParams
 from solver.solve import solve
@@ -52,7 +52,7 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
             )
             copy.build()
             for pair, x in b.vars.units.items():
-                if scenario.nation_of_unit[pair[0]] == nation:
+                if key_parts(pair[0])[0] == nation:
                     continue
                 y = copy.vars.units.get(pair)
                 if y is None:
@@ -90,7 +90,9 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
         )
     fallbacks = []
     for row in package.nations:
-        keep = {(a.unit, a.requirement): a.units for a in package.assignments if a.nation != row.nation}
+        keep = {
+            (offer_key(a.nation, a.unit), a.requirement): a.units for a in package.assignments if a.nation != row.nation
+        }
         fallback = solve(_without(scenario, row.nation), params, constraints=_keep(keep), explain=False)
         fallbacks.append(Fallback(nation=row.nation, package=fallback))
     deltas = [

@@ -283,7 +283,7 @@ def trivial_bound(built: BuiltModel, criterion: str) -> float:
     if criterion == "nations":
         return float(len(built.vars.contributes))
     if criterion == "readiness":
-        units = {c.unit.id: c.unit for c in built.candidates}
+        units = {c.key: c.unit for c in built.candidates}
         return float(sum(u.readiness.rank * u.count for u in units.values()))
     return 0.0  # shortfall, cost, max_share, churn are never negative
 
@@ -374,7 +374,7 @@ def _around_relaxation(
     by_sector: dict[str, list[int]] = {}
     if whole:
         for c in built.candidates:
-            by_sector.setdefault(c.requirement.sector, []).append(built.vars.units[(c.unit.id, c.requirement.id)].index)
+            by_sector.setdefault(c.requirement.sector, []).append(built.vars.units[(c.key, c.requirement.id)].index)
 
     def round_parameters(solver: cp_model.CpSolver, seconds: float) -> None:
         # One worker with the strong relaxation: the neighbourhood is small enough to search well.

@@ -23,7 +23,7 @@ from models.analysis import Criticality, Withdrawal
 from models.common import Priority
 from models.loading import parse_scenario
 from models.patch import Patch, apply_patch
-from models.scenario import Scenario
+from models.scenario import Scenario, offer_key
 from models.solution import Solution
 from solver.document import Package
 from solver.params import SolveParams
@@ -158,7 +158,11 @@ def withdrawal_variants(
             break
         patched = apply_patch(scenario, Patch.withdraw(*group))
         hint = (
-            [(a.unit, a.requirement, a.units) for a in baseline.assignments if a.nation not in group]
+            [
+                (offer_key(a.nation, a.unit), a.requirement, a.units)
+                for a in baseline.assignments
+                if a.nation not in group
+            ]
             if hinted
             else None
         )

@@ -9,7 +9,7 @@ from typing import Literal
 
 from models.analysis import CriterionDelta, WhyNot
 from models.errors import ForcepackError
-from models.scenario import MAXIMISED, Scenario
+from models.scenario import MAXIMISED, Scenario, offer_key
 from models.solution import Solution
 from solver.params import SolveParams
 from solver.solve import ProgressCallback, solve
@@ -21,12 +21,22 @@ class UnknownSubjectError(ForcepackError):
 
 def subject_type(scenario: Scenario, subject: str) -> Literal["nation", "unit"]:
     """Whether `subject` names a nation or an offered unit; UnknownSubjectError (with the closest
-    match) when neither."""
+    match) when neither, or when it names units of several nations."""
+    return resolve_subject(scenario, subject)[0]
+
+
+def resolve_subject(scenario: Scenario, subject: str) -> tuple[Literal["nation", "unit"], str]:
+    """("nation", code) or ("unit", its key `NATION/id`) for a subject: a nation code, a unit's key,
+    or a unit's id that only one nation uses."""
     if subject in scenario.nation_by_code:
-        return "nation"
-    if subject in scenario.unit_by_id:
-        return "unit"
-    known = sorted(scenario.nation_by_code) + sorted(scenario.unit_by_id)
+        return "nation", subject
+    keys = scenario.unit_keys_named(subject)
+    if len(keys) == 1:
+        return "unit", keys[0]
+    if keys:
+        named = ", ".join(f"`{key}`" for key in keys)
+        raise UnknownSubjectError(f"`{subject}` is the id of units of several nations: name one of {named}")
+    known = sorted(scenario.nation_by_code) + sorted({u.id for o in scenario.offers for u in o.units})
     close = difflib.get_close_matches(subject, known, n=1)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     raise UnknownSubjectError(f"`{subject}` is neither a nation nor an offered unit of `{scenario.id}`{hint}")
@@ -48,7 +58,7 @@ def why_not(
     scenario
         The scenario.
     subject
-        A nation code or an offered unit's id.
+        A nation code, an offered unit's key (`IDN/idn-eng`), or its id when one nation only uses it.
     params
         Parameters of each solve.
     optimum
@@ -64,13 +74,13 @@ def why_not(
         When `subject` names neither a nation nor an offered unit.
     """
     params = params or SolveParams()
-    kind = subject_type(scenario, subject)
+    kind, name = resolve_subject(scenario, subject)
     if optimum is None:
         optimum = solve(scenario, params, cancel=cancel)
     if kind == "nation":
-        present = any(n.nation == subject for n in optimum.nations)
+        present = any(n.nation == name for n in optimum.nations)
     else:
-        present = any(a.unit == subject for a in optimum.assignments)
+        present = any(offer_key(a.nation, a.unit) == name for a in optimum.assignments)
     if not optimum.has_package:
         return WhyNot(
             subject=subject,
@@ -87,7 +97,7 @@ def why_not(
             summary=f"{subject} is already in the best package.",
             optimum=optimum,
         )
-    forced = solve(scenario, params, include=[subject], on_package=on_package, cancel=cancel)
+    forced = solve(scenario, params, include=[name], on_package=on_package, cancel=cancel)
     if forced.status == "unknown":
         return WhyNot(
             subject=subject,

@@ -53,7 +53,7 @@ from models import (
 MAXIMISED_CRITERIA = frozenset({"nations", "readiness"})
 
 Pair = tuple[str, str]
-"""(offered unit id, requirement id)"""
+"""(offered unit key `NATION/id`, requirement id): unit ids are each nation's own"""
 T = TypeVar("T")
 
 
@@ -68,9 +68,9 @@ class BruteResult:
     """The lexicographic optimum of a scenario found by exhaustive search.
 
     `objective` holds one value per criterion of `scenario.objective`, in order, in the domain's
-    units (maximised criteria as their positive value). `assignment` maps (unit id, requirement id)
+    units (maximised criteria as their positive value). `assignment` maps (unit key `NATION/id`, requirement id)
     to the number of units of one optimal package (zero entries left out); `flows` maps
-    (pledge id, capability) to the US dollars that pledge pays for that capability (positive only).
+    (pledge key `NATION/id`, capability) to the US dollars that pledge pays for that capability (positive only).
     An infeasible scenario has an empty objective, assignment and flows.
     """
 
@@ -140,7 +140,7 @@ def _eligible_pairs(scenario: Scenario) -> list[_Pair]:
                     continue
                 pairs.append(
                     _Pair(
-                        unit=unit.id,
+                        unit=f"{nation}/{unit.id}",
                         requirement=req.id,
                         nation=nation,
                         sector=req.sector,
@@ -177,7 +177,7 @@ def search_space_size(scenario: Scenario) -> int:
     """How many assignments `brute_force` enumerates (before the money sets)."""
     size = 1
     for unit_id, width in _widths(_eligible_pairs(scenario)).items():
-        size *= math.comb(scenario.unit_by_id[unit_id].count + width, width)
+        size *= math.comb(scenario.unit_by_key[unit_id].count + width, width)
     return size
 
 
@@ -405,7 +405,7 @@ def _assignments(scenario: Scenario, pairs: Sequence[_Pair]) -> Iterator[dict[in
     for index, pair in enumerate(pairs):
         by_unit.setdefault(pair.unit, []).append(index)
     indices = list(by_unit.values())
-    options = [_unit_options(scenario.unit_by_id[unit].count, len(idx)) for unit, idx in by_unit.items()]
+    options = [_unit_options(scenario.unit_by_key[unit].count, len(idx)) for unit, idx in by_unit.items()]
     for choice in itertools.product(*options):
         counts: dict[int, int] = {}
         for idx, combo in zip(indices, choice, strict=True):
@@ -555,7 +555,8 @@ def _donors(scenario: Scenario) -> dict[str, list[tuple[str, int, frozenset[str]
     for offer in scenario.offers:
         if offer.funding and not _barred(scenario, offer.nation):
             donors[offer.nation] = [
-                (p.id, p.amount_usd, frozenset(p.earmark) if p.earmark is not None else None) for p in offer.funding
+                (f"{offer.nation}/{p.id}", p.amount_usd, frozenset(p.earmark) if p.earmark is not None else None)
+                for p in offer.funding
             ]
     return donors
 

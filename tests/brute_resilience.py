@@ -43,7 +43,6 @@ def feasible_packages(scenario: Scenario) -> list[tuple[tuple[float, ...], Assig
 
 def brute_force_resilient(scenario: Scenario) -> BruteResult:
     """The lexicographic optimum among resilient packages (status only, objective and assignment)."""
-    nation_of = scenario.nation_of_unit
     fallbacks = {
         n.code: [a for _, a in feasible_packages(apply_patch(scenario, Patch.withdraw(n.code)))]
         for n in scenario.nations
@@ -51,7 +50,7 @@ def brute_force_resilient(scenario: Scenario) -> BruteResult:
     }
 
     def extendable(package: Assignment, nation: str) -> bool:
-        kept = {p: v for p, v in package.items() if nation_of[p[0]] != nation}
+        kept = {p: v for p, v in package.items() if p[0].partition("/")[0] != nation}
         return any(all(y.get(p, 0) >= v for p, v in kept.items()) for y in fallbacks[nation])
 
     candidates = [

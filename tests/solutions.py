@@ -66,15 +66,16 @@ def build_solution(
     scenario
         The scenario answered.
     assignments
-        `(unit id, requirement id, units)` rows; ids must exist in the scenario.
+        `(unit, requirement id, units)` rows; a unit by its key `NATION/id`, or by an id one nation uses.
     flows
-        `(pledge id, capability, amount_usd)` rows; the pledge must exist in the scenario.
+        `(pledge, capability, amount_usd)` rows; a pledge named as a unit is.
     status
         The document's status; `infeasible` and `unknown` documents take no assignments.
     """
     rows: list[Assignment] = []
-    for unit_id, requirement_id, units in assignments:
-        unit = scenario.unit_by_id[unit_id]
+    for name, requirement_id, units in assignments:
+        nation, unit_id = _owned(scenario, name, "units")
+        unit = next(u for u in scenario.offer_by_nation[nation].units if u.id == unit_id)
         requirement = scenario.requirement_by_id[requirement_id]
         monthly = (
             unit.monthly_cost_usd
@@ -84,7 +85,7 @@ def build_solution(
         rows.append(
             Assignment(
                 unit=unit_id,
-                nation=scenario.nation_of_unit[unit_id],
+                nation=nation,
                 capability=unit.capability,
                 requirement=requirement_id,
                 sector=requirement.sector,
@@ -96,7 +97,13 @@ def build_solution(
             )
         )
     flow_rows = [
-        FundingFlow(pledge=p, nation=scenario.nation_of_pledge[p], capability=c, amount_usd=a) for p, c, a in flows
+        FundingFlow(
+            pledge=_owned(scenario, p, "funding")[1],
+            nation=_owned(scenario, p, "funding")[0],
+            capability=c,
+            amount_usd=a,
+        )
+        for p, c, a in flows
     ]
 
     coverage = []
@@ -164,7 +171,15 @@ def build_solution(
         "cost": float(total_cost),
         "nations": float(len(contributing)),
         "max_share": max((n.share for n in nations), default=0.0),
-        "readiness": float(sum(a.units * readiness_rank[scenario.unit_by_id[a.unit].readiness.value] for a in rows)),
+        "readiness": float(
+            sum(
+                a.units
+                * readiness_rank[
+                    next(u for u in scenario.offer_by_nation[a.nation].units if u.id == a.unit).readiness.value
+                ]
+                for a in rows
+            )
+        ),
     }
     has_package = status in ("optimal", "feasible")
     return Solution(
@@ -189,3 +204,12 @@ def build_solution(
         ),
         run=HAND_RUN,
     )
+
+
+def _owned(scenario: Scenario, name: str, part: str) -> tuple[str, str]:
+    """(nation, id) of a unit line or pledge named by its key `NATION/id` or by an id one nation uses."""
+    if "/" in name:
+        nation, _, ident = name.partition("/")
+        return nation, ident
+    (owner,) = [o.nation for o in scenario.offers for item in getattr(o, part) if item.id == name]
+    return owner, name

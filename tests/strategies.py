@@ -310,8 +310,10 @@ def _scenarios(draw: st.DrawFn, sizes: Sizes, numbers: Numbers) -> Scenario:
     ]
     wanted = sorted({r["capability"] for r in requirements})
     offers = []
+    # Ids are each nation's own: often every nation names its units, pledges and red lines alike.
+    shared_ids = _sometimes(draw, 50)
     for code in nation_codes:
-        prefix = code.lower()
+        prefix = "x" if shared_ids else code.lower()
         others = [c for c in nation_codes if c != code]
         units = [
             _unit(draw, f"{prefix}-u{j}", capabilities, wanted, sizes, numbers)

@@ -61,7 +61,7 @@ def test_brute_force_picks_cheaper_unit() -> None:
         ["cost"],
     )
     result = brute_force(scenario)
-    assert result == BruteResult("optimal", (50_000.0 * MONTHS,), {("b-eng", "r1"): 1}, {})
+    assert result == BruteResult("optimal", (50_000.0 * MONTHS,), {("BBB/b-eng", "r1"): 1}, {})
 
 
 def test_brute_force_veto_forces_dearer_unit() -> None:
@@ -74,7 +74,7 @@ def test_brute_force_veto_forces_dearer_unit() -> None:
     )
     result = brute_force(scenario)
     assert result.objective == (100_000.0 * MONTHS,)
-    assert result.assignment == {("a-eng", "r1"): 1}
+    assert result.assignment == {("AAA/a-eng", "r1"): 1}
 
 
 def test_brute_force_uncoverable_essential_line_is_infeasible() -> None:
@@ -117,7 +117,7 @@ def test_brute_force_not_alongside_drops_one_nation() -> None:
     )
     result = brute_force(scenario)
     assert result.objective == (1.0,)
-    assert result.assignment == {("b-med", "r2"): 1}
+    assert result.assignment == {("BBB/b-med", "r2"): 1}
 
 
 def test_brute_force_not_alongside_sector_separates_nations() -> None:
@@ -137,7 +137,7 @@ def test_brute_force_not_alongside_sector_separates_nations() -> None:
     assert result.objective == (0.0, 2.0)
     sectors: dict[str, set[str]] = {}
     for unit_id, req_id in result.assignment:
-        sectors.setdefault(scenario.nation_of_unit[unit_id], set()).add(scenario.requirement_by_id[req_id].sector)
+        sectors.setdefault(unit_id.partition("/")[0], set()).add(scenario.requirement_by_id[req_id].sector)
     assert sectors["AAA"].isdisjoint(sectors["BBB"])
 
 
@@ -153,7 +153,7 @@ def test_brute_force_requires_partner_brings_partner_in() -> None:
     lines = [_line("r1"), _line("r2", capability="infantry", priority="desirable")]
     result = brute_force(_scenario(lines, offers, ["cost"]))
     assert result.objective == (130_000.0 * MONTHS,)
-    assert result.assignment == {("a-eng", "r1"): 1, ("b-inf", "r2"): 1}
+    assert result.assignment == {("AAA/a-eng", "r1"): 1, ("BBB/b-inf", "r2"): 1}
 
     vetoed = _scenario(lines, offers, ["cost"], vetoes=[{"id": "v1", "by": "Host", "against": ["BBB"]}])
     assert brute_force(vetoed).status == "infeasible"
@@ -188,12 +188,12 @@ def test_brute_force_min_contingent_is_all_or_nothing() -> None:
     }
     result = brute_force(_scenario([_line("r1")], offers, ["cost"]))
     assert result.objective == (150_000.0 * MONTHS,)
-    assert result.assignment == {("b-eng", "r1"): 1}
+    assert result.assignment == {("BBB/b-eng", "r1"): 1}
 
     del offers["BBB"]
     alone = brute_force(_scenario([_line("r1")], offers, ["cost"]))
     assert alone.objective == (200_000.0 * MONTHS,)
-    assert alone.assignment == {("a-eng", "r1"): 2}
+    assert alone.assignment == {("AAA/a-eng", "r1"): 2}
 
 
 def test_brute_force_funding_coverage_forces_self_funded_unit() -> None:
@@ -208,12 +208,12 @@ def test_brute_force_funding_coverage_forces_self_funded_unit() -> None:
     }
     targets = {"funding_coverage": 1.0}
     result = brute_force(_scenario([_line("r1")], offers, ["cost"], targets=targets))
-    assert result == BruteResult("optimal", (150_000.0 * MONTHS,), {("b-eng", "r1"): 1}, {})
+    assert result == BruteResult("optimal", (150_000.0 * MONTHS,), {("BBB/b-eng", "r1"): 1}, {})
 
     offers["CCC"] = {"funding": [{"id": "c-fund", "amount_usd": 100_000 * MONTHS}]}
     funded = brute_force(_scenario([_line("r1")], offers, ["cost"], targets=targets))
-    assert funded.assignment == {("a-eng", "r1"): 1}
-    assert funded.flows == {("c-fund", "engineer"): 100_000 * MONTHS}
+    assert funded.assignment == {("AAA/a-eng", "r1"): 1}
+    assert funded.flows == {("CCC/c-fund", "engineer"): 100_000 * MONTHS}
 
 
 def test_brute_force_earmark_and_partial_coverage() -> None:
@@ -229,7 +229,7 @@ def test_brute_force_earmark_and_partial_coverage() -> None:
     assert brute_force(_scenario(lines, offers, ["cost"], targets={"funding_coverage": 1.0})).status == "infeasible"
     half = brute_force(_scenario(lines, offers, ["cost"], targets={"funding_coverage": 0.5}))
     assert half.status == "optimal"
-    assert half.flows == {("c-fund", "engineer"): 50_000 * MONTHS}
+    assert half.flows == {("CCC/c-fund", "engineer"): 50_000 * MONTHS}
 
 
 def test_brute_force_donor_red_lines_govern_its_money() -> None:
@@ -325,17 +325,17 @@ def test_brute_force_returns_consistent_result_on_tiny_scenarios(scenario: Scena
     used: Counter[str] = Counter()
     provided: Counter[str] = Counter()
     for (unit_id, req_id), units in result.assignment.items():
-        unit, req = scenario.unit_by_id[unit_id], scenario.requirement_by_id[req_id]
+        unit, req = scenario.unit_by_key[unit_id], scenario.requirement_by_id[req_id]
         assert units > 0 and unit.capability == req.capability
         used[unit_id] += units
         provided[req_id] += units if req.measure == "units" else units * unit.personnel
-    assert all(used[u] <= scenario.unit_by_id[u].count for u in used)
+    assert all(used[u] <= scenario.unit_by_key[u].count for u in used)
     for req in scenario.requirements:
         if req.priority == Priority.ESSENTIAL:
             assert provided[req.id] >= req.quantity
     paid: Counter[str] = Counter()
     for (pledge_id, capability), amount in result.flows.items():
-        pledge = scenario.pledge_by_id[pledge_id]
+        pledge = scenario.pledge_by_key[pledge_id]
         assert amount > 0 and (pledge.earmark is None or capability in pledge.earmark)
         paid[pledge_id] += amount
-    assert all(paid[p] <= scenario.pledge_by_id[p].amount_usd for p in paid)
+    assert all(paid[p] <= scenario.pledge_by_key[p].amount_usd for p in paid)

@@ -97,7 +97,7 @@ def test_construct_fills_desirable_lines_only_as_far_as_the_money_goes(pledge_us
     assert construction is not None
     assert violations(scenario, construction) == []
     placed = dict(construction.package.assignment)
-    assert placed.get(("a-inf", "must")) == 1
+    assert placed.get(("AAA/a-inf", "must")) == 1
     assert sum(placed.values()) == units
 
 
@@ -111,8 +111,8 @@ def test_construct_breaking_a_constraint_it_does_not_model_gives_no_package() ->
     of thumb know nothing of: the completion by CP-SAT rejects the package instead of returning it."""
     scenario = _money_scenario(480_000)
     builder = built(scenario)
-    builder.model.add(builder.vars.units[("a-inf", "nice")] == 0)
-    builder.model.add(builder.vars.units[("a-inf", "must")] == 2)
+    builder.model.add(builder.vars.units[("AAA/a-inf", "nice")] == 0)
+    builder.model.add(builder.vars.units[("AAA/a-inf", "must")] == 2)
     assert construct(builder, time_limit_s=5.0) is None
 
 
@@ -194,7 +194,7 @@ def test_construct_fills_with_a_nation_whose_minimum_contingent_it_meets() -> No
     construction = constructed(scenario)
     assert construction is not None
     assert violations(scenario, construction) == []
-    assert construction.package.assignment.get(("c-eng", "nice")) == 2
+    assert construction.package.assignment.get(("CCC/c-eng", "nice")) == 2
 
 
 def test_construct_tops_up_a_minimum_contingent_or_leaves_the_nation_out() -> None:
@@ -203,16 +203,16 @@ def test_construct_tops_up_a_minimum_contingent_or_leaves_the_nation_out() -> No
     topped = _caveats_scenario({"id": "c-min", "kind": "min_contingent", "personnel": 30})
     construction = constructed(topped)
     assert construction is not None and violations(topped, construction) == []
-    assert construction.package.assignment.get(("c-eng", "nice")) == 3
+    assert construction.package.assignment.get(("CCC/c-eng", "nice")) == 3
     out = _caveats_scenario({"id": "c-min", "kind": "min_contingent", "personnel": 40})
     extended = _Constructor(built(out), extended=True).run()  # the first try, before any fallback
-    assert extended == {("a-inf", "must"): 1}
+    assert extended == {("AAA/a-inf", "must"): 1}
 
 
 def test_construct_leaves_out_a_nation_whose_partners_do_not_come() -> None:
     """CCC takes part only alongside EEE, who offers no units: CCC leaves the fill again."""
     scenario = _caveats_scenario({"id": "c-partner", "kind": "requires_partner", "nations": ["EEE"], "min": 1})
-    assert _Constructor(built(scenario), extended=True).run() == {("a-inf", "must"): 1}
+    assert _Constructor(built(scenario), extended=True).run() == {("AAA/a-inf", "must"): 1}
     construction = constructed(scenario)
     assert construction is not None
     assert violations(scenario, construction) == []

@@ -44,7 +44,7 @@ RUN = RunInfo(solver="test", solver_version="0", workers=1, seed=0, time_limit_s
 
 
 def _assignment(solution: Solution) -> dict[tuple[str, str], int]:
-    return {(a.unit, a.requirement): a.units for a in solution.assignments}
+    return {(f"{a.nation}/{a.unit}", a.requirement): a.units for a in solution.assignments}
 
 
 def _key(assignment: dict[tuple[str, str], int]) -> frozenset[tuple[tuple[str, str], int]]:
@@ -101,7 +101,7 @@ def test_document_values_are_exact_fractions_as_the_nearest_float() -> None:
             objective=["shortfall", "max_share"],
         )
     )
-    package = Package.of({("a", "inf"): 1, ("b", "med"): 1})
+    package = Package.of({("AAA/a", "inf"): 1, ("BBB/b", "med"): 1})
     document = solution_document(scenario, package, status="feasible", run=RUN)
     assert [o.value for o in document.objective] == [2.07, float(Fraction(98763, 197524))]
     assert exact_values(scenario, package, ["shortfall", "max_share"]) == [Fraction(207, 100), Fraction(98763, 197524)]
@@ -166,9 +166,9 @@ def test_what_if_resolve_is_the_patched_optimum_under_a_tolerance() -> None:
     expected = optima(patched)
     assert expected is not None and expected.vectors() == {(210.0,)}
     result = what_if(scenario, patch, mode="resolve", params=PARAMS)
-    assert _assignment(result.baseline) == {("a", "eng"): 1}
+    assert _assignment(result.baseline) == {("AAA/a", "eng"): 1}
     assert result.patched.objective_value("cost") == 210.0
-    assert _assignment(result.patched) == {("b", "eng"): 1}
+    assert _assignment(result.patched) == {("BBB/b", "eng"): 1}
 
 
 # -- 3. `max_share` and shortfall optimised exactly --------------------------------------------------------
@@ -204,7 +204,7 @@ def test_solve_max_share_is_exact_within_a_ten_millionth() -> None:
     assert expected.stage_values[0] == Fraction(98763, 98761 + 98763)
     solution = _solved(scenario)
     _assert_optimum(scenario, solution, expected)
-    assert _assignment(solution) == {("a2", "eng"): 1, ("b1", "med"): 1}
+    assert _assignment(solution) == {("AAA/a2", "eng"): 1, ("BBB/b1", "med"): 1}
 
 
 def _prime_lines(quantities: list[int], personnel: list[int]) -> Scenario:

@@ -46,8 +46,8 @@ BAD_CASES = [
     ),
     pytest.param(
         "duplicate-unit-id.yaml",
-        [("offers[1].units[0].id", ["unit `idn-eng`", "defined twice", "offers[0].units[0].id"])],
-        id="duplicate-unit-id-across-offers",
+        [("offers[0].units[1].id", ["unit `idn-eng`", "defined twice", "offers[0].units[0].id"])],
+        id="duplicate-unit-id-within-an-offer",
     ),
     pytest.param(
         "bad-date.yaml",
@@ -220,15 +220,15 @@ def test_canonical_json_is_sorted_compact_json() -> None:
 def test_model_copy_rebuilds_lookups() -> None:
     """A variant made with `model_copy` answers lookups from its own offers, not the original's cached ones."""
     scenario = load_scenario(GOOD / "small.yaml")
-    assert set(scenario.unit_by_id) == {"idn-eng", "mar-inf"}  # fills the original's cache first
-    assert set(scenario.pledge_by_id) == {"tur-fund", "sau-fund"}
+    assert set(scenario.unit_by_key) == {"IDN/idn-eng", "MAR/mar-inf"}  # fills the original's cache first
+    assert set(scenario.pledge_by_key) == {"TUR/tur-fund", "SAU/sau-fund"}
 
     variant = scenario.model_copy(update={"offers": scenario.offers[:1]})
 
-    assert set(variant.unit_by_id) == {"idn-eng"}
+    assert set(variant.unit_by_key) == {"IDN/idn-eng"}
     assert set(variant.offer_by_nation) == {"IDN"}
-    assert variant.pledge_by_id == {}
-    assert set(scenario.unit_by_id) == {"idn-eng", "mar-inf"}
+    assert variant.pledge_by_key == {}
+    assert set(scenario.unit_by_key) == {"IDN/idn-eng", "MAR/mar-inf"}
 
 
 def test_load_scenario_refuses_repeated_names() -> None:

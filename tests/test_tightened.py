@@ -44,7 +44,7 @@ def test_tightened_sets_shortfall_and_churn_to_what_the_units_give() -> None:
     scenario = generate(25, 1)
     baseline = solve(scenario, SolveParams(time_limit_s=10, workers=1))
     assert baseline.has_package
-    before = {(a.unit, a.requirement): a.units for a in baseline.assignments}
+    before = {(f"{a.nation}/{a.unit}", a.requirement): a.units for a in baseline.assignments}
     builder = ModelBuilder(scenario, baseline=before)
     built = builder.build()
     model = built.model
@@ -61,7 +61,7 @@ def test_tightened_sets_shortfall_and_churn_to_what_the_units_give() -> None:
 
     assert _is_solution(model, tight)
     units = {pair: tight[var.index] for pair, var in built.vars.units.items()}
-    offers = {u.id: u for o in scenario.offers for u in o.units}
+    offers = {f"{o.nation}/{u.id}": u for o in scenario.offers for u in o.units}
     for r in scenario.requirements:
         if r.priority != Priority.DESIRABLE:
             continue

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from bench.peers.money import FundingNetwork, may_pay
 from models.common import AlongsideScope, Measure, Priority
 from models.red_lines import MaxPersonnel, MaxSectors, NotAlongside, RequiresPartner
-from models.scenario import FundingPledge, Requirement, Scenario
+from models.scenario import FundingPledge, Requirement, Scenario, key_parts, offer_key
 from models.solution import RunInfo, Solution
 from solver.document import Package, solution_document
 from solver.eligibility import Candidate, eligible, participation_blocks
@@ -69,7 +69,7 @@ class _Fill:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.assignment: dict[Pair, int] = defaultdict(int)
-        self.left: dict[str, int] = {u.id: u.count for o in scenario.offers for u in o.units}
+        self.left: dict[str, int] = {offer_key(o.nation, u.id): u.count for o in scenario.offers for u in o.units}
         self.personnel: dict[str, int] = defaultdict(int)
         self.sectors: dict[str, set[str]] = defaultdict(set)
         self.in_sector: dict[str, set[str]] = defaultdict(set)  # sector -> nations with units there
@@ -96,8 +96,8 @@ class _Fill:
 
     def _units_of(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
-        for (unit_id, _), count in self.assignment.items():
-            out[self.scenario.nation_of_unit[unit_id]] += count
+        for (unit_key, _), count in self.assignment.items():
+            out[key_parts(unit_key)[0]] += count
         return out
 
     def participants(self) -> set[str]:
@@ -123,7 +123,7 @@ class _Fill:
     def fits(self, c: Candidate) -> bool:
         """Every locally checkable rule allows one more unit of `c` on its line."""
         nation, unit, sector = c.nation, c.unit, c.requirement.sector
-        if self.left[unit.id] <= 0:
+        if self.left[c.key] <= 0:
             return False
         limit = self.scenario.targets.max_personnel
         if limit is not None and self.total + unit.personnel > limit:
@@ -145,8 +145,8 @@ class _Fill:
         cost = self.scenario.monthly_cost_of(c.unit) * self.scenario.months_of(c.requirement)
         if not c.unit.self_funded and not self._fund(c, cost):
             return False
-        self.assignment[(c.unit.id, c.requirement.id)] += 1
-        self.left[c.unit.id] -= 1
+        self.assignment[(c.key, c.requirement.id)] += 1
+        self.left[c.key] -= 1
         self.personnel[c.nation] += c.unit.personnel
         self.total += c.unit.personnel
         self.sectors[c.nation].add(c.requirement.sector)
@@ -170,7 +170,7 @@ class _Fill:
                 if nation != c.nation and c.nation in self.refusals[nation]:
                     continue
             attempt = trial.copy()  # a pledge stays in the network only if money flows from it
-            attempt.add_pledge(pledge)
+            attempt.add_pledge(offer_key(nation, pledge.id), pledge)
             after = attempt.augment()
             if after > drawn:
                 trial, drawn = attempt, after
@@ -179,7 +179,7 @@ class _Fill:
             return False
         self.network = trial
         self.pooled[capability] += cost
-        self.donors |= {n for n in new_donors if any(trial.drawn(p.id) > 0 for p in self._pledges_of(n))}
+        self.donors |= {n for n in new_donors if any(trial.drawn(offer_key(n, p.id)) > 0 for p in self._pledges_of(n))}
         return True
 
     def _covered(self, drawn: int, pooled_total: int) -> bool:
@@ -201,7 +201,8 @@ class _Fill:
             if participation_blocks(self.scenario, offer.nation):
                 continue
             for pledge in offer.funding:
-                if pledge.amount_usd > 0 and pledge.id not in network.pledges and may_pay(pledge, capability):
+                key = offer_key(offer.nation, pledge.id)
+                if pledge.amount_usd > 0 and key not in network.pledges and may_pay(pledge, capability):
                     out.append((offer.nation, pledge))
         out.sort(key=lambda item: (item[1].earmark is None, -item[1].amount_usd, item[1].id))
         return out
@@ -212,7 +213,7 @@ class _Fill:
             if nation not in self.donors and not self.may_join(nation, with_units=False):
                 continue
             attempt = self.network.copy()
-            attempt.add_pledge(pledge)
+            attempt.add_pledge(offer_key(nation, pledge.id), pledge)
             if attempt.augment() > self.network.total():
                 self.network = attempt
                 self.donors.add(nation)
@@ -223,7 +224,7 @@ class _Fill:
             if participation_blocks(self.scenario, offer.nation):
                 continue
             for pledge in offer.funding:
-                if pledge.amount_usd > 0 and pledge.id not in self.network.pledges:
+                if pledge.amount_usd > 0 and offer_key(offer.nation, pledge.id) not in self.network.pledges:
                     out.append((offer.nation, pledge))
         out.sort(key=lambda item: (item[1].earmark is None, -item[1].amount_usd, item[1].id))
         return out
@@ -250,7 +251,7 @@ def _provides(c: Candidate) -> int:
 
 def _trivial_bounds(scenario: Scenario, pairs: list[Candidate]) -> dict[str, float | None]:
     """Bounds every package meets: the greedy proves nothing better."""
-    units = {c.unit.id: c.unit for c in pairs}
+    units = {c.key: c.unit for c in pairs}
     return {
         "shortfall": 0.0,
         "cost": 0.0,
@@ -283,7 +284,7 @@ def solve_greedy(scenario: Scenario, *, seed: int = 0) -> Solution:
         by_line[c.requirement.id].append(c)
     fill = _Fill(scenario)
     order = _line_order(scenario)
-    offers = {r.id: sorted(by_line.get(r.id, []), key=lambda c: (_unit_cost(scenario, c), c.unit.id)) for r in order}
+    offers = {r.id: sorted(by_line.get(r.id, []), key=lambda c: (_unit_cost(scenario, c), c.key)) for r in order}
     provided: dict[str, int] = defaultdict(int)
     # Passes over the lines still short until one places nothing: a nation waiting for partners
     # may join once they have (the planner goes down the sheet again).

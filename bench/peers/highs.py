@@ -54,7 +54,7 @@ import highspy
 from bench.peers.money import max_draw
 from models.common import AlongsideScope, Measure, Priority
 from models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RedLine, RequiresPartner
-from models.scenario import MAXIMISED, Scenario
+from models.scenario import MAXIMISED, Scenario, key_parts, offer_key
 from models.solution import RunInfo, Solution, Status
 from solver.criteria import SHARE_SCALE
 from solver.document import Package, solution_document
@@ -172,7 +172,7 @@ class _Mip:
     # -- entities --------------------------------------------------------------------------
 
     def x(self, c: Candidate) -> int:
-        return self.units[(c.unit.id, c.requirement.id)]
+        return self.units[(c.key, c.requirement.id)]
 
     def cost_usd(self, c: Candidate) -> int:
         """USD one unit costs on its line (monthly cost x months of the line's window)."""
@@ -188,7 +188,7 @@ class _Mip:
         """Column of `participates[n]` (units or money drawn); None when the nation cannot take part."""
         if nation in self.participates:
             return self.participates[nation]
-        used = [self.pledge_used[p] for n, p in self.usable_pledges if n == nation]
+        used = [self.pledge_used[offer_key(n, p)] for n, p in self.usable_pledges if n == nation]
         contributes = self.contributes.get(nation)
         if not used:
             return contributes
@@ -218,7 +218,7 @@ class _Mip:
     def total_personnel(self) -> int:
         """Column equal to the package's personnel (one, shared by every rule that reads it)."""
         if self.total is None:
-            most = sum(c.unit.personnel * c.unit.count for c in {c.unit.id: c for c in self.pairs}.values())
+            most = sum(c.unit.personnel * c.unit.count for c in {c.key: c for c in self.pairs}.values())
             self.total = self.column(0, most, "total_personnel")
             terms: Lin = defaultdict(float)
             for c in self.pairs:
@@ -242,7 +242,7 @@ class _Mip:
 
     def _assignments(self) -> None:
         for c in eligible(self.scenario):
-            pair = (c.unit.id, c.requirement.id)
+            pair = (c.key, c.requirement.id)
             self.units[pair] = self.column(0, c.unit.count, f"units[{pair[0]},{pair[1]}]", integer=True)
             self.pairs.append(c)
             self.pairs_of_nation[c.nation].append(c)
@@ -261,7 +261,7 @@ class _Mip:
         count times the flag, and the flag is at most their sum."""
         by_unit: dict[str, list[Candidate]] = defaultdict(list)
         for c in pairs:
-            by_unit[c.unit.id].append(c)
+            by_unit[c.key].append(c)
         for unit_id, unit_pairs in by_unit.items():
             terms: Lin = {self.x(c): 1 for c in unit_pairs}
             terms[flag] = -unit_pairs[0].unit.count
@@ -285,17 +285,16 @@ class _Mip:
                 capabilities = [cap for cap in (pledge.earmark or sorted(ceiling)) if cap in ceiling]
                 if pledge.amount_usd == 0 or not capabilities:
                     continue
-                used = self.column(0, 1, f"pledge_used[{pledge.id}]", integer=True)
-                self.pledge_used[pledge.id] = used
+                key = offer_key(offer.nation, pledge.id)
+                used = self.column(0, 1, f"pledge_used[{key}]", integer=True)
+                self.pledge_used[key] = used
                 reach = min(pledge.amount_usd, sum(ceiling[cap] for cap in capabilities))
                 terms: Lin = {used: -reach / MONEY_SCALE}
                 for cap in capabilities:
-                    flow = self.column(
-                        0, min(pledge.amount_usd, ceiling[cap]) / MONEY_SCALE, f"flow[{pledge.id},{cap}]"
-                    )
-                    self.flows[(pledge.id, cap)] = flow
+                    flow = self.column(0, min(pledge.amount_usd, ceiling[cap]) / MONEY_SCALE, f"flow[{key},{cap}]")
+                    self.flows[(key, cap)] = flow
                     terms[flow] = 1
-                self.row(terms, -INF, 0, f"pledge_amount[{pledge.id}]")
+                self.row(terms, -INF, 0, f"pledge_amount[{key}]")
                 self.usable_pledges.append((offer.nation, pledge.id))
         pooled = self._pooled_by_capability()
         inflow: dict[str, list[int]] = defaultdict(list)
@@ -426,7 +425,7 @@ class _Mip:
         if criterion == "nations":
             return float(len(self.contributes))
         if criterion == "readiness":
-            units = {c.unit.id: c.unit for c in self.pairs}
+            units = {c.key: c.unit for c in self.pairs}
             return float(sum(u.readiness.rank * u.count for u in units.values()))
         return 0.0
 
@@ -439,10 +438,10 @@ def _integer_value(scenario: Scenario, assignment: Mapping[Pair, int], criterion
     provided: dict[str, int] = defaultdict(int)
     personnel: dict[str, int] = defaultdict(int)
     cost = readiness = 0
-    for (unit_id, req_id), count in assignment.items():
-        unit, req = scenario.unit_by_id[unit_id], scenario.requirement_by_id[req_id]
+    for (unit_key, req_id), count in assignment.items():
+        unit, req = scenario.unit_by_key[unit_key], scenario.requirement_by_id[req_id]
         provided[req_id] += count * (unit.personnel if req.measure == Measure.PERSONNEL else 1)
-        personnel[scenario.nation_of_unit[unit_id]] += count * unit.personnel
+        personnel[key_parts(unit_key)[0]] += count * unit.personnel
         cost += count * scenario.monthly_cost_of(unit) * scenario.months_of(req)
         readiness += count * unit.readiness.rank
     if criterion == "shortfall":
@@ -455,7 +454,7 @@ def _integer_value(scenario: Scenario, assignment: Mapping[Pair, int], criterion
     if criterion == "cost":
         return cost
     if criterion == "nations":
-        return len({scenario.nation_of_unit[u] for (u, _), count in assignment.items() if count > 0})
+        return len({key_parts(u)[0] for (u, _), count in assignment.items() if count > 0})
     if criterion == "readiness":
         return readiness
     if criterion == "max_share":

@@ -25,8 +25,8 @@ _SINK: Node = ("sink", "")
 def pooled_cost_by_capability(scenario: Scenario, assignment: Mapping[Pair, int]) -> dict[str, int]:
     """Per capability, the cost in USD of its assigned units that are not self-funded."""
     pooled: dict[str, int] = defaultdict(int)
-    for (unit_id, requirement_id), count in assignment.items():
-        unit = scenario.unit_by_id[unit_id]
+    for (unit_key, requirement_id), count in assignment.items():
+        unit = scenario.unit_by_key[unit_key]
         if count > 0 and not unit.self_funded:
             requirement = scenario.requirement_by_id[requirement_id]
             pooled[unit.capability] += count * scenario.monthly_cost_of(unit) * scenario.months_of(requirement)
@@ -54,7 +54,7 @@ class FundingNetwork:
 
     @property
     def pledges(self) -> Mapping[str, FundingPledge]:
-        """The pledges that may pay, by id."""
+        """The pledges that may pay, by key (`NATION/id`)."""
         return self._pledges
 
     @property
@@ -67,12 +67,12 @@ class FundingNetwork:
         self._neighbours[tail].add(head)
         self._neighbours[head].add(tail)
 
-    def add_pledge(self, pledge: FundingPledge) -> None:
-        """Let a pledge pay (for the capabilities of its earmark)."""
-        if pledge.id in self._pledges:
+    def add_pledge(self, key: str, pledge: FundingPledge) -> None:
+        """Let a pledge pay (for the capabilities of its earmark); `key` is its `NATION/id`."""
+        if key in self._pledges:
             return
-        self._pledges[pledge.id] = pledge
-        node: Node = ("pledge", pledge.id)
+        self._pledges[key] = pledge
+        node: Node = ("pledge", key)
         self._edge(_SOURCE, node, pledge.amount_usd)
         for capability in self._pooled:
             if may_pay(pledge, capability):
@@ -84,9 +84,9 @@ class FundingNetwork:
             raise ValueError(f"Expected a pooled cost >= {self._pooled[capability]} for {capability}, got {amount}.")
         node: Node = ("capability", capability)
         if capability not in self._pooled:
-            for pledge in self._pledges.values():
+            for key, pledge in self._pledges.items():
                 if may_pay(pledge, capability):
-                    self._edge(("pledge", pledge.id), node, pledge.amount_usd)
+                    self._edge(("pledge", key), node, pledge.amount_usd)
         self._pooled[capability] = amount
         self._edge(node, _SINK, amount)
 
@@ -126,7 +126,7 @@ class FundingNetwork:
         return sum(self._flow[(_SOURCE, ("pledge", p))] for p in self._pledges)
 
     def flows(self) -> dict[Pair, int]:
-        """USD per (pledge id, capability), positive amounts only."""
+        """USD per (pledge key, capability), positive amounts only."""
         out: dict[Pair, int] = {}
         for pledge_id in self._pledges:
             for capability in self._pooled:
@@ -136,7 +136,7 @@ class FundingNetwork:
         return out
 
     def drawn(self, pledge_id: str) -> int:
-        """USD drawn from one pledge."""
+        """USD drawn from one pledge (by its key)."""
         return self._flow.get((_SOURCE, ("pledge", pledge_id)), 0)
 
     def copy(self) -> FundingNetwork:
@@ -150,15 +150,16 @@ class FundingNetwork:
         return other
 
 
-def max_draw(scenario: Scenario, assignment: Mapping[Pair, int], pledge_ids: Iterable[str]) -> dict[Pair, int]:
-    """The most money the given pledges can pay for the package's pooled cost, per (pledge, capability)."""
+def max_draw(scenario: Scenario, assignment: Mapping[Pair, int], pledge_keys: Iterable[str]) -> dict[Pair, int]:
+    """The most money the given pledges (by key) can pay for the package's pooled cost, per (pledge key,
+    capability)."""
     network = FundingNetwork()
     for capability, amount in sorted(pooled_cost_by_capability(scenario, assignment).items()):
         if amount > 0:
             network.set_pooled(capability, amount)
-    for pledge_id in sorted(pledge_ids):
-        pledge = scenario.pledge_by_id[pledge_id]
+    for key in sorted(pledge_keys):
+        pledge = scenario.pledge_by_key[key]
         if pledge.amount_usd > 0:
-            network.add_pledge(pledge)
+            network.add_pledge(key, pledge)
     network.augment()
     return network.flows()

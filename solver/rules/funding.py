@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from models.limits import COVERAGE_MAX_DENOMINATOR
-from models.scenario import Scenario
+from models.scenario import Scenario, offer_key
 from solver.elements import Element
 from solver.rules.targets import ratio
 
@@ -26,18 +26,18 @@ ELEMENT = Element("funding", "funding_coverage")
 def pooled_cost_by_capability(b: ModelBuilder) -> dict[str, LinearExpr]:
     """Per capability, the cost of its assigned units that are not self-funded."""
     out: dict[str, list[LinearExpr]] = defaultdict(list)
-    for unit in b.unit_lines():
+    for key, unit in b.unit_lines().items():
         if not unit.self_funded:
-            out[unit.capability].append(b.unit_cost(unit))
+            out[unit.capability].append(b.unit_cost(key))
     return {cap: sum(terms) for cap, terms in out.items()}
 
 
 def _pooled_ceilings(b: ModelBuilder) -> dict[str, int]:
     """Per capability, the most its units that are not self-funded can cost."""
     ceiling: dict[str, int] = defaultdict(int)
-    for unit in b.unit_lines():
+    for key, unit in b.unit_lines().items():
         if not unit.self_funded:
-            ceiling[unit.capability] += b.most_unit_cost(unit)
+            ceiling[unit.capability] += b.most_unit_cost(key)
     return dict(ceiling)
 
 
@@ -58,15 +58,16 @@ def add_flows(b: ModelBuilder) -> None:
             capabilities = [cap for cap in (pledge.earmark or sorted(ceiling)) if cap in ceiling]
             if pledge.amount_usd == 0 or not capabilities:
                 continue
-            used = b.model.new_bool_var(f"pledge_used[{pledge.id}]")
-            b.vars.pledge_used[pledge.id] = used
+            key = offer_key(offer.nation, pledge.id)
+            used = b.model.new_bool_var(f"pledge_used[{key}]")
+            b.vars.pledge_used[key] = used
             most = min(pledge.amount_usd, sum(ceiling[cap] for cap in capabilities))
-            drawn = b.model.new_int_var(0, most, f"drawn[{pledge.id}]")
-            b.vars.drawn[pledge.id] = drawn
+            drawn = b.model.new_int_var(0, most, f"drawn[{key}]")
+            b.vars.drawn[key] = drawn
             flows: list[cp_model.IntVar] = []
             for cap in capabilities:
-                flow = b.model.new_int_var(0, min(pledge.amount_usd, ceiling[cap]), f"flow[{pledge.id},{cap}]")
-                b.vars.flows[(pledge.id, cap)] = flow
+                flow = b.model.new_int_var(0, min(pledge.amount_usd, ceiling[cap]), f"flow[{key},{cap}]")
+                b.vars.flows[(key, cap)] = flow
                 flows.append(flow)
             b.model.add(drawn == sum(flows))
             b.model.add(drawn <= most * used)

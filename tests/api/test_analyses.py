@@ -510,7 +510,7 @@ class WitnessSolve:
 
 def _left_out(scenario: Scenario, witness: Witness) -> str:
     """A nation the witness package does not use."""
-    used = {scenario.nation_of_unit[unit] for unit, _ in witness.assignment}
+    used = {unit.partition("/")[0] for unit, _ in witness.assignment}
     return next(n.code for n in scenario.nations if n.code not in used)
 
 
@@ -526,7 +526,7 @@ def test_analyses_cancel_stops_the_analysis_within_1_5_seconds(make_service: Cal
         headers=service.auth_coordinator_with(Content_Type="application/json"),
     )
     assert created.status_code == 201, created.text[:500]
-    first_nation = scenario.nation_of_unit[next(iter(witness.assignment))[0]]
+    first_nation = next(iter(witness.assignment))[0].partition("/")[0]
     url, body, step = {
         "what-if": (WHAT_IFS, {"ops": [{"op": "withdraw", "nations": [first_nation]}]}, "patched"),
         "criticality": (CRITICALITY, {}, "withdrawals"),

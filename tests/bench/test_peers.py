@@ -188,16 +188,16 @@ def test_money_max_draw_respects_earmarks_and_amounts() -> None:
     scenario = load_scenario(ROOT / "examples" / "tutorial.yaml")
     data = scenario.model_dump(mode="json", by_alias=True)
     scenario = parse_scenario(data)
-    assignment = {("idn-eng", "rafah-eng"): 2, ("tur-eng", "rafah-eng"): 0}
-    flows = max_draw(scenario, assignment, [p.id for p in scenario.pledge_by_id.values()])
+    assignment = {("IDN/idn-eng", "rafah-eng"): 2, ("TUR/tur-eng", "rafah-eng"): 0}
+    flows = max_draw(scenario, assignment, list(scenario.pledge_by_key))
     pooled = (
         2
-        * scenario.monthly_cost_of(scenario.unit_by_id["idn-eng"])
+        * scenario.monthly_cost_of(scenario.unit_by_key["IDN/idn-eng"])
         * scenario.months_of(scenario.requirement_by_id["rafah-eng"])
     )
     assert sum(flows.values()) == pooled
     for (pledge_id, capability), amount in flows.items():
-        pledge = scenario.pledge_by_id[pledge_id]
+        pledge = scenario.pledge_by_key[pledge_id]
         assert pledge.earmark is None or capability in pledge.earmark
         assert amount <= pledge.amount_usd
 

@@ -354,21 +354,22 @@ export function fundingView(funding) {
 
 // -- assignments --------------------------------------------------------------------------------
 
-const changeKey = (unit, requirement) => `${unit}|${requirement}`;
+// Unit ids are each nation's own: a placement is (nation, unit, line).
+const changeKey = (a) => `${a.nation}|${a.unit}|${a.requirement}`;
 
 /** The package as a sortable table; with `compare`, each row says how it changed. */
 export function assignmentsTable(solution, scenario, compare = null) {
   const names = namesOf(scenario);
   const changes = new Map();
   for (const c of [...(compare?.diff?.added || []), ...(compare?.diff?.removed || [])]) {
-    changes.set(changeKey(c.unit, c.requirement), c);
+    changes.set(changeKey(c), c);
   }
-  const rows = (solution.assignments || []).map((a) => ({ ...a, change: changes.get(changeKey(a.unit, a.requirement)) }));
+  const rows = (solution.assignments || []).map((a) => ({ ...a, change: changes.get(changeKey(a)) }));
   if (compare) {
     // Placements gone altogether are listed too, so the table shows the whole difference.
-    const here = new Set(rows.map((r) => changeKey(r.unit, r.requirement)));
+    const here = new Set(rows.map((r) => changeKey(r)));
     for (const a of compare.baseline?.assignments || []) {
-      const key = changeKey(a.unit, a.requirement);
+      const key = changeKey(a);
       if (!here.has(key) && changes.has(key)) rows.push({ ...a, units: 0, personnel: 0, cost_usd: 0, change: changes.get(key), gone: true });
     }
     // What changed first (removed, then fewer, then more), then the rest as the solver listed it.
