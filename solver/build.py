@@ -8,6 +8,7 @@ scenario element, so explanations can switch elements off and ask which ones cla
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from solver.elements import Block, Element
 from solver.eligibility import Candidate, candidates, participation_blocks
 from solver.rules import funding, requirements, targets
 from solver.rules.red_lines import rule_for
+
+CHECK_EVERY = 1000
+"""Pairs built between two looks at the cancel event (about a millisecond of work)."""
 
 Pair = tuple[str, str]
 """(offered unit line's key `NATION/id`, requirement id)"""
@@ -91,8 +95,16 @@ class BuiltModel:
     relaxable: bool
 
 
+class BuildCancelled(Exception):
+    """The cancel event was set while the model was being built: the build stopped where it was."""
+
+
 class ModelBuilder:
-    """Compiles a scenario into a CP-SAT model, rule by rule."""
+    """Compiles a scenario into a CP-SAT model, rule by rule.
+
+    With a `cancel` event the build looks at it between its steps and every CHECK_EVERY pairs
+    within them (a 500-nation build takes a second or two of Python), and stops with
+    `BuildCancelled` once it is set."""
 
     def __init__(
         self,
@@ -103,8 +115,12 @@ class ModelBuilder:
         baseline: Mapping[Pair, int] | None = None,
         model: cp_model.CpModel | None = None,
         prefix: str = "",
+        cancel: threading.Event | None = None,
     ) -> None:
         self.scenario = scenario
+        self.cancel = cancel
+        self.checks = 0
+        """How often the build looked at the cancel event (tests)."""
         self.relaxable = relaxable
         self.include = tuple(include)
         self.baseline = baseline
@@ -127,25 +143,40 @@ class ModelBuilder:
     # -- the steps ---------------------------------------------------------------------
 
     def build(self) -> BuiltModel:
-        """Compile every rule of the scenario."""
-        all_pairs = candidates(self.scenario)
+        """Compile every rule of the scenario (BuildCancelled when the cancel event is set meanwhile)."""
+        all_pairs = candidates(self.scenario, stop=self.check_cancelled)
         kept = [c for c in all_pairs if c.eligible or self.relaxable]
         closed = [c for c in all_pairs if not c.eligible]
         self._assignment_variables(kept)
+        self.check_cancelled()
         self._contributions()
+        self.check_cancelled()
         funding.add_flows(self)
+        self.check_cancelled()
         requirements.constrain(self)
         for offer in self.scenario.offers:
+            self.check_cancelled()
             for line in offer.red_lines:
                 rule_for(line).constrain(line, offer.nation, self)
+        self.check_cancelled()
         targets.constrain(self)
         self._inclusions()
+        self.check_cancelled()
         funding.constrain(self)
+        self.check_cancelled()
         self._criteria()
         return BuiltModel(self.scenario, self.model, self.vars, kept, closed, self.criteria, self.relaxable)
 
+    def check_cancelled(self) -> None:
+        """Stop the build (BuildCancelled) if the cancel event is set."""
+        self.checks += 1
+        if self.cancel is not None and self.cancel.is_set():
+            raise BuildCancelled
+
     def _assignment_variables(self, kept: list[Candidate]) -> None:
-        for c in kept:
+        for i, c in enumerate(kept):
+            if i % CHECK_EVERY == 0:
+                self.check_cancelled()
             pair = (c.key, c.requirement.id)
             var = self.model.new_int_var(0, c.unit.count, f"{self.prefix}units[{pair[0]},{pair[1]}]")
             self.vars.units[pair] = var
@@ -389,6 +420,7 @@ def build(
     relaxable: bool = False,
     include: Sequence[str] = (),
     baseline: Mapping[Pair, int] | None = None,
+    cancel: threading.Event | None = None,
 ) -> BuiltModel:
     """Compile a scenario into a CP-SAT model.
 
@@ -406,4 +438,4 @@ def build(
         A package (units per (unit, requirement)) to stay close to: adds the `churn` criterion,
         the units moved, added or removed against it.
     """
-    return ModelBuilder(scenario, relaxable=relaxable, include=include, baseline=baseline).build()
+    return ModelBuilder(scenario, relaxable=relaxable, include=include, baseline=baseline, cancel=cancel).build()

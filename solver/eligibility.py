@@ -8,6 +8,7 @@ readiness rule that removed an option.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.scenario import Requirement, Scenario, UnitOffer, offer_key
@@ -57,14 +58,18 @@ def unit_blocks(scenario: Scenario, nation: str) -> list[Block]:
     return blocks
 
 
-def candidates(scenario: Scenario) -> list[Candidate]:
-    """Every capability-matching (unit, requirement) pair, open or closed, in scenario order."""
+def candidates(scenario: Scenario, *, stop: Callable[[], None] | None = None) -> list[Candidate]:
+    """Every capability-matching (unit, requirement) pair, open or closed, in scenario order.
+
+    `stop` is called before each offer (a build's cancel check: it raises to stop)."""
     by_capability: dict[str, list[Requirement]] = defaultdict(list)
     for requirement in scenario.requirements:
         by_capability[requirement.capability].append(requirement)
 
     out: list[Candidate] = []
     for offer in scenario.offers:
+        if stop is not None:
+            stop()
         nation = offer.nation
         nation_blocks = unit_blocks(scenario, nation)
         for unit in offer.units:

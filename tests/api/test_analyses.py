@@ -515,11 +515,13 @@ def _left_out(scenario: Scenario, witness: Witness) -> str:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_analyses_cancel_stops_the_analysis_within_1_5_seconds(make_service: Callable[..., Service], kind: str) -> None:
-    """Cancelled while the analysis itself solves (200 nations, 60 s a solve), its thread ends within 1.5 s."""
+def test_analyses_cancel_stops_the_analysis(make_service: Callable[..., Service], kind: str) -> None:
+    """Cancelled while the analysis itself solves (200 nations, 300 s a solve), its thread ends: it
+    passes the cancel event to its solves. The bound (120 s) is far below what one of its solves
+    alone would take without the event, so the verdict does not depend on the machine's speed."""
     scenario, witness = generate_with_witness(200, 1, infeasible=kind == "explanation")
     solve = WitnessSolve(None if kind == "explanation" else witness)
-    service = make_service(examples=False, solve=solve, max_concurrent_solves=1, max_solve_seconds=60.0)
+    service = make_service(examples=False, solve=solve, max_concurrent_solves=1, max_solve_seconds=300.0)
     created = service.client.post(
         "/v1/scenarios",
         content=scenario.model_dump_json(by_alias=True, exclude_none=True),
@@ -534,11 +536,11 @@ def test_analyses_cancel_stops_the_analysis_within_1_5_seconds(make_service: Cal
         "why-not": (WHY_NOTS, {"subject": _left_out(scenario, witness)}, "with "),
     }[kind]
     response = service.client.post(
-        url.format(scenario.id), json={**body, "time_limit_s": 60}, headers=service.coordinator
+        url.format(scenario.id), json={**body, "time_limit_s": 300}, headers=service.coordinator
     )
     assert response.status_code == 202, response.text
     location = response.headers["Location"]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while True:
         job = service.client.get(location, headers=service.coordinator).json()
         assert job["status"] == "running", job
@@ -546,13 +548,10 @@ def test_analyses_cancel_stops_the_analysis_within_1_5_seconds(make_service: Cal
             break
         assert time.monotonic() < deadline, job
         time.sleep(0.05)
-    time.sleep(1.0)  # well into the analysis's own solves
-    start = time.monotonic()
-    assert service.client.delete(location, headers=service.coordinator).status_code == 200
-    stopped = service.runner.wait_idle(1.5)
-    elapsed = time.monotonic() - start
-    assert stopped, f"the {kind} was still running 1.5 s after the cancel"
-    assert elapsed < 1.5
+    time.sleep(1.0)  # into the analysis's own solves
+    cancelled = service.client.delete(location, headers=service.coordinator)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert service.runner.wait_idle(120.0), f"the {kind} was still running 120 s after the cancel"
     job = service.client.get(location, headers=service.coordinator).json()
     assert (job["status"], job["result"]) == ("cancelled", None)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -15,7 +15,10 @@ from api.jobs import JobRunner
 from api.settings import Settings
 from api.tables import JobRow, utcnow
 from bench.generator import generate
+from models.scenario import Scenario
 from models.solution import Solution
+from solver import SolveParams, SolveReport
+from solver import solve as real_solve
 from tests.api.conftest import BlockingSolve, Service, make_settings
 
 SOLVES = "/v1/scenarios/tutorial/solves"
@@ -151,14 +154,19 @@ def test_jobs_cancel_reaches_the_solve(make_service: Callable[..., Service]) -> 
     assert again.status_code == 409
 
 
-def test_jobs_cancel_a_long_solve_within_1_5_seconds(make_service: Callable[..., Service]) -> None:
-    """A 500-nation solve (generate(500, 1)) is cancelled within 1.5 s of the DELETE; its thread then stops.
-
-    The job reads `cancelled` at once and never gets a result. The solver itself stops at its next
-    check of the cancel event; while it still builds the model it does not look (see docs/service.md),
-    so the thread is only required to end within the build's time.
+def test_jobs_cancel_stops_a_long_solve_by_its_event(make_service: Callable[..., Service]) -> None:
+    """A 500-nation solve (generate(500, 1), 300 s allowed) is cancelled: the DELETE answers
+    `cancelled` at once, the solve stops because it saw the cancel event (its report says so), and
+    its thread ends long before its time limit would have ended it. No verdict here depends on the
+    machine's speed: the bound on the thread (120 s) is far below the solve's own 300 s.
     """
-    service = make_service(examples=False, max_concurrent_solves=1)
+    reports: list[SolveReport] = []
+
+    def solve(scenario: Scenario, params: SolveParams | None = None, **kwargs: Any) -> Solution:
+        reports.append(kwargs["report"])
+        return real_solve(scenario, params, **kwargs)
+
+    service = make_service(examples=False, max_concurrent_solves=1, max_solve_seconds=300.0, solve=solve)
     scenario = generate(500, 1)
     body = scenario.model_dump_json(by_alias=True, exclude_none=True)
     created = service.client.post(
@@ -166,18 +174,14 @@ def test_jobs_cancel_a_long_solve_within_1_5_seconds(make_service: Callable[...,
     )
     assert created.status_code == 201, created.text[:500]
     response = service.client.post(
-        f"/v1/scenarios/{scenario.id}/solves", json={"time_limit_s": 60}, headers=service.coordinator
+        f"/v1/scenarios/{scenario.id}/solves", json={"time_limit_s": 300}, headers=service.coordinator
     )
     location = response.headers["Location"]
-    assert service.wait_job(location, until=("running",))["status"] == "running"
-    time.sleep(0.5)
-    start = time.monotonic()
-    assert service.client.delete(location, headers=service.coordinator).status_code == 200
-    job = service.wait_job(location, until=("cancelled",), timeout_s=1.5)
-    elapsed = time.monotonic() - start
-    assert job["status"] == "cancelled"
-    assert elapsed < 1.5
-    assert service.runner.wait_idle(45.0), "the solve's thread did not stop"
+    assert service.wait_job(location, until=("running",), timeout_s=120)["status"] == "running"
+    cancelled = service.client.delete(location, headers=service.coordinator)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert service.runner.wait_idle(120.0), "the solve's thread did not stop"
+    assert len(reports) == 1 and reports[0].cancelled
     job = service.client.get(location, headers=service.coordinator).json()
     assert (job["status"], job["result"]) == ("cancelled", None)
 
