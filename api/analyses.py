@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any, Literal, TypeVar
 
-from api.jobs import JobCancelled, JobContext, Work
-from api.schemas import ExplanationAnswer
-from models.analysis import Criticality, WhatIf, WhyNot
-from models.patch import Patch
-from models.scenario import Scenario
-from models.solution import Solution
-from solver import SolveParams
+from forcepack.api.jobs import JobCancelled, JobContext, Work
+from forcepack.api.schemas import ExplanationAnswer
+from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.patch import Patch
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams
 
 T = TypeVar("T")
 
@@ -37,7 +37,7 @@ def solve_work(scenario: Scenario, params: SolveParams, *, explain: bool) -> Wor
 
 def what_if_work(scenario: Scenario, patch: Patch, mode: Literal["resolve", "repair"], params: SolveParams) -> Work:
     """Solve the scenario (the baseline), then the patched one: both packages and their diff."""
-    from solver.whatif import what_if
+    from forcepack.solver.whatif import what_if
 
     def work(context: JobContext) -> WhatIf:
         context.step("baseline")
@@ -59,7 +59,7 @@ def what_if_work(scenario: Scenario, patch: Patch, mode: Literal["resolve", "rep
 
 def criticality_work(scenario: Scenario, params: SolveParams, *, pairs: bool) -> Work:
     """Solve the scenario, then re-solve it without each participating nation (and pair), in this thread."""
-    from solver.sweep import criticality
+    from forcepack.solver.sweep import criticality
 
     def work(context: JobContext) -> Criticality:
         context.step("baseline")
@@ -86,7 +86,7 @@ def explanation_work(scenario: Scenario, params: SolveParams, *, relaxations: in
     a solve (the explanation's own search would spend its whole time limit on a large feasible
     scenario before giving up).
     """
-    from solver.explain import explain
+    from forcepack.solver.explain import explain
 
     def work(context: JobContext) -> ExplanationAnswer:
         context.step("solving")
@@ -104,7 +104,7 @@ def explanation_work(scenario: Scenario, params: SolveParams, *, relaxations: in
 def why_not_work(scenario: Scenario, subject: str, params: SolveParams) -> Work:
     """Why a nation (or an offered unit) is not in the best package: the best package with it, and
     what that costs, or the conflict that keeps it out."""
-    from solver.why_not import why_not
+    from forcepack.solver.why_not import why_not
 
     def work(context: JobContext) -> WhyNot:
         context.step("optimum")

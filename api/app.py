@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.db import Database, upgrade
-from api.errors import install_error_handlers
-from api.jobs import JobRunner, SolveFunction, fail_unfinished
-from api.limits import BodySizeLimit
-from api.openapi import install_openapi
-from api.routes import analyses, health, jobs, me, offers, scenarios, web
-from api.settings import Settings
+from forcepack.api.db import Database, upgrade
+from forcepack.api.errors import install_error_handlers
+from forcepack.api.jobs import JobRunner, SolveFunction, fail_unfinished
+from forcepack.api.limits import BodySizeLimit
+from forcepack.api.openapi import install_openapi
+from forcepack.api.routes import analyses, health, jobs, me, offers, scenarios, web
+from forcepack.api.settings import Settings
 
 logger = logging.getLogger("forcepack.api")
 

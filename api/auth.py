@@ -21,8 +21,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import Forbidden, NotFound, Unauthorized
-from api.tables import TokenRow, utcnow
+from forcepack.api.errors import Forbidden, NotFound, Unauthorized
+from forcepack.api.tables import TokenRow, utcnow
 
 _NATION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,15}$")
 

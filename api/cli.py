@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from api.db import Database
-    from api.settings import Settings
+    from forcepack.api.db import Database
+    from forcepack.api.settings import Settings
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 token_app = typer.Typer(help="Bearer tokens of the HTTP service.", no_args_is_help=True)
@@ -34,13 +34,13 @@ DatabaseUrl = Annotated[
 
 
 def _settings(database_url: str | None) -> Settings:
-    from api.settings import Settings
+    from forcepack.api.settings import Settings
 
     return Settings(database_url=database_url) if database_url else Settings()
 
 
 def _database(database_url: str | None, *, migrate: bool = True) -> Database:
-    from api.db import Database, upgrade
+    from forcepack.api.db import Database, upgrade
 
     settings = _settings(database_url)
     with _reaching(settings.database_url):
@@ -72,7 +72,7 @@ def _existing_database(database_url: str | None) -> Database:
     empty database (a command run from another folder) would be one no server knows."""
     from sqlalchemy import make_url
 
-    from api.db import Database, current_revision, heads
+    from forcepack.api.db import Database, current_revision, heads
 
     settings = _settings(database_url)
     with _reaching(settings.database_url):
@@ -135,7 +135,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create the database, or bring it to the latest migration."""
     from sqlalchemy import make_url
 
-    from api.db import current_revision
+    from forcepack.api.db import current_revision
 
     database = _database(database_url)
     shown = make_url(database.url).render_as_string(hide_password=True)
@@ -156,7 +156,7 @@ def token_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Make a token; it is printed once, and only its hash is kept."""
-    from api.auth import Role, create_token
+    from forcepack.api.auth import Role, create_token
 
     try:
         chosen = Role(role)
@@ -186,8 +186,8 @@ def token_create(
 
 def _listed_nations(database: Database) -> set[str]:
     """Every nation code some scenario lists."""
-    from api import store
-    from api.documents import nation_codes
+    from forcepack.api import store
+    from forcepack.api.documents import nation_codes
 
     with database.read() as session:
         return {code for row in store.scenario_rows(session) for code in nation_codes(row.parts)}
@@ -198,7 +198,7 @@ def token_list(database_url: DatabaseUrl = None) -> None:
     """Every token: id, role, nation, label, created, revoked (never the token itself)."""
     from sqlalchemy import select
 
-    from api.tables import TokenRow, utcnow
+    from forcepack.api.tables import TokenRow, utcnow
 
     database = _existing_database(database_url)
     now = utcnow()
@@ -220,7 +220,7 @@ def token_revoke(
     token_id: Annotated[str, typer.Argument(help="The token's id (tok_...).")], database_url: DatabaseUrl = None
 ) -> None:
     """Revoke a token: it is refused from now on."""
-    from api.auth import revoke_token
+    from forcepack.api.auth import revoke_token
 
     database = _existing_database(database_url)
     with database.write() as session:
@@ -241,8 +241,8 @@ def serve(
     """Serve the HTTP API: migrate the database, load the examples into an empty one, print a token."""
     import uvicorn
 
-    from api.app import create_app
-    from api.setup import first_start
+    from forcepack.api.app import create_app
+    from forcepack.api.setup import first_start
 
     settings = _settings(database_url)
     database = _database(database_url)

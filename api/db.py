@@ -135,7 +135,7 @@ def alembic_config(database: Database) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(files("api") / "migrations"))
+    config.set_main_option("script_location", str(files("forcepack.api") / "migrations"))
     config.set_main_option("sqlalchemy.url", database.url.replace("%", "%%"))
     config.attributes["database"] = database
     return config

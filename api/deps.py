@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Principal, authenticate
-from api.db import Database
-from api.jobs import JobRunner
-from api.settings import Settings
+from forcepack.api.auth import Principal, authenticate
+from forcepack.api.db import Database
+from forcepack.api.jobs import JobRunner
+from forcepack.api.settings import Settings
 
 bearer = HTTPBearer(
     auto_error=False,

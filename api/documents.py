@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from api.auth import Principal
-from api.keys import keyed_digest
-from models.errors import ScenarioInputError
-from models.loading import parse_scenario
-from models.scenario import Offer, Scenario
+from forcepack.api.auth import Principal
+from forcepack.api.keys import keyed_digest
+from forcepack.models.errors import ScenarioInputError
+from forcepack.models.loading import parse_scenario
+from forcepack.models.scenario import Offer, Scenario
 
 ANOTHER_NATIONS_OFFER = "another nation's offer"
 

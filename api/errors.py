@@ -21,9 +21,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from models.errors import ForcepackError, ScenarioInputError
-from models.loading import format_location, shown_value
-from models.patch import PatchError
+from forcepack.models.errors import ForcepackError, ScenarioInputError
+from forcepack.models.loading import format_location, shown_value
+from forcepack.models.patch import PatchError
 
 logger = logging.getLogger("forcepack.api")
 

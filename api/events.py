@@ -24,8 +24,8 @@ from typing import Any
 from anyio import to_thread
 from starlette.responses import StreamingResponse
 
-from api.errors import NotFound
-from api.jobs import FINISHED, JobContext
+from forcepack.api.errors import NotFound
+from forcepack.api.jobs import FINISHED, JobContext
 
 POLL_S = 0.05
 """How often the stream looks for new events (they are in memory: a lock and a list slice)."""

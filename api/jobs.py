@@ -28,13 +28,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.db import Database
-from api.errors import QueueFull, database_busy, failure_message, new_incident
-from api.schemas import Progress
-from api.tables import JobRow, utcnow
-from models.scenario import Scenario
-from models.solution import Solution
-from solver import SolveParams, SolveReport
+from forcepack.api.db import Database
+from forcepack.api.errors import QueueFull, database_busy, failure_message, new_incident
+from forcepack.api.schemas import Progress
+from forcepack.api.tables import JobRow, utcnow
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams, SolveReport
 
 logger = logging.getLogger("forcepack.api.jobs")
 
@@ -181,7 +181,7 @@ class JobRunner:
         if queue_length < 0:
             raise ValueError(f"Expected queue_length >= 0, got {queue_length}.")
         if solve is None:
-            from solver import solve as solver_solve
+            from forcepack.solver import solve as solver_solve
 
             solve = solver_solve
         self._db = database

@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from api.db import Database
-from api.tables import ServiceKeyRow
+from forcepack.api.db import Database
+from forcepack.api.tables import ServiceKeyRow
 
 DIGEST_KEY = "digest"
 _cache: weakref.WeakKeyDictionary[Database, bytes] = weakref.WeakKeyDictionary()

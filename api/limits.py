@@ -9,10 +9,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import authenticate
-from api.errors import InvalidRequest, Unauthorized, UnsupportedMediaType, problem_response, validation_problems
-from models.errors import ScenarioInputError
-from models.loading import read_document, shown_value
+from forcepack.api.auth import authenticate
+from forcepack.api.errors import (
+    InvalidRequest,
+    Unauthorized,
+    UnsupportedMediaType,
+    problem_response,
+    validation_problems,
+)
+from forcepack.models.errors import ScenarioInputError
+from forcepack.models.loading import read_document, shown_value
 
 MAX_OFFSET = 10**9
 """The most a list may skip (a database integer holds it; more is a 422)."""

@@ -9,8 +9,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from api.errors import PROBLEM_MEDIA_TYPE, Problem
-from models.scenario import Scenario
+from forcepack.api.errors import PROBLEM_MEDIA_TYPE, Problem
+from forcepack.models.scenario import Scenario
 
 SCENARIO_FILE_SCHEMA = "ScenarioFile"
 
@@ -234,7 +234,7 @@ def scenario_file_body() -> dict[str, Any]:
 
 
 def _document_bodies() -> dict[str, type[BaseModel]]:
-    from api.schemas import (
+    from forcepack.api.schemas import (
         CriticalityRequest,
         ExplanationRequest,
         OfferBody,

@@ -11,11 +11,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.analysis import Criticality, WhatIf, WhyNot
-from models.common import Identifier, NationCode, Text
-from models.patch import Operation
-from models.red_lines import RedLine
-from models.scenario import (
+from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.common import Identifier, NationCode, Text
+from forcepack.models.patch import Operation
+from forcepack.models.red_lines import RedLine
+from forcepack.models.scenario import (
     CapabilityDef,
     CostSettings,
     Criterion,
@@ -32,7 +32,7 @@ from models.scenario import (
     UnitOffer,
     Veto,
 )
-from models.solution import Explanation, Solution
+from forcepack.models.solution import Explanation, Solution
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 JobKind = Literal["solve", "what-if", "criticality", "explanation", "why-not"]

@@ -18,11 +18,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api import store
-from api.analyses import criticality_work, explanation_work, solve_work, what_if_work, why_not_work
-from api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found
-from api.db import Database
-from api.documents import (
+from forcepack.api import store
+from forcepack.api.analyses import criticality_work, explanation_work, solve_work, what_if_work, why_not_work
+from forcepack.api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found
+from forcepack.api.db import Database
+from forcepack.api.documents import (
     build_scenario,
     coordinator_changes,
     digest,
@@ -32,11 +32,11 @@ from api.documents import (
     offer_document,
     parts_of,
 )
-from api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
-from api.jobs import UNFINISHED, JobRunner, Work
-from api.keys import digest_key, keyed_digest
-from api.limits import read_body_document, read_request
-from api.schemas import (
+from forcepack.api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
+from forcepack.api.jobs import UNFINISHED, JobRunner, Work
+from forcepack.api.keys import digest_key, keyed_digest
+from forcepack.api.limits import read_body_document, read_request
+from forcepack.api.schemas import (
     AnalysisParamsUsed,
     CriticalityJob,
     CriticalityParamsUsed,
@@ -63,9 +63,9 @@ from api.schemas import (
     WhyNotParamsUsed,
     WhyNotRequest,
 )
-from api.settings import Settings
-from api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
-from api.visibility import (
+from forcepack.api.settings import Settings
+from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
+from forcepack.api.visibility import (
     OfferSecrets,
     patch_offers,
     redact_criticality,
@@ -76,13 +76,13 @@ from api.visibility import (
     redact_what_if,
     redact_why_not,
 )
-from models.analysis import Criticality, WhatIf, WhyNot
-from models.errors import ForcepackError
-from models.loading import format_location, parse_scenario
-from models.patch import Operation, Patch, PatchError, apply_patch
-from models.scenario import Offer, Scenario
-from models.solution import Solution
-from solver import SolveParams
+from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.errors import ForcepackError
+from forcepack.models.loading import format_location, parse_scenario
+from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
+from forcepack.models.scenario import Offer, Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams
 
 SYSTEM = Principal("system", Role.COORDINATOR)
 """The service itself, when it loads scenarios (examples at first start)."""
@@ -818,7 +818,7 @@ def submit_why_not(
     )
 
     def work(scenario: Scenario) -> Work:
-        from solver.why_not import UnknownSubjectError, subject_type
+        from forcepack.solver.why_not import UnknownSubjectError, subject_type
 
         try:
             subject_type(scenario, request.subject)  # 422 now, not a failed job

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from api import store
-from api.auth import IssuedToken, Role, create_token
-from api.db import Database
-from api.service import SYSTEM, store_scenario
-from api.tables import TokenRow
-from models.errors import ForcepackError
-from models.loading import SCENARIO_SUFFIXES, read_document
+from forcepack.api import store
+from forcepack.api.auth import IssuedToken, Role, create_token
+from forcepack.api.db import Database
+from forcepack.api.service import SYSTEM, store_scenario
+from forcepack.api.tables import TokenRow
+from forcepack.models.errors import ForcepackError
+from forcepack.models.loading import SCENARIO_SUFFIXES, read_document
 
 logger = logging.getLogger("forcepack.api")
 

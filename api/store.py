@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from api.tables import JobRow, OfferVersionRow, ScenarioRow
+from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow
 
 
 def scenario_row(session: Session, scenario_id: str) -> ScenarioRow | None:

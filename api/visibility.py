@@ -22,11 +22,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from api.auth import Principal, Role
-from api.documents import ANOTHER_NATIONS_OFFER
-from api.schemas import ExplanationAnswer
-from models.analysis import Criticality, WhatIf, WhyNot
-from models.solution import ConflictElement, Explanation, Relaxation, Solution
+from forcepack.api.auth import Principal, Role
+from forcepack.api.documents import ANOTHER_NATIONS_OFFER
+from forcepack.api.schemas import ExplanationAnswer
+from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.solution import ConflictElement, Explanation, Relaxation, Solution
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
 A_NATIONS_CONDITION = "a nation's condition"

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bench.common import Record, checker_cell, join, median, num, run_json, table
-from models.scenario import MAXIMISED
+from forcepack.models.scenario import MAXIMISED
 
 if TYPE_CHECKING:
     from bench.harness import Config

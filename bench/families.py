@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.common import ROOT, Record, checker_cell, join, median, num, per_size, run_json, table
-from models import MAXIMISED
-from solver.solve import WHOLE_NEIGHBOURHOOD_PAIRS
+from forcepack.models import MAXIMISED
+from forcepack.solver.solve import WHOLE_NEIGHBOURHOOD_PAIRS
 
 if TYPE_CHECKING:
     from bench.harness import Config
@@ -311,8 +311,8 @@ def _timed(cmd: Sequence[str]) -> tuple[float, int, str]:
 def run_cli(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
     """`forcepack solve FILE` timed from outside, `cli_repeats` times each; then once with `--json`
     to read the answer and check it."""
-    from models import Solution, load_scenario
-    from solver.check import check
+    from forcepack.models import Solution, load_scenario
+    from forcepack.solver.check import check
 
     exe = str(Path(sys.executable).with_name("forcepack"))
     records, done = start_records("cli", results, config.resume)
@@ -1077,7 +1077,8 @@ def render_load(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     lines = [
         "## The HTTP service under load",
         "",
-        "`bench/load.py`: a real uvicorn (`uvicorn --factory api.app:create_app`, one process, default settings)",
+        "`bench/load.py`: a real uvicorn (`uvicorn --factory forcepack.api.app:create_app`, one process,",
+        "default settings)",
         "serves a temporary SQLite database holding `bench.generator.generate(delegates, 1)`; every delegate, one",
         "per nation with its own token, repeats with no think time: read its offer (GET, keeping the ETag),",
         "write a new version with `If-Match` (PUT; the whole scenario is validated with it), read it back.",

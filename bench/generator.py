@@ -109,8 +109,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import Scenario, months_between, parse_scenario
-from models.scenario import offer_key
+from forcepack.models import Scenario, months_between, parse_scenario
+from forcepack.models.scenario import offer_key
 
 __all__ = ["MIN_NATIONS", "Witness", "generate", "generate_with_witness", "main", "sector_count", "summary"]
 

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.generator import generate, summary
-from models import Scenario, Solution
-from solver import SolveParams, SolveReport, build, solve
-from solver.check import check
+from forcepack.models import Scenario, Solution
+from forcepack.solver import SolveParams, SolveReport, build, solve
+from forcepack.solver.check import check
 
 __all__ = ["main", "run_explain", "run_solve"]
 

@@ -1,6 +1,6 @@
 """Load test of the HTTP service: concurrent delegates reading and writing their own offers.
 
-A real uvicorn (`uvicorn --factory api.app:create_app`, one process) serves a temporary SQLite
+A real uvicorn (`uvicorn --factory forcepack.api.app:create_app`, one process) serves a temporary SQLite
 database on 127.0.0.1; the scenario is `bench.generator.generate(delegates, seed)`, one nation
 per delegate, each with its own delegate token. Every delegate (an asyncio task, over one
 httpx client) repeats, `rounds` times or until `max_seconds`: read its offer (GET, keeping the
@@ -185,10 +185,10 @@ def _free_port() -> int:
 
 def _prepare(database_url: str, delegates: int, seed: int) -> tuple[str, dict[str, str], list[_Delegate]]:
     """The database: migrated, the generated scenario stored, tokens made (a coordinator's and one per nation)."""
-    from api.auth import Role, create_token
-    from api.db import Database, upgrade
-    from api.service import SYSTEM, store_scenario
     from bench.generator import generate
+    from forcepack.api.auth import Role, create_token
+    from forcepack.api.db import Database, upgrade
+    from forcepack.api.service import SYSTEM, store_scenario
 
     scenario = generate(delegates, seed)
     database = Database(database_url)
@@ -204,7 +204,7 @@ def _prepare(database_url: str, delegates: int, seed: int) -> tuple[str, dict[st
 
 def _start_server(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FORCEPACK_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", "uvicorn", "forcepack.api.app:create_app", "--factory", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from pyinstrument.frame import Frame
 
     from bench.harness import Config
-    from solver.solve import StageResult
+    from forcepack.solver.solve import StageResult
 
 __all__ = ["main", "phases_text", "profile_solve", "render", "run_profiles"]
 
@@ -120,8 +120,8 @@ def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | N
     from bench.generator import generate
     from bench.instance import peak_memory_mib
     from bench.sweeps import solver_log
-    from solver import SolveParams, SolveReport, solve
-    from solver.check import check
+    from forcepack.solver import SolveParams, SolveReport, solve
+    from forcepack.solver.check import check
 
     start = time.perf_counter()
     scenario = generate(nations, seed)

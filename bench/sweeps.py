@@ -37,14 +37,22 @@ from pathlib import Path
 from typing import Any
 
 from bench.generator import generate, summary
-from models import Scenario, Solution, load_scenario
-from models.loading import parse_scenario
-from models.patch import Patch, apply_patch
-from models.scenario import offer_key
-from solver import SolveParams, SolveReport, solve
-from solver.check import check
-from solver.document import Package
-from solver.sweep import Variant, criticality, executor_for, rank_key, run, withdrawal_row, withdrawal_variants
+from forcepack.models import Scenario, Solution, load_scenario
+from forcepack.models.loading import parse_scenario
+from forcepack.models.patch import Patch, apply_patch
+from forcepack.models.scenario import offer_key
+from forcepack.solver import SolveParams, SolveReport, solve
+from forcepack.solver.check import check
+from forcepack.solver.document import Package
+from forcepack.solver.sweep import (
+    Variant,
+    criticality,
+    executor_for,
+    rank_key,
+    run,
+    withdrawal_row,
+    withdrawal_variants,
+)
 
 __all__ = ["main", "run_baseline", "run_gaza", "run_sweep"]
 

@@ -16,11 +16,11 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from api.cli import app as service_app
-from models.errors import ForcepackError
-from models.loading import SCENARIO_SUFFIXES, load_scenario, load_solution
-from models.scenario import Scenario
-from models.solution import Solution
+from forcepack.api.cli import app as service_app
+from forcepack.models.errors import ForcepackError
+from forcepack.models.loading import SCENARIO_SUFFIXES, load_scenario, load_solution
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
 
 EXIT_PACKAGE = 0
 EXIT_INFEASIBLE = 1
@@ -77,13 +77,27 @@ Workers = Annotated[
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the search.")]
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from forcepack import __version__
+
+        typer.echo(f"forcepack {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log the search.")] = False) -> None:
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log the search.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
 
 
 def _solve(scenario: Scenario, time_limit: float, workers: int | None, seed: int) -> Solution:
-    from solver import SolveParams, solve
+    from forcepack.solver import SolveParams, solve
 
     params = SolveParams(time_limit_s=time_limit, seed=seed, workers=workers)
     return solve(scenario, params)
@@ -102,11 +116,11 @@ def solve_command(
     seed: Seed = 0,
 ) -> None:
     """Find the best force package of a scenario."""
-    from cli.render import render, render_resilient
+    from forcepack.cli.render import render, render_resilient
 
     scenario = load_scenario(file)
     if resilient:
-        from solver.resilience import resilient as resilient_package
+        from forcepack.solver.resilience import resilient as resilient_package
 
         answer = resilient_package(scenario, _params(time_limit, workers, seed))  # type: ignore[arg-type]
         if as_json:
@@ -129,7 +143,7 @@ def check_command(
     solution_file: Annotated[Path, typer.Argument(help="Solution document (JSON), e.g. from `solve --json`.")],
 ) -> None:
     """Re-verify a solution against its scenario, every rule, without the solver."""
-    from solver.check import check
+    from forcepack.solver.check import check
 
     scenario = load_scenario(scenario_file)
     solution = load_solution(solution_file)
@@ -153,9 +167,9 @@ def why_not_command(
     seed: Seed = 0,
 ) -> None:
     """Why a nation or unit is not in the best package: what including it costs, or what forbids it."""
-    from cli.render import render_why_not
-    from solver import SolveParams
-    from solver.why_not import why_not
+    from forcepack.cli.render import render_why_not
+    from forcepack.solver import SolveParams
+    from forcepack.solver.why_not import why_not
 
     scenario = load_scenario(file)
     params = SolveParams(time_limit_s=time_limit, seed=seed, workers=workers)
@@ -169,7 +183,7 @@ def why_not_command(
 
 
 def _params(time_limit: float, workers: int | None, seed: int) -> object:
-    from solver import SolveParams
+    from forcepack.solver import SolveParams
 
     return SolveParams(time_limit_s=time_limit, seed=seed, workers=workers)
 
@@ -187,9 +201,9 @@ def what_if_command(
     seed: Seed = 0,
 ) -> None:
     """What changes if nations withdraw, or a patch applies: both packages and their diff."""
-    from cli.render import render_what_if
-    from models.patch import Patch, PatchError, load_patch
-    from solver.whatif import what_if
+    from forcepack.cli.render import render_what_if
+    from forcepack.models.patch import Patch, PatchError, load_patch
+    from forcepack.solver.whatif import what_if
 
     if mode not in ("resolve", "repair"):
         raise PatchError("--mode", [f"expected `resolve` or `repair`, got `{mode}`"])
@@ -228,8 +242,8 @@ def criticality_command(
     """Every participating nation's withdrawal re-solved (N-1, and N-2 with --pairs), most critical first."""
     from rich.progress import Progress
 
-    from cli.render import render_criticality
-    from solver.sweep import criticality, executor_for
+    from forcepack.cli.render import render_criticality
+    from forcepack.solver.sweep import criticality, executor_for
 
     scenario = load_scenario(file)
     with executor_for(scheduler, processes) as executor, Progress(console=err, transient=True) as bar:
@@ -263,8 +277,8 @@ def alternatives_command(
     seed: Seed = 0,
 ) -> None:
     """Up to k packages within a tolerance of the best, pairwise different."""
-    from cli.render import render_alternatives
-    from solver.alternatives import alternatives
+    from forcepack.cli.render import render_alternatives
+    from forcepack.solver.alternatives import alternatives
 
     scenario = load_scenario(file)
     answer = alternatives(
@@ -298,7 +312,7 @@ def validate_command(
     seed: Seed = 0,
 ) -> None:
     """Solve every scenario given, check each answer, and compare with its `expect` block."""
-    from solver.validate import validate_scenario
+    from forcepack.solver.validate import validate_scenario
 
     files = list(scenario_files(paths))
     if not files:

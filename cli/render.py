@@ -8,9 +8,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
-from models.scenario import Scenario
-from models.solution import Solution
+from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
 
 
 def usd(amount: int | float) -> str:

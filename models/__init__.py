@@ -3,7 +3,7 @@
 Imports no solver and no web framework.
 """
 
-from models.common import (
+from forcepack.models.common import (
     BUILTIN_CAPABILITIES,
     AlongsideScope,
     ControlStatus,
@@ -14,9 +14,9 @@ from models.common import (
     VetoScope,
     months_between,
 )
-from models.errors import ForcepackError, ScenarioInputError, SolutionInputError
-from models.loading import load_scenario, load_solution, parse_scenario, scenario_from_text
-from models.red_lines import (
+from forcepack.models.errors import ForcepackError, ScenarioInputError, SolutionInputError
+from forcepack.models.loading import load_scenario, load_solution, parse_scenario, scenario_from_text
+from forcepack.models.red_lines import (
     RED_LINE_KINDS,
     AllowedControl,
     MaxEngagement,
@@ -29,7 +29,7 @@ from models.red_lines import (
     RequiresPartner,
     Sectors,
 )
-from models.scenario import (
+from forcepack.models.scenario import (
     CRITERIA,
     MAXIMISED,
     SCENARIO_SCHEMA,
@@ -46,7 +46,7 @@ from models.scenario import (
     UnitOffer,
     Veto,
 )
-from models.solution import (
+from forcepack.models.solution import (
     SOLUTION_SCHEMA,
     Assignment,
     ConflictElement,

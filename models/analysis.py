@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from models.common import Frozen
-from models.solution import Solution
+from forcepack.models.common import Frozen
+from forcepack.models.solution import Solution
 
 
 class CriterionDelta(Frozen):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from models.limits import MAX_PLEDGE_USD, MAX_RELAX_COST
+from forcepack.models.limits import MAX_PLEDGE_USD, MAX_RELAX_COST
 
 Identifier = Annotated[
     str,

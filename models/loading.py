@@ -9,10 +9,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from models.errors import ScenarioInputError, SolutionInputError
-from models.red_lines import RED_LINE_KINDS
-from models.scenario import Scenario, ScenarioReferenceError
-from models.solution import Solution
+from forcepack.models.errors import ScenarioInputError, SolutionInputError
+from forcepack.models.red_lines import RED_LINE_KINDS
+from forcepack.models.scenario import Scenario, ScenarioReferenceError
+from forcepack.models.solution import Solution
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 

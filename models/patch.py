@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from models.common import ControlStatus, Frozen, Identifier, NationCode
-from models.errors import ForcepackError
-from models.loading import format_location, parse_scenario, read_document
-from models.scenario import Offer, Scenario, Targets, Veto
+from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode
+from forcepack.models.errors import ForcepackError
+from forcepack.models.loading import format_location, parse_scenario, read_document
+from forcepack.models.scenario import Offer, Scenario, Targets, Veto
 
 PATCH_SCHEMA = "forcepack.patch/1"
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from models.common import (
+from forcepack.models.common import (
     AlongsideScope,
     ControlStatus,
     Engagement,
@@ -16,7 +16,7 @@ from models.common import (
     RelaxCost,
     Text,
 )
-from models.limits import MAX_COUNT_FIGURE, MAX_NAMES, MAX_PERSONNEL_FIGURE, MAX_SECTOR_COUNT
+from forcepack.models.limits import MAX_COUNT_FIGURE, MAX_NAMES, MAX_PERSONNEL_FIGURE, MAX_SECTOR_COUNT
 
 
 class _RedLineBase(Frozen):

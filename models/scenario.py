@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from models import limits
-from models.common import (
+from forcepack.models import limits
+from forcepack.models.common import (
     BUILTIN_CAPABILITIES,
     DEFAULT_PERSONNEL_RATE_USD,
     ControlStatus,
@@ -32,7 +32,7 @@ from models.common import (
     VetoScope,
     months_between,
 )
-from models.red_lines import (
+from forcepack.models.red_lines import (
     NotAlongside,
     RedLine,
     RequiresMandate,

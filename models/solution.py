@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from models.common import Frozen
+from forcepack.models.common import Frozen
 
 SOLUTION_SCHEMA = "forcepack.solution/1"
 

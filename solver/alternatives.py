@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from models.analysis import Alternatives
-from models.scenario import Scenario
-from models.solution import Solution
-from solver.build import ModelBuilder
-from solver.criteria import hold, tolerance_of
-from solver.document import Package, exact_values
-from solver.params import SolveParams
-from solver.solve import solve
+from forcepack.models.analysis import Alternatives
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver.build import ModelBuilder
+from forcepack.solver.criteria import hold, tolerance_of
+from forcepack.solver.document import Package, exact_values
+from forcepack.solver.params import SolveParams
+from forcepack.solver.solve import solve
 
 Placement = tuple[str, str]
 """(nation, sector)"""

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
-from solver.elements import Block, Element
-from solver.eligibility import Candidate, candidates, participation_blocks
-from solver.rules import funding, requirements, targets
-from solver.rules.red_lines import rule_for
+from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
+from forcepack.solver.elements import Block, Element
+from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
+from forcepack.solver.rules import funding, requirements, targets
+from forcepack.solver.rules.red_lines import rule_for
 
 CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
@@ -218,7 +218,7 @@ class ModelBuilder:
                 self.add(sum(self.units(c) for c in pairs) >= 1, None)
 
     def _criteria(self) -> None:
-        from solver import criteria
+        from forcepack.solver import criteria
 
         names: list[str] = [t.criterion for t in self.scenario.objective]
         if self.baseline is not None:

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from models import (
+from forcepack.models import (
     AllowedControl,
     AlongsideScope,
     Assignment,

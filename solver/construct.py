@@ -41,18 +41,18 @@ from typing import TYPE_CHECKING
 from ortools.graph.python import max_flow
 from ortools.sat.python import cp_model
 
-from models.common import Measure, Priority
-from models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RequiresPartner
-from models.scenario import Requirement, offer_key
-from solver.cancel import cancellable
-from solver.document import Package
-from solver.eligibility import Candidate
-from solver.engine import new_solver
-from solver.rules.red_lines import RequiresPartnerRule
-from solver.rules.targets import ratio
+from forcepack.models.common import Measure, Priority
+from forcepack.models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RequiresPartner
+from forcepack.models.scenario import Requirement, offer_key
+from forcepack.solver.cancel import cancellable
+from forcepack.solver.document import Package
+from forcepack.solver.eligibility import Candidate
+from forcepack.solver.engine import new_solver
+from forcepack.solver.rules.red_lines import RequiresPartnerRule
+from forcepack.solver.rules.targets import ratio
 
 if TYPE_CHECKING:
-    from solver.build import ModelBuilder
+    from forcepack.solver.build import ModelBuilder
 
 logger = logging.getLogger("forcepack.solver")
 

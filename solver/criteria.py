@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from models.scenario import MAXIMISED
-from solver.rules import requirements
-from solver.rules.requirements import exact_shortfall_weights, shortfall_weights
+from forcepack.models.scenario import MAXIMISED
+from forcepack.solver.rules import requirements
+from forcepack.solver.rules.requirements import exact_shortfall_weights, shortfall_weights
 
 if TYPE_CHECKING:
     # Types only: the benchmark's HiGHS peer reads this module in a process that must not load OR-Tools.
     from ortools.sat.python import cp_model
 
-    from solver.build import LinearExpr, ModelBuilder
+    from forcepack.solver.build import LinearExpr, ModelBuilder
 
 SHARE_SCALE = 10**7
 """The unit of `max_share` in a stage's report (`solver.solve.StageResult`): 1e-7 of the force.

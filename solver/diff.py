@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from models.analysis import AssignmentChange, CoverageChange, PackageDiff
-from models.scenario import Scenario
-from models.solution import Solution
-from solver.document import Package, churn
+from forcepack.models.analysis import AssignmentChange, CoverageChange, PackageDiff
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver.document import Package, churn
 
 
 def package_diff(before: Solution, after: Solution, scenario: Scenario) -> PackageDiff:

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from models.common import Measure, Priority
-from models.scenario import Scenario, key_parts, offer_key
-from models.solution import (
+from forcepack.models.common import Measure, Priority
+from forcepack.models.scenario import Scenario, key_parts, offer_key
+from forcepack.models.solution import (
     Assignment,
     Coverage,
     Explanation,
@@ -27,7 +27,7 @@ from models.solution import (
     Status,
     Totals,
 )
-from solver.eligibility import participation_blocks
+from forcepack.solver.eligibility import participation_blocks
 
 Pair = tuple[str, str]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.solution import ConflictType
+from forcepack.models.solution import ConflictType
 
 
 @dataclass(frozen=True, order=True)

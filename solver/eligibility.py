@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models.scenario import Requirement, Scenario, UnitOffer, offer_key
-from solver.elements import Block
-from solver.rules import availability, vetoes
-from solver.rules.red_lines import element_of, rule_for
+from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
+from forcepack.solver.elements import Block
+from forcepack.solver.rules import availability, vetoes
+from forcepack.solver.rules.red_lines import element_of, rule_for
 
 
 @dataclass(frozen=True)

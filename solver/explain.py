@@ -25,18 +25,18 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from models.common import Measure
-from models.scenario import Scenario, offer_key
-from models.solution import ConflictElement, Explanation, Relaxation, Solution
-from solver.build import BuildCancelled, BuiltModel, build
-from solver.cancel import cancellable
-from solver.elements import Block, Element
-from solver.eligibility import Candidate
-from solver.engine import new_solver
-from solver.params import SolveParams
-from solver.relax import relax
-from solver.rules import availability, funding, requirements, targets, vetoes
-from solver.rules.red_lines import describe as describe_red_line
+from forcepack.models.common import Measure
+from forcepack.models.scenario import Scenario, offer_key
+from forcepack.models.solution import ConflictElement, Explanation, Relaxation, Solution
+from forcepack.solver.build import BuildCancelled, BuiltModel, build
+from forcepack.solver.cancel import cancellable
+from forcepack.solver.elements import Block, Element
+from forcepack.solver.eligibility import Candidate
+from forcepack.solver.engine import new_solver
+from forcepack.solver.params import SolveParams
+from forcepack.solver.relax import relax
+from forcepack.solver.rules import availability, funding, requirements, targets, vetoes
+from forcepack.solver.rules.red_lines import describe as describe_red_line
 
 logger = logging.getLogger("forcepack.explain")
 
@@ -299,7 +299,7 @@ def _package_after(
 ) -> Solution | None:
     """The best package once these elements are relaxed, or None (none, or none found in time:
     then `search` is marked cut short)."""
-    from solver.solve import solve  # solve() explains through this module
+    from forcepack.solver.solve import solve  # solve() explains through this module
 
     budget = SolveParams(time_limit_s=max(0.05, seconds), workers=params.effective_workers, seed=params.seed)
     solution = solve(relax(scenario, dropped), budget, explain=False, include=include, cancel=cancel)

@@ -31,9 +31,9 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
-from solver.cancel import cancellable
-from solver.engine import new_solver
-from solver.relaxation import Relaxation
+from forcepack.solver.cancel import cancellable
+from forcepack.solver.engine import new_solver
+from forcepack.solver.relaxation import Relaxation
 
 logger = logging.getLogger("forcepack.solver")
 

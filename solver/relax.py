@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from models.loading import parse_scenario
-from models.scenario import Scenario
-from solver.elements import Element
+from forcepack.models.loading import parse_scenario
+from forcepack.models.scenario import Scenario
+from forcepack.solver.elements import Element
 
 
 def relax(scenario: Scenario, elements: Iterable[Element]) -> Scenario:

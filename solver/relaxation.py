@@ -28,7 +28,7 @@ import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 from ortools.sat.python import cp_model
 
-from solver.cancel import interruptible
+from forcepack.solver.cancel import interruptible
 
 logger = logging.getLogger("forcepack.solver")
 

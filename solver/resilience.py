@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models.analysis import CriterionDelta, Fallback, Resilient
-from models.patch import Patch, SetObjective, apply_patch
-from models.scenario import MAXIMISED, Scenario, key_parts, offer_key
-from solver.build import ModelBuilder
-from solver.params import SolveParams
-from solver.solve import solve
+from forcepack.models.analysis import CriterionDelta, Fallback, Resilient
+from forcepack.models.patch import Patch, SetObjective, apply_patch
+from forcepack.models.scenario import MAXIMISED, Scenario, key_parts, offer_key
+from forcepack.solver.build import ModelBuilder
+from forcepack.solver.params import SolveParams
+from forcepack.solver.solve import solve
 
 
 def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:
@@ -70,7 +70,7 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
     if not package.has_package:
         summary = "No package survives every single withdrawal."
         if plain.has_package:
-            from solver.sweep import criticality
+            from forcepack.solver.sweep import criticality
 
             rows = criticality(scenario, params, baseline=plain).withdrawals
             indispensable = [", ".join(w.nations) for w in rows if w.feasible is False]

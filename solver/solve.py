@@ -21,12 +21,12 @@ from fractions import Fraction
 from ortools.init.python import init
 from ortools.sat.python import cp_model
 
-from models.scenario import Scenario
-from models.solution import RunInfo, Solution, Status
-from solver.build import BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
-from solver.cancel import cancellable
-from solver.construct import MIN_PAIRS, complete, construct
-from solver.criteria import (
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import RunInfo, Solution, Status
+from forcepack.solver.build import BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
+from forcepack.solver.cancel import cancellable
+from forcepack.solver.construct import MIN_PAIRS, complete, construct
+from forcepack.solver.criteria import (
     EXACT_LIMIT,
     SHARE_SCALE,
     Form,
@@ -42,12 +42,12 @@ from solver.criteria import (
     tolerance_of,
     upper_bound,
 )
-from solver.document import Package, solution_document
-from solver.engine import new_solver
-from solver.neighbourhood import around_relaxation, minimised
-from solver.params import SolveParams
-from solver.relaxation import objective_of, relax
-from solver.rules.requirements import exact_shortfall_weights, rounding_excess, shortfall_is_exact
+from forcepack.solver.document import Package, solution_document
+from forcepack.solver.engine import new_solver
+from forcepack.solver.neighbourhood import around_relaxation, minimised
+from forcepack.solver.params import SolveParams
+from forcepack.solver.relaxation import objective_of, relax
+from forcepack.solver.rules.requirements import exact_shortfall_weights, rounding_excess, shortfall_is_exact
 
 logger = logging.getLogger("forcepack.solver")
 
@@ -744,7 +744,7 @@ def solve(
     if package is None:
         explanation = None
         if status == "infeasible" and explain:
-            from solver.explain import explain as explain_scenario
+            from forcepack.solver.explain import explain as explain_scenario
 
             budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
             explanation = explain_scenario(scenario, budget, include=include, cancel=cancel)

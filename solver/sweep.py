@@ -19,15 +19,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from models.analysis import Criticality, Withdrawal
-from models.common import Priority
-from models.loading import parse_scenario
-from models.patch import Patch, apply_patch
-from models.scenario import Scenario, offer_key
-from models.solution import Solution
-from solver.document import Package
-from solver.params import SolveParams
-from solver.solve import solve
+from forcepack.models.analysis import Criticality, Withdrawal
+from forcepack.models.common import Priority
+from forcepack.models.loading import parse_scenario
+from forcepack.models.patch import Patch, apply_patch
+from forcepack.models.scenario import Scenario, offer_key
+from forcepack.models.solution import Solution
+from forcepack.solver.document import Package
+from forcepack.solver.params import SolveParams
+from forcepack.solver.solve import solve
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) while a sweep runs."""
@@ -67,7 +67,7 @@ def solve_variant(
         effort = solve(reduced, params, explain=False, cancel=cancel) if reduced is not None else None
         best_effort = effort.to_json(indent=None) if effort is not None else None
         if effort is None or effort.status == "infeasible":
-            from solver.explain import explain
+            from forcepack.solver.explain import explain
 
             budget = SolveParams(time_limit_s=EXPLAIN_BUDGET_S, workers=params.effective_workers, seed=params.seed)
             explanation = explain(scenario, budget, relaxations=1, cancel=cancel)

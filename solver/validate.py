@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from models.scenario import Scenario
-from models.solution import Solution
-from solver.check import check
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver.check import check
 
 
 @dataclass

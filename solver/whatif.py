@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 from typing import Literal
 
-from models.analysis import WhatIf
-from models.patch import Patch, apply_patch
-from models.scenario import Scenario
-from models.solution import Solution
-from solver.diff import package_diff
-from solver.document import Package
-from solver.params import SolveParams
-from solver.solve import ProgressCallback, solve
+from forcepack.models.analysis import WhatIf
+from forcepack.models.patch import Patch, apply_patch
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver.diff import package_diff
+from forcepack.solver.document import Package
+from forcepack.solver.params import SolveParams
+from forcepack.solver.solve import ProgressCallback, solve
 
 Mode = Literal["resolve", "repair"]
 
@@ -76,7 +76,7 @@ def what_if(
 
 def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object) -> str:
     """The what-if in one paragraph."""
-    from models.analysis import PackageDiff
+    from forcepack.models.analysis import PackageDiff
 
     what = patch.description or f"{len(patch.ops)} change(s)"
     if not patched.has_package:

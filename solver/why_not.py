@@ -7,12 +7,12 @@ import difflib
 import threading
 from typing import Literal
 
-from models.analysis import CriterionDelta, WhyNot
-from models.errors import ForcepackError
-from models.scenario import MAXIMISED, Scenario, offer_key
-from models.solution import Solution
-from solver.params import SolveParams
-from solver.solve import ProgressCallback, solve
+from forcepack.models.analysis import CriterionDelta, WhyNot
+from forcepack.models.errors import ForcepackError
+from forcepack.models.scenario import MAXIMISED, Scenario, offer_key
+from forcepack.models.solution import Solution
+from forcepack.solver.params import SolveParams
+from forcepack.solver.solve import ProgressCallback, solve
 
 
 class UnknownSubjectError(ForcepackError):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, TypeVar
 
-from models import (
+from forcepack.models import (
     AllowedControl,
     AlongsideScope,
     MaxEngagement,

@@ -6,8 +6,8 @@ every placement P makes with other nations' units (and may add more). Built on `
 
 from __future__ import annotations
 
-from models import Scenario
-from models.patch import Patch, apply_patch
+from forcepack.models import Scenario
+from forcepack.models.patch import Patch, apply_patch
 from tests.brute import (
     BruteResult,
     _assignments,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from models import (
+from forcepack.models import (
     Assignment,
     Coverage,
     FundingBalance,

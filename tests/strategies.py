@@ -23,7 +23,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from models import CRITERIA, Scenario, parse_scenario
+from forcepack.models import CRITERIA, Scenario, parse_scenario
 
 YEAR = 2026
 HORIZON = {"start": f"{YEAR}-01-01", "end": f"{YEAR}-12-31"}

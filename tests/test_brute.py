@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 
-from models import Priority, Scenario, parse_scenario
+from forcepack.models import Priority, Scenario, parse_scenario
 from tests.brute import BruteResult, brute_force, search_space_size
 from tests.strategies import tiny_scenarios
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.generator import generate
-from cli.main import app
-from models import Solution
+from forcepack.cli.main import app
+from forcepack.models import Solution
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

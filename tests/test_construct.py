@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, note
 
 from bench.generator import generate
-from models import Scenario, parse_scenario
-from models.common import Priority
-from models.solution import RunInfo
-from solver import SolveParams, SolveReport, solve
-from solver.build import ModelBuilder
-from solver.check import check
-from solver.construct import MIN_PAIRS, Construction, _Constructor, construct
-from solver.document import Package, solution_document
+from forcepack.models import Scenario, parse_scenario
+from forcepack.models.common import Priority
+from forcepack.models.solution import RunInfo
+from forcepack.solver import SolveParams, SolveReport, solve
+from forcepack.solver.build import ModelBuilder
+from forcepack.solver.check import check
+from forcepack.solver.construct import MIN_PAIRS, Construction, _Constructor, construct
+from forcepack.solver.document import Package, solution_document
 from tests.strategies import small_scenarios
 
 RUN = RunInfo(solver="construction", solver_version="0", workers=1, seed=0, time_limit_s=5.0, wall_s=0.0)

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from models import load_scenario
-from models.scenario import ObjectiveTerm
-from solver import SolveParams, SolveReport, solve
-from solver.criteria import MERGE_LIMIT, Form, at_most, below, first_bound, merge, slack, tolerance_of
+from forcepack.models import load_scenario
+from forcepack.models.scenario import ObjectiveTerm
+from forcepack.solver import SolveParams, SolveReport, solve
+from forcepack.solver.criteria import MERGE_LIMIT, Form, at_most, below, first_bound, merge, slack, tolerance_of
 
 
 def _forms(ranges: list[tuple[int, int]], names: list[str]) -> list[Form]:

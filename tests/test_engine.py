@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models import load_scenario
-from solver import SolveParams, solve
-from solver.check import check
-from solver.engine import new_solver
+from forcepack.models import load_scenario
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.check import check
+from forcepack.solver.engine import new_solver
 from tests.brute import brute_force
 
 DATA = Path(__file__).resolve().parent / "data" / "solver"

@@ -15,14 +15,14 @@ from unittest import mock
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from models import RunInfo, Scenario, Solution, parse_scenario
-from models.patch import Patch, apply_patch
-from solver import SolveParams, solve
-from solver.alternatives import alternatives, placements
-from solver.check import check
-from solver.document import Package, exact_values, solution_document
-from solver.rules import requirements
-from solver.whatif import what_if
+from forcepack.models import RunInfo, Scenario, Solution, parse_scenario
+from forcepack.models.patch import Patch, apply_patch
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.alternatives import alternatives, placements
+from forcepack.solver.check import check
+from forcepack.solver.document import Package, exact_values, solution_document
+from forcepack.solver.rules import requirements
+from forcepack.solver.whatif import what_if
 from tests.brute import (
     BrutePackage,
     Optima,

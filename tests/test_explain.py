@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, note
 
-from models import Scenario, load_scenario, parse_scenario
-from models.scenario import ObjectiveTerm
-from solver import SolveParams, build, solve
-from solver.elements import Element
-from solver.explain import explain
-from solver.relax import relax
+from forcepack.models import Scenario, load_scenario, parse_scenario
+from forcepack.models.scenario import ObjectiveTerm
+from forcepack.solver import SolveParams, build, solve
+from forcepack.solver.elements import Element
+from forcepack.solver.explain import explain
+from forcepack.solver.relax import relax
 from tests.brute import brute_force, search_space_size
 from tests.strategies import small_scenarios, tiny_scenarios
 from tests.test_rules import base, line, offer, unit

@@ -16,7 +16,7 @@ from bench.generator import (
     sector_count,
     summary,
 )
-from models import AllowedControl, Priority, Readiness, Scenario, parse_scenario, scenario_from_text
+from forcepack.models import AllowedControl, Priority, Readiness, Scenario, parse_scenario, scenario_from_text
 
 SIZES = (25, 70, 200, 500)
 
@@ -85,9 +85,9 @@ def test_generate_essential_lines_have_a_matching_offer(nations: int) -> None:
 @pytest.mark.parametrize("nations", (25, 70, 200))
 def test_generate_witness_passes_the_checker(nations: int) -> None:
     """The package built alongside the scenario honours every rule: the scenario is feasible."""
-    from models import RunInfo
-    from solver.check import check
-    from solver.document import Package, solution_document
+    from forcepack.models import RunInfo
+    from forcepack.solver.check import check
+    from forcepack.solver.document import Package, solution_document
 
     scenario, witness = generate_with_witness(nations, 1)
     assert witness.assignment

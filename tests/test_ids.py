@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from models import load_scenario
-from models.patch import Patch, PatchError, apply_patch
-from models.scenario import offer_key
-from solver import SolveParams, solve
-from solver.check import check
-from solver.document import Package
-from solver.elements import Element
-from solver.relax import relax
-from solver.why_not import UnknownSubjectError, resolve_subject, why_not
+from forcepack.models import load_scenario
+from forcepack.models.patch import Patch, PatchError, apply_patch
+from forcepack.models.scenario import offer_key
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.check import check
+from forcepack.solver.document import Package
+from forcepack.solver.elements import Element
+from forcepack.solver.relax import relax
+from forcepack.solver.why_not import UnknownSubjectError, resolve_subject, why_not
 from tests.brute import brute_force
 
 SAME_IDS = Path(__file__).resolve().parent / "data" / "good" / "same-ids.yaml"

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cli.main import app
-from models import ScenarioInputError, Solution, parse_scenario
-from models import limits as L
-from solver import SolveParams, build, solve
-from solver.check import check
+from forcepack.cli.main import app
+from forcepack.models import ScenarioInputError, Solution, parse_scenario
+from forcepack.models import limits as L
+from forcepack.solver import SolveParams, build, solve
+from forcepack.solver.check import check
 
 HORIZON_100_YEARS = {"start": "2000-01-01", "end": "2099-12-31"}
 MONTHS_100_YEARS = 1200

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models import Scenario, ScenarioInputError, load_scenario
+from forcepack.models import Scenario, ScenarioInputError, load_scenario
 
 TESTS = Path(__file__).resolve().parent
 BAD = TESTS / "data" / "bad"
@@ -235,7 +235,7 @@ def test_load_scenario_refuses_repeated_names() -> None:
     """A nation listed twice in a group, or a partner named twice, would count twice: refused."""
     import yaml
 
-    from models import parse_scenario
+    from forcepack.models import parse_scenario
 
     data = yaml.safe_load((GOOD / "small.yaml").read_text())
     data["nations"][0]["groups"] = ["oic", "oic"]

@@ -11,15 +11,15 @@ from hypothesis import assume, given, note
 from ortools.sat.python import cp_model
 
 from bench.generator import generate
-from models import MAXIMISED, Scenario
-from models.solution import RunInfo
-from solver import SolveParams, SolveReport, solve
-from solver.build import ModelBuilder
-from solver.check import check
-from solver.construct import construct
-from solver.document import Package, solution_document
-from solver.neighbourhood import around_relaxation, minimised
-from solver.relaxation import objective_of, relax
+from forcepack.models import MAXIMISED, Scenario
+from forcepack.models.solution import RunInfo
+from forcepack.solver import SolveParams, SolveReport, solve
+from forcepack.solver.build import ModelBuilder
+from forcepack.solver.check import check
+from forcepack.solver.construct import construct
+from forcepack.solver.document import Package, solution_document
+from forcepack.solver.neighbourhood import around_relaxation, minimised
+from forcepack.solver.relaxation import objective_of, relax
 from tests.brute import brute_force, search_space_size
 from tests.strategies import tiny_scenarios
 
@@ -115,7 +115,7 @@ def test_solve_large_model_path_matches_exhaustive_search(scenario: Scenario) ->
     status and lexicographic optimum, and a package that passes the checker."""
     assume(search_space_size(scenario) <= 20_000)
     expected = brute_force(scenario)
-    with patch("solver.solve.MIN_PAIRS", 0):
+    with patch("forcepack.solver.solve.MIN_PAIRS", 0):
         solution = solve(scenario, SolveParams(time_limit_s=30, workers=1, seed=0, deterministic=True))
     note(f"solver: {solution.status} {[o.value for o in solution.objective]}; brute: {expected}")
     assert check(scenario, solution) == []
@@ -133,7 +133,7 @@ def test_solve_whole_stage_neighbourhoods_never_pass_the_optimum(scenario: Scena
     assume(search_space_size(scenario) <= 20_000)
     expected = brute_force(scenario)
     assume(expected.status == "optimal")
-    with patch("solver.solve.MIN_PAIRS", 0), patch("solver.solve.WHOLE_NEIGHBOURHOOD_PAIRS", 0):
+    with patch("forcepack.solver.solve.MIN_PAIRS", 0), patch("forcepack.solver.solve.WHOLE_NEIGHBOURHOOD_PAIRS", 0):
         solution = solve(scenario, SolveParams(time_limit_s=0.5, workers=1, seed=0))
     assert check(scenario, solution) == []
     if not solution.has_package:  # a slow machine: no package in the half second, and none claimed

@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from models import MAXIMISED, Scenario, Solution, parse_scenario
-from solver import SolveParams, solve
-from solver.check import check
+from forcepack.models import MAXIMISED, Scenario, Solution, parse_scenario
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.check import check
 from tests.brute import brute_force, search_space_size
 from tests.strategies import small_scenarios, tiny_scenarios
 

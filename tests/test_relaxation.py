@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from bench.generator import generate
-from models import MAXIMISED, Scenario
-from solver.build import ModelBuilder
-from solver.criteria import maximised
-from solver.relaxation import LinearProgram, Row, objective_of, relax
+from forcepack.models import MAXIMISED, Scenario
+from forcepack.solver.build import ModelBuilder
+from forcepack.solver.criteria import maximised
+from forcepack.solver.relaxation import LinearProgram, Row, objective_of, relax
 from tests.brute import brute_force, search_space_size
 from tests.strategies import tiny_scenarios
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from models import Scenario, Solution, parse_scenario
-from solver import SolveParams, solve
-from solver.check import check
+from forcepack.models import Scenario, Solution, parse_scenario
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.check import check
 
 PARAMS = SolveParams(time_limit_s=20, workers=1, seed=0, deterministic=True)
 

@@ -8,10 +8,10 @@ import time
 import pytest
 
 from bench.generator import generate
-from models import load_scenario
-from solver import Package, SolveParams, SolveReport, solve
-from solver.build import BuildCancelled, ModelBuilder
-from solver.check import check
+from forcepack.models import load_scenario
+from forcepack.solver import Package, SolveParams, SolveReport, solve
+from forcepack.solver.build import BuildCancelled, ModelBuilder
+from forcepack.solver.check import check
 
 
 def test_solve_cancel_stops_a_long_search() -> None:

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from models import MAXIMISED, Scenario, load_scenario, parse_scenario
-from models.patch import Patch, PatchError, SetControl, SetMandate, load_patch
-from solver import SolveParams, solve
-from solver.alternatives import alternatives, placements
-from solver.check import check
-from solver.resilience import resilient
-from solver.sweep import criticality, executor_for
-from solver.whatif import what_if
+from forcepack.models import MAXIMISED, Scenario, load_scenario, parse_scenario
+from forcepack.models.patch import Patch, PatchError, SetControl, SetMandate, load_patch
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.alternatives import alternatives, placements
+from forcepack.solver.check import check
+from forcepack.solver.resilience import resilient
+from forcepack.solver.sweep import criticality, executor_for
+from forcepack.solver.whatif import what_if
 from tests.brute_resilience import brute_force_resilient, small_enough
 from tests.strategies import small_scenarios, tiny_scenarios
 
@@ -35,7 +35,7 @@ def test_patch_unknown_names_are_refused_with_their_path() -> None:
         ]
     )
     with pytest.raises(PatchError) as info:
-        from models.patch import apply_patch
+        from forcepack.models.patch import apply_patch
 
         apply_patch(scenario, patch)
     problems = "\n".join(info.value.problems)
@@ -118,7 +118,7 @@ def test_criticality_agrees_with_plain_resolves(scenario: Scenario) -> None:
     assume(result.baseline.has_package)
     assert {tuple(w.nations) for w in result.withdrawals} == {(n.nation,) for n in result.baseline.nations}
     for row in result.withdrawals:
-        from models.patch import apply_patch
+        from forcepack.models.patch import apply_patch
 
         alone = solve(apply_patch(scenario, Patch.withdraw(*row.nations)), PARAMS, explain=False)
         assert row.feasible == alone.has_package
@@ -177,8 +177,8 @@ def test_criticality_cancel_event_stays_in_this_process() -> None:
 
 
 def _fallbacks_hold(scenario: Scenario, result: object) -> None:
-    from models.analysis import Resilient
-    from models.patch import apply_patch
+    from forcepack.models.analysis import Resilient
+    from forcepack.models.patch import apply_patch
 
     assert isinstance(result, Resilient)
     participants = {n.nation for n in result.package.nations}
@@ -245,7 +245,7 @@ def test_alternatives_respect_tolerance_and_difference(scenario: Scenario, d: in
 
 def test_patch_typos_are_errors() -> None:
     """A mandate condition or target key the scenario does not have is refused, not added silently."""
-    from models.patch import SetTargets, apply_patch
+    from forcepack.models.patch import SetTargets, apply_patch
 
     scenario = load_scenario(GAZA)
     with pytest.raises(PatchError, match="mandate condition `ceasfire_holding`"):

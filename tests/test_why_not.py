@@ -7,11 +7,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cli.main import app
-from models import MAXIMISED, Scenario, parse_scenario
-from solver import SolveParams
-from solver.check import check
-from solver.why_not import UnknownSubjectError, why_not
+from forcepack.cli.main import app
+from forcepack.models import MAXIMISED, Scenario, parse_scenario
+from forcepack.solver import SolveParams
+from forcepack.solver.check import check
+from forcepack.solver.why_not import UnknownSubjectError, why_not
 from tests.strategies import small_scenarios
 from tests.test_rules import base, line, offer, unit
 

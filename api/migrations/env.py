@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from api.db import Database
-from api.tables import Base
+from forcepack.api.db import Database
+from forcepack.api.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

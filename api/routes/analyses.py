@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from api import service
-from api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
-from api.openapi import (
+from forcepack.api import service
+from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
+from forcepack.api.openapi import (
     EXAMPLE_CRITICALITY,
     EXAMPLE_EXPLANATION,
     EXAMPLE_WHAT_IF,
@@ -16,8 +16,8 @@ from api.openapi import (
     document_body,
     problems,
 )
-from api.routes.jobs import IdempotencyKey, accepted
-from api.schemas import JobView
+from forcepack.api.routes.jobs import IdempotencyKey, accepted
+from forcepack.api.schemas import JobView
 
 router = APIRouter(prefix="/v1/scenarios/{scenario_id}", tags=["analyses"])
 

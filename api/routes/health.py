@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.db import current_revision, heads
-from api.deps import DatabaseDep
-from api.schemas import Health
+from forcepack.api.db import current_revision, heads
+from forcepack.api.deps import DatabaseDep
+from forcepack.api.schemas import Health
 
 router = APIRouter(tags=["health"])
 

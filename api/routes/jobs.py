@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api import service
-from api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
-from api.events import EventStreamResponse, job_events
-from api.limits import MAX_OFFSET
-from api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, document_body, problems
-from api.schemas import JobKind, JobList, JobStatus, JobView
+from forcepack.api import service
+from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
+from forcepack.api.events import EventStreamResponse, job_events
+from forcepack.api.limits import MAX_OFFSET
+from forcepack.api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, document_body, problems
+from forcepack.api.schemas import JobKind, JobList, JobStatus, JobView
 
 router = APIRouter(tags=["jobs"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import PrincipalDep
-from api.openapi import problems
-from api.schemas import Caller
+from forcepack.api.deps import PrincipalDep
+from forcepack.api.openapi import problems
+from forcepack.api.schemas import Caller
 
 router = APIRouter(prefix="/v1", tags=["health"])
 

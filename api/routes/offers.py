@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from api import service
-from api.deps import DatabaseDep, PrincipalDep, RawBodyDep
-from api.openapi import EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
-from api.schemas import OfferHistory, OfferView
+from forcepack.api import service
+from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep
+from forcepack.api.openapi import EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
+from forcepack.api.schemas import OfferHistory, OfferView
 
 router = APIRouter(prefix="/v1/scenarios/{scenario_id}/offers", tags=["offers"])
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api import service
-from api.deps import DatabaseDep, PrincipalDep, RawBodyDep
-from api.limits import MAX_OFFSET
-from api.openapi import EXAMPLE_PATCH, document_body, problems, scenario_file_body
-from api.schemas import ScenarioList, ScenarioView
+from forcepack.api import service
+from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep
+from forcepack.api.limits import MAX_OFFSET
+from forcepack.api.openapi import EXAMPLE_PATCH, document_body, problems, scenario_file_body
+from forcepack.api.schemas import ScenarioList, ScenarioView
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from api.errors import NotFound
+from forcepack.api.errors import NotFound
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 """Where the page's files are (package data of `api`)."""

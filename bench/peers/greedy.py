@@ -32,14 +32,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from bench.peers.money import FundingNetwork, may_pay
-from models.common import AlongsideScope, Measure, Priority
-from models.red_lines import MaxPersonnel, MaxSectors, NotAlongside, RequiresPartner
-from models.scenario import FundingPledge, Requirement, Scenario, key_parts, offer_key
-from models.solution import RunInfo, Solution
-from solver.document import Package, solution_document
-from solver.eligibility import Candidate, eligible, participation_blocks
-from solver.rules.red_lines import RequiresPartnerRule
-from solver.rules.targets import ratio
+from forcepack.models.common import AlongsideScope, Measure, Priority
+from forcepack.models.red_lines import MaxPersonnel, MaxSectors, NotAlongside, RequiresPartner
+from forcepack.models.scenario import FundingPledge, Requirement, Scenario, key_parts, offer_key
+from forcepack.models.solution import RunInfo, Solution
+from forcepack.solver.document import Package, solution_document
+from forcepack.solver.eligibility import Candidate, eligible, participation_blocks
+from forcepack.solver.rules.red_lines import RequiresPartnerRule
+from forcepack.solver.rules.targets import ratio
 
 __all__ = ["NON_LOCAL_RULES", "SOLVER_NAME", "SOLVER_VERSION", "excess", "solve_greedy"]
 

@@ -52,17 +52,17 @@ from typing import Any
 import highspy
 
 from bench.peers.money import max_draw
-from models.common import AlongsideScope, Measure, Priority
-from models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RedLine, RequiresPartner
-from models.scenario import MAXIMISED, Scenario, key_parts, offer_key
-from models.solution import RunInfo, Solution, Status
-from solver.criteria import SHARE_SCALE
-from solver.document import Package, solution_document
-from solver.eligibility import Candidate, eligible, participation_blocks
-from solver.params import SolveParams
-from solver.rules.red_lines import RequiresPartnerRule
-from solver.rules.requirements import shortfall_weights
-from solver.rules.targets import ratio
+from forcepack.models.common import AlongsideScope, Measure, Priority
+from forcepack.models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RedLine, RequiresPartner
+from forcepack.models.scenario import MAXIMISED, Scenario, key_parts, offer_key
+from forcepack.models.solution import RunInfo, Solution, Status
+from forcepack.solver.criteria import SHARE_SCALE
+from forcepack.solver.document import Package, solution_document
+from forcepack.solver.eligibility import Candidate, eligible, participation_blocks
+from forcepack.solver.params import SolveParams
+from forcepack.solver.rules.red_lines import RequiresPartnerRule
+from forcepack.solver.rules.requirements import shortfall_weights
+from forcepack.solver.rules.targets import ratio
 
 __all__ = ["MONEY_SCALE", "SOLVER_NAME", "SOLVER_VERSION", "HighsReport", "PeerStage", "solve_highs"]
 

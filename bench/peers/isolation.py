@@ -7,9 +7,9 @@ is imported second fails with an undefined symbol: the two cannot share a proces
 
 The HiGHS peer only needs the solver's preprocessing and document modules, none of which imports
 OR-Tools; only `solver/__init__.py` does, to re-export the CP-SAT solve. `keep_ortools_out()`
-registers `solver` as a bare package (its modules importable, its `__init__` not run) and loads
+registers `forcepack.solver` as a bare package (its modules importable, its `__init__` not run) and loads
 highspy first, so `solver.eligibility`, `solver.document` and `solver.check` import without
-OR-Tools. Call it before anything imports `solver`.
+OR-Tools. Call it before anything imports `forcepack.solver`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def ortools_loaded() -> bool:
 
 
 def keep_ortools_out() -> None:
-    """Make this process one where highspy works: highspy loaded, `solver` importable without OR-Tools.
+    """Make this process one where highspy works: highspy loaded, `forcepack.solver` importable without OR-Tools.
 
     Raises
     ------
@@ -41,8 +41,11 @@ def keep_ortools_out() -> None:
         )
     import highspy  # noqa: F401  (first: its libhighs.so.1 is the one the process keeps)
 
-    if "solver" not in sys.modules:
-        package = types.ModuleType("solver", "forcepack solver modules, without the CP-SAT re-exports")
+    if "forcepack.solver" not in sys.modules:
+        import forcepack  # (its `__init__` imports nothing of the solver)
+
+        package = types.ModuleType("forcepack.solver", "forcepack solver modules, without the CP-SAT re-exports")
         package.__path__ = [str(SOLVER_DIR)]
-        package.__package__ = "solver"
-        sys.modules["solver"] = package
+        package.__package__ = "forcepack.solver"
+        sys.modules["forcepack.solver"] = package
+        forcepack.solver = package  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 
-from models.scenario import FundingPledge, Scenario
+from forcepack.models.scenario import FundingPledge, Scenario
 
 Pair = tuple[str, str]
 Node = tuple[str, str]

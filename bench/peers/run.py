@@ -70,8 +70,8 @@ def run_peer(solver: str, nations: int, seed: int, time_limit_s: float, referenc
         keep_ortools_out()
     from bench.generator import generate, summary
     from bench.peers.greedy import excess
-    from solver.check import check
-    from solver.params import SolveParams
+    from forcepack.solver.check import check
+    from forcepack.solver.params import SolveParams
 
     start = time.perf_counter()
     scenario = generate(nations, seed)

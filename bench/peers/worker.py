@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from models import Scenario, Solution
+from forcepack.models import Scenario, Solution
 
 __all__ = ["HighsWorker", "main"]
 
@@ -85,8 +85,8 @@ class HighsWorker:
 
 def _serve(requests: IO[str], answers: IO[str]) -> None:
     from bench.peers.highs import HighsReport, solve_highs
-    from models import parse_scenario
-    from solver.params import SolveParams
+    from forcepack.models import parse_scenario
+    from forcepack.solver.params import SolveParams
 
     for line in requests:
         if not line.strip():

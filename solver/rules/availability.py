@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.scenario import Requirement, Scenario, UnitOffer
-from solver.elements import Element
+from forcepack.models.scenario import Requirement, Scenario, UnitOffer
+from forcepack.solver.elements import Element
 
 
 def element_of(unit: UnitOffer, nation: str) -> Element:

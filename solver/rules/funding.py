@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from models.limits import COVERAGE_MAX_DENOMINATOR
-from models.scenario import Scenario, offer_key
-from solver.elements import Element
-from solver.rules.targets import ratio
+from forcepack.models.limits import COVERAGE_MAX_DENOMINATOR
+from forcepack.models.scenario import Scenario, offer_key
+from forcepack.solver.elements import Element
+from forcepack.solver.rules.targets import ratio
 
 if TYPE_CHECKING:
-    from solver.build import LinearExpr, ModelBuilder
+    from forcepack.solver.build import LinearExpr, ModelBuilder
 
 ELEMENT = Element("funding", "funding_coverage")
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from models.common import ENGAGEMENT_NAMES, AlongsideScope
-from models.red_lines import (
+from forcepack.models.common import ENGAGEMENT_NAMES, AlongsideScope
+from forcepack.models.red_lines import (
     AllowedControl,
     MaxEngagement,
     MaxPersonnel,
@@ -28,11 +28,11 @@ from models.red_lines import (
     RequiresPartner,
     Sectors,
 )
-from models.scenario import Requirement, Scenario
-from solver.elements import Block, Element
+from forcepack.models.scenario import Requirement, Scenario
+from forcepack.solver.elements import Block, Element
 
 if TYPE_CHECKING:
-    from solver.build import ModelBuilder
+    from forcepack.solver.build import ModelBuilder
 
 L = TypeVar("L", bound=RedLine)
 

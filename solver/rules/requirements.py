@@ -6,12 +6,12 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from models.common import Measure, Priority
-from models.scenario import Requirement, Scenario
-from solver.elements import Element
+from forcepack.models.common import Measure, Priority
+from forcepack.models.scenario import Requirement, Scenario
+from forcepack.solver.elements import Element
 
 if TYPE_CHECKING:
-    from solver.build import ModelBuilder
+    from forcepack.solver.build import ModelBuilder
 
 SHORTFALL_LIMIT = 2**53
 """Largest value the shortfall may take in its exact integer scale for the stage to search it as one

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from models.limits import SHARE_MAX_DENOMINATOR
-from models.scenario import Scenario
-from solver.elements import Element
+from forcepack.models.limits import SHARE_MAX_DENOMINATOR
+from forcepack.models.scenario import Scenario
+from forcepack.solver.elements import Element
 
 if TYPE_CHECKING:
-    from solver.build import ModelBuilder
+    from forcepack.solver.build import ModelBuilder
 
 
 def ratio(value: float, *, round_up: bool, max_denominator: int) -> tuple[int, int]:

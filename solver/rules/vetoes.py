@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.common import VetoScope
-from models.scenario import Scenario, Veto
-from solver.elements import Element
+from forcepack.models.common import VetoScope
+from forcepack.models.scenario import Scenario, Veto
+from forcepack.solver.elements import Element
 
 
 def element_of(veto: Veto, nation: str) -> Element:

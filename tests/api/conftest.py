@@ -19,16 +19,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import IssuedToken, Role, create_token
-from api.db import Database
-from api.jobs import JobRunner, SolveFunction
-from api.settings import Settings
-from api.setup import load_examples
-from models.scenario import Scenario
-from models.solution import Solution
-from solver import SolveParams, SolveReport
-from solver import solve as real_solve
+from forcepack.api.app import create_app
+from forcepack.api.auth import IssuedToken, Role, create_token
+from forcepack.api.db import Database
+from forcepack.api.jobs import JobRunner, SolveFunction
+from forcepack.api.settings import Settings
+from forcepack.api.setup import load_examples
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams, SolveReport
+from forcepack.solver import solve as real_solve
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

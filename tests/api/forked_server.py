@@ -20,8 +20,8 @@ import sys
 def _serve(database_url: str, port: int) -> None:
     import uvicorn
 
-    from api.app import create_app
-    from api.settings import Settings
+    from forcepack.api.app import create_app
+    from forcepack.api.settings import Settings
 
     settings = Settings(database_url=database_url, max_concurrent_solves=1, queue_length=1)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -44,7 +44,7 @@ def main() -> None:
     import alembic.command  # noqa: F401  (the app's start-up runs migrations: import them once, here)
     import uvicorn  # noqa: F401
 
-    import api.app  # noqa: F401
+    import forcepack.api.app  # noqa: F401
 
     child = 0
     sys.stdout.write("ready\n")

@@ -10,22 +10,22 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.analyses import _Stoppable, why_not_work
-from api.app import create_app
-from api.auth import Principal, Role
-from api.deps import get_runner
-from api.jobs import JobCancelled, JobContext, JobRunner
-from api.setup import load_examples
-from api.visibility import OfferSecrets
 from bench.generator import Witness, generate_with_witness
-from models.analysis import Criticality, WhatIf, WhyNot
-from models.patch import Patch
-from models.scenario import Scenario
-from models.solution import RunInfo, Solution
-from solver import SolveParams
-from solver import solve as real_solve
-from solver.document import Package, solution_document
-from solver.solve import SolveReport
+from forcepack.api.analyses import _Stoppable, why_not_work
+from forcepack.api.app import create_app
+from forcepack.api.auth import Principal, Role
+from forcepack.api.deps import get_runner
+from forcepack.api.jobs import JobCancelled, JobContext, JobRunner
+from forcepack.api.setup import load_examples
+from forcepack.api.visibility import OfferSecrets
+from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.patch import Patch
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import RunInfo, Solution
+from forcepack.solver import SolveParams
+from forcepack.solver import solve as real_solve
+from forcepack.solver.document import Package, solution_document
+from forcepack.solver.solve import SolveReport
 from tests.api.conftest import EXAMPLES, BlockingSolve, Service, make_settings
 from tests.api.test_visibility import SCENARIOS, red_line_texts, strings
 

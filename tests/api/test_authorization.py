@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import Role
-from api.setup import load_examples
+from forcepack.api.app import create_app
+from forcepack.api.auth import Role
+from forcepack.api.setup import load_examples
 from tests.api.conftest import EXAMPLES, BlockingSolve, Service, make_settings, scenario_document
 
 DELEGATE_NATION = "MAR"
@@ -312,7 +312,7 @@ def test_authorization_foreign_job_answers_like_unknown(context: Context) -> Non
 
 def test_authorization_revoked_token_is_refused(context: Context) -> None:
     """A revoked token answers 401, like an unknown one, with a Bearer challenge."""
-    from api.auth import create_token, revoke_token
+    from forcepack.api.auth import create_token, revoke_token
 
     with context.service.database.write() as session:
         issued = create_token(session, Role.COORDINATOR)

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.cli import app
-from api.db import Database
-from api.setup import first_start
+from forcepack.api.app import create_app
+from forcepack.api.cli import app
+from forcepack.api.db import Database
+from forcepack.api.setup import first_start
 from tests.api.conftest import EXAMPLES, make_settings
 
 runner = CliRunner()
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 def _served_database(tmp_path: Path) -> str:
     """The URL of a database as the service leaves it: migrated, the examples loaded."""
-    from api.db import upgrade
+    from forcepack.api.db import upgrade
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     database = Database(url)
@@ -73,7 +73,7 @@ def test_cli_db_upgrade_creates_the_database(tmp_path: Path) -> None:
 
 def test_cli_db_upgrade_never_prints_a_password() -> None:
     """A PostgreSQL URL is echoed with its password hidden (the command's output lands in logs)."""
-    from api.cli import _token_file
+    from forcepack.api.cli import _token_file
 
     shown = runner.invoke(app, ["db", "upgrade", "--database-url", "postgresql+psycopg://u:s3cret@127.0.0.1:1/x"])
     assert shown.exit_code == 2
@@ -110,7 +110,7 @@ def test_cli_token_expires(tmp_path: Path) -> None:
 
     from sqlalchemy import update
 
-    from api.tables import TokenRow
+    from forcepack.api.tables import TokenRow
 
     url = _served_database(tmp_path)
     made = runner.invoke(app, ["token", "create", "--role", "observer", "--expires", "30d", "--database-url", url])
@@ -133,7 +133,7 @@ def test_cli_token_expires(tmp_path: Path) -> None:
 
 def test_cli_first_start_loads_examples_and_makes_one_coordinator_token(tmp_path: Path) -> None:
     """On an empty database `serve` loads the examples and makes a coordinator token; a restart does neither."""
-    from api.db import upgrade
+    from forcepack.api.db import upgrade
 
     database = Database(f"sqlite:///{tmp_path / 'serve.db'}")
     upgrade(database)

@@ -27,9 +27,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import Role, create_token
-from api.db import Database, upgrade
-from api.setup import load_examples
+from forcepack.api.auth import Role, create_token
+from forcepack.api.db import Database, upgrade
+from forcepack.api.setup import load_examples
 from tests.api.conftest import EXAMPLES
 
 KILLS = 40

@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from api import events
-from api.auth import Role
-from models.scenario import Scenario
-from models.solution import Solution
-from solver import SolveParams, SolveReport
-from solver import solve as real_solve
+from forcepack.api import events
+from forcepack.api.auth import Role
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams, SolveReport
+from forcepack.solver import solve as real_solve
 from tests.api.conftest import FINISHED, BlockingSolve, Service
 
 SOLVES = "/v1/scenarios/{}/solves"

@@ -15,14 +15,14 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-import api.service
-from api.auth import Role
-from api.documents import digest
-from api.limits import BodySizeLimit
-from models import Scenario
-from models import limits as L
-from models.solution import Solution
-from solver import SolveParams
+from forcepack.api import service as api_service
+from forcepack.api.auth import Role
+from forcepack.api.documents import digest
+from forcepack.api.limits import BodySizeLimit
+from forcepack.models import Scenario
+from forcepack.models import limits as L
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams
 from tests.api.conftest import BlockingSolve, Service
 
 OFFER = "/v1/scenarios/{}/offers/{}"
@@ -142,7 +142,7 @@ def test_hardening_internal_error_names_an_incident_only(service: Service, monke
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret figures of IDN")
 
-    monkeypatch.setattr(api.service, "list_scenarios", broken)
+    monkeypatch.setattr(api_service, "list_scenarios", broken)
     client = TestClient(service.app, raise_server_exceptions=False)
     response = client.get("/v1/scenarios", headers=service.coordinator)
     assert response.status_code == 500
@@ -156,7 +156,7 @@ def test_hardening_a_body_being_parsed_holds_no_lock(service: Service, monkeypat
     """While one delegate's body is still being read (held here on an event), another nation's
     write goes through at once: parsing happens before any transaction."""
     parsing, release = threading.Event(), threading.Event()
-    real = api.service.read_body_document
+    real = api_service.read_body_document
 
     def slow(body: bytes, content_type: str | None, source: str) -> Any:
         if b"slow-marker" in body:
@@ -164,7 +164,7 @@ def test_hardening_a_body_being_parsed_holds_no_lock(service: Service, monkeypat
             assert release.wait(30)
         return real(body, content_type, source)
 
-    monkeypatch.setattr(api.service, "read_body_document", slow)
+    monkeypatch.setattr(api_service, "read_body_document", slow)
     slow_offer = {"units": [{"id": "slow-marker", "capability": "engineer", "count": 1, "personnel": 10}]}
     answers: list[int] = []
     worker = threading.Thread(target=lambda: answers.append(_put_offer(service, "IDN", slow_offer).status_code))

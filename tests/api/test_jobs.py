@@ -9,16 +9,16 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import get_runner, get_settings
-from api.jobs import JobRunner
-from api.settings import Settings
-from api.tables import JobRow, utcnow
 from bench.generator import generate
-from models.scenario import Scenario
-from models.solution import Solution
-from solver import SolveParams, SolveReport
-from solver import solve as real_solve
+from forcepack.api.app import create_app
+from forcepack.api.deps import get_runner, get_settings
+from forcepack.api.jobs import JobRunner
+from forcepack.api.settings import Settings
+from forcepack.api.tables import JobRow, utcnow
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams, SolveReport
+from forcepack.solver import solve as real_solve
 from tests.api.conftest import BlockingSolve, Service, make_settings
 
 SOLVES = "/v1/scenarios/tutorial/solves"
@@ -191,7 +191,7 @@ def test_jobs_running_at_a_crash_are_marked_failed(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     first = create_app(settings)
     with TestClient(first) as client:
-        from api.setup import load_examples
+        from forcepack.api.setup import load_examples
         from tests.api.conftest import EXAMPLES
 
         load_examples(first.state.database, EXAMPLES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
-from api.auth import Role
+from forcepack.api.auth import Role
 from tests.api.conftest import Service, scenario_document
 
 

@@ -11,8 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from api.db import Database, current_revision, downgrade, heads, upgrade
-from api.tables import Base, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
+from forcepack.api.db import Database, current_revision, downgrade, heads, upgrade
+from forcepack.api.tables import Base, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
 
 
 @pytest.fixture

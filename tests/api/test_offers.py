@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.auth import Role
+from forcepack.api.auth import Role
 from tests.api.conftest import Service
 
 OFFER = "/v1/scenarios/tutorial/offers/IDN"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.auth import Role
-from api.openapi import (
+from forcepack.api.auth import Role
+from forcepack.api.openapi import (
     EXAMPLE_CRITICALITY,
     EXAMPLE_EXPLANATION,
     EXAMPLE_OFFER,
@@ -89,8 +89,8 @@ def test_openapi_examples_are_accepted(service: Service) -> None:
 
 def test_openapi_body_models_follow_the_scenario_models() -> None:
     """The documented patch and offer bodies name exactly the fields the scenario models accept."""
-    from api.schemas import OfferBody, ScenarioPatch
-    from models.scenario import Offer, Scenario
+    from forcepack.api.schemas import OfferBody, ScenarioPatch
+    from forcepack.models.scenario import Offer, Scenario
 
     assert set(ScenarioPatch.model_fields) == set(Scenario.model_fields) - {"schema_", "id", "offers"}
     assert set(OfferBody.model_fields) == set(Offer.model_fields)

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from api.app import create_app
-from api.auth import Role
-from api.db import Database, current_revision, downgrade, heads, upgrade
-from api.settings import Settings
-from api.setup import load_examples
-from api.tables import Base
+from forcepack.api.app import create_app
+from forcepack.api.auth import Role
+from forcepack.api.db import Database, current_revision, downgrade, heads, upgrade
+from forcepack.api.settings import Settings
+from forcepack.api.setup import load_examples
+from forcepack.api.tables import Base
 from tests.api.conftest import EXAMPLES, Service
 
 BASE_URL = os.environ.get("FORCEPACK_TEST_POSTGRES_URL", "")

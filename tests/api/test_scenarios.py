@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.auth import Role
-from models.loading import load_scenario
+from forcepack.api.auth import Role
+from forcepack.models.loading import load_scenario
 from tests.api.conftest import EXAMPLES, Service, scenario_document
 
 
@@ -20,7 +20,7 @@ def test_scenarios_create_from_yaml_is_the_file(service: Service) -> None:
     assert response.headers["ETag"] == response.json()["etag"]
     stored = response.json()["scenario"]
     expected = load_scenario(EXAMPLES / "tutorial.yaml").model_copy(update={"id": "tutorial-2"})
-    from models.loading import parse_scenario
+    from forcepack.models.loading import parse_scenario
 
     assert parse_scenario(stored).sha256() == expected.sha256()
 
@@ -123,7 +123,7 @@ def test_scenarios_removing_a_nation_leaves_its_offer_out(service: Service) -> N
     history = service.client.get("/v1/scenarios/tutorial/offers/TUR/history", headers=service.coordinator)
     assert history.status_code == 404  # no longer a nation of the scenario
     with service.database.read() as session:
-        from api.store import offer_versions
+        from forcepack.api.store import offer_versions
 
         assert len(offer_versions(session, "tutorial", "TUR")) == 1
     job = service.client.post("/v1/scenarios/tutorial/solves", headers=service.coordinator)

@@ -27,11 +27,11 @@ from schemathesis import checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from api.app import create_app
-from api.auth import Role, create_token
-from api.db import Database, upgrade
-from api.jobs import JobRunner
-from api.setup import load_examples
+from forcepack.api.app import create_app
+from forcepack.api.auth import Role, create_token
+from forcepack.api.db import Database, upgrade
+from forcepack.api.jobs import JobRunner
+from forcepack.api.setup import load_examples
 from tests.api.conftest import EXAMPLES, make_settings
 
 MAX_EXAMPLES = 12

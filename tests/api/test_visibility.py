@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.app import create_app
-from api.auth import Role
-from api.setup import load_examples
-from models import parse_scenario
-from models.loading import load_scenario
-from models.scenario import Scenario
-from solver.rules.red_lines import describe
+from forcepack.api.app import create_app
+from forcepack.api.auth import Role
+from forcepack.api.setup import load_examples
+from forcepack.models import parse_scenario
+from forcepack.models.loading import load_scenario
+from forcepack.models.scenario import Scenario
+from forcepack.solver.rules.red_lines import describe
 from tests.api.conftest import EXAMPLES, Service, make_settings
 
 SCENARIOS: dict[str, Scenario] = {s.id: s for s in map(load_scenario, sorted(EXAMPLES.glob("*.yaml")))}

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from api.auth import Role
-from api.routes.web import STATIC
+from forcepack.api.auth import Role
+from forcepack.api.routes.web import STATIC
 from tests.api.conftest import Service
 
 

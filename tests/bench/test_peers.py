@@ -20,9 +20,9 @@ from bench.generator import generate
 from bench.peers.greedy import NON_LOCAL_RULES, excess, solve_greedy
 from bench.peers.money import max_draw
 from bench.peers.worker import HighsWorker
-from models import MAXIMISED, Scenario, Solution, load_scenario, parse_scenario
-from solver import SolveParams, solve
-from solver.check import check
+from forcepack.models import MAXIMISED, Scenario, Solution, load_scenario, parse_scenario
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.check import check
 from tests.strategies import small_scenarios, tiny_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,9 +23,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect, sync_playwright
 
-from api.auth import Role, create_token
-from api.db import Database, upgrade
-from api.setup import load_examples
+from forcepack.api.auth import Role, create_token
+from forcepack.api.db import Database, upgrade
+from forcepack.api.setup import load_examples
 from tests.api.conftest import EXAMPLES, FINISHED
 from tests.api.test_crash import Server
 

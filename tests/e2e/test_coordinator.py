@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from api.auth import Role
+from forcepack.api.auth import Role
 from tests.e2e.conftest import Visit
 
 pytestmark = pytest.mark.e2e

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from api.auth import Role
-from models.loading import load_scenario
+from forcepack.api.auth import Role
+from forcepack.models.loading import load_scenario
 from tests.api.conftest import EXAMPLES
 from tests.e2e.conftest import Visit
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from api.tables import Json, UtcDateTime
+from forcepack.api.tables import Json, UtcDateTime
 
 revision: str = "0001"
 down_revision: str | None = None
