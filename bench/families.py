@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench.common import ROOT, Record, checker_cell, join, median, num, per_size, run_json, table
 from forcepack.models import MAXIMISED
-from forcepack.solver.solve import WHOLE_NEIGHBOURHOOD_PAIRS
+from forcepack.solver.search import WHOLE_NEIGHBOURHOOD_PAIRS
 
 if TYPE_CHECKING:
     from bench.harness import Config

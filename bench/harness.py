@@ -58,7 +58,7 @@ from bench.common import num as _num
 from bench.common import parse_per_size, run_json
 from bench.common import table as _table
 from forcepack.solver.params import default_workers
-from forcepack.solver.solve import EXPLAIN_TIME_LIMIT_S
+from forcepack.solver.search import EXPLAIN_TIME_LIMIT_S
 
 __all__ = ["FAMILIES", "Config", "main", "render", "run"]
 

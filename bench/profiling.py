@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from pyinstrument.frame import Frame
 
     from bench.harness import Config
-    from forcepack.solver.solve import StageResult
+    from forcepack.solver.search import StageResult
 
 __all__ = ["main", "phases_text", "profile_solve", "render", "run_profiles"]
 

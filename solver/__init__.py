@@ -1,9 +1,31 @@
-"""Builds and solves the CP-SAT model of a scenario, and checks answers without it."""
+"""Builds and solves the CP-SAT model of a scenario, and checks answers without it.
 
-from forcepack.solver.build import BuiltModel, PackageVariables, build
-from forcepack.solver.document import Package, solution_document
-from forcepack.solver.params import SolveParams
-from forcepack.solver.solve import SolveReport, solve
+The names below are loaded on first use: importing `forcepack.solver.check` (the independent
+checker) or the rule homes (`forcepack.solver.rules`) must not load OR-Tools, which only the
+model's modules need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forcepack.solver.builder import BuiltModel, PackageVariables, build
+    from forcepack.solver.document import Package, solution_document
+    from forcepack.solver.params import SolveParams
+    from forcepack.solver.search import SolveReport, solve
+
+_HOMES = {
+    "BuiltModel": "builder",
+    "PackageVariables": "builder",
+    "build": "builder",
+    "Package": "document",
+    "solution_document": "document",
+    "SolveParams": "params",
+    "SolveReport": "search",
+    "solve": "search",
+}
 
 __all__ = [
     "BuiltModel",
@@ -15,3 +37,9 @@ __all__ = [
     "solution_document",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from forcepack.models.analysis import Alternatives
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
-from forcepack.solver.build import ModelBuilder
+from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.criteria import hold, tolerance_of
 from forcepack.solver.document import Package, exact_values
 from forcepack.solver.params import SolveParams
-from forcepack.solver.solve import solve
+from forcepack.solver.search import solve
 
 Placement = tuple[str, str]
 """(nation, sector)"""

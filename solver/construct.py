@@ -52,7 +52,7 @@ from forcepack.solver.rules.red_lines import RequiresPartnerRule
 from forcepack.solver.rules.targets import ratio
 
 if TYPE_CHECKING:
-    from forcepack.solver.build import ModelBuilder
+    from forcepack.solver.builder import ModelBuilder
 
 logger = logging.getLogger("forcepack.solver")
 
@@ -180,7 +180,7 @@ class _Constructor:
 
     def fill(self, r: Requirement, upto: int, placed: list[Candidate] | None = None) -> int:
         """Place units on line `r` until it provides `upto`; returns what it provides."""
-        pairs = self.b.pairs_of_requirement(r.id)
+        pairs = self.b.options_of_requirement(r.id)
         while self.state.provided[r.id] < upto:
             options = [c for c in pairs if self.accepts(c)]
             if not options:
@@ -197,12 +197,12 @@ class _Constructor:
         """Cover every essential line, scarcest first; a line left short goes first next time."""
         lines = [r for r in self.scenario.requirements if r.priority == Priority.ESSENTIAL]
         for r in lines:
-            for c in self.b.pairs_of_requirement(r.id):
+            for c in self.b.options_of_requirement(r.id):
                 self.contention[c.key] += 1
 
         def scarcity(r: Requirement) -> tuple[float, str]:
             supply = sum(
-                c.unit.count * self.measure(c) for c in self.b.pairs_of_requirement(r.id) if c.nation in self.free
+                c.unit.count * self.measure(c) for c in self.b.options_of_requirement(r.id) if c.nation in self.free
             )
             return (supply / r.quantity, r.id)
 
@@ -234,7 +234,7 @@ class _Constructor:
     def _add_nations(self, pool: Iterable[str], minimum: int) -> bool:
         st = self.state
         candidates = sorted(
-            (c for n in pool if n in self.free for c in self.b.pairs_of_nation(n)),
+            (c for n in pool if n in self.free for c in self.b.options_of_nation(n)),
             key=lambda c: (c.unit.personnel, -self._remaining_need(c.requirement), c.key, c.requirement.id),
         )
         have = sum(1 for n in set(pool) if st.personnel[n] > 0)
@@ -282,7 +282,7 @@ class _Constructor:
         for r in self.scenario.requirements:
             if r.priority != Priority.DESIRABLE:
                 continue
-            for c in self.b.pairs_of_requirement(r.id):
+            for c in self.b.options_of_requirement(r.id):
                 if c.nation in self.allowed:
                     heap.append((-density(c), c.key, r.id, c))
         heapq.heapify(heap)
@@ -406,7 +406,7 @@ class _Constructor:
             worst = max(over, key=lambda n: (st.personnel[n], n))
             given = [
                 c
-                for c in self.b.pairs_of_nation(worst)
+                for c in self.b.options_of_nation(worst)
                 if c.requirement.id in desirable and st.assignment[(c.key, c.requirement.id)] > 0
             ]
             if not given:
@@ -428,7 +428,7 @@ class _Constructor:
                     continue
                 if self._caveats_hold(nation, fill if top_up else None):
                     continue
-                for pair_c in self.b.pairs_of_nation(nation):
+                for pair_c in self.b.options_of_nation(nation):
                     for _ in range(st.assignment[(pair_c.key, pair_c.requirement.id)]):
                         self.take_back(pair_c)
                 fill[:] = [c for c in fill if c.nation != nation]
@@ -448,7 +448,7 @@ class _Constructor:
                     return False
                 # Top up, where its units are worth most: lines still short first, the smallest units.
                 options = sorted(
-                    self.b.pairs_of_nation(nation),
+                    self.b.options_of_nation(nation),
                     key=lambda c: (-self._remaining_need(c.requirement), c.unit.personnel, c.key, c.requirement.id),
                 )
                 for c in options:

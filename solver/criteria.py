@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     # Types only: the benchmark's HiGHS peer reads this module in a process that must not load OR-Tools.
     from ortools.sat.python import cp_model
 
-    from forcepack.solver.build import LinearExpr, ModelBuilder
+    from forcepack.solver.builder import LinearExpr, ModelBuilder
 
 SHARE_SCALE = 10**7
 """The unit of `max_share` in a stage's report (`solver.solve.StageResult`): 1e-7 of the force.
@@ -113,13 +113,13 @@ def _hold_share(b: ModelBuilder, value: Fraction, tolerance: Fraction, *, exactl
     # largest such fraction below the limit keeps exactly the same packages, with small integers.
     limit = below(value * (1 + tolerance), most)
     for nation in b.vars.contributes:
-        terms = [(limit.denominator * c.unit.personnel, b.units(c)) for c in b.pairs_of_nation(nation)]
+        terms = [(limit.denominator * c.unit.personnel, b.units(c)) for c in b.options_of_nation(nation)]
         at_most(b.model, [*terms, (-limit.numerator, total)], 0)
     if exactly and value > 0:
         reached = []
         for nation in b.vars.contributes:
             literal = b.model.new_bool_var(f"{b.prefix}holds_largest_share[{nation}]")
-            terms = [(-value.denominator * c.unit.personnel, b.units(c)) for c in b.pairs_of_nation(nation)]
+            terms = [(-value.denominator * c.unit.personnel, b.units(c)) for c in b.options_of_nation(nation)]
             at_most(b.model, [*terms, (value.numerator, total)], 0, only_if=literal)
             b.model.add(total >= 1).only_enforce_if(literal)  # (nobody deployed is share 0)
             reached.append(literal)
@@ -239,7 +239,8 @@ def _digits(n: int, base: int, count: int) -> list[int]:
 def share_of(b: ModelBuilder, values: Sequence[int]) -> Fraction:
     """The largest nation's share of personnel in a package (a value for every model variable), exactly."""
     personnel = [
-        sum(c.unit.personnel * int(values[b.units(c).index]) for c in b.pairs_of_nation(n)) for n in b.vars.contributes
+        sum(c.unit.personnel * int(values[b.units(c).index]) for c in b.options_of_nation(n))
+        for n in b.vars.contributes
     ]
     total = sum(personnel)
     return Fraction(max(personnel), total) if total else Fraction(0)

@@ -26,68 +26,31 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from forcepack.models.common import Measure
-from forcepack.models.scenario import Scenario, offer_key
+from forcepack.models.scenario import Scenario
 from forcepack.models.solution import ConflictElement, Explanation, Relaxation, Solution
-from forcepack.solver.build import BuildCancelled, BuiltModel, build
+from forcepack.solver.builder import BuildCancelled, BuiltModel, build
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate
 from forcepack.solver.engine import new_solver
 from forcepack.solver.params import SolveParams
 from forcepack.solver.relax import relax
-from forcepack.solver.rules import availability, funding, requirements, targets, vetoes
-from forcepack.solver.rules.red_lines import describe as describe_red_line
+from forcepack.solver.rules import family
 
 logger = logging.getLogger("forcepack.explain")
 
 EFFECT_TIME_S = 2.0
 """Seconds to solve a relaxed scenario for the figures of a relaxation's effect."""
 
-DEFAULT_RELAX_COST = {
-    "availability": 5,
-    "red_line": 10,
-    "funding": 20,
-    "target": 20,
-    "veto": 30,
-    "requirement": 40,
-    "mandate": 50,
-}
-"""How hard each kind of element is to give up, when the scenario does not say (docs/explanations.md)."""
-
-
-# -- elements in words -----------------------------------------------------------------------
-
 
 def describe_element(scenario: Scenario, e: Element) -> str:
-    """One scenario element in a planner's words."""
-    if e.type == "requirement":
-        return requirements.describe(scenario.requirement_by_id[e.id], scenario)
-    if e.type == "red_line":
-        nation = e.nation or ""
-        line = next(r for r in scenario.red_lines_of(nation) if r.id == e.id)
-        return f"red line `{e.id}`: {describe_red_line(line, scenario, nation)}"
-    if e.type == "veto":
-        veto = next(v for v in scenario.vetoes if v.id == e.id)
-        return f"veto `{e.id}`: {vetoes.describe(veto, e.nation or '')}"
-    if e.type == "target":
-        return f"target `{e.id}`: {targets.describe(e.id, scenario)}"
-    if e.type == "mandate":
-        return f"mandate condition `{e.id}` does not hold"
-    if e.type == "funding":
-        return f"target `funding_coverage`: {funding.describe(scenario)}"
-    return availability.describe(scenario, scenario.unit_by_key[offer_key(e.nation or "", e.id)], e.nation or "")
+    """One scenario element in a planner's words (its family's sentence, `forcepack.solver.rules`)."""
+    return family(e.type).describe(scenario, e)
 
 
 def relax_cost(scenario: Scenario, e: Element) -> int:
-    """The element's `relax_cost` where the scenario gives one, else the default of its type."""
-    given: int | None = None
-    if e.type == "requirement":
-        given = scenario.requirement_by_id[e.id].relax_cost
-    elif e.type == "red_line":
-        given = next(r for r in scenario.red_lines_of(e.nation or "") if r.id == e.id).relax_cost
-    elif e.type == "veto":
-        given = next(v for v in scenario.vetoes if v.id == e.id).relax_cost
-    return DEFAULT_RELAX_COST[e.type] if given is None else given
+    """The element's `relax_cost` where the scenario gives one, else its family's default."""
+    return family(e.type).relax_cost(scenario, e)
 
 
 def conflict_element(scenario: Scenario, e: Element) -> ConflictElement:
@@ -299,7 +262,7 @@ def _package_after(
 ) -> Solution | None:
     """The best package once these elements are relaxed, or None (none, or none found in time:
     then `search` is marked cut short)."""
-    from forcepack.solver.solve import solve  # solve() explains through this module
+    from forcepack.solver.search import solve  # solve() explains through this module
 
     budget = SolveParams(time_limit_s=max(0.05, seconds), workers=params.effective_workers, seed=params.seed)
     solution = solve(relax(scenario, dropped), budget, explain=False, include=include, cancel=cancel)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from forcepack.models.analysis import CriterionDelta, Fallback, Resilient
 from forcepack.models.patch import Patch, SetObjective, apply_patch
 from forcepack.models.scenario import MAXIMISED, Scenario, key_parts, offer_key
-from forcepack.solver.build import ModelBuilder
+from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.params import SolveParams
-from forcepack.solver.solve import solve
+from forcepack.solver.search import solve
 
 
 def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:

@@ -27,7 +27,7 @@ from forcepack.models.scenario import Scenario, offer_key
 from forcepack.models.solution import Solution
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
-from forcepack.solver.solve import solve
+from forcepack.solver.search import solve
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) while a sweep runs."""

@@ -12,7 +12,7 @@ from forcepack.models.solution import Solution
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
-from forcepack.solver.solve import ProgressCallback, solve
+from forcepack.solver.search import ProgressCallback, solve
 
 Mode = Literal["resolve", "repair"]
 

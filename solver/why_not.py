@@ -12,7 +12,7 @@ from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import MAXIMISED, Scenario, offer_key
 from forcepack.models.solution import Solution
 from forcepack.solver.params import SolveParams
-from forcepack.solver.solve import ProgressCallback, solve
+from forcepack.solver.search import ProgressCallback, solve
 
 
 class UnknownSubjectError(ForcepackError):

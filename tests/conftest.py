@@ -36,7 +36,7 @@ def searches_get_no_time(monkeypatch: pytest.MonkeyPatch) -> None:
     package (its own budget, CONSTRUCT_TIME_LIMIT_S) and the linear relaxation are left their time,
     made generous."""
     # `solver.solve` the attribute is the function; the module is looked up by name.
-    module = importlib.import_module("forcepack.solver.solve")
+    module = importlib.import_module("forcepack.solver.search")
     configure = module.configure
 
     def no_time(cp_solver: Any, params: Any, time_left: float, workers: int, pairs: int) -> None:

@@ -14,7 +14,7 @@ from forcepack.models import Scenario, parse_scenario
 from forcepack.models.common import Priority
 from forcepack.models.solution import RunInfo
 from forcepack.solver import SolveParams, SolveReport, solve
-from forcepack.solver.build import ModelBuilder
+from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.check import check
 from forcepack.solver.construct import MIN_PAIRS, Construction, _Constructor, construct
 from forcepack.solver.document import Package, solution_document

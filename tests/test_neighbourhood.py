@@ -14,7 +14,7 @@ from bench.generator import generate
 from forcepack.models import MAXIMISED, Scenario
 from forcepack.models.solution import RunInfo
 from forcepack.solver import SolveParams, SolveReport, solve
-from forcepack.solver.build import ModelBuilder
+from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.check import check
 from forcepack.solver.construct import construct
 from forcepack.solver.document import Package, solution_document
@@ -115,7 +115,7 @@ def test_solve_large_model_path_matches_exhaustive_search(scenario: Scenario) ->
     status and lexicographic optimum, and a package that passes the checker."""
     assume(search_space_size(scenario) <= 20_000)
     expected = brute_force(scenario)
-    with patch("forcepack.solver.solve.MIN_PAIRS", 0):
+    with patch("forcepack.solver.search.MIN_PAIRS", 0):
         solution = solve(scenario, SolveParams(time_limit_s=30, workers=1, seed=0, deterministic=True))
     note(f"solver: {solution.status} {[o.value for o in solution.objective]}; brute: {expected}")
     assert check(scenario, solution) == []
@@ -133,7 +133,7 @@ def test_solve_whole_stage_neighbourhoods_never_pass_the_optimum(scenario: Scena
     assume(search_space_size(scenario) <= 20_000)
     expected = brute_force(scenario)
     assume(expected.status == "optimal")
-    with patch("forcepack.solver.solve.MIN_PAIRS", 0), patch("forcepack.solver.solve.WHOLE_NEIGHBOURHOOD_PAIRS", 0):
+    with patch("forcepack.solver.search.MIN_PAIRS", 0), patch("forcepack.solver.search.WHOLE_NEIGHBOURHOOD_PAIRS", 0):
         solution = solve(scenario, SolveParams(time_limit_s=0.5, workers=1, seed=0))
     assert check(scenario, solution) == []
     if not solution.has_package:  # a slow machine: no package in the half second, and none claimed

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 
 from bench.generator import generate
 from forcepack.models import MAXIMISED, Scenario
-from forcepack.solver.build import ModelBuilder
+from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.criteria import maximised
 from forcepack.solver.relaxation import LinearProgram, Row, objective_of, relax
 from tests.brute import brute_force, search_space_size

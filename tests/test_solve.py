@@ -10,7 +10,7 @@ import pytest
 from bench.generator import generate
 from forcepack.models import load_scenario
 from forcepack.solver import Package, SolveParams, SolveReport, solve
-from forcepack.solver.build import BuildCancelled, ModelBuilder
+from forcepack.solver.builder import BuildCancelled, ModelBuilder
 from forcepack.solver.check import check
 
 

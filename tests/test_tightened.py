@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 from bench.generator import generate
 from forcepack.models.common import Measure, Priority
 from forcepack.solver import SolveParams, SolveReport, solve
-from forcepack.solver.build import ModelBuilder
+from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.construct import Construction, construct
 
 
@@ -96,10 +96,10 @@ def test_a_stage_reports_the_value_of_its_package_not_of_loose_variables(searche
 
     report = SolveReport()
     with (
-        patch("forcepack.solver.solve.MIN_PAIRS", 0),
-        patch("forcepack.solver.solve.WHOLE_NEIGHBOURHOOD_PAIRS", 0),
-        patch("forcepack.solver.solve.construct", loose_construct),
-        patch("forcepack.solver.solve.around_relaxation", lambda *args, **kwargs: None),
+        patch("forcepack.solver.search.MIN_PAIRS", 0),
+        patch("forcepack.solver.search.WHOLE_NEIGHBOURHOOD_PAIRS", 0),
+        patch("forcepack.solver.search.construct", loose_construct),
+        patch("forcepack.solver.search.around_relaxation", lambda *args, **kwargs: None),
     ):
         solution = solve(scenario, SolveParams(time_limit_s=300, workers=1), report=report)
     assert solution.has_package

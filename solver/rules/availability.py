@@ -1,9 +1,15 @@
-"""Availability: an offered unit's window and readiness against a requirement line's."""
+"""Availability: an offered unit's window and readiness against a requirement line's. The home of
+every face of the availability rule (rules 2 and 3 of a placement in the domain reference)."""
 
 from __future__ import annotations
 
-from forcepack.models.scenario import Requirement, Scenario, UnitOffer
-from forcepack.solver.elements import Element
+from collections.abc import Iterator
+from typing import Any
+
+from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
+from forcepack.solver.checking import Package, Violation, fills
+from forcepack.solver.elements import Block, Element
+from forcepack.solver.rules.base import Family, OptionFilter, Rule
 
 
 def element_of(unit: UnitOffer, nation: str) -> Element:
@@ -23,7 +29,65 @@ def readiness_blocks(unit: UnitOffer, requirement: Requirement) -> bool:
     return requirement.min_readiness is not None and unit.readiness.rank < requirement.min_readiness.rank
 
 
+class AvailabilityRule(Rule):
+    """A unit fills only lines whose whole window it is available for, at their readiness or above."""
+
+    name = "availability"
+    family = "availability"
+
+    def blocks(self, scenario: Scenario, nation: str) -> OptionFilter | None:
+        def closed(unit: UnitOffer, requirement: Requirement) -> list[Block]:
+            if window_blocks(scenario, unit, requirement) or readiness_blocks(unit, requirement):
+                return [(element_of(unit, nation),)]
+            return []
+
+        return closed
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """A unit is available over the whole window of the line it fills, at its `min_readiness` or above."""
+        for p in pkg.placements:
+            available_from, available_until = pkg.scenario.availability_of(p.unit)
+            needed_from, needed_until = pkg.scenario.window_of(p.requirement)
+            if available_from > needed_from or available_until < needed_until:
+                yield Violation(
+                    "eligibility.window",
+                    f"{fills(p)} needed {needed_from} .. {needed_until}, "
+                    f"but the unit is available {available_from} .. {available_until}",
+                    p.unit.id,
+                )
+            wanted = p.requirement.min_readiness
+            if wanted is not None and p.unit.readiness.rank < wanted.rank:
+                yield Violation(
+                    "eligibility.readiness",
+                    f"{fills(p)}, which needs readiness `{wanted}`; the unit is `{p.unit.readiness}`",
+                    p.unit.id,
+                )
+
+
 def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
     """The unit's availability window and readiness, as the lines it could not fill see them."""
     start, end = scenario.availability_of(unit)
     return f"unit `{unit.id}` ({nation}) is available {start} .. {end} at readiness {unit.readiness.value}"
+
+
+class AvailabilityFamily(Family):
+    """A unit's availability as an element: eased to the whole horizon at `rapid` when relaxed."""
+
+    type = "availability"
+    default_relax_cost = 5
+
+    def describe(self, scenario: Scenario, element: Element) -> str:
+        nation = element.nation or ""
+        return describe(scenario, scenario.unit_by_key[offer_key(nation, element.id)], nation)
+
+    def relax(self, document: dict[str, Any], element: Element) -> None:
+        for offer in document["offers"]:
+            for unit in offer["units"] if offer["nation"] == element.nation else []:  # ids are each nation's own
+                if unit["id"] == element.id:
+                    unit.pop("available_from", None)
+                    unit.pop("available_until", None)
+                    unit["readiness"] = "rapid"
+
+
+RULE = AvailabilityRule()
+FAMILY = AvailabilityFamily()

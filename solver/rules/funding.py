@@ -1,119 +1,216 @@
 """Funding: pledges pay the pooled (not self-funded) cost, as a flow from pledges to capabilities.
+Every face of the funding rule, and its target `funding_coverage`.
 
 A pledge pays at most its amount and only for its earmark; no capability receives more than the
 pooled cost of its units; drawing a pledge makes its nation participate, so the donor's red lines
-(not alongside, partners) and vetoes of scope `all` govern its money too.
+(not alongside, partners) and vetoes of scope `all` govern its money too. The money's variables
+(a flow per pledge and capability, the amount drawn per pledge) belong to the package and are made
+by the builder from `payers`; this rule holds what they may do.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING
-
-from ortools.sat.python import cp_model
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from forcepack.models.limits import COVERAGE_MAX_DENOMINATOR
-from forcepack.models.scenario import Scenario, offer_key
-from forcepack.solver.elements import Element
+from forcepack.models.scenario import FundingPledge, Scenario, offer_key
+from forcepack.solver.checking import FIGURE_TOLERANCE, Package, Violation, names, pledge_named, usd
+from forcepack.solver.elements import Block, Element
+from forcepack.solver.rules.base import Family, ModelView, Rule
 from forcepack.solver.rules.targets import ratio
-
-if TYPE_CHECKING:
-    from forcepack.solver.build import LinearExpr, ModelBuilder
 
 ELEMENT = Element("funding", "funding_coverage")
 
 
-def pooled_cost_by_capability(b: ModelBuilder) -> dict[str, LinearExpr]:
-    """Per capability, the cost of its assigned units that are not self-funded."""
-    out: dict[str, list[LinearExpr]] = defaultdict(list)
-    for key, unit in b.unit_lines().items():
-        if not unit.self_funded:
-            out[unit.capability].append(b.unit_cost(key))
-    return {cap: sum(terms) for cap, terms in out.items()}
+@dataclass(frozen=True)
+class Payer:
+    """A pledge that may pay in the model: which capabilities, at most how much in all, and what
+    (in a relaxable build) keeps its nation out."""
+
+    key: str
+    """`NATION/id`."""
+    nation: str
+    pledge: FundingPledge
+    capabilities: tuple[str, ...]
+    most: int
+    """The most it can pay: its amount, or the pooled cost its earmark can reach, the smaller."""
+    blocks: tuple[Block, ...]
 
 
-def _pooled_ceilings(b: ModelBuilder) -> dict[str, int]:
-    """Per capability, the most its units that are not self-funded can cost."""
-    ceiling: dict[str, int] = defaultdict(int)
-    for key, unit in b.unit_lines().items():
-        if not unit.self_funded:
-            ceiling[unit.capability] += b.most_unit_cost(key)
-    return dict(ceiling)
+def payers(
+    scenario: Scenario, ceilings: Mapping[str, int], nation_blocks: Callable[[str], list[Block]], *, relaxable: bool
+) -> list[Payer]:
+    """The pledges that may pay for the pooled capabilities (`ceilings`: the most each can cost).
 
-
-def add_flows(b: ModelBuilder) -> None:
-    """Flow variables from every usable pledge to the capabilities it may pay for.
-
-    A pledge's flows add up to what is drawn from it (`drawn`), at most its amount; the money
-    criteria and the coverage target read the drawn amounts, one term per pledge, so no sum in the
-    model counts a pledge once per capability it may pay for."""
-    ceiling = _pooled_ceilings(b)
-    if not ceiling:
-        return
-    for offer in b.scenario.offers:
-        blocks = b.nation_blocks(offer.nation)
-        if blocks and not b.relaxable:
+    A nation barred altogether (a veto of scope `all`, an unmet mandate condition) pays nothing;
+    in a relaxable build its pledges stay, held at zero while what bars it holds."""
+    out: list[Payer] = []
+    for offer in scenario.offers:
+        blocks = nation_blocks(offer.nation)
+        if blocks and not relaxable:
             continue
         for pledge in offer.funding:
-            capabilities = [cap for cap in (pledge.earmark or sorted(ceiling)) if cap in ceiling]
+            capabilities = tuple(cap for cap in (pledge.earmark or sorted(ceilings)) if cap in ceilings)
             if pledge.amount_usd == 0 or not capabilities:
                 continue
+            most = min(pledge.amount_usd, sum(ceilings[cap] for cap in capabilities))
             key = offer_key(offer.nation, pledge.id)
-            used = b.model.new_bool_var(f"pledge_used[{key}]")
-            b.vars.pledge_used[key] = used
-            most = min(pledge.amount_usd, sum(ceiling[cap] for cap in capabilities))
-            drawn = b.model.new_int_var(0, most, f"drawn[{key}]")
-            b.vars.drawn[key] = drawn
-            flows: list[cp_model.IntVar] = []
-            for cap in capabilities:
-                flow = b.model.new_int_var(0, min(pledge.amount_usd, ceiling[cap]), f"flow[{key},{cap}]")
-                b.vars.flows[(key, cap)] = flow
-                flows.append(flow)
-            b.model.add(drawn == sum(flows))
-            b.model.add(drawn <= most * used)
-            b.model.add(drawn >= used)  # drawn means at least a dollar flows
-            for block in blocks:  # relaxable builds only
-                b.add(used == 0, None, only_if=b.block_literals(block))
-            b.usable_pledges().append((offer.nation, pledge))
-    pooled = pooled_cost_by_capability(b)
-    inflow: dict[str, list[LinearExpr]] = defaultdict(list)
-    for (_, cap), flow in b.vars.flows.items():
-        inflow[cap].append(flow)
-    for cap, into in inflow.items():
-        b.model.add(sum(into) <= pooled[cap]).with_name(f"pooled_cap[{cap}]")
+            out.append(Payer(key, offer.nation, pledge, capabilities, most, tuple(blocks)))
+    return out
 
 
-def constrain(b: ModelBuilder) -> None:
-    """Pledges cover at least `funding_coverage` of the pooled cost, when that target is set.
+class FundingRule(Rule):
+    """Money flows only as the pledges allow, and covers `funding_coverage` of the pooled cost."""
 
-    `den x drawn >= num x pooled` would multiply the pooled cost by the coverage's denominator (up
-    to 1e6) and could pass 2^63 on large offers. It is held exactly, without that product: with
-    pooled = den x whole + rest (0 <= rest < den), coverage x pooled = num x whole + num x rest /
-    den, so `drawn >= num x whole + part` with `den x part >= num x rest` (part <= num) is the same
-    condition on whole dollars, and its linear relaxation is the same too."""
-    coverage = b.scenario.targets.funding_coverage
-    if coverage is None or coverage == 0:
+    name = "funding"
+    family = "funding"
+
+    def constrain(self, view: ModelView) -> None:
+        for capability in view.pooled_capabilities():
+            flows = view.flows_into(capability)
+            if flows:
+                view.add(sum(flows) <= view.pooled_cost(capability), None)
+        self._coverage(view)
+
+    @staticmethod
+    def _coverage(view: ModelView) -> None:
+        """Pledges cover at least `funding_coverage` of the pooled cost, when that target is set.
+
+        `den x drawn >= num x pooled` would multiply the pooled cost by the coverage's denominator
+        (up to 1e6) and could pass 2^63 on large offers. It is held exactly, without that product:
+        with pooled = den x whole + rest (0 <= rest < den), coverage x pooled = num x whole + num x
+        rest / den, so `drawn >= num x whole + part` with `den x part >= num x rest` (part <= num) is
+        the same condition on whole dollars, and its linear relaxation is the same too."""
+        coverage = view.scenario.targets.funding_coverage
+        if coverage is None or coverage == 0:
+            return
+        num, den = ratio(coverage, round_up=True, max_denominator=COVERAGE_MAX_DENOMINATOR)
+        capabilities = view.pooled_capabilities()
+        most = sum(view.pooled_cost_ceiling(cap) for cap in capabilities)
+        pooled = view.new_int(0, most, "pooled_cost")
+        view.add(pooled == sum(view.pooled_cost(cap) for cap in capabilities), None)
+        drawn = sum(view.drawn())
+        if den == 1:
+            view.add(drawn >= num * pooled, ELEMENT)
+            return
+        whole = view.new_int(0, most // den, "pooled_cost_whole")
+        rest = view.new_int(0, den - 1, "pooled_cost_rest")
+        view.add(pooled == den * whole + rest, None)
+        part = view.new_int(0, num, "coverage_of_rest")
+        view.add(den * part >= num * rest, None)
+        view.add(drawn >= num * whole + part, ELEMENT)
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Every flow names a pledge of the scenario and its nation and moves no negative amount; a
+        pledge pays at most its amount and only for its earmark; no capability receives more than the
+        pooled cost of its units; pledges cover `funding_coverage` of the pooled cost."""
+        yield from _flows(pkg)
+        yield from _pledge_amounts(pkg)
+        yield from _earmarks(pkg)
+        yield from _capability_costs(pkg)
+        yield from _coverage(pkg)
+
+
+def _flows(pkg: Package) -> Iterator[Violation]:
+    for flow in pkg.solution.funding.flows:
+        found = pledge_named(pkg.scenario, flow.nation, flow.pledge)
+        owner = found[0] if found is not None else None
+        if owner is None:
+            yield Violation(
+                "funding.flow",
+                f"flow of {usd(flow.amount_usd)} names pledge `{flow.pledge}`, which is not in this scenario",
+            )
+        elif owner != flow.nation:
+            yield Violation(
+                "funding.flow",
+                f"flow from pledge `{flow.pledge}` names nation {flow.nation}; the pledge is {owner}'s",
+                flow.pledge,
+            )
+        if flow.amount_usd < 0:
+            yield Violation(
+                "funding.flow",
+                f"flow from pledge `{flow.pledge}` to `{flow.capability}` moves a negative amount ({flow.amount_usd})",
+                flow.pledge if owner is not None else None,
+            )
+
+
+def _pledge_amounts(pkg: Package) -> Iterator[Violation]:
+    for (nation, pledge_id), drawn in pkg.drawn.items():
+        found = pledge_named(pkg.scenario, nation, pledge_id)
+        assert found is not None  # drawn counts only pledges of the scenario
+        pledge = found[1]
+        if drawn > pledge.amount_usd:
+            yield Violation(
+                "funding.pledge_amount",
+                f"pledge `{pledge_id}` ({nation}) pays {usd(drawn)}; it pledges {usd(pledge.amount_usd)}",
+                pledge_id,
+            )
+
+
+def _earmarks(pkg: Package) -> Iterator[Violation]:
+    for flow in pkg.solution.funding.flows:
+        found = pledge_named(pkg.scenario, flow.nation, flow.pledge)
+        if found is None:
+            continue
+        owner, pledge = found
+        if flow.amount_usd <= 0 or pledge.earmark is None:
+            continue
+        if flow.capability not in pledge.earmark:
+            yield Violation(
+                "funding.earmark",
+                f"pledge `{pledge.id}` ({owner}) pays {usd(flow.amount_usd)} "
+                f"for `{flow.capability}`; it is earmarked for {names(pledge.earmark)}",
+                pledge.id,
+            )
+
+
+def _capability_costs(pkg: Package) -> Iterator[Violation]:
+    for capability, received in sorted(pkg.flows_into.items()):
+        pooled = pkg.pooled_by_capability[capability]
+        if received > pooled:
+            yield Violation(
+                "funding.capability_cost",
+                f"capability `{capability}` receives {usd(received)} from pledges; "
+                f"the pooled cost of its units is {usd(pooled)}",
+                capability,
+            )
+
+
+def _coverage(pkg: Package) -> Iterator[Violation]:
+    coverage = pkg.scenario.targets.funding_coverage
+    if coverage is None:
         return
-    num, den = ratio(coverage, round_up=True, max_denominator=COVERAGE_MAX_DENOMINATOR)
-    most = sum(_pooled_ceilings(b).values())
-    pooled = b.model.new_int_var(0, most, f"{b.prefix}pooled_cost")
-    b.model.add(pooled == sum(pooled_cost_by_capability(b).values()))
-    if den == 1:
-        b.add(total_flow(b) >= num * pooled, ELEMENT)
-        return
-    whole = b.model.new_int_var(0, most // den, f"{b.prefix}pooled_cost_whole")
-    rest = b.model.new_int_var(0, den - 1, f"{b.prefix}pooled_cost_rest")
-    b.model.add(pooled == den * whole + rest)
-    part = b.model.new_int_var(0, num, f"{b.prefix}coverage_of_rest")
-    b.model.add(den * part >= num * rest)
-    b.add(total_flow(b) >= num * whole + part, ELEMENT)
-
-
-def total_flow(b: ModelBuilder) -> LinearExpr:
-    """All money drawn."""
-    return sum(b.vars.drawn.values())
+    needed = coverage * pkg.pooled_cost
+    if pkg.used_total + FIGURE_TOLERANCE * max(1.0, needed) < needed:
+        yield Violation(
+            "funding.coverage",
+            f"target funding_coverage {coverage:g}: pledges pay {usd(pkg.used_total)} of a pooled cost of "
+            f"{usd(pkg.pooled_cost)} (at least {usd(math.ceil(needed - FIGURE_TOLERANCE))} needed)",
+            "funding_coverage",
+        )
 
 
 def describe(scenario: Scenario) -> str:
+    """The coverage target in a planner's words."""
     coverage = scenario.targets.funding_coverage or 0
     return f"pledges must cover {coverage:.0%} of the pooled cost of the units deployed"
+
+
+class FundingFamily(Family):
+    """The funding target as an element: dropped when relaxed."""
+
+    type = "funding"
+    default_relax_cost = 20
+
+    def describe(self, scenario: Scenario, element: Element) -> str:
+        return f"target `funding_coverage`: {describe(scenario)}"
+
+    def relax(self, document: dict[str, Any], element: Element) -> None:
+        document.setdefault("targets", {}).pop("funding_coverage", None)
+
+
+RULE = FundingRule()
+FAMILY = FundingFamily()

@@ -1,19 +1,21 @@
-"""Red lines: one class per kind, each the home of that caveat's faces.
+"""Red lines (national caveats): one class per kind, each the home of all of that caveat's faces.
 
-- `blocks(...)`: the eligibility face, for caveats that close (unit, requirement) pairs before the
-  model is built (engagement, control status, sectors);
-- `bars(...)`: caveats that close a nation's whole participation (an unmet mandate condition);
-- `constrain(...)`: the model face, for caveats that couple decisions (not alongside, partners,
-  ceilings, contingents, sectors count);
-- `describe(...)`: the sentence naming it in an explanation.
+Per kind: `line_blocks` (the options a caveat closes before the model is built: engagement,
+control status, sectors), `line_bars` (a nation's whole participation closed: an unmet mandate
+condition), `line_constrain` (caveats that couple decisions: not alongside, partners, ceilings,
+contingents, sector counts), `verdict` (the checker's face, from the document alone) and
+`describe_line` (its sentence). The family (`RedLineFamily`) gives every kind the same
+relaxation: the nation withdraws the caveat.
 
-Adding a kind: a model in `models/red_lines.py`, a class here registered in `RED_LINE_RULES`, a test.
-The independent checker (`solver/check.py`) re-verifies every kind on its own, apart from this.
+Adding a kind: its model in `models/red_lines.py` (the union), a class here listed in
+`RED_LINE_RULES`, and a test; `tests/solver/test_registry.py` fails until every face is there.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from abc import abstractmethod
+from collections.abc import Iterator
+from typing import Any, ClassVar, Generic, TypeVar
 
 from forcepack.models.common import ENGAGEMENT_NAMES, AlongsideScope
 from forcepack.models.red_lines import (
@@ -28,11 +30,10 @@ from forcepack.models.red_lines import (
     RequiresPartner,
     Sectors,
 )
-from forcepack.models.scenario import Requirement, Scenario
+from forcepack.models.scenario import Requirement, Scenario, UnitOffer
+from forcepack.solver.checking import Package, Violation, fills, names, unmet_mandate_lines
 from forcepack.solver.elements import Block, Element
-
-if TYPE_CHECKING:
-    from forcepack.solver.build import ModelBuilder
+from forcepack.solver.rules.base import Family, ModelView, OptionFilter, Rule
 
 L = TypeVar("L", bound=RedLine)
 
@@ -42,83 +43,197 @@ def element_of(line: RedLine, nation: str) -> Element:
     return Element("red_line", line.id, nation)
 
 
-class RedLineRule(Generic[L]):
-    """Base: a caveat that neither filters nor constrains (subclasses override what applies)."""
+class RedLineRule(Rule, Generic[L]):
+    """A red-line kind: its faces per line, and the rule-level faces built from them."""
 
-    kind: ClassVar[str]
+    family = "red_line"
+    model: ClassVar[type[RedLine]]
 
-    def blocks(self, line: L, scenario: Scenario, requirement: Requirement) -> bool:
+    def lines(self, scenario: Scenario, nation: str) -> list[L]:
+        """The nation's red lines of this kind."""
+        return [line for line in scenario.red_lines_of(nation) if isinstance(line, self.model)]  # type: ignore[misc]
+
+    # -- the faces of one line (a kind overrides those it has) --------------------------------
+
+    def line_blocks(self, line: L, scenario: Scenario, requirement: Requirement) -> bool:
         """True when the caveat forbids the nation's units on this requirement line."""
         return False
 
-    def bars(self, line: L, scenario: Scenario, nation: str) -> list[Block]:
+    def line_bars(self, line: L, scenario: Scenario, nation: str) -> list[Block]:
         """Reasons the caveat bars the nation altogether (units and money)."""
         return []
 
-    def constrain(self, line: L, nation: str, b: ModelBuilder) -> None:
+    def line_constrain(self, line: L, nation: str, view: ModelView) -> None:
         """Add the caveat's coupling constraints to the model."""
 
-    def describe(self, line: L, scenario: Scenario, nation: str) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def describe_line(self, line: L, scenario: Scenario, nation: str) -> str:
+        """The caveat in a planner's words."""
+
+    # -- the rule-level faces ------------------------------------------------------------------
+
+    def blocks(self, scenario: Scenario, nation: str) -> OptionFilter | None:
+        lines = self.lines(scenario, nation)
+        if not lines or "line_blocks" not in line_faces(self):
+            return None
+
+        def closed(unit: UnitOffer, requirement: Requirement) -> list[Block]:
+            return [(element_of(line, nation),) for line in lines if self.line_blocks(line, scenario, requirement)]
+
+        return closed
+
+    def bars(self, scenario: Scenario, nation: str) -> list[Block]:
+        return [block for line in self.lines(scenario, nation) for block in self.line_bars(line, scenario, nation)]
+
+    def constrain(self, view: ModelView) -> None:
+        for offer in view.scenario.offers:
+            for line in self.lines(view.scenario, offer.nation):
+                self.line_constrain(line, offer.nation, view)
+
+
+def line_faces(rule: RedLineRule[Any]) -> set[str]:
+    """The per-line model faces a kind defines (overrides)."""
+    return {
+        name
+        for name in ("line_blocks", "line_bars", "line_constrain")
+        if getattr(type(rule), name) is not getattr(RedLineRule, name)
+    }
 
 
 class MaxEngagementRule(RedLineRule[MaxEngagement]):
-    kind = "max_engagement"
+    name = "max_engagement"
+    model = MaxEngagement
 
-    def blocks(self, line: MaxEngagement, scenario: Scenario, requirement: Requirement) -> bool:
+    def line_blocks(self, line: MaxEngagement, scenario: Scenario, requirement: Requirement) -> bool:
         return requirement.engagement > line.level
 
-    def describe(self, line: MaxEngagement, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: MaxEngagement, scenario: Scenario, nation: str) -> str:
         level = int(line.level)
         return f"{nation} only accepts tasks up to engagement level {level} ({ENGAGEMENT_NAMES[level]})"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `max_engagement`: the nation's units only fill lines of engagement <= level."""
+        for p in pkg.placements:
+            for line in pkg.scenario.red_lines_of(p.nation):
+                if isinstance(line, MaxEngagement) and p.requirement.engagement > line.level:
+                    yield Violation(
+                        "red_line.max_engagement",
+                        f"red line `{line.id}` ({p.nation}, max_engagement {int(line.level)}): unit `{p.unit.id}` "
+                        f"fills `{p.requirement.id}` of engagement {int(p.requirement.engagement)}",
+                        line.id,
+                    )
+
 
 class AllowedControlRule(RedLineRule[AllowedControl]):
-    kind = "allowed_control"
+    name = "allowed_control"
+    model = AllowedControl
 
-    def blocks(self, line: AllowedControl, scenario: Scenario, requirement: Requirement) -> bool:
+    def line_blocks(self, line: AllowedControl, scenario: Scenario, requirement: Requirement) -> bool:
         return scenario.sector_by_id[requirement.sector].control not in line.statuses
 
-    def describe(self, line: AllowedControl, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: AllowedControl, scenario: Scenario, nation: str) -> str:
         statuses = " or ".join(str(s) for s in line.statuses)
         return f"{nation} only deploys to {statuses} sectors"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `allowed_control`: the nation's units only go to sectors of the listed control statuses."""
+        for p in pkg.placements:
+            for line in pkg.scenario.red_lines_of(p.nation):
+                if isinstance(line, AllowedControl) and p.sector.control not in line.statuses:
+                    allowed = ", ".join(str(s) for s in line.statuses)
+                    yield Violation(
+                        "red_line.allowed_control",
+                        f"red line `{line.id}` ({p.nation}, allowed_control [{allowed}]): unit `{p.unit.id}` "
+                        f"fills `{p.requirement.id}` in sector `{p.sector.id}`, which is {p.sector.control}",
+                        line.id,
+                    )
+
 
 class SectorsRule(RedLineRule[Sectors]):
-    kind = "sectors"
+    name = "sectors"
+    model = Sectors
 
-    def blocks(self, line: Sectors, scenario: Scenario, requirement: Requirement) -> bool:
+    def line_blocks(self, line: Sectors, scenario: Scenario, requirement: Requirement) -> bool:
         if line.only is not None:
             return requirement.sector not in line.only
         return requirement.sector in (line.exclude or [])
 
-    def describe(self, line: Sectors, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: Sectors, scenario: Scenario, nation: str) -> str:
         if line.only is not None:
             return f"{nation} only deploys to {', '.join(line.only)}"
         return f"{nation} does not deploy to {', '.join(line.exclude or [])}"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `sectors`: the nation's units go only to the sectors of `only`, never to those of `exclude`."""
+        for p in pkg.placements:
+            for line in pkg.scenario.red_lines_of(p.nation):
+                if not isinstance(line, Sectors):
+                    continue
+                if line.only is not None and p.sector.id not in line.only:
+                    yield Violation(
+                        "red_line.sectors",
+                        f"red line `{line.id}` ({p.nation}, only {names(line.only)}): unit `{p.unit.id}` "
+                        f"fills `{p.requirement.id}` in sector `{p.sector.id}`",
+                        line.id,
+                    )
+                if line.exclude is not None and p.sector.id in line.exclude:
+                    yield Violation(
+                        "red_line.sectors",
+                        f"red line `{line.id}` ({p.nation}, exclude {names(line.exclude)}): unit `{p.unit.id}` "
+                        f"fills `{p.requirement.id}` in sector `{p.sector.id}`",
+                        line.id,
+                    )
+
 
 class NotAlongsideRule(RedLineRule[NotAlongside]):
-    kind = "not_alongside"
+    name = "not_alongside"
+    model = NotAlongside
 
-    def constrain(self, line: NotAlongside, nation: str, b: ModelBuilder) -> None:
+    def line_constrain(self, line: NotAlongside, nation: str, view: ModelView) -> None:
         element = element_of(line, nation)
         for other in line.nations:
             if line.scope == AlongsideScope.FORCE:
-                b.add(b.participates(nation) + b.participates(other) <= 1, element)
+                view.add(view.participates(nation) + view.participates(other) <= 1, element)
                 continue
-            for sector in b.sectors_of(nation) & b.sectors_of(other):
-                b.add(b.in_sector(nation, sector) + b.in_sector(other, sector) <= 1, element)
+            for sector in view.sectors_of(nation) & view.sectors_of(other):
+                view.add(view.in_sector(nation, sector) + view.in_sector(other, sector) <= 1, element)
 
-    def describe(self, line: NotAlongside, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: NotAlongside, scenario: Scenario, nation: str) -> str:
         others = ", ".join(line.nations)
         if line.scope == AlongsideScope.FORCE:
             return f"{nation} does not take part in a force that includes {others}"
         return f"{nation} does not share a sector with {others}"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `not_alongside`: `force`, never both take part (money included); `sector`, never in one sector."""
+        for offer in pkg.scenario.offers:
+            nation = offer.nation
+            for line in offer.red_lines:
+                if not isinstance(line, NotAlongside):
+                    continue
+                for other in line.nations:
+                    if line.scope == AlongsideScope.FORCE:
+                        if nation in pkg.participating and other in pkg.participating:
+                            yield Violation(
+                                "red_line.not_alongside",
+                                f"red line `{line.id}` ({nation}, not alongside {other} in the force): "
+                                f"both {nation} and {other} take part",
+                                line.id,
+                            )
+                        continue
+                    shared = pkg.sectors_of.get(nation, set()) & pkg.sectors_of.get(other, set())
+                    for sector in sorted(shared):
+                        yield Violation(
+                            "red_line.not_alongside",
+                            f"red line `{line.id}` ({nation}, not alongside {other} in a sector): "
+                            f"both have units in sector `{sector}`",
+                            line.id,
+                        )
+
 
 class RequiresPartnerRule(RedLineRule[RequiresPartner]):
-    kind = "requires_partner"
+    name = "requires_partner"
+    model = RequiresPartner
 
     @staticmethod
     def partners(line: RequiresPartner, scenario: Scenario, nation: str) -> list[str]:
@@ -126,69 +241,153 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
         pool = line.nations if line.nations is not None else scenario.group_members.get(line.group or "", [])
         return [code for code in pool if code != nation]
 
-    def constrain(self, line: RequiresPartner, nation: str, b: ModelBuilder) -> None:
-        partners = self.partners(line, b.scenario, nation)
-        count = sum(b.contributes(code) for code in partners)
-        b.add(count >= line.min, element_of(line, nation), only_if=[b.participates(nation)])
+    def line_constrain(self, line: RequiresPartner, nation: str, view: ModelView) -> None:
+        count = sum(view.contributes(code) for code in self.partners(line, view.scenario, nation))
+        view.add(count >= line.min, element_of(line, nation), only_if=[view.participates(nation)])
 
-    def describe(self, line: RequiresPartner, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: RequiresPartner, scenario: Scenario, nation: str) -> str:
         pool = ", ".join(line.nations) if line.nations is not None else f"group {line.group}"
         return f"{nation} takes part only if at least {line.min} of {pool} also contribute units"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `requires_partner`: the nation takes part only if `min` partners, itself excluded,
+        contribute units."""
+        for offer in pkg.scenario.offers:
+            nation = offer.nation
+            if nation not in pkg.participating:
+                continue
+            for line in offer.red_lines:
+                if not isinstance(line, RequiresPartner):
+                    continue
+                if line.nations is not None:
+                    pool, named = line.nations, f"of {', '.join(line.nations)}"
+                else:
+                    group = line.group or ""
+                    pool, named = pkg.scenario.group_members.get(group, []), f"of group `{group}`"
+                present = sorted({n for n in pool if n != nation and n in pkg.contributing})
+                if len(present) < line.min:
+                    yield Violation(
+                        "red_line.requires_partner",
+                        f"red line `{line.id}` ({nation}, requires at least {line.min} partner(s) {named}): "
+                        f"{nation} takes part with {len(present)} partner(s) contributing units"
+                        + (f" ({', '.join(present)})" if present else ""),
+                        line.id,
+                    )
+
 
 class RequiresMandateRule(RedLineRule[RequiresMandate]):
-    kind = "requires_mandate"
+    name = "requires_mandate"
+    model = RequiresMandate
 
-    def bars(self, line: RequiresMandate, scenario: Scenario, nation: str) -> list[Block]:
+    def line_bars(self, line: RequiresMandate, scenario: Scenario, nation: str) -> list[Block]:
+        # The caveat and the condition it waits for are alternatives: relaxing either opens it.
         return [
             (element_of(line, nation), Element("mandate", condition))
             for condition in line.conditions
             if not scenario.mandate.get(condition, False)
         ]
 
-    def describe(self, line: RequiresMandate, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: RequiresMandate, scenario: Scenario, nation: str) -> str:
         verb = "holds" if len(line.conditions) == 1 else "hold"
         return f"{nation} takes part only if {', '.join(line.conditions)} {verb}"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `requires_mandate`: the nation takes part (units or money) only if each named condition holds."""
+        for p in pkg.placements:
+            for line, false in unmet_mandate_lines(pkg.scenario, p.nation):
+                yield Violation(
+                    "mandate",
+                    f"red line `{line.id}` ({p.nation}, requires_mandate): {fills(p)}, "
+                    f"but mandate condition(s) {names(false)} do not hold",
+                    line.id,
+                )
+        for nation in sorted(pkg.used_of):
+            for line, false in unmet_mandate_lines(pkg.scenario, nation):
+                for pledge in pkg.drawn_pledges_of(nation):
+                    yield Violation(
+                        "mandate",
+                        f"red line `{line.id}` ({nation}, requires_mandate): money is drawn from pledge `{pledge}`, "
+                        f"but mandate condition(s) {names(false)} do not hold",
+                        line.id,
+                    )
+
 
 class MaxPersonnelRule(RedLineRule[MaxPersonnel]):
-    kind = "max_personnel"
+    name = "max_personnel"
+    model = MaxPersonnel
 
-    def constrain(self, line: MaxPersonnel, nation: str, b: ModelBuilder) -> None:
-        b.add(b.personnel(nation) <= line.limit, element_of(line, nation))
+    def line_constrain(self, line: MaxPersonnel, nation: str, view: ModelView) -> None:
+        view.add(view.personnel(nation) <= line.limit, element_of(line, nation))
 
-    def describe(self, line: MaxPersonnel, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: MaxPersonnel, scenario: Scenario, nation: str) -> str:
         return f"{nation} deploys at most {line.limit:,} personnel"
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `max_personnel`: the nation deploys at most `limit` personnel in total."""
+        for offer in pkg.scenario.offers:
+            for line in offer.red_lines:
+                if isinstance(line, MaxPersonnel) and pkg.personnel_of[offer.nation] > line.limit:
+                    yield Violation(
+                        "red_line.max_personnel",
+                        f"red line `{line.id}` ({offer.nation}, max_personnel {line.limit}): "
+                        f"{offer.nation} deploys {pkg.personnel_of[offer.nation]} personnel",
+                        line.id,
+                    )
 
 
 class MinContingentRule(RedLineRule[MinContingent]):
-    kind = "min_contingent"
+    name = "min_contingent"
+    model = MinContingent
 
-    def constrain(self, line: MinContingent, nation: str, b: ModelBuilder) -> None:
-        b.add(
-            b.personnel(nation) >= line.personnel,
-            element_of(line, nation),
-            only_if=[b.contributes(nation)],
-        )
+    def line_constrain(self, line: MinContingent, nation: str, view: ModelView) -> None:
+        view.add(view.personnel(nation) >= line.personnel, element_of(line, nation), only_if=[view.contributes(nation)])
 
-    def describe(self, line: MinContingent, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: MinContingent, scenario: Scenario, nation: str) -> str:
         return f"{nation} sends at least {line.personnel:,} personnel or none"
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `min_contingent`: a nation that contributes units sends at least `personnel` in total."""
+        for offer in pkg.scenario.offers:
+            if offer.nation not in pkg.contributing:
+                continue
+            for line in offer.red_lines:
+                if isinstance(line, MinContingent) and pkg.personnel_of[offer.nation] < line.personnel:
+                    yield Violation(
+                        "red_line.min_contingent",
+                        f"red line `{line.id}` ({offer.nation}, min_contingent {line.personnel}): "
+                        f"{offer.nation} deploys only {pkg.personnel_of[offer.nation]} personnel",
+                        line.id,
+                    )
 
 
 class MaxSectorsRule(RedLineRule[MaxSectors]):
-    kind = "max_sectors"
+    name = "max_sectors"
+    model = MaxSectors
 
-    def constrain(self, line: MaxSectors, nation: str, b: ModelBuilder) -> None:
-        sectors = sorted(b.sectors_of(nation))
+    def line_constrain(self, line: MaxSectors, nation: str, view: ModelView) -> None:
+        sectors = sorted(view.sectors_of(nation))
         if len(sectors) > line.count:
-            b.add(sum(b.in_sector(nation, s) for s in sectors) <= line.count, element_of(line, nation))
+            view.add(sum(view.in_sector(nation, s) for s in sectors) <= line.count, element_of(line, nation))
 
-    def describe(self, line: MaxSectors, scenario: Scenario, nation: str) -> str:
+    def describe_line(self, line: MaxSectors, scenario: Scenario, nation: str) -> str:
         return f"{nation} keeps its units in at most {line.count} sector{'s' if line.count != 1 else ''}"
 
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Red line `max_sectors`: the nation's units are kept together in at most `count` sectors."""
+        for offer in pkg.scenario.offers:
+            sectors = sorted(pkg.sectors_of.get(offer.nation, set()))
+            for line in offer.red_lines:
+                if isinstance(line, MaxSectors) and len(sectors) > line.count:
+                    yield Violation(
+                        "red_line.max_sectors",
+                        f"red line `{line.id}` ({offer.nation}, max_sectors {line.count}): "
+                        f"{offer.nation} has units in {len(sectors)} sectors ({names(sectors)})",
+                        line.id,
+                    )
 
-RED_LINE_RULES: dict[str, RedLineRule] = {  # type: ignore[type-arg]
-    rule.kind: rule
+
+RED_LINE_RULES: dict[str, RedLineRule[Any]] = {
+    rule.name: rule
     for rule in (
         MaxEngagementRule(),
         AllowedControlRule(),
@@ -204,11 +403,36 @@ RED_LINE_RULES: dict[str, RedLineRule] = {  # type: ignore[type-arg]
 """Every red-line kind and its rule."""
 
 
-def rule_for(line: RedLine) -> RedLineRule:  # type: ignore[type-arg]
+def rule_for(line: RedLine) -> RedLineRule[Any]:
     """The rule of a red line's kind."""
     return RED_LINE_RULES[line.kind]
 
 
 def describe(line: RedLine, scenario: Scenario, nation: str) -> str:
     """A red line in a planner's words."""
-    return rule_for(line).describe(line, scenario, nation)
+    return rule_for(line).describe_line(line, scenario, nation)
+
+
+class RedLineFamily(Family):
+    """Red lines as elements: named by their kind's sentence, given up by the nation withdrawing them."""
+
+    type = "red_line"
+    default_relax_cost = 10
+
+    def line(self, scenario: Scenario, element: Element) -> RedLine:
+        return next(r for r in scenario.red_lines_of(element.nation or "") if r.id == element.id)
+
+    def describe(self, scenario: Scenario, element: Element) -> str:
+        line = self.line(scenario, element)
+        return f"red line `{element.id}`: {describe(line, scenario, element.nation or '')}"
+
+    def relax(self, document: dict[str, Any], element: Element) -> None:
+        for offer in document["offers"]:
+            if offer["nation"] == element.nation:  # red-line ids are each nation's own
+                offer["red_lines"] = [r for r in offer["red_lines"] if r["id"] != element.id]
+
+    def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
+        return self.line(scenario, element).relax_cost
+
+
+FAMILY = RedLineFamily()

@@ -1,17 +1,18 @@
-"""Requirement lines: essential coverage (hard) and desirable shortfall (soft). Home of both faces."""
+"""Requirement lines: essential coverage (hard) and desirable shortfall (soft), every face of the
+rule; and the integer weights the `shortfall` criterion is searched with."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Any
 
 from forcepack.models.common import Measure, Priority
 from forcepack.models.scenario import Requirement, Scenario
+from forcepack.solver.checking import Package, Violation
 from forcepack.solver.elements import Element
-
-if TYPE_CHECKING:
-    from forcepack.solver.build import ModelBuilder
+from forcepack.solver.rules.base import Family, ModelView, Rule
 
 SHORTFALL_LIMIT = 2**53
 """Largest value the shortfall may take in its exact integer scale for the stage to search it as one
@@ -22,20 +23,36 @@ then proven, or improved, with exact constraints: `solver.solve`)."""
 
 
 def element_of(requirement: Requirement) -> Element:
+    """The scenario element a requirement line is (its essential coverage)."""
     return Element("requirement", requirement.id)
 
 
-def constrain(b: ModelBuilder) -> None:
-    """provided >= quantity on essential lines; shortfall >= quantity - provided on desirable ones."""
-    for r in b.scenario.requirements:
-        per_unit = (lambda c: c.unit.personnel) if r.measure == Measure.PERSONNEL else (lambda c: 1)
-        pairs = b.pairs_of_requirement(r.id)
-        if r.priority == Priority.ESSENTIAL:
-            b.add(sum(per_unit(c) * b.units(c) for c in pairs) >= r.quantity, element_of(r))
-        else:
-            short = b.model.new_int_var(0, r.quantity, f"shortfall[{r.id}]")
-            b.at_least(short, r.quantity, [(-per_unit(c), b.units(c)) for c in pairs])
-            b.vars.shortfall[r.id] = short
+class RequirementRule(Rule):
+    """Essential lines are covered (provided >= quantity, in their measure); desirable lines may
+    fall short, at a weighted penalty (the `shortfall` criterion)."""
+
+    name = "requirement"
+    family = "requirement"
+
+    def constrain(self, view: ModelView) -> None:
+        for r in view.scenario.requirements:
+            per_unit = (lambda c: c.unit.personnel) if r.measure == Measure.PERSONNEL else (lambda c: 1)
+            provided = sum(per_unit(c) * view.units(c) for c in view.options_of_requirement(r.id))
+            if r.priority == Priority.ESSENTIAL:
+                view.add(provided >= r.quantity, element_of(r))
+            else:
+                view.shortfall(r)  # held at least at quantity - provided by the model itself
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Every essential requirement line is covered: provided >= quantity, in its measure."""
+        for r in pkg.scenario.requirements:
+            if r.priority == Priority.ESSENTIAL and pkg.provided[r.id] < r.quantity:
+                yield Violation(
+                    "coverage.essential",
+                    f"essential line `{r.id}` ({r.capability} in `{r.sector}`) needs {r.quantity} {r.measure}; "
+                    f"the package provides {pkg.provided[r.id]}",
+                    r.id,
+                )
 
 
 def exact_shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
@@ -81,6 +98,28 @@ def rounding_excess(scenario: Scenario) -> Fraction:
         (max(Fraction(0), rounded[rid] - Fraction(exact[rid] * rounded_scale, scale)) * quantity[rid] for rid in exact),
         Fraction(0),
     )
+
+
+class RequirementFamily(Family):
+    """Requirement lines as elements: an essential line given up becomes desirable."""
+
+    type = "requirement"
+    default_relax_cost = 40
+
+    def describe(self, scenario: Scenario, element: Element) -> str:
+        return describe(scenario.requirement_by_id[element.id], scenario)
+
+    def relax(self, document: dict[str, Any], element: Element) -> None:
+        for r in document["requirements"]:
+            if r["id"] == element.id:
+                r["priority"] = "desirable"
+
+    def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
+        return scenario.requirement_by_id[element.id].relax_cost
+
+
+RULE = RequirementRule()
+FAMILY = RequirementFamily()
 
 
 def describe(requirement: Requirement, scenario: Scenario) -> str:

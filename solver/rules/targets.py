@@ -1,18 +1,18 @@
-"""Force-level targets, one function each; `funding_coverage` lives with the funding rule."""
+"""Force-level targets, one rule each, each the home of all its faces; `funding_coverage` lives
+with the funding rule (`rules/funding.py`)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Iterator
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Any
 
 from forcepack.models.limits import SHARE_MAX_DENOMINATOR
 from forcepack.models.scenario import Scenario
+from forcepack.solver.checking import SHARE_TOLERANCE, Package, Violation
 from forcepack.solver.elements import Element
-
-if TYPE_CHECKING:
-    from forcepack.solver.build import ModelBuilder
+from forcepack.solver.rules.base import Family, ModelView, Rule
 
 
 def ratio(value: float, *, round_up: bool, max_denominator: int) -> tuple[int, int]:
@@ -28,66 +28,156 @@ def ratio(value: float, *, round_up: bool, max_denominator: int) -> tuple[int, i
     return numerator, max_denominator
 
 
-def max_personnel(b: ModelBuilder) -> None:
-    """Total personnel at most the ceiling."""
-    limit = b.scenario.targets.max_personnel
-    if limit is not None:
-        b.add(b.total_personnel() <= limit, Element("target", "max_personnel"))
+class TargetRule(Rule):
+    """A force-level target; its elements are named by their key (`group_minimums.<group>` per group)."""
+
+    family = "target"
+
+    def describe_key(self, key: str, scenario: Scenario) -> str:
+        raise NotImplementedError
 
 
-def min_nations(b: ModelBuilder) -> None:
-    """At least this many nations contribute units."""
-    minimum = b.scenario.targets.min_nations
-    if minimum:
-        b.add(sum(b.contributes(n.code) for n in b.scenario.nations) >= minimum, Element("target", "min_nations"))
+class MaxPersonnelTarget(TargetRule):
+    name = "max_personnel"
+
+    def constrain(self, view: ModelView) -> None:
+        """Total personnel at most the ceiling."""
+        limit = view.scenario.targets.max_personnel
+        if limit is not None:
+            view.add(view.total_personnel() <= limit, Element("target", "max_personnel"))
+
+    def describe_key(self, key: str, scenario: Scenario) -> str:
+        return f"the force stays within {scenario.targets.max_personnel:,} personnel"
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Target `max_personnel`: the force's total personnel stays within the ceiling."""
+        limit = pkg.scenario.targets.max_personnel
+        if limit is not None and pkg.total_personnel > limit:
+            yield Violation(
+                "target.max_personnel",
+                f"target max_personnel {limit}: the package deploys {pkg.total_personnel} personnel",
+                "max_personnel",
+            )
 
 
-def group_minimums(b: ModelBuilder) -> None:
-    """At least this many members of each group contribute units."""
-    for group, minimum in b.scenario.targets.group_minimums.items():
+class MinNationsTarget(TargetRule):
+    name = "min_nations"
+
+    def constrain(self, view: ModelView) -> None:
+        """At least this many nations contribute units."""
+        minimum = view.scenario.targets.min_nations
         if minimum:
-            members = b.scenario.group_members.get(group, [])
-            b.add(sum(b.contributes(code) for code in members) >= minimum, Element("target", f"group_minimums.{group}"))
+            contributing = sum(view.contributes(n.code) for n in view.scenario.nations)
+            view.add(contributing >= minimum, Element("target", "min_nations"))
+
+    def describe_key(self, key: str, scenario: Scenario) -> str:
+        return f"at least {scenario.targets.min_nations} nations contribute units"
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Target `min_nations`: at least this many nations contribute units."""
+        least = pkg.scenario.targets.min_nations
+        if least is not None and len(pkg.contributing) < least:
+            yield Violation(
+                "target.min_nations",
+                f"target min_nations {least}: {len(pkg.contributing)} nation(s) contribute units"
+                + (f" ({', '.join(sorted(pkg.contributing))})" if pkg.contributing else ""),
+                "min_nations",
+            )
 
 
-def max_nation_share(b: ModelBuilder) -> None:
-    """No nation holds more than this share of total personnel."""
-    share = b.scenario.targets.max_nation_share
-    if share is None or share >= 1:
-        return
-    num, den = ratio(share, round_up=False, max_denominator=SHARE_MAX_DENOMINATOR)
-    total = b.total_personnel()
-    for nation in b.scenario.nation_by_code:
-        if b.pairs_of_nation(nation):
-            b.add(den * b.personnel(nation) <= num * total, Element("target", "max_nation_share"))
+class GroupMinimumsTarget(TargetRule):
+    name = "group_minimums"
+
+    def constrain(self, view: ModelView) -> None:
+        """At least this many members of each group contribute units."""
+        for group, minimum in view.scenario.targets.group_minimums.items():
+            if minimum:
+                members = view.scenario.group_members.get(group, [])
+                contributing = sum(view.contributes(code) for code in members)
+                view.add(contributing >= minimum, Element("target", f"group_minimums.{group}"))
+
+    def describe_key(self, key: str, scenario: Scenario) -> str:
+        group = key.split(".", 1)[1]
+        return f"at least {scenario.targets.group_minimums.get(group)} nations of group {group} contribute units"
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Target `group_minimums`: per group, at least this many member nations contribute units."""
+        for group, least in pkg.scenario.targets.group_minimums.items():
+            members = sorted(n for n in pkg.scenario.group_members.get(group, []) if n in pkg.contributing)
+            if len(members) < least:
+                yield Violation(
+                    "target.group_minimums",
+                    f"target group_minimums.{group} {least}: {len(members)} member(s) of `{group}` contribute units"
+                    + (f" ({', '.join(members)})" if members else ""),
+                    f"group_minimums.{group}",
+                )
 
 
-TARGET_RULES: tuple[Callable[[ModelBuilder], None], ...] = (
-    max_personnel,
-    min_nations,
-    group_minimums,
-    max_nation_share,
-)
+class MaxNationShareTarget(TargetRule):
+    name = "max_nation_share"
+
+    def constrain(self, view: ModelView) -> None:
+        """No nation holds more than this share of total personnel."""
+        share = view.scenario.targets.max_nation_share
+        if share is None or share >= 1:
+            return
+        num, den = ratio(share, round_up=False, max_denominator=SHARE_MAX_DENOMINATOR)
+        total = view.total_personnel()
+        for nation in view.scenario.nation_by_code:
+            if view.options_of_nation(nation):
+                view.add(den * view.personnel(nation) <= num * total, Element("target", "max_nation_share"))
+
+    def describe_key(self, key: str, scenario: Scenario) -> str:
+        return f"no nation holds more than {scenario.targets.max_nation_share:.0%} of the force's personnel"
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Target `max_nation_share`: no nation holds more than this share of the force's personnel."""
+        share = pkg.scenario.targets.max_nation_share
+        total = pkg.total_personnel
+        if share is None or total == 0:
+            return
+        for nation in sorted(pkg.personnel_of):
+            if pkg.personnel_of[nation] - share * total > SHARE_TOLERANCE * total:
+                yield Violation(
+                    "target.max_nation_share",
+                    f"target max_nation_share {share:g}: {nation} holds {pkg.personnel_of[nation]} of {total} "
+                    f"personnel ({pkg.share_of(nation):.1%})",
+                    "max_nation_share",
+                )
 
 
-def constrain(b: ModelBuilder) -> None:
-    """Every target set in the scenario."""
-    for rule in TARGET_RULES:
-        rule(b)
+TARGET_RULES: dict[str, TargetRule] = {
+    rule.name: rule
+    for rule in (MaxPersonnelTarget(), MinNationsTarget(), GroupMinimumsTarget(), MaxNationShareTarget())
+}
+"""Every force-level target but `funding_coverage` (the funding rule's), by its key."""
+
+
+def rule_of_key(key: str) -> TargetRule:
+    """The rule of a target element's key (`group_minimums.oic` is the group minimums')."""
+    return TARGET_RULES[key.split(".", 1)[0]]
 
 
 def describe(key: str, scenario: Scenario) -> str:
     """A target in a planner's words, by its key."""
-    t = scenario.targets
-    if key == "max_personnel":
-        return f"the force stays within {t.max_personnel:,} personnel"
-    if key == "min_nations":
-        return f"at least {t.min_nations} nations contribute units"
-    if key == "max_nation_share":
-        return f"no nation holds more than {t.max_nation_share:.0%} of the force's personnel"
-    if key.startswith("group_minimums."):
-        group = key.split(".", 1)[1]
-        return f"at least {t.group_minimums.get(group)} nations of group {group} contribute units"
-    if key == "funding_coverage":
-        return f"pledges cover at least {t.funding_coverage:.0%} of the pooled cost"
-    raise KeyError(key)
+    return rule_of_key(key).describe_key(key, scenario)
+
+
+class TargetFamily(Family):
+    """Targets as elements, by key: dropped when relaxed (`group_minimums.<g>` drops that group's)."""
+
+    type = "target"
+    default_relax_cost = 20
+
+    def describe(self, scenario: Scenario, element: Element) -> str:
+        return f"target `{element.id}`: {describe(element.id, scenario)}"
+
+    def relax(self, document: dict[str, Any], element: Element) -> None:
+        targets = document.setdefault("targets", {})
+        if element.id.startswith("group_minimums."):
+            targets.get("group_minimums", {}).pop(element.id.split(".", 1)[1], None)
+        else:
+            targets.pop(element.id, None)
+
+
+FAMILY = TargetFamily()

@@ -1,10 +1,19 @@
-"""Vetoes: a party's objection to nations, by scope. The home of the veto rule's faces."""
+"""Vetoes: a party's objection to nations, by scope. The home of every face of the veto rule.
+
+Scope `units` keeps the nation's units out (its money and diplomacy still welcome); scope `all`
+keeps out its participation altogether, money included. The objecting party need not take part.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from forcepack.models.common import VetoScope
 from forcepack.models.scenario import Scenario, Veto
-from forcepack.solver.elements import Element
+from forcepack.solver.checking import Package, Violation, fills, usd, vetoes_against
+from forcepack.solver.elements import Block, Element
+from forcepack.solver.rules.base import Family, Rule
 
 
 def element_of(veto: Veto, nation: str) -> Element:
@@ -12,19 +21,41 @@ def element_of(veto: Veto, nation: str) -> Element:
     return Element("veto", veto.id, nation)
 
 
-def vetoes_against(scenario: Scenario, nation: str) -> list[Veto]:
+def against(scenario: Scenario, nation: str) -> list[Veto]:
     """Every veto naming the nation."""
     return [v for v in scenario.vetoes if nation in v.against]
 
 
-def bars_units(veto: Veto) -> bool:
-    """Both scopes keep the nation's units out."""
-    return veto.scope in (VetoScope.UNITS, VetoScope.ALL)
+class VetoRule(Rule):
+    """A veto keeps a nation's units out (both scopes) and its money out too (scope `all`)."""
 
+    name = "veto"
+    family = "veto"
 
-def bars_money(veto: Veto) -> bool:
-    """Only scope `all` keeps the nation's money out too."""
-    return veto.scope == VetoScope.ALL
+    def bars(self, scenario: Scenario, nation: str) -> list[Block]:
+        return [(element_of(v, nation),) for v in against(scenario, nation) if v.scope == VetoScope.ALL]
+
+    def bars_units(self, scenario: Scenario, nation: str) -> list[Block]:
+        return [(element_of(v, nation),) for v in against(scenario, nation) if v.scope == VetoScope.UNITS]
+
+    def verdict(self, pkg: Package) -> Iterator[Violation]:
+        """Veto: scope `units` or `all` keeps the nation's units out; scope `all` keeps its money out too."""
+        for p in pkg.placements:
+            for veto in vetoes_against(pkg.scenario, p.nation, [VetoScope.UNITS, VetoScope.ALL]):
+                yield Violation(
+                    "veto",
+                    f"veto `{veto.id}` by {veto.by} against {p.nation} (scope {veto.scope}): {fills(p)}",
+                    veto.id,
+                )
+        for nation in sorted(pkg.used_of):
+            for veto in vetoes_against(pkg.scenario, nation, [VetoScope.ALL]):
+                for pledge in pkg.drawn_pledges_of(nation):
+                    yield Violation(
+                        "veto",
+                        f"veto `{veto.id}` by {veto.by} against {nation} (scope all): money is drawn from "
+                        f"pledge `{pledge}` ({usd(pkg.drawn[(nation, pledge)])})",
+                        veto.id,
+                    )
 
 
 def describe(veto: Veto, nation: str) -> str:
@@ -32,3 +63,29 @@ def describe(veto: Veto, nation: str) -> str:
     if veto.scope == VetoScope.ALL:
         return f"{veto.by} objects to any participation of {nation}"
     return f"{veto.by} objects to {nation} deploying units (its money is still welcome)"
+
+
+class VetoFamily(Family):
+    """Vetoes as elements (one per nation a veto names): lifted for that nation when relaxed."""
+
+    type = "veto"
+    default_relax_cost = 30
+
+    def veto(self, scenario: Scenario, element: Element) -> Veto:
+        return next(v for v in scenario.vetoes if v.id == element.id)
+
+    def describe(self, scenario: Scenario, element: Element) -> str:
+        return f"veto `{element.id}`: {describe(self.veto(scenario, element), element.nation or '')}"
+
+    def relax(self, document: dict[str, Any], element: Element) -> None:
+        for v in document["vetoes"]:
+            if v["id"] == element.id:
+                v["against"] = [n for n in v["against"] if element.nation is not None and n != element.nation]
+        document["vetoes"] = [v for v in document["vetoes"] if v["against"]]
+
+    def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
+        return self.veto(scenario, element).relax_cost
+
+
+RULE = VetoRule()
+FAMILY = VetoFamily()

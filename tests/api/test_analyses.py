@@ -25,7 +25,7 @@ from forcepack.models.solution import RunInfo, Solution
 from forcepack.solver import SolveParams
 from forcepack.solver import solve as real_solve
 from forcepack.solver.document import Package, solution_document
-from forcepack.solver.solve import SolveReport
+from forcepack.solver.search import SolveReport
 from tests.api.conftest import EXAMPLES, BlockingSolve, Service, make_settings
 from tests.api.test_visibility import SCENARIOS, red_line_texts, strings
 

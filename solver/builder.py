@@ -18,10 +18,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
+from forcepack.solver import criteria
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
-from forcepack.solver.rules import funding, requirements, targets
-from forcepack.solver.rules.red_lines import rule_for
+from forcepack.solver.rules import BUILD_ORDER, funding
 
 CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
@@ -143,7 +143,16 @@ class ModelBuilder:
     # -- the steps ---------------------------------------------------------------------
 
     def build(self) -> BuiltModel:
-        """Compile every rule of the scenario (BuildCancelled when the cancel event is set meanwhile)."""
+        """Compile the scenario, step by step (BuildCancelled when the cancel event is set meanwhile):
+
+        1. the options every eligibility rule leaves open (and, relaxable, the closed ones);
+        2. the package's variables: units per option, units deployed per unit line, who
+           contributes, the money each usable pledge may pay (`funding.payers`);
+        3. every rule's constraints, in `forcepack.solver.rules.BUILD_ORDER` (requirements, red
+           lines, targets, funding), each through this builder's `ModelView` face only;
+        4. what a why-not question asks to include;
+        5. the objective's criteria as expressions.
+        """
         all_pairs = candidates(self.scenario, stop=self.check_cancelled)
         kept = [c for c in all_pairs if c.eligible or self.relaxable]
         closed = [c for c in all_pairs if not c.eligible]
@@ -151,19 +160,12 @@ class ModelBuilder:
         self.check_cancelled()
         self._contributions()
         self.check_cancelled()
-        funding.add_flows(self)
-        self.check_cancelled()
-        requirements.constrain(self)
-        for offer in self.scenario.offers:
+        self._money_variables()
+        for rule in BUILD_ORDER:
             self.check_cancelled()
-            for line in offer.red_lines:
-                rule_for(line).constrain(line, offer.nation, self)
+            rule.constrain(self)
         self.check_cancelled()
-        targets.constrain(self)
         self._inclusions()
-        self.check_cancelled()
-        funding.constrain(self)
-        self.check_cancelled()
         self._criteria()
         return BuiltModel(self.scenario, self.model, self.vars, kept, closed, self.criteria, self.relaxable)
 
@@ -208,6 +210,34 @@ class ModelBuilder:
                 self.vars.deployed[key] = deployed
             self.model.add(sum(self.vars.deployed[u] for u in by_unit) >= flag)
 
+    def _money_variables(self) -> None:
+        """Per usable pledge (`funding.payers`): whether it is drawn, how much, and its flow to each
+        capability it may pay for. Its flows add up to what is drawn, at most what it can pay, and
+        drawing means at least a dollar flows. Every sum counts a pledge once, never once per
+        capability it may pay for (`models.limits`)."""
+        ceilings = {cap: self.pooled_cost_ceiling(cap) for cap in self.pooled_capabilities()}
+        if not ceilings:
+            return
+        for payer in funding.payers(self.scenario, ceilings, self.nation_blocks, relaxable=self.relaxable):
+            key, pledge = payer.key, payer.pledge
+            used = self.model.new_bool_var(f"{self.prefix}pledge_used[{key}]")
+            drawn = self.model.new_int_var(0, payer.most, f"{self.prefix}drawn[{key}]")
+            flows = []
+            for cap in payer.capabilities:
+                flow = self.model.new_int_var(
+                    0, min(pledge.amount_usd, ceilings[cap]), f"{self.prefix}flow[{key},{cap}]"
+                )
+                self.vars.flows[(key, cap)] = flow
+                flows.append(flow)
+            self.model.add(drawn == sum(flows))
+            self.model.add(drawn <= payer.most * used)
+            self.model.add(drawn >= used)
+            for block in payer.blocks:  # relaxable builds only
+                self.add(used == 0, None, only_if=self.block_literals(block))
+            self.vars.pledge_used[key] = used
+            self.vars.drawn[key] = drawn
+            self._usable_pledges.append((payer.nation, pledge))
+
     def _inclusions(self) -> None:
         """Nations that must take part, offered units that must deploy (a why-not question)."""
         for name in self.include:
@@ -218,8 +248,6 @@ class ModelBuilder:
                 self.add(sum(self.units(c) for c in pairs) >= 1, None)
 
     def _criteria(self) -> None:
-        from forcepack.solver import criteria
-
         names: list[str] = [t.criterion for t in self.scenario.objective]
         if self.baseline is not None:
             names.insert(0, "churn")
@@ -295,11 +323,59 @@ class ModelBuilder:
     def units(self, c: Candidate) -> cp_model.IntVar:
         return self.vars.units[(c.key, c.requirement.id)]
 
-    def pairs_of_nation(self, nation: str) -> list[Candidate]:
+    def options_of_nation(self, nation: str) -> list[Candidate]:
+        """The nation's options in the model."""
         return self._pairs_of_nation.get(nation, [])
 
-    def pairs_of_requirement(self, requirement_id: str) -> list[Candidate]:
+    def options_of_requirement(self, requirement_id: str) -> list[Candidate]:
+        """The options that can fill the requirement line."""
         return self._pairs_of_requirement.get(requirement_id, [])
+
+    def shortfall(self, requirement: Requirement) -> cp_model.IntVar:
+        """The desirable line's uncovered quantity, at least `quantity - provided` (`at_least`)."""
+        short = self.vars.shortfall.get(requirement.id)
+        if short is None:
+            short = self.model.new_int_var(0, requirement.quantity, f"{self.prefix}shortfall[{requirement.id}]")
+            per_unit = requirement.measure == "personnel"
+            terms = [
+                (-(c.unit.personnel if per_unit else 1), self.units(c))
+                for c in self.options_of_requirement(requirement.id)
+            ]
+            self.at_least(short, requirement.quantity, terms)
+            self.vars.shortfall[requirement.id] = short
+        return short
+
+    def pooled_capabilities(self) -> list[str]:
+        """Capabilities some unit line that is not self-funded can fill a line of, in order met."""
+        return list(dict.fromkeys(u.capability for u in self.unit_lines().values() if not u.self_funded))
+
+    def pooled_cost(self, capability: str) -> LinearExpr:
+        """USD of the capability's assigned units that are not self-funded."""
+        return sum(
+            self.unit_cost(key)
+            for key, u in self.unit_lines().items()
+            if u.capability == capability and not u.self_funded
+        )
+
+    def pooled_cost_ceiling(self, capability: str) -> int:
+        """The most the capability's units that are not self-funded can cost."""
+        return sum(
+            self.most_unit_cost(key)
+            for key, u in self.unit_lines().items()
+            if u.capability == capability and not u.self_funded
+        )
+
+    def flows_into(self, capability: str) -> list[cp_model.IntVar]:
+        """USD from each usable pledge into the capability's pooled cost."""
+        return [flow for (_, cap), flow in self.vars.flows.items() if cap == capability]
+
+    def drawn(self) -> list[cp_model.IntVar]:
+        """USD drawn from each usable pledge."""
+        return list(self.vars.drawn.values())
+
+    def new_int(self, lo: int, hi: int, name: str) -> cp_model.IntVar:
+        """A rule's helper variable."""
+        return self.model.new_int_var(lo, hi, f"{self.prefix}{name}")
 
     def pairs(self) -> Iterable[Candidate]:
         for pairs in self._pairs_of_unit.values():
@@ -339,7 +415,7 @@ class ModelBuilder:
         flag = self.vars.in_sector.get(key)
         if flag is not None:
             return flag
-        pairs = [c for c in self.pairs_of_nation(nation) if c.requirement.sector == sector]
+        pairs = [c for c in self.options_of_nation(nation) if c.requirement.sector == sector]
         if not pairs:
             return 0
         flag = self.model.new_bool_var(f"{self.prefix}in_sector[{nation},{sector}]")
@@ -354,7 +430,7 @@ class ModelBuilder:
 
     def personnel(self, nation: str) -> LinearExpr:
         """Personnel the nation deploys."""
-        units = {c.key: c.unit for c in self.pairs_of_nation(nation)}
+        units = {c.key: c.unit for c in self.options_of_nation(nation)}
         return sum(unit.personnel * self.vars.deployed[key] for key, unit in units.items())
 
     def total_personnel(self) -> cp_model.IntVar:

@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import RunInfo, Solution, Status
-from forcepack.solver.build import BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
+from forcepack.solver.builder import BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.construct import MIN_PAIRS, complete, construct
 from forcepack.solver.criteria import (

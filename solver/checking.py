@@ -1,0 +1,260 @@
+"""The checker's view of a solution document: its package resolved against the scenario, with every
+figure recomputed, and the facts of the scenario that several rules read.
+
+The checker (`forcepack.solver.check` and the verdict face of each rule in `forcepack.solver.rules`)
+is the executable statement of the domain reference that the solver is tested against, so it
+shares no code with the solver's model: this module, like every verdict, imports only the standard
+library and `forcepack.models`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from forcepack.models import (
+    Assignment,
+    FundingPledge,
+    Measure,
+    Requirement,
+    RequiresMandate,
+    Scenario,
+    Sector,
+    Solution,
+    UnitOffer,
+    Veto,
+    VetoScope,
+)
+
+SHARE_TOLERANCE = 1e-9
+"""Slack allowed on `max_nation_share`, relative to total personnel."""
+
+FIGURE_TOLERANCE = 1e-6
+"""Relative and absolute tolerance on reported fractions and objective values."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a solution document breaks the contract.
+
+    Parameters
+    ----------
+    rule
+        Short machine key of the rule broken, e.g. ``"capacity"`` or ``"red_line.max_engagement"``.
+    message
+        The problem in a planner's words, naming the elements concerned.
+    element
+        Id of the scenario element concerned (unit, requirement, red line, veto, pledge,
+        nation, target key), where there is one.
+    """
+
+    rule: str
+    message: str
+    element: str | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One assignment row resolved against the scenario: some units of an offer on a requirement line.
+
+    Every figure here comes from the scenario, not from the row.
+    """
+
+    row: Assignment
+    unit: UnitOffer
+    nation: str
+    requirement: Requirement
+    sector: Sector
+    units: int
+    personnel: int
+    monthly_cost_usd: int
+    cost_usd: int
+
+    @property
+    def provided(self) -> int:
+        """What this placement gives its requirement line, in the line's measure."""
+        return self.units if self.requirement.measure == Measure.UNITS else self.personnel
+
+
+class Package:
+    """A solution's package as the scenario sees it, with every figure recomputed.
+
+    Rows naming an unknown unit or requirement line, or fewer than one unit, are not part of
+    the package (they are reported by their own rules); the rest are `placements`.
+    """
+
+    def __init__(self, scenario: Scenario, solution: Solution) -> None:
+        self.scenario = scenario
+        self.solution = solution
+        self.placements: list[Placement] = []
+        for row in solution.assignments:
+            placement = resolve(scenario, row)
+            if placement is not None:
+                self.placements.append(placement)
+
+        self.personnel_of: Counter[str] = Counter()
+        self.units_of: Counter[str] = Counter()
+        self.cost_of: Counter[str] = Counter()
+        self.sectors_of: dict[str, set[str]] = {}
+        self.provided: Counter[str] = Counter()
+        self.pooled_by_capability: Counter[str] = Counter()
+        self.self_funded_cost = 0
+        for p in self.placements:
+            self.personnel_of[p.nation] += p.personnel
+            self.units_of[p.nation] += p.units
+            self.cost_of[p.nation] += p.cost_usd
+            self.sectors_of.setdefault(p.nation, set()).add(p.sector.id)
+            self.provided[p.requirement.id] += p.provided
+            if p.unit.self_funded:
+                self.self_funded_cost += p.cost_usd
+            else:
+                self.pooled_by_capability[p.unit.capability] += p.cost_usd
+        self.total_personnel = sum(self.personnel_of.values())
+        self.total_units = sum(self.units_of.values())
+        self.total_cost = sum(self.cost_of.values())
+        self.pooled_cost = self.total_cost - self.self_funded_cost
+        self.contributing = frozenset(n for n, units in self.units_of.items() if units > 0)
+
+        # Zero flows may be listed but count for nothing.
+        self.drawn: Counter[tuple[str, str]] = Counter()
+        """USD drawn per (nation, pledge id)."""
+        self.used_of: Counter[str] = Counter()
+        self.flows_into: Counter[str] = Counter()
+        self.used_total = 0
+        for flow in solution.funding.flows:
+            if flow.amount_usd <= 0:
+                continue
+            self.used_total += flow.amount_usd
+            self.flows_into[flow.capability] += flow.amount_usd
+            found = pledge_named(scenario, flow.nation, flow.pledge)
+            if found is not None:
+                owner = found[0]
+                self.drawn[(owner, flow.pledge)] += flow.amount_usd
+                self.used_of[owner] += flow.amount_usd
+        self.participating = self.contributing | {n for n, used in self.used_of.items() if used > 0}
+
+    def share_of(self, nation: str) -> float:
+        """The nation's share of the package's personnel (0 when the package has none)."""
+        return self.personnel_of[nation] / self.total_personnel if self.total_personnel else 0.0
+
+    def drawn_pledges_of(self, nation: str) -> list[str]:
+        """Ids of the nation's pledges from which money is drawn, in scenario order."""
+        offer = self.scenario.offer_by_nation.get(nation)
+        return [p.id for p in offer.funding if self.drawn[(nation, p.id)] > 0] if offer else []
+
+
+def unit_named(scenario: Scenario, nation: str, unit_id: str) -> tuple[str, UnitOffer] | None:
+    """(nation, unit line) a row names: the nation's own unit of that id (ids are unique within an
+    offer); failing that, the one unit of that id in the scenario, whose nation the row then misstates."""
+    offer = scenario.offer_by_nation.get(nation)
+    for unit in offer.units if offer else []:
+        if unit.id == unit_id:
+            return nation, unit
+    owners = [(o.nation, u) for o in scenario.offers for u in o.units if u.id == unit_id]
+    return owners[0] if len(owners) == 1 else None
+
+
+def pledge_named(scenario: Scenario, nation: str, pledge_id: str) -> tuple[str, FundingPledge] | None:
+    """(nation, pledge) a flow names, read as `unit_named` reads a unit."""
+    offer = scenario.offer_by_nation.get(nation)
+    for pledge in offer.funding if offer else []:
+        if pledge.id == pledge_id:
+            return nation, pledge
+    owners = [(o.nation, p) for o in scenario.offers for p in o.funding if p.id == pledge_id]
+    return owners[0] if len(owners) == 1 else None
+
+
+def resolve(scenario: Scenario, row: Assignment) -> Placement | None:
+    found = unit_named(scenario, row.nation, row.unit)
+    requirement = scenario.requirement_by_id.get(row.requirement)
+    if found is None or requirement is None or row.units < 1:
+        return None
+    nation, unit = found
+    monthly = scenario.monthly_cost_of(unit)
+    return Placement(
+        row=row,
+        unit=unit,
+        nation=nation,
+        requirement=requirement,
+        sector=scenario.sector_by_id[requirement.sector],
+        units=row.units,
+        personnel=row.units * unit.personnel,
+        monthly_cost_usd=monthly,
+        cost_usd=row.units * monthly * scenario.months_of(requirement),
+    )
+
+
+# -- scenario facts every rule shares ----------------------------------------------------
+
+
+def vetoes_against(scenario: Scenario, nation: str, scopes: Iterable[VetoScope]) -> list[Veto]:
+    """Vetoes in force against the nation with one of these scopes."""
+    wanted = set(scopes)
+    return [v for v in scenario.vetoes if nation in v.against and v.scope in wanted]
+
+
+def unmet_mandate_lines(scenario: Scenario, nation: str) -> list[tuple[RequiresMandate, list[str]]]:
+    """The nation's `requires_mandate` red lines that do not hold, each with its false conditions."""
+    unmet = []
+    for line in scenario.red_lines_of(nation):
+        if isinstance(line, RequiresMandate):
+            false = [c for c in line.conditions if not scenario.mandate.get(c, False)]
+            if false:
+                unmet.append((line, false))
+    return unmet
+
+
+def money_barred(scenario: Scenario, nation: str) -> bool:
+    """True when the nation may not take part at all: a veto of scope `all` or an unmet mandate condition."""
+    return bool(vetoes_against(scenario, nation, [VetoScope.ALL]) or unmet_mandate_lines(scenario, nation))
+
+
+def usable_pledged(scenario: Scenario) -> int:
+    """Sum of every pledge in the scenario whose nation is not barred from taking part."""
+    return sum(p.amount_usd for o in scenario.offers if not money_barred(scenario, o.nation) for p in o.funding)
+
+
+def usd(amount: float) -> str:
+    """An amount of money in words."""
+    return f"USD {amount:,.0f}"
+
+
+def names(ids: Iterable[str]) -> str:
+    """Ids in words: `a`, `b`."""
+    return ", ".join(f"`{i}`" for i in ids)
+
+
+def close(a: float, b: float) -> bool:
+    """Two figures agree within FIGURE_TOLERANCE."""
+    return math.isclose(a, b, rel_tol=FIGURE_TOLERANCE, abs_tol=FIGURE_TOLERANCE)
+
+
+def fills(p: Placement) -> str:
+    """A placement in words: unit `x` (NATION) fills `line`."""
+    return f"unit `{p.unit.id}` ({p.nation}) fills `{p.requirement.id}`"
+
+
+Verdict = Callable[[Package], Iterable[Violation]]
+"""A rule's verdict: given a package, the violations of that rule."""
+
+__all__ = [
+    "FIGURE_TOLERANCE",
+    "SHARE_TOLERANCE",
+    "Package",
+    "Placement",
+    "Verdict",
+    "Violation",
+    "close",
+    "fills",
+    "money_barred",
+    "names",
+    "pledge_named",
+    "resolve",
+    "unit_named",
+    "unmet_mandate_lines",
+    "usable_pledged",
+    "usd",
+    "vetoes_against",
+]

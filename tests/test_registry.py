@@ -1,0 +1,91 @@
+"""The registry of rule homes (`forcepack.solver.rules`): every element family and every rule has
+every face, so a kind added without a constraint, a verdict, a sentence or a relaxation fails here."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import pytest
+
+from forcepack.models import RED_LINE_KINDS, Scenario, Targets
+from forcepack.models.red_lines import RedLine
+from forcepack.models.solution import ConflictType
+from forcepack.solver.checking import Package, Violation
+from forcepack.solver.rules import BUILD_ORDER, ELIGIBILITY, FAMILIES, VERDICT_ORDER
+from forcepack.solver.rules.base import Family, Rule, faces
+from forcepack.solver.rules.red_lines import RED_LINE_RULES, RedLineRule, line_faces
+from forcepack.solver.rules.targets import TARGET_RULES
+
+ALL_RULES: list[Rule] = list(dict.fromkeys([*ELIGIBILITY, *BUILD_ORDER, *VERDICT_ORDER]))
+
+
+def test_registry_every_red_line_kind_has_a_rule_with_every_face() -> None:
+    """Each kind of the models' union has its rule: a sentence, a verdict, and a model face."""
+    union = {
+        model.model_fields["kind"].annotation.__args__[0] for model in typing.get_args(typing.get_args(RedLine)[0])
+    }
+    assert set(RED_LINE_KINDS) == union == set(RED_LINE_RULES)
+    for kind, rule in RED_LINE_RULES.items():
+        assert rule.model.model_fields["kind"].annotation.__args__[0] == kind
+        assert line_faces(rule), f"red line kind {kind} neither filters nor constrains"
+        assert "describe_line" in type(rule).__dict__, kind
+        assert "verdict" in type(rule).__dict__, kind
+
+
+def test_registry_every_conflict_type_has_a_family_with_every_face() -> None:
+    """Each conflict type an explanation can name has its home: a sentence, a relaxation, a cost."""
+    assert set(FAMILIES) == set(typing.get_args(ConflictType))
+    for kind, family in FAMILIES.items():
+        assert family.type == kind
+        assert {"describe", "relax"} <= {name for cls in type(family).__mro__[:-2] for name in cls.__dict__}
+        assert family.default_relax_cost > 0
+
+
+def test_registry_every_target_has_a_rule() -> None:
+    """Each force-level target has its rule (funding coverage is the funding rule's)."""
+    keys = set(Targets.model_fields) - {"funding_coverage"}
+    assert keys == set(TARGET_RULES)
+    for rule in TARGET_RULES.values():
+        assert {"constrain", "verdict", "describe_key"} <= set(type(rule).__dict__), rule.name
+
+
+def test_registry_every_rule_has_a_model_face_and_is_checked() -> None:
+    """Every rule filters or constrains the model, and the checker runs every rule's verdict."""
+    for rule in ALL_RULES:
+        assert faces(rule), f"rule {rule.name} neither filters, bars nor constrains"
+    assert set(map(id, ALL_RULES)) == set(map(id, VERDICT_ORDER))
+    names = [(rule.family, rule.name) for rule in VERDICT_ORDER]
+    assert len(names) == len(set(names))
+
+
+def test_registry_a_kind_without_a_verdict_or_sentence_cannot_exist() -> None:
+    """A red-line kind written without its verdict or its sentence cannot even be made."""
+
+    class Incomplete(RedLineRule[Any]):
+        name = "incomplete"
+
+        def line_constrain(self, line: Any, nation: str, view: Any) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="abstract"):
+        Incomplete()  # type: ignore[abstract]
+
+    class NoRelaxation(Family):
+        type = "requirement"
+        default_relax_cost = 1
+
+        def describe(self, scenario: Scenario, element: Any) -> str:
+            return ""
+
+    with pytest.raises(TypeError, match="abstract"):
+        NoRelaxation()  # type: ignore[abstract]
+
+    class Silent(Rule):
+        name = "silent"
+        family = "requirement"
+
+        def verdict(self, pkg: Package) -> typing.Iterator[Violation]:
+            yield from ()
+
+    assert faces(Silent()) == set()  # the registry test above would refuse it
