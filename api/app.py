@@ -11,7 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forcepack.api.db import Database, upgrade
-from forcepack.api.errors import install_error_handlers
+from forcepack.api.errors import install_error_handlers, internal_error
 from forcepack.api.jobs import JobRunner, SolveFunction, fail_unfinished
 from forcepack.api.limits import BodySizeLimit
 from forcepack.api.openapi import install_openapi
@@ -73,15 +73,47 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        redirect_slashes=False,  # a redirect would name the host the request claimed
     )
     app.state.settings = settings
     install_error_handlers(app)
     for router in (scenarios.router, offers.router, jobs.router, analyses.router, me.router, health.router, web.router):
         app.include_router(router)
     install_openapi(app)
+    app.add_middleware(CatchAll)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NoStore)
     return app
+
+
+class CatchAll:
+    """ASGI middleware: an unexpected error (a bug) becomes the 500 problem document naming only
+    the incident it is logged under (`api.errors.internal_error`), answered like any other answer
+    (with `Cache-Control: no-store`), and the connection stays usable: nothing is re-raised to the
+    server, which would reset it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:  # the answer is under way: nothing to replace it with
+                raise
+            response = internal_error(scope.get("method", "?"), scope.get("path", "?"), exc)
+            await response(scope, receive, send)
 
 
 class NoStore:

@@ -16,7 +16,7 @@ from typing import Any
 from forcepack.api.auth import Principal
 from forcepack.api.keys import keyed_digest
 from forcepack.models.errors import ScenarioInputError
-from forcepack.models.loading import parse_scenario
+from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
 
 ANOTHER_NATIONS_OFFER = "another nation's offer"
@@ -98,7 +98,9 @@ def offer_changes(data: Any, nation: str, source: str) -> dict[str, Any]:
     offer = dict(data)
     named = offer.pop("nation", nation)
     if named != nation:
-        raise ScenarioInputError(source, [f"nation: expected `{nation}` (the nation in the address), got `{named}`"])
+        raise ScenarioInputError(
+            source, [f"nation: expected `{nation}` (the nation in the address), got `{shown_value(named)}`"]
+        )
     return offer
 
 

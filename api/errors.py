@@ -129,11 +129,16 @@ class QueueFull(ApiError):
 def problem_response(
     status: int, title: str, detail: str, problems: Sequence[str] = (), headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    """The one place a problem document is written."""
-    body = Problem(title=title, status=status, detail=detail, problems=list(problems))
+    """The one place a problem document is written (text that could not be encoded, such as a lone
+    UTF-16 surrogate a request held, is written with a replacement character)."""
+    body = Problem(title=title, status=status, detail=_writable(detail), problems=[_writable(p) for p in problems])
     return JSONResponse(
         body.model_dump(mode="json"), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
+
+
+def _writable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def validation_problems(errors: Sequence[Any]) -> list[str]:
@@ -152,7 +157,7 @@ def validation_problems(errors: Sequence[Any]) -> list[str]:
         else:
             shown = err.get("input")
             plain = not isinstance(shown, dict | list) and shown is not None
-            suffix = f" (got {shown_value(repr(shown))})" if plain else ""
+            suffix = f" (got {shown_value(shown, quoted=True)})" if plain else ""
             lines.append(f"{path}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}{suffix}")
     return lines
 
@@ -203,13 +208,11 @@ def install_error_handlers(app: FastAPI) -> None:
         # SQLite: a writer waited the whole busy timeout for the lock. Not the caller's fault: retry.
         if database_busy(exc):
             return _busy()
-        return _internal_error(request, exc)
+        return internal_error(request.method, request.url.path, exc)
 
     @app.exception_handler(PoolTimeout)
     def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
         return _busy()
-
-    app.add_exception_handler(Exception, _internal_error)
 
 
 def allowed_methods(app: FastAPI, request: Request) -> list[str]:
@@ -242,9 +245,9 @@ def failure_message(incident: str) -> str:
     return f"the server failed unexpectedly; the error is logged as incident {incident}"
 
 
-def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+def internal_error(method: str, path: str, exc: Exception) -> JSONResponse:
     """A bug, not the caller's doing: logged with its traceback under an incident id, answered
     with the id alone (no text of the exception, which may quote anyone's data)."""
     incident = new_incident()
-    logger.error("unexpected error on %s %s (incident %s)", request.method, request.url.path, incident, exc_info=exc)
-    return problem_response(500, "Internal error", failure_message(incident))
+    logger.error("unexpected error on %s %s (incident %s)", method, shown_value(path), incident, exc_info=exc)
+    return problem_response(500, "Internal error", failure_message(incident), headers={"Cache-Control": "no-store"})

@@ -41,14 +41,25 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] in BODY_METHODS and str(scope["path"]).startswith("/v1/"):
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        sends_body = b"transfer-encoding" in headers or (declared is not None and declared.strip() not in (b"0", b""))
+        takes_body = scope["method"] in BODY_METHODS and str(scope["path"]).startswith("/v1/")
+        if sends_body and not takes_body:
+            # No other request reads a body: the application sees none, and not a byte of the one
+            # sent is read (the server drops it with the connection).
+            async def no_body() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            await self.app(scope, no_body, send)
+            return
+        if takes_body:
             # Every route that takes a body needs a token: check it before reading a byte of the
             # body, so that nobody without one can make the server hold megabytes.
             refused = await _refused_caller(scope)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
-        declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             try:
                 size = int(declared)

@@ -78,7 +78,7 @@ from forcepack.api.visibility import (
 )
 from forcepack.models.analysis import Criticality, WhatIf, WhyNot
 from forcepack.models.errors import ForcepackError
-from forcepack.models.loading import format_location, parse_scenario
+from forcepack.models.loading import format_location, parse_scenario, shown_value
 from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.solution import Solution
@@ -103,8 +103,25 @@ def etag_matches_weakly(header: str, current: str) -> bool:
     return any(t in ("*", current.removeprefix("W/")) for t in tags)
 
 
+def offer_etag(scenario_id: str, nation: str, row: OfferVersionRow | None, key: bytes) -> str:
+    """A nation's offer version's ETag: keyed, and by scenario, nation and version too, so equal
+    offers of two nations (or a nation's offer put back as it was) never share one: an ETag tells
+    nothing of the offer to anyone who cannot read it."""
+    if row is None:
+        return etag(0, None, key)
+    return etag(row.version, {"scenario": scenario_id, "nation": nation, "offer": row.offer}, key)
+
+
 def _check_preconditions(if_match: str | None, if_none_match: str | None, current: str, *, exists: bool) -> None:
-    if if_match is None and if_none_match is None:
+    """A write names the version it replaces: `If-Match` with its ETag (`*`: whatever is current),
+    or `If-None-Match: *` for the first version. Any other `If-None-Match` alone is no precondition
+    (428); one naming the current version, with or without `If-Match`, fails (412, RFC 9110)."""
+    first_only = if_none_match is not None and if_none_match.strip() == "*"
+    if if_none_match is not None and exists and (first_only or etag_matches(if_none_match, current, exists=exists)):
+        raise PreconditionFailed(
+            "`If-None-Match` names the current version", ["If-None-Match: a version it names exists"]
+        )
+    if if_match is None and not first_only:
         raise PreconditionRequired(
             "an update needs `If-Match` with the current ETag (read it with GET), "
             "or `If-None-Match: *` to write the first version",
@@ -113,10 +130,8 @@ def _check_preconditions(if_match: str | None, if_none_match: str | None, curren
     if if_match is not None and not etag_matches(if_match, current, exists=exists):
         raise PreconditionFailed(
             f"`If-Match` does not name the current version (ETag {current}): it changed since it was read",
-            [f"If-Match: stale ETag {if_match}; the current one is {current}"],
+            [f"If-Match: stale ETag {shown_value(if_match)}; the current one is {current}"],
         )
-    if if_none_match is not None and if_none_match.strip() == "*" and exists:
-        raise PreconditionFailed("`If-None-Match: *`, but a version already exists", ["If-None-Match: it exists"])
 
 
 # -- scenarios ---------------------------------------------------------------------------
@@ -144,7 +159,7 @@ def _scenario_view(
         OfferIndexEntry(
             nation=code,
             version=latest[code].version if code in latest else 0,
-            etag=etag(latest[code].version, latest[code].offer, key) if code in latest else etag(0, None, key),
+            etag=offer_etag(row.id, code, latest.get(code), key),
             written_at=latest[code].written_at if code in latest else None,
         )
         for code in listed
@@ -349,7 +364,7 @@ def _offer_view(scenario_id: str, nation: str, row: OfferVersionRow | None, key:
             scenario=scenario_id,
             nation=nation,
             version=0,
-            etag=etag(0, None, key),
+            etag=offer_etag(scenario_id, nation, None, key),
             written_by=None,
             written_at=None,
             offer=Offer(nation=nation),
@@ -358,7 +373,7 @@ def _offer_view(scenario_id: str, nation: str, row: OfferVersionRow | None, key:
         scenario=scenario_id,
         nation=nation,
         version=row.version,
-        etag=etag(row.version, row.offer, key),
+        etag=offer_etag(scenario_id, nation, row, key),
         written_by=row.written_by,
         written_at=row.written_at,
         offer=Offer.model_validate({"nation": nation, **row.offer}),
@@ -428,7 +443,7 @@ def put_offer(
         latest = store.latest_offers(session, scenario_id)
         current = latest.get(nation)
         version = current.version if current is not None else 0
-        current_etag = etag(version, current.offer if current is not None else None, key)
+        current_etag = offer_etag(scenario_id, nation, current, key)
         _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
         offer = offer_changes(document(), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}

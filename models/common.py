@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import IntEnum, StrEnum
+from fractions import Fraction
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from forcepack.models.limits import MAX_PLEDGE_USD, MAX_RELAX_COST
 
@@ -31,6 +33,22 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 Usd = Annotated[int, Field(ge=0, le=MAX_PLEDGE_USD)]
 """Whole US dollars."""
+
+
+def _as_written(value: object) -> object:
+    """A decimal read from a file or request (`models.loading` reads them exactly) as the float that
+    holds exactly the decimal written; one that no float holds (1.0700000000000000001) is refused
+    rather than silently rounded."""
+    if isinstance(value, Decimal) and value.is_finite():
+        number = float(value)
+        if Fraction(str(number)) != Fraction(value):
+            raise ValueError(f"{value} has more digits than are taken exactly: write at most 15 significant digits")
+        return number
+    return value
+
+
+ExactFloat = Annotated[float, BeforeValidator(_as_written)]
+"""A fraction or weight, taken exactly as the decimal written."""
 
 RelaxCost = Annotated[int, Field(ge=0, le=MAX_RELAX_COST)]
 """How hard an element is to renegotiate or give up (relaxations prefer low costs)."""

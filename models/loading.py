@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ MAX_YAML_EVENTS = 250_000
 """Most parse events (values, starts and ends of lists and mappings) a YAML document may have:
 PyYAML builds each in Python, about 6 microseconds apiece, so this bounds reading one to about
 1.5 s. A generated 500-nation scenario has 55,000; JSON, read in C, has no such bound."""
+MAX_JSON_BRACKETS = 250_000
+"""Most lists and mappings (counted as `[` and `{`, strings included) a JSON document may have: a
+generated 500-nation scenario has 6,224; 1.3 million empty lists once took 3 s to refuse."""
 MAX_DIGITS = 30
 """Most digits a number may have; a longer one is reported as a bad value of its field."""
 
@@ -70,6 +74,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    value = str(node.value).replace("_", "")
+    try:
+        return Decimal(value)  # exactly as written (".inf" and ".nan" stay floats, for the models to refuse)
+    except ArithmeticError:
+        return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+
+
 def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
     value = str(node.value).replace("_", "")
     if value.lstrip("+-").isdigit() and len(value.lstrip("+-")) > MAX_DIGITS:
@@ -79,6 +91,7 @@ def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 # Dates stay text for the models to parse, so an impossible date (2026-02-30) is reported with
 # its field path like any other bad value, not as PyYAML's bare ValueError.
 _StrictLoader.yaml_implicit_resolvers = {
@@ -157,15 +170,30 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
 
     Both forms are held to the same rules: a key appears once in a mapping, nesting is at most
     MAX_DEPTH deep, a number longer than MAX_DIGITS digits is left for the models to refuse with
-    its field's path; JSON's `NaN` and `Infinity` and YAML's aliases are refused."""
+    its field's path; JSON's `NaN` and `Infinity` and YAML's aliases are refused. Numbers with a
+    fraction or an exponent are read as exact decimals (`Decimal`), so a field taking whole numbers
+    refuses 2.9999999999999999 rather than reading 3, and a fraction is taken as written."""
     try:
         if as_json:
-            data = json.loads(text, object_pairs_hook=_json_object, parse_int=_number, parse_constant=_refuse_constant)
+            if text.count("[") + text.count("{") > MAX_JSON_BRACKETS:
+                raise ScenarioInputError(source, [f"(document): more than {MAX_JSON_BRACKETS:,} lists and mappings"])
+            data = json.loads(
+                text,
+                object_pairs_hook=_json_object,
+                parse_int=_number,
+                parse_float=Decimal,
+                parse_constant=_refuse_constant,
+            )
             if _depth(data) > MAX_DEPTH:
                 raise ScenarioInputError(source, [f"(document): nested deeper than {MAX_DEPTH} levels"])
-            return data
-        _check_events(text, source)
-        return yaml.load(text, Loader=_StrictLoader)
+        else:
+            _check_events(text, source)
+            data = yaml.load(text, Loader=_StrictLoader)
+        # A lone UTF-16 surrogate (JSON's "\ud800") is no text: it could never be written back.
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        return data
+    except UnicodeEncodeError:
+        raise ScenarioInputError(source, ["(document): a string holds a lone UTF-16 surrogate"]) from None
     except json.JSONDecodeError as exc:
         raise ScenarioInputError(
             source, [f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}"]
@@ -203,15 +231,21 @@ SHOWN_CHARACTERS = 80
 """Most characters of a submitted value an error message repeats."""
 
 
-def shown_value(value: object) -> str:
-    """A submitted value as an error message repeats it: cut past SHOWN_CHARACTERS."""
+def shown_value(value: object, *, quoted: bool = False) -> str:
+    """A submitted value as an error message repeats it: cut past SHOWN_CHARACTERS (the count given
+    is the value's own), in Python's quotes when `quoted`."""
     text = str(value)
-    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + f"... ({len(text):,} characters)"
+    quoted = quoted and isinstance(value, str)
+    if len(text) <= SHOWN_CHARACTERS:
+        return repr(text) if quoted else text
+    cut = text[:SHOWN_CHARACTERS] + "..."
+    return f"{repr(cut) if quoted else cut} ({len(text):,} characters)"
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:
     """`('offers', 0, 'red_lines', 1, 'max_engagement', 'level')` -> `offers[0].red_lines[1].level`."""
     out = ""
+    loc = tuple(shown_value(part) if isinstance(part, str) else part for part in loc)
     for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
@@ -241,7 +275,7 @@ def problems_of(exc: ValidationError) -> list[str]:
             problems.append(f"{path}: required field is missing")
         elif kind == "union_tag_invalid":
             problems.append(
-                f"{path}: unknown red line kind {err['input'].get('kind')!r}; expected one of "
+                f"{path}: unknown red line kind {shown_value(err['input'].get('kind'), quoted=True)}; expected one of "
                 + ", ".join(RED_LINE_KINDS)
             )
         elif kind == "union_tag_not_found":

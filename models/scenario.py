@@ -20,6 +20,7 @@ from forcepack.models.common import (
     DEFAULT_PERSONNEL_RATE_USD,
     ControlStatus,
     Engagement,
+    ExactFloat,
     Frozen,
     Identifier,
     Measure,
@@ -121,7 +122,7 @@ class Requirement(Frozen):
         default=Priority.ESSENTIAL,
         description="`essential` must be met; `desirable` may fall short at a weighted penalty.",
     )
-    weight: float = Field(
+    weight: ExactFloat = Field(
         default=1.0,
         gt=0,
         le=limits.MAX_WEIGHT,
@@ -231,10 +232,10 @@ class Targets(Frozen):
         max_length=limits.MAX_NAMES,
         description="Per group, the fewest member nations contributing units.",
     )
-    max_nation_share: float | None = Field(
+    max_nation_share: ExactFloat | None = Field(
         default=None, gt=0, le=1, description="Largest share of total personnel one nation may hold."
     )
-    funding_coverage: float | None = Field(
+    funding_coverage: ExactFloat | None = Field(
         default=None,
         ge=0,
         le=1,
@@ -275,7 +276,7 @@ class ObjectiveTerm(Frozen):
     """One criterion of the lexicographic objective, with its tolerance."""
 
     criterion: Criterion = Field(description="What this stage optimises.")
-    tolerance: float = Field(
+    tolerance: ExactFloat = Field(
         default=0.0,
         ge=0,
         le=1,

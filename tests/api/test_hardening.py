@@ -263,7 +263,8 @@ def test_hardening_every_job_kind_answers_a_bad_request_alike(
 
 def test_hardening_why_not_masks_the_subject_everywhere(service: Service) -> None:
     """Asked about Kosovo's infantry (left out of the Gaza package), the answer for Indonesia's
-    delegate names it nowhere, not even among the placements of the package that includes it."""
+    delegate names it nowhere; the package that includes it is withheld (its rows would tell the
+    unit's size and cost, which no public package shows), the price of including it is not."""
     unit = "xkx-inf"
     location = service.client.post(
         "/v1/scenarios/gaza-isf/why-nots", json={"subject": unit, "time_limit_s": 20}, headers=service.coordinator
@@ -273,7 +274,8 @@ def test_hardening_why_not_masks_the_subject_everywhere(service: Service) -> Non
     assert unit in json.dumps(coordinator["result"]["with_subject"]["assignments"])
     idn = service.client.get(location, headers=service.auth(Role.DELEGATE, "IDN")).json()
     assert unit not in json.dumps(idn)
-    assert idn["result"]["with_subject"]["assignments"]  # the package is still shown
+    assert idn["result"]["with_subject"] is None
+    assert idn["result"]["deltas"] == coordinator["result"]["deltas"] != []
 
 
 def test_hardening_what_if_masks_a_removed_unit_everywhere(service: Service) -> None:
@@ -363,3 +365,139 @@ def test_hardening_answers_are_never_stored_by_caches(service: Service) -> None:
         "/v1/scenarios/tutorial/offers/IDN/history",
     ):
         assert service.client.get(path, headers=service.coordinator).headers["cache-control"] == "no-store"
+
+
+# -- what a second attack found ----------------------------------------------------------------
+
+
+def test_hardening_a_get_with_a_body_never_reads_it(service: Service) -> None:
+    """No GET takes a body: the application is handed an empty one, and not a byte of the one sent
+    is read (nobody, token or not, makes the server hold what it never needed)."""
+    received: list[Any] = []
+    bodies: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        message = await receive()
+        bodies.append(message["body"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> dict[str, Any]:
+        received.append(1)
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": True}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/scenarios",
+        "headers": [(b"content-length", b"4000000")],
+        "app": service.app,
+    }
+    anyio.run(BodySizeLimit(app, max_bytes=1024), scope, receive, send)
+    assert received == [] and bodies == [b""]
+
+
+def test_hardening_if_none_match_alone_is_no_precondition(service: Service) -> None:
+    """A write needs `If-Match`, or `If-None-Match: *` for a first version: an `If-None-Match`
+    naming some other ETag is no precondition at all (428), and one naming the current version
+    fails (412); the offer is unchanged by either."""
+    headers = service.auth(Role.DELEGATE, "IDN")
+    url = OFFER.format("tutorial", "IDN")
+    before = service.client.get(url, headers=headers)
+    offer = {k: v for k, v in before.json()["offer"].items() if k != "nation"}
+    stale = service.client.put(url, json=offer, headers={**headers, "If-None-Match": '"0-nothing"'})
+    assert stale.status_code == 428, stale.text
+    current = service.client.put(url, json=offer, headers={**headers, "If-None-Match": before.headers["etag"]})
+    assert current.status_code == 412, current.text
+    assert service.client.get(url, headers=headers).headers["etag"] == before.headers["etag"]
+
+
+def test_hardening_equal_offers_of_two_nations_share_no_etag(service: Service) -> None:
+    """An ETag is keyed by scenario, nation and version: two nations offering the same money read
+    two ETags, so an ETag seen tells nothing of an offer that could not be read."""
+    offer = {"funding": [{"id": "same", "amount_usd": 1_000_000}]}
+    etags = {nation: _put_offer(service, nation, offer).headers["etag"] for nation in ("SAU", "TUR")}
+    assert all(etags.values()) and etags["SAU"] != etags["TUR"]
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('{"units": [{"id": "\\ud800", "capability": "engineer", "count": 1, "personnel": 1}]}', "surrogate"),
+        ('{"units": [{"id": "a", "capability": "engineer", "count": 2.9999999999999999, "personnel": 1}]}', "count"),
+        ("[" * 300_000 + "]" * 300_000, "lists and mappings"),
+    ],
+    ids=["lone-surrogate", "whole-number-written-as-fraction", "bracket-flood"],
+)
+def test_hardening_json_is_read_exactly_or_refused(service: Service, body: str, problem: str) -> None:
+    """JSON is held to what it says: a lone surrogate (no text) and a flood of brackets are
+    refused, and 2.9999999999999999 is no whole number (a float would read 3)."""
+    headers = {**service.auth(Role.DELEGATE, "IDN"), "Content-Type": "application/json"}
+    etag = service.client.get(OFFER.format("tutorial", "IDN"), headers=headers).headers["etag"]
+    response = service.client.put(
+        OFFER.format("tutorial", "IDN"), content=body.encode(), headers={**headers, "If-Match": etag}
+    )
+    assert response.status_code == 422, response.text
+    assert problem in json.dumps(response.json()["problems"])
+
+
+def test_hardening_fractions_are_taken_as_written() -> None:
+    """A share or tolerance is the decimal written: 0.29 reads exactly as 0.29's float, and a
+    decimal no float holds (more than 15 significant digits) is refused, never rounded."""
+    from forcepack.models.errors import ScenarioInputError
+    from forcepack.models.loading import parse_scenario, read_document
+
+    text = Scenario.model_validate(json.loads(json.dumps(_tutorial_document()))).model_dump_json(
+        by_alias=True, exclude_none=True
+    )
+    data = json.loads(text)
+    data["targets"]["max_nation_share"] = "SHARE"
+    written = json.dumps(data).replace('"SHARE"', "0.29")
+    read = read_document(written, "s.json", as_json=True)
+    assert parse_scenario(read, "s.json").targets.max_nation_share == 0.29
+    with pytest.raises(ScenarioInputError, match="max_nation_share"):
+        parse_scenario(read_document(written.replace("0.29", "0.2900000000000000001"), "s.json", as_json=True))
+
+
+def _tutorial_document() -> dict[str, Any]:
+    from forcepack.models.loading import load_scenario
+    from tests.api.conftest import EXAMPLES
+
+    return load_scenario(EXAMPLES / "tutorial.yaml").model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def test_hardening_a_bug_answers_500_without_resetting_the_connection(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error, even one past the exception handlers, is the 500 problem document,
+    not cached, and the next request on the same client is answered."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("IDN's secret figures")
+
+    monkeypatch.setattr(api_service, "list_scenarios", broken)
+    client = TestClient(service.app, raise_server_exceptions=False)
+    response = client.get("/v1/scenarios", headers=service.coordinator)
+    assert response.status_code == 500 and response.headers["cache-control"] == "no-store"
+    assert "secret" not in response.text
+    assert client.get("/health").status_code == 200
+
+
+def test_hardening_a_long_value_is_cut_and_counted_exactly(service: Service) -> None:
+    """A value an error repeats is cut at 80 characters, and the count given is the value's own."""
+    response = service.client.post(
+        SOLVES.format("tutorial"), json={}, headers={**service.coordinator, "Idempotency-Key": "k" * 300}
+    )
+    assert response.status_code == 422
+    assert "(300 characters)" in response.json()["problems"][0]
+
+
+def test_hardening_no_redirect_names_a_claimed_host(service: Service) -> None:
+    """A path with a trailing slash is a 404, not a redirect to the host the request claimed."""
+    response = service.client.get(
+        "/v1/scenarios/", headers={**service.coordinator, "Host": "attacker.example"}, follow_redirects=False
+    )
+    assert response.status_code == 404 and "attacker" not in response.headers.get("location", "")
