@@ -99,55 +99,126 @@ def redact_solution(solution: Solution, viewer: Principal) -> Solution:
 # -- analyses -------------------------------------------------------------------------------
 
 
+Item = tuple[str, str]
+"""An offer's unit, pledge or red line, named by its nation and id (ids are each nation's own)."""
+
+
 @dataclass(frozen=True)
 class OfferSecrets:
-    """What each nation's offers hold that an answer's text may name: red-line ids and notes, unit ids.
+    """What each nation's offers hold that an answer's text may name: red-line ids and notes, unit
+    and pledge ids. Made from the offers a job used (and any a what-if's patch brought in).
 
-    Made from the offers a job used (and any a what-if's patch brought in).
+    Every sentence forcepack writes names an offer's item beside its nation (`red line `x`: MAR
+    ...`, `unit `x` (MAR)`, `MAR/x`), so a text is tested for those bound forms: a viewer whose own
+    offer uses the same id as another nation's red line sees its own sentences untouched, and
+    learns nothing of the other nation's names from what is withheld.
     """
 
     red_lines: dict[str, set[str]] = field(default_factory=dict)
     notes: dict[str, set[str]] = field(default_factory=dict)
     units: dict[str, set[str]] = field(default_factory=dict)
+    pledges: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, offers: Iterable[tuple[str, Mapping[str, Any]]]) -> OfferSecrets:
         """From (nation, offer document) pairs; a nation may come more than once."""
         secrets = cls()
         for nation, offer in offers:
-            for line in offer.get("red_lines", []) or []:
+            for line in _items(offer, "red_lines"):
                 secrets.red_lines.setdefault(nation, set()).add(str(line.get("id", "")))
                 if line.get("note"):
                     secrets.notes.setdefault(nation, set()).add(str(line["note"]))
-            for unit in offer.get("units", []) or []:
+            for unit in _items(offer, "units"):
                 secrets.units.setdefault(nation, set()).add(str(unit.get("id", "")))
+            for pledge in _items(offer, "funding"):
+                secrets.pledges.setdefault(nation, set()).add(str(pledge.get("id", "")))
         return secrets
 
+    def owners_of_unit(self, unit: str, nation: str | None = None) -> list[str]:
+        """The nations offering a unit of id `unit` (with `nation` given, that nation if it does)."""
+        return sorted(n for n, units in self.units.items() if unit in units and nation in (None, n))
+
     def owner_of_unit(self, unit: str, nation: str | None = None) -> str | None:
-        """The nation offering the unit `unit` (ids are each nation's own: with `nation` given, that
-        nation if it offers one; else the one nation that does, None when none or several do)."""
-        owners = [n for n, units in self.units.items() if unit in units and nation in (None, n)]
+        """The one nation offering the unit `unit` (None when none or several do)."""
+        owners = self.owners_of_unit(unit, nation)
         return owners[0] if len(owners) == 1 else None
+
+    def hidden_items(self, viewer: Principal) -> set[Item]:
+        """The (nation, id) of every red line, and for a delegate every unit, the viewer may not read
+        (an observer reads unit availability, as in explanations)."""
+        if viewer.role is Role.COORDINATOR:
+            return set()
+        items: set[Item] = set()
+        for nation, ids in self.red_lines.items():
+            if not viewer.sees_nation(nation):
+                items |= {(nation, i) for i in ids if i}
+        if viewer.role is Role.DELEGATE:
+            for nation, ids in self.units.items():
+                if not viewer.sees_nation(nation):
+                    items |= {(nation, i) for i in ids if i}
+        return items
 
     def leaks(self, text: str, viewer: Principal) -> bool:
         """Does `text` name something of an offer the viewer may not read?"""
         if viewer.role is Role.COORDINATOR:
             return False
-        names: set[str] = set()
-        notes: set[str] = set()
-        for nation in self.red_lines.keys() | self.notes.keys() | self.units.keys():
-            if viewer.sees_nation(nation):
-                continue
-            names |= self.red_lines.get(nation, set())
-            notes |= self.notes.get(nation, set())
-            if viewer.role is Role.DELEGATE:  # an observer reads unit availability, as in explanations
-                names |= self.units.get(nation, set())
-        return any(_names(text, name) for name in names if name) or any(note in text for note in notes)
+        pattern = mentions(self.hidden_items(viewer))
+        if pattern is not None and pattern.search(text):
+            return True
+        return any(
+            note in text for nation, notes in self.notes.items() if not viewer.sees_nation(nation) for note in notes
+        )
 
 
-def _names(text: str, name: str) -> bool:
-    """`name` appears in `text` as a whole id (not inside a longer one)."""
-    return re.search(rf"(?<![A-Za-z0-9_.:-]){re.escape(name)}(?![A-Za-z0-9_:-])", text) is not None
+def _items(offer: Mapping[str, Any], part: str) -> list[Mapping[str, Any]]:
+    value = offer.get(part) or []
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+_BACKTICKED = re.compile(r"`(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]*)`(?::| \()\s*(?P<nation>[A-Za-z0-9][A-Za-z0-9_-]*)")
+"""`` `id`: NATION`` (a red line's sentence) and `` `id` (NATION`` (a unit's, a pledge's, an element's)."""
+_KEYED = re.compile(r"(?<![A-Za-z0-9_.:/-])(?P<nation>[A-Za-z0-9][A-Za-z0-9_-]*)/(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]*)")
+"""`NATION/id`, an item's key."""
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """The bound mentions of some offer items in texts: found by their form, then looked up, so a
+    text is read once whatever the number of items."""
+
+    items: frozenset[Item]
+
+    def _named(self, match: re.Match[str]) -> str | None:
+        """The id the mention names, when it is one of the items (a key at a sentence's end may
+        carry the full stop)."""
+        nation, name = match["nation"], match["id"]
+        for candidate in (name, name.rstrip(".:")):
+            if (nation, candidate) in self.items:
+                return candidate
+        return None
+
+    def search(self, text: str) -> bool:
+        return any(self._named(m) is not None for form in (_BACKTICKED, _KEYED) for m in form.finditer(text))
+
+    def sub(self, text: str, placeholder: str) -> str:
+        """The text with every mentioned item's id replaced by the placeholder (its nation kept)."""
+
+        def replace(match: re.Match[str]) -> str:
+            named = self._named(match)
+            if named is None:
+                return match[0]
+            at = match.start("id") - match.start()
+            return match[0][:at] + placeholder + match[0][at + len(named) :]
+
+        for form in (_BACKTICKED, _KEYED):
+            text = form.sub(replace, text)
+        return text
+
+
+def mentions(items: Iterable[Item]) -> Mentions | None:
+    """The mentions of these items, or None when there are none to look for."""
+    found = frozenset(items)
+    return Mentions(found) if found else None
 
 
 def _offer_placeholder(viewer: Principal) -> str:
@@ -187,7 +258,8 @@ def patch_offers(patch: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]
 
 
 def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> WhatIf:
-    """A what-if as `viewer` may read it: both packages redacted, the patch masked, the summary withheld if it leaks."""
+    """A what-if as `viewer` may read it: both packages redacted, the patch masked, the units and
+    pledges it masks masked wherever the answer names them, the summary withheld if it leaks."""
     if viewer.role is Role.COORDINATOR:
         return answer
     patched = redact_solution(answer.patched, viewer)
@@ -227,96 +299,116 @@ def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> E
 
 
 def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> WhyNot:
-    """A why-not answer as `viewer` may read it: both packages redacted, and the subject masked
-    wherever it is named (another nation's unit) or the text withheld where it names a secret."""
+    """A why-not answer as `viewer` may read it: the optimum redacted; when the subject is another
+    nation's unit, the subject masked wherever it is named, and the package that includes it
+    withheld (it would show the unit's capability, size and cost, which no public package does)."""
     if viewer.role is Role.COORDINATOR:
         return answer
-    subject = redact_subject(answer.subject, viewer, secrets)
+    hidden = hidden_subject(answer.subject, viewer, secrets)
+    placeholder = _offer_placeholder(viewer)
 
     def words(text: str, withheld: str) -> str:
-        if subject != answer.subject:
-            text = re.sub(rf"(?<![A-Za-z0-9_.:-]){re.escape(answer.subject)}(?![A-Za-z0-9_:-])", subject, text)
+        if hidden:
+            for form in {answer.subject, answer.subject.rpartition("/")[2]}:
+                text = re.sub(rf"(?<![A-Za-z0-9_.:/-]){re.escape(form)}(?![A-Za-z0-9_:-])", placeholder, text)
         return withheld if secrets.leaks(text, viewer) else text
 
-    with_subject = redact_solution(answer.with_subject, viewer) if answer.with_subject is not None else None
+    with_subject = None
     summary = answer.summary
-    if with_subject is not None and with_subject.explanation is not None:
-        before = answer.with_subject.explanation if answer.with_subject is not None else None
-        if before is not None:
-            summary = summary.replace(before.summary, with_subject.explanation.summary)
-        explanation = with_subject.explanation
-        explanation = explanation.model_copy(
-            update={
-                "summary": words(explanation.summary, _SUMMARY_WITHHELD),
-                "relaxations": [
-                    r.model_copy(update={"effect": words(r.effect, "a package exists")})
-                    for r in explanation.relaxations
-                ],
-            }
-        )
-        with_subject = with_subject.model_copy(update={"explanation": explanation})
+    if answer.with_subject is not None and not hidden:
+        with_subject = redact_solution(answer.with_subject, viewer)
+        if answer.with_subject.explanation is not None and with_subject.explanation is not None:
+            summary = summary.replace(answer.with_subject.explanation.summary, with_subject.explanation.summary)
+            explanation = with_subject.explanation
+            explanation = explanation.model_copy(
+                update={
+                    "summary": words(explanation.summary, _SUMMARY_WITHHELD),
+                    "relaxations": [
+                        r.model_copy(update={"effect": words(r.effect, "a package exists")})
+                        for r in explanation.relaxations
+                    ],
+                }
+            )
+            with_subject = with_subject.model_copy(update={"explanation": explanation})
     summary = words(summary, f"What keeps it out involves {_condition_placeholder(viewer)}.")
     redacted = answer.model_copy(
         update={
-            "subject": subject,
+            "subject": placeholder if hidden else answer.subject,
             "summary": summary,
             "optimum": redact_solution(answer.optimum, viewer),
             "with_subject": with_subject,
         }
     )
-    # A unit asked about by its key (`MAR/mar-inf`) appears in the packages by its id.
-    masked = {answer.subject, answer.subject.rpartition("/")[2]} if subject != answer.subject else set()
-    return scrub(redacted, masked, subject)
+    return scrub(redacted, subject_items(answer.subject, secrets) if hidden else set(), placeholder)
 
 
-def masked_in_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecrets) -> set[str]:
-    """The names a patch operation holds that `redact_patch` masks for this viewer: a removed unit
-    of another nation, and the units and pledges of an offer the viewer may not read."""
+def subject_items(subject: str, secrets: OfferSecrets) -> set[Item]:
+    """The units a why-not subject names: `NATION/id`, or an id (every nation offering one)."""
+    nation, slash, unit = subject.rpartition("/")
+    return {(owner, unit) for owner in secrets.owners_of_unit(unit, nation if slash else None)}
+
+
+def hidden_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> bool:
+    """Is a why-not subject a unit the viewer may not read (a delegate's view of another nation's)?
+    A nation's code is no secret; an observer reads unit availability, as in explanations."""
+    if viewer.role is not Role.DELEGATE:
+        return False
+    return any(not viewer.sees_nation(owner) for owner, _ in subject_items(subject, secrets))
+
+
+def masked_in_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecrets) -> set[Item]:
+    """The units and pledges a patch operation holds that `redact_patch` masks for this viewer: a
+    removed unit of another nation, and the units and pledges of an offer the viewer may not read."""
     if viewer.role is Role.COORDINATOR:
         return set()
-    names: set[str] = set()
+    items: set[Item] = set()
     for op in patch.get("ops", []):
         kind = op.get("op") if isinstance(op, Mapping) else None
         if kind == "remove_unit":
-            unit = str(op.get("unit", ""))
-            owner = secrets.owner_of_unit(unit, op.get("nation"))
-            if viewer.role is Role.OBSERVER or owner is None or not viewer.sees_nation(owner):
-                names.add(unit)
+            unit, nation = str(op.get("unit", "")), op.get("nation")
+            owners = secrets.owners_of_unit(unit, nation) or ([str(nation)] if nation else [])
+            items |= {(o, unit) for o in owners if viewer.role is Role.OBSERVER or not viewer.sees_nation(o)}
         elif kind == "replace_offer":
             offer = op.get("offer") or {}
-            if viewer.role is Role.OBSERVER or not viewer.sees_nation(str(offer.get("nation", ""))):
+            nation = str(offer.get("nation", ""))
+            if viewer.role is Role.OBSERVER or not viewer.sees_nation(nation):
                 for part in ("units", "funding"):
-                    names.update(str(item.get("id", "")) for item in offer.get(part, []) or [])
-    names.discard("")
-    return names
+                    items |= {(nation, str(item.get("id", ""))) for item in _items(offer, part)}
+    return {(n, i) for n, i in items if i}
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def scrub(answer: M, names: set[str], placeholder: str) -> M:
-    """The answer with every mention of a masked name replaced by the placeholder: a name masked
-    in one place of an answer appears in none (a package's placements, a diff, a sentence)."""
-    if not names:
+def scrub(answer: M, items: set[Item], placeholder: str) -> M:
+    """The answer with every mention of the items replaced by the placeholder, so that an item
+    masked in one place of an answer appears in none: the `unit` or `pledge` of a row whose
+    `nation` offers it (an assignment, a diff's change, a funding flow), an availability element's
+    id, and the bound mentions in sentences. Nothing else is touched: a status, a nation's code or
+    a requirement that happens to be spelled like a masked id stays as it is."""
+    found = mentions(items)
+    if found is None:
         return answer
-    pattern = re.compile(
-        r"(?<![A-Za-z0-9_.:-])("
-        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        + r")(?![A-Za-z0-9_:-])"
-    )
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            return placeholder if value in names else pattern.sub(placeholder, value)
+            return found.sub(value, placeholder)
         if isinstance(value, list):
             return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        return value
+        if not isinstance(value, dict):
+            return value
+        out = {k: walk(v) for k, v in value.items()}
+        nation = value.get("nation")
+        for key in ("unit", "pledge"):
+            if isinstance(value.get(key), str) and (nation, value[key]) in items:
+                out[key] = placeholder
+        if value.get("type") == "availability" and (nation, value.get("id")) in items:
+            out["id"] = placeholder
+        return out
 
     return type(answer).model_validate(walk(answer.model_dump(mode="json", by_alias=True)))
 
 
 def redact_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> str:
     """A why-not question's subject as `viewer` may read it: another nation's unit is "another nation's offer"."""
-    return _offer_placeholder(viewer) if secrets.leaks(subject, viewer) else subject
+    return _offer_placeholder(viewer) if hidden_subject(subject, viewer, secrets) else subject

@@ -210,6 +210,7 @@ def test_analyses_why_not_never_names_another_nations_unit_to_a_delegate(service
     assert "tur-eng" in coordinator["result"]["with_subject"]["explanation"]["summary"]
     idn = service.client.get(location, headers=service.auth(Role.DELEGATE, "IDN")).json()
     assert not [text for text in strings(idn) if "tur-eng" in text]
+    assert idn["result"]["with_subject"] is None and idn["result"]["deltas"] == coordinator["result"]["deltas"]
     tur = service.client.get(location, headers=service.auth(Role.DELEGATE, "TUR")).json()
     assert "tur-eng" in tur["result"]["with_subject"]["explanation"]["summary"]
 
@@ -556,20 +557,87 @@ def test_analyses_cancel_stops_the_analysis(make_service: Callable[..., Service]
     assert (job["status"], job["result"]) == ("cancelled", None)
 
 
-def test_analyses_offer_secrets_name_whole_ids_of_others_only() -> None:
-    """A text leaks when it names another nation's red line (id or note), or for a delegate its unit."""
+def test_analyses_offer_secrets_name_bound_mentions_of_others_only() -> None:
+    """A text leaks when it names another nation's red line (by its id beside the nation, or its
+    note), or for a delegate its unit; the same id of the viewer's own offer, beside its own
+    nation, is no leak (else what is withheld would tell a delegate another nation's names)."""
     secrets = OfferSecrets.of(
         [
-            ("IDN", {"red_lines": [{"id": "idn-x", "note": "a note of Indonesia"}], "units": [{"id": "idn-eng"}]}),
-            ("MAR", {"red_lines": [{"id": "mar-y"}], "units": [{"id": "mar-inf"}]}),
+            ("IDN", {"red_lines": [{"id": "x", "note": "a note of Indonesia"}], "units": [{"id": "idn-eng"}]}),
+            ("MAR", {"red_lines": [{"id": "x"}, {"id": "mar-y"}], "units": [{"id": "mar-inf"}, {"id": "idn-eng"}]}),
         ]
     )
     idn, observer = Principal("t1", Role.DELEGATE, "IDN"), Principal("t2", Role.OBSERVER)
     assert secrets.leaks("kept out by red line `mar-y`: MAR only deploys to secure sectors.", idn)
-    assert not secrets.leaks("kept out by red line `idn-x`: IDN only deploys to secure sectors.", idn)
-    assert not secrets.leaks("mar-yes and xmar-y are other ids", idn)
+    assert secrets.leaks("kept out by red line `x`: MAR only deploys to secure sectors.", idn)
+    assert not secrets.leaks("kept out by red line `x`: IDN only deploys to secure sectors.", idn)
+    assert not secrets.leaks("unit `idn-eng` (IDN) fills `rafah-eng`", idn)
+    assert secrets.leaks("unit `idn-eng` (MAR) fills `rafah-eng`", idn)
+    assert not secrets.leaks("mar-yes and xmar-y are other ids; `x` alone names nobody's", idn)
     assert secrets.leaks("unit `mar-inf` (MAR) is available 2026-03-01 .. 2027-12-31", idn)
+    assert secrets.leaks("MAR/mar-inf cannot take part.", idn) and not secrets.leaks("MAR/mar-info", idn)
     assert not secrets.leaks("unit `mar-inf` (MAR) is available 2026-03-01 .. 2027-12-31", observer)
-    assert secrets.leaks("red line `idn-x`.", observer) and secrets.leaks("as a note of Indonesia says", observer)
-    assert not secrets.leaks("red line `mar-y`", Principal("t3", Role.COORDINATOR))
+    assert secrets.leaks("red line `x`: IDN only", observer) and secrets.leaks("as a note of Indonesia says", observer)
+    assert not secrets.leaks("red line `mar-y`: MAR only", Principal("t3", Role.COORDINATOR))
     assert secrets.owner_of_unit("mar-inf") == "MAR" and secrets.owner_of_unit("nobody") is None
+    assert secrets.owner_of_unit("idn-eng") is None and secrets.owner_of_unit("idn-eng", "MAR") == "MAR"
+
+
+def _colliding() -> Scenario:
+    """The tutorial with ids chosen to collide: IDN's engineers and MAR's infantry are both
+    `optimal` (a status's spelling), and MAR offers engineers named `IDN` (a nation's code)."""
+    data = SCENARIOS["tutorial"].model_dump(mode="json", by_alias=True, exclude_none=True)
+    for offer in data["offers"]:
+        for unit in offer.get("units", []):
+            if unit["id"] in ("idn-eng", "mar-inf"):
+                unit["id"] = "optimal"
+        if offer["nation"] == "MAR":
+            offer["units"].append({"id": "IDN", "capability": "engineer", "count": 1, "personnel": 500})
+    return Scenario.model_validate(data)
+
+
+def test_analyses_masking_touches_only_the_masked_units() -> None:
+    """A what-if removing MAR's `optimal` masks that unit in IDN's view wherever MAR offers it, and
+    nothing else: statuses still read `optimal`, IDN's own `optimal` rows keep their id, the nation
+    code IDN stays IDN, and the redacted answer is a valid document."""
+    from forcepack.api.visibility import redact_what_if
+    from forcepack.solver.whatif import what_if
+
+    scenario = _colliding()
+    patch = Patch.model_validate({"ops": [{"op": "remove_unit", "unit": "optimal", "nation": "MAR"}]})
+    answer = what_if(scenario, patch, params=SolveParams(time_limit_s=30, workers=1))
+    assert answer.baseline.status == "optimal"
+    assert {(a.nation, a.unit) for a in answer.baseline.assignments} >= {("MAR", "optimal"), ("IDN", "optimal")}
+    secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
+    idn = Principal("t1", Role.DELEGATE, "IDN")
+    seen = redact_what_if(answer, idn, secrets)
+    assert seen.baseline.status == answer.baseline.status == "optimal"
+    assert seen.patched.status == answer.patched.status
+    rows = {(a.nation, a.unit) for a in seen.baseline.assignments}
+    assert ("IDN", "optimal") in rows and ("MAR", "optimal") not in rows
+    assert ("MAR", "another nation's offer") in rows
+    assert {f.nation for f in seen.baseline.nations} == {f.nation for f in answer.baseline.nations}
+    mar = Principal("t2", Role.DELEGATE, "MAR")
+    assert redact_what_if(answer, mar, secrets).baseline.assignments == answer.baseline.assignments
+
+
+def test_analyses_why_not_withholds_the_package_built_around_another_nations_unit() -> None:
+    """Why-not about MAR's `optimal`, read by IDN's delegate: the subject masked, the package that
+    includes it withheld (it would show the unit's size and cost), the deltas kept, and IDN's own
+    `optimal` untouched; MAR's delegate reads all of it."""
+    from forcepack.api.visibility import redact_why_not
+    from forcepack.solver.why_not import why_not
+
+    scenario = _colliding()
+    answer = why_not(scenario, "MAR/IDN", SolveParams(time_limit_s=30, workers=1))
+    assert answer.subject_type == "unit" and answer.with_subject is not None
+    secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
+    idn = redact_why_not(answer, Principal("t1", Role.DELEGATE, "IDN"), secrets)
+    assert idn.subject == "another nation's offer" and idn.with_subject is None
+    assert idn.deltas == answer.deltas
+    assert "MAR/IDN" not in idn.summary and ("MAR", "IDN") not in {(a.nation, a.unit) for a in idn.optimum.assignments}
+    assert {a.unit for a in idn.optimum.assignments if a.nation == "IDN"} == {
+        a.unit for a in answer.optimum.assignments if a.nation == "IDN"
+    }
+    mar = redact_why_not(answer, Principal("t2", Role.DELEGATE, "MAR"), secrets)
+    assert mar == answer
