@@ -11,15 +11,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, cast
 
-from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forcepack.api import store
-from forcepack.api.analyses import criticality_work, explanation_work, solve_work, what_if_work, why_not_work
 from forcepack.api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found
 from forcepack.api.db import Database
 from forcepack.api.documents import (
@@ -35,16 +33,11 @@ from forcepack.api.documents import (
 from forcepack.api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
 from forcepack.api.jobs import UNFINISHED, JobRunner, Work
 from forcepack.api.keys import digest_key, keyed_digest
-from forcepack.api.limits import read_body_document, read_request
+from forcepack.api.kinds import KINDS, JobKind
+from forcepack.api.limits import read_body_document
 from forcepack.api.schemas import (
-    AnalysisParamsUsed,
     CriticalityJob,
-    CriticalityParamsUsed,
-    CriticalityRequest,
-    ExplanationAnswer,
     ExplanationJob,
-    ExplanationParamsUsed,
-    ExplanationRequest,
     JobList,
     JobSummary,
     OfferHistory,
@@ -54,35 +47,18 @@ from forcepack.api.schemas import (
     ScenarioSummary,
     ScenarioView,
     SolveJob,
-    SolveParamsUsed,
-    SolveRequest,
     WhatIfJob,
-    WhatIfParamsUsed,
-    WhatIfRequest,
     WhyNotJob,
-    WhyNotParamsUsed,
-    WhyNotRequest,
 )
 from forcepack.api.settings import Settings
 from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioVersionRow, utcnow
 from forcepack.api.visibility import (
     OfferSecrets,
     patch_offers,
-    redact_criticality,
-    redact_explanation_answer,
-    redact_patch,
-    redact_solution,
-    redact_subject,
-    redact_what_if,
-    redact_why_not,
 )
-from forcepack.models.analysis import Criticality, WhatIf, WhyNot
 from forcepack.models.errors import ForcepackError
-from forcepack.models.loading import format_location, parse_scenario, shown_value
-from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
+from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
-from forcepack.models.solution import Solution
-from forcepack.solver import SolveParams
 
 SYSTEM = Principal("system", Role.COORDINATOR)
 """The service itself, when it loads scenarios (examples at first start)."""
@@ -502,64 +478,32 @@ def _offer_secrets(db: Database, job: JobRow) -> OfferSecrets:
 
 
 def _job_view(db: Database, job: JobRow, principal: Principal, runner: JobRunner) -> AnyJob:
-    """A job as the caller may read it: only its own offer versions for a delegate, answers redacted."""
+    """A job as the caller may read it: only its own offer versions for a delegate, answers redacted
+    by the job's kind (`api.kinds`)."""
     versions = job.offer_versions
     if principal.role is Role.DELEGATE:
         versions = {n: v for n, v in versions.items() if n == principal.nation}
-    common: dict[str, Any] = {
-        "id": job.id,
-        "scenario": job.scenario_id,
-        "status": job.status,
-        "scenario_version": job.scenario_version,
-        "offer_versions": versions,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "progress": runner.progress(job.id) if job.status == "running" else None,
-        "error": job.error,
-        "error_detail": job.error_detail if principal.is_coordinator else None,
-    }
     result = job.result
     if result is not None and not principal.is_coordinator:
         result = _keyed_scenario_digests(result, digest_key(db))
-    if job.kind == "what-if":
-        params = WhatIfParamsUsed.model_validate(job.params)
-        what_if = WhatIf.model_validate(result) if result is not None else None
-        if not principal.is_coordinator:
-            secrets = _offer_secrets(db, job)
-            params = params.model_copy(update={"patch": redact_patch(params.patch, principal, secrets)})
-            what_if = redact_what_if(what_if, principal, secrets) if what_if is not None else None
-        return WhatIfJob(kind="what-if", params=params, result=what_if, **common)
-    if job.kind == "criticality":
-        criticality = Criticality.model_validate(result) if result is not None else None
-        if criticality is not None and not principal.is_coordinator:
-            criticality = redact_criticality(criticality, principal, _offer_secrets(db, job))
-        return CriticalityJob(
-            kind="criticality",
-            params=CriticalityParamsUsed.model_validate(job.params),
-            result=criticality,
-            **common,
-        )
-    if job.kind == "explanation":
-        answer = ExplanationAnswer.model_validate(result) if result is not None else None
-        return ExplanationJob(
-            kind="explanation",
-            params=ExplanationParamsUsed.model_validate(job.params),
-            result=redact_explanation_answer(answer, principal) if answer is not None else None,
-            **common,
-        )
-    if job.kind == "why-not":
-        params_why = WhyNotParamsUsed.model_validate(job.params)
-        why = WhyNot.model_validate(result) if result is not None else None
-        if not principal.is_coordinator:
-            secrets = _offer_secrets(db, job)
-            params_why = params_why.model_copy(
-                update={"subject": redact_subject(params_why.subject, principal, secrets)}
-            )
-            why = redact_why_not(why, principal, secrets) if why is not None else None
-        return WhyNotJob(kind="why-not", params=params_why, result=why, **common)
-    solution = redact_solution(Solution.model_validate(result), principal) if result is not None else None
-    return SolveJob(kind="solve", params=SolveParamsUsed.model_validate(job.params), result=solution, **common)
+    view = KINDS[job.kind].job(
+        job.params,
+        result,
+        principal,
+        lambda: _offer_secrets(db, job),
+        id=job.id,
+        scenario=job.scenario_id,
+        status=job.status,
+        scenario_version=job.scenario_version,
+        offer_versions=versions,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        progress=runner.progress(job.id) if job.status == "running" else None,
+        error=job.error,
+        error_detail=job.error_detail if principal.is_coordinator else None,
+    )
+    return cast(AnyJob, view)
 
 
 def _keyed_scenario_digests(document: Any, key: bytes) -> Any:
@@ -583,11 +527,6 @@ def _replay(db: Database, job: JobRow, request_hash: str, principal: Principal, 
             [f"Idempotency-Key: already used for job `{job.id}` with a different request; use a new key"],
         )
     return Submitted(_job_view(db, job, principal, runner), created=False)
-
-
-def _time_limit(settings: Settings, asked: float | None) -> float:
-    """The time limit a job runs with: the one asked, or the server's default; at most the server maximum."""
-    return min(asked or settings.default_solve_seconds, settings.max_solve_seconds)
 
 
 @dataclass(frozen=True)
@@ -664,11 +603,8 @@ def _submit(
     return Submitted(_job_view(db, job, principal, runner), created=True)
 
 
-def _solve_params(used: AnalysisParamsUsed | SolveParamsUsed) -> SolveParams:
-    return SolveParams(time_limit_s=used.time_limit_s, workers=used.workers, seed=used.seed)
-
-
-def submit_solve(
+def submit(
+    kind: JobKind[Any, Any],
     db: Database,
     runner: JobRunner,
     settings: Settings,
@@ -678,176 +614,19 @@ def submit_solve(
     content_type: str | None,
     idempotency_key: str | None,
 ) -> Submitted:
-    """Queue a solve of the scenario as it stands."""
-    principal.require_coordinator("solve")
-    request = read_request(body, content_type, SolveRequest, f"solve of scenario {scenario_id}")
-    used = SolveParamsUsed(
-        time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, explain=request.explain, workers=1
-    )
-    asked = _JobRequest(
-        kind="solve",
-        request=request.model_dump(mode="json"),
-        params=used.model_dump(mode="json"),
-        work=lambda scenario: solve_work(scenario, _solve_params(used), explain=used.explain),
-    )
-    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
-
-
-def read_what_if_request(body: bytes, content_type: str | None, scenario_id: str) -> WhatIfRequest:
-    """A what-if request body (JSON or YAML): a patch and its mode; problems named `ops[0].nations[0]: ...`."""
-    source = f"what-if on scenario {scenario_id}"
-    data = read_body_document(body, content_type, source)
-    try:
-        return WhatIfRequest.model_validate(data)
-    except ValidationError as exc:
-        raise PatchError(source, [_patch_problem(e) for e in exc.errors(include_url=False)]) from None
-
-
-_OPS = frozenset(get_args(op.model_fields["op"].annotation)[0] for op in get_args(get_args(Operation)[0]))
-"""The tags of the patch operations (`withdraw`, `set_control`, ...)."""
-
-
-def _patch_problem(error: Any) -> str:
-    loc = tuple(error.get("loc", ()))
-    # `ops[0].withdraw.nations`: the operation's tag is pydantic's, not a field of the document.
-    kept = tuple(
-        part
-        for i, part in enumerate(loc)
-        if not (part in _OPS and i >= 2 and loc[i - 2] == "ops" and isinstance(loc[i - 1], int))
-    )
-    if error.get("type") == "extra_forbidden":
-        return f"{format_location(kept)}: unknown field `{loc[-1]}`"
-    if error.get("type") == "missing":
-        return f"{format_location(kept)}: required field is missing"
-    return f"{format_location(kept)}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}"
-
-
-def submit_what_if(
-    db: Database,
-    runner: JobRunner,
-    settings: Settings,
-    principal: Principal,
-    scenario_id: str,
-    body: bytes,
-    content_type: str | None,
-    idempotency_key: str | None,
-) -> Submitted:
-    """Queue a what-if: the scenario as it stands and as the patch changes it, solved and compared."""
-    principal.require_coordinator("ask what-if questions")
+    """Queue a job of a kind on the scenario as it stands (coordinators): the scenario must be one
+    the caller sees (404), the request read as the kind reads it (415, 422), its work checked on the
+    scenario before it is queued (422), and the same key and request give the same job."""
+    principal.require_coordinator(kind.action)
     with db.read() as session:
         _visible_scenario(session, principal, scenario_id)
-    request = read_what_if_request(body, content_type, scenario_id)
-    patch = Patch(description=request.description, ops=request.ops)
-    used = WhatIfParamsUsed(
-        time_limit_s=_time_limit(settings, request.time_limit_s),
-        seed=request.seed,
-        workers=1,
-        mode=request.mode,
-        patch=patch.model_dump(mode="json", by_alias=True, exclude_none=True),
-    )
-
-    def work(scenario: Scenario) -> Work:
-        apply_patch(scenario, patch, source=f"what-if on scenario {scenario_id}")  # 422 now, not a failed job
-        return what_if_work(scenario, patch, used.mode, _solve_params(used))
-
+    request = kind.read(body, content_type, scenario_id)
+    used = kind.used(request, settings)
     asked = _JobRequest(
-        kind="what-if",
+        kind=kind.name,
         request=request.model_dump(mode="json", by_alias=True),
         params=used.model_dump(mode="json"),
-        work=work,
-    )
-    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
-
-
-def submit_criticality(
-    db: Database,
-    runner: JobRunner,
-    settings: Settings,
-    principal: Principal,
-    scenario_id: str,
-    body: bytes,
-    content_type: str | None,
-    idempotency_key: str | None,
-) -> Submitted:
-    """Queue a criticality sweep: the package re-solved without each participating nation (and pair)."""
-    principal.require_coordinator("ask for criticality")
-    request = read_request(body, content_type, CriticalityRequest, f"criticality of scenario {scenario_id}")
-    used = CriticalityParamsUsed(
-        time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, workers=1, pairs=request.pairs
-    )
-    asked = _JobRequest(
-        kind="criticality",
-        request=request.model_dump(mode="json"),
-        params=used.model_dump(mode="json"),
-        work=lambda scenario: criticality_work(scenario, _solve_params(used), pairs=used.pairs),
-    )
-    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
-
-
-def submit_explanation(
-    db: Database,
-    runner: JobRunner,
-    settings: Settings,
-    principal: Principal,
-    scenario_id: str,
-    body: bytes,
-    content_type: str | None,
-    idempotency_key: str | None,
-) -> Submitted:
-    """Queue an explanation: why the scenario as it stands has no package, and the cheapest ways out."""
-    principal.require_coordinator("ask for explanations")
-    request = read_request(body, content_type, ExplanationRequest, f"explanation of scenario {scenario_id}")
-    used = ExplanationParamsUsed(
-        time_limit_s=_time_limit(settings, request.time_limit_s),
-        seed=request.seed,
-        workers=1,
-        relaxations=request.relaxations,
-    )
-    asked = _JobRequest(
-        kind="explanation",
-        request=request.model_dump(mode="json"),
-        params=used.model_dump(mode="json"),
-        work=lambda scenario: explanation_work(scenario, _solve_params(used), relaxations=used.relaxations),
-    )
-    return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
-
-
-def submit_why_not(
-    db: Database,
-    runner: JobRunner,
-    settings: Settings,
-    principal: Principal,
-    scenario_id: str,
-    body: bytes,
-    content_type: str | None,
-    idempotency_key: str | None,
-) -> Submitted:
-    """Queue a why-not question: why a nation (or an offered unit) is not in the best package."""
-    principal.require_coordinator("ask why-not questions")
-    request = read_request(body, content_type, WhyNotRequest, f"why-not on scenario {scenario_id}")
-    used = WhyNotParamsUsed(
-        time_limit_s=_time_limit(settings, request.time_limit_s),
-        seed=request.seed,
-        workers=1,
-        subject=request.subject,
-    )
-
-    def work(scenario: Scenario) -> Work:
-        from forcepack.solver.why_not import UnknownSubjectError, subject_type
-
-        try:
-            subject_type(scenario, request.subject)  # 422 now, not a failed job
-        except UnknownSubjectError as error:
-            raise InvalidRequest(
-                "the subject is neither a nation nor an offered unit of the scenario", [f"subject: {error}"]
-            ) from None
-        return why_not_work(scenario, used.subject, _solve_params(used))
-
-    asked = _JobRequest(
-        kind="why-not",
-        request=request.model_dump(mode="json"),
-        params=used.model_dump(mode="json"),
-        work=work,
+        work=lambda scenario: kind.work(scenario, used, scenario_id),
     )
     return _submit(db, runner, principal, scenario_id, asked, idempotency_key)
 

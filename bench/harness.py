@@ -57,8 +57,8 @@ from bench.common import median as _median
 from bench.common import num as _num
 from bench.common import parse_per_size, run_json
 from bench.common import table as _table
+from forcepack.solver.answer import EXPLAIN_TIME_LIMIT_S
 from forcepack.solver.params import default_workers
-from forcepack.solver.search import EXPLAIN_TIME_LIMIT_S
 
 __all__ = ["FAMILIES", "Config", "main", "render", "run"]
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import SCENARIO_SUFFIXES, load_scenario, load_solution
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+
+if TYPE_CHECKING:
+    from forcepack.solver.params import SolveParams
 
 EXIT_PACKAGE = 0
 EXIT_INFEASIBLE = 1
@@ -122,7 +125,7 @@ def solve_command(
     if resilient:
         from forcepack.solver.resilience import resilient as resilient_package
 
-        answer = resilient_package(scenario, _params(time_limit, workers, seed))  # type: ignore[arg-type]
+        answer = resilient_package(scenario, _params(time_limit, workers, seed))
         if as_json:
             sys.stdout.write(answer.to_json() + "\n")
         else:
@@ -182,7 +185,7 @@ def why_not_command(
         raise typer.Exit(EXIT_INFEASIBLE)
 
 
-def _params(time_limit: float, workers: int | None, seed: int) -> object:
+def _params(time_limit: float, workers: int | None, seed: int) -> SolveParams:
     from forcepack.solver import SolveParams
 
     return SolveParams(time_limit_s=time_limit, seed=seed, workers=workers)
@@ -205,7 +208,8 @@ def what_if_command(
     from forcepack.models.patch import Patch, PatchError, load_patch
     from forcepack.solver.whatif import what_if
 
-    if mode not in ("resolve", "repair"):
+    modes: dict[str, Literal["resolve", "repair"]] = {"resolve": "resolve", "repair": "repair"}
+    if mode not in modes:
         raise PatchError("--mode", [f"expected `resolve` or `repair`, got `{mode}`"])
     scenario = load_scenario(file)
     patch = Patch.withdraw(*withdraw) if withdraw else Patch()
@@ -217,7 +221,7 @@ def what_if_command(
         patch = patch.then(load_patch(text, str(patch_file)))
     if patch.is_empty():
         raise PatchError("what-if", ["give --withdraw NATION or --patch FILE"])
-    answer = what_if(scenario, patch, mode=mode, params=_params(time_limit, workers, seed))  # type: ignore[arg-type]
+    answer = what_if(scenario, patch, mode=modes[mode], params=_params(time_limit, workers, seed))
     if as_json:
         sys.stdout.write(answer.to_json() + "\n")
     else:
@@ -250,7 +254,7 @@ def criticality_command(
         task = bar.add_task("withdrawals", total=None)
         answer = criticality(
             scenario,
-            _params(time_limit, workers, seed),  # type: ignore[arg-type]
+            _params(time_limit, workers, seed),
             pairs=pairs,
             executor=executor,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -286,7 +290,7 @@ def alternatives_command(
         k,
         tolerance=tolerance,
         min_difference=difference,
-        params=_params(time_limit, workers, seed),  # type: ignore[arg-type]
+        params=_params(time_limit, workers, seed),
     )
     if as_json:
         sys.stdout.write(answer.to_json() + "\n")

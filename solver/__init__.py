@@ -11,10 +11,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from forcepack.solver.answer import solve
     from forcepack.solver.builder import BuiltModel, PackageVariables, build
     from forcepack.solver.document import Package, solution_document
     from forcepack.solver.params import SolveParams
-    from forcepack.solver.search import SolveReport, solve
+    from forcepack.solver.search import SolveReport
 
 _HOMES = {
     "BuiltModel": "builder",
@@ -24,7 +25,7 @@ _HOMES = {
     "solution_document": "document",
     "SolveParams": "params",
     "SolveReport": "search",
-    "solve": "search",
+    "solve": "answer",
 }
 
 __all__ = [

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
+
 from forcepack.models.analysis import Alternatives
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.solver.answer import solve
 from forcepack.solver.builder import ModelBuilder
-from forcepack.solver.criteria import hold, tolerance_of
+from forcepack.solver.criteria import criterion, tolerance_of
 from forcepack.solver.document import Package, exact_values
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import solve
+from forcepack.solver.search import Search
 
 Placement = tuple[str, str]
 """(nation, sector)"""
@@ -45,24 +49,14 @@ def alternatives(
     best = solve(scenario, params)
     found = [best]
     if best.has_package:
-        criteria = [t.criterion for t in scenario.objective]
-        limits = list(zip(criteria, exact_values(scenario, Package.from_solution(best), criteria), strict=True))
+        names = [t.criterion for t in scenario.objective]
+        limits = list(zip(names, exact_values(scenario, Package.from_solution(best), names), strict=True))
         allowed = tolerance_of(tolerance)
         while len(found) < k:
-            seen = [placements(p) for p in found]
-
-            def constrain(b: ModelBuilder, seen: list[frozenset[Placement]] = seen) -> None:
-                for criterion, value in limits:
-                    hold(b, criterion, value, allowed)
-                reachable = [(n, s) for n in b.vars.contributes for s in sorted(b.sectors_of(n))]
-                for used in seen:
-                    b.model.add(
-                        sum(1 - b.in_sector(n, s) for n, s in used)
-                        + sum(b.in_sector(n, s) for n, s in reachable if (n, s) not in used)
-                        >= min_difference
-                    )
-
-            nxt = solve(scenario, params, constraints=constrain, explain=False)
+            search = Search(scenario)
+            _within(search.builder, limits, allowed)
+            _differs(search.builder, [placements(p) for p in found], min_difference)
+            nxt = search.run(params)
             if not nxt.has_package:
                 break
             found.append(nxt)
@@ -73,3 +67,20 @@ def alternatives(
         packages=found,
         differences=[[len(a ^ b) for b in sets] for a in sets],
     )
+
+
+def _within(b: ModelBuilder, limits: Sequence[tuple[str, Fraction]], tolerance: Fraction) -> None:
+    """Every criterion within the tolerance of the optimum's value."""
+    for name, value in limits:
+        criterion(name).hold(b, value, tolerance)
+
+
+def _differs(b: ModelBuilder, seen: list[frozenset[Placement]], least: int) -> None:
+    """At least `least` nation-sector placements differ from each package seen."""
+    reachable = [(n, s) for n in b.nations() for s in sorted(b.sectors_of(n))]
+    for used in seen:
+        b.model.add(
+            sum(1 - b.in_sector(n, s) for n, s in used)
+            + sum(b.in_sector(n, s) for n, s in reachable if (n, s) not in used)
+            >= least
+        )

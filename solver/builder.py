@@ -18,7 +18,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
-from forcepack.solver import criteria
+from forcepack.solver.criteria import criterion
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
 from forcepack.solver.rules import BUILD_ORDER, funding
@@ -252,7 +252,7 @@ class ModelBuilder:
         if self.baseline is not None:
             names.insert(0, "churn")
         for name in names:
-            self.criteria[name] = criteria.expression(self, name)
+            self.criteria[name] = criterion(name).expression(self)
 
     # -- handles rules use -------------------------------------------------------------
 
@@ -380,6 +380,18 @@ class ModelBuilder:
     def pairs(self) -> Iterable[Candidate]:
         for pairs in self._pairs_of_unit.values():
             yield from pairs
+
+    def nations(self) -> list[str]:
+        """Every nation that could contribute units."""
+        return list(self.vars.contributes)
+
+    def shortfalls(self) -> Mapping[str, cp_model.IntVar]:
+        """Each desirable line's shortfall variable, by line id."""
+        return self.vars.shortfall
+
+    def pair_variables(self) -> Mapping[Pair, cp_model.IntVar]:
+        """Units per option, by (unit key, line id)."""
+        return self.vars.units
 
     def sectors_of(self, nation: str) -> set[str]:
         """Sectors the nation's units could reach."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from forcepack.models import Priority, Scenario, Solution, UnitOffer
 from forcepack.solver.checking import (
-    Package,
+    CheckedDocument,
     Verdict,
     Violation,
     close,
@@ -35,7 +35,7 @@ from forcepack.solver.rules import VERDICT_ORDER, Rule
 # -- the document ------------------------------------------------------------------------
 
 
-def check_document(pkg: Package) -> Iterator[Violation]:
+def check_document(pkg: CheckedDocument) -> Iterator[Violation]:
     """The document answers this scenario: same id, name and sha256 of the canonical JSON."""
     ref, scenario = pkg.solution.scenario, pkg.scenario
     if ref.id != scenario.id:
@@ -51,7 +51,7 @@ def check_document(pkg: Package) -> Iterator[Violation]:
         )
 
 
-def check_status(pkg: Package) -> Iterator[Violation]:
+def check_status(pkg: CheckedDocument) -> Iterator[Violation]:
     """An `infeasible` or `unknown` answer holds no package: no assignment at all."""
     solution = pkg.solution
     if not solution.has_package and solution.assignments:
@@ -65,7 +65,7 @@ def check_status(pkg: Package) -> Iterator[Violation]:
 # -- assignment rows ---------------------------------------------------------------------
 
 
-def check_assignment_references(pkg: Package) -> Iterator[Violation]:
+def check_assignment_references(pkg: CheckedDocument) -> Iterator[Violation]:
     """Every assignment names an offered unit and a requirement line of the scenario."""
     for row in pkg.solution.assignments:
         known = unit_named(pkg.scenario, row.nation, row.unit) is not None
@@ -82,7 +82,7 @@ def check_assignment_references(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def check_assignment_units(pkg: Package) -> Iterator[Violation]:
+def check_assignment_units(pkg: CheckedDocument) -> Iterator[Violation]:
     """An assignment places at least one whole unit."""
     for row in pkg.solution.assignments:
         if row.units < 1:
@@ -93,7 +93,7 @@ def check_assignment_units(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def check_assignment_fields(pkg: Package) -> Iterator[Violation]:
+def check_assignment_fields(pkg: CheckedDocument) -> Iterator[Violation]:
     """An assignment states the nation, capability, funding and sector the scenario gives its unit and line."""
     for p in pkg.placements:
         stated = {
@@ -111,7 +111,7 @@ def check_assignment_fields(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def check_assignment_personnel(pkg: Package) -> Iterator[Violation]:
+def check_assignment_personnel(pkg: CheckedDocument) -> Iterator[Violation]:
     """An assignment's personnel is its units times the unit's personnel."""
     for p in pkg.placements:
         if p.row.personnel != p.personnel:
@@ -123,7 +123,7 @@ def check_assignment_personnel(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def check_assignment_cost(pkg: Package) -> Iterator[Violation]:
+def check_assignment_cost(pkg: CheckedDocument) -> Iterator[Violation]:
     """An assignment costs units x monthly cost x months of its line's window; the monthly cost is the unit's."""
     for p in pkg.placements:
         if p.row.monthly_cost_usd != p.monthly_cost_usd:
@@ -143,7 +143,7 @@ def check_assignment_cost(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def check_duplicate_assignments(pkg: Package) -> Iterator[Violation]:
+def check_duplicate_assignments(pkg: CheckedDocument) -> Iterator[Violation]:
     """One row per (offered unit, requirement line)."""
     counts = Counter((row.nation, row.unit, row.requirement) for row in pkg.solution.assignments)
     for (nation, unit, requirement), n in counts.items():
@@ -155,7 +155,7 @@ def check_duplicate_assignments(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def check_capacity(pkg: Package) -> Iterator[Violation]:
+def check_capacity(pkg: CheckedDocument) -> Iterator[Violation]:
     """The units assigned from one offer line add up to at most its `count`: no unit serves two lines."""
     assigned: Counter[tuple[str, str]] = Counter()
     units: dict[tuple[str, str], UnitOffer] = {}
@@ -175,7 +175,7 @@ def check_capacity(pkg: Package) -> Iterator[Violation]:
 # -- capability of every placement ---------------------------------------------------------
 
 
-def check_capability(pkg: Package) -> Iterator[Violation]:
+def check_capability(pkg: CheckedDocument) -> Iterator[Violation]:
     """A unit fills only lines of its own capability."""
     for p in pkg.placements:
         if p.unit.capability != p.requirement.capability:
@@ -195,7 +195,7 @@ def check_capability(pkg: Package) -> Iterator[Violation]:
 # -- figures the document states ---------------------------------------------------------
 
 
-def check_figures_coverage(pkg: Package) -> Iterator[Violation]:
+def check_figures_coverage(pkg: CheckedDocument) -> Iterator[Violation]:
     """One coverage row per requirement line, each matching the recomputed coverage."""
     rows: dict[str, int] = Counter(row.requirement for row in pkg.solution.coverage)
     for requirement, n in rows.items():
@@ -225,7 +225,7 @@ def check_figures_coverage(pkg: Package) -> Iterator[Violation]:
             yield Violation("figures.coverage", f"coverage of `{r.id}`: " + "; ".join(wrong), r.id)
 
 
-def check_figures_totals(pkg: Package) -> Iterator[Violation]:
+def check_figures_totals(pkg: CheckedDocument) -> Iterator[Violation]:
     """The totals are the package's personnel, units, nations contributing units and nations taking part."""
     totals = pkg.solution.totals
     expected = {
@@ -240,7 +240,7 @@ def check_figures_totals(pkg: Package) -> Iterator[Violation]:
             yield Violation("figures.totals", f"totals.{name} is {stated}; the package has {value}")
 
 
-def check_figures_nations(pkg: Package) -> Iterator[Violation]:
+def check_figures_nations(pkg: CheckedDocument) -> Iterator[Violation]:
     """One row per participating nation, each with its personnel, share, units, sectors, cost and money."""
     rows = Counter(row.nation for row in pkg.solution.nations)
     for nation, n in sorted(rows.items()):
@@ -270,7 +270,7 @@ def check_figures_nations(pkg: Package) -> Iterator[Violation]:
             yield Violation("figures.nations", f"figures of {nation}: " + "; ".join(wrong), nation)
 
 
-def check_figures_funding(pkg: Package) -> Iterator[Violation]:
+def check_figures_funding(pkg: CheckedDocument) -> Iterator[Violation]:
     """The funding balance: total, self-funded and pooled cost, usable pledges, money used and the gap."""
     funding = pkg.solution.funding
     expected = {
@@ -290,7 +290,7 @@ def check_figures_funding(pkg: Package) -> Iterator[Violation]:
 # -- objective ---------------------------------------------------------------------------
 
 
-def shortfall_value(pkg: Package) -> float:
+def shortfall_value(pkg: CheckedDocument) -> float:
     """Sum over desirable lines of weight x uncovered fraction."""
     return sum(
         r.weight * max(0, r.quantity - pkg.provided[r.id]) / r.quantity
@@ -299,27 +299,27 @@ def shortfall_value(pkg: Package) -> float:
     )
 
 
-def cost_value(pkg: Package) -> float:
+def cost_value(pkg: CheckedDocument) -> float:
     """Total cost of every assigned unit, self-funded ones included."""
     return float(pkg.total_cost)
 
 
-def nations_value(pkg: Package) -> float:
+def nations_value(pkg: CheckedDocument) -> float:
     """Number of nations contributing units."""
     return float(len(pkg.contributing))
 
 
-def max_share_value(pkg: Package) -> float:
+def max_share_value(pkg: CheckedDocument) -> float:
     """The largest nation's share of personnel (0 without personnel)."""
     return max((pkg.share_of(n) for n in pkg.personnel_of), default=0.0)
 
 
-def readiness_value(pkg: Package) -> float:
+def readiness_value(pkg: CheckedDocument) -> float:
     """Sum over assigned units of their readiness rank, `pledged` 0 to `rapid` 3."""
     return float(sum(p.units * p.unit.readiness.rank for p in pkg.placements))
 
 
-CRITERION_VALUES: dict[str, Callable[[Package], float]] = {
+CRITERION_VALUES: dict[str, Callable[[CheckedDocument], float]] = {
     "shortfall": shortfall_value,
     "cost": cost_value,
     "nations": nations_value,
@@ -329,7 +329,7 @@ CRITERION_VALUES: dict[str, Callable[[Package], float]] = {
 """How each objective criterion is computed from a package; `churn` needs a baseline and is not checked."""
 
 
-def check_objective_criteria(pkg: Package) -> Iterator[Violation]:
+def check_objective_criteria(pkg: CheckedDocument) -> Iterator[Violation]:
     """Every criterion of the scenario's objective is reported once, in the order optimised."""
     reported = [o.criterion for o in pkg.solution.objective]
     for criterion, n in Counter(reported).items():
@@ -345,7 +345,7 @@ def check_objective_criteria(pkg: Package) -> Iterator[Violation]:
         )
 
 
-def check_objective(pkg: Package) -> Iterator[Violation]:
+def check_objective(pkg: CheckedDocument) -> Iterator[Violation]:
     """Each reported criterion has the value recomputed from the package."""
     for item in pkg.solution.objective:
         compute = CRITERION_VALUES.get(item.criterion)
@@ -370,7 +370,7 @@ class NamedVerdict:
     doc: str
     verdict: Verdict
 
-    def __call__(self, pkg: Package) -> Iterable[Violation]:
+    def __call__(self, pkg: CheckedDocument) -> Iterable[Violation]:
         return self.verdict(pkg)
 
 
@@ -435,7 +435,7 @@ def check(scenario: Scenario, solution: Solution) -> list[Violation]:
         Violations in the order of `RULES`. A document of status `infeasible` or `unknown` is
         only checked to answer this scenario and to hold no assignment.
     """
-    package = Package(scenario, solution)
+    package = CheckedDocument(scenario, solution)
     violations = [v for rule in DOCUMENT_RULES for v in rule(package)]
     if solution.has_package:
         violations.extend(v for rule in PACKAGE_RULES for v in rule(package))

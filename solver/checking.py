@@ -78,7 +78,7 @@ class Placement:
         return self.units if self.requirement.measure == Measure.UNITS else self.personnel
 
 
-class Package:
+class CheckedDocument:
     """A solution's package as the scenario sees it, with every figure recomputed.
 
     Rows naming an unknown unit or requirement line, or fewer than one unit, are not part of
@@ -236,13 +236,13 @@ def fills(p: Placement) -> str:
     return f"unit `{p.unit.id}` ({p.nation}) fills `{p.requirement.id}`"
 
 
-Verdict = Callable[[Package], Iterable[Violation]]
+Verdict = Callable[[CheckedDocument], Iterable[Violation]]
 """A rule's verdict: given a package, the violations of that rule."""
 
 __all__ = [
     "FIGURE_TOLERANCE",
     "SHARE_TOLERANCE",
-    "Package",
+    "CheckedDocument",
     "Placement",
     "Verdict",
     "Violation",

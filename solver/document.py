@@ -27,6 +27,7 @@ from forcepack.models.solution import (
     Status,
     Totals,
 )
+from forcepack.solver.criteria import criterion
 from forcepack.solver.eligibility import participation_blocks
 
 Pair = tuple[str, str]
@@ -65,33 +66,21 @@ def usable_pledged_usd(scenario: Scenario) -> int:
     return sum(p.amount_usd for o in scenario.offers if not participation_blocks(scenario, o.nation) for p in o.funding)
 
 
-def criterion_value(solution_parts: _Figures, criterion: str) -> float:
+def criterion_value(solution_parts: _Figures, name: str) -> float:
     """A criterion's value in the domain's units, from a package's figures: the exact value
     rendered as the nearest float."""
-    return float(exact_criterion_value(solution_parts, criterion))
+    return float(exact_criterion_value(solution_parts, name))
 
 
-def exact_criterion_value(solution_parts: _Figures, criterion: str) -> Fraction:
+def exact_criterion_value(solution_parts: _Figures, name: str) -> Fraction:
     """A criterion's exact value in the domain's units, from a package's figures."""
-    if criterion == "shortfall":
-        return solution_parts.shortfall
-    if criterion == "cost":
-        return Fraction(solution_parts.total_cost)
-    if criterion == "nations":
-        return Fraction(solution_parts.contributing)
-    if criterion == "max_share":
-        return solution_parts.max_share
-    if criterion == "readiness":
-        return Fraction(solution_parts.readiness)
-    if criterion == "churn":
-        return Fraction(solution_parts.churn)
-    raise ValueError(f"unknown criterion {criterion!r}")
+    return criterion(name).of_figures(solution_parts)
 
 
 def exact_values(scenario: Scenario, package: Package, criteria: Sequence[str]) -> list[Fraction]:
     """The package's exact value on each criterion (not `churn`, which needs a baseline)."""
     figures = _figures(scenario, package)
-    return [exact_criterion_value(figures, criterion) for criterion in criteria]
+    return [exact_criterion_value(figures, name) for name in criteria]
 
 
 @dataclass

@@ -12,7 +12,7 @@ options eligibility closes stay in the model, held at zero while the elements cl
 3. Relaxations: the lowest-cost sets of elements whose removal restores feasibility (each
    element weighs its `relax_cost`, or a default per type), each new one required to keep at
    least one element of every earlier one, so none is a superset of another. Each is applied
-   to the scenario (`solver.relax`) and solved, and its effect reported.
+   to the scenario (`solver.renegotiate`) and solved, and its effect reported.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate
 from forcepack.solver.engine import new_solver
 from forcepack.solver.params import SolveParams
-from forcepack.solver.relax import relax
+from forcepack.solver.renegotiate import relax
 from forcepack.solver.rules import family
+from forcepack.solver.search import best
 
 logger = logging.getLogger("forcepack.explain")
 
@@ -262,10 +263,8 @@ def _package_after(
 ) -> Solution | None:
     """The best package once these elements are relaxed, or None (none, or none found in time:
     then `search` is marked cut short)."""
-    from forcepack.solver.search import solve  # solve() explains through this module
-
     budget = SolveParams(time_limit_s=max(0.05, seconds), workers=params.effective_workers, seed=params.seed)
-    solution = solve(relax(scenario, dropped), budget, explain=False, include=include, cancel=cancel)
+    solution = best(relax(scenario, dropped), budget, include=include, cancel=cancel)
     if search is not None and solution.status == "unknown":
         search.cut_short = True
     return solution if solution.has_package else None

@@ -9,14 +9,15 @@ that must extend the package; the fallbacks returned are then the best such exte
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from forcepack.models.analysis import CriterionDelta, Fallback, Resilient
 from forcepack.models.patch import Patch, SetObjective, apply_patch
-from forcepack.models.scenario import MAXIMISED, Scenario, key_parts, offer_key
+from forcepack.models.scenario import Scenario, key_parts, offer_key
+from forcepack.solver.answer import solve
 from forcepack.solver.builder import ModelBuilder
+from forcepack.solver.criteria import criterion
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import solve
+from forcepack.solver.search import Search
+from forcepack.solver.sweep import criticality
 
 
 def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:
@@ -26,16 +27,33 @@ def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = N
     return apply_patch(scenario, patch)
 
 
-def _keep(placed: dict[tuple[str, str], int]) -> Callable[[ModelBuilder], None]:
-    def constrain(b: ModelBuilder) -> None:
-        for pair, units in placed.items():
-            var = b.vars.units.get(pair)
-            if var is None:
-                b.model.add_bool_or([])  # the placement cannot be kept: no fallback
-            else:
-                b.model.add(var >= units)
+def _keep(b: ModelBuilder, placed: dict[tuple[str, str], int]) -> None:
+    """Every placement kept (none possible when one of them is not in the model)."""
+    for pair, units in placed.items():
+        var = b.pair_variables().get(pair)
+        if var is None:
+            b.model.add_bool_or([])  # the placement cannot be kept: no fallback
+        else:
+            b.model.add(var >= units)
 
-    return constrain
+
+def _with_fallbacks(b: ModelBuilder, scenario: Scenario) -> None:
+    """For each nation that could take part, a copy of the scenario without it, in the same model,
+    whose package must extend this one's placements of every other nation."""
+    candidates = set(b.nations()) | {n for n, _ in b.usable_pledges()}
+    for nation in sorted(candidates):
+        copy = ModelBuilder(
+            _without(scenario, nation, objective=["cost"]), model=b.model, prefix=f"fallback[{nation}]:"
+        )
+        copy.build()
+        for pair, x in b.pair_variables().items():
+            if key_parts(pair[0])[0] == nation:
+                continue
+            y = copy.pair_variables().get(pair)
+            if y is None:
+                b.model.add(x == 0)
+            else:
+                b.model.add(y >= x)
 
 
 def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilient:
@@ -44,23 +62,9 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
     params = params or SolveParams()
     plain = solve(scenario, params)
 
-    def with_fallbacks(b: ModelBuilder) -> None:
-        candidates = set(b.vars.contributes) | {n for n, _ in b.usable_pledges()}
-        for nation in sorted(candidates):
-            copy = ModelBuilder(
-                _without(scenario, nation, objective=["cost"]), model=b.model, prefix=f"fallback[{nation}]:"
-            )
-            copy.build()
-            for pair, x in b.vars.units.items():
-                if key_parts(pair[0])[0] == nation:
-                    continue
-                y = copy.vars.units.get(pair)
-                if y is None:
-                    b.model.add(x == 0)
-                else:
-                    b.model.add(y >= x)
-
-    package = solve(scenario, params, constraints=with_fallbacks, explain=False)
+    search = Search(scenario)
+    _with_fallbacks(search.builder, scenario)
+    package = search.run(params)
     if package.status == "unknown":
         return Resilient(
             summary="Whether a package survives every single withdrawal was not decided within the time limit.",
@@ -70,8 +74,6 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
     if not package.has_package:
         summary = "No package survives every single withdrawal."
         if plain.has_package:
-            from forcepack.solver.sweep import criticality
-
             rows = criticality(scenario, params, baseline=plain).withdrawals
             indispensable = [", ".join(w.nations) for w in rows if w.feasible is False]
             if indispensable:
@@ -93,13 +95,15 @@ def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilien
         keep = {
             (offer_key(a.nation, a.unit), a.requirement): a.units for a in package.assignments if a.nation != row.nation
         }
-        fallback = solve(_without(scenario, row.nation), params, constraints=_keep(keep), explain=False)
+        search = Search(_without(scenario, row.nation))
+        _keep(search.builder, keep)
+        fallback = search.run(params)
         fallbacks.append(Fallback(nation=row.nation, package=fallback))
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
         for a, b in zip(plain.objective, package.objective, strict=False)
     ]
-    worse = [d for d in deltas if (d.delta < -1e-9 if d.criterion in MAXIMISED else d.delta > 1e-9)]
+    worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
     summary = (
         "The best package already survives every single withdrawal."
         if not worse

@@ -27,34 +27,29 @@ from forcepack.solver.builder import BuildCancelled, BuiltModel, LinearExpr, Mod
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.construct import MIN_PAIRS, complete, construct
 from forcepack.solver.criteria import (
-    EXACT_LIMIT,
     SHARE_SCALE,
+    Criterion,
     Form,
-    at_most,
-    exact_value,
+    criterion,
     first_bound,
     form,
-    hold,
-    maximised,
     merge,
     merged_expression,
     share_of,
     tolerance_of,
-    upper_bound,
 )
 from forcepack.solver.document import Package, solution_document
 from forcepack.solver.engine import new_solver
+from forcepack.solver.exact import EXACT_LIMIT, at_most, upper_bound
 from forcepack.solver.neighbourhood import around_relaxation, minimised
 from forcepack.solver.params import SolveParams
 from forcepack.solver.relaxation import objective_of, relax
-from forcepack.solver.rules.requirements import exact_shortfall_weights, rounding_excess, shortfall_is_exact
+from forcepack.solver.rules.requirements import exact_shortfall_weights
 
 logger = logging.getLogger("forcepack.solver")
 
 SOLVER_NAME = "cp-sat"
 SOLVER_VERSION = init.OrToolsVersion.version_string()
-EXPLAIN_TIME_LIMIT_S = 10.0
-"""Budget for explaining an infeasible scenario, on top of the solve's own."""
 CONSTRUCT_TIME_LIMIT_S = 5.0
 """Most of the budget the construction of a first package may take (its completion by CP-SAT)."""
 
@@ -278,16 +273,6 @@ def _prove_shortfall(
         current = builder.tightened(list(solver.response_proto.solution)[: len(model.proto.variables)])
 
 
-def trivial_bound(built: BuiltModel, criterion: str) -> float:
-    """A bound every package meets, reported for a criterion no stage reached."""
-    if criterion == "nations":
-        return float(len(built.vars.contributes))
-    if criterion == "readiness":
-        units = {c.key: c.unit for c in built.candidates}
-        return float(sum(u.readiness.rank * u.count for u in units.values()))
-    return 0.0  # shortfall, cost, max_share, churn are never negative
-
-
 def _package_of(built: BuiltModel, values: Sequence[int]) -> Package:
     """The package in a value for every model variable."""
     v = built.vars
@@ -401,37 +386,40 @@ def _around_relaxation(
     return _Around(bound, sign * (improved + offset), values, relaxation.bound >= improved, whole)
 
 
-def _tightest(criterion: str, proved: float | None, known: float | None) -> float:
+def _tightest(held: Criterion, proved: float | None, known: float | None) -> float:
     """The tighter of a bound a stage proved and the one known, both in domain units: the larger for
     a minimised criterion, the smaller for a maximised one."""
     candidates = [] if proved is None or not math.isfinite(proved) else [proved]
     if known is not None:
         candidates.append(known)
-    return min(candidates) if maximised(criterion) else max(candidates)
+    return min(candidates) if held.maximised else max(candidates)
 
 
 @dataclass
 class _Group:
-    """Consecutive criteria optimised as one objective (`solver.criteria.merge`); no forms for `max_share`."""
+    """Consecutive criteria optimised as one objective (`solver.criteria.merge`); no forms for a
+    criterion that is not linear (`max_share`, searched on its own)."""
 
+    head: Criterion
     forms: list[Form]
     weights: list[int]
     factor: int = 1
     """The first criterion's factor from domain units to its integer scale."""
     rounding: Fraction | None = None
-    """A shortfall searched with rounded weights: the most their sum may exceed factor x the exact
-    shortfall (`solver.rules.requirements.rounding_excess`); the search's answer is then proven
-    with exact constraints."""
+    """A criterion searched with rounded weights (`Criterion.rounding`): the most their sum may
+    exceed factor x the exact value; the search's answer is then proven with exact constraints."""
+    tie_break: bool = False
+    """The group is the tie-break toward a preferred package (`Stage.tie_break`)."""
 
     def bound_on_first(self, bounds: Sequence[float | None]) -> float | None:
         """The best bound the merged objective's bounds prove on the first criterion (its scale)."""
         proved = [first_bound(self.forms, self.weights, b) for b in bounds if b is not None and math.isfinite(b)]
         if not proved:
             return None
-        return min(proved) if maximised(self.forms[0].criterion) else max(proved)
+        return min(proved) if self.head.maximised else max(proved)
 
     def proven(self, bounds: Sequence[float | None]) -> float | None:
-        """The same in the domain's units (for rounded weights, a bound on the exact shortfall)."""
+        """The same in the domain's units (for rounded weights, a bound on the exact value)."""
         proved = self.bound_on_first(bounds)
         if proved is None:
             return None
@@ -440,76 +428,82 @@ class _Group:
         return proved / self.factor
 
 
-def _groups(
-    builder: ModelBuilder, stages: Sequence[tuple[str, Fraction]], forms: dict[str, Form], *, tie_break: bool
-) -> list[_Group]:
+def _groups(builder: ModelBuilder, stages: Sequence[Stage], forms: dict[str, Form]) -> list[_Group]:
     """The stages as searches: a criterion joins the one before it when that one has no tolerance
-    and the merged objective's span stays exact (`solver.criteria.merge`). A shortfall searched with
-    rounded weights (`solver.rules.requirements.shortfall_is_exact`) and `max_share` are searches of
-    their own, and so is a last `churn` that breaks ties (`tie_break`) after an objective with a
-    tolerance: it may only choose among packages exactly as good as the one found.
+    and the merged objective's span stays exact (`solver.criteria.merge`). A criterion searched
+    with rounded weights (`Criterion.rounding`) or not linear is a search of its own, and so is a
+    tie-break (`Stage.tie_break`) after an objective with a tolerance: it may only choose among
+    packages exactly as good as the one found.
 
     Each merged criterion saves a CP-SAT run (on 70 nations the `nations` stage alone took 0.5-0.9 s
     after `cost`; merged, the pair takes what `cost` took)."""
     groups: list[_Group] = []
     previous_tolerance: Fraction | None = None
-    exact_shortfall = shortfall_is_exact(builder.scenario)
-    tolerant = any(tolerance for _, tolerance in stages)
-    for criterion, tolerance in stages:
-        if criterion == "max_share":
-            groups.append(_Group([], []))
+    tolerant = any(s.tolerance for s in stages)
+    for stage in stages:
+        c = stage.criterion
+        if not c.linear:
+            groups.append(_Group(c, [], [], tie_break=stage.tie_break))
             previous_tolerance = None
             continue
-        f = forms[criterion]
-        factor = builder.criteria[criterion][1]
-        if criterion == "shortfall" and not exact_shortfall:
-            groups.append(_Group([f], [1], factor, rounding_excess(builder.scenario)))
+        f = forms[c.name]
+        factor = builder.criteria[c.name][1]
+        rounding = c.rounding(builder.scenario)
+        if rounding is not None:
+            groups.append(_Group(c, [f], [1], factor, rounding, tie_break=stage.tie_break))
             previous_tolerance = None
             continue
         last = groups[-1] if groups else None
-        joins = not (tie_break and criterion == "churn" and tolerant)
+        joins = not (stage.tie_break and tolerant)
         if joins and last is not None and last.forms and last.rounding is None and previous_tolerance == 0:
             weights = merge([*last.forms, f])
             if weights is not None:
                 last.forms.append(f)
                 last.weights = weights
-                previous_tolerance = tolerance
+                previous_tolerance = stage.tolerance
                 continue
-        groups.append(_Group([f], [1], factor))
-        previous_tolerance = tolerance
+        groups.append(_Group(c, [f], [1], factor, tie_break=stage.tie_break))
+        previous_tolerance = stage.tolerance
     return groups
 
 
-def solve(
-    scenario: Scenario,
-    params: SolveParams | None = None,
-    *,
-    hint: Package | None = None,
-    on_package: ProgressCallback | None = None,
-    report: SolveReport | None = None,
-    explain: bool = True,
-    include: Sequence[str] = (),
-    cancel: threading.Event | None = None,
-    repair_from: Package | None = None,
-    prefer: Package | None = None,
-    constraints: Callable[[ModelBuilder], None] | None = None,
-) -> Solution:
-    """Find the best force package of a scenario.
+@dataclass(frozen=True)
+class Stage:
+    """One criterion of the search's lexicographic objective, with its tolerance."""
+
+    criterion: Criterion
+    tolerance: Fraction
+    tie_break: bool = False
+    """A last `churn` toward a preferred package: it chooses only among packages exactly as good
+    as the one found on every criterion before it."""
+
+
+@dataclass
+class _State:
+    """What the search holds between its stages."""
+
+    package: Package | None = None
+    current: list[int] | None = None
+    """Every model variable's value in the best package so far (a complete hint)."""
+    status: Status = "optimal"
+    bounds: dict[str, float | None] = field(default_factory=dict)
+    proven: set[str] = field(default_factory=set)
+
+
+class Search:
+    """A scenario's model, built, and the lexicographic search of it: what `solve` does, in two
+    steps an analysis composes. Between them, an analysis adds its own constraints to `builder`
+    (alternatives: different enough from the packages found; resilience: a fallback for every
+    withdrawal), and every rule of the scenario still holds.
+
+    Building may raise `BuildCancelled` when the cancel event is set meanwhile.
 
     Parameters
     ----------
     scenario
         A validated scenario.
-    params
-        Time limit, workers, seed, determinism.
-    hint
-        A package to start the search from (a baseline, or a previous answer).
-    on_package
-        Called on every improving package found, for progress reports.
-    report
-        Filled with per-stage figures when given.
     include
-        Nation codes that must take part and offered unit ids that must deploy.
+        Nation codes that must take part and offered unit keys or ids that must deploy.
     repair_from
         A baseline package: minimise churn against it first (units moved, added or removed),
         then the scenario's objective; the baseline also hints the search.
@@ -518,111 +512,141 @@ def solve(
         minimises churn against it among the packages exactly as good as the one found on every
         criterion (each held at its exact value, not within its tolerance), so an equally good
         package does not move units for nothing.
-    constraints
-        Adds further constraints to the built model (alternatives, resilience).
     cancel
-        Set from another thread to stop the search within about 0.1 s: the best package found
-        so far is returned (`feasible`), or status `unknown` when none was.
-    explain
-        When the scenario is infeasible, find the conflict and relaxations (`solver.explain`),
-        within EXPLAIN_TIME_LIMIT_S more seconds.
-
-    Returns
-    -------
-    Solution
-        The solution document; `status` tells whether a package was found.
+        Set from another thread to stop the build, or the search within about 0.1 s.
     """
-    params = params or SolveParams()
-    report = report if report is not None else SolveReport()
-    start = time.perf_counter()
-    anchor = repair_from if repair_from is not None else prefer
-    builder = ModelBuilder(
-        scenario, include=include, baseline=dict(anchor.assignment) if anchor is not None else None, cancel=cancel
-    )
-    try:
-        built = builder.build()
-    except BuildCancelled:
-        # Cancelled before the search could start: no package, and the thread is free at once.
-        report.cancelled = True
-        report.wall_s = time.perf_counter() - start
-        run = RunInfo(
-            solver=SOLVER_NAME,
-            solver_version=SOLVER_VERSION,
-            workers=params.effective_workers,
-            seed=params.seed,
-            time_limit_s=params.time_limit_s,
-            wall_s=round(report.wall_s, 3),
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        include: Sequence[str] = (),
+        repair_from: Package | None = None,
+        prefer: Package | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.started = time.perf_counter()
+        self.scenario = scenario
+        self.include = tuple(include)
+        self.cancel = cancel
+        self.anchor = repair_from if repair_from is not None else prefer
+        baseline = dict(self.anchor.assignment) if self.anchor is not None else None
+        self.builder = ModelBuilder(scenario, include=include, baseline=baseline, cancel=cancel)
+        self.built = self.builder.build()
+        self.build_s = time.perf_counter() - self.started
+        # Tolerances as the decimals written: 0.29 is 29/100 (`solver.criteria.tolerance_of`).
+        self.stages = [Stage(criterion(t.criterion), tolerance_of(t.tolerance)) for t in scenario.objective]
+        if repair_from is not None:
+            self.stages.insert(0, Stage(criterion("churn"), Fraction(0)))
+        elif prefer is not None:
+            self.stages.append(Stage(criterion("churn"), Fraction(0), tie_break=True))
+
+    def run(
+        self,
+        params: SolveParams | None = None,
+        *,
+        hint: Package | None = None,
+        on_package: ProgressCallback | None = None,
+        report: SolveReport | None = None,
+    ) -> Solution:
+        """Search the model, stage by stage: the solution document (never explained: an infeasible
+        answer's explanation is `forcepack.solver.solve`'s to add).
+
+        `hint` is a package to start from (the baseline by default); `on_package` is called on
+        every improving package found; `report` is filled with per-stage figures."""
+        params = params or SolveParams()
+        report = report if report is not None else SolveReport()
+        report.build_s = self.build_s
+        start = self.started
+        builder, built, model = self.builder, self.built, self.built.model
+        hint = hint if hint is not None else self.anchor
+        if hint is not None:
+            for pair, var in built.vars.units.items():
+                model.add_hint(var, hint.assignment.get(pair, 0))
+        state = _State()
+        # Each criterion as a linear form over the model's variables (read before any stage sets an objective).
+        forms = {s.criterion.name: form(builder, s.criterion.name) for s in self.stages if s.criterion.linear}
+        pairs = len(built.vars.units)
+        large = pairs >= MIN_PAIRS
+        if large:
+            self._first_package(state, params, hint, report, on_package)
+        # Until a stage proves better, each criterion's bound is the trivial one.
+        state.bounds.update(
+            {s.criterion.name: s.criterion.trivial_bound(self.scenario, built.candidates) for s in self.stages}
         )
-        return solution_document(scenario, None, status="unknown", run=run)
-    if constraints is not None:
-        constraints(builder)
-    if anchor is not None and hint is None:
-        hint = anchor
-    report.build_s = time.perf_counter() - start
-    model = built.model
-    if hint is not None:
-        for pair, var in built.vars.units.items():
-            model.add_hint(var, hint.assignment.get(pair, 0))
+        for group in _groups(builder, self.stages, forms):
+            if self.cancel is not None and self.cancel.is_set():
+                report.cancelled = True
+                state.status = "unknown" if state.package is None else "feasible"
+                break
+            time_left = params.time_limit_s - (time.perf_counter() - start)
+            if time_left <= 0.01 and state.package is not None:
+                state.status = "feasible"
+                break
+            if group.tie_break and state.current is not None:
+                # The tie-break toward the baseline chooses only among packages exactly as good as the
+                # one found on every criterion: with a tolerance, that package is the patched
+                # scenario's optimum, and a package merely within the tolerance is not.
+                for s in self.stages:
+                    if not s.tie_break:
+                        name = s.criterion.name
+                        value = s.criterion.exact_value(builder, state.current, forms.get(name))
+                        s.criterion.hold(builder, value, exactly=True)
+            if not self._stage(group, state, params, time_left, report, on_package, forms):
+                break
 
-    package: Package | None = None
-    status: Status = "optimal"
-    bounds: dict[str, float | None] = {}
-    current: list[int] | None = None
-    """Every model variable's value in the best package so far (a complete hint)."""
+        if state.package is not None and built.vars.flows and not report.cancelled:
+            state.package = _draw_funding(built, state.package, params, start, pairs) or state.package
+        report.wall_s = time.perf_counter() - start
+        return self._document(state, params, report)
 
-    # Tolerances as the decimals written: 0.29 is 29/100 (`solver.criteria.tolerance_of`).
-    stages: list[tuple[str, Fraction]] = [(t.criterion, tolerance_of(t.tolerance)) for t in scenario.objective]
-    if repair_from is not None:
-        stages.insert(0, ("churn", Fraction(0)))
-    elif prefer is not None:
-        stages.append(("churn", Fraction(0)))
-    # Each criterion as a linear form over the model's variables (read before any stage sets an objective).
-    forms = {criterion: form(builder, criterion) for criterion, _ in stages if criterion != "max_share"}
-    pairs = len(built.vars.units)
-    large = pairs >= MIN_PAIRS
-    workers = params.effective_workers
-    if large:
-        # A large model: a complete package before the search, so there is one to return within a
-        # second or two, and CP-SAT starts from a complete, feasible hint (a partial one, such as a
-        # baseline's units alone, left it without any package for a minute on 500 nations).
+    def _first_package(
+        self,
+        state: _State,
+        params: SolveParams,
+        hint: Package | None,
+        report: SolveReport,
+        on_package: ProgressCallback | None,
+    ) -> None:
+        """A large model: a complete package before the search, so there is one to return within a
+        second or two, and CP-SAT starts from a complete, feasible hint (a partial one, such as a
+        baseline's units alone, left it without any package for a minute on 500 nations)."""
+        builder = self.builder
         allowed = min(CONSTRUCT_TIME_LIMIT_S, params.time_limit_s / 4)
-        construction = complete(builder, hint.assignment, allowed, 1, cancel) if hint is not None else None
-        if construction is None and not include:
-            construction = construct(builder, allowed, 1, cancel)
-        if construction is not None:
-            package = construction.package
-            current = builder.tightened(construction.values)
-            _hint_all(model, current)
-            elapsed = time.perf_counter() - start
-            report.first_package_s = elapsed
-            criterion = stages[0][0]
-            if on_package is not None and criterion != "max_share":
-                expr, factor = built.criteria[criterion]
-                on_package(criterion, construction.solver.value(expr) / factor, elapsed)
-            logger.debug("a complete first package in %.2fs", construction.seconds)
-    # Until a stage proves better, each criterion's bound is the trivial one.
-    bounds.update({criterion: trivial_bound(built, criterion) for criterion, _ in stages})
-    tolerances = dict(stages)
-    proven: set[str] = set()
-    objective = [t.criterion for t in scenario.objective]
-    for group in _groups(builder, stages, forms, tie_break=prefer is not None):
-        if cancel is not None and cancel.is_set():
-            report.cancelled = True
-            status = "unknown" if package is None else "feasible"
-            break
-        head = group.forms[0].criterion if group.forms else "max_share"
-        time_left = params.time_limit_s - (time.perf_counter() - start)
-        if time_left <= 0.01 and package is not None:
-            status = "feasible"
-            break
-        if prefer is not None and head == "churn" and current is not None:
-            # The tie-break toward the baseline chooses only among packages exactly as good as the
-            # one found on every criterion: with a tolerance, that package is the patched
-            # scenario's optimum, and a package merely within the tolerance is not.
-            for name in objective:
-                hold(builder, name, exact_value(builder, name, current, forms.get(name)), exactly=True)
+        construction = complete(builder, hint.assignment, allowed, 1, self.cancel) if hint is not None else None
+        if construction is None and not self.include:
+            construction = construct(builder, allowed, 1, self.cancel)
+        if construction is None:
+            return
+        state.package = construction.package
+        state.current = builder.tightened(construction.values)
+        _hint_all(self.built.model, state.current)
+        elapsed = time.perf_counter() - self.started
+        report.first_package_s = elapsed
+        first = self.stages[0].criterion
+        if on_package is not None and first.linear:
+            expr, factor = self.built.criteria[first.name]
+            on_package(first.name, construction.solver.value(expr) / factor, elapsed)
+        logger.debug("a complete first package in %.2fs", construction.seconds)
+
+    def _stage(
+        self,
+        group: _Group,
+        state: _State,
+        params: SolveParams,
+        time_left: float,
+        report: SolveReport,
+        on_package: ProgressCallback | None,
+        forms: dict[str, Form],
+    ) -> bool:
+        """Search one group of criteria and hold what it found for the later ones; False when the
+        search ends here (no package, or time ran out)."""
+        builder, built, model, cancel, start = self.builder, self.built, self.built.model, self.cancel, self.started
+        pairs = len(built.vars.units)
+        workers = params.effective_workers
+        head = group.head
         stage_start = time.perf_counter()
-        names = [f.criterion for f in group.forms] or ["max_share"]
+        names = [f.criterion for f in group.forms] or [head.name]
         results = [StageResult(name, "", None, None, 0.0, merged=i > 0) for i, name in enumerate(names)]
         report.stages.extend(results)
         stage = results[0]
@@ -632,30 +656,33 @@ def solve(
             outcome = _minimise_share(builder, params, time_left, cancel, start, report, on_package, workers, pairs)
         else:
             model.minimize(merged_expression(builder, group.forms, group.weights))
-            expr, factor = built.criteria[head]
-            if large:
+            expr, factor = built.criteria[head.name]
+            if pairs >= MIN_PAIRS:
                 # CP-SAT's search of a model this large moved nothing in a minute on one worker, and
                 # less than the neighbourhoods on two (500 nations): they get the stage's whole time.
                 whole = pairs >= WHOLE_NEIGHBOURHOOD_PAIRS
-                around = _around_relaxation(built, builder.tightened, current, time_left, params, cancel, stage, whole)
+                around = _around_relaxation(
+                    built, builder.tightened, state.current, time_left, params, cancel, stage, whole
+                )
                 relaxed = around.bound
                 stage.relaxation_bound = group.bound_on_first([relaxed])
                 if around.values is not None:
-                    current = around.values
-                    package = _package_of(built, current)
-                    _hint_all(model, current)
+                    state.current = around.values
+                    state.package = _package_of(built, state.current)
+                    _hint_all(model, state.current)
                     if on_package is not None:
-                        on_package(head, group.forms[0].value(current) / factor, time.perf_counter() - start)
-                if around.proven and current is not None:
+                        shown = group.forms[0].value(state.current) / factor
+                        on_package(head.name, shown, time.perf_counter() - start)
+                if around.proven and state.current is not None:
                     # The package meets the relaxation's bound: optimal, no search needed.
-                    outcome = _Outcome(cp_model.OPTIMAL, around.value, float(around.value), current)
-                elif around.searched and current is not None:
-                    outcome = _Outcome(cp_model.FEASIBLE, around.value, -math.inf, current)
+                    outcome = _Outcome(cp_model.OPTIMAL, around.value, float(around.value), state.current)
+                elif around.searched and state.current is not None:
+                    outcome = _Outcome(cp_model.FEASIBLE, around.value, -math.inf, state.current)
             if outcome is None:
                 solver = new_solver()
                 configure(solver, params, params.time_limit_s - (time.perf_counter() - start), workers, pairs)
                 with cancellable(solver, cancel):
-                    code = solver.solve(model, _Progress(head, expr, factor, start, report, on_package))
+                    code = solver.solve(model, _Progress(head.name, expr, factor, start, report, on_package))
                 outcome = _Outcome.of(solver, code)
         if cancel is not None and cancel.is_set():
             report.cancelled = True
@@ -665,22 +692,22 @@ def solve(
         stage.wall_s = time.perf_counter() - stage_start
         logger.debug("stage %s: %s in %.2fs", "+".join(names), stage.status, stage.wall_s)
 
-        if code == cp_model.INFEASIBLE and package is None:
-            status = "infeasible"
-            break
+        if code == cp_model.INFEASIBLE and state.package is None:
+            state.status = "infeasible"
+            return False
         if code == cp_model.MODEL_INVALID:
             raise RuntimeError(f"internal error: invalid CP-SAT model ({model.validate()})")
         if code in (cp_model.UNKNOWN, cp_model.INFEASIBLE):
             # No answer this stage (time ran out); the previous stage's (or the constructed, or the
             # neighbourhood's) package stands.
-            if package is None:
-                status = "unknown"
-                break
+            if state.package is None:
+                state.status = "unknown"
+                return False
             if group.forms:
                 searched = outcome.bound if code == cp_model.UNKNOWN else None
-                bounds[head] = _tightest(head, group.proven([searched, relaxed]), bounds[head])
-            status = "feasible"
-            break
+                state.bounds[head.name] = _tightest(head, group.proven([searched, relaxed]), state.bounds[head.name])
+            state.status = "feasible"
+            return False
 
         # A search's package may leave a shortfall or churn above what its units give: the stage's
         # value, and the hold on it for the later stages, are the package's own.
@@ -694,9 +721,10 @@ def solve(
             if not exact:
                 code = cp_model.FEASIBLE
                 stage.status = code.name
-        package = _package_of(built, current)
+        state.current = current
+        state.package = _package_of(built, current)
         for result in results:
-            result.exact = exact_value(builder, result.criterion, current, forms.get(result.criterion))
+            result.exact = criterion(result.criterion).exact_value(builder, current, forms.get(result.criterion))
         proved: float | None
         if not group.forms:
             stage.value = outcome.value
@@ -708,62 +736,84 @@ def solve(
             stage.bound = group.bound_on_first([outcome.bound, relaxed])
             proved = group.proven([outcome.bound, relaxed])
             if group.rounding is not None and stage.exact is not None:
-                # Reported in the exact scale (`exact_shortfall_weights`).
-                scale = exact_shortfall_weights(scenario)[1]
-                stage.value = (stage.exact * scale).numerator
+                # Reported in the exact scale (`Shortfall.exact_scale`).
+                stage.value = (stage.exact * head.exact_scale(self.scenario)).numerator
                 stage.bound = float(stage.value) if code == cp_model.OPTIMAL else None
+        tolerances = {s.criterion.name: s.tolerance for s in self.stages}
         for result in results:
-            criterion, value = result.criterion, result.exact
+            held, value = criterion(result.criterion), result.exact
             assert value is not None
             if code == cp_model.OPTIMAL:
                 # Proven: the stage's value is the optimum (a tolerance may let later stages trade
                 # some of it away; the package's own value is then reported with this bound).
-                bounds[criterion] = float(value)
-                proven.add(criterion)
-                tolerance = tolerances[criterion]
+                state.bounds[held.name] = float(value)
+                state.proven.add(held.name)
+                tolerance = tolerances[held.name]
             else:
-                status = "feasible"
+                state.status = "feasible"
                 if result is stage:
-                    bounds[criterion] = _tightest(criterion, proved, bounds[criterion])
+                    state.bounds[held.name] = _tightest(held, proved, state.bounds[held.name])
                 tolerance = Fraction(0)
-            hold(builder, criterion, value, tolerance)  # for the later stages
+            held.hold(builder, value, tolerance)  # for the later stages
         _hint_all(model, current)
+        return True
 
-    if package is not None and built.vars.flows and not report.cancelled:
-        package = _draw_funding(built, package, params, start, pairs) or package
+    def _document(self, state: _State, params: SolveParams, report: SolveReport) -> Solution:
+        run = _run_info(params, report.wall_s)
+        if state.package is None:
+            return solution_document(self.scenario, None, status=state.status, run=run)
+        document = solution_document(
+            self.scenario,
+            state.package,
+            status=state.status,
+            run=run,
+            bounds=state.bounds,
+            criteria=[s.criterion.name for s in self.stages],
+            baseline=self.anchor,
+        )
+        # The gap of the first criterion not proven optimal (a stage cut short, or never reached).
+        for item in document.objective:
+            if item.criterion not in state.proven:
+                gap = abs(item.value - item.bound) / max(1.0, abs(item.value))
+                return document.model_copy(update={"gap": gap})
+        return document
 
-    report.wall_s = time.perf_counter() - start
-    run = RunInfo(
+
+def _run_info(params: SolveParams, wall_s: float) -> RunInfo:
+    return RunInfo(
         solver=SOLVER_NAME,
         solver_version=SOLVER_VERSION,
-        workers=workers,
+        workers=params.effective_workers,
         seed=params.seed,
         time_limit_s=params.time_limit_s,
-        wall_s=round(report.wall_s, 3),
+        wall_s=round(wall_s, 3),
     )
-    if package is None:
-        explanation = None
-        if status == "infeasible" and explain:
-            from forcepack.solver.explain import explain as explain_scenario
 
-            budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
-            explanation = explain_scenario(scenario, budget, include=include, cancel=cancel)
-        return solution_document(scenario, None, status=status, run=run, explanation=explanation)
-    document = solution_document(
-        scenario,
-        package,
-        status=status,
-        run=run,
-        bounds=bounds,
-        criteria=[c for c, _ in stages],
-        baseline=anchor,
-    )
-    # The gap of the first criterion not proven optimal (a stage cut short, or never reached).
-    for item in document.objective:
-        if item.criterion not in proven:
-            gap = abs(item.value - item.bound) / max(1.0, abs(item.value))
-            return document.model_copy(update={"gap": gap})
-    return document
+
+def best(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    *,
+    hint: Package | None = None,
+    on_package: ProgressCallback | None = None,
+    report: SolveReport | None = None,
+    include: Sequence[str] = (),
+    cancel: threading.Event | None = None,
+    repair_from: Package | None = None,
+    prefer: Package | None = None,
+) -> Solution:
+    """The best package of a scenario, unexplained: `Search` built and run (see its parameters).
+    Cancelled during the build, status `unknown`, and the thread is free at once."""
+    params = params or SolveParams()
+    report = report if report is not None else SolveReport()
+    start = time.perf_counter()
+    try:
+        search = Search(scenario, include=include, repair_from=repair_from, prefer=prefer, cancel=cancel)
+    except BuildCancelled:
+        report.cancelled = True
+        report.wall_s = time.perf_counter() - start
+        return solution_document(scenario, None, status="unknown", run=_run_info(params, report.wall_s))
+    return search.run(params, hint=hint, on_package=on_package, report=report)
 
 
 def _draw_funding(built: BuiltModel, package: Package, params: SolveParams, start: float, pairs: int) -> Package | None:

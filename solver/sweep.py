@@ -25,9 +25,9 @@ from forcepack.models.loading import parse_scenario
 from forcepack.models.patch import Patch, apply_patch
 from forcepack.models.scenario import Scenario, offer_key
 from forcepack.models.solution import Solution
+from forcepack.solver.answer import solve
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import solve
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) while a sweep runs."""
@@ -91,7 +91,8 @@ def cover_what_can_be_covered(scenario: Scenario) -> Scenario | None:
     return parse_scenario(data, f"{scenario.id} best effort")
 
 
-def default_workers() -> int:
+def pool_processes() -> int:
+    """Processes of a sweep's local pool: one per core (each solve in it searches on one worker)."""
     return max(1, os.cpu_count() or 1)
 
 
@@ -99,7 +100,7 @@ def default_workers() -> int:
 def executor_for(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
     """A process pool, or a dask.distributed client's executor when a scheduler address is given."""
     if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers or default_workers()) as pool:
+        with ProcessPoolExecutor(max_workers=workers or pool_processes()) as pool:
             yield pool
         return
     from distributed import Client

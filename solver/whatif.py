@@ -9,10 +9,11 @@ from forcepack.models.analysis import WhatIf
 from forcepack.models.patch import Patch, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.solver.answer import solve
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import ProgressCallback, solve
+from forcepack.solver.search import ProgressCallback
 
 Mode = Literal["resolve", "repair"]
 

@@ -9,10 +9,12 @@ from typing import Literal
 
 from forcepack.models.analysis import CriterionDelta, WhyNot
 from forcepack.models.errors import ForcepackError
-from forcepack.models.scenario import MAXIMISED, Scenario, offer_key
+from forcepack.models.scenario import Scenario, offer_key
 from forcepack.models.solution import Solution
+from forcepack.solver.answer import solve
+from forcepack.solver.criteria import criterion
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import ProgressCallback, solve
+from forcepack.solver.search import ProgressCallback
 
 
 class UnknownSubjectError(ForcepackError):
@@ -121,10 +123,10 @@ def why_not(
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
         for a, b in zip(optimum.objective, forced.objective, strict=True)
     ]
-    worse = [d for d in deltas if (d.delta < -1e-9 if d.criterion in MAXIMISED else d.delta > 1e-9)]
+    worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
     if worse:
         first = worse[0]
-        shown = f"USD {first.delta / 1e6:,.1f}M more" if first.criterion == "cost" else f"{first.delta:+.4g}"
+        shown = criterion(first.criterion).shown(first.delta)
         summary = (
             f"{subject} can be included, at a price: {first.criterion} {shown} "
             f"({first.optimum:,.4g} -> {first.with_subject:,.4g})."

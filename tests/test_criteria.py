@@ -15,7 +15,8 @@ from ortools.sat.python import cp_model
 from forcepack.models import load_scenario
 from forcepack.models.scenario import ObjectiveTerm
 from forcepack.solver import SolveParams, SolveReport, solve
-from forcepack.solver.criteria import MERGE_LIMIT, Form, at_most, below, first_bound, merge, slack, tolerance_of
+from forcepack.solver.criteria import MERGE_LIMIT, Form, first_bound, merge, slack, tolerance_of
+from forcepack.solver.exact import at_most, below
 
 
 def _forms(ranges: list[tuple[int, int]], names: list[str]) -> list[Form]:

@@ -1,6 +1,6 @@
 """Explanations: conflicts named in the planner's words, proven minimal, and relaxations that work.
 
-The properties re-verify every claim through `solver.relax` and a plain solve (or the brute
+The properties re-verify every claim through `solver.renegotiate` and a plain solve (or the brute
 force on tiny scenarios), not through the relaxable model the explanation came from.
 """
 
@@ -16,7 +16,7 @@ from forcepack.models.scenario import ObjectiveTerm
 from forcepack.solver import SolveParams, build, solve
 from forcepack.solver.elements import Element
 from forcepack.solver.explain import explain
-from forcepack.solver.relax import relax
+from forcepack.solver.renegotiate import relax
 from tests.brute import brute_force, search_space_size
 from tests.strategies import small_scenarios, tiny_scenarios
 from tests.test_rules import base, line, offer, unit

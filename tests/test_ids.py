@@ -14,7 +14,7 @@ from forcepack.solver import SolveParams, solve
 from forcepack.solver.check import check
 from forcepack.solver.document import Package
 from forcepack.solver.elements import Element
-from forcepack.solver.relax import relax
+from forcepack.solver.renegotiate import relax
 from forcepack.solver.why_not import UnknownSubjectError, resolve_subject, why_not
 from tests.brute import brute_force
 

@@ -11,7 +11,7 @@ import pytest
 from forcepack.models import RED_LINE_KINDS, Scenario, Targets
 from forcepack.models.red_lines import RedLine
 from forcepack.models.solution import ConflictType
-from forcepack.solver.checking import Package, Violation
+from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.rules import BUILD_ORDER, ELIGIBILITY, FAMILIES, VERDICT_ORDER
 from forcepack.solver.rules.base import Family, Rule, faces
 from forcepack.solver.rules.red_lines import RED_LINE_RULES, RedLineRule, line_faces
@@ -85,7 +85,44 @@ def test_registry_a_kind_without_a_verdict_or_sentence_cannot_exist() -> None:
         name = "silent"
         family = "requirement"
 
-        def verdict(self, pkg: Package) -> typing.Iterator[Violation]:
+        def verdict(self, pkg: CheckedDocument) -> typing.Iterator[Violation]:
             yield from ()
 
     assert faces(Silent()) == set()  # the registry test above would refuse it
+
+
+def test_registry_every_criterion_is_an_object_with_its_sense() -> None:
+    """Every criterion a scenario may name (and `churn`, which what-ifs add) has its object, whose
+    sense agrees with the models' `MAXIMISED`; a criterion without one is refused by name."""
+    from forcepack.models.scenario import MAXIMISED
+    from forcepack.models.scenario import Criterion as Named
+    from forcepack.solver.criteria import CRITERIA, Criterion, criterion
+
+    assert set(CRITERIA) == {*typing.get_args(Named), "churn"}
+    for name, c in CRITERIA.items():
+        assert isinstance(c, Criterion) and c.name == name and criterion(name) is c
+        assert c.maximised == (name in MAXIMISED)
+        assert c.worse(-1.0) == c.maximised and c.worse(1.0) != c.maximised
+    with pytest.raises(ValueError, match="unknown criterion 'speed'; expected one of shortfall"):
+        criterion("speed")
+
+
+def test_registry_no_module_of_the_solver_compares_a_criterion_by_name() -> None:
+    """The search, the document and the analyses ask a criterion's object: no `== "max_share"`
+    (or any criterion's name) is left in the solver outside the criteria's own module."""
+    import pathlib
+    import re
+
+    import forcepack.solver as solver
+
+    names = "|".join(("shortfall", "cost", "nations", "readiness", "max_share", "churn"))
+    pattern = re.compile(rf"""(==|!=)\s*["']({names})["']|["']({names})["']\s*(==|!=)""")
+    root = pathlib.Path(solver.__file__).parent
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "criteria.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not found, found

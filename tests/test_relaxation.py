@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 from bench.generator import generate
 from forcepack.models import MAXIMISED, Scenario
 from forcepack.solver.builder import ModelBuilder
-from forcepack.solver.criteria import maximised
+from forcepack.solver.criteria import criterion as criterion_of
 from forcepack.solver.relaxation import LinearProgram, Row, objective_of, relax
 from tests.brute import brute_force, search_space_size
 from tests.strategies import tiny_scenarios
@@ -120,7 +120,7 @@ def test_relaxation_bound_never_passes_the_exhaustive_optimum(scenario: Scenario
     criterion = scenario.objective[0].criterion
     assume(criterion != "max_share")  # a ratio: solved as a sequence of linear problems instead
     expr, factor = built.criteria[criterion]
-    if maximised(criterion):
+    if criterion_of(criterion).maximised:
         built.model.maximize(expr)
     else:
         built.model.minimize(expr)

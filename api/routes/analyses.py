@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Response
 
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
+from forcepack.api.kinds import KINDS
 from forcepack.api.openapi import (
     EXAMPLE_CRITICALITY,
     EXAMPLE_EXPLANATION,
@@ -50,8 +51,8 @@ def submit_what_if(
     scenario's own optimum) or `repair` (least churn from the current package first). A patch
     that does not apply to the scenario is a 422 naming the operation (`ops[0].nations[0]`).
     """
-    submitted = service.submit_what_if(
-        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    submitted = service.submit(
+        KINDS["what-if"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)
 
@@ -81,8 +82,8 @@ def submit_criticality(
     Coordinators; most critical first. `time_limit_s` bounds each solve: the baseline, then one per
     withdrawal, one after the other in the job's slot.
     """
-    submitted = service.submit_criticality(
-        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    submitted = service.submit(
+        KINDS["criticality"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)
 
@@ -106,8 +107,8 @@ def submit_explanation(
     content_type: ContentType = None,
 ) -> service.AnyJob:
     """Why the scenario as it stands has no package: a minimal conflict and the cheapest ways out (coordinators)."""
-    submitted = service.submit_explanation(
-        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    submitted = service.submit(
+        KINDS["explanation"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)
 
@@ -136,7 +137,7 @@ def submit_why_not(
     per criterion, or, when no package can include it, the conflict that keeps it out. A subject
     that is neither a nation nor an offered unit of the scenario is a 422 naming `subject`.
     """
-    submitted = service.submit_why_not(
-        db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    submitted = service.submit(
+        KINDS["why-not"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
 from forcepack.api.events import EventStreamResponse, job_events
+from forcepack.api.kinds import KINDS
 from forcepack.api.limits import MAX_OFFSET
 from forcepack.api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, document_body, problems
 from forcepack.api.schemas import JobKind, JobList, JobStatus, JobView
@@ -53,7 +54,9 @@ def submit_solve(
 
     The body (JSON or YAML, all fields optional, none at all for the defaults) is read like every
     job request: 415 for another media type, 422 naming each field."""
-    submitted = service.submit_solve(db, runner, settings, principal, scenario_id, body, content_type, idempotency_key)
+    submitted = service.submit(
+        KINDS["solve"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    )
     return accepted(response, submitted)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
-from forcepack.solver.checking import Package, Violation, fills
+from forcepack.solver.checking import CheckedDocument, Violation, fills
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import Family, OptionFilter, Rule
 
@@ -43,7 +43,7 @@ class AvailabilityRule(Rule):
 
         return closed
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """A unit is available over the whole window of the line it fills, at its `min_readiness` or above."""
         for p in pkg.placements:
             available_from, available_until = pkg.scenario.availability_of(p.unit)

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Protocol
 
 from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
 from forcepack.models.solution import ConflictType
-from forcepack.solver.checking import Package, Violation
+from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Block, Element
 
 Expr = Any
@@ -173,7 +173,7 @@ class Rule(ABC):
         """Add the rule's constraints to the model."""
 
     @abstractmethod
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """The violations of the rule in a solution document (the checker's face)."""
 
 

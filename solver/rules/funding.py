@@ -17,7 +17,7 @@ from typing import Any
 
 from forcepack.models.limits import COVERAGE_MAX_DENOMINATOR
 from forcepack.models.scenario import FundingPledge, Scenario, offer_key
-from forcepack.solver.checking import FIGURE_TOLERANCE, Package, Violation, names, pledge_named, usd
+from forcepack.solver.checking import FIGURE_TOLERANCE, CheckedDocument, Violation, names, pledge_named, usd
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import Family, ModelView, Rule
 from forcepack.solver.rules.targets import ratio
@@ -103,7 +103,7 @@ class FundingRule(Rule):
         view.add(den * part >= num * rest, None)
         view.add(drawn >= num * whole + part, ELEMENT)
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Every flow names a pledge of the scenario and its nation and moves no negative amount; a
         pledge pays at most its amount and only for its earmark; no capability receives more than the
         pooled cost of its units; pledges cover `funding_coverage` of the pooled cost."""
@@ -114,7 +114,7 @@ class FundingRule(Rule):
         yield from _coverage(pkg)
 
 
-def _flows(pkg: Package) -> Iterator[Violation]:
+def _flows(pkg: CheckedDocument) -> Iterator[Violation]:
     for flow in pkg.solution.funding.flows:
         found = pledge_named(pkg.scenario, flow.nation, flow.pledge)
         owner = found[0] if found is not None else None
@@ -137,7 +137,7 @@ def _flows(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def _pledge_amounts(pkg: Package) -> Iterator[Violation]:
+def _pledge_amounts(pkg: CheckedDocument) -> Iterator[Violation]:
     for (nation, pledge_id), drawn in pkg.drawn.items():
         found = pledge_named(pkg.scenario, nation, pledge_id)
         assert found is not None  # drawn counts only pledges of the scenario
@@ -150,7 +150,7 @@ def _pledge_amounts(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def _earmarks(pkg: Package) -> Iterator[Violation]:
+def _earmarks(pkg: CheckedDocument) -> Iterator[Violation]:
     for flow in pkg.solution.funding.flows:
         found = pledge_named(pkg.scenario, flow.nation, flow.pledge)
         if found is None:
@@ -167,7 +167,7 @@ def _earmarks(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def _capability_costs(pkg: Package) -> Iterator[Violation]:
+def _capability_costs(pkg: CheckedDocument) -> Iterator[Violation]:
     for capability, received in sorted(pkg.flows_into.items()):
         pooled = pkg.pooled_by_capability[capability]
         if received > pooled:
@@ -179,7 +179,7 @@ def _capability_costs(pkg: Package) -> Iterator[Violation]:
             )
 
 
-def _coverage(pkg: Package) -> Iterator[Violation]:
+def _coverage(pkg: CheckedDocument) -> Iterator[Violation]:
     coverage = pkg.scenario.targets.funding_coverage
     if coverage is None:
         return

@@ -31,7 +31,7 @@ from forcepack.models.red_lines import (
     Sectors,
 )
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
-from forcepack.solver.checking import Package, Violation, fills, names, unmet_mandate_lines
+from forcepack.solver.checking import CheckedDocument, Violation, fills, names, unmet_mandate_lines
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import Family, ModelView, OptionFilter, Rule
 
@@ -111,7 +111,7 @@ class MaxEngagementRule(RedLineRule[MaxEngagement]):
         level = int(line.level)
         return f"{nation} only accepts tasks up to engagement level {level} ({ENGAGEMENT_NAMES[level]})"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `max_engagement`: the nation's units only fill lines of engagement <= level."""
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
@@ -135,7 +135,7 @@ class AllowedControlRule(RedLineRule[AllowedControl]):
         statuses = " or ".join(str(s) for s in line.statuses)
         return f"{nation} only deploys to {statuses} sectors"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `allowed_control`: the nation's units only go to sectors of the listed control statuses."""
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
@@ -163,7 +163,7 @@ class SectorsRule(RedLineRule[Sectors]):
             return f"{nation} only deploys to {', '.join(line.only)}"
         return f"{nation} does not deploy to {', '.join(line.exclude or [])}"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `sectors`: the nation's units go only to the sectors of `only`, never to those of `exclude`."""
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
@@ -204,7 +204,7 @@ class NotAlongsideRule(RedLineRule[NotAlongside]):
             return f"{nation} does not take part in a force that includes {others}"
         return f"{nation} does not share a sector with {others}"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `not_alongside`: `force`, never both take part (money included); `sector`, never in one sector."""
         for offer in pkg.scenario.offers:
             nation = offer.nation
@@ -249,7 +249,7 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
         pool = ", ".join(line.nations) if line.nations is not None else f"group {line.group}"
         return f"{nation} takes part only if at least {line.min} of {pool} also contribute units"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `requires_partner`: the nation takes part only if `min` partners, itself excluded,
         contribute units."""
         for offer in pkg.scenario.offers:
@@ -291,7 +291,7 @@ class RequiresMandateRule(RedLineRule[RequiresMandate]):
         verb = "holds" if len(line.conditions) == 1 else "hold"
         return f"{nation} takes part only if {', '.join(line.conditions)} {verb}"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `requires_mandate`: the nation takes part (units or money) only if each named condition holds."""
         for p in pkg.placements:
             for line, false in unmet_mandate_lines(pkg.scenario, p.nation):
@@ -322,7 +322,7 @@ class MaxPersonnelRule(RedLineRule[MaxPersonnel]):
     def describe_line(self, line: MaxPersonnel, scenario: Scenario, nation: str) -> str:
         return f"{nation} deploys at most {line.limit:,} personnel"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `max_personnel`: the nation deploys at most `limit` personnel in total."""
         for offer in pkg.scenario.offers:
             for line in offer.red_lines:
@@ -345,7 +345,7 @@ class MinContingentRule(RedLineRule[MinContingent]):
     def describe_line(self, line: MinContingent, scenario: Scenario, nation: str) -> str:
         return f"{nation} sends at least {line.personnel:,} personnel or none"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `min_contingent`: a nation that contributes units sends at least `personnel` in total."""
         for offer in pkg.scenario.offers:
             if offer.nation not in pkg.contributing:
@@ -372,7 +372,7 @@ class MaxSectorsRule(RedLineRule[MaxSectors]):
     def describe_line(self, line: MaxSectors, scenario: Scenario, nation: str) -> str:
         return f"{nation} keeps its units in at most {line.count} sector{'s' if line.count != 1 else ''}"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `max_sectors`: the nation's units are kept together in at most `count` sectors."""
         for offer in pkg.scenario.offers:
             sectors = sorted(pkg.sectors_of.get(offer.nation, set()))

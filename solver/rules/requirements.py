@@ -10,7 +10,7 @@ from typing import Any
 
 from forcepack.models.common import Measure, Priority
 from forcepack.models.scenario import Requirement, Scenario
-from forcepack.solver.checking import Package, Violation
+from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import Family, ModelView, Rule
 
@@ -43,7 +43,7 @@ class RequirementRule(Rule):
             else:
                 view.shortfall(r)  # held at least at quantity - provided by the model itself
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Every essential requirement line is covered: provided >= quantity, in its measure."""
         for r in pkg.scenario.requirements:
             if r.priority == Priority.ESSENTIAL and pkg.provided[r.id] < r.quantity:

@@ -10,7 +10,7 @@ from typing import Any
 
 from forcepack.models.limits import SHARE_MAX_DENOMINATOR
 from forcepack.models.scenario import Scenario
-from forcepack.solver.checking import SHARE_TOLERANCE, Package, Violation
+from forcepack.solver.checking import SHARE_TOLERANCE, CheckedDocument, Violation
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import Family, ModelView, Rule
 
@@ -49,7 +49,7 @@ class MaxPersonnelTarget(TargetRule):
     def describe_key(self, key: str, scenario: Scenario) -> str:
         return f"the force stays within {scenario.targets.max_personnel:,} personnel"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `max_personnel`: the force's total personnel stays within the ceiling."""
         limit = pkg.scenario.targets.max_personnel
         if limit is not None and pkg.total_personnel > limit:
@@ -73,7 +73,7 @@ class MinNationsTarget(TargetRule):
     def describe_key(self, key: str, scenario: Scenario) -> str:
         return f"at least {scenario.targets.min_nations} nations contribute units"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `min_nations`: at least this many nations contribute units."""
         least = pkg.scenario.targets.min_nations
         if least is not None and len(pkg.contributing) < least:
@@ -100,7 +100,7 @@ class GroupMinimumsTarget(TargetRule):
         group = key.split(".", 1)[1]
         return f"at least {scenario.targets.group_minimums.get(group)} nations of group {group} contribute units"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `group_minimums`: per group, at least this many member nations contribute units."""
         for group, least in pkg.scenario.targets.group_minimums.items():
             members = sorted(n for n in pkg.scenario.group_members.get(group, []) if n in pkg.contributing)
@@ -130,7 +130,7 @@ class MaxNationShareTarget(TargetRule):
     def describe_key(self, key: str, scenario: Scenario) -> str:
         return f"no nation holds more than {scenario.targets.max_nation_share:.0%} of the force's personnel"
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `max_nation_share`: no nation holds more than this share of the force's personnel."""
         share = pkg.scenario.targets.max_nation_share
         total = pkg.total_personnel

@@ -11,7 +11,7 @@ from typing import Any
 
 from forcepack.models.common import VetoScope
 from forcepack.models.scenario import Scenario, Veto
-from forcepack.solver.checking import Package, Violation, fills, usd, vetoes_against
+from forcepack.solver.checking import CheckedDocument, Violation, fills, usd, vetoes_against
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import Family, Rule
 
@@ -38,7 +38,7 @@ class VetoRule(Rule):
     def bars_units(self, scenario: Scenario, nation: str) -> list[Block]:
         return [(element_of(v, nation),) for v in against(scenario, nation) if v.scope == VetoScope.UNITS]
 
-    def verdict(self, pkg: Package) -> Iterator[Violation]:
+    def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Veto: scope `units` or `all` keeps the nation's units out; scope `all` keeps its money out too."""
         for p in pkg.placements:
             for veto in vetoes_against(pkg.scenario, p.nation, [VetoScope.UNITS, VetoScope.ALL]):

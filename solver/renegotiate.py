@@ -1,4 +1,5 @@
-"""Apply relaxations to a scenario: the file a coordinator would get after renegotiating elements.
+"""Renegotiate a scenario: the file a coordinator would get after relaxing elements (the linear
+relaxation of a model is `solver.relaxation`, another thing).
 
 Each element type relaxes in the way its literal does in a relaxable model, so a relaxation that
 makes the model feasible makes the relaxed scenario feasible too.
