@@ -285,7 +285,12 @@ def redact_criticality(answer: Criticality, viewer: Principal, secrets: OfferSec
         return answer
     withheld = f"no package remains without these nations; what keeps one out involves {_condition_placeholder(viewer)}"
     rows = [
-        w.model_copy(update={"reason": withheld}) if w.reason and secrets.leaks(w.reason, viewer) else w
+        w.model_copy(
+            update={
+                "reason": withheld if w.reason and secrets.leaks(w.reason, viewer) else w.reason,
+                "package": redact_solution(w.package, viewer) if w.package is not None else None,
+            }
+        )
         for w in answer.withdrawals
     ]
     return answer.model_copy(update={"baseline": redact_solution(answer.baseline, viewer), "withdrawals": rows})

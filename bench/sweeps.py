@@ -49,6 +49,7 @@ from forcepack.solver.sweep import (
     criticality,
     executor_for,
     rank_key,
+    read_best_effort,
     run,
     withdrawal_row,
     withdrawal_variants,
@@ -297,8 +298,7 @@ def run_sweep(
         rows = []
         for key, solution_json, best_json, wall in results:
             solution = Solution.model_validate_json(solution_json)
-            best = Solution.model_validate_json(best_json) if best_json else None
-            rows.append(withdrawal_row(key, baseline, solution, best, wall))
+            rows.append(withdrawal_row(key, baseline, solution, read_best_effort(best_json), wall))
         rows.sort(key=rank_key)
         wall_s = time.perf_counter() - start
         teardown_start = time.perf_counter()

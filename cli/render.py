@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
+from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot, Withdrawal
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 
@@ -209,7 +209,7 @@ def render_criticality(answer: Criticality, console: Console) -> None:
         table.add_row(
             ", ".join(w.nations),
             "yes" if w.feasible else ("NO" if w.feasible is False else "?"),
-            ", ".join(w.essential_lines_lost) or (w.reason or "" if not w.feasible else ""),
+            _lines_lost(w),
             f"{w.shortfall_delta:+.4g}" if w.shortfall_delta is not None else "",
             f"{usd(w.cost_delta_usd)}" if w.cost_delta_usd is not None else "",
             ", ".join(w.fillers),
@@ -217,6 +217,14 @@ def render_criticality(answer: Criticality, console: Console) -> None:
         )
     console.print(table)
     console.print(f"{len(answer.withdrawals)} re-solves in {answer.wall_s:.1f}s", style="dim")
+
+
+def _lines_lost(w: Withdrawal) -> str:
+    """The essential lines a withdrawal gives up, and whether fewer would do."""
+    if not w.essential_lines_lost:
+        return w.reason or "" if not w.feasible else ""
+    lost = ", ".join(w.essential_lines_lost)
+    return f"{lost} (the fewest possible)" if w.least_lines_lost is not None else f"{lost} (fewer not ruled out)"
 
 
 def render_alternatives(answer: Alternatives, console: Console) -> None:

@@ -112,7 +112,20 @@ class Withdrawal(Frozen):
     status: str = Field(description="Status of the re-solve.")
     feasible: bool | None = Field(description="A package remains; None when not decided within the time limit.")
     essential_lines_lost: list[str] = Field(
-        default_factory=list, description="Essential lines no package can cover without these nations."
+        default_factory=list,
+        description="The essential lines given up without these nations: those the best-effort package leaves "
+        "short (empty when a package meets every essential line).",
+    )
+    least_lines_lost: int | None = Field(
+        default=None,
+        ge=0,
+        description="The fewest essential lines any package must give up without these nations, proven (0 when a "
+        "package meets every essential line); None when not decided within the time limit.",
+    )
+    package: Solution | None = Field(
+        default=None,
+        description="The package without these nations: the re-solved one, or, when none meets every essential "
+        "line, the best-effort one (the essential lines made desirable, the fewest left short).",
     )
     shortfall_delta: float | None = None
     cost_delta_usd: int | None = None

@@ -177,3 +177,22 @@ class Solution(Frozen):
     def to_json(self, indent: int | None = 2) -> str:
         """The document as JSON, the form every interface returns."""
         return self.model_dump_json(by_alias=True, indent=indent)
+
+
+class BestEffort(Frozen):
+    """The best package that can be had when no package meets every essential line: every other
+    rule held, the fewest essential lines short, then the scenario's objective (each essential
+    line's uncovered fraction counted as a desirable line of weight 1)."""
+
+    package: Solution = Field(
+        description="The package of the scenario with its essential lines made desirable (status "
+        "`infeasible` when even that has none: then the essential lines are not the cause)."
+    )
+    lines_short: list[str] = Field(
+        default_factory=list, description="The essential lines the package leaves short, in the scenario's order."
+    )
+    least: int | None = Field(
+        default=None,
+        ge=0,
+        description="The fewest essential lines any package must leave short, when proven (else None).",
+    )

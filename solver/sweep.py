@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from forcepack.models.analysis import Criticality, Withdrawal
-from forcepack.models.common import Priority
 from forcepack.models.loading import parse_scenario
 from forcepack.models.patch import Patch, apply_patch
 from forcepack.models.scenario import Scenario, offer_key
-from forcepack.models.solution import Solution
+from forcepack.models.solution import BestEffort, Solution
 from forcepack.solver.answer import solve
+from forcepack.solver.best_effort import best_effort
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
 
@@ -50,45 +50,34 @@ EXPLAIN_BUDGET_S = 5.0
 def solve_variant(
     variant: Variant, cancel: threading.Event | None = None
 ) -> tuple[tuple[str, ...], str, str | None, float]:
-    """Solve one variant: (key, solution JSON, best-effort solution JSON when infeasible, seconds).
+    """Solve one variant: (key, solution JSON, best-effort JSON when infeasible, seconds).
 
-    When the variant is infeasible, the best-effort package (essential lines made desirable)
-    shows which essential lines are lost; when even that is infeasible, the variant is explained
-    and its explanation travels in the solution. `cancel` (in this process only) stops it soon.
+    When the variant is infeasible, the best-effort package (`solver.best_effort`: every rule but
+    the essential lines held, the fewest of them short, proven) shows which essential lines are
+    lost; when even that is infeasible, the variant is explained and its explanation travels in
+    the solution. `cancel` (in this process only) stops it soon.
     """
     start = time.perf_counter()
     scenario = parse_scenario(json.loads(variant.scenario_json), "variant")
     params = SolveParams(**variant.params)
     hint = Package.of({(u, r): n for u, r, n in variant.hint}) if variant.hint else None
     solution = solve(scenario, params, hint=hint, explain=False, cancel=cancel)
-    best_effort = None
+    effort = None
     if solution.status == "infeasible":
-        reduced = cover_what_can_be_covered(scenario)
-        effort = solve(reduced, params, explain=False, cancel=cancel) if reduced is not None else None
-        best_effort = effort.to_json(indent=None) if effort is not None else None
-        if effort is None or effort.status == "infeasible":
+        effort = best_effort(scenario, params, cancel=cancel)
+        if effort.package.status == "infeasible":
             from forcepack.solver.explain import explain
 
             budget = SolveParams(time_limit_s=EXPLAIN_BUDGET_S, workers=params.effective_workers, seed=params.seed)
             explanation = explain(scenario, budget, relaxations=1, cancel=cancel)
             solution = solution.model_copy(update={"explanation": explanation})
-    return variant.key, solution.to_json(indent=None), best_effort, time.perf_counter() - start
+    best_json = effort.model_dump_json(by_alias=True) if effort is not None else None
+    return variant.key, solution.to_json(indent=None), best_json, time.perf_counter() - start
 
 
-def cover_what_can_be_covered(scenario: Scenario) -> Scenario | None:
-    """The scenario reduced to its essential lines, made desirable (each uncovered fraction
-    weighing 1): its best package shows which essential lines cannot be covered. None when the
-    scenario has no essential line."""
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    essential = [r for r in data["requirements"] if r["priority"] == Priority.ESSENTIAL.value]
-    if not essential:
-        return None
-    for r in essential:
-        r["priority"] = Priority.DESIRABLE.value
-        r["weight"] = 1.0
-    data["requirements"] = essential
-    data["objective"] = ["shortfall"]
-    return parse_scenario(data, f"{scenario.id} best effort")
+def read_best_effort(document: str | None) -> BestEffort | None:
+    """A variant's best-effort answer, as `solve_variant` sends it."""
+    return BestEffort.model_validate_json(document) if document else None
 
 
 def pool_processes() -> int:
@@ -176,53 +165,78 @@ def _params_dict(params: SolveParams) -> dict[str, Any]:
 
 
 def withdrawal_row(
-    group: tuple[str, ...], baseline: Solution, solution: Solution, best_effort: Solution | None, wall_s: float
+    group: tuple[str, ...], baseline: Solution, solution: Solution, effort: BestEffort | None, wall_s: float
 ) -> Withdrawal:
-    """One withdrawal's figures against the baseline."""
+    """One withdrawal's figures against the baseline: every row has its package (the re-solved one
+    or the best-effort one), the essential lines it gives up and the fewest that must be."""
+    nations = list(group)
     if solution.status == "unknown":
         return Withdrawal(
-            nations=list(group),
+            nations=nations,
             status=solution.status,
             feasible=None,
             reason="not decided within the time limit",
             wall_s=round(wall_s, 3),
         )
     if not solution.has_package:
-        lost = []
-        reason = None
-        if best_effort is not None and best_effort.has_package:
-            essential = {c.requirement for c in baseline.coverage if c.priority == "essential"}
-            lost = [c.requirement for c in best_effort.coverage if c.requirement in essential and c.shortfall]
-            if not lost:
-                reason = "every essential line can be covered, but a force target or the funding target cannot be met"
-        elif solution.explanation is not None:
-            reason = solution.explanation.summary
-        elif best_effort is not None and best_effort.status == "unknown":
-            reason = "no package; which essential lines are lost was not decided within the time limit"
-        else:
-            reason = "no package even with essential lines relaxed"
-        return Withdrawal(
-            nations=list(group),
-            status=solution.status,
-            feasible=False,
-            essential_lines_lost=lost,
-            reason=reason,
-            wall_s=round(wall_s, 3),
-        )
+        return _lost_row(nations, solution, effort, wall_s)
     before = {n.nation: n.personnel for n in baseline.nations}
     fillers = sorted(
         n.nation for n in solution.nations if n.nation not in group and n.personnel > before.get(n.nation, 0)
     )
     short_a, short_b = solution.objective_value("shortfall"), baseline.objective_value("shortfall")
     return Withdrawal(
-        nations=list(group),
+        nations=nations,
         status=solution.status,
         feasible=True,
+        least_lines_lost=0,
+        package=solution,
         shortfall_delta=(short_a - short_b) if short_a is not None and short_b is not None else None,
         cost_delta_usd=solution.funding.total_cost_usd - baseline.funding.total_cost_usd,
         personnel_delta=solution.totals.personnel - baseline.totals.personnel,
         fillers=fillers,
         objective=[o.value for o in solution.objective],
+        wall_s=round(wall_s, 3),
+    )
+
+
+def _lost_row(nations: list[str], solution: Solution, effort: BestEffort | None, wall_s: float) -> Withdrawal:
+    """A withdrawal after which no package meets every rule: what the best effort gives up, and why."""
+    without = ", ".join(nations)
+    lost: list[str] = []
+    least: int | None = None
+    package = None
+    if effort is not None and effort.package.has_package:
+        lost, least, package = effort.lines_short, effort.least, effort.package
+        if not lost:
+            reason = (
+                f"without {without}, every essential line can be covered, but not with every force target "
+                "and the funding target met"
+            )
+        else:
+            named = ", ".join(f"`{line}`" for line in lost)
+            count = f"{len(lost)} essential line{'s' if len(lost) != 1 else ''}"
+            if least is not None:
+                reason = f"without {without}, no package meets every essential line: {count} must be given up ({named})"
+            else:
+                reason = (
+                    f"without {without}, no package meets every essential line: the best found gives up {count} "
+                    f"({named}); whether fewer would do was not decided within the time limit"
+                )
+    elif solution.explanation is not None:
+        reason = solution.explanation.summary
+    elif effort is not None and effort.package.status == "unknown":
+        reason = f"without {without}, no package; which essential lines are lost was not decided within the time limit"
+    else:
+        reason = f"without {without}, no package even with the essential lines relaxed"
+    return Withdrawal(
+        nations=nations,
+        status=solution.status,
+        feasible=False,
+        essential_lines_lost=lost,
+        least_lines_lost=least,
+        package=package,
+        reason=reason,
         wall_s=round(wall_s, 3),
     )
 
@@ -282,8 +296,7 @@ def criticality(
         variants = withdrawal_variants(scenario, baseline, params, pairs=pairs, hinted=hinted, cancel=cancel)
         for key, solution_json, best_json, wall in run(variants, executor, progress, cancel):
             solution = Solution.model_validate_json(solution_json)
-            best = Solution.model_validate_json(best_json) if best_json else None
-            rows.append(withdrawal_row(key, baseline, solution, best, wall))
+            rows.append(withdrawal_row(key, baseline, solution, read_best_effort(best_json), wall))
     rows.sort(key=rank_key)
     return Criticality(
         scenario=scenario.id,

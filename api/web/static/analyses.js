@@ -91,7 +91,10 @@ export function criticalityView(answer, scenario) {
         {
           key: "essential_lines_lost",
           label: "Essential lines lost",
-          cell: (w) => (w.essential_lines_lost?.length ? w.essential_lines_lost.join(", ") : "none"),
+          cell: (w) =>
+            w.essential_lines_lost?.length
+              ? `${w.essential_lines_lost.join(", ")}${w.least_lines_lost == null ? " (fewer not ruled out)" : " (the fewest possible)"}`
+              : "none",
           value: (w) => w.essential_lines_lost?.length || 0,
         },
         { key: "shortfall_delta", label: "Shortfall", numeric: true, cell: (w) => signed(w.shortfall_delta, dec) },
