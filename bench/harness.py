@@ -43,8 +43,7 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +56,31 @@ from bench.common import median as _median
 from bench.common import num as _num
 from bench.common import parse_per_size, run_json
 from bench.common import table as _table
+from bench.records import (
+    DEFAULT_FAMILIES,
+    DEFAULT_N1_SAMPLE,
+    DEFAULT_PAIR_SAMPLE,
+    FAMILIES,
+    FULL_N1_SAMPLE,
+    FULL_PAIR_SAMPLE,
+    PEERS,
+    RECORD_KINDS,
+    SWEEP_FAMILIES,
+    Config,
+    Echo,
+    Record,
+    Save,
+    normalise,
+    start_records,
+    total_s,
+    with_long_runs,
+)
+from bench.records import load as load_results
+from bench.records import save as save_results
 from forcepack.solver.params import default_workers
 from forcepack.solver.search import EXPLAIN_TIME_LIMIT_S
 
-__all__ = ["FAMILIES", "Config", "main", "render", "run"]
+__all__ = ["main", "render", "run"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = Path("docs/benchmarks.md")
@@ -68,113 +88,8 @@ QUICK_OUT = Path("bench/out/benchmarks-quick.md")
 RESULTS = Path("bench/out/results.json")
 QUICK_RESULTS = Path("bench/out/results-quick.json")
 
-Record = dict[str, Any]
-
-FAMILIES = ("solve", "explain", "workers", "sweep", "load", "profile", "sweep-full")
-"""The benchmark families, in the order they run."""
-DEFAULT_FAMILIES = FAMILIES[:-1]
-"""What `make bench` runs: every family but the long `sweep-full`."""
-DEFAULT_N1_SAMPLE = "25:0,70:12,6"
-DEFAULT_PAIR_SAMPLE = "25:0,70:24,12"
-"""The default sweep's samples per size: every variant at 25 nations, samples at 70 and above."""
-FULL_N1_SAMPLE = 0
-FULL_PAIR_SAMPLE = 200
-"""The long run's samples: every N-1 withdrawal, 200 N-2 pairs."""
-
 CRITERION_HEADERS = {"shortfall": "shortfall (weighted)", "cost": "cost USD", "nations": "nations used"}
 """Column headers of the objective criteria (the first column is already called `nations`)."""
-
-
-@dataclass(frozen=True)
-class Config:
-    """What to run: the families; sizes (nations), seeds, the time limit per solve, sizes to explain,
-    workers; the workers comparison; the command-line timings; the sweeps."""
-
-    sizes: tuple[int, ...]
-    seeds: tuple[int, ...]
-    time_limit_s: float
-    explain_sizes: tuple[int, ...]
-    workers: int | None
-    command: str
-    results: str
-    families: tuple[str, ...] = DEFAULT_FAMILIES
-    seeds_at: tuple[tuple[int, tuple[int, ...]], ...] = ((500, (1, 2)),)
-    peers: tuple[str, ...] = comparison.PEERS
-    workers_sizes: tuple[int, ...] = (25, 70, 500)
-    workers_seeds: tuple[int, ...] = (1, 2, 3)
-    workers_compare: tuple[int, ...] = (1, 2)
-    workers_time_limit_s: float = 20.0
-    cli_repeats: int = 3
-    sweep_sizes: tuple[int, ...] = (25, 70, 200)
-    sweep_seeds: tuple[int, ...] = (1,)
-    sweep_time_limit_s: float = 10.0
-    baseline_time_limit_s: float = 60.0
-    n1_sample: int | str = DEFAULT_N1_SAMPLE
-    pair_sample: int | str = DEFAULT_PAIR_SAMPLE
-    full_sweep_sizes: tuple[int, ...] = (25, 70, 200)
-    full_n1_sample: int | str = FULL_N1_SAMPLE
-    full_pair_sample: int | str = FULL_PAIR_SAMPLE
-    gaza: bool = True
-    load_delegates: int = 50
-    load_rounds: int = 40
-    load_max_seconds: float = 300.0
-    profile_sizes: tuple[int, ...] = (25, 200, 500)
-    profile_time_limit_s: float = 30.0
-    resume: bool = False
-
-    def seeds_for(self, nations: int) -> tuple[int, ...]:
-        """The generator seeds at a size: `seeds`, unless `seeds_at` names others for it."""
-        return next((seeds for n, seeds in self.seeds_at if n == nations), self.seeds)
-
-    def plan(self, sizes: Sequence[int]) -> list[tuple[int, int]]:
-        """(nations, seed) in the interleaved order: for each seed, every size that has it."""
-        seeds = sorted({s for n in sizes for s in self.seeds_for(n)})
-        return [(n, s) for s in seeds for n in sizes if s in self.seeds_for(n)]
-
-    def sweep_plan(self, family: str) -> tuple[tuple[int, ...], int | str, int | str]:
-        """Sizes, N-1 sample and N-2 pair sample of a sweep family (`sweep` or `sweep-full`)."""
-        if family == "sweep-full":
-            return self.full_sweep_sizes, self.full_n1_sample, self.full_pair_sample
-        return self.sweep_sizes, self.n1_sample, self.pair_sample
-
-    @property
-    def effective_workers(self) -> int | None:
-        """CP-SAT workers given, or None: the solver's default."""
-        return self.workers
-
-    def to_dict(self, family: str = "sweep") -> dict[str, Any]:
-        """The configuration as JSON-ready data; the sweep fields are those of `family` when it is a sweep."""
-        sweep_sizes, n1_sample, pair_sample = self.sweep_plan(family)
-        return {
-            "sizes": list(self.sizes),
-            "seeds": list(self.seeds),
-            "time_limit_s": self.time_limit_s,
-            "explain_sizes": list(self.explain_sizes),
-            "workers": self.effective_workers,
-            "explain_time_limit_s": EXPLAIN_TIME_LIMIT_S,
-            "command": self.command,
-            "results": self.results,
-            "families": list(self.families),
-            "seeds_at": {str(n): list(seeds) for n, seeds in self.seeds_at},
-            "peers": list(self.peers),
-            "workers_sizes": list(self.workers_sizes),
-            "workers_seeds": list(self.workers_seeds),
-            "workers_compare": list(self.workers_compare),
-            "workers_time_limit_s": self.workers_time_limit_s,
-            "cli_repeats": self.cli_repeats,
-            "sweep_sizes": list(sweep_sizes),
-            "sweep_seeds": list(self.sweep_seeds),
-            "sweep_time_limit_s": self.sweep_time_limit_s,
-            "baseline_time_limit_s": self.baseline_time_limit_s,
-            "n1_sample": n1_sample,
-            "pair_sample": pair_sample,
-            "gaza": self.gaza,
-            "load_delegates": self.load_delegates,
-            "load_rounds": self.load_rounds,
-            "load_max_seconds": self.load_max_seconds,
-            "profile_sizes": list(self.profile_sizes),
-            "profile_time_limit_s": self.profile_time_limit_s,
-        }
 
 
 # -- the machine -------------------------------------------------------------------------
@@ -272,12 +187,12 @@ def _progress(record: Record) -> str:
     return f"{head} {body}, {checker}"
 
 
-def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Callable[[], None], echo: Echo) -> None:
+def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Save, echo: Echo) -> None:
     """Every instance of one kind (`solve` or `explain`), for each seed every size; for `solve`, each
     instance is then solved by the peers (`config.peers`) too, right after CP-SAT."""
     plan = config.plan(config.sizes if kind == "solve" else config.explain_sizes)
-    _, done = families.start_records(kind, results, config.resume)
-    _, peers_done = families.start_records("peers", results, config.resume) if kind == "solve" else ([], set())
+    _, done = start_records(kind, results, config.resume)
+    _, peers_done = start_records("peers", results, config.resume) if kind == "solve" else ([], set())
     for i, (nations, seed) in enumerate(plan, 1):
         tag = f"[{kind} {i}/{len(plan)}]"
         if (nations, seed) in done:
@@ -294,9 +209,6 @@ def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Cal
             save()
         if kind == "solve":
             comparison.run_peers(nations, seed, config, results, peers_done, echo, save, tag)
-
-
-Echo = Callable[[str], None]
 
 
 def run(
@@ -319,7 +231,7 @@ def run(
         # The family's time so far, so that an interrupted run still says how long it ran.
         if current:
             current["meta"]["total_s"] = current["prior"] + time.perf_counter() - current["start"]
-        _write_json(results_path, results)
+        save_results(results_path, results)
 
     for family in FAMILIES:
         if family not in config.families:
@@ -348,7 +260,7 @@ def run(
                 families.run_cli(config, results, echo, save)
         elif family == "workers":
             families.run_workers(config, results, echo, save)
-        elif family in families.SWEEP_FAMILIES:
+        elif family in SWEEP_FAMILIES:
             families.run_sweeps(config, results, echo, save, family)
         elif family == "load":
             families.run_load(config, results, echo, save)
@@ -359,44 +271,9 @@ def run(
         results["total_s"] = sum(m.get("total_s", 0.0) for m in meta.values() if not m.get("legacy"))
         save()
         echo(f"== {family}: {meta[family]['total_s'] / 60:.1f} min ==")
-    results["total_s"] = _total_s(results)
+    results["total_s"] = total_s(results)
     save()
     return results
-
-
-def normalise(results: dict[str, Any]) -> dict[str, Any]:
-    """A results file of any version, with per-family metadata (`families`)."""
-    results = dict(results)
-    results.setdefault("solve", [])
-    results.setdefault("explain", [])
-    if "families" not in results:
-        # Written before the families: solve and explain ran together, with one configuration.
-        legacy = {
-            "machine": results.get("machine", {}),
-            "config": results.get("config", {}),
-            "command": results.get("config", {}).get("command", ""),
-            "total_s": results.get("total_s", 0.0),
-            "legacy": True,
-        }
-        results["families"] = {kind: legacy for kind in ("solve", "explain") if results[kind]}
-    return results
-
-
-def _total_s(results: dict[str, Any]) -> float:
-    """Minutes of every family measured, counting a shared legacy run once."""
-    seen: set[int] = set()
-    total = 0.0
-    for m in results.get("families", {}).values():
-        if id(m) in seen:
-            continue
-        seen.add(id(m))
-        total += m.get("total_s", 0.0)
-    return total
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 # -- numbers to text ---------------------------------------------------------------------
@@ -737,7 +614,7 @@ def _where(kind: str, r: Record) -> str:
         return "load test"
     if kind == "peers":
         return f"{comparison.NAMES.get(r['solver'], r['solver'])}, {r['nations']} nations, seed {r['seed']}"
-    if kind in families.SWEEP_FAMILIES:
+    if kind in SWEEP_FAMILIES:
         if r["kind"] == "gaza":
             return f"{kind}, Gaza, {r['executor']}"
         if r["kind"] == "baseline":
@@ -748,9 +625,6 @@ def _where(kind: str, r: Record) -> str:
         )
     where = f"{kind}, {r['nations']} nations, seed {r['seed']}"
     return where + (f", {r['workers']} workers" if kind == "workers" else "")
-
-
-RECORD_KINDS = ("solve", "peers", "explain", "cli", "workers", "sweep", "profile", "sweep-full", "load")
 
 
 def _expected_breaks(kind: str, r: Record) -> bool:
@@ -827,7 +701,7 @@ def render(results: dict[str, Any], plot_name: str | None = None) -> str:
     m = results["machine"]
     solves, explains = results["solve"], results["explain"]
     criteria = _criteria(solves)
-    total_min = _total_s(results) / 60
+    total_min = total_s(results) / 60
     any_cfg = next((f["config"] for f in meta.values() if f.get("config")), results.get("config", {}))
     solve_cfg = meta.get("solve", {}).get("config") or any_cfg
     explain_cfg = meta.get("explain", {}).get("config") or any_cfg
@@ -1050,7 +924,7 @@ def render(results: dict[str, Any], plot_name: str | None = None) -> str:
         lines += ["### Reading the numbers", "", *_reading_explain(explains, results, explain_cfg), ""]
     if "workers" in meta:
         lines += families.render_workers(results, meta["workers"])
-    for family in families.SWEEP_FAMILIES:
+    for family in SWEEP_FAMILIES:
         if family in meta:
             lines += families.render_sweeps(results, meta[family], family)
     if "load" in meta:
@@ -1111,10 +985,10 @@ def _peers(text: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in text.split(",") if part.strip())
     if names == ("none",):
         return ()
-    unknown = [n for n in names if n not in comparison.PEERS]
+    unknown = [n for n in names if n not in PEERS]
     if not names or unknown:
-        raise argparse.ArgumentTypeError(f"expected some of {', '.join(comparison.PEERS)}, or none; got {text!r}")
-    return tuple(p for p in comparison.PEERS if p in names)
+        raise argparse.ArgumentTypeError(f"expected some of {', '.join(PEERS)}, or none; got {text!r}")
+    return tuple(p for p in PEERS if p in names)
 
 
 def _families(text: str) -> tuple[str, ...]:
@@ -1151,7 +1025,7 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument(
         "--peers",
         type=_peers,
-        help=f"peers solving each instance after CP-SAT ({','.join(comparison.PEERS)} or none; default both)",
+        help=f"peers solving each instance after CP-SAT ({','.join(PEERS)} or none; default both)",
     )
     solve.add_argument("--explain-sizes", type=_ints, help="sizes of the explanation benchmark (default 25,70,200)")
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: the solver's default)")
@@ -1243,7 +1117,7 @@ def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: 
         families=args.only or DEFAULT_FAMILIES,
         # Two seeds at 500 nations by default; `--seeds` alone means those seeds at every size.
         seeds_at=tuple(args.seeds_at) if args.seeds_at else ((500, (1, 2)),) if not (args.seeds or quick) else (),
-        peers=args.peers if args.peers is not None else comparison.PEERS,
+        peers=args.peers if args.peers is not None else PEERS,
         workers_sizes=args.workers_sizes or ((25,) if quick else (25, 70, 500)),
         workers_seeds=args.workers_seeds or ((1,) if quick else (1, 2, 3)),
         workers_compare=args.workers_compare or (1, 2),
@@ -1273,25 +1147,6 @@ def plot_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-time.png")
 
 
-LONG_RUNS = Path(__file__).resolve().parent / "long-runs.json"
-"""The records of the families too long for the default run (`sweep-full`: every withdrawal at 200
-nations, 1.5 h), committed so that a fresh clone's `make bench` reports them beside its own."""
-
-
-def with_long_runs(previous: dict[str, Any] | None) -> dict[str, Any] | None:
-    """`previous`, with the committed long-run records of each family it does not hold itself."""
-    if not LONG_RUNS.exists():
-        return previous
-    long_runs = json.loads(LONG_RUNS.read_text(encoding="utf-8"))
-    merged: dict[str, Any] = dict(previous) if previous is not None else {"solve": [], "explain": []}
-    families_meta = merged.setdefault("families", {})
-    for family, meta in long_runs.get("families", {}).items():
-        if not merged.get(family):
-            merged[family] = long_runs.get(family, [])
-            families_meta[family] = meta
-    return merged
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench`: run the benchmarks and write docs/benchmarks.md and its plot; 1 if any answer failed
     the checker, an instance failed, or the load test lost a write or answered 5xx."""
@@ -1303,7 +1158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = ROOT / out
 
     if args.from_json is not None:
-        results = normalise(json.loads(args.from_json.read_text(encoding="utf-8")))
+        results = load_results(args.from_json)
     else:
         results_path = args.results or (QUICK_RESULTS if args.quick else RESULTS)
         config = _config(args, argv, results_path)
@@ -1318,7 +1173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     image = plot.write_plot(results, plot_path(out))
     out.write_text(render(results, plot_name=image.name if image else None), encoding="utf-8")
-    print(f"wrote {out}" + (f" and {image}" if image else "") + f" ({_total_s(results) / 60:.1f} min of benchmarks)")
+    print(f"wrote {out}" + (f" and {image}" if image else "") + f" ({total_s(results) / 60:.1f} min of benchmarks)")
     violations = _violations(results)
     for line in violations:
         print(f"!!! CHECKER VIOLATION {line[2:]}")

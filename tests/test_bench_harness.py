@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bench import comparison, families, harness, targets
+from bench import comparison, families, harness, records, targets
 from bench.common import parse_per_size, per_size
 from bench.families import load_problems, render_load
 from bench.plot import write_plot
@@ -448,7 +448,7 @@ def test_per_size_settings() -> None:
 
 def test_seeds_at_a_size_keep_the_interleaved_order() -> None:
     """Fewer seeds at 500 nations: for each seed, every size that has it."""
-    config = harness.Config(
+    config = records.Config(
         sizes=(25, 500),
         seeds=(1, 2, 3),
         time_limit_s=60,
@@ -460,7 +460,7 @@ def test_seeds_at_a_size_keep_the_interleaved_order() -> None:
     )
     assert config.plan(config.sizes) == [(25, 1), (500, 1), (25, 2), (500, 2), (25, 3)]
     assert config.to_dict("sweep-full")["n1_sample"] == 0
-    assert config.to_dict("sweep")["n1_sample"] == harness.DEFAULT_N1_SAMPLE
+    assert config.to_dict("sweep")["n1_sample"] == records.DEFAULT_N1_SAMPLE
 
 
 def test_gap_target_names_what_the_relaxation_alone_leaves() -> None:
