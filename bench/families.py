@@ -257,7 +257,7 @@ def _reading_workers(records: list[Record], counts: list[int], limit: float) -> 
             f"optimality where {two} did not in {closes}: {verdict}.",
         )
         out.insert(1, "")
-        shares = [b.get("cpu_share") for _, b in all_pairs if b.get("cpu_share") is not None]
+        shares: list[float] = [b["cpu_share"] for _, b in all_pairs if b.get("cpu_share") is not None]
         if shares:
             out.append(
                 f"- **Contention**: with {two} workers the solves got {num(min(shares))} to {num(max(shares))} CPU "
@@ -542,7 +542,7 @@ def _busy(r: Record) -> float | None:
     """Share of the executor's slots' time spent inside re-solves."""
     if not r["wall_s"]:
         return None
-    return sum(r["per_resolve_s"]) / (r["wall_s"] * r["processes"])
+    return float(sum(r["per_resolve_s"]) / (r["wall_s"] * r["processes"]))
 
 
 def render_sweeps(results: dict[str, Any], meta: dict[str, Any], family: str = "sweep") -> list[str]:
