@@ -27,7 +27,9 @@ __all__ = [
     "FAMILIES",
     "LONG_RUNS",
     "PEERS",
+    "QUICK_RESULTS",
     "RECORD_KINDS",
+    "RESULTS",
     "SWEEP_FAMILIES",
     "Config",
     "Echo",
@@ -70,6 +72,11 @@ DEFAULT_PAIR_SAMPLE = "25:0,70:24,12"
 FULL_N1_SAMPLE = 0
 FULL_PAIR_SAMPLE = 200
 """The long run's samples: every N-1 withdrawal, 200 N-2 pairs."""
+
+RESULTS = Path("bench/out/results.json")
+QUICK_RESULTS = Path("bench/out/results-quick.json")
+"""Where a run writes its results file, relative to the repository (`--quick`: apart, so that a smoke run
+never replaces the measured one)."""
 
 LONG_RUNS = Path(__file__).resolve().parent / "long-runs.json"
 """The records of the families too long for the default run (`sweep-full`: every withdrawal at 200

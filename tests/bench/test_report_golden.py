@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import harness
+from bench import report
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bench"
 
@@ -24,6 +24,6 @@ def test_render_matches_the_golden_report(name: str) -> None:
     """Rendering a stored results file gives the committed Markdown, line for line."""
     results = json.loads((DATA / f"results-{name}.json").read_text(encoding="utf-8"))
     expected = (DATA / f"benchmarks-{name}.md").read_text(encoding="utf-8")
-    rendered = harness.render(results, plot_name="benchmarks-time.png")
+    rendered = report.render(results, plot_name="benchmarks-time.png")
     assert rendered.splitlines() == expected.splitlines()
     assert rendered == expected
