@@ -30,8 +30,7 @@ The Markdown is written by `bench.report`, a function per section; every figure 
 the records, and `--from-json` renders it again from a results file without solving. The order is
 interleaved (for each seed, every size) so that drift of the machine during the run affects all
 sizes alike. Every answer goes through the independent checker (`solver.check`); a violation is a
-bug, printed loudly, listed in the
-document, and makes the exit status 1.
+bug, printed loudly, listed in the document, and makes the exit status 1.
 """
 
 from __future__ import annotations
