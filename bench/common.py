@@ -9,11 +9,10 @@ import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+
+from bench.records import Record
 
 ROOT = Path(__file__).resolve().parents[1]
-
-Record = dict[str, Any]
 
 
 def num(value: float | None, digits: int = 2) -> str:

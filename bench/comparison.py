@@ -19,17 +19,14 @@ import os
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from bench.common import Record, checker_cell, join, median, num, run_json, table
+from bench.common import checker_cell, join, median, num, run_json, table
+from bench.records import PEERS, Config, Echo, Record, Save
 from forcepack.models.scenario import MAXIMISED
 
-if TYPE_CHECKING:
-    from bench.harness import Config
-
 __all__ = [
-    "PEERS",
     "best_known",
     "by_instance",
     "compare",
@@ -39,12 +36,6 @@ __all__ = [
     "speedup",
     "versus",
 ]
-
-Echo = Callable[[str], None]
-Save = Callable[[], None]
-
-PEERS = ("highs", "greedy")
-"""The peer solvers `python -m bench.peers.run` offers, in the order they run after CP-SAT."""
 
 NAMES = {"cp-sat": "CP-SAT", "highs": "HiGHS", "greedy": "greedy"}
 EXACT = ("cp-sat", "highs")

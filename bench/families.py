@@ -23,17 +23,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bench.common import ROOT, Record, checker_cell, join, median, num, per_size, run_json, table
+from bench.common import ROOT, checker_cell, join, median, num, per_size, run_json, table
+from bench.records import Config, Echo, Record, Save, record_key, start_records
 from forcepack.models import MAXIMISED
 from forcepack.solver.search import WHOLE_NEIGHBOURHOOD_PAIRS
-
-if TYPE_CHECKING:
-    from bench.harness import Config
-
-Echo = Callable[[str], None]
-Save = Callable[[], None]
 
 CLI_FILES: tuple[tuple[str, str], ...] = (
     ("examples/infeasible-funding.yaml", "infeasible"),
@@ -44,7 +39,6 @@ CLI_FILES: tuple[tuple[str, str], ...] = (
 
 BASELINES = {"sweep": Path("bench/out/baselines"), "sweep-full": Path("bench/out/baselines-full")}
 """Where each sweep family keeps its baseline packages (apart, so that one never replaces the other's)."""
-SWEEP_FAMILIES = ("sweep", "sweep-full")
 SWEEPS: tuple[tuple[str, bool, str], ...] = (
     ("n1", False, "pool"),
     ("n1", False, "dask"),
@@ -56,33 +50,6 @@ SWEEPS: tuple[tuple[str, bool, str], ...] = (
 
 STATUSES = ("optimal", "feasible", "unknown", "infeasible")
 EXECUTOR_NAMES = {"pool": "process pool", "dask": "dask LocalCluster", "none": "sequential (no executor)"}
-
-
-def record_key(family: str, r: Record) -> tuple[Any, ...]:
-    """What identifies a record within its family, to resume an interrupted run."""
-    if family == "workers":
-        return (r["nations"], r["seed"], r["workers"])
-    if family == "cli":
-        return (r.get("file"),)
-    if family == "peers":
-        return (r["solver"], r["nations"], r["seed"])
-    if family in ("load", "profile"):
-        return (r.get("nations"), r.get("seed"))
-    if family in SWEEP_FAMILIES:
-        if r["kind"] == "baseline":
-            return ("baseline", r["nations"], r["seed"])
-        if r["kind"] == "gaza":
-            return ("gaza", r["executor"])
-        return ("sweep", r["nations"], r["seed"], r["mode"], r["hinted"], r["executor"])
-    return (r["nations"], r["seed"])
-
-
-def start_records(family: str, results: dict[str, Any], resume: bool) -> tuple[list[Record], set[tuple[Any, ...]]]:
-    """The family's record list to fill: empty, or, when resuming, the records already measured
-    without error (failed ones run again), with their keys."""
-    kept = [r for r in results.get(family, []) if "error" not in r] if resume else []
-    results[family] = kept
-    return kept, {record_key(family, r) for r in kept}
 
 
 def _loud(echo: Echo, family: str, where: str, record: Record) -> None:
@@ -290,7 +257,7 @@ def _reading_workers(records: list[Record], counts: list[int], limit: float) -> 
             f"optimality where {two} did not in {closes}: {verdict}.",
         )
         out.insert(1, "")
-        shares = [b.get("cpu_share") for _, b in all_pairs if b.get("cpu_share") is not None]
+        shares: list[float] = [b["cpu_share"] for _, b in all_pairs if b.get("cpu_share") is not None]
         if shares:
             out.append(
                 f"- **Contention**: with {two} workers the solves got {num(min(shares))} to {num(max(shares))} CPU "
@@ -575,7 +542,7 @@ def _busy(r: Record) -> float | None:
     """Share of the executor's slots' time spent inside re-solves."""
     if not r["wall_s"]:
         return None
-    return sum(r["per_resolve_s"]) / (r["wall_s"] * r["processes"])
+    return float(sum(r["per_resolve_s"]) / (r["wall_s"] * r["processes"]))
 
 
 def render_sweeps(results: dict[str, Any], meta: dict[str, Any], family: str = "sweep") -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bench import comparison
 from bench.common import median
+from bench.records import PEERS
 
 __all__ = ["write_plot"]
 
@@ -46,9 +47,9 @@ def write_plot(results: dict[str, Any], path: Path) -> Path | None:
     sizes = sorted({n for points in series.values() for n, _, _ in points})
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
     panels = ((axes[0], 1, "time to the first package"), (axes[1], 2, "time to the proven optimum"))
-    above = {solver: limit * 1.3 * 1.15**i for i, solver in enumerate(("cp-sat", *comparison.PEERS))}
+    above = {solver: limit * 1.3 * 1.15**i for i, solver in enumerate(("cp-sat", *PEERS))}
     for ax, column, title in panels:
-        for solver in ("cp-sat", *comparison.PEERS):
+        for solver in ("cp-sat", *PEERS):
             points = series.get(solver)
             if not points or (column == 2 and solver not in comparison.EXACT):
                 continue

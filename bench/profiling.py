@@ -20,21 +20,18 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bench.common import Record, checker_cell, join, num, run_json, table
+from bench.common import checker_cell, join, num, run_json, table
+from bench.records import Config, Echo, Record, Save, start_records
 
 if TYPE_CHECKING:
     from pyinstrument.frame import Frame
 
-    from bench.harness import Config
     from forcepack.solver.search import StageResult
 
 __all__ = ["main", "phases_text", "profile_solve", "render", "run_profiles"]
-
-Echo = Callable[[str], None]
-Save = Callable[[], None]
 
 TREE_LINES = 45
 """Lines of pyinstrument's call tree kept in the record."""
@@ -219,7 +216,6 @@ def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | N
 
 def run_profiles(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
     """One profiled solve per size of `config.profile_sizes` (seed 1), each in a fresh process."""
-    from bench.families import start_records
 
     records, done = start_records("profile", results, config.resume)
     for n in config.profile_sizes:

@@ -248,8 +248,9 @@ def _executor(kind: str) -> Iterator[tuple[Any, float]]:
         return
     from distributed import LocalCluster
 
+    # distributed leaves LocalCluster unannotated (so does solver.sweep for its Client).
     with (
-        LocalCluster(n_workers=PROCESSES, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=PROCESSES, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,  # type: ignore[no-untyped-call]
         executor_for(cluster.scheduler_address) as ex,
     ):
         yield ex, time.perf_counter() - start
@@ -279,7 +280,7 @@ def run_sweep(
     singles = [(n,) for n in participants]
     pairs = [(a, b) for i, a in enumerate(participants) for b in participants[i + 1 :]]
     total = len(singles) + (len(pairs) if mode == "n2" else 0)
-    pool_of = pairs if mode == "n2" else singles
+    pool_of: list[tuple[str, ...]] = list(pairs) if mode == "n2" else list(singles)
     sampled = 0 < sample < len(pool_of)
     label = f"forcepack-bench/{nations}/{seed}/{mode}"
     groups = sample_groups(pool_of, sample, label) if sampled else []

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import comparison, profiling
-from bench.common import Record, join, median, num, table
+from bench.common import join, median, num, table
+from bench.records import Record
 
 __all__ = ["Target", "evaluate", "render"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bench import comparison, families, harness, targets
+from bench import comparison, families, harness, records, report, targets
 from bench.common import parse_per_size, per_size
 from bench.families import load_problems, render_load
 from bench.plot import write_plot
@@ -358,12 +358,12 @@ def test_best_known_is_lexicographic_and_ignores_answers_that_break_rules() -> N
 def test_greedy_rule_breaks_are_expected_but_peer_violations_and_disagreements_are_loud() -> None:
     """The greedy's violations are not bugs; a HiGHS violation is, and so are two proven optima that differ."""
     results = _results()
-    assert harness._violations(results) == []
+    assert report.violations(results) == []
     results["peers"][0]["violations"] = ["[capacity] unit u1 used twice"]
-    assert harness._violations(results) == ["- HiGHS, 25 nations, seed 1: [capacity] unit u1 used twice"]
+    assert report.violations(results) == ["- HiGHS, 25 nations, seed 1: [capacity] unit u1 used twice"]
     results["peers"][0]["violations"] = []
     results["peers"][0]["objective"] = _objective(11.0, 1000.0, 5.0)
-    loud = harness._violations(results)
+    loud = report.violations(results)
     assert len(loud) == 1 and "both proved optimal but disagree" in loud[0]
 
 
@@ -372,7 +372,7 @@ def test_greedy_rule_breaks_are_expected_but_peer_violations_and_disagreements_a
 
 def test_render_holds_every_section_and_the_plot() -> None:
     """The document has the targets, the plot, the peers' tables, the profile and the load test's p99s."""
-    text = harness.render(_results(), plot_name="benchmarks-time.png")
+    text = report.render(_results(), plot_name="benchmarks-time.png")
     for heading in (
         "## Targets",
         "## Time against size",
@@ -398,7 +398,7 @@ def test_both_sweep_families_render_apart() -> None:
     results["sweep-full"] = copy.deepcopy(results["sweep"])
     results["families"]["sweep-full"] = copy.deepcopy(results["families"]["sweep"])
     results["families"]["sweep-full"]["config"].update(n1_sample=0, pair_sample=200)
-    text = harness.render(results)
+    text = report.render(results)
     assert "## Sweeps: N-1 and N-2 criticality" in text
     assert "## Sweeps at full length: N-1 and N-2 criticality (the long run)" in text
     assert "N-1 sweeps re-solve every participating nation (`--n1-sample`)" in text
@@ -411,7 +411,7 @@ def test_load_problems_are_failures() -> None:
     results["load"][0].update(server_errors=2, writes_lost=1)
     problems = load_problems(results["load"][0])
     assert problems == ["2 answer(s) with a 5xx status", "1 of 2000 acknowledged writes lost"]
-    assert "- load test: 2 answer(s) with a 5xx status" in harness._failures(results)
+    assert "- load test: 2 answer(s) with a 5xx status" in report.failures(results)
     assert "**2 answer(s) with a 5xx status.**" in "\n".join(render_load(results, {}))
 
 
@@ -448,7 +448,7 @@ def test_per_size_settings() -> None:
 
 def test_seeds_at_a_size_keep_the_interleaved_order() -> None:
     """Fewer seeds at 500 nations: for each seed, every size that has it."""
-    config = harness.Config(
+    config = records.Config(
         sizes=(25, 500),
         seeds=(1, 2, 3),
         time_limit_s=60,
@@ -460,7 +460,7 @@ def test_seeds_at_a_size_keep_the_interleaved_order() -> None:
     )
     assert config.plan(config.sizes) == [(25, 1), (500, 1), (25, 2), (500, 2), (25, 3)]
     assert config.to_dict("sweep-full")["n1_sample"] == 0
-    assert config.to_dict("sweep")["n1_sample"] == harness.DEFAULT_N1_SAMPLE
+    assert config.to_dict("sweep")["n1_sample"] == records.DEFAULT_N1_SAMPLE
 
 
 def test_gap_target_names_what_the_relaxation_alone_leaves() -> None:

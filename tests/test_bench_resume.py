@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.families import record_key, start_records
+from bench.records import LONG_RUNS, record_key, start_records, with_long_runs
 
 
 def test_start_records_keeps_measured_records_only_when_resuming() -> None:
@@ -33,8 +33,6 @@ def test_record_key_tells_apart_what_a_family_measures() -> None:
 
 def test_with_long_runs_adds_committed_records_only_where_missing() -> None:
     """A fresh clone (no results file) gets the committed long sweeps; a results file holding its own keeps them."""
-    from bench.harness import LONG_RUNS, with_long_runs
-
     assert LONG_RUNS.exists()
     fresh = with_long_runs(None)
     assert fresh is not None and fresh["sweep-full"] and "sweep-full" in fresh["families"]
