@@ -280,7 +280,8 @@ class WhyNotKind(JobKind[WhyNotRequest, WhyNotParamsUsed]):
             subject_type(scenario, used.subject)  # 422 now, not a failed job
         except UnknownSubjectError as error:
             raise InvalidRequest(
-                "the subject is neither a nation nor an offered unit of the scenario", [f"subject: {error}"]
+                "the subject names no nation, offered unit, pledge or requirement line of the scenario",
+                [f"subject: {error}"],
             ) from None
         return why_not_work(scenario, used.subject, solve_params(used))
 

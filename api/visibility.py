@@ -335,22 +335,50 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
                 }
             )
             with_subject = with_subject.model_copy(update={"explanation": explanation})
+    for text in {text for row in answer.supply for text in row.kept_out_by}:
+        if secrets.leaks(text, viewer):  # a line's supply names what keeps each unit out
+            summary = summary.replace(text, _condition_placeholder(viewer))
     summary = words(summary, f"What keeps it out involves {_condition_placeholder(viewer)}.")
+    supply = [
+        row.model_copy(
+            update={
+                "unit": row.unit if viewer.role is not Role.DELEGATE or viewer.sees_nation(row.nation) else placeholder,
+                "kept_out_by": [
+                    _condition_placeholder(viewer) if secrets.leaks(text, viewer) else text for text in row.kept_out_by
+                ],
+            }
+        )
+        for row in answer.supply
+    ]
+    parts = [
+        part.model_copy(
+            update={
+                "summary": words(part.summary, f"What keeps it out involves {_condition_placeholder(viewer)}."),
+                "with_subject": redact_solution(part.with_subject, viewer) if part.with_subject is not None else None,
+            }
+        )
+        for part in answer.parts
+    ]
     redacted = answer.model_copy(
         update={
             "subject": placeholder if hidden else answer.subject,
             "summary": summary,
             "optimum": redact_solution(answer.optimum, viewer),
             "with_subject": with_subject,
+            "supply": supply,
+            "parts": parts,
         }
     )
     return scrub(redacted, subject_items(answer.subject, secrets) if hidden else set(), placeholder)
 
 
 def subject_items(subject: str, secrets: OfferSecrets) -> set[Item]:
-    """The units a why-not subject names: `NATION/id`, or an id (every nation offering one)."""
-    nation, slash, unit = subject.rpartition("/")
-    return {(owner, unit) for owner in secrets.owners_of_unit(unit, nation if slash else None)}
+    """The units and pledges a why-not subject names: `NATION/id`, or an id (every nation offering
+    one); a nation's code or a requirement line names none."""
+    nation, slash, name = subject.rpartition("/")
+    owners = secrets.owners_of_unit(name, nation if slash else None)
+    owners += [n for n, ids in secrets.pledges.items() if name in ids and (not slash or n == nation)]
+    return {(owner, name) for owner in owners}
 
 
 def hidden_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> bool:

@@ -141,6 +141,15 @@ def render_why_not(answer: WhyNot, console: Console) -> None:
         console.print(table)
     if answer.with_subject is not None and not answer.with_subject.has_package:
         console.print(explanation_text(answer.with_subject, with_summary=False))
+    if answer.supply:
+        table = Table(title=f"Offered for `{answer.subject}`", title_justify="left")
+        for column in ("nation", "unit", "could provide", "provides", "kept out by"):
+            table.add_column(column, justify="right" if column in ("could provide", "provides") else "left")
+        for row in answer.supply:
+            table.add_row(
+                row.nation, row.unit, f"{row.offered:,}", f"{row.placed:,}", "; ".join(row.kept_out_by) or "-"
+            )
+        console.print(table)
 
 
 def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None:

@@ -19,21 +19,60 @@ class CriterionDelta(Frozen):
     delta: float = Field(description="with_subject - optimum.")
 
 
+class WhyNotPart(Frozen):
+    """One side of a nation asked about: its units, or its money, told apart."""
+
+    aspect: Literal["units", "money"]
+    in_package: bool = Field(description="This side of the nation already takes part in the best package.")
+    summary: str
+    with_subject: Solution | None = Field(
+        default=None,
+        description="The best package in which this side takes part, or an infeasible answer whose explanation "
+        "names what keeps it out.",
+    )
+    deltas: list[CriterionDelta] = Field(default_factory=list)
+
+
+class Supply(Frozen):
+    """One offered unit line of a requirement line's capability, and whether it can fill the line."""
+
+    nation: str
+    unit: str
+    offered: int = Field(ge=0, description="What the unit line could provide, in the line's measure.")
+    placed: int = Field(ge=0, description="What it provides in the best package, in the line's measure.")
+    kept_out_by: list[str] = Field(
+        default_factory=list,
+        description="What keeps it off the line (a red line, a veto, its window or readiness), in a planner's "
+        "words; empty when it may fill the line.",
+    )
+
+
 class WhyNot(Frozen):
-    """Why a nation or an offered unit is not in the best package, and what including it costs."""
+    """Why a nation, an offered unit, a pledge is not in the best package, or why a requirement line
+    is short; and what including it (or filling the line) costs."""
 
     schema_: Literal["forcepack.why-not/1"] = Field(default="forcepack.why-not/1", alias="schema")
-    subject: str = Field(description="The nation code or offered unit id asked about.")
-    subject_type: Literal["nation", "unit"]
-    in_package: bool = Field(description="The subject already takes part in the best package.")
+    subject: str = Field(description="The nation code, offered unit, pledge or requirement line asked about.")
+    subject_type: Literal["nation", "unit", "pledge", "requirement"]
+    in_package: bool = Field(
+        description="The subject already takes part in the best package (a requirement line: it is met in full)."
+    )
     summary: str = Field(description="The answer in one paragraph.")
     optimum: Solution = Field(description="The best package.")
     with_subject: Solution | None = Field(
         default=None,
-        description="The best package that includes the subject, or an infeasible answer whose explanation "
-        "names what keeps it out.",
+        description="The best package that includes the subject (for a nation: its units; for a line: met in "
+        "full), or an infeasible answer whose explanation names what keeps it out.",
     )
     deltas: list[CriterionDelta] = Field(default_factory=list)
+    parts: list[WhyNotPart] = Field(
+        default_factory=list, description="For a nation: its units and its money, each answered on its own."
+    )
+    supply: list[Supply] = Field(
+        default_factory=list,
+        description="For a requirement line: every offered unit line of its capability, what it could provide, "
+        "and what keeps it out.",
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
+from forcepack.models.common import Measure
+from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, key_parts, offer_key
 from forcepack.solver.criteria import criterion
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
@@ -27,6 +28,23 @@ CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
 
 Pair = tuple[str, str]
+
+INCLUSION_KINDS = ("units", "money", "pledge", "line")
+"""The prefixes of what a model can be asked to include (`include`), each a string:
+`NATION` (the nation takes part, with units or money), `NATION/id` (the unit line deploys),
+`units:NATION` (some of its units deploy), `money:NATION` (some of its money is drawn),
+`pledge:NATION/id` (that pledge is drawn), `line:ID` (the requirement line is met in full)."""
+
+
+def inclusion_words(name: str) -> str:
+    """What an inclusion asks, in a planner's words (`INCLUSION_KINDS`)."""
+    kind, _, subject = name.partition(":")
+    words = {"units": f"{subject}'s units", "money": f"{subject}'s money", "pledge": f"pledge {subject}"}
+    if kind == "line":
+        return f"`{subject}` in full"
+    return words.get(kind, name)
+
+
 """(offered unit line's key `NATION/id`, requirement id)"""
 
 LinearExpr = cp_model.LinearExprT
@@ -239,12 +257,25 @@ class ModelBuilder:
             self._usable_pledges.append((payer.nation, pledge))
 
     def _inclusions(self) -> None:
-        """Nations that must take part, offered units that must deploy (a why-not question)."""
+        """What a why-not question asks to include (the forms of `INCLUSION_KINDS`)."""
         for name in self.include:
-            if name in self.scenario.nation_by_code:
-                self.add(self.participates(name) >= 1, None)
+            kind, _, subject = name.partition(":") if name.split(":", 1)[0] in INCLUSION_KINDS else ("", "", name)
+            if kind == "units":
+                self.add(self.contributes(subject) >= 1, None)
+            elif kind == "money":
+                drawn = [used for key, used in self.vars.pledge_used.items() if key_parts(key)[0] == subject]
+                self.add(sum(drawn) >= 1, None)
+            elif kind == "pledge":
+                self.add(self.vars.pledge_used.get(subject, 0) >= 1, None)
+            elif kind == "line":
+                requirement = next(r for r in self.scenario.requirements if r.id == subject)
+                per_unit = (lambda c: c.unit.personnel) if requirement.measure == Measure.PERSONNEL else (lambda c: 1)
+                options = self._pairs_of_requirement.get(subject, [])
+                self.add(sum(per_unit(c) * self.units(c) for c in options) >= requirement.quantity, None)
+            elif subject in self.scenario.nation_by_code:
+                self.add(self.participates(subject) >= 1, None)
             else:
-                pairs = self._pairs_of_unit.get(name, [])
+                pairs = self._pairs_of_unit.get(subject, [])
                 self.add(sum(self.units(c) for c in pairs) >= 1, None)
 
     def _criteria(self) -> None:

@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from forcepack.models.common import Measure
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import ConflictElement, Explanation, Relaxation, Solution
-from forcepack.solver.builder import BuildCancelled, BuiltModel, build
+from forcepack.solver.builder import BuildCancelled, BuiltModel, build, inclusion_words
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate
@@ -287,7 +287,8 @@ def _summary(scenario: Scenario, conflict: list[Element], closed: list[Candidate
     lines = [e for e in conflict if e.type == "requirement"]
     others = [e for e in conflict if e.type != "requirement"]
     if not lines:
-        head = f"{', '.join(include)} cannot take part: " if include else "These cannot all hold together: "
+        asked = ", ".join(inclusion_words(name) for name in include)
+        head = f"{asked} cannot be had: " if include else "These cannot all hold together: "
         return head + "; ".join(describe_element(scenario, e) for e in others) + "."
     wanted = {e.id for e in lines}
     in_conflict = set(others)

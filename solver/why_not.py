@@ -1,47 +1,113 @@
-"""Why not: for a nation or an offered unit left out of the best package, the best package that
-includes it and what that costs against the optimum, or the conflict that keeps it out."""
+"""Why not: for a nation, an offered unit or a pledge left out of the best package, the best package
+that includes it and what that costs against the optimum, or the conflict that keeps it out; for a
+requirement line left short, what it needs, what is offered for it in all and by whom, what keeps
+the rest out, and what filling it would cost.
+
+A nation is answered on each side apart: its units (does any deploy?) and its money (is any drawn?),
+since a nation whose money is drawn may still have every unit vetoed, and that is what a planner
+asking about it wants to hear.
+"""
 
 from __future__ import annotations
 
 import difflib
 import threading
+from dataclasses import dataclass
 from typing import Literal
 
-from forcepack.models.analysis import CriterionDelta, WhyNot
+from forcepack.models.analysis import CriterionDelta, Supply, WhyNot, WhyNotPart
+from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import Scenario, offer_key
 from forcepack.models.solution import Solution
 from forcepack.solver.answer import solve
 from forcepack.solver.criteria import criterion
+from forcepack.solver.eligibility import candidates
 from forcepack.solver.params import SolveParams
+from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
+
+Kind = Literal["nation", "unit", "pledge", "requirement"]
 
 
 class UnknownSubjectError(ForcepackError):
-    """A why-not question naming neither a nation nor an offered unit of the scenario."""
+    """A why-not question naming none of the scenario's nations, offered units, pledges or lines."""
 
 
-def subject_type(scenario: Scenario, subject: str) -> Literal["nation", "unit"]:
-    """Whether `subject` names a nation or an offered unit; UnknownSubjectError (with the closest
-    match) when neither, or when it names units of several nations."""
+def subject_type(scenario: Scenario, subject: str) -> Kind:
+    """What `subject` names; UnknownSubjectError (with the closest match) when nothing, or when it
+    names several things (units or pledges of several nations, or a unit and a line)."""
     return resolve_subject(scenario, subject)[0]
 
 
-def resolve_subject(scenario: Scenario, subject: str) -> tuple[Literal["nation", "unit"], str]:
-    """("nation", code) or ("unit", its key `NATION/id`) for a subject: a nation code, a unit's key,
-    or a unit's id that only one nation uses."""
+def resolve_subject(scenario: Scenario, subject: str) -> tuple[Kind, str]:
+    """(kind, name) for a subject: ("nation", code), ("unit", `NATION/id`), ("pledge", `NATION/id`)
+    or ("requirement", id). A unit or pledge may be named by its key, or by its id when only one
+    nation uses it; a requirement line by its id, or `line:ID` when an offer's id is the same."""
     if subject in scenario.nation_by_code:
         return "nation", subject
-    keys = scenario.unit_keys_named(subject)
-    if len(keys) == 1:
-        return "unit", keys[0]
-    if keys:
-        named = ", ".join(f"`{key}`" for key in keys)
-        raise UnknownSubjectError(f"`{subject}` is the id of units of several nations: name one of {named}")
-    known = sorted(scenario.nation_by_code) + sorted({u.id for o in scenario.offers for u in o.units})
+    lines = {r.id for r in scenario.requirements}
+    if subject.startswith("line:") and subject.removeprefix("line:") in lines:
+        return "requirement", subject.removeprefix("line:")
+    pledges = scenario.pledge_by_key
+    found: list[tuple[Kind, str]] = [("unit", key) for key in scenario.unit_keys_named(subject)]
+    if subject in pledges:
+        found.append(("pledge", subject))
+    else:
+        found += [("pledge", offer_key(o.nation, p.id)) for o in scenario.offers for p in o.funding if p.id == subject]
+    if subject in lines:
+        found.append(("requirement", subject))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        named = ", ".join(f"`line:{name}`" if kind == "requirement" else f"`{name}` ({kind})" for kind, name in found)
+        raise UnknownSubjectError(f"`{subject}` names several things: name one of {named}")
+    known = sorted(scenario.nation_by_code) + sorted({u.id for o in scenario.offers for u in o.units} | lines)
     close = difflib.get_close_matches(subject, known, n=1)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
-    raise UnknownSubjectError(f"`{subject}` is neither a nation nor an offered unit of `{scenario.id}`{hint}")
+    raise UnknownSubjectError(
+        f"`{subject}` is none of the nations, offered units, pledges or requirement lines of `{scenario.id}`{hint}"
+    )
+
+
+@dataclass(frozen=True)
+class _Forced:
+    """The best package that includes something, against the optimum."""
+
+    summary: str
+    with_subject: Solution
+    deltas: list[CriterionDelta]
+
+
+def _forced(
+    scenario: Scenario,
+    label: str,
+    include: str,
+    optimum: Solution,
+    params: SolveParams,
+    on_package: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> _Forced:
+    """Solve with `include` required; the price against the optimum, or what keeps it out."""
+    forced = solve(scenario, params, include=[include], on_package=on_package, cancel=cancel)
+    if forced.status == "unknown":
+        return _Forced(f"Whether {label} can be had was not decided within the time limit.", forced, [])
+    if not forced.has_package:
+        reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
+        return _Forced(f"{label} cannot be had: {reason}", forced, [])
+    deltas = [
+        CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
+        for a, b in zip(optimum.objective, forced.objective, strict=True)
+    ]
+    worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
+    if not worse:
+        return _Forced(f"{label} can be had at no loss: another package is just as good.", forced, deltas)
+    first = worse[0]
+    shown = criterion(first.criterion).shown(first.delta)
+    summary = (
+        f"{label} can be had at a price: {first.criterion} {shown} ({first.optimum:,.4g} -> {first.with_subject:,.4g})."
+    )
+    return _Forced(summary, forced, deltas)
 
 
 def why_not(
@@ -53,36 +119,33 @@ def why_not(
     on_package: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> WhyNot:
-    """Answer "why is this nation (or unit) not in the package?".
+    """Answer "why is this nation (unit, pledge) not in the package?" or "why is this line short?".
 
     Parameters
     ----------
     scenario
         The scenario.
     subject
-        A nation code, an offered unit's key (`IDN/idn-eng`), or its id when one nation only uses it.
+        A nation code, an offered unit's or a pledge's key (`IDN/idn-eng`) or its id when one
+        nation only uses it, or a requirement line's id.
     params
         Parameters of each solve.
     optimum
         The best package, when already known (else it is solved first).
     on_package
-        Called on every improving package of the solve that includes the subject (progress).
+        Called on every improving package of the solves that include the subject (progress).
     cancel
         Set from another thread to stop the solves soon (their best so far is answered).
 
     Raises
     ------
     UnknownSubjectError
-        When `subject` names neither a nation nor an offered unit.
+        When `subject` names nothing of the scenario, or several things.
     """
     params = params or SolveParams()
     kind, name = resolve_subject(scenario, subject)
     if optimum is None:
         optimum = solve(scenario, params, cancel=cancel)
-    if kind == "nation":
-        present = any(n.nation == name for n in optimum.nations)
-    else:
-        present = any(offer_key(a.nation, a.unit) == name for a in optimum.assignments)
     if not optimum.has_package:
         return WhyNot(
             subject=subject,
@@ -91,6 +154,16 @@ def why_not(
             summary=f"No package exists for `{scenario.id}` at all ({optimum.status}); see its explanation.",
             optimum=optimum,
         )
+    if kind == "nation":
+        return _nation(scenario, subject, name, optimum, params, on_package, cancel)
+    if kind == "requirement":
+        return _line(scenario, subject, name, optimum, params, on_package, cancel)
+    if kind == "unit":
+        present = any(offer_key(a.nation, a.unit) == name for a in optimum.assignments)
+        include = name
+    else:
+        present = any(offer_key(f.nation, f.pledge) == name for f in optimum.funding.flows)
+        include = f"pledge:{name}"
     if present:
         return WhyNot(
             subject=subject,
@@ -99,46 +172,138 @@ def why_not(
             summary=f"{subject} is already in the best package.",
             optimum=optimum,
         )
-    forced = solve(scenario, params, include=[name], on_package=on_package, cancel=cancel)
-    if forced.status == "unknown":
-        return WhyNot(
-            subject=subject,
-            subject_type=kind,
-            in_package=False,
-            summary=f"Whether a package can include {subject} was not decided within the time limit.",
-            optimum=optimum,
-            with_subject=forced,
-        )
-    if not forced.has_package:
-        reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
-        return WhyNot(
-            subject=subject,
-            subject_type=kind,
-            in_package=False,
-            summary=f"No package can include {subject}. {reason}",
-            optimum=optimum,
-            with_subject=forced,
-        )
-    deltas = [
-        CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
-        for a, b in zip(optimum.objective, forced.objective, strict=True)
-    ]
-    worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
-    if worse:
-        first = worse[0]
-        shown = criterion(first.criterion).shown(first.delta)
-        summary = (
-            f"{subject} can be included, at a price: {first.criterion} {shown} "
-            f"({first.optimum:,.4g} -> {first.with_subject:,.4g})."
-        )
-    else:
-        summary = f"{subject} can be included at no loss: another package is just as good."
+    forced = _forced(scenario, subject, include, optimum, params, on_package, cancel)
     return WhyNot(
         subject=subject,
         subject_type=kind,
         in_package=False,
-        summary=summary,
+        summary=forced.summary,
         optimum=optimum,
-        with_subject=forced,
-        deltas=deltas,
+        with_subject=forced.with_subject,
+        deltas=forced.deltas,
+    )
+
+
+def _nation(
+    scenario: Scenario,
+    subject: str,
+    code: str,
+    optimum: Solution,
+    params: SolveParams,
+    on_package: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> WhyNot:
+    """A nation, its units and its money answered apart."""
+    offer = scenario.offer_by_nation.get(code)
+    figures = next((n for n in optimum.nations if n.nation == code), None)
+    parts: list[WhyNotPart] = []
+    sides: list[tuple[Literal["units", "money"], bool, bool, str]] = [
+        ("units", offer is not None and bool(offer.units), figures is not None and figures.units > 0, "its units"),
+        (
+            "money",
+            offer is not None and bool(offer.funding),
+            figures is not None and figures.funding_used_usd > 0,
+            "its money",
+        ),
+    ]
+    for aspect, offered, present, words in sides:
+        if not offered:
+            parts.append(WhyNotPart(aspect=aspect, in_package=False, summary=f"{code} offers no {aspect.rstrip('s')}."))
+        elif present:
+            parts.append(WhyNotPart(aspect=aspect, in_package=True, summary=f"{words.capitalize()} take part."))
+        else:
+            forced = _forced(scenario, f"{code}'s {aspect}", f"{aspect}:{code}", optimum, params, on_package, cancel)
+            summary = forced.summary
+            parts.append(
+                WhyNotPart(
+                    aspect=aspect,
+                    in_package=False,
+                    summary=summary,
+                    with_subject=forced.with_subject,
+                    deltas=forced.deltas,
+                )
+            )
+    asked = next((p for p in parts if p.with_subject is not None), None)
+    units, money = parts
+    in_package = figures is not None
+    lead = f"{code} takes part in the best package." if in_package else f"{code} is not in the best package."
+    return WhyNot(
+        subject=subject,
+        subject_type="nation",
+        in_package=in_package,
+        summary=f"{lead} Units: {units.summary} Money: {money.summary}",
+        optimum=optimum,
+        with_subject=asked.with_subject if asked is not None else None,
+        deltas=asked.deltas if asked is not None else [],
+        parts=parts,
+    )
+
+
+def _line(
+    scenario: Scenario,
+    subject: str,
+    rid: str,
+    optimum: Solution,
+    params: SolveParams,
+    on_package: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> WhyNot:
+    """A requirement line: what it needs, what is offered for it and by whom, what keeps the rest out."""
+    requirement = next(r for r in scenario.requirements if r.id == rid)
+    measure = requirement.measure.value
+    coverage = next(c for c in optimum.coverage if c.requirement == rid)
+    placed: dict[str, int] = {}
+    for a in optimum.assignments:
+        if a.requirement == rid:
+            amount = a.personnel if requirement.measure == Measure.PERSONNEL else a.units
+            placed[offer_key(a.nation, a.unit)] = placed.get(offer_key(a.nation, a.unit), 0) + amount
+    supply = []
+    for c in candidates(scenario):
+        if c.requirement.id != rid:
+            continue
+        per_unit = c.unit.personnel if requirement.measure == Measure.PERSONNEL else 1
+        kept = [" or ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
+        supply.append(
+            Supply(
+                nation=c.nation,
+                unit=c.unit.id,
+                offered=c.unit.count * per_unit,
+                placed=placed.get(c.key, 0),
+                kept_out_by=list(dict.fromkeys(kept)),
+            )
+        )
+    offered = sum(s.offered for s in supply)
+    out = sum(s.offered for s in supply if s.kept_out_by)
+    by_nation: dict[str, int] = {}
+    for s in supply:
+        by_nation[s.nation] = by_nation.get(s.nation, 0) + s.offered
+    who = ", ".join(f"{n} {v:,}" for n, v in by_nation.items()) or "nobody"
+    head = (
+        f"`{rid}` ({requirement.priority.value}, {requirement.capability} in `{requirement.sector}`) needs "
+        f"{coverage.required:,} {measure}; the best package provides {coverage.provided:,}. "
+        f"Offered for it in all: {offered:,} ({who})"
+    )
+    if out:
+        reasons = sorted({reason for s in supply for reason in s.kept_out_by})
+        head += f", of which {out:,} kept out: " + "; ".join(reasons)
+    head += "."
+    if coverage.shortfall == 0:
+        return WhyNot(
+            subject=subject,
+            subject_type="requirement",
+            in_package=True,
+            summary=f"{head} It is met in full.",
+            optimum=optimum,
+            supply=supply,
+        )
+    forced = _forced(scenario, f"`{rid}` in full", f"line:{rid}", optimum, params, on_package, cancel)
+    return WhyNot(
+        subject=subject,
+        subject_type="requirement",
+        in_package=False,
+        summary=f"{head} {forced.summary}",
+        optimum=optimum,
+        with_subject=forced.with_subject,
+        deltas=forced.deltas,
+        supply=supply,
     )

@@ -75,7 +75,7 @@ def test_ids_remove_unit_needs_the_nation_when_two_share_the_id() -> None:
 def test_ids_why_not_takes_a_key_when_two_share_the_id() -> None:
     """A why-not on `eng-1` asks which nation's; on `MAR/eng-1` it answers about MAR's infantry."""
     scenario = load_scenario(SAME_IDS)
-    with pytest.raises(UnknownSubjectError, match="`IDN/eng-1`, `MAR/eng-1`"):
+    with pytest.raises(UnknownSubjectError, match=r"`IDN/eng-1` \(unit\), `MAR/eng-1` \(unit\)"):
         resolve_subject(scenario, "eng-1")
     assert resolve_subject(scenario, "MAR/eng-1") == ("unit", "MAR/eng-1")
     answer = why_not(scenario, "MAR/eng-1", PARAMS)

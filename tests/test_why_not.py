@@ -71,7 +71,7 @@ def test_why_not_unknown_subject_is_bad_input() -> None:
         why_not(two_engineers(), "AAB", PARAMS)
     result = CliRunner().invoke(app, ["why-not", "examples/tutorial.yaml", "ESP"])
     assert result.exit_code == 2
-    assert "neither a nation nor an offered unit" in result.stderr
+    assert "none of the nations, offered units, pledges or requirement lines" in result.stderr
 
 
 def test_why_not_cli_on_gaza_names_the_mandate() -> None:
@@ -83,17 +83,80 @@ def test_why_not_cli_on_gaza_names_the_mandate() -> None:
 
 @given(small_scenarios(), st.data())
 def test_why_not_never_beats_the_optimum(scenario: Scenario, data: st.DataObject) -> None:
-    """Forcing a nation in never improves the first criterion, and its package includes the nation."""
+    """Forcing a nation's units (or money) in never improves the first criterion, and each side's
+    package has that side of the nation in it; a nation that offers neither is said to."""
     assume(scenario.offers)
     nation = data.draw(st.sampled_from([o.nation for o in scenario.offers]))
     answer = why_not(scenario, nation, PARAMS)
     assume(answer.optimum.has_package and not answer.in_package)
-    forced = answer.with_subject
-    assert forced is not None
-    if not forced.has_package:
-        assert forced.status == "infeasible" and forced.explanation is not None
+    offer = scenario.offer_by_nation[nation]
+    units, money = answer.parts
+    assert (units.aspect, money.aspect) == ("units", "money")
+    if not offer.units and not offer.funding:
+        assert answer.with_subject is None and "offers no unit" in units.summary
         return
-    assert nation in {n.nation for n in forced.nations}
-    assert check(scenario, forced) == []
-    first = answer.deltas[0]
-    assert first.delta <= 1e-6 if first.criterion in MAXIMISED else first.delta >= -1e-6
+    for part in answer.parts:
+        forced = part.with_subject
+        if forced is None:
+            assert not (offer.units if part.aspect == "units" else offer.funding)
+            continue
+        if not forced.has_package:
+            assert forced.status == "infeasible" and forced.explanation is not None
+            continue
+        figures = next(n for n in forced.nations if n.nation == nation)
+        assert figures.units > 0 if part.aspect == "units" else figures.funding_used_usd > 0
+        assert check(scenario, forced) == []
+        first = part.deltas[0]
+        assert first.delta <= 1e-6 if first.criterion in MAXIMISED else first.delta >= -1e-6
+
+
+def test_why_not_a_nation_tells_its_units_from_its_money() -> None:
+    """The tutorial's TUR: every unit vetoed by `isr-tur` (what a planner asking about it wants to
+    hear), its money drawn at no loss or a price: two answers, not one "can be included"."""
+    from forcepack.models import load_scenario
+
+    answer = why_not(load_scenario("examples/tutorial.yaml"), "TUR", PARAMS)
+    units, money = answer.parts
+    assert units.with_subject is not None and units.with_subject.explanation is not None
+    assert [e.id for e in units.with_subject.explanation.conflict] == ["isr-tur"]
+    assert "TUR's units cannot be had" in units.summary and "isr-tur" in answer.summary
+    assert money.with_subject is not None and money.with_subject.has_package
+    assert any(f.nation == "TUR" for f in money.with_subject.funding.flows)
+
+
+def test_why_not_a_line_gives_its_supply_in_figures() -> None:
+    """Why is `ky-inf` short: it needs 1,200 personnel; every infantry line offered is listed with
+    what it could give (count x personnel), what it gives, and the red lines that keep IDN's out;
+    the sum offered and the part kept out are in the sentence."""
+    from forcepack.models import load_scenario
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    answer = why_not(scenario, "ky-inf", PARAMS)
+    assert (answer.subject_type, answer.in_package) == ("requirement", False)
+    infantry = [(o.nation, u) for o in scenario.offers for u in o.units if u.capability == "infantry"]
+    assert [(s.nation, s.unit, s.offered) for s in answer.supply] == [
+        (n, u.id, u.count * u.personnel) for n, u in infantry
+    ]
+    idn = next(s for s in answer.supply if s.nation == "IDN")
+    assert any("idn-gaza-secure" in reason for reason in idn.kept_out_by)
+    coverage = next(c for c in answer.optimum.coverage if c.requirement == "ky-inf")
+    assert sum(s.placed for s in answer.supply) == coverage.provided
+    offered = sum(s.offered for s in answer.supply)
+    assert f"needs {coverage.required:,} personnel" in answer.summary
+    assert f"Offered for it in all: {offered:,}" in answer.summary
+    assert answer.with_subject is not None  # filling it: its price, or what keeps it from full
+
+
+def test_why_not_a_pledge_is_answered_like_a_unit() -> None:
+    """A pledge left undrawn: the best package that draws it, and its price."""
+    from forcepack.models import load_scenario
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    answer = why_not(scenario, "TUR/tur-fund", PARAMS)
+    assert answer.subject_type == "pledge"
+    if answer.in_package:
+        assert any(f.pledge == "tur-fund" for f in answer.optimum.funding.flows)
+    else:
+        assert answer.with_subject is not None and answer.with_subject.has_package
+        assert any((f.nation, f.pledge) == ("TUR", "tur-fund") for f in answer.with_subject.funding.flows)
+        assert check(scenario, answer.with_subject) == []

@@ -135,7 +135,7 @@ def submit_why_not(
 
     The answer is the best package that includes it and what that costs against the optimum
     per criterion, or, when no package can include it, the conflict that keeps it out. A subject
-    that is neither a nation nor an offered unit of the scenario is a 422 naming `subject`.
+    that names no nation, offered unit, pledge or requirement line of the scenario is a 422 naming `subject`.
     """
     submitted = service.submit(
         KINDS["why-not"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key

@@ -145,7 +145,8 @@ def test_analyses_explanation_of_an_infeasible_and_a_feasible_scenario(
 
 
 def test_analyses_why_not_names_what_keeps_a_nation_out(analysed: tuple[Service, dict[Any, str]]) -> None:
-    """Gaza: AZE's own red line keeps it out (a conflict naming it); the tutorial's TUR can join at a price, or none."""
+    """Gaza: AZE's own red line keeps it out (a conflict naming it); the tutorial's TUR: its units vetoed, its
+    money drawn at a price, or none."""
     service, jobs = analysed
     gaza = service.client.get(jobs["gaza-isf", "why-not"], headers=service.coordinator).json()
     assert (gaza["kind"], gaza["params"]["subject"]) == ("why-not", "AZE")
@@ -159,9 +160,15 @@ def test_analyses_why_not_names_what_keeps_a_nation_out(analysed: tuple[Service,
     tutorial = WhyNot.model_validate(
         service.client.get(jobs["tutorial", "why-not"], headers=service.coordinator).json()["result"]
     )
-    assert tutorial.with_subject is not None and tutorial.with_subject.has_package
-    assert "TUR" in {n.nation for n in tutorial.with_subject.nations}
-    assert {d.criterion for d in tutorial.deltas} == {c.criterion for c in tutorial.optimum.objective}
+    # TUR's units are all vetoed (what the planner asked); its money can be drawn: told apart.
+    units, money = tutorial.parts
+    assert units.with_subject is not None and units.with_subject.status == "infeasible"
+    assert units.with_subject.explanation is not None
+    assert "isr-tur" in {e.id for e in units.with_subject.explanation.conflict}
+    assert tutorial.with_subject == units.with_subject
+    assert money.with_subject is not None and money.with_subject.has_package
+    assert "TUR" in {n.nation for n in money.with_subject.nations}
+    assert {d.criterion for d in money.deltas} == {c.criterion for c in tutorial.optimum.objective}
     for scenario_id in ("infeasible-funding", "infeasible-khan-younis-police"):
         job = service.client.get(jobs[scenario_id, "why-not"], headers=service.coordinator).json()
         assert job["result"]["optimum"]["status"] == "infeasible"
@@ -173,7 +180,8 @@ def test_analyses_why_not_of_an_unknown_subject_is_422_naming_it(service: Servic
     response = service.client.post(WHY_NOTS.format("gaza-isf"), json={"subject": "AZEE"}, headers=service.coordinator)
     assert response.status_code == 422
     assert response.json()["problems"] == [
-        "subject: `AZEE` is neither a nation nor an offered unit of `gaza-isf` (did you mean `AZE`?)"
+        "subject: `AZEE` is none of the nations, offered units, pledges or requirement lines of `gaza-isf` "
+        "(did you mean `AZE`?)"
     ]
     missing = service.client.post(WHY_NOTS.format("gaza-isf"), json={}, headers=service.coordinator)
     assert missing.status_code == 422
@@ -641,3 +649,23 @@ def test_analyses_why_not_withholds_the_package_built_around_another_nations_uni
     }
     mar = redact_why_not(answer, Principal("t2", Role.DELEGATE, "MAR"), secrets)
     assert mar == answer
+
+
+def test_analyses_why_not_on_a_line_masks_other_nations_supply() -> None:
+    """Why is `ky-inf` short, read by MAR's delegate: IDN's infantry is "another nation's offer" and
+    the red lines keeping it out are "another nation's condition", in the rows and the sentence;
+    IDN's delegate reads its own."""
+    from forcepack.api.visibility import redact_why_not
+    from forcepack.solver.why_not import why_not
+
+    scenario = SCENARIOS["tutorial"]
+    answer = why_not(scenario, "ky-inf", SolveParams(time_limit_s=30, workers=1))
+    secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
+    mar = redact_why_not(answer, Principal("t1", Role.DELEGATE, "MAR"), secrets)
+    idn_row = next(s for s in mar.supply if s.nation == "IDN")
+    assert idn_row.unit == "another nation's offer" and idn_row.offered > 0
+    assert idn_row.kept_out_by and set(idn_row.kept_out_by) == {"another nation's condition"}
+    assert not [t for t in strings(mar.model_dump(mode="json")) if "idn-gaza-secure" in t or "idn-inf" in t]
+    assert "Offered for it in all" in mar.summary
+    idn = redact_why_not(answer, Principal("t2", Role.DELEGATE, "IDN"), secrets)
+    assert any("idn-gaza-secure" in reason for s in idn.supply for reason in s.kept_out_by)
