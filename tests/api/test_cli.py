@@ -67,7 +67,7 @@ def test_cli_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--database-url", url])
     assert result.exit_code == 0, result.output
-    assert "revision 0002" in result.stdout
+    assert "revision 0003" in result.stdout
     assert (tmp_path / "new.db").exists()
 
 

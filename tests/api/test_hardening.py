@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from forcepack.api import service as api_service
 from forcepack.api.auth import Role
@@ -23,7 +26,7 @@ from forcepack.models import Scenario
 from forcepack.models import limits as L
 from forcepack.models.solution import Solution
 from forcepack.solver import SolveParams
-from tests.api.conftest import BlockingSolve, Service
+from tests.api.conftest import BlockingSolve, Service, scenario_document
 
 OFFER = "/v1/scenarios/{}/offers/{}"
 SOLVES = "/v1/scenarios/{}/solves"
@@ -501,3 +504,73 @@ def test_hardening_no_redirect_names_a_claimed_host(service: Service) -> None:
         "/v1/scenarios/", headers={**service.coordinator, "Host": "attacker.example"}, follow_redirects=False
     )
     assert response.status_code == 404 and "attacker" not in response.headers.get("location", "")
+
+
+# -- what a third review found -----------------------------------------------------------------
+
+HISTORY = "/v1/scenarios/{}/offers/{}/history"
+PARTS_READ = re.compile(r"\bscenarios\.parts\b")
+
+
+@contextmanager
+def _statements(service: Service) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement the service runs inside the block, with its parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(service.database.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(service.database.engine, "before_cursor_execute", record)
+
+
+def test_hardening_a_hidden_scenario_is_refused_without_reading_its_parts(service: Service) -> None:
+    """A delegate's 404 on a scenario that does not list its nation is decided from the scenario's
+    `nations` alone: its parts (as large as a scenario file) are never read, so the answer's time
+    does not grow with them. Every route that takes a scenario or one of its jobs is asked."""
+    hidden = scenario_document("hidden", ["MAR", "SAU"])
+    assert service.client.post("/v1/scenarios", json=hidden, headers=service.coordinator).status_code == 201
+    job = service.client.post(SOLVES.format("hidden"), json={"time_limit_s": 5}, headers=service.coordinator)
+    service.wait_job(job.headers["Location"])
+    idn = service.auth(Role.DELEGATE, "IDN")
+    requests = [
+        ("GET", "/v1/scenarios/hidden"),
+        ("GET", OFFER.format("hidden", "IDN")),
+        ("GET", HISTORY.format("hidden", "IDN")),
+        ("GET", "/v1/scenarios/hidden/jobs"),
+        ("GET", job.headers["Location"]),
+        ("GET", job.headers["Location"] + "/events"),
+    ]
+    for method, path in requests:
+        with _statements(service) as seen:
+            answer = service.client.request(method, path, headers=idn)
+        assert answer.status_code == 404, (path, answer.text)
+        assert [s for s, _ in seen if PARTS_READ.search(s)] == [], path
+    with _statements(service) as seen:
+        put = service.client.put(OFFER.format("hidden", "IDN"), json={"units": []}, headers={**idn, "If-Match": "*"})
+    assert put.status_code == 404
+    assert [s for s, _ in seen if PARTS_READ.search(s)] == []
+    with _statements(service) as seen:
+        listed = service.client.get("/v1/scenarios", headers=idn).json()
+    assert "hidden" not in [item["id"] for item in listed["items"]]
+    assert all("hidden" not in json.dumps(p, default=str) for s, p in seen if PARTS_READ.search(s))
+    # The detector sees a read when there is one: the delegate's own scenario's parts are read.
+    with _statements(service) as seen:
+        assert service.client.get("/v1/scenarios/tutorial", headers=idn).status_code == 200
+    assert any(PARTS_READ.search(s) for s, _ in seen)
+
+
+def test_hardening_a_scenario_that_stops_listing_a_nation_hides_from_its_delegate(service: Service) -> None:
+    """The listed nations are kept with every change of the parts: a PATCH that drops a nation hides
+    the scenario from its delegate at once, and one that lists it again shows it again."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    nations = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["scenario"]["nations"]
+    without = [n for n in nations if n["code"] != "IDN"]
+    for listed, status in ((without, 404), (nations, 200)):
+        headers = service.auth(Role.COORDINATOR, If_Match="*")
+        changed = service.client.patch("/v1/scenarios/tutorial", json={"nations": listed}, headers=headers)
+        assert changed.status_code == 200, changed.text
+        assert service.client.get("/v1/scenarios/tutorial", headers=idn).status_code == status

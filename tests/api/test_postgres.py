@@ -111,3 +111,13 @@ def test_postgres_idempotency_key_under_concurrency(service: Service) -> None:
         thread.join()
     assert len(set(ids)) == 1
     assert service.wait_job(f"/v1/jobs/{ids[0]}")["status"] == "done"
+
+
+def test_postgres_migration_0003_fills_sizes_and_nations(url: str) -> None:
+    """Revision 0003 fills the sizes and nations of rows stored before it, with the history's triggers
+    set aside for that alone (the same check as on SQLite)."""
+    from tests.api.test_migrations import check_0003_backfill
+
+    database = Database(url)
+    check_0003_backfill(database)
+    database.dispose()
