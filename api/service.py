@@ -406,19 +406,41 @@ def get_offer(db: Database, principal: Principal, scenario_id: str, nation: str)
     return _offer_view(scenario_id, nation, current, digest_key(db))
 
 
-def offer_history(db: Database, principal: Principal, scenario_id: str, nation: str) -> OfferHistory:
-    """Every version of a nation's offer, oldest first."""
+def offer_history(
+    db: Database, principal: Principal, scenario_id: str, nation: str, *, limit: int, offset: int
+) -> OfferHistory:
+    """A page of the versions of a nation's offer, oldest first, and how many there are."""
     principal.require_offer_reader(scenario_id, nation)
     with db.read() as session:
         row = _visible_scenario(session, principal, scenario_id, document=False)
         _listed_nation(row, nation)
-        versions = store.offer_versions(session, scenario_id, nation)
+        versions, total = store.offer_versions(session, scenario_id, nation, limit=limit, offset=offset)
     key = digest_key(db)
     return OfferHistory(
         scenario=scenario_id,
         nation=nation,
         items=[_offer_view(scenario_id, nation, v, key) for v in versions],
+        total=total,
     )
+
+
+def _check_history_quota(
+    session: Session, principal: Principal, scenario_id: str, nation: str, size: int, quota: int
+) -> None:
+    """A delegate's new version must keep the nation's stored history within `quota` bytes (409
+    naming both). Nothing stored is ever deleted, so the quota bounds what a delegate can make the
+    service keep and answer; a coordinator's write is never refused by it."""
+    if principal.is_coordinator:
+        return
+    stored = store.offer_history_bytes(session, scenario_id, nation)
+    if stored + size > quota:
+        raise Conflict(
+            f"the offer history of {nation} in scenario {scenario_id} would pass its quota of {quota:,} bytes",
+            [
+                f"offer: {nation}'s stored versions hold {stored:,} bytes; this version's {size:,} more would "
+                f"pass the quota of {quota:,} (max_offer_history_bytes); a coordinator may still write it"
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -431,6 +453,7 @@ class Written:
 
 def put_offer(
     db: Database,
+    settings: Settings,
     principal: Principal,
     scenario_id: str,
     nation: str,
@@ -445,6 +468,7 @@ def put_offer(
     As for a scenario change, the body is read before any transaction and the scenario validated
     with it outside the write lock (`_write_validated`)."""
     principal.require_offer_writer(scenario_id, nation)
+    quota = settings.max_offer_history_bytes
     source = f"offer of {nation}"
     document = _parse_later(lambda: read_body_document(body, content_type, source))
     key = digest_key(db)  # before the write lock: making the key takes it
@@ -460,7 +484,10 @@ def put_offer(
         offer = offer_changes(document(), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
         scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
-        return version, offer_document(scenario.offer_by_nation[nation])
+        stored = offer_document(scenario.offer_by_nation[nation])
+        # The stored bytes depend on the nation's versions alone, which `versions` below holds fixed.
+        _check_history_quota(session, principal, scenario_id, nation, offer_size(stored), quota)
+        return version, stored
 
     def commit(session: Session, prepared: tuple[int, dict[str, Any]]) -> OfferVersionRow:
         version, offer = prepared

@@ -54,14 +54,27 @@ def latest_offer(session: Session, scenario_id: str, nation: str) -> OfferVersio
     ).first()
 
 
-def offer_versions(session: Session, scenario_id: str, nation: str) -> list[OfferVersionRow]:
-    """Every version of one nation's offer, oldest first."""
-    return list(
-        session.scalars(
-            select(OfferVersionRow)
-            .where(OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation)
-            .order_by(OfferVersionRow.version)
+def offer_versions(
+    session: Session, scenario_id: str, nation: str, *, limit: int, offset: int
+) -> tuple[list[OfferVersionRow], int]:
+    """A page of one nation's offer versions, oldest first, and how many there are in all."""
+    where = (OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation)
+    total = session.scalar(select(func.count()).select_from(OfferVersionRow).where(*where)) or 0
+    rows = session.scalars(
+        select(OfferVersionRow).where(*where).order_by(OfferVersionRow.version).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def offer_history_bytes(session: Session, scenario_id: str, nation: str) -> int:
+    """Bytes of every stored version of one nation's offer to a scenario (their `size_bytes`)."""
+    return (
+        session.scalar(
+            select(func.coalesce(func.sum(OfferVersionRow.size_bytes), 0)).where(
+                OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation
+            )
         )
+        or 0
     )
 
 

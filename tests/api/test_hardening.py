@@ -19,8 +19,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from forcepack.api import service as api_service
+from forcepack.api import store
 from forcepack.api.auth import Role
-from forcepack.api.documents import digest
+from forcepack.api.documents import digest, offer_size
 from forcepack.api.limits import BodySizeLimit
 from forcepack.models import Scenario
 from forcepack.models import limits as L
@@ -574,3 +575,68 @@ def test_hardening_a_scenario_that_stops_listing_a_nation_hides_from_its_delegat
         changed = service.client.patch("/v1/scenarios/tutorial", json={"nations": listed}, headers=headers)
         assert changed.status_code == 200, changed.text
         assert service.client.get("/v1/scenarios/tutorial", headers=idn).status_code == status
+
+
+def _write_versions(service: Service, nation: str, count: int, *, role: Role = Role.DELEGATE) -> list[int]:
+    """Write `count` versions of a nation's offer (each a different count of engineers); their statuses."""
+    statuses = []
+    for i in range(count):
+        offer = {
+            "units": [{"id": f"{nation.lower()}-eng", "capability": "engineer", "count": 1 + i % 3, "personnel": 150}]
+        }
+        statuses.append(_put_offer(service, nation, offer, role=role).status_code)
+    return statuses
+
+
+def test_hardening_offer_history_is_answered_a_page_at_a_time(service: Service) -> None:
+    """The history answers 20 versions by default, at most 100, oldest first, with the total; a
+    limit or offset out of bounds is a 422 naming the query parameter."""
+    assert _write_versions(service, "IDN", 24) == [200] * 24
+    idn = service.auth(Role.DELEGATE, "IDN")
+    first = service.client.get(HISTORY.format("tutorial", "IDN"), headers=idn).json()
+    assert first["total"] == 25
+    assert [v["version"] for v in first["items"]] == list(range(1, 21))
+    last = service.client.get(HISTORY.format("tutorial", "IDN") + "?limit=10&offset=20", headers=idn).json()
+    assert ([v["version"] for v in last["items"]], last["total"]) == ([21, 22, 23, 24, 25], 25)
+    whole = service.client.get(HISTORY.format("tutorial", "IDN") + "?limit=100", headers=service.coordinator)
+    assert len(whole.json()["items"]) == 25
+    past = service.client.get(HISTORY.format("tutorial", "IDN") + "?offset=25", headers=idn).json()
+    assert (past["items"], past["total"]) == ([], 25)
+    for query, name in (
+        ("limit=101", "limit"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=2000000000", "offset"),
+    ):
+        answer = service.client.get(HISTORY.format("tutorial", "IDN") + "?" + query, headers=idn)
+        assert answer.status_code == 422, query
+        assert any(p.startswith(f"query {name}:") for p in answer.json()["problems"]), answer.json()
+
+
+def test_hardening_offer_history_quota_refuses_a_delegate_with_409(make_service: Callable[..., Service]) -> None:
+    """Past `max_offer_history_bytes` of stored versions a delegate's new version is a 409 naming the
+    quota and the stored size; nothing stored is deleted; a coordinator may still write; another
+    nation's quota is its own; every stored size is the offer's canonical JSON."""
+    quota = 4096
+    service = make_service(max_offer_history_bytes=quota)
+    statuses = _write_versions(service, "IDN", 60)
+    assert 409 in statuses and statuses[0] == 200
+    written = statuses.index(409)
+    assert statuses[written:] == [409] * (60 - written)  # refused from then on, never one more
+    with service.database.read() as session:
+        stored = store.offer_history_bytes(session, "tutorial", "IDN")
+        rows, total = store.offer_versions(session, "tutorial", "IDN", limit=100, offset=0)
+        assert all(row.size_bytes == offer_size(row.offer) for row in rows)
+    assert total == written + 1 and [r.version for r in rows] == list(range(1, total + 1))
+    size = rows[-1].size_bytes
+    assert stored <= quota < stored + size
+    refused = _put_offer(
+        service, "IDN", {"units": [{"id": "idn-eng", "capability": "engineer", "count": 2, "personnel": 150}]}
+    )
+    assert refused.status_code == 409
+    assert f"quota of {quota:,} bytes" in refused.json()["detail"]
+    assert f"hold {stored:,} bytes" in refused.json()["problems"][0]
+    assert _write_versions(service, "IDN", 1, role=Role.COORDINATOR) == [200]
+    history = service.client.get(HISTORY.format("tutorial", "IDN"), headers=service.coordinator).json()
+    assert history["total"] == total + 1
+    assert _write_versions(service, "MAR", 1) == [200]
