@@ -69,29 +69,50 @@ def _reaching(database_url: str) -> Iterator[None]:
 
 def _existing_database(database_url: str | None) -> Database:
     """The service's database, which must exist already and be migrated: a token made in a new,
-    empty database (a command run from another folder) would be one no server knows."""
+    empty database (a command run from another folder) would be one no server knows.
+
+    A SQLite file is read first without being written (`sqlite_file_revision`): any other file, an
+    empty one included, is refused and left byte for byte as it was."""
     from sqlalchemy import make_url
 
-    from forcepack.api.db import Database, current_revision, heads
+    from forcepack.api.db import Database, NotServiceDatabase, current_revision, script_revisions, sqlite_file_revision
 
     settings = _settings(database_url)
     with _reaching(settings.database_url):
         url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise _fail(
-            f"error: no database at {Path(url.database).resolve()}; start the service once (`forcepack serve`, "
-            "which makes it), run this from its folder, or pass --database-url (or FORCEPACK_DATABASE_URL)"
-        )
+    shown = url.render_as_string(hide_password=True)
+    service_heads = script_revisions()[0]
+    if url.get_backend_name() == "sqlite" and url.database:
+        path = Path(url.database)
+        if not path.exists():
+            raise _fail(
+                f"error: no database at {path.resolve()}; start the service once (`forcepack serve`, which "
+                "makes it), run this from its folder, or pass --database-url (or FORCEPACK_DATABASE_URL)"
+            )
+        try:
+            revision = sqlite_file_revision(path)
+        except NotServiceDatabase as exc:
+            raise _fail(
+                f"error: {exc.path} is not a forcepack database ({exc.reason}); it was left as it is. "
+                "Pass --database-url (or FORCEPACK_DATABASE_URL) naming the service's database"
+            ) from None
+        except OSError as exc:
+            raise _fail(f"error: cannot read {path.resolve()}: {exc.strerror or exc}") from None
+        if revision not in service_heads:
+            raise _fail(_not_at_head(shown, revision))
     with _reaching(settings.database_url):
         database = Database(settings.database_url, busy_timeout_ms=settings.busy_timeout_ms)
         revision = current_revision(database)
-    if revision not in heads(database):
-        shown = url.render_as_string(hide_password=True)
-        raise _fail(
-            f"error: the database {shown} is at revision {revision or 'none'}, not the service's; "
-            "run `forcepack db upgrade` (or start the service) first"
-        )
+    if revision not in service_heads:
+        raise _fail(_not_at_head(shown, revision))
     return database
+
+
+def _not_at_head(shown: str, revision: str | None) -> str:
+    return (
+        f"error: the database {shown} is at revision {revision or 'none'}, not the service's; "
+        "run `forcepack db upgrade` (or start the service) first"
+    )
 
 
 def _expiry(text: str | None) -> dt.datetime | None:
@@ -187,10 +208,9 @@ def token_create(
 def _listed_nations(database: Database) -> set[str]:
     """Every nation code some scenario lists."""
     from forcepack.api import store
-    from forcepack.api.documents import nation_codes
 
     with database.read() as session:
-        return {code for row in store.scenario_rows(session) for code in nation_codes(row.parts)}
+        return store.listed_nations(session)
 
 
 @token_app.command("list")

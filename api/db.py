@@ -10,11 +10,14 @@ transactions that acknowledge a user's write (offers, scenarios, tokens) commit 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import Connection
@@ -160,6 +163,63 @@ def heads(database: Database) -> tuple[str, ...]:
     from alembic.script import ScriptDirectory
 
     return tuple(ScriptDirectory.from_config(alembic_config(database)).get_heads())
+
+
+def script_revisions() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The head revisions of the migration scripts, and every revision they hold (no database needed)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(files("forcepack.api") / "migrations"))
+    scripts = ScriptDirectory.from_config(config)
+    return tuple(scripts.get_heads()), frozenset(r.revision for r in scripts.walk_revisions())
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+SERVICE_TABLES = frozenset({"alembic_version", "scenarios", "offer_versions", "tokens", "jobs"})
+"""Tables every revision of the service's database holds."""
+
+
+class NotServiceDatabase(ValueError):
+    """A file that is not the service's SQLite database (`reason` says why)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} is not a forcepack database: {reason}")
+        self.path, self.reason = path, reason
+
+
+def sqlite_file_revision(path: Path) -> str | None:
+    """The migration revision of the service's SQLite database at `path`, read without writing a
+    byte to it or beside it; `NotServiceDatabase` for any other file.
+
+    SQLAlchemy's connections turn WAL on (which rewrites the file's header and makes `-wal` and
+    `-shm` files) and migrations create tables: a command pointed at the wrong file must find out
+    before either. The header is read first (an empty or non-SQLite file is never opened by
+    SQLite); then SQLite opens it read-only, and `immutable` when no `-wal` file exists beside it
+    (nothing to read from one, and SQLite then makes no `-shm` file either)."""
+    path = path.resolve()
+    with path.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    if not header:
+        raise NotServiceDatabase(path, "the file is empty")
+    if header != SQLITE_HEADER:
+        raise NotServiceDatabase(path, "the file is not a SQLite database")
+    wal = path.with_name(path.name + "-wal")
+    mode = "ro" if wal.exists() else "ro&immutable=1"
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True)) as connection:
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = sorted(SERVICE_TABLES - tables)
+            if missing:
+                raise NotServiceDatabase(path, f"it has no table {', '.join(missing)}")
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise NotServiceDatabase(path, f"SQLite cannot read it ({exc})") from None
+    revision = str(rows[0][0]) if len(rows) == 1 else None
+    if revision not in script_revisions()[1]:
+        raise NotServiceDatabase(path, f"its migration revision {revision or 'none'} is none of forcepack's")
+    return revision
 
 
 def current_revision(database: Database) -> str | None:

@@ -34,6 +34,16 @@ def offer_document(offer: Offer) -> dict[str, Any]:
     return offer.model_dump(mode="json", exclude_none=True, exclude={"nation"})
 
 
+def offer_size(offer: Mapping[str, Any]) -> int:
+    """Bytes of a stored offer as canonical JSON (UTF-8): what a nation's stored history counts
+    against `max_offer_history_bytes`, the same whichever database holds it."""
+    return len(_canonical(offer))
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def nation_codes(parts: Mapping[str, Any]) -> list[str]:
     """Codes of the nations a scenario lists, in its order."""
     return [str(n["code"]) for n in parts.get("nations", []) if isinstance(n, Mapping) and "code" in n]
@@ -41,8 +51,7 @@ def nation_codes(parts: Mapping[str, Any]) -> list[str]:
 
 def digest(data: Any) -> str:
     """sha256 of a JSON value in canonical form."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(data)).hexdigest()
 
 
 def etag(version: int, data: Any, key: bytes) -> str:

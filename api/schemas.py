@@ -139,11 +139,16 @@ class OfferView(ApiModel):
 
 
 class OfferHistory(ApiModel):
-    """Every version of a nation's offer, oldest first; the history is append-only."""
+    """A page of the versions of a nation's offer, oldest first; the history is append-only.
 
-    scenario: str
-    nation: str
-    items: list[OfferView]
+    `GET .../history?limit=20&offset=0` (`limit` at most 100): the versions `offset + 1` to
+    `offset + limit`, and `total`, the number of versions there are.
+    """
+
+    scenario: str = Field(description="Scenario id.")
+    nation: str = Field(description="Nation code.")
+    items: list[OfferView] = Field(description="The page's versions, oldest first.")
+    total: int = Field(ge=0, description="How many versions the nation's offer has in all.")
 
 
 class SolveRequest(ApiModel):

@@ -28,6 +28,7 @@ from forcepack.api.documents import (
     nation_codes,
     offer_changes,
     offer_document,
+    offer_size,
     parts_of,
 )
 from forcepack.api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
@@ -113,17 +114,24 @@ def _check_preconditions(if_match: str | None, if_none_match: str | None, curren
 # -- scenarios ---------------------------------------------------------------------------
 
 
-def _visible_scenario(session: Session, principal: Principal, scenario_id: str) -> ScenarioRow:
+def _visible_scenario(
+    session: Session, principal: Principal, scenario_id: str, *, document: bool = True
+) -> ScenarioRow:
+    """The scenario's row if the caller may see it (404 alike for one it may not and one that does
+    not exist), with its parts read (`document`) only once that is decided: a hidden scenario's
+    parts are never read, so the time of its 404 does not grow with its size."""
     row = store.scenario_row(session, scenario_id)
-    if row is None or not principal.sees_scenario(nation_codes(row.parts)):
+    if row is None or not principal.sees_scenario(row.nations):
         raise scenario_not_found(scenario_id)
+    if document:
+        _ = row.parts  # read now, in the session: callers use them after it ends
     return row
 
 
 def _scenario_view(
     row: ScenarioRow, latest: dict[str, OfferVersionRow], principal: Principal, key: bytes
 ) -> ScenarioView:
-    codes = nation_codes(row.parts)
+    codes = row.nations
     readable = {nation: r.offer for nation, r in latest.items() if principal.sees_nation(nation)}
     parts = row.parts
     if principal.role is not Role.COORDINATOR:
@@ -175,6 +183,7 @@ def store_scenario(db: Database, principal: Principal, data: Any, *, source: str
                 ScenarioRow(
                     id=scenario.id,
                     parts=parts,
+                    nations=nation_codes(parts),
                     version=1,
                     etag=etag(1, parts, key),
                     created_at=now,
@@ -194,9 +203,10 @@ def store_scenario(db: Database, principal: Principal, data: Any, *, source: str
                         scenario_id=scenario.id,
                         nation=offer.nation,
                         version=1,
-                        offer=offer_document(offer),
+                        offer=(document := offer_document(offer)),
                         written_by=principal.token_id,
                         written_at=now,
+                        size_bytes=offer_size(document),
                     )
                 )
     except IntegrityError:
@@ -214,15 +224,15 @@ def _taken(scenario_id: str) -> Conflict:
 
 
 def list_scenarios(db: Database, principal: Principal, *, limit: int, offset: int) -> ScenarioList:
-    """The scenarios the caller may see, oldest first."""
+    """The scenarios the caller may see, oldest first (the parts read of the page's alone)."""
     with db.read() as session:
-        rows = [r for r in store.scenario_rows(session) if principal.sees_scenario(nation_codes(r.parts))]
-    items = [
-        ScenarioSummary(
-            id=r.id, name=str(r.parts.get("name", r.id)), version=r.version, etag=r.etag, updated_at=r.updated_at
-        )
-        for r in rows[offset : offset + limit]
-    ]
+        rows = [r for r in store.scenario_rows(session) if principal.sees_scenario(r.nations)]
+        items = [
+            ScenarioSummary(
+                id=r.id, name=str(r.parts.get("name", r.id)), version=r.version, etag=r.etag, updated_at=r.updated_at
+            )
+            for r in rows[offset : offset + limit]
+        ]
     return ScenarioList(items=items, total=len(rows))
 
 
@@ -313,7 +323,7 @@ def patch_scenario(
         return parts_of(build_scenario({**row.parts, **changes}, offers, source=source))
 
     def commit(session: Session, parts: dict[str, Any]) -> None:
-        current = _visible_scenario(session, principal, scenario_id)
+        current = _visible_scenario(session, principal, scenario_id, document=False)
         version, now = current.version + 1, utcnow()
         session.add(
             ScenarioVersionRow(
@@ -322,6 +332,7 @@ def patch_scenario(
         )
         session.flush()  # the version's primary key is the lock: a concurrent PATCH fails here
         current.parts, current.version, current.updated_at = parts, version, now
+        current.nations = nation_codes(parts)
         current.etag = etag(version, parts, key)
 
     try:
@@ -357,7 +368,7 @@ def _offer_view(scenario_id: str, nation: str, row: OfferVersionRow | None, key:
 
 
 def _listed_nation(row: ScenarioRow, nation: str) -> None:
-    if nation not in nation_codes(row.parts):
+    if nation not in row.nations:
         raise offer_not_found(row.id, nation)
 
 
@@ -365,24 +376,47 @@ def get_offer(db: Database, principal: Principal, scenario_id: str, nation: str)
     """A nation's current offer (version 0, empty, when it has submitted none)."""
     principal.require_offer_reader(scenario_id, nation)
     with db.read() as session:
-        row = _visible_scenario(session, principal, scenario_id)
+        row = _visible_scenario(session, principal, scenario_id, document=False)
         _listed_nation(row, nation)
         current = store.latest_offer(session, scenario_id, nation)
     return _offer_view(scenario_id, nation, current, digest_key(db))
 
 
-def offer_history(db: Database, principal: Principal, scenario_id: str, nation: str) -> OfferHistory:
-    """Every version of a nation's offer, oldest first."""
+def offer_history(
+    db: Database, principal: Principal, scenario_id: str, nation: str, *, limit: int, offset: int
+) -> OfferHistory:
+    """A page of the versions of a nation's offer, oldest first, and how many there are."""
     principal.require_offer_reader(scenario_id, nation)
     with db.read() as session:
-        row = _visible_scenario(session, principal, scenario_id)
+        row = _visible_scenario(session, principal, scenario_id, document=False)
         _listed_nation(row, nation)
-        versions = store.offer_versions(session, scenario_id, nation)
+        versions, total = store.offer_versions(session, scenario_id, nation, limit=limit, offset=offset)
+    key = digest_key(db)
     return OfferHistory(
         scenario=scenario_id,
         nation=nation,
-        items=[_offer_view(scenario_id, nation, v, digest_key(db)) for v in versions],
+        items=[_offer_view(scenario_id, nation, v, key) for v in versions],
+        total=total,
     )
+
+
+def _check_history_quota(
+    session: Session, principal: Principal, scenario_id: str, nation: str, size: int, quota: int
+) -> None:
+    """A delegate's new version must keep the nation's stored history within `quota` bytes (409
+    naming both). Nothing stored is ever deleted, so the quota bounds what a delegate can make the
+    service keep and answer; a coordinator's write is never refused by it."""
+    if principal.is_coordinator:
+        return
+    stored = store.offer_history_bytes(session, scenario_id, nation)
+    if stored + size > quota:
+        raise Conflict(
+            f"the offer history of {nation} in scenario {scenario_id} would pass its quota of {quota:,} bytes",
+            [
+                f"offer: {nation}'s stored versions hold {stored:,} bytes; this version's {size:,} more would "
+                f"pass the quota of {quota:,} (max_offer_history_bytes); a coordinator may still write it"
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -395,6 +429,7 @@ class Written:
 
 def put_offer(
     db: Database,
+    settings: Settings,
     principal: Principal,
     scenario_id: str,
     nation: str,
@@ -409,6 +444,7 @@ def put_offer(
     As for a scenario change, the body is read before any transaction and the scenario validated
     with it outside the write lock (`_write_validated`)."""
     principal.require_offer_writer(scenario_id, nation)
+    quota = settings.max_offer_history_bytes
     source = f"offer of {nation}"
     document = _parse_later(lambda: read_body_document(body, content_type, source))
     key = digest_key(db)  # before the write lock: making the key takes it
@@ -424,7 +460,10 @@ def put_offer(
         offer = offer_changes(document(), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
         scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
-        return version, offer_document(scenario.offer_by_nation[nation])
+        stored = offer_document(scenario.offer_by_nation[nation])
+        # The stored bytes depend on the nation's versions alone, which `versions` below holds fixed.
+        _check_history_quota(session, principal, scenario_id, nation, offer_size(stored), quota)
+        return version, stored
 
     def commit(session: Session, prepared: tuple[int, dict[str, Any]]) -> OfferVersionRow:
         version, offer = prepared
@@ -435,6 +474,7 @@ def put_offer(
             offer=offer,
             written_by=principal.token_id,
             written_at=utcnow(),
+            size_bytes=offer_size(offer),
         )
         session.add(written)
         session.flush()  # (scenario, nation, version) is unique: a concurrent writer fails here
@@ -557,7 +597,7 @@ def _submit(
             if existing is not None:
                 return _replay(db, existing, request_hash, principal, runner)
         latest = store.latest_offers(session, scenario_id)
-    codes = nation_codes(row.parts)
+    codes = row.nations
     offers = {nation: r.offer for nation, r in latest.items() if nation in codes}
     scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
     work = asked.work(scenario)
@@ -619,7 +659,7 @@ def submit(
     scenario before it is queued (422), and the same key and request give the same job."""
     principal.require_coordinator(kind.action)
     with db.read() as session:
-        _visible_scenario(session, principal, scenario_id)
+        _visible_scenario(session, principal, scenario_id, document=False)
     request = kind.read(body, content_type, scenario_id)
     used = kind.used(request, settings)
     asked = _JobRequest(
@@ -643,7 +683,7 @@ def list_jobs(
 ) -> JobList:
     """The jobs of a scenario the caller may see, newest first."""
     with db.read() as session:
-        _visible_scenario(session, principal, scenario_id)
+        _visible_scenario(session, principal, scenario_id, document=False)
         rows, total = store.scenario_jobs(session, scenario_id, kind=kind, status=status, limit=limit, offset=offset)
         items = [
             JobSummary(
@@ -667,7 +707,7 @@ def _visible_job(session: Session, principal: Principal, job_id: str) -> JobRow:
     if job is None:
         raise job_not_found(job_id)
     scenario = store.scenario_row(session, job.scenario_id)
-    if scenario is None or not principal.sees_scenario(nation_codes(scenario.parts)):
+    if scenario is None or not principal.sees_scenario(scenario.nations):
         raise job_not_found(job_id)
     return job
 

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     queue_length: int = Field(
         default=16, ge=0, description="Solves waiting for a free slot; beyond that a new solve gets 429."
     )
+    max_offer_history_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Bytes of stored versions (canonical JSON) a nation's offer to a scenario may hold; "
+        "a delegate's version that would pass it gets 409 (nothing stored is deleted; coordinators may still write).",
+    )
     retry_after_seconds: int = Field(default=5, ge=1, description="`Retry-After` of a 429 answer.")
     busy_timeout_ms: int = Field(default=5000, ge=0, description="SQLite: how long a writer waits for the lock.")
     migrate_on_startup: bool = Field(default=True, description="Apply database migrations when the service starts.")

@@ -9,12 +9,20 @@ from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow
 
 
 def scenario_row(session: Session, scenario_id: str) -> ScenarioRow | None:
-    return session.get(ScenarioRow, scenario_id)
+    """A scenario's row without its parts: they are read when first used (while the row is in its
+    session), so who may see it is decided from its `nations` before anything of its size is read."""
+    return session.scalars(
+        select(ScenarioRow).options(defer(ScenarioRow.parts)).where(ScenarioRow.id == scenario_id)
+    ).one_or_none()
 
 
 def scenario_rows(session: Session) -> list[ScenarioRow]:
-    """Every scenario, oldest first."""
-    return list(session.scalars(select(ScenarioRow).order_by(ScenarioRow.created_at, ScenarioRow.id)))
+    """Every scenario, oldest first, without their parts (as `scenario_row`)."""
+    return list(
+        session.scalars(
+            select(ScenarioRow).options(defer(ScenarioRow.parts)).order_by(ScenarioRow.created_at, ScenarioRow.id)
+        )
+    )
 
 
 def latest_offers(session: Session, scenario_id: str) -> dict[str, OfferVersionRow]:
@@ -46,15 +54,33 @@ def latest_offer(session: Session, scenario_id: str, nation: str) -> OfferVersio
     ).first()
 
 
-def offer_versions(session: Session, scenario_id: str, nation: str) -> list[OfferVersionRow]:
-    """Every version of one nation's offer, oldest first."""
-    return list(
-        session.scalars(
-            select(OfferVersionRow)
-            .where(OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation)
-            .order_by(OfferVersionRow.version)
-        )
+def offer_versions(
+    session: Session, scenario_id: str, nation: str, *, limit: int, offset: int
+) -> tuple[list[OfferVersionRow], int]:
+    """A page of one nation's offer versions, oldest first, and how many there are in all."""
+    where = (OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation)
+    total = session.scalar(select(func.count()).select_from(OfferVersionRow).where(*where)) or 0
+    rows = session.scalars(
+        select(OfferVersionRow).where(*where).order_by(OfferVersionRow.version).limit(limit).offset(offset)
     )
+    return list(rows), total
+
+
+def offer_history_bytes(session: Session, scenario_id: str, nation: str) -> int:
+    """Bytes of every stored version of one nation's offer to a scenario (their `size_bytes`)."""
+    return (
+        session.scalar(
+            select(func.coalesce(func.sum(OfferVersionRow.size_bytes), 0)).where(
+                OfferVersionRow.scenario_id == scenario_id, OfferVersionRow.nation == nation
+            )
+        )
+        or 0
+    )
+
+
+def listed_nations(session: Session) -> set[str]:
+    """Every nation code some scenario lists."""
+    return {code for codes in session.scalars(select(ScenarioRow.nations)) for code in codes}
 
 
 def offers_at(session: Session, scenario_id: str, versions: dict[str, int]) -> dict[str, OfferVersionRow]:

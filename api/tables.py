@@ -1,9 +1,10 @@
 """The service's tables (SQLAlchemy 2, declarative, typed). `api/migrations/` creates them.
 
-- `scenarios`: the coordinator's parts of each scenario (everything but the offers), current version.
+- `scenarios`: the coordinator's parts of each scenario (everything but the offers), current version,
+  and the codes of the nations it lists (who may see it is decided from them, without its parts).
 - `scenario_versions`: every version of those parts, append-only, so a job can be reproduced.
 - `offer_versions`: every version of every nation's offer, append-only (the database refuses
-  UPDATE and DELETE); the latest version of each nation is its current offer.
+  UPDATE and DELETE), with its stored size; the latest version of each nation is its current offer.
 - `tokens`: bearer tokens, as sha256 hashes only, with an optional expiry.
 - `service_keys`: the service's own secrets (the key of the ETags and digests non-owners see).
 - `jobs`: solves, with the exact versions they used, their state and their answer.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -65,6 +66,11 @@ class ScenarioRow(Base):
     etag: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    nations: Mapped[list[str]] = mapped_column(Json, server_default=text("'[]'"))
+    """Codes of the nations `parts` lists, kept with every write of `parts`: a delegate's access is
+    decided from them before `parts` (as large as a scenario file) is read, so that the time of a
+    404 tells nothing of the size of a scenario the delegate may not see. None by default: a row
+    written without them is seen by no delegate."""
 
 
 class ScenarioVersionRow(Base):
@@ -95,6 +101,9 @@ class OfferVersionRow(Base):
     offer: Mapped[dict[str, Any]] = mapped_column(Json)
     written_by: Mapped[str] = mapped_column(String(80))
     written_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    """Bytes of `offer` as canonical JSON (`api.documents.offer_size`): what the nation's quota of
+    stored history counts, summed without reading the offers."""
 
 
 class TokenRow(Base):

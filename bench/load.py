@@ -224,12 +224,24 @@ def _wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout_s: float
     raise RuntimeError("the server did not become ready")
 
 
+def _history(client: httpx.Client, scenario_id: str, nation: str) -> list[dict[str, Any]]:
+    """Every version of a nation's offer, read a page (100 versions) at a time."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = client.get(
+            f"/v1/scenarios/{scenario_id}/offers/{nation}/history", params={"limit": 100, "offset": len(items)}
+        ).json()
+        items += page["items"]
+        if not page["items"] or len(items) >= page["total"]:
+            return items
+
+
 def _lost_writes(base_url: str, scenario_id: str, coordinator: dict[str, str], team: list[_Delegate]) -> int:
     """Acknowledged writes missing from their history (or with another mark), and versions nobody acknowledged."""
     lost = 0
     with httpx.Client(base_url=base_url, headers=coordinator, timeout=30.0) as client:
         for delegate in team:
-            items = client.get(f"/v1/scenarios/{scenario_id}/offers/{delegate.nation}/history").json()["items"]
+            items = _history(client, scenario_id, delegate.nation)
             marks = {item["version"]: _mark_of(item["offer"]) for item in items}
             lost += sum(1 for version, mark in delegate.acknowledged.items() if marks.get(version) != mark)
             # Only this delegate writes this offer: the history is version 1 and its acknowledged writes.

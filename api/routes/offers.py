@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from forcepack.api import service
-from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep
+from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, SettingsDep
+from forcepack.api.limits import MAX_OFFSET
 from forcepack.api.openapi import EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
 from forcepack.api.schemas import OfferHistory, OfferView
 
@@ -47,7 +48,10 @@ def get_offer(
 @router.put(
     "/{nation}",
     response_model=OfferView,
-    responses={201: {"description": "The nation's first offer"}, **problems(401, 403, 404, 412, 413, 415, 422, 428)},
+    responses={
+        201: {"description": "The nation's first offer"},
+        **problems(401, 403, 404, 409, 412, 413, 415, 422, 428),
+    },
     openapi_extra=document_body("OfferBody", {"engineers and infantry": EXAMPLE_OFFER, "withdraw": EXAMPLE_WITHDRAWAL}),
 )
 def put_offer(
@@ -55,6 +59,7 @@ def put_offer(
     nation: str,
     body: RawBodyDep,
     db: DatabaseDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
     response: Response,
     if_match: Annotated[str | None, Header(description="The ETag of the version this offer replaces.")] = None,
@@ -65,9 +70,11 @@ def put_offer(
 
     Needs `If-Match` with the current ETag (`"0"`, or `If-None-Match: *`, for the first), 428
     without it, 412 when another version was written since. The whole scenario is validated with it.
+    A delegate's version that would take the nation's stored history past the server's quota
+    (`max_offer_history_bytes`) is refused with 409; a coordinator's is not.
     """
     written = service.put_offer(
-        db, principal, scenario_id, nation, body, content_type, if_match=if_match, if_none_match=if_none_match
+        db, settings, principal, scenario_id, nation, body, content_type, if_match=if_match, if_none_match=if_none_match
     )
     response.status_code = 201 if written.first else 200
     response.headers["ETag"] = written.view.etag
@@ -75,7 +82,15 @@ def put_offer(
     return written.view
 
 
-@router.get("/{nation}/history", response_model=OfferHistory, responses=problems(401, 403, 404))
-def offer_history(scenario_id: str, nation: str, db: DatabaseDep, principal: PrincipalDep) -> OfferHistory:
-    """Every version of a nation's offer, oldest first (the history is append-only)."""
-    return service.offer_history(db, principal, scenario_id, nation)
+@router.get("/{nation}/history", response_model=OfferHistory, responses=problems(401, 403, 404, 422))
+def offer_history(
+    scenario_id: str,
+    nation: str,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many versions (100 at most).")] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many versions.")] = 0,
+) -> OfferHistory:
+    """The versions of a nation's offer, oldest first, a page at a time (the history is append-only,
+    and `total` says how many versions there are)."""
+    return service.offer_history(db, principal, scenario_id, nation, limit=limit, offset=offset)

@@ -4,7 +4,7 @@ Replays every class of attack the hardening work closed, over real HTTP, and rep
 through: figures that overflow the model, exception text read by other roles, bodies that stall
 the parser or the writers, ids probed through error messages, answers that were 500s, a
 cancelled job's slot, masked names shown beside their mask, hashes that confirm guesses, bodies
-buffered before the token, answers a cache may keep.
+buffered before the token, answers a cache may keep, an offer history without bound.
 
     python -m tests.api.adversary --api http://127.0.0.1:8000 --database-url sqlite:///forcepack.db
 
@@ -282,6 +282,65 @@ def smaller(a: Adversary) -> None:
         a.report.check("smaller", answer.headers.get("cache-control") == "no-store", f"{path}: may be cached")
 
 
+HISTORY_SCENARIO = {
+    "schema": "forcepack.scenario/1",
+    "id": "adversary-history",
+    "name": "A nation that writes without end",
+    "horizon": {"start": "2026-03-01", "end": "2027-12-31"},
+    "sectors": [{"id": "rafah", "control": "secure"}],
+    "requirements": [{"id": "rafah-eng", "sector": "rafah", "capability": "engineer", "quantity": 1}],
+    "nations": [{"code": "ADV"}],
+    "offers": [{"nation": "ADV", "units": []}],
+}
+HISTORY_WRITES_BYTES = 64 * 1024 * 1024
+"""How much the attacker writes before it calls the history unbounded (4 x the default quota)."""
+
+
+def history(a: Adversary) -> None:
+    """10. An offer history without bound: every version answered at once, and versions stored without end."""
+    created = a.http.post("/v1/scenarios", json=HISTORY_SCENARIO, headers=a.auth("coordinator"))
+    a.report.check("history", created.status_code in (201, 409), f"creating its scenario: {created.status_code}")
+    path = "/v1/scenarios/adversary-history/offers/ADV/history"
+    delegate = a.auth("delegate", "ADV")
+    for query in ("limit=101", "limit=0", "offset=-1", f"offset={10**9 + 1}"):
+        answer = a.http.get(f"{path}?{query}", headers=delegate)
+        a.report.check("history", answer.status_code == 422, f"history?{query}: {answer.status_code}")
+    units = [
+        {"id": f"adv-{i:04d}-" + "x" * 60, "capability": "engineer", "count": 1, "personnel": 1} for i in range(500)
+    ]
+    size = len(json.dumps({"units": units}).encode())
+    statuses: list[int] = []
+    refused: httpx.Response | None = None
+    while len(statuses) * size < HISTORY_WRITES_BYTES:
+        answer = a.put_offer("adversary-history", "ADV", {"units": units})
+        statuses.append(answer.status_code)
+        if answer.status_code != 200:
+            refused = answer
+            break
+    a.report.notes.append(f"{len(statuses) - 1} versions of about {size:,} bytes stored before the quota answered")
+    a.report.check(
+        "history",
+        refused is not None and refused.status_code == 409 and "quota" in refused.json().get("detail", ""),
+        f"no quota: {len(statuses)} versions of {size:,} bytes, the last answered {statuses[-1]}",
+    )
+    total = a.http.get(path, headers=delegate).json().get("total")
+    again = a.put_offer("adversary-history", "ADV", {"units": units})
+    a.report.check("history", again.status_code == 409, f"a write past the quota, again: {again.status_code}")
+    after = a.http.get(path, headers=delegate).json()
+    a.report.check("history", after.get("total") == total, f"a refused write changed the total ({total} -> {after})")
+    coordinator = a.put_offer("adversary-history", "ADV", {"units": units[:1]}, role="coordinator")
+    a.report.check("history", coordinator.status_code == 200, f"a coordinator's write: {coordinator.status_code}")
+    page = a.http.get(path, headers=delegate).json()
+    a.report.check("history", len(page["items"]) <= 20, f"the default page holds {len(page['items'])} versions")
+    largest = a.http.get(f"{path}?limit=100", headers=delegate).json()
+    a.report.check("history", len(largest["items"]) <= 100, f"a page of limit 100 holds {len(largest['items'])}")
+    a.report.check(
+        "history",
+        largest["total"] == (total or 0) + 1 and largest["items"][0]["version"] == 1,
+        f"total {largest['total']} after {total} and a coordinator's write, first {largest['items'][0]['version']}",
+    )
+
+
 ATTACKS: tuple[Callable[[Adversary], None], ...] = (
     overflow,
     failure_text,
@@ -292,6 +351,7 @@ ATTACKS: tuple[Callable[[Adversary], None], ...] = (
     masked_names,
     hashes,
     smaller,
+    history,
 )
 
 

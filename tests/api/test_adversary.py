@@ -10,7 +10,12 @@ from tests.api.conftest import forcepack_serve
 
 def test_adversary_finds_no_way_through(tmp_path: Path) -> None:
     """Every attack class the hardening closed, replayed over HTTP: no breach."""
-    settings = {"FORCEPACK_MAX_CONCURRENT_SOLVES": "1", "FORCEPACK_QUEUE_LENGTH": "0"}
+    # A quota of 1 MiB: the history attack reaches it in a few dozen writes instead of hundreds.
+    settings = {
+        "FORCEPACK_MAX_CONCURRENT_SOLVES": "1",
+        "FORCEPACK_QUEUE_LENGTH": "0",
+        "FORCEPACK_MAX_OFFER_HISTORY_BYTES": str(1024 * 1024),
+    }
     with forcepack_serve(tmp_path, **settings) as (api, _, env):
         report = run(api, env["FORCEPACK_DATABASE_URL"], max_seconds=600)
     assert report.checks and not report.breaches, report.text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,7 +69,7 @@ def test_cli_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--database-url", url])
     assert result.exit_code == 0, result.output
-    assert "revision 0002" in result.stdout
+    assert "revision 0003" in result.stdout
     assert (tmp_path / "new.db").exists()
 
 
@@ -143,3 +145,80 @@ def test_cli_first_start_loads_examples_and_makes_one_coordinator_token(tmp_path
     assert first.token is not None and first.token.role == "coordinator"
     again = first_start(database, EXAMPLES)
     assert (again.loaded, again.token) == ([], None)
+
+
+def _foreign_sqlite(path: Path) -> None:
+    """Another program's SQLite database, in rollback-journal mode as SQLite makes it."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        connection.execute("INSERT INTO notes (text) VALUES ('not forcepack')")
+
+
+def _other_alembic_project(path: Path) -> None:
+    """Another program's database migrated by Alembic, at a revision named like one of forcepack's."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        connection.execute("INSERT INTO alembic_version VALUES ('0003')")
+        connection.execute("CREATE TABLE tokens (id TEXT)")
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_foreign_sqlite, "it has no table alembic_version, jobs, offer_versions, scenarios, tokens"),
+        (_other_alembic_project, "it has no table jobs, offer_versions, scenarios"),
+        (lambda path: path.write_bytes(b""), "the file is empty"),
+        (lambda path: path.write_text("name,nation\nIDN,Indonesia\n"), "the file is not a SQLite database"),
+    ],
+    ids=["foreign-sqlite", "other-alembic-project", "empty", "csv"],
+)
+@pytest.mark.parametrize("command", [["create", "--role", "coordinator"], ["list"], ["revoke", "tok_000000000000"]])
+def test_cli_token_commands_leave_a_file_that_is_not_the_services_as_it_was(
+    tmp_path: Path, make: Callable[[Path], None], reason: str, command: list[str]
+) -> None:
+    """Pointed at a file that is not the service's database, a token command says so, naming the file
+    (exit 2), and leaves it byte for byte as it was: no WAL switched on, no table made, no `-wal`,
+    `-shm` or `-journal` file beside it."""
+    path = tmp_path / "other.db"
+    make(path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = runner.invoke(app, ["token", *command, "--database-url", f"sqlite:///{path}"])
+    assert result.exit_code == 2, result.output
+    assert f"error: {path} is not a forcepack database ({reason}); it was left as it is" in result.stderr
+    assert "Traceback" not in result.output
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+def test_cli_token_commands_read_a_served_database_without_leaving_files(tmp_path: Path) -> None:
+    """The read-only look at the service's own database (stopped: no `-wal` file) leaves nothing beside
+    it, and the command then works as before."""
+    url = _served_database(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.db"]
+    from forcepack.api.db import sqlite_file_revision
+
+    assert sqlite_file_revision(tmp_path / "cli.db") == "0003"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.db"]
+    assert runner.invoke(app, ["token", "list", "--database-url", url]).exit_code == 0
+
+
+def test_cli_token_commands_refuse_an_older_revision_without_migrating_it(tmp_path: Path) -> None:
+    """The service's database at an older revision is named as such (run `db upgrade`), and left unmigrated."""
+    from forcepack.api.db import downgrade, upgrade
+
+    path = tmp_path / "old.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)
+    downgrade(database, "0002")
+    database.dispose()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = runner.invoke(app, ["token", "list", "--database-url", f"sqlite:///{path}"])
+    assert result.exit_code == 2
+    assert "is at revision 0002, not the service's; run `forcepack db upgrade`" in result.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -187,9 +187,16 @@ def test_crash_sigkill_during_offer_writes_loses_no_acknowledged_write(database_
 def _check_histories(client: httpx.Client, url: str, writers: dict[str, Writer]) -> None:
     """Every acknowledged version is there with the unit sent; versions run 1..n without a gap."""
     for nation, writer in writers.items():
-        response = client.get(f"{url}/v1/scenarios/tutorial/offers/{nation}/history")
-        assert response.status_code == 200
-        items = response.json()["items"]
+        items: list[dict[str, Any]] = []
+        while True:  # the history answers a page at a time (100 versions at most)
+            response = client.get(
+                f"{url}/v1/scenarios/tutorial/offers/{nation}/history", params={"limit": 100, "offset": len(items)}
+            )
+            assert response.status_code == 200
+            page = response.json()
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                break
         versions = [item["version"] for item in items]
         assert versions == list(range(1, len(versions) + 1)), (nation, versions)
         units = {item["version"]: [u["id"] for u in item["offer"]["units"]] for item in items}

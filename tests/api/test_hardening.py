@@ -7,23 +7,27 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from forcepack.api import service as api_service
+from forcepack.api import store
 from forcepack.api.auth import Role
-from forcepack.api.documents import digest
+from forcepack.api.documents import digest, offer_size
 from forcepack.api.limits import BodySizeLimit
 from forcepack.models import Scenario
 from forcepack.models import limits as L
 from forcepack.models.solution import Solution
 from forcepack.solver import SolveParams
-from tests.api.conftest import BlockingSolve, Service
+from tests.api.conftest import BlockingSolve, Service, scenario_document
 
 OFFER = "/v1/scenarios/{}/offers/{}"
 SOLVES = "/v1/scenarios/{}/solves"
@@ -501,3 +505,138 @@ def test_hardening_no_redirect_names_a_claimed_host(service: Service) -> None:
         "/v1/scenarios/", headers={**service.coordinator, "Host": "attacker.example"}, follow_redirects=False
     )
     assert response.status_code == 404 and "attacker" not in response.headers.get("location", "")
+
+
+# -- what a third review found -----------------------------------------------------------------
+
+HISTORY = "/v1/scenarios/{}/offers/{}/history"
+PARTS_READ = re.compile(r"\bscenarios\.parts\b")
+
+
+@contextmanager
+def _statements(service: Service) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement the service runs inside the block, with its parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(service.database.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(service.database.engine, "before_cursor_execute", record)
+
+
+def test_hardening_a_hidden_scenario_is_refused_without_reading_its_parts(service: Service) -> None:
+    """A delegate's 404 on a scenario that does not list its nation is decided from the scenario's
+    `nations` alone: its parts (as large as a scenario file) are never read, so the answer's time
+    does not grow with them. Every route that takes a scenario or one of its jobs is asked."""
+    hidden = scenario_document("hidden", ["MAR", "SAU"])
+    assert service.client.post("/v1/scenarios", json=hidden, headers=service.coordinator).status_code == 201
+    job = service.client.post(SOLVES.format("hidden"), json={"time_limit_s": 5}, headers=service.coordinator)
+    service.wait_job(job.headers["Location"])
+    idn = service.auth(Role.DELEGATE, "IDN")
+    requests = [
+        ("GET", "/v1/scenarios/hidden"),
+        ("GET", OFFER.format("hidden", "IDN")),
+        ("GET", HISTORY.format("hidden", "IDN")),
+        ("GET", "/v1/scenarios/hidden/jobs"),
+        ("GET", job.headers["Location"]),
+        ("GET", job.headers["Location"] + "/events"),
+    ]
+    for method, path in requests:
+        with _statements(service) as seen:
+            answer = service.client.request(method, path, headers=idn)
+        assert answer.status_code == 404, (path, answer.text)
+        assert [s for s, _ in seen if PARTS_READ.search(s)] == [], path
+    with _statements(service) as seen:
+        put = service.client.put(OFFER.format("hidden", "IDN"), json={"units": []}, headers={**idn, "If-Match": "*"})
+    assert put.status_code == 404
+    assert [s for s, _ in seen if PARTS_READ.search(s)] == []
+    with _statements(service) as seen:
+        listed = service.client.get("/v1/scenarios", headers=idn).json()
+    assert "hidden" not in [item["id"] for item in listed["items"]]
+    assert all("hidden" not in json.dumps(p, default=str) for s, p in seen if PARTS_READ.search(s))
+    # The detector sees a read when there is one: the delegate's own scenario's parts are read.
+    with _statements(service) as seen:
+        assert service.client.get("/v1/scenarios/tutorial", headers=idn).status_code == 200
+    assert any(PARTS_READ.search(s) for s, _ in seen)
+
+
+def test_hardening_a_scenario_that_stops_listing_a_nation_hides_from_its_delegate(service: Service) -> None:
+    """The listed nations are kept with every change of the parts: a PATCH that drops a nation hides
+    the scenario from its delegate at once, and one that lists it again shows it again."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    nations = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["scenario"]["nations"]
+    without = [n for n in nations if n["code"] != "IDN"]
+    for listed, status in ((without, 404), (nations, 200)):
+        headers = service.auth(Role.COORDINATOR, If_Match="*")
+        changed = service.client.patch("/v1/scenarios/tutorial", json={"nations": listed}, headers=headers)
+        assert changed.status_code == 200, changed.text
+        assert service.client.get("/v1/scenarios/tutorial", headers=idn).status_code == status
+
+
+def _write_versions(service: Service, nation: str, count: int, *, role: Role = Role.DELEGATE) -> list[int]:
+    """Write `count` versions of a nation's offer (each a different count of engineers); their statuses."""
+    statuses = []
+    for i in range(count):
+        offer = {
+            "units": [{"id": f"{nation.lower()}-eng", "capability": "engineer", "count": 1 + i % 3, "personnel": 150}]
+        }
+        statuses.append(_put_offer(service, nation, offer, role=role).status_code)
+    return statuses
+
+
+def test_hardening_offer_history_is_answered_a_page_at_a_time(service: Service) -> None:
+    """The history answers 20 versions by default, at most 100, oldest first, with the total; a
+    limit or offset out of bounds is a 422 naming the query parameter."""
+    assert _write_versions(service, "IDN", 24) == [200] * 24
+    idn = service.auth(Role.DELEGATE, "IDN")
+    first = service.client.get(HISTORY.format("tutorial", "IDN"), headers=idn).json()
+    assert first["total"] == 25
+    assert [v["version"] for v in first["items"]] == list(range(1, 21))
+    last = service.client.get(HISTORY.format("tutorial", "IDN") + "?limit=10&offset=20", headers=idn).json()
+    assert ([v["version"] for v in last["items"]], last["total"]) == ([21, 22, 23, 24, 25], 25)
+    whole = service.client.get(HISTORY.format("tutorial", "IDN") + "?limit=100", headers=service.coordinator)
+    assert len(whole.json()["items"]) == 25
+    past = service.client.get(HISTORY.format("tutorial", "IDN") + "?offset=25", headers=idn).json()
+    assert (past["items"], past["total"]) == ([], 25)
+    for query, name in (
+        ("limit=101", "limit"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=2000000000", "offset"),
+    ):
+        answer = service.client.get(HISTORY.format("tutorial", "IDN") + "?" + query, headers=idn)
+        assert answer.status_code == 422, query
+        assert any(p.startswith(f"query {name}:") for p in answer.json()["problems"]), answer.json()
+
+
+def test_hardening_offer_history_quota_refuses_a_delegate_with_409(make_service: Callable[..., Service]) -> None:
+    """Past `max_offer_history_bytes` of stored versions a delegate's new version is a 409 naming the
+    quota and the stored size; nothing stored is deleted; a coordinator may still write; another
+    nation's quota is its own; every stored size is the offer's canonical JSON."""
+    quota = 4096
+    service = make_service(max_offer_history_bytes=quota)
+    statuses = _write_versions(service, "IDN", 60)
+    assert 409 in statuses and statuses[0] == 200
+    written = statuses.index(409)
+    assert statuses[written:] == [409] * (60 - written)  # refused from then on, never one more
+    with service.database.read() as session:
+        stored = store.offer_history_bytes(session, "tutorial", "IDN")
+        rows, total = store.offer_versions(session, "tutorial", "IDN", limit=100, offset=0)
+        assert all(row.size_bytes == offer_size(row.offer) for row in rows)
+    assert total == written + 1 and [r.version for r in rows] == list(range(1, total + 1))
+    size = rows[-1].size_bytes
+    assert stored <= quota < stored + size
+    refused = _put_offer(
+        service, "IDN", {"units": [{"id": "idn-eng", "capability": "engineer", "count": 2, "personnel": 150}]}
+    )
+    assert refused.status_code == 409
+    assert f"quota of {quota:,} bytes" in refused.json()["detail"]
+    assert f"hold {stored:,} bytes" in refused.json()["problems"][0]
+    assert _write_versions(service, "IDN", 1, role=Role.COORDINATOR) == [200]
+    history = service.client.get(HISTORY.format("tutorial", "IDN"), headers=service.coordinator).json()
+    assert history["total"] == total + 1
+    assert _write_versions(service, "MAR", 1) == [200]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,10 +27,14 @@ def database(tmp_path: Path) -> Iterator[Database]:
 def _one_offer(database: Database) -> None:
     now = utcnow()
     with database.write() as session:
-        session.add(ScenarioRow(id="s", parts={}, version=1, etag='"1"', created_at=now, updated_at=now))
+        session.add(ScenarioRow(id="s", parts={}, nations=[], version=1, etag='"1"', created_at=now, updated_at=now))
         session.flush()
         session.add(ScenarioVersionRow(scenario_id="s", version=1, parts={}, written_by="t", written_at=now))
-        session.add(OfferVersionRow(scenario_id="s", nation="IDN", version=1, offer={}, written_by="t", written_at=now))
+        session.add(
+            OfferVersionRow(
+                scenario_id="s", nation="IDN", version=1, offer={}, written_by="t", written_at=now, size_bytes=2
+            )
+        )
 
 
 def test_migrations_one_head(database: Database) -> None:
@@ -116,3 +121,58 @@ def test_migrations_history_refuses_insert_or_replace(database: Database, table:
         session.execute(text(statement))
     with database.read() as session:
         assert session.execute(text(f"SELECT written_by FROM {table}")).scalars().all() == ["t"]
+
+
+def test_migrations_0003_fills_sizes_and_nations_and_keeps_the_history_append_only(database: Database) -> None:
+    """Rows stored before revision 0003 get their offer's canonical size and their scenario's listed
+    nations; the history refuses UPDATE again afterwards; down to 0002 the rows stay as written."""
+    check_0003_backfill(database)
+
+
+def check_0003_backfill(database: Database) -> None:
+    """Revision 0003 on a database holding rows of 0002 (SQLite here, PostgreSQL in `test_postgres`)."""
+    import sqlalchemy as sa
+
+    from forcepack.api.documents import offer_size
+    from forcepack.api.tables import Json, UtcDateTime
+
+    upgrade(database, "0002")
+    scenarios = sa.table(
+        "scenarios",
+        *(sa.column(c) for c in ("id", "version", "etag")),
+        sa.column("parts", Json),
+        sa.column("created_at", UtcDateTime),
+        sa.column("updated_at", UtcDateTime),
+    )
+    offers = sa.table(
+        "offer_versions",
+        *(sa.column(c) for c in ("scenario_id", "nation", "version", "written_by")),
+        sa.column("offer", Json),
+        sa.column("written_at", UtcDateTime),
+    )
+    offer = {"units": [{"id": "idn-eng", "capability": "engineer", "count": 2, "personnel": 180, "note": "é"}]}
+    parts = {"name": "s", "nations": [{"code": "IDN"}, {"code": "MAR", "groups": ["oic"]}]}
+    now = utcnow()
+    with database.write() as session:
+        session.execute(
+            sa.insert(scenarios).values(id="s", version=1, etag='"1"', parts=parts, created_at=now, updated_at=now)
+        )
+        for version, stored in ((1, offer), (2, {})):
+            session.execute(
+                sa.insert(offers).values(
+                    scenario_id="s", nation="IDN", version=version, written_by="t", offer=stored, written_at=now
+                )
+            )
+    upgrade(database)
+    with database.read() as session:
+        assert session.scalars(sa.select(ScenarioRow.nations)).one() == ["IDN", "MAR"]
+        sizes = session.scalars(sa.select(OfferVersionRow.size_bytes).order_by(OfferVersionRow.version)).all()
+    assert sizes == [offer_size(offer), 2]
+    # UTF-8 as written, not \u escapes: "é" is 2 bytes, not the 6 of "\u00e9".
+    assert offer_size(offer) == len(json.dumps(offer, sort_keys=True, separators=(",", ":")).encode()) - 4
+    with pytest.raises(DBAPIError, match="append-only"), database.write() as session:
+        session.execute(text("UPDATE offer_versions SET size_bytes = 0"))
+    downgrade(database, "0002")
+    with database.read() as session:
+        assert session.execute(text("SELECT count(*) FROM offer_versions")).scalar_one() == 2
+        assert session.scalars(sa.select(scenarios.c.parts)).one() == parts
