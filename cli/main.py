@@ -112,7 +112,10 @@ def solve_command(
     file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the solution document as JSON.")] = False,
     resilient: Annotated[
-        bool, typer.Option("--resilient", help="A package with a fallback for every single withdrawal.")
+        bool,
+        typer.Option(
+            "--resilient", help="The package that survives the most single withdrawals (exit 1 when some stay fatal)."
+        ),
     ] = False,
     time_limit: TimeLimit = 30.0,
     workers: Workers = None,
@@ -130,7 +133,9 @@ def solve_command(
             sys.stdout.write(answer.to_json() + "\n")
         else:
             render_resilient(answer, scenario, out)
-        raise typer.Exit(STATUS_EXIT[answer.package.status])
+        # A package with a withdrawal it cannot survive answers as one that is not resilient.
+        code = STATUS_EXIT[answer.package.status]
+        raise typer.Exit(EXIT_INFEASIBLE if code == EXIT_PACKAGE and answer.fatal else code)
     solution = _solve(scenario, time_limit, workers, seed)
     if as_json:
         sys.stdout.write(solution.to_json() + "\n")

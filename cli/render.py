@@ -237,9 +237,13 @@ def _lines_lost(w: Withdrawal) -> str:
 
 
 def render_alternatives(answer: Alternatives, console: Console) -> None:
-    """Print each alternative's headline and where it differs."""
+    """Print what was found, then each package's headline, what it is and where it differs."""
+    if answer.summary:
+        console.print(Text(answer.summary, style="bold"))
     for i, package in enumerate(answer.packages, 1):
         console.print(Text(f"Package {i}: ", style="bold") + headline(package))
+        if i <= len(answer.descriptions):
+            console.print(f"   {answer.descriptions[i - 1]}", markup=False)
         sectors: dict[str, list[str]] = defaultdict(list)
         for a in package.assignments:
             if a.nation not in sectors[a.sector]:
@@ -257,3 +261,5 @@ def render_resilient(answer: Resilient, scenario: Scenario, console: Console) ->
     render(answer.package, scenario, console)
     for fb in answer.fallbacks:
         console.print(f"if {fb.nation} withdraws: " + headline(fb.package).plain, markup=False)
+    for fatal in answer.fatal:
+        console.print(f"if {fatal.nation} withdraws: no fallback ({fatal.reason})", style="red", markup=False)

@@ -200,8 +200,20 @@ class Alternatives(Frozen):
     schema_: Literal["forcepack.alternatives/1"] = Field(default="forcepack.alternatives/1", alias="schema")
     tolerance: float
     min_difference: int = Field(description="Least number of nation-sector placements two packages differ in.")
+    asked: int = Field(default=1, ge=1, description="How many packages were asked for (k).")
+    summary: str = Field(default="", description="What was found, and why fewer than asked when so.")
     packages: list[Solution]
+    descriptions: list[str] = Field(
+        default_factory=list,
+        description="Per package, what it is: the best package, or an alternative and how it differs from the "
+        "best (placements and criteria) in a planner's words.",
+    )
     differences: list[list[int]] = Field(description="Placements differing, for every pair of packages.")
+    exhausted: bool = Field(
+        default=False,
+        description="Fewer packages than asked, and proven: no other package is within the tolerance and "
+        "different enough (false when the time limit stopped the search for the next one).",
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
@@ -216,8 +228,16 @@ class Fallback(Frozen):
     package: Solution
 
 
+class Fatal(Frozen):
+    """A withdrawal the package cannot survive, and why."""
+
+    nation: str
+    reason: str = Field(description="Why: no package at all exists without it, or none that keeps the others' places.")
+
+
 class Resilient(Frozen):
-    """A package with a fallback for every participating nation's withdrawal."""
+    """The package that survives the most single withdrawals (every one, when it can): a fallback for
+    each withdrawal it survives, and the withdrawals that stay fatal, each with its reason."""
 
     schema_: Literal["forcepack.resilient/1"] = Field(default="forcepack.resilient/1", alias="schema")
     summary: str
@@ -225,6 +245,14 @@ class Resilient(Frozen):
     plain_objective: list[float] = Field(description="The objective of the plain optimum, for comparison.")
     cost_of_resilience: list[CriterionDelta] = Field(default_factory=list)
     fallbacks: list[Fallback] = Field(default_factory=list)
+    fatal: list[Fatal] = Field(
+        default_factory=list,
+        description="The withdrawals no fallback of this package survives (empty: it survives all).",
+    )
+    most_proven: bool = Field(
+        default=True,
+        description="No package survives more withdrawals (proven); false when the time limit cut that search short.",
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 

@@ -48,6 +48,7 @@ def alternatives(
     params = params or SolveParams()
     best = solve(scenario, params)
     found = [best]
+    last: Solution | None = None
     if best.has_package:
         names = [t.criterion for t in scenario.objective]
         limits = list(zip(names, exact_values(scenario, Package.from_solution(best), names), strict=True))
@@ -56,16 +57,63 @@ def alternatives(
             search = Search(scenario)
             _within(search.builder, limits, allowed)
             _differs(search.builder, [placements(p) for p in found], min_difference)
-            nxt = search.run(params)
-            if not nxt.has_package:
+            last = search.run(params)
+            if not last.has_package:
                 break
-            found.append(nxt)
+            found.append(_as_alternative(best, last))
     sets = [placements(p) for p in found]
+    exhausted = last is not None and last.status == "infeasible"
     return Alternatives(
         tolerance=tolerance,
         min_difference=min_difference,
+        asked=k,
+        summary=_summary(best, found, k, tolerance, min_difference, last),
         packages=found,
+        descriptions=[_description(best, p, i) for i, p in enumerate(found)] if best.has_package else [],
         differences=[[len(a ^ b) for b in sets] for a in sets],
+        exhausted=exhausted,
+    )
+
+
+def _as_alternative(best: Solution, package: Solution) -> Solution:
+    """An alternative as the scenario sees it: optimal only when exactly as good as the best on
+    every criterion; else a feasible package, its gap the first criterion's distance from the best's
+    (its own search proved it best only among the packages that differ enough)."""
+    for mine, top in zip(package.objective, best.objective, strict=True):
+        if mine.value != top.value:
+            gap = abs(mine.value - top.value) / max(1.0, abs(mine.value))
+            return package.model_copy(update={"status": "feasible", "gap": gap})
+    return package
+
+
+def _summary(best: Solution, found: list[Solution], k: int, tolerance: float, d: int, last: Solution | None) -> str:
+    """What was found; when fewer than asked, why."""
+    if not best.has_package:
+        return f"No package exists ({best.status}): there is no best to find alternatives to."
+    within = f"within {tolerance:.0%} of the best on every criterion and differing in at least {d} placement(s)"
+    if len(found) == k:
+        return f"{len(found)} package(s): the best and {len(found) - 1} alternative(s) {within}."
+    count = f"Only {len(found)} of the {k} packages asked for: the best and {len(found) - 1} alternative(s) {within}"
+    if last is not None and last.status == "infeasible":
+        return f"{count}; no other package is (proven)."
+    return f"{count}; the time limit ran out before another was found (more may exist)."
+
+
+def _description(best: Solution, package: Solution, i: int) -> str:
+    """A package of the list in a planner's words: the best, or how an alternative differs from it."""
+    if i == 0:
+        return "The best package."
+    gone = sorted(placements(best) - placements(package))
+    new = sorted(placements(package) - placements(best))
+    moves = [f"{n} leaves {s}" for n, s in gone] + [f"{n} joins {s}" for n, s in new]
+    changes = []
+    for mine, top in zip(package.objective, best.objective, strict=True):
+        delta = mine.value - top.value
+        if abs(delta) > 1e-9:
+            changes.append(f"{mine.criterion} {criterion(mine.criterion).shown(delta)}")
+    worse = "; ".join(changes) if changes else "every criterion as good as the best"
+    return f"Alternative {i} (not the best: the best package that differs enough from those before it): " + (
+        ", ".join(moves) + f"; {worse}."
     )
 
 

@@ -28,6 +28,7 @@ CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
 
 Pair = tuple[str, str]
+"""(offered unit line's key `NATION/id`, requirement id)"""
 
 INCLUSION_KINDS = ("units", "money", "pledge", "line")
 """The prefixes of what a model can be asked to include (`include`), each a string:
@@ -44,8 +45,6 @@ def inclusion_words(name: str) -> str:
         return f"`{subject}` in full"
     return words.get(kind, name)
 
-
-"""(offered unit line's key `NATION/id`, requirement id)"""
 
 LinearExpr = cp_model.LinearExprT
 BoolVar = cp_model.IntVar

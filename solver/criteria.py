@@ -250,7 +250,7 @@ class Cost(Criterion):
         return Fraction(figures.total_cost)
 
     def shown(self, delta: float) -> str:
-        return f"USD {delta / 1e6:,.1f}M more"
+        return f"USD {abs(delta) / 1e6:,.1f}M {'more' if delta >= 0 else 'less'}"
 
 
 class Nations(Criterion):

@@ -1,23 +1,36 @@
-"""Resilience: a package with a fallback for every single participating nation's withdrawal.
+"""Resilience: the package that survives the most single withdrawals, every one when it can.
 
-A fallback keeps every other nation's units where the package put them (forces already
-deployed stay) and adds units from the remaining offers, money redrawn as needed, so that every
-rule of the scenario still holds, every essential line included. One CP-SAT model holds the
-package and, for each nation that could take part, a copy of the scenario without that nation
-that must extend the package; the fallbacks returned are then the best such extensions.
+A fallback keeps every other nation's units where the package put them (forces already deployed
+stay) and adds units from the remaining offers, money redrawn as needed, so that every rule of the
+scenario still holds, every essential line included. One CP-SAT model holds the package and, for
+each nation that could take part, a copy of the scenario without that nation (built relaxable,
+every element behind a literal) that must extend the package when that withdrawal is to be
+survived. The search first maximises the withdrawals survived (proven when it finishes), then,
+holding that count, the scenario's objective; the fallbacks returned are the best extensions, and
+each withdrawal that stays fatal is named with its reason.
 """
 
 from __future__ import annotations
 
-from forcepack.models.analysis import CriterionDelta, Fallback, Resilient
+import threading
+
+from ortools.sat.python import cp_model
+
+from forcepack.models.analysis import CriterionDelta, Fallback, Fatal, Resilient
 from forcepack.models.patch import Patch, SetObjective, apply_patch
 from forcepack.models.scenario import Scenario, key_parts, offer_key
+from forcepack.models.solution import Solution
 from forcepack.solver.answer import solve
-from forcepack.solver.builder import ModelBuilder
+from forcepack.solver.best_effort import best_effort
+from forcepack.solver.builder import BoolVar, ModelBuilder
+from forcepack.solver.cancel import cancellable
 from forcepack.solver.criteria import criterion
+from forcepack.solver.engine import new_solver
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import Search
-from forcepack.solver.sweep import criticality
+from forcepack.solver.search import Search, configure
+
+COUNT_SHARE = 0.5
+"""Of the time limit, the most the search for the most withdrawals survived may take."""
 
 
 def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:
@@ -37,84 +50,141 @@ def _keep(b: ModelBuilder, placed: dict[tuple[str, str], int]) -> None:
             b.model.add(var >= units)
 
 
-def _with_fallbacks(b: ModelBuilder, scenario: Scenario) -> None:
+def _with_fallbacks(b: ModelBuilder, scenario: Scenario) -> dict[str, BoolVar]:
     """For each nation that could take part, a copy of the scenario without it, in the same model,
-    whose package must extend this one's placements of every other nation."""
+    whose package extends this one's placements of every other nation when the literal returned
+    for that nation (the withdrawal is survived) is true."""
+    survives: dict[str, BoolVar] = {}
     candidates = set(b.nations()) | {n for n, _ in b.usable_pledges()}
     for nation in sorted(candidates):
-        copy = ModelBuilder(
-            _without(scenario, nation, objective=["cost"]), model=b.model, prefix=f"fallback[{nation}]:"
-        )
+        without = _without(scenario, nation, objective=["cost"])
+        copy = ModelBuilder(without, model=b.model, prefix=f"fallback[{nation}]:", relaxable=True)
         copy.build()
+        survived = b.model.new_bool_var(f"survives[{nation}]")
+        survives[nation] = survived
+        for literal in copy.vars.enforce.values():
+            b.model.add(literal == 1).only_enforce_if(survived)
         for pair, x in b.pair_variables().items():
             if key_parts(pair[0])[0] == nation:
                 continue
             y = copy.pair_variables().get(pair)
             if y is None:
-                b.model.add(x == 0)
+                b.model.add(x == 0).only_enforce_if(survived)
             else:
-                b.model.add(y >= x)
+                b.model.add(y >= x).only_enforce_if(survived)
+    return survives
 
 
-def resilient(scenario: Scenario, params: SolveParams | None = None) -> Resilient:
-    """The best package that survives any single participating nation's withdrawal, its fallbacks,
-    and what resilience costs against the plain optimum."""
+def _most_survived(
+    search: Search,
+    survives: dict[str, BoolVar],
+    params: SolveParams,
+    cancel: threading.Event | None,
+    start: Solution,
+) -> tuple[int | None, bool]:
+    """The most withdrawals a package can survive (held for the search after), and whether that is
+    proven; None when no package was found in the time. The search starts from the best package
+    (`start`), which survives at least the withdrawals of nations it does not use."""
+    model = search.builder.model
+    placed = {(offer_key(a.nation, a.unit), a.requirement): a.units for a in start.assignments}
+    for pair, var in search.builder.pair_variables().items():
+        model.add_hint(var, placed.get(pair, 0))
+    model.maximize(sum(survives.values()))
+    solver = new_solver()
+    configure(solver, params, COUNT_SHARE * params.time_limit_s, params.effective_workers, len(survives))
+    with cancellable(solver, cancel):
+        code = solver.solve(model)
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, code == cp_model.INFEASIBLE
+    most = round(solver.objective_value)
+    model.add(sum(survives.values()) >= most)
+    values = list(solver.response_proto.solution)
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    for var in search.builder.pair_variables().values():
+        model.add_hint(var, values[var.index])
+    return most, code == cp_model.OPTIMAL
+
+
+def _fatal_reason(scenario: Scenario, nation: str, params: SolveParams, cancel: threading.Event | None) -> str:
+    """Why a withdrawal stays fatal: no package at all without the nation (and what the best
+    effort gives up), or none that keeps the other nations' placements of this package."""
+    without = _without(scenario, nation)
+    alone = solve(without, params, explain=False, cancel=cancel)
+    if alone.has_package:
+        return f"a package exists without {nation}, but not one that keeps the other nations' placements of this one"
+    if alone.status == "unknown":
+        return f"whether any package exists without {nation} was not decided within the time limit"
+    effort = best_effort(without, params, cancel=cancel)
+    if effort.lines_short:
+        lines = ", ".join(f"`{line}`" for line in effort.lines_short)
+        fewest = " (the fewest possible)" if effort.least is not None else ""
+        return f"no package exists without {nation}: it gives up the essential lines {lines}{fewest}"
+    return f"no package exists without {nation}, even with the essential lines relaxed"
+
+
+def resilient(
+    scenario: Scenario, params: SolveParams | None = None, *, cancel: threading.Event | None = None
+) -> Resilient:
+    """The package that survives the most single withdrawals (see the module's docstring), its
+    fallbacks, the withdrawals that stay fatal and why, and what resilience costs against the
+    plain optimum."""
     params = params or SolveParams()
-    plain = solve(scenario, params)
-
-    search = Search(scenario)
-    _with_fallbacks(search.builder, scenario)
-    package = search.run(params)
-    if package.status == "unknown":
-        return Resilient(
-            summary="Whether a package survives every single withdrawal was not decided within the time limit.",
-            package=package,
-            plain_objective=[o.value for o in plain.objective],
-        )
+    plain = solve(scenario, params, cancel=cancel)
+    plain_objective = [o.value for o in plain.objective]
+    if not plain.has_package:
+        summary = "No package exists at all." if plain.status == "infeasible" else "No package was found in time."
+        return Resilient(summary=summary, package=plain, plain_objective=plain_objective, most_proven=False)
+    search = Search(scenario, cancel=cancel)
+    survives = _with_fallbacks(search.builder, scenario)
+    most, proven = _most_survived(search, survives, params, cancel, plain) if survives else (0, True)
+    package = search.run(params) if most is not None else plain
     if not package.has_package:
-        summary = "No package survives every single withdrawal."
-        if plain.has_package:
-            rows = criticality(scenario, params, baseline=plain).withdrawals
-            indispensable = [", ".join(w.nations) for w in rows if w.feasible is False]
-            if indispensable:
-                summary += " No package at all exists without " + "; without ".join(indispensable) + "."
-            else:
-                summary += (
-                    " Each nation can be replaced on its own, but not while keeping the other nations' "
-                    "placements of one package."
-                )
-        else:
-            summary += " No package exists at all."
-        return Resilient(
-            summary=summary,
-            package=package,
-            plain_objective=[o.value for o in plain.objective],
-        )
-    fallbacks = []
-    for row in package.nations:
+        # The search of the package that survives the most found none in time: the best package
+        # stands, with the withdrawals it survives (no more is claimed).
+        package, proven = plain, False
+    participants = [row.nation for row in package.nations]
+    fallbacks: list[Fallback] = []
+    fatal: list[Fatal] = []
+    for nation in participants:
         keep = {
-            (offer_key(a.nation, a.unit), a.requirement): a.units for a in package.assignments if a.nation != row.nation
+            (offer_key(a.nation, a.unit), a.requirement): a.units for a in package.assignments if a.nation != nation
         }
-        search = Search(_without(scenario, row.nation))
-        _keep(search.builder, keep)
-        fallback = search.run(params)
-        fallbacks.append(Fallback(nation=row.nation, package=fallback))
+        fallback = Search(_without(scenario, nation), cancel=cancel)
+        _keep(fallback.builder, keep)
+        answer = fallback.run(params)
+        if answer.has_package:
+            fallbacks.append(Fallback(nation=nation, package=answer))
+        else:
+            fatal.append(Fatal(nation=nation, reason=_fatal_reason(scenario, nation, params, cancel)))
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
         for a, b in zip(plain.objective, package.objective, strict=False)
     ]
-    worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
-    summary = (
-        "The best package already survives every single withdrawal."
-        if not worse
-        else "Resilience costs "
-        + ", ".join(f"{d.criterion} {d.optimum:,.4g} -> {d.with_subject:,.4g}" for d in worse)
-        + "."
-    )
     return Resilient(
-        summary=summary,
+        summary=_summary(package, fatal, deltas, proven),
         package=package,
-        plain_objective=[o.value for o in plain.objective],
+        plain_objective=plain_objective,
         cost_of_resilience=deltas,
         fallbacks=fallbacks,
+        fatal=fatal,
+        most_proven=proven,
+    )
+
+
+def _summary(package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta], proven: bool) -> str:
+    worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
+    price = (
+        "at no cost against the best package"
+        if not worse
+        else "at a cost: " + ", ".join(f"{d.criterion} {d.optimum:,.4g} -> {d.with_subject:,.4g}" for d in worse)
+    )
+    if not fatal:
+        return f"This package survives every single withdrawal, {price}."
+    survived = len(package.nations) - len(fatal)
+    named = "; ".join(f"{f.nation}: {f.reason}" for f in fatal)
+    most = "the most any package can" if proven else "the most found in the time limit"
+    return (
+        f"No package survives every single withdrawal. This one survives {survived} of its "
+        f"{len(package.nations)} nations' withdrawals ({most}), {price}. Fatal: {named}."
     )

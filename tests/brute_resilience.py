@@ -66,3 +66,26 @@ def brute_force_resilient(scenario: Scenario) -> BruteResult:
 
 def small_enough(scenario: Scenario, limit: int = 3_000) -> bool:
     return search_space_size(scenario) <= limit
+
+
+def brute_most_resilient(scenario: Scenario) -> tuple[int, tuple[float, ...]] | None:
+    """Among the scenario's packages, the fewest withdrawals none of its fallbacks survives, and the
+    lexicographic optimum among the packages that few fail; None when no package exists."""
+    fallbacks = {
+        n.code: [a for _, a in feasible_packages(apply_patch(scenario, Patch.withdraw(n.code)))]
+        for n in scenario.nations
+        if n.code in scenario.offer_by_nation
+    }
+
+    def extendable(package: Assignment, nation: str) -> bool:
+        kept = {p: v for p, v in package.items() if p[0].partition("/")[0] != nation}
+        return any(all(y.get(p, 0) >= v for p, v in kept.items()) for y in fallbacks[nation])
+
+    packages = feasible_packages(scenario)
+    if not packages:
+        return None
+    scored = [(sum(not extendable(a, n) for n in fallbacks), objective) for objective, a in packages]
+    fewest = min(fatal for fatal, _ in scored)
+    kept = [(objective, i) for i, (fatal, objective) in enumerate(scored) if fatal == fewest]
+    best = _lexicographic_best(kept, scenario.objective)
+    return fewest, scored[best][1]

@@ -148,5 +148,5 @@ def test_cli_criticality_alternatives_and_resilient() -> None:
     assert code == 0
     assert "Package 2" in out
     code, out, _ = run("solve", gaza, "--resilient")
-    assert code == 1
-    assert "without IDN" in out
+    assert code == 1  # some withdrawals stay fatal
+    assert "without IDN" in out and "if IDN withdraws: no fallback" in out

@@ -341,7 +341,7 @@ def test_alternatives_match_exhaustive_search_on_edge_numbers(scenario: Scenario
     allowed = qualifying(scenario, packages, list(best.objective), tolerance)
     found = [best]
     for solution in result.packages[1:]:
-        assert solution.status == "optimal"
+        assert solution.status == ("optimal" if _vector(solution) == _vector(first) else "feasible")
         assert check(scenario, solution) == []
         candidates = [p for p in allowed if all(len(p.placements ^ f.placements) >= d for f in found)]
         best_left = optima(scenario, candidates)
