@@ -18,7 +18,8 @@ from rich.console import Console
 
 from forcepack.api.cli import app as service_app
 from forcepack.models.errors import ForcepackError
-from forcepack.models.loading import SCENARIO_SUFFIXES, load_scenario, load_solution
+from forcepack.models.loading import SCENARIO_SUFFIXES, load_solution
+from forcepack.models.loading import load_scenario as load_scenario_file
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 
@@ -97,6 +98,15 @@ def main(
     ] = False,
 ) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A scenario file: YAML or JSON (`models.loading`), or a workbook (`.xlsx`, `models.workbook`)."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from forcepack.models.workbook import read_workbook_file
+
+        return read_workbook_file(Path(path))
+    return load_scenario_file(path)
 
 
 def _solve(scenario: Scenario, time_limit: float, workers: int | None, seed: int) -> Solution:
@@ -348,6 +358,54 @@ def validate_command(
     out.print(f"{len(files) - failures} of {len(files)} scenario(s) as expected")
     if failures:
         raise typer.Exit(EXIT_INFEASIBLE)
+
+
+@app.command("export")
+@user_errors
+def export_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML, JSON or a workbook).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write a scenario as a workbook: a sheet per list (sectors, requirements, nations, unit
+    offers, pledges, red lines, vetoes, objective), the scenario's own fields and targets in `scenario`."""
+    from forcepack.models.errors import ScenarioInputError
+    from forcepack.models.workbook import write_workbook
+
+    if output.suffix.lower() != ".xlsx":
+        raise ScenarioInputError(
+            str(output), [f"expected an .xlsx file to write, got `{output.suffix or 'no suffix'}`"]
+        )
+    scenario = load_scenario(file)
+    output.write_bytes(write_workbook(scenario))
+    out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
+
+
+@app.command("import")
+@user_errors
+def import_command(
+    workbook: Annotated[Path, typer.Argument(help="A workbook (.xlsx) as `forcepack export` writes it.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The scenario file to write (.yaml or .json).")],
+) -> None:
+    """Read a workbook into a scenario file; every problem names its sheet, row and column."""
+    import json
+
+    import yaml
+
+    from forcepack.models.errors import ScenarioInputError
+    from forcepack.models.workbook import read_workbook_file
+
+    suffix = output.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise ScenarioInputError(str(output), [f"expected a .yaml, .yml or .json file to write, got `{suffix}`"])
+    scenario = read_workbook_file(workbook)
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    text = (
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if suffix == ".json"
+        else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    )
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
 
 
 app.add_typer(service_app)  # serve, token, db

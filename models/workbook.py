@@ -1,0 +1,418 @@
+"""A scenario as a spreadsheet workbook, and back: the form planners keep offers and requirement
+lists in (a statement of requirements, a pledge table).
+
+One sheet per list of the scenario, one row per item, one column per field, each header the
+field's name as the scenario file spells it:
+
+- `scenario`: the scenario's own fields, one per row (`key`, `value`), nested ones dotted
+  (`horizon.start`, `targets.max_personnel`, `targets.group_minimums.oic`, `mandate.ceasefire`);
+- `capabilities`, `sectors`, `requirements`, `nations`, `vetoes`, `objective`: one row each;
+- `offers`: the nations that offer, in order (an offer may be empty);
+- `units`, `pledges`, `red_lines`: one row each, the offering `nation` first (a red line's row
+  fills the columns of its kind and leaves the others empty).
+
+A list of names is one cell, comma-separated (`oic, asean`); an empty cell is a field left out
+(its default applies). Reading a workbook gives the same scenario the workbook was written from
+(the same canonical sha256); every problem names its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel, ValidationError
+
+from forcepack.models.errors import ScenarioInputError
+from forcepack.models.loading import shown_value
+from forcepack.models.red_lines import RedLine
+from forcepack.models.scenario import (
+    CapabilityDef,
+    FundingPledge,
+    Nation,
+    ObjectiveTerm,
+    Requirement,
+    Scenario,
+    Sector,
+    UnitOffer,
+    Veto,
+)
+
+MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
+"""Largest workbook file read (a 500-nation scenario's is about 300 KB)."""
+MAX_ROWS = 100_000
+"""Most rows a sheet may hold."""
+
+_RED_LINE_MODELS: tuple[type[BaseModel], ...] = tuple(get_args(get_args(RedLine)[0]))
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A sheet holding one list of the scenario."""
+
+    sheet: str
+    models: tuple[type[BaseModel], ...]
+    path: str
+    """The list's field in the scenario (`requirements`), or in each offer (`units`)."""
+    per_offer: bool = False
+
+    @property
+    def columns(self) -> list[str]:
+        names: list[str] = ["nation"] if self.per_offer else []
+        for model in self.models:
+            for name, info in model.model_fields.items():
+                key = info.alias or name
+                if key not in names:
+                    names.append(key)
+        return names
+
+    def is_list(self, column: str) -> bool:
+        """The column holds a list of names (one cell, comma-separated)."""
+        for model in self.models:
+            for name, info in model.model_fields.items():
+                if (info.alias or name) == column and _is_list(info.annotation):
+                    return True
+        return False
+
+
+TABLES = (
+    _Table("capabilities", (CapabilityDef,), "capabilities"),
+    _Table("sectors", (Sector,), "sectors"),
+    _Table("requirements", (Requirement,), "requirements"),
+    _Table("nations", (Nation,), "nations"),
+    _Table("units", (UnitOffer,), "units", per_offer=True),
+    _Table("pledges", (FundingPledge,), "funding", per_offer=True),
+    _Table("red_lines", _RED_LINE_MODELS, "red_lines", per_offer=True),
+    _Table("vetoes", (Veto,), "vetoes"),
+    _Table("objective", (ObjectiveTerm,), "objective"),
+)
+"""Every sheet of a list, in the workbook's order (after `scenario` and `offers`)."""
+
+_KEYED = ("scenario", "offers")
+_LIST_KEYS = frozenset({"expect.conflict"})
+"""Dotted keys of the `scenario` sheet whose value is a list of names."""
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) is list:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(get_origin(a) is list for a in get_args(annotation))
+    return False
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    """A field's value as a cell holds it."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "[]"
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value) if len(value) == 10 and value[4] == "-" else value
+        except ValueError:
+            return value
+    return value
+
+
+def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(f"{prefix}.{key}" if prefix else str(key), item)
+    else:
+        yield prefix, value
+
+
+def write_workbook(scenario: Scenario) -> bytes:
+    """The scenario as an XLSX workbook (see the module's docstring)."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "scenario"
+    sheet.append(["key", "value"])
+    lists = {t.path for t in TABLES if not t.per_offer} | {"offers"}
+    for key, value in _flatten("", {k: v for k, v in data.items() if k not in lists}):
+        sheet.append([key, _cell(value)])
+    offers = book.create_sheet("offers")
+    offers.append(["nation"])
+    for offer in data["offers"]:
+        offers.append([offer["nation"]])
+    for table in TABLES:
+        ws = book.create_sheet(table.sheet)
+        columns = table.columns
+        ws.append(columns)
+        for row in _rows(data, table):
+            ws.append([_cell(row[c]) if c in row else None for c in columns])
+    for ws in book.worksheets:
+        ws.freeze_panes = "A2"
+        for i, header in enumerate(next(ws.iter_rows(min_row=1, max_row=1, values_only=True)), 1):
+            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) + 4))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rows(data: dict[str, Any], table: _Table) -> Iterator[dict[str, Any]]:
+    if not table.per_offer:
+        yield from data.get(table.path, [])
+        return
+    for offer in data["offers"]:
+        for item in offer.get(table.path, []):
+            yield {"nation": offer["nation"], **item}
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    """The scenario document being rebuilt, and where each of its parts came from."""
+
+    source: str
+    data: dict[str, Any] = field(default_factory=dict)
+    cells: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    """Document path (as pydantic reports it) -> `sheet S, row R, column C (L)`."""
+    problems: list[str] = field(default_factory=list)
+
+    def where(self, sheet: str, row: int, column: str | None = None, index: int | None = None) -> str:
+        if column is None:
+            return f"sheet `{sheet}`, row {row}"
+        letter = f" ({get_column_letter(index)})" if index is not None else ""
+        return f"sheet `{sheet}`, row {row}, column `{column}`{letter}"
+
+
+def read_workbook(content: bytes, source: str) -> Scenario:
+    """The scenario a workbook holds; ScenarioInputError naming every problem by sheet, row and
+    column (or by the scenario's own rules, when they are broken across sheets)."""
+    if len(content) > MAX_WORKBOOK_BYTES:
+        raise ScenarioInputError(source, [f"(workbook): larger than {MAX_WORKBOOK_BYTES:,} bytes"])
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
+    reading = _Reading(source)
+    try:
+        sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet) or hasattr(ws, "iter_rows")}
+        missing = [name for name in (*_KEYED, *(t.sheet for t in TABLES)) if name not in sheets]
+        if missing:
+            raise ScenarioInputError(source, [f"(workbook): no sheet named {', '.join(f'`{m}`' for m in missing)}"])
+        _read_scenario_sheet(reading, sheets["scenario"])
+        offers = _read_offers(reading, sheets["offers"])
+        for table in TABLES:
+            _read_table(reading, sheets[table.sheet], table, offers)
+    finally:
+        book.close()
+    if reading.problems:
+        raise ScenarioInputError(source, reading.problems)
+    try:
+        return Scenario.model_validate(reading.data)
+    except ValidationError as exc:
+        raise ScenarioInputError(source, list(_located(reading, exc))) from None
+
+
+def _values(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for number, row in enumerate(ws.iter_rows(values_only=True), 1):
+        if number > MAX_ROWS + 1:
+            raise ScenarioInputError("workbook", [f"sheet `{ws.title}`: more than {MAX_ROWS:,} rows"])
+        if any(v is not None and v != "" for v in row):
+            yield number, tuple(row)
+
+
+def _value(raw: Any, is_list: bool) -> Any:
+    """A cell's value as the scenario's document holds it."""
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer() and not is_list:
+        return int(raw) if abs(raw) < 2**53 else raw
+    if is_list:
+        text = str(raw).strip()
+        if text == "[]":
+            return []
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return raw
+
+
+def _read_scenario_sheet(reading: _Reading, ws: Any) -> None:
+    rows = _values(ws)
+    header = next(rows, None)
+    if header is None or [str(v).strip() if v is not None else "" for v in header[1][:2]] != ["key", "value"]:
+        reading.problems.append(f"{reading.where('scenario', 1)}: expected the headers `key` and `value`")
+        return
+    for number, row in rows:
+        key = str(row[0]).strip() if row and row[0] is not None else ""
+        if not key:
+            reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: a value without a key")
+            continue
+        raw = row[1] if len(row) > 1 else None
+        if raw is None or raw == "":
+            continue
+        path = _scenario_path(key)
+        target = reading.data
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: `{key}` repeats a field")
+                break
+        else:
+            if path[-1] in target:
+                reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: `{key}` appears twice")
+                continue
+            target[path[-1]] = _value(raw, key in _LIST_KEYS)
+            reading.cells[tuple(path)] = reading.where("scenario", number, "value", 2)
+
+
+def _scenario_path(key: str) -> list[str]:
+    """A dotted key's path in the scenario document: the names of a dict field (mandate
+    conditions, group minimums, expected values) are taken whole, dots and all."""
+    head, _, rest = key.partition(".")
+    if head in ("mandate",) and rest:
+        return [head, rest]
+    if head == "targets" and rest.startswith("group_minimums."):
+        return [head, "group_minimums", rest.removeprefix("group_minimums.")]
+    if head == "expect" and rest.startswith("objective."):
+        return [head, "objective", rest.removeprefix("objective.")]
+    return [head, *rest.split(".")] if rest else [head]
+
+
+def _read_offers(reading: _Reading, ws: Any) -> dict[str, int]:
+    offers: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    rows = _values(ws)
+    header = next(rows, None)
+    if header is None or str(header[1][0] or "").strip() != "nation":
+        reading.problems.append(f"{reading.where('offers', 1)}: expected the header `nation`")
+    for number, row in rows:
+        nation = str(row[0]).strip() if row[0] is not None else ""
+        if nation in index:
+            reading.problems.append(f"{reading.where('offers', number, 'nation', 1)}: `{shown_value(nation)}` twice")
+            continue
+        index[nation] = len(offers)
+        reading.cells[("offers", len(offers))] = reading.where("offers", number)
+        reading.cells[("offers", len(offers), "nation")] = reading.where("offers", number, "nation", 1)
+        offers.append({"nation": nation})
+    reading.data["offers"] = offers
+    return index
+
+
+def _read_table(reading: _Reading, ws: Any, table: _Table, offers: dict[str, int]) -> None:
+    rows = _values(ws)
+    header = next(rows, None)
+    if header is None:
+        return
+    columns = [str(v).strip() if v is not None else "" for v in header[1]]
+    known = set(table.columns)
+    for i, name in enumerate(columns, 1):
+        if name and name not in known:
+            reading.problems.append(
+                f"{reading.where(table.sheet, header[0], name, i)}: unknown column; expected some of "
+                + ", ".join(table.columns)
+            )
+    if table.per_offer and "nation" not in columns:
+        reading.problems.append(f"{reading.where(table.sheet, header[0])}: a `nation` column is needed")
+        return
+    counts: dict[int, int] = {}
+    for number, row in rows:
+        item: dict[str, Any] = {}
+        places: dict[str, str] = {}
+        for i, name in enumerate(columns, 1):
+            raw = row[i - 1] if i - 1 < len(row) else None
+            if not name or raw is None or raw == "" or name not in known:
+                continue
+            item[name] = _value(raw, table.is_list(name))
+            places[name] = reading.where(table.sheet, number, name, i)
+        if table.per_offer:
+            nation = str(item.pop("nation", "")).strip()
+            if nation not in offers:
+                reading.problems.append(
+                    f"{places.get('nation', reading.where(table.sheet, number))}: `{shown_value(nation)}` is not "
+                    "in the `offers` sheet"
+                )
+                continue
+            o = offers[nation]
+            target = reading.data["offers"][o].setdefault(table.path, [])
+            base: tuple[Any, ...] = ("offers", o, table.path, len(target))
+            counts[o] = counts.get(o, 0) + 1
+        else:
+            target = reading.data.setdefault(table.path, [])
+            base = (table.path, len(target))
+        reading.cells[base] = reading.where(table.sheet, number)
+        for name, place in places.items():
+            if name != "nation":
+                reading.cells[(*base, name)] = place
+        target.append(item)
+
+
+def _located(reading: _Reading, exc: ValidationError) -> Iterator[str]:
+    """Each validation error at the cell it came from (the nearest part of its path that one did)."""
+    for err in exc.errors(include_url=False):
+        loc = tuple(part for part in err.get("loc", ()) if not (isinstance(part, str) and _is_tag(part)))
+        place = None
+        for end in range(len(loc), 0, -1):
+            place = reading.cells.get(loc[:end])
+            if place is not None:
+                break
+        where = place or "(scenario)"
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if place is None:  # a rule across fields names its field by path: its cell where one holds it
+            lines = [_at_cell(reading, line) for line in message.split("\n")]
+            yield from (line for line in lines if line)
+            continue
+        shown = err.get("input")
+        if err.get("type") == "missing":
+            field_name = loc[-1] if loc else "?"
+            yield f"{where}: required field `{field_name}` is missing"
+        elif err.get("type") == "extra_forbidden":
+            yield f"{where}: unknown field `{loc[-1] if loc else '?'}`"
+        elif isinstance(shown, str | int | float | bool):
+            yield f"{where}: {message} (got {shown_value(shown, quoted=True)})"
+        else:
+            yield f"{where}: {message}"
+
+
+_PATH = re.compile(r"^\s*-?\s*(?P<path>[A-Za-z_]+(?:\[\d+\]|\.[A-Za-z_]+)*): (?P<rest>.*)$")
+
+
+def _at_cell(reading: _Reading, line: str) -> str:
+    """A scenario rule's problem line (`offers[0].units[1].available_from: ...`) at its cell."""
+    match = _PATH.match(line)
+    if match is None:
+        return f"(scenario): {line.strip()}" if line.strip() else ""
+    path: list[Any] = []
+    for name, index in re.findall(r"([A-Za-z_]+)|\[(\d+)\]", match["path"]):
+        path.append(int(index) if index else name)
+    for end in range(len(path), 0, -1):
+        place = reading.cells.get(tuple(path[:end]))
+        if place is not None:
+            return f"{place}: {match['path']}: {match['rest']}"
+    return f"(scenario): {line.strip()}"
+
+
+def _is_tag(part: str) -> bool:
+    """A red line's kind, as pydantic names the union member in an error's path."""
+    return part in {typing.get_args(m.model_fields["kind"].annotation)[0] for m in _RED_LINE_MODELS}
+
+
+def read_workbook_file(path: Path) -> Scenario:
+    """A workbook file's scenario (ScenarioInputError naming the file when it cannot be read)."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioInputError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
+    return read_workbook(content, str(path))
+
+
+__all__: Sequence[str] = ("TABLES", "read_workbook", "read_workbook_file", "write_workbook")

@@ -1,0 +1,116 @@
+"""Scenarios as workbooks: written, read back to the same scenario (same sha256), and every
+problem of a workbook a planner edited named by its sheet, row and column."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from bench.generator import generate
+from forcepack.cli.main import app
+from forcepack.models import Scenario, load_scenario
+from forcepack.models.errors import ScenarioInputError
+from forcepack.models.workbook import TABLES, read_workbook, write_workbook
+from tests.strategies import small_scenarios
+
+EXAMPLES = sorted(Path("examples").glob("*.yaml")) + sorted(Path("tests/data/good").glob("*.yaml"))
+
+
+def _edited(scenario: Scenario, sheet: str, cell: str, value: object) -> bytes:
+    """The scenario's workbook with one cell changed, as a planner would."""
+    book = load_workbook(io.BytesIO(write_workbook(scenario)))
+    book[sheet][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _column(sheet: str, name: str) -> str:
+    table = next(t for t in TABLES if t.sheet == sheet)
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[table.columns.index(name)]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_workbook_round_trip_of_every_example(path: Path) -> None:
+    """Each example reads back from its workbook as the same scenario (its canonical sha256)."""
+    scenario = load_scenario(path)
+    assert read_workbook(write_workbook(scenario), "plan.xlsx").sha256() == scenario.sha256()
+
+
+@pytest.mark.parametrize(("nations", "seed"), [(12, 1), (70, 2)])
+def test_workbook_round_trip_of_generated_scenarios(nations: int, seed: int) -> None:
+    """Generated scenarios (every red-line kind, earmarks, windows) survive the round trip."""
+    scenario = generate(nations, seed)
+    assert read_workbook(write_workbook(scenario), "plan.xlsx").sha256() == scenario.sha256()
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_scenarios())
+def test_workbook_round_trip_property(scenario: Scenario) -> None:
+    """Any valid scenario reads back from its workbook as itself, `expect` included."""
+    back = read_workbook(write_workbook(scenario), "plan.xlsx")
+    assert back == scenario
+
+
+def test_workbook_names_the_cell_of_a_bad_value() -> None:
+    """A unit count of "many" is refused at sheet `units`, row 2, column `count` (and its letter)."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    letter = _column("units", "count")
+    with pytest.raises(ScenarioInputError) as caught:
+        read_workbook(_edited(scenario, "units", f"{letter}2", "many"), "plan.xlsx")
+    assert f"sheet `units`, row 2, column `count` ({letter})" in str(caught.value)
+    assert "'many'" in str(caught.value)
+
+
+def test_workbook_names_unknown_columns_nations_and_sheets() -> None:
+    """An unknown column, a unit of a nation with no offer row and a missing sheet are named."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    with pytest.raises(ScenarioInputError, match=r"sheet `sectors`, row 1, column `colour` \(D\): unknown column"):
+        read_workbook(_edited(scenario, "sectors", "D1", "colour"), "plan.xlsx")
+    with pytest.raises(ScenarioInputError, match=r"sheet `units`, row 2, column `nation` \(A\): `XYZ` is not in"):
+        read_workbook(_edited(scenario, "units", "A2", "XYZ"), "plan.xlsx")
+    book = load_workbook(io.BytesIO(write_workbook(scenario)))
+    del book["vetoes"]
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ScenarioInputError, match="no sheet named `vetoes`"):
+        read_workbook(out.getvalue(), "plan.xlsx")
+    with pytest.raises(ScenarioInputError, match="not an XLSX workbook"):
+        read_workbook(b"id,name\n", "plan.xlsx")
+
+
+def test_workbook_takes_what_a_spreadsheet_stores() -> None:
+    """A count stored as 3.0 and a date typed as a date are read as the integer and the day."""
+    import datetime as dt
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    data = _edited(scenario, "units", f"{_column('units', 'count')}2", 3.0)
+    assert read_workbook(data, "plan.xlsx") == scenario  # IDN's engineers are 3 already
+    keys = [row[0] for row in load_workbook(io.BytesIO(data))["scenario"].values]
+    start = keys.index("horizon.start") + 1
+    changed = read_workbook(_edited(scenario, "scenario", f"B{start}", dt.datetime(2026, 2, 1)), "plan.xlsx")
+    assert changed.horizon.start == dt.date(2026, 2, 1)
+    with pytest.raises(ScenarioInputError) as caught:  # a rule across sheets names the cell it found
+        read_workbook(_edited(scenario, "scenario", f"B{start}", dt.datetime(2026, 4, 1)), "plan.xlsx")
+    letter = _column("units", "available_from")
+    assert f"sheet `units`, row 2, column `available_from` ({letter})" in str(caught.value)
+
+
+def test_workbook_cli_export_import_and_solve(tmp_path: Path) -> None:
+    """`forcepack export` then `forcepack import` give the same scenario; a workbook solves as is."""
+    runner = CliRunner()
+    book, back = tmp_path / "plan.xlsx", tmp_path / "back.yaml"
+    result = runner.invoke(app, ["export", "examples/gaza-isf.yaml", "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["import", str(book), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    assert load_scenario(back).sha256() == load_scenario("examples/gaza-isf.yaml").sha256()
+    result = runner.invoke(app, ["solve", str(book), "--time-limit", "20"])
+    assert result.exit_code == 0 and "OPTIMAL" in result.output
+    bad = runner.invoke(app, ["import", "README.md", "-o", str(back)])
+    assert bad.exit_code == 2 and "not an XLSX workbook" in bad.output + (bad.stderr or "")
