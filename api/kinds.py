@@ -280,7 +280,8 @@ class WhyNotKind(JobKind[WhyNotRequest, WhyNotParamsUsed]):
             subject_type(scenario, used.subject)  # 422 now, not a failed job
         except UnknownSubjectError as error:
             raise InvalidRequest(
-                "the subject names no nation, offered unit, pledge or requirement line of the scenario",
+                "the subject names nothing of the scenario (a nation, an offered unit, a pledge or a requirement "
+                "line), or several things",
                 [f"subject: {error}"],
             ) from None
         return why_not_work(scenario, used.subject, solve_params(used))
@@ -289,7 +290,8 @@ class WhyNotKind(JobKind[WhyNotRequest, WhyNotParamsUsed]):
         self, params: WhyNotParamsUsed, result: Any, principal: Principal, secrets: Secrets
     ) -> tuple[WhyNotParamsUsed, Any]:
         known = secrets()
-        params = params.model_copy(update={"subject": redact_subject(params.subject, principal, known)})
+        kind = result.subject_type if result is not None else None
+        params = params.model_copy(update={"subject": redact_subject(params.subject, principal, known, kind)})
         return params, redact_why_not(result, principal, known) if result is not None else None
 
 

@@ -57,9 +57,11 @@ from forcepack.api.visibility import (
     OfferSecrets,
     patch_offers,
 )
+from forcepack.models.analysis import WhatIf
 from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
+from forcepack.models.solution import Solution
 
 SYSTEM = Principal("system", Role.COORDINATOR)
 """The service itself, when it loads scenarios (examples at first start)."""
@@ -82,11 +84,13 @@ def etag_matches_weakly(header: str, current: str) -> bool:
 
 def offer_etag(scenario_id: str, nation: str, row: OfferVersionRow | None, key: bytes) -> str:
     """A nation's offer version's ETag: keyed, and by scenario, nation and version too, so equal
-    offers of two nations (or a nation's offer put back as it was) never share one: an ETag tells
-    nothing of the offer to anyone who cannot read it."""
+    offers of two nations, or a nation's offer put back as it was, never share a digest: an ETag
+    tells nothing of the offer to anyone who cannot read it."""
     if row is None:
         return etag(0, None, key)
-    return etag(row.version, {"scenario": scenario_id, "nation": nation, "offer": row.offer}, key)
+    return etag(
+        row.version, {"scenario": scenario_id, "nation": nation, "version": row.version, "offer": row.offer}, key
+    )
 
 
 def _check_preconditions(if_match: str | None, if_none_match: str | None, current: str, *, exists: bool) -> None:
@@ -717,6 +721,21 @@ def get_job(db: Database, runner: JobRunner, principal: Principal, job_id: str) 
     with db.read() as session:
         job = _visible_job(session, principal, job_id)
     return _job_view(db, job, principal, runner)
+
+
+def job_package(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> Solution:
+    """The package a done job answered, as the caller may read it: a solve's, or a what-if's
+    patched one (409 for a job not done, or whose answer is no single package)."""
+    view = get_job(db, runner, principal, job_id)
+    if view.status != "done" or view.result is None:
+        raise Conflict(f"job `{job_id}` is {view.status}: its package is there once it is done")
+    if isinstance(view.result, Solution):
+        return view.result
+    if isinstance(view.result, WhatIf):
+        if view.result.patched is None:
+            raise Conflict(f"job `{job_id}`'s patched package is withheld from this caller: {view.result.withheld}")
+        return view.result.patched
+    raise Conflict(f"job `{job_id}` is a {view.kind}: its answer holds no single package to table")
 
 
 def job_status(db: Database, principal: Principal, job_id: str) -> str:

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from forcepack.api.auth import Principal, Role
 from forcepack.api.documents import ANOTHER_NATIONS_OFFER
 from forcepack.api.schemas import ExplanationAnswer
-from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.analysis import Criticality, Supply, WhatIf, WhyNot
 from forcepack.models.solution import ConflictElement, Explanation, Relaxation, Solution
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
@@ -70,13 +70,19 @@ def redact_explanation(explanation: Explanation, viewer: Principal) -> Explanati
     # Longest first, so a text that contains another is replaced whole.
     for element, text in sorted(hidden, key=lambda pair: len(pair[0].text), reverse=True):
         summary = summary.replace(element.text, text)
-    withheld = {e.id for e, _ in hidden} | {e.text for e, _ in hidden}
-    if any(secret in summary for secret in withheld):
+    # What is left naming a hidden element, by its text or by its id beside its nation (as every
+    # sentence names one): never a bare id, which the viewer's own elements may share.
+    texts = {e.text for e, _ in hidden}
+    found = mentions((e.nation, e.id) for e, _ in hidden if e.nation is not None)
+
+    def leaks(text: str) -> bool:
+        return any(t in text for t in texts) or (found is not None and found.search(text))
+
+    if leaks(summary):
         summary = _SUMMARY_WITHHELD
     relaxations = [
         Relaxation(
-            changes=[_mask(c, viewer) for c in r.changes],
-            effect=r.effect if not any(secret in r.effect for secret in withheld) else "a package exists",
+            changes=[_mask(c, viewer) for c in r.changes], effect="a package exists" if leaks(r.effect) else r.effect
         )
         for r in explanation.relaxations
     ]
@@ -118,12 +124,15 @@ class OfferSecrets:
     notes: dict[str, set[str]] = field(default_factory=dict)
     units: dict[str, set[str]] = field(default_factory=dict)
     pledges: dict[str, set[str]] = field(default_factory=dict)
+    offering: set[str] = field(default_factory=set)
+    """Every nation with an offer, empty ones included."""
 
     @classmethod
     def of(cls, offers: Iterable[tuple[str, Mapping[str, Any]]]) -> OfferSecrets:
         """From (nation, offer document) pairs; a nation may come more than once."""
         secrets = cls()
         for nation, offer in offers:
+            secrets.offering.add(nation)
             for line in _items(offer, "red_lines"):
                 secrets.red_lines.setdefault(nation, set()).add(str(line.get("id", "")))
                 if line.get("note"):
@@ -133,6 +142,10 @@ class OfferSecrets:
             for pledge in _items(offer, "funding"):
                 secrets.pledges.setdefault(nation, set()).add(str(pledge.get("id", "")))
         return secrets
+
+    def nations(self) -> set[str]:
+        """The nations whose offers these are."""
+        return set(self.units) | set(self.red_lines) | set(self.pledges) | set(self.notes) | self.offering
 
     def owners_of_unit(self, unit: str, nation: str | None = None) -> list[str]:
         """The nations offering a unit of id `unit` (with `nation` given, that nation if it does)."""
@@ -257,23 +270,54 @@ def patch_offers(patch: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]
     return out
 
 
+UNUSED_WITHHELD = (
+    "A package that places another nation's units the current package does not use is withheld from a "
+    "delegate (it would show what that nation offers); its figures are in the summary and the deltas."
+)
+
+
+def public_units(current: Solution) -> set[Item]:
+    """The units the current package places: what every role reads of the coalition's plan."""
+    return {(a.nation, a.unit) for a in current.assignments}
+
+
+def reveals_unused(package: Solution | None, viewer: Principal, public: set[Item]) -> bool:
+    """Would a hypothetical package (another package than the current one: a what-if's, a
+    withdrawal's, one that includes a subject) show a delegate another nation's unit that the
+    current package does not use? Then it is withheld: offers are each nation's own."""
+    if package is None or viewer.role is not Role.DELEGATE:
+        return False
+    return any(not viewer.sees_nation(a.nation) and (a.nation, a.unit) not in public for a in package.assignments)
+
+
 def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> WhatIf:
     """A what-if as `viewer` may read it: both packages redacted, the patch masked, the units and
-    pledges it masks masked wherever the answer names them, the summary withheld if it leaks."""
-    if viewer.role is Role.COORDINATOR:
+    pledges it masks masked wherever the answer names them, the summary withheld if it leaks; for a
+    delegate, a patched package that places other nations' unused units withheld (`reveals_unused`),
+    and the diff's rows of those units with it."""
+    if viewer.role is Role.COORDINATOR or answer.patched is None:
         return answer
-    patched = redact_solution(answer.patched, viewer)
+    patched: Solution | None = redact_solution(answer.patched, viewer)
     summary = answer.summary
-    if answer.patched.explanation is not None and patched.explanation is not None:
+    if answer.patched.explanation is not None and patched is not None and patched.explanation is not None:
         summary = summary.replace(answer.patched.explanation.summary, patched.explanation.summary)
     if secrets.leaks(summary, viewer):
         summary = f"No package remains; what keeps one out involves {_condition_placeholder(viewer)}."
+    public = public_units(answer.baseline)
+    diff, withheld = answer.diff, answer.withheld
+    if reveals_unused(answer.patched, viewer, public):
+        patched, withheld = None, UNUSED_WITHHELD
+        if diff is not None:
+            kept = [c for c in diff.added if viewer.sees_nation(c.nation) or (c.nation, c.unit) in public]
+            diff = diff.model_copy(update={"added": kept})
     redacted = answer.model_copy(
         update={
             "patch": redact_patch(answer.patch, viewer, secrets),
             "summary": summary,
             "baseline": redact_solution(answer.baseline, viewer),
             "patched": patched,
+            "diff": diff,
+            "withheld": withheld,
         }
     )
     return scrub(redacted, masked_in_patch(answer.patch, viewer, secrets), _offer_placeholder(viewer))
@@ -284,16 +328,21 @@ def redact_criticality(answer: Criticality, viewer: Principal, secrets: OfferSec
     if viewer.role is Role.COORDINATOR:
         return answer
     withheld = f"no package remains without these nations; what keeps one out involves {_condition_placeholder(viewer)}"
+    public = public_units(answer.baseline)
+    hidden = [reveals_unused(w.package, viewer, public) for w in answer.withdrawals]
     rows = [
         w.model_copy(
             update={
                 "reason": withheld if w.reason and secrets.leaks(w.reason, viewer) else w.reason,
-                "package": redact_solution(w.package, viewer) if w.package is not None else None,
+                "package": None if hide or w.package is None else redact_solution(w.package, viewer),
             }
         )
-        for w in answer.withdrawals
+        for w, hide in zip(answer.withdrawals, hidden, strict=True)
     ]
-    return answer.model_copy(update={"baseline": redact_solution(answer.baseline, viewer), "withdrawals": rows})
+    note = UNUSED_WITHHELD if any(hidden) else answer.withheld
+    return answer.model_copy(
+        update={"baseline": redact_solution(answer.baseline, viewer), "withdrawals": rows, "withheld": note}
+    )
 
 
 def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> ExplanationAnswer:
@@ -305,12 +354,17 @@ def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> E
 
 def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> WhyNot:
     """A why-not answer as `viewer` may read it: the optimum redacted; when the subject is another
-    nation's unit, the subject masked wherever it is named, and the package that includes it
-    withheld (it would show the unit's capability, size and cost, which no public package does)."""
+    nation's unit or pledge, the subject masked wherever it is named; for a delegate, every package
+    that places another nation's unit the optimum does not use withheld (`reveals_unused`: the
+    package that includes another nation's unit, a nation's units or money forced in), and a
+    line's supply rows of such units left out, the sentence then told from what the delegate may
+    read; the prices (`deltas`) stay."""
     if viewer.role is Role.COORDINATOR:
         return answer
-    hidden = hidden_subject(answer.subject, viewer, secrets)
+    hidden = hidden_subject(answer.subject, viewer, secrets, answer.subject_type)
     placeholder = _offer_placeholder(viewer)
+    public = public_units(answer.optimum)
+    condition = f"What keeps it out involves {_condition_placeholder(viewer)}."
 
     def words(text: str, withheld: str) -> str:
         if hidden:
@@ -318,47 +372,59 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
                 text = re.sub(rf"(?<![A-Za-z0-9_.:/-]){re.escape(form)}(?![A-Za-z0-9_:-])", placeholder, text)
         return withheld if secrets.leaks(text, viewer) else text
 
-    with_subject = None
-    summary = answer.summary
-    if answer.with_subject is not None and not hidden:
-        with_subject = redact_solution(answer.with_subject, viewer)
-        if answer.with_subject.explanation is not None and with_subject.explanation is not None:
-            summary = summary.replace(answer.with_subject.explanation.summary, with_subject.explanation.summary)
-            explanation = with_subject.explanation
-            explanation = explanation.model_copy(
-                update={
-                    "summary": words(explanation.summary, _SUMMARY_WITHHELD),
-                    "relaxations": [
-                        r.model_copy(update={"effect": words(r.effect, "a package exists")})
-                        for r in explanation.relaxations
-                    ],
-                }
-            )
-            with_subject = with_subject.model_copy(update={"explanation": explanation})
-    for text in {text for row in answer.supply for text in row.kept_out_by}:
-        if secrets.leaks(text, viewer):  # a line's supply names what keeps each unit out
-            summary = summary.replace(text, _condition_placeholder(viewer))
-    summary = words(summary, f"What keeps it out involves {_condition_placeholder(viewer)}.")
-    supply = [
-        row.model_copy(
+    def package(solution: Solution | None) -> Solution | None:
+        """A hypothetical package as the viewer may read it (None: withheld)."""
+        if solution is None or reveals_unused(solution, viewer, public):
+            return None
+        redacted = redact_solution(solution, viewer)
+        if redacted.explanation is None:
+            return redacted
+        explanation = redacted.explanation.model_copy(
             update={
-                "unit": row.unit if viewer.role is not Role.DELEGATE or viewer.sees_nation(row.nation) else placeholder,
-                "kept_out_by": [
-                    _condition_placeholder(viewer) if secrets.leaks(text, viewer) else text for text in row.kept_out_by
+                "summary": words(redacted.explanation.summary, _SUMMARY_WITHHELD),
+                "relaxations": [
+                    r.model_copy(update={"effect": words(r.effect, "a package exists")})
+                    for r in redacted.explanation.relaxations
                 ],
             }
         )
+        return redacted.model_copy(update={"explanation": explanation})
+
+    with_subject = None if hidden else package(answer.with_subject)
+    summary = answer.summary
+    before, after = answer.with_subject, with_subject
+    if before is not None and after is not None and before.explanation and after.explanation:
+        summary = summary.replace(before.explanation.summary, after.explanation.summary)
+    shown = [
+        row
         for row in answer.supply
+        if viewer.role is not Role.DELEGATE or viewer.sees_nation(row.nation) or (row.nation, row.unit) in public
     ]
-    parts = [
-        part.model_copy(
+    supply = [
+        row.model_copy(
             update={
-                "summary": words(part.summary, f"What keeps it out involves {_condition_placeholder(viewer)}."),
-                "with_subject": redact_solution(part.with_subject, viewer) if part.with_subject is not None else None,
+                "kept_out_by": [
+                    _condition_placeholder(viewer) if secrets.leaks(text, viewer) else text for text in row.kept_out_by
+                ]
             }
         )
+        for row in shown
+    ]
+    if len(shown) < len(answer.supply):
+        summary = _line_summary_as_read(answer, supply)
+    else:
+        for text in {text for row in answer.supply for text in row.kept_out_by}:
+            if secrets.leaks(text, viewer):  # a line's supply names what keeps each unit out
+                summary = summary.replace(text, _condition_placeholder(viewer))
+    summary = words(summary, condition)
+    parts = [
+        part.model_copy(update={"summary": words(part.summary, condition), "with_subject": package(part.with_subject)})
         for part in answer.parts
     ]
+    withheld_any = (answer.with_subject is not None and with_subject is None) or len(shown) < len(answer.supply)
+    withheld_any = withheld_any or any(
+        p.with_subject is not None and q.with_subject is None for p, q in zip(answer.parts, parts, strict=True)
+    )
     redacted = answer.model_copy(
         update={
             "subject": placeholder if hidden else answer.subject,
@@ -367,9 +433,26 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
             "with_subject": with_subject,
             "supply": supply,
             "parts": parts,
+            "withheld": UNUSED_WITHHELD if withheld_any else answer.withheld,
         }
     )
     return scrub(redacted, subject_items(answer.subject, secrets) if hidden else set(), placeholder)
+
+
+def _line_summary_as_read(answer: WhyNot, shown: list[Supply]) -> str:
+    """A requirement line's why-not told from the supply rows the viewer may read (its own
+    nation's, and those the best package uses): what the line needs, what the package gives."""
+    coverage = next((c for c in answer.optimum.coverage if c.requirement == answer.subject.removeprefix("line:")), None)
+    if coverage is None:
+        return "What keeps this line short involves other nations' offers."
+    measure = coverage.measure
+    total = sum(s.offered for s in shown)
+    text = (
+        f"`{coverage.requirement}` needs {coverage.required:,} {measure}; the best package provides "
+        f"{coverage.provided:,}. Of what is offered for it, you may read {total:,} {measure} (your nation's "
+        "and what the package uses); other nations' offers for it are not shown."
+    )
+    return text + (" It is met in full." if coverage.shortfall == 0 else "")
 
 
 def subject_items(subject: str, secrets: OfferSecrets) -> set[Item]:
@@ -381,10 +464,17 @@ def subject_items(subject: str, secrets: OfferSecrets) -> set[Item]:
     return {(owner, name) for owner in owners}
 
 
-def hidden_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> bool:
-    """Is a why-not subject a unit the viewer may not read (a delegate's view of another nation's)?
-    A nation's code is no secret; an observer reads unit availability, as in explanations."""
+def hidden_subject(subject: str, viewer: Principal, secrets: OfferSecrets, kind: str | None = None) -> bool:
+    """Is a why-not subject a unit or pledge the viewer may not read (a delegate's view of another
+    nation's)? Only a subject that is one (`kind`, the answer's `subject_type`; before the answer,
+    as the question resolves: a nation's code or a requirement line first) is: a nation's code or a
+    line is no secret, whatever ids other nations' offers use. An observer reads unit
+    availability, as in explanations."""
     if viewer.role is not Role.DELEGATE:
+        return False
+    if kind is not None and kind not in ("unit", "pledge"):
+        return False
+    if kind is None and (subject.startswith("line:") or subject in secrets.nations()):
         return False
     return any(not viewer.sees_nation(owner) for owner, _ in subject_items(subject, secrets))
 
@@ -442,6 +532,6 @@ def scrub(answer: M, items: set[Item], placeholder: str) -> M:
     return type(answer).model_validate(walk(answer.model_dump(mode="json", by_alias=True)))
 
 
-def redact_subject(subject: str, viewer: Principal, secrets: OfferSecrets) -> str:
+def redact_subject(subject: str, viewer: Principal, secrets: OfferSecrets, kind: str | None = None) -> str:
     """A why-not question's subject as `viewer` may read it: another nation's unit is "another nation's offer"."""
-    return _offer_placeholder(viewer) if hidden_subject(subject, viewer, secrets) else subject
+    return _offer_placeholder(viewer) if hidden_subject(subject, viewer, secrets, kind) else subject

@@ -109,6 +109,22 @@ def load_scenario(path: str | Path) -> Scenario:
     return load_scenario_file(path)
 
 
+def _write_tables(solution: Solution, where: Path) -> None:
+    """The package's tables: one workbook when `where` ends in .xlsx, else a CSV file each in the folder."""
+    from forcepack.models.errors import ScenarioInputError
+    from forcepack.models.tables import TABLE_NAMES, table_csv, tables_xlsx
+
+    try:
+        if where.suffix.lower() == ".xlsx":
+            where.write_bytes(tables_xlsx(solution))
+            return
+        where.mkdir(parents=True, exist_ok=True)
+        for name in TABLE_NAMES:
+            (where / f"{name}.csv").write_text(table_csv(solution, name), encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioInputError(str(where), [f"cannot be written: {exc.strerror or exc}"]) from None
+
+
 def _solve(scenario: Scenario, time_limit: float, workers: int | None, seed: int) -> Solution:
     from forcepack.solver import SolveParams, solve
 
@@ -119,8 +135,16 @@ def _solve(scenario: Scenario, time_limit: float, workers: int | None, seed: int
 @app.command("solve")
 @user_errors
 def solve_command(
-    file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")],
+    file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml, .json or a workbook .xlsx).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the solution document as JSON.")] = False,
+    tables: Annotated[
+        Path | None,
+        typer.Option(
+            "--tables",
+            help="Also write the package's tables: a workbook (.xlsx), or a folder of CSV files "
+            "(placements, coverage, contributions, funding).",
+        ),
+    ] = None,
     resilient: Annotated[
         bool,
         typer.Option(
@@ -147,6 +171,8 @@ def solve_command(
         code = STATUS_EXIT[answer.package.status]
         raise typer.Exit(EXIT_INFEASIBLE if code == EXIT_PACKAGE and answer.fatal else code)
     solution = _solve(scenario, time_limit, workers, seed)
+    if tables is not None:
+        _write_tables(solution, tables)
     if as_json:
         sys.stdout.write(solution.to_json() + "\n")
     else:
@@ -229,11 +255,9 @@ def what_if_command(
     scenario = load_scenario(file)
     patch = Patch.withdraw(*withdraw) if withdraw else Patch()
     if patch_file is not None:
-        try:
-            text = patch_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PatchError(str(patch_file), [str(exc)]) from None
-        patch = patch.then(load_patch(text, str(patch_file)))
+        from forcepack.models.loading import read_text_file
+
+        patch = patch.then(load_patch(read_text_file(patch_file), str(patch_file)))
     if patch.is_empty():
         raise PatchError("what-if", ["give --withdraw NATION or --patch FILE"])
     answer = what_if(scenario, patch, mode=modes[mode], params=_params(time_limit, workers, seed))
@@ -241,7 +265,7 @@ def what_if_command(
         sys.stdout.write(answer.to_json() + "\n")
     else:
         render_what_if(answer, scenario, out)
-    raise typer.Exit(STATUS_EXIT[answer.patched.status])
+    raise typer.Exit(STATUS_EXIT[answer.patched.status if answer.patched is not None else "unknown"])
 
 
 @app.command("criticality")
@@ -265,15 +289,20 @@ def criticality_command(
     from forcepack.solver.sweep import criticality, executor_for
 
     scenario = load_scenario(file)
-    with executor_for(scheduler, processes) as executor, Progress(console=err, transient=True) as bar:
-        task = bar.add_task("withdrawals", total=None)
-        answer = criticality(
-            scenario,
-            _params(time_limit, workers, seed),
-            pairs=pairs,
-            executor=executor,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    params = _params(time_limit, workers, seed)
+    try:
+        with executor_for(scheduler, processes) as executor, Progress(console=err, transient=True) as bar:
+            task = bar.add_task("withdrawals", total=None)
+            answer = criticality(
+                scenario,
+                params,
+                pairs=pairs,
+                executor=executor,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except OSError as exc:  # the scheduler cannot be reached, or a pool cannot start
+        err.print(f"error: --scheduler {scheduler or '(a local pool)'}: {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         sys.stdout.write(answer.to_json() + "\n")
     else:

@@ -157,7 +157,7 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
     console.print(Text(answer.summary, style="bold"))
     diff = answer.diff
     if diff is None:
-        if not answer.patched.has_package:
+        if answer.patched is not None and not answer.patched.has_package:
             console.print(explanation_text(answer.patched, with_summary=False))
         return
     if diff.is_empty():

@@ -73,6 +73,11 @@ class WhyNot(Frozen):
         description="For a requirement line: every offered unit line of its capability, what it could provide, "
         "and what keeps it out.",
     )
+    withheld: str | None = Field(
+        default=None,
+        description="What this answer leaves out for the caller (a delegate reads no package that places another "
+        "nation's units the current package does not use), and where its figures still are.",
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
@@ -132,8 +137,13 @@ class WhatIf(Frozen):
     patch: dict[str, object] = Field(description="The patch applied.")
     summary: str
     baseline: Solution
-    patched: Solution
+    patched: Solution | None = Field(description="The patched scenario's package (None only where `withheld`).")
     diff: PackageDiff | None = Field(default=None, description="None when either side has no package.")
+    withheld: str | None = Field(
+        default=None,
+        description="What this answer leaves out for the caller (a delegate reads no package that places another "
+        "nation's units the current package does not use), and where its figures still are.",
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
@@ -184,6 +194,11 @@ class Criticality(Frozen):
     pairs: bool
     withdrawals: list[Withdrawal]
     wall_s: float
+    withheld: str | None = Field(
+        default=None,
+        description="What this answer leaves out for the caller (a delegate reads no package that places another "
+        "nation's units the current package does not use), and where its figures still are.",
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 

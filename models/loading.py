@@ -23,7 +23,7 @@ MAX_DEPTH = 64
 MAX_YAML_EVENTS = 250_000
 """Most parse events (values, starts and ends of lists and mappings) a YAML document may have:
 PyYAML builds each in Python, about 6 microseconds apiece, so this bounds reading one to about
-1.5 s. A generated 500-nation scenario has 55,000; JSON, read in C, has no such bound."""
+1.5 s. A generated 500-nation scenario has 55,000; JSON, read in C, is bounded by its brackets instead."""
 MAX_JSON_BRACKETS = 250_000
 """Most lists and mappings (counted as `[` and `{`, strings included) a JSON document may have: a
 generated 500-nation scenario has 6,224; 1.3 million empty lists once took 3 s to refuse."""
@@ -72,6 +72,22 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             )
         seen[key] = key_node.start_mark
     return loader.construct_mapping(node, deep=deep)
+
+
+def _holds_nul(value: Any) -> bool:
+    """Does a parsed document hold the NUL character in any key or string?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
@@ -191,6 +207,8 @@ def read_document(text: str, source: str, *, as_json: bool) -> Any:
             data = yaml.load(text, Loader=_StrictLoader)
         # A lone UTF-16 surrogate (JSON's "\ud800") is no text: it could never be written back.
         json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        if _holds_nul(data):  # (PostgreSQL's text refuses it: refused here alike, whatever the store)
+            raise ScenarioInputError(source, ["(document): a string holds a NUL character (\\u0000)"])
         return data
     except UnicodeEncodeError:
         raise ScenarioInputError(source, ["(document): a string holds a lone UTF-16 surrogate"]) from None
@@ -315,13 +333,30 @@ def load_scenario(path: str | Path) -> Scenario:
     source = str(path)
     if path.suffix.lower() not in SCENARIO_SUFFIXES:
         raise ScenarioInputError(source, [f"expected a .yaml, .yml or .json file, got `{path.suffix or 'no suffix'}`"])
+    return scenario_from_text(read_text_file(path), source, as_json=path.suffix.lower() == ".json")
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest scenario, patch or solution file read (a generated 500-nation scenario is about 1 MB)."""
+
+
+def read_text_file(path: Path) -> str:
+    """A file's UTF-8 text, read no further than MAX_FILE_BYTES (a device such as /dev/zero, or a
+    huge file, is refused rather than read into memory)."""
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            content = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioInputError(source, ["no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioInputError(source, [f"cannot be read: {exc}"]) from None
-    return scenario_from_text(text, source, as_json=path.suffix.lower() == ".json")
+    except OSError as exc:
+        raise ScenarioInputError(source, [f"cannot be read: {exc.strerror or exc}"]) from None
+    if len(content) > MAX_FILE_BYTES:
+        raise ScenarioInputError(source, [f"larger than {MAX_FILE_BYTES:,} bytes"])
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioInputError(source, [f"not UTF-8 text: {exc.reason} at byte {exc.start}"]) from None
 
 
 def load_solution(path: str | Path) -> Solution:
@@ -329,10 +364,10 @@ def load_solution(path: str | Path) -> Solution:
     path = Path(path)
     source = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SolutionInputError(source, ["no such file"]) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text_file(path))
+    except ScenarioInputError as exc:
+        raise SolutionInputError(source, exc.problems) from None
+    except json.JSONDecodeError as exc:
         raise SolutionInputError(source, [str(exc)]) from None
     try:
         return Solution.model_validate(data)

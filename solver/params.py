@@ -15,6 +15,14 @@ def default_workers() -> int:
     return 1
 
 
+MAX_SEED = 2**31 - 1
+"""Largest seed CP-SAT takes (a 32-bit integer)."""
+MAX_WORKERS = 64
+"""Most search workers a solve may ask for (CP-SAT's own portfolio tops out near there)."""
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+"""Longest time limit (a week): longer is a mistake, not a plan."""
+
+
 @dataclass(frozen=True)
 class SolveParams:
     """How to search for a package.
@@ -44,12 +52,12 @@ class SolveParams:
     log: bool = False
 
     def __post_init__(self) -> None:
-        if not self.time_limit_s > 0:
-            raise ValueError(f"Expected time_limit_s > 0, got {self.time_limit_s}.")
-        if self.workers is not None and self.workers < 1:
-            raise ValueError(f"Expected workers >= 1, got {self.workers}.")
-        if self.seed < 0:
-            raise ValueError(f"Expected seed >= 0, got {self.seed}.")
+        if not self.time_limit_s > 0 or self.time_limit_s > MAX_TIME_LIMIT_S:
+            raise ValueError(f"Expected 0 < time_limit_s <= {MAX_TIME_LIMIT_S:,.0f}, got {self.time_limit_s}.")
+        if self.workers is not None and not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"Expected 1 <= workers <= {MAX_WORKERS}, got {self.workers}.")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"Expected 0 <= seed <= {MAX_SEED:,}, got {self.seed}.")
 
     @property
     def effective_workers(self) -> int:

@@ -21,6 +21,7 @@ from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import Scenario, offer_key
 from forcepack.models.solution import Solution
 from forcepack.solver.answer import solve
+from forcepack.solver.builder import inclusion_words
 from forcepack.solver.criteria import criterion
 from forcepack.solver.eligibility import candidates
 from forcepack.solver.params import SolveParams
@@ -49,18 +50,20 @@ def resolve_subject(scenario: Scenario, subject: str) -> tuple[Kind, str]:
     lines = {r.id for r in scenario.requirements}
     if subject.startswith("line:") and subject.removeprefix("line:") in lines:
         return "requirement", subject.removeprefix("line:")
+    if subject in lines:
+        # The coordinator's names first (as nations' codes are): an offer's id never makes a
+        # line's question ambiguous; that unit is asked about by its key, `NATION/id`.
+        return "requirement", subject
     pledges = scenario.pledge_by_key
     found: list[tuple[Kind, str]] = [("unit", key) for key in scenario.unit_keys_named(subject)]
     if subject in pledges:
         found.append(("pledge", subject))
     else:
         found += [("pledge", offer_key(o.nation, p.id)) for o in scenario.offers for p in o.funding if p.id == subject]
-    if subject in lines:
-        found.append(("requirement", subject))
     if len(found) == 1:
         return found[0]
     if found:
-        named = ", ".join(f"`line:{name}`" if kind == "requirement" else f"`{name}` ({kind})" for kind, name in found)
+        named = ", ".join(f"`{name}` ({kind})" for kind, name in found)
         raise UnknownSubjectError(f"`{subject}` names several things: name one of {named}")
     known = sorted(scenario.nation_by_code) + sorted({u.id for o in scenario.offers for u in o.units} | lines)
     close = difflib.get_close_matches(subject, known, n=1)
@@ -94,6 +97,7 @@ def _forced(
         return _Forced(f"Whether {label} can be had was not decided within the time limit.", forced, [])
     if not forced.has_package:
         reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
+        reason = reason.removeprefix(f"{inclusion_words(include)} cannot be had: ")  # (said once)
         return _Forced(f"{label} cannot be had: {reason}", forced, [])
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)

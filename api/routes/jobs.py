@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -15,6 +15,9 @@ from forcepack.api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, document_body, 
 from forcepack.api.schemas import JobKind, JobList, JobStatus, JobView
 
 router = APIRouter(tags=["jobs"])
+
+TableName = Literal["placements", "coverage", "contributions", "funding"]
+"""The tables of a package (`models.tables.TABLE_NAMES`)."""
 
 ContentType = Annotated[str | None, Header(include_in_schema=False)]
 
@@ -109,6 +112,41 @@ def follow_job(
     service.job_status(db, principal, job_id)  # 404 before the stream starts
     stream = job_events(runner.context(job_id), last_event_id or 0, lambda: service.job_status(db, principal, job_id))
     return EventStreamResponse(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/v1/jobs/{job_id}/tables.xlsx",
+    response_class=Response,
+    responses={**problems(401, 404, 409), 200: {"content": {XLSX: {}}, "description": "The package's tables."}},
+)
+def package_workbook(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> Response:
+    """A done solve's (or what-if's patched) package as a workbook: a sheet each for the headline
+    figures, placements, coverage, contributions and funding."""
+    from forcepack.models.tables import tables_xlsx
+
+    solution = service.job_package(db, runner, principal, job_id)
+    headers = {"Content-Disposition": f'attachment; filename="{solution.scenario.id}-{job_id[:8]}.xlsx"'}
+    return Response(tables_xlsx(solution), media_type=XLSX, headers=headers)
+
+
+@router.get(
+    "/v1/jobs/{job_id}/tables/{table}.csv",
+    response_class=Response,
+    responses={**problems(401, 404, 409), 200: {"content": {"text/csv": {}}, "description": "One table."}},
+)
+def package_table(
+    job_id: str, table: TableName, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep
+) -> Response:
+    """One table of a done solve's (or what-if's patched) package as CSV: `placements`,
+    `coverage`, `contributions` or `funding`."""
+    from forcepack.models.tables import table_csv
+
+    solution = service.job_package(db, runner, principal, job_id)
+    headers = {"Content-Disposition": f'attachment; filename="{solution.scenario.id}-{job_id[:8]}-{table}.csv"'}
+    return Response(table_csv(solution, table), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.delete("/v1/jobs/{job_id}", response_model=JobView, responses=problems(401, 403, 404, 409))

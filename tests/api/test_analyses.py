@@ -620,7 +620,8 @@ def test_analyses_masking_touches_only_the_masked_units() -> None:
     idn = Principal("t1", Role.DELEGATE, "IDN")
     seen = redact_what_if(answer, idn, secrets)
     assert seen.baseline.status == answer.baseline.status == "optimal"
-    assert seen.patched.status == answer.patched.status
+    # (the patched package places MAR's `IDN` engineers, unused today: withheld from IDN's delegate)
+    assert seen.patched is None and seen.withheld
     rows = {(a.nation, a.unit) for a in seen.baseline.assignments}
     assert ("IDN", "optimal") in rows and ("MAR", "optimal") not in rows
     assert ("MAR", "another nation's offer") in rows
@@ -652,8 +653,8 @@ def test_analyses_why_not_withholds_the_package_built_around_another_nations_uni
 
 
 def test_analyses_why_not_on_a_line_masks_other_nations_supply() -> None:
-    """Why is `ky-inf` short, read by MAR's delegate: IDN's infantry is "another nation's offer" and
-    the red lines keeping it out are "another nation's condition", in the rows and the sentence;
+    """Why is `ky-inf` short, read by MAR's delegate: IDN's infantry, which no package uses today,
+    is not shown (nor the red lines keeping it out), and the sentence is told from MAR's own rows;
     IDN's delegate reads its own."""
     from forcepack.api.visibility import redact_why_not
     from forcepack.solver.why_not import why_not
@@ -662,10 +663,9 @@ def test_analyses_why_not_on_a_line_masks_other_nations_supply() -> None:
     answer = why_not(scenario, "ky-inf", SolveParams(time_limit_s=30, workers=1))
     secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
     mar = redact_why_not(answer, Principal("t1", Role.DELEGATE, "MAR"), secrets)
-    idn_row = next(s for s in mar.supply if s.nation == "IDN")
-    assert idn_row.unit == "another nation's offer" and idn_row.offered > 0
-    assert idn_row.kept_out_by and set(idn_row.kept_out_by) == {"another nation's condition"}
+    assert {s.nation for s in mar.supply} == {"MAR"}  # IDN's infantry is unused: not shown at all
     assert not [t for t in strings(mar.model_dump(mode="json")) if "idn-gaza-secure" in t or "idn-inf" in t]
-    assert "Offered for it in all" in mar.summary
+    assert "Offered for it in all" not in mar.summary and "other nations' offers for it are not shown" in mar.summary
+    assert mar.withheld
     idn = redact_why_not(answer, Principal("t2", Role.DELEGATE, "IDN"), secrets)
     assert any("idn-gaza-secure" in reason for s in idn.supply for reason in s.kept_out_by)

@@ -640,3 +640,116 @@ def test_hardening_offer_history_quota_refuses_a_delegate_with_409(make_service:
     history = service.client.get(HISTORY.format("tutorial", "IDN"), headers=service.coordinator).json()
     assert history["total"] == total + 1
     assert _write_versions(service, "MAR", 1) == [200]
+
+
+# -- what the fresh-clone attack found ------------------------------------------------------------
+
+
+def _vetoless_tutorial() -> Scenario:
+    """The tutorial without Israel's veto or the share ceiling, Turkey's engineers dear: offered,
+    usable, and unused by the best package (Indonesia's fill the line)."""
+    from tests.api.test_visibility import SCENARIOS
+
+    data = SCENARIOS["tutorial"].model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["vetoes"] = []
+    data["targets"].pop("max_nation_share", None)  # (else Turkey's engineers dilute Morocco's share)
+    turkey = next(o for o in data["offers"] if o["nation"] == "TUR")
+    turkey["units"][0]["monthly_cost_usd"] = 5_000_000
+    return Scenario.model_validate(data)
+
+
+def test_hardening_no_hypothetical_package_shows_a_delegate_anothers_unused_units() -> None:
+    """If IDN withdraws, TUR's unused engineers fill the line: MAR's delegate reads neither the
+    what-if's patched package nor the criticality row's, nor the why-not package with TUR's units,
+    and no row of the diff names them; TUR's delegate, the observer and the coordinator read them."""
+    from forcepack.api.auth import Principal
+    from forcepack.api.visibility import OfferSecrets, redact_criticality, redact_what_if, redact_why_not
+    from forcepack.models.patch import Patch
+    from forcepack.solver.sweep import criticality
+    from forcepack.solver.whatif import what_if
+    from forcepack.solver.why_not import why_not
+
+    scenario = _vetoless_tutorial()
+    params = SolveParams(time_limit_s=30, workers=1)
+    answer = what_if(scenario, Patch.withdraw("IDN"), params=params)
+    assert answer.patched is not None and ("TUR", "tur-eng") in {(a.nation, a.unit) for a in answer.patched.assignments}
+    assert ("TUR", "tur-eng") not in {(a.nation, a.unit) for a in answer.baseline.assignments}
+    secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
+    mar, tur = Principal("t1", Role.DELEGATE, "MAR"), Principal("t2", Role.DELEGATE, "TUR")
+    seen = redact_what_if(answer, mar, secrets)
+    assert seen.patched is None and seen.withheld and "tur-eng" not in seen.model_dump_json()
+    assert redact_what_if(answer, tur, secrets).patched is not None
+    assert redact_what_if(answer, Principal("t3", Role.OBSERVER), secrets).patched is not None
+    sweep = criticality(scenario, params)
+    row = next(w for w in redact_criticality(sweep, mar, secrets).withdrawals if w.nations == ["IDN"])
+    assert row.package is None and "tur-eng" not in row.model_dump_json()
+    asked = why_not(scenario, "TUR", params)
+    assert asked.parts[0].with_subject is not None
+    assert redact_why_not(asked, mar, secrets).parts[0].with_subject is None
+    assert redact_why_not(asked, tur, secrets).parts[0].with_subject is not None
+
+
+def test_hardening_a_short_red_line_id_withholds_nobody_elses_sentences() -> None:
+    """IDN's red line named `e` (a letter every sentence holds) no longer withholds MAR's own
+    sentences: only the hidden element's text, or its id beside its nation, counts."""
+    from forcepack.api.auth import Principal
+    from forcepack.api.visibility import redact_explanation
+    from forcepack.models.solution import ConflictElement, Explanation, Relaxation
+
+    idn = ConflictElement(
+        type="red_line", id="e", nation="IDN", text="red line `e`: IDN only deploys to secure sectors"
+    )
+    mar = ConflictElement(
+        type="red_line", id="mar-x", nation="MAR", text="red line `mar-x`: MAR only deploys to secure sectors"
+    )
+    explanation = Explanation(
+        minimal=True,
+        conflict=[idn, mar],
+        summary=f"The essential line `eng` cannot be met: the units are kept out by {idn.text}; {mar.text}.",
+        relaxations=[Relaxation(changes=[mar], effect="a package exists: 10 personnel from 1 nation")],
+    )
+    seen = redact_explanation(explanation, Principal("t1", Role.DELEGATE, "MAR"))
+    assert mar.text in seen.summary and "IDN only deploys" not in seen.summary
+    assert seen.relaxations[0].effect.startswith("a package exists: 10 personnel")
+
+
+def test_hardening_a_unit_named_like_a_nation_or_a_line_masks_no_question() -> None:
+    """MAR offering units named `TUR` and `rafah-eng` neither masks a why-not about the nation TUR
+    or the line rafah-eng for other delegates, nor makes the line's question ambiguous."""
+    from forcepack.api.auth import Principal
+    from forcepack.api.visibility import OfferSecrets, hidden_subject
+    from forcepack.solver.why_not import resolve_subject
+
+    secrets = OfferSecrets.of([("MAR", {"units": [{"id": "TUR"}, {"id": "rafah-eng"}]}), ("TUR", {})])
+    idn = Principal("t1", Role.DELEGATE, "IDN")
+    assert not hidden_subject("TUR", idn, secrets) and not hidden_subject("TUR", idn, secrets, "nation")
+    assert not hidden_subject("rafah-eng", idn, secrets, "requirement")
+    assert hidden_subject("MAR/TUR", idn, secrets, "unit")
+    data = _vetoless_tutorial().model_dump(mode="json", by_alias=True, exclude_none=True)
+    mar = next(o for o in data["offers"] if o["nation"] == "MAR")
+    mar["units"].append({"id": "rafah-eng", "capability": "engineer", "count": 1, "personnel": 10})
+    assert resolve_subject(Scenario.model_validate(data), "rafah-eng") == ("requirement", "rafah-eng")
+
+
+def test_hardening_a_nul_character_is_refused_before_any_store(service: Service) -> None:
+    """A NUL in a note (PostgreSQL's text refuses it) is a 422 naming it, on every store."""
+    offer = {"red_lines": [{"id": "r", "kind": "max_engagement", "level": 3, "note": "x\u0000y"}]}
+    response = _put_offer(service, "IDN", offer)
+    assert response.status_code == 422 and "NUL" in json.dumps(response.json()["problems"])
+
+
+def test_hardening_command_line_bounds_and_devices(tmp_path: Any) -> None:
+    """A seed or worker count past what CP-SAT takes, and a file that never ends, are exit 2
+    with a message, never a traceback or a machine filled."""
+    from typer.testing import CliRunner
+
+    from forcepack.cli.main import app
+
+    runner = CliRunner()
+    for args in (["--seed", "2147483648"], ["--workers", "100000"]):
+        result = runner.invoke(app, ["solve", "examples/tutorial.yaml", *args])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    endless = tmp_path / "zero.yaml"
+    endless.symlink_to("/dev/zero")
+    result = runner.invoke(app, ["solve", str(endless)])
+    assert result.exit_code == 2 and "larger than" in result.output + (result.stderr or "")
