@@ -567,7 +567,8 @@ def _summary(causes: list[Conflict], ways: list[Relaxation], independent: bool, 
         )
     if ways and len(causes) > 1:
         changes = ways[0].changes
-        text += f" One way out removes all {len(causes)}: give up " + "; ".join(c.text for c in changes) + "."
+        all_of = NUMBER_WORDS.get(len(causes), str(len(causes))).lower()
+        text += f" One way out removes all {all_of}: give up " + "; ".join(c.text for c in changes) + "."
     return text
 
 
