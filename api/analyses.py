@@ -86,6 +86,7 @@ def explanation_work(scenario: Scenario, params: SolveParams, *, relaxations: in
     a solve (the explanation's own search would spend its whole time limit on a large feasible
     scenario before giving up).
     """
+    from forcepack.solver.best_effort import best_effort
     from forcepack.solver.explain import explain
 
     def work(context: JobContext) -> ExplanationAnswer:
@@ -96,6 +97,10 @@ def explanation_work(scenario: Scenario, params: SolveParams, *, relaxations: in
             return ExplanationAnswer(package_exists=True, explanation=None)
         context.step("explaining")
         explanation = explain(scenario, params, relaxations=relaxations, cancel=context.cancel)
+        if explanation is not None:
+            context.step("best effort")
+            effort = best_effort(scenario, params, cancel=context.cancel)
+            explanation = explanation.model_copy(update={"best_effort": effort})
         return ExplanationAnswer(package_exists=explanation is None, explanation=explanation)
 
     return work

@@ -25,8 +25,17 @@ from pydantic import BaseModel
 from forcepack.api.auth import Principal, Role
 from forcepack.api.documents import ANOTHER_NATIONS_OFFER
 from forcepack.api.schemas import ExplanationAnswer
-from forcepack.models.analysis import Criticality, Supply, WhatIf, WhyNot
-from forcepack.models.solution import ConflictElement, Explanation, Relaxation, Solution
+from forcepack.models.analysis import Criticality, LineSupply, WhatIf, WhyNot
+from forcepack.models.solution import (
+    ConflictElement,
+    ElementRef,
+    Explanation,
+    NationSupply,
+    Relaxation,
+    Solution,
+    Supply,
+)
+from forcepack.solver.rules.requirements import supply_sentence
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
 A_NATIONS_CONDITION = "a nation's condition"
@@ -56,41 +65,136 @@ def _placeholder(element: ConflictElement, viewer: Principal) -> str | None:
 def _mask(element: ConflictElement, viewer: Principal) -> ConflictElement:
     text = _placeholder(element, viewer)
     if text is None:
-        return element
-    return element.model_copy(update={"id": text, "nation": None, "text": text})
+        supply = _redact_supply(element.supply, viewer) if element.supply is not None else None
+        if supply is None or supply == element.supply:
+            return element
+        return element.model_copy(update={"supply": supply, "figures": supply_sentence(supply)})
+    return element.model_copy(update={"id": text, "nation": None, "text": text, "figures": None, "supply": None})
+
+
+def _ref_placeholder(ref: ElementRef, viewer: Principal) -> str | None:
+    return _placeholder(ConflictElement(type=ref.type, id=ref.id, nation=ref.nation, text=""), viewer)
+
+
+def _redact_supply(supply: Supply, viewer: Principal) -> Supply:
+    """A line's supply as `viewer` may read it: a delegate reads its own nation's row and the other
+    nations' together ("other nations", what keeps them out unnamed); an element the viewer may not
+    read (another nation's red line, for an observer any red line) is named by its placeholder."""
+    if viewer.role is Role.COORDINATOR:
+        return supply
+    rows: list[NationSupply] = []
+    others = NationSupply(nation=None, offered=0, kept_out=0)
+    for row in supply.nations:
+        if viewer.role is Role.DELEGATE and (row.nation is None or not viewer.sees_nation(row.nation)):
+            others = NationSupply(
+                nation=None, offered=others.offered + row.offered, kept_out=others.kept_out + row.kept_out
+            )
+            continue
+        by = []
+        for ref in row.by:
+            hidden = _ref_placeholder(ref, viewer)
+            masked = ref if hidden is None else ElementRef(type=ref.type, id=hidden, nation=None)
+            if masked not in by:
+                by.append(masked)
+        rows.append(row.model_copy(update={"by": by}))
+    if others.offered:
+        rows.append(others)
+    return supply.model_copy(update={"nations": rows})
+
+
+def _hidden_refs(explanation: Explanation, viewer: Principal) -> set[Item]:
+    """(nation, id) of the elements a supply names that the viewer may not read."""
+    elements = list(explanation.conflict) + [e for c in explanation.conflicts for e in c.elements]
+    return {
+        (ref.nation or "", ref.id)
+        for e in elements
+        if e.supply is not None
+        for row in e.supply.nations
+        for ref in row.by
+        if _ref_placeholder(ref, viewer) is not None
+    }
+
+
+@dataclass(frozen=True)
+class _Withheld:
+    """What a text may not name for a viewer: hidden elements' texts, and their ids beside their
+    nation (every sentence names an offer's element so): never a bare id, which the viewer's own
+    elements may share."""
+
+    texts: frozenset[str]
+    found: Mentions | None
+
+    def __call__(self, text: str) -> bool:
+        return any(t in text for t in self.texts) or (self.found is not None and self.found.search(text))
+
+
+def _redact_relaxation(r: Relaxation, viewer: Principal, leaks: _Withheld) -> Relaxation:
+    changes = [_mask(c, viewer) for c in r.changes]
+    hidden = changes != list(r.changes)
+    unpatchable = [text for text in r.unpatchable if not leaks(text)]
+    if len(unpatchable) < len(r.unpatchable):
+        unpatchable.append("a change the caller may not read")
+    return r.model_copy(
+        update={
+            "changes": changes,
+            "effect": "a package exists" if leaks(r.effect) else r.effect,
+            # A patch names every change it makes: withheld whole when one is not the caller's to read.
+            "patch": None if hidden else r.patch,
+            "unpatchable": (["a change the caller may not read"] if hidden and r.patch is not None else [])
+            + unpatchable,
+        }
+    )
 
 
 def redact_explanation(explanation: Explanation, viewer: Principal) -> Explanation:
-    """The explanation with every element the viewer may not read replaced by its placeholder."""
-    elements = list(explanation.conflict) + [c for r in explanation.relaxations for c in r.changes]
-    hidden = [(e, text) for e in elements if (text := _placeholder(e, viewer)) is not None]
-    if not hidden:
+    """The explanation with every element the viewer may not read replaced by its placeholder,
+    in the first conflict, every cause, the ways out (their patches withheld when they change such
+    an element) and the sentences quoting them (figures included); a sentence still naming one is
+    withheld whole."""
+    if viewer.role is Role.COORDINATOR:
         return explanation
-    summary = explanation.summary
+    elements = (
+        list(explanation.conflict)
+        + [e for c in explanation.conflicts for e in c.elements]
+        + [c for r in explanation.relaxations for c in r.changes]
+    )
+    changed = [(e, m) for e in elements if (m := _mask(e, viewer)) != e]
+    if not changed:
+        return explanation
+    items = {(e.nation, e.id) for e, m in changed if m.id != e.id and e.nation is not None}
+    leaks = _Withheld(
+        frozenset(e.text for e, m in changed if m.text != e.text),
+        mentions(items | _hidden_refs(explanation, viewer)),
+    )
     # Longest first, so a text that contains another is replaced whole.
-    for element, text in sorted(hidden, key=lambda pair: len(pair[0].text), reverse=True):
-        summary = summary.replace(element.text, text)
-    # What is left naming a hidden element, by its text or by its id beside its nation (as every
-    # sentence names one): never a bare id, which the viewer's own elements may share.
-    texts = {e.text for e, _ in hidden}
-    found = mentions((e.nation, e.id) for e, _ in hidden if e.nation is not None)
+    pairs: list[tuple[str, str]] = []
+    for e, m in changed:
+        if m.text != e.text:
+            pairs.append((e.text, m.text))
+        if e.figures and m.figures != e.figures:
+            pairs.append((e.figures, m.figures or ""))
+    pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
 
-    def leaks(text: str) -> bool:
-        return any(t in text for t in texts) or (found is not None and found.search(text))
+    def words(text: str, fallback: str) -> str:
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return fallback if leaks(text) else text
 
-    if leaks(summary):
-        summary = _SUMMARY_WITHHELD
-    relaxations = [
-        Relaxation(
-            changes=[_mask(c, viewer) for c in r.changes], effect="a package exists" if leaks(r.effect) else r.effect
+    conflicts = [
+        c.model_copy(
+            update={
+                "elements": [_mask(e, viewer) for e in c.elements],
+                "summary": words(c.summary, _SUMMARY_WITHHELD),
+            }
         )
-        for r in explanation.relaxations
+        for c in explanation.conflicts
     ]
     return explanation.model_copy(
         update={
             "conflict": [_mask(e, viewer) for e in explanation.conflict],
-            "summary": summary,
-            "relaxations": relaxations,
+            "conflicts": conflicts,
+            "summary": words(explanation.summary, _SUMMARY_WITHHELD),
+            "relaxations": [_redact_relaxation(r, viewer, leaks) for r in explanation.relaxations],
         }
     )
 
@@ -439,7 +543,7 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
     return scrub(redacted, subject_items(answer.subject, secrets) if hidden else set(), placeholder)
 
 
-def _line_summary_as_read(answer: WhyNot, shown: list[Supply]) -> str:
+def _line_summary_as_read(answer: WhyNot, shown: list[LineSupply]) -> str:
     """A requirement line's why-not told from the supply rows the viewer may read (its own
     nation's, and those the best package uses): what the line needs, what the package gives."""
     coverage = next((c for c in answer.optimum.coverage if c.requirement == answer.subject.removeprefix("line:")), None)

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot, Withdrawal
 from forcepack.models.scenario import Scenario
-from forcepack.models.solution import Solution
+from forcepack.models.solution import Conflict, Solution
 
 
 def usd(amount: int | float) -> str:
@@ -107,14 +107,47 @@ def explanation_text(solution: Solution, *, with_summary: bool = True) -> Render
             return Text("No package satisfies every rule of this scenario.", style="red")
         return Text("No package was found within the time limit.", style="red")
     lines: list[RenderableType] = [Text(e.summary, style="bold red")] if with_summary else []
-    lines.append(Text(f"Conflict ({'minimal' if e.minimal else 'not proven minimal'}):", style="bold"))
-    lines.extend(Text(f"  - [{c.type}] {c.id}: {c.text}") for c in e.conflict)
+    conflicts = e.conflicts or [Conflict(elements=e.conflict, minimal=e.minimal, summary=e.summary)]
+    for i, conflict in enumerate(conflicts, 1):
+        title = f"Cause {i} of {len(conflicts)}" if len(conflicts) > 1 else "Conflict"
+        lines.append(Text(f"{title} ({'minimal' if conflict.minimal else 'not proven minimal'}):", style="bold"))
+        for c in conflict.elements:
+            lines.append(Text(f"  - [{c.type}] {c.id}: {c.text}"))
+            if c.figures:
+                lines.append(Text(f"      {c.figures}", style="dim"))
     if e.relaxations:
         lines.append(Text("Ways out:", style="bold"))
         for i, r in enumerate(e.relaxations, 1):
             changes = "; ".join(f"{c.type} {c.id}" for c in r.changes)
-            lines.append(Text(f"  {i}. relax {changes}: {r.effect}"))
+            cost = f" (relax cost {r.cost})" if r.cost is not None else ""
+            lines.append(Text(f"  {i}. relax {changes}{cost}: {r.effect}"))
+            if r.patch is not None:
+                ops = ", ".join(str(op.get("op")) for op in r.patch.get("ops", []))
+                lines.append(Text(f"      as a what-if patch: {ops}", style="dim"))
+            elif r.unpatchable:
+                lines.append(Text(f"      not a patch: no operation for {'; '.join(r.unpatchable)}", style="dim"))
     return Group(*lines)
+
+
+def best_effort_text(solution: Solution, scenario: Scenario) -> RenderableType | None:
+    """The best package that can be had without every essential line, and what it gives up."""
+    effort = solution.explanation.best_effort if solution.explanation is not None else None
+    if effort is None:
+        return None
+    package = effort.package
+    if not package.has_package:
+        return Text("Best effort: no package even with the essential lines made desirable.", style="bold")
+    short = ", ".join(f"`{rid}`" for rid in effort.lines_short) or "none"
+    fewest = " (the fewest possible)" if effort.least is not None else " (fewer not ruled out)"
+    head = Text("Best effort: ", style="bold")
+    head.append(
+        f"{package.totals.personnel:,} personnel from {package.totals.nations_contributing} nation(s), cost USD "
+        f"{usd(package.funding.total_cost_usd)}; essential lines short: {short}{fewest if effort.lines_short else ''}"
+    )
+    # The package is the scenario's with essential lines made desirable: show them as the scenario has them.
+    priority = {r.id: r.priority.value for r in scenario.requirements}
+    rows = [c.model_copy(update={"priority": priority.get(c.requirement, c.priority)}) for c in package.coverage]
+    return Group(head, coverage_table(package.model_copy(update={"coverage": rows}), scenario))
 
 
 def render(solution: Solution, scenario: Scenario, console: Console) -> None:
@@ -126,6 +159,9 @@ def render(solution: Solution, scenario: Scenario, console: Console) -> None:
         console.print(funding_text(solution))
     else:
         console.print(explanation_text(solution))
+        effort = best_effort_text(solution, scenario)
+        if effort is not None:
+            console.print(effort)
 
 
 def render_why_not(answer: WhyNot, console: Console) -> None:

@@ -33,7 +33,7 @@ class WhyNotPart(Frozen):
     deltas: list[CriterionDelta] = Field(default_factory=list)
 
 
-class Supply(Frozen):
+class LineSupply(Frozen):
     """One offered unit line of a requirement line's capability, and whether it can fill the line."""
 
     nation: str
@@ -68,7 +68,7 @@ class WhyNot(Frozen):
     parts: list[WhyNotPart] = Field(
         default_factory=list, description="For a nation: its units and its money, each answered on its own."
     )
-    supply: list[Supply] = Field(
+    supply: list[LineSupply] = Field(
         default_factory=list,
         description="For a requirement line: every offered unit line of its capability, what it could provide, "
         "and what keeps it out.",

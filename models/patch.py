@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode
+from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import format_location, parse_scenario, read_document
 from forcepack.models.scenario import Offer, Scenario, Targets, Veto
@@ -83,6 +83,30 @@ class SetTargets(Frozen):
     targets: dict[str, Any] = Field(min_length=1, description="Target keys and their new values.")
 
 
+class DropRedLine(Frozen):
+    """A nation withdraws one of its red lines (a renegotiated caveat)."""
+
+    op: Literal["drop_red_line"]
+    nation: NationCode = Field(description="The nation whose red line it is (red-line ids are each nation's own).")
+    id: Identifier = Field(description="Id of the red line withdrawn.")
+
+
+class SetPriority(Frozen):
+    """A requirement line's priority changes (an essential line made desirable accepts a shortfall)."""
+
+    op: Literal["set_priority"]
+    requirement: Identifier = Field(description="Requirement line id.")
+    priority: Priority = Field(description="Its new priority.")
+
+
+class LiftVeto(Frozen):
+    """A veto is lifted for some of the nations it names (dropped once it names none)."""
+
+    op: Literal["lift_veto"]
+    id: Identifier = Field(description="Id of the veto.")
+    nations: list[NationCode] = Field(min_length=1, description="Nations it no longer objects to.")
+
+
 class SetObjective(Frozen):
     """The objective's criteria change."""
 
@@ -91,7 +115,18 @@ class SetObjective(Frozen):
 
 
 Operation = Annotated[
-    Withdraw | SetControl | SetMandate | AddVeto | DropVeto | ReplaceOffer | RemoveUnit | SetTargets | SetObjective,
+    Withdraw
+    | SetControl
+    | SetMandate
+    | AddVeto
+    | DropVeto
+    | LiftVeto
+    | ReplaceOffer
+    | RemoveUnit
+    | DropRedLine
+    | SetPriority
+    | SetTargets
+    | SetObjective,
     Field(discriminator="op"),
 ]
 
@@ -214,6 +249,33 @@ def _set_targets(data: dict[str, Any], op: SetTargets, s: Scenario, where: str, 
             targets[key] = value
 
 
+def _lift_veto(data: dict[str, Any], op: LiftVeto, s: Scenario, where: str, problems: list[str]) -> None:
+    vetoes = {v["id"]: v for v in data["vetoes"]}
+    if not _need(vetoes, op.id, "veto", f"{where}.id", problems):
+        return
+    veto = vetoes[op.id]
+    for i, code in enumerate(op.nations):
+        if code not in veto["against"]:
+            problems.append(f"{where}.nations[{i}]: veto `{op.id}` does not name {code}")
+    veto["against"] = [n for n in veto["against"] if n not in op.nations]
+    data["vetoes"] = [v for v in data["vetoes"] if v["against"]]
+
+
+def _drop_red_line(data: dict[str, Any], op: DropRedLine, s: Scenario, where: str, problems: list[str]) -> None:
+    offer = next((o for o in data["offers"] if o["nation"] == op.nation), None)
+    if offer is None or not any(r["id"] == op.id for r in offer.get("red_lines", [])):
+        problems.append(f"{where}.id: red line `{op.id}` is not a red line of {op.nation} in this scenario")
+        return
+    offer["red_lines"] = [r for r in offer["red_lines"] if r["id"] != op.id]
+
+
+def _set_priority(data: dict[str, Any], op: SetPriority, s: Scenario, where: str, problems: list[str]) -> None:
+    if _need(s.requirement_by_id, op.requirement, "requirement", f"{where}.requirement", problems):
+        for r in data["requirements"]:
+            if r["id"] == op.requirement:
+                r["priority"] = op.priority.value
+
+
 def _set_objective(data: dict[str, Any], op: SetObjective, s: Scenario, where: str, problems: list[str]) -> None:
     data["objective"] = op.objective
 
@@ -224,6 +286,9 @@ _APPLY: dict[str, Callable[..., None]] = {
     "set_mandate": _set_mandate,
     "add_veto": _add_veto,
     "drop_veto": _drop_veto,
+    "lift_veto": _lift_veto,
+    "drop_red_line": _drop_red_line,
+    "set_priority": _set_priority,
     "replace_offer": _replace_offer,
     "remove_unit": _remove_unit,
     "set_targets": _set_targets,

@@ -292,7 +292,7 @@ class Expect(Frozen):
         default=None, description="Expected objective values, per criterion."
     )
     conflict: list[Identifier] | None = Field(
-        default=None, description="Ids expected in the conflict of an infeasible scenario."
+        default=None, description="Ids expected among the conflicts (every cause) of an infeasible scenario."
     )
 
 

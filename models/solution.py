@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -101,6 +101,35 @@ class Totals(Frozen):
     nations_participating: int = Field(ge=0, description="Nations deploying units or whose money is used.")
 
 
+class ElementRef(Frozen):
+    """A scenario element named without its sentence (what keeps part of a line's supply out)."""
+
+    type: ConflictType
+    id: str = Field(description="Where a person finds it in the scenario file.")
+    nation: str | None = None
+
+
+class NationSupply(Frozen):
+    """One nation's part of what is offered for a requirement line."""
+
+    nation: str | None = Field(description="The nation; null for other nations taken together (a redacted view).")
+    offered: int = Field(ge=0, description="Offered in all for the line, in its measure.")
+    kept_out: int = Field(ge=0, description="Of it, what the scenario's elements keep off the line.")
+    by: list[ElementRef] = Field(
+        default_factory=list, description="The elements that keep it out (red lines, vetoes, windows, conditions)."
+    )
+
+
+class Supply(Frozen):
+    """The figures of a supply shortfall: what an essential line needs against what is offered for it."""
+
+    needed: int = Field(ge=0, description="The line's quantity, in its measure.")
+    measure: str = Field(description="`units` or `personnel`.")
+    offered: int = Field(ge=0, description="Offered in all by every nation, units of the line's capability.")
+    kept_out: int = Field(ge=0, description="Of it, kept off the line by red lines, vetoes, windows and conditions.")
+    nations: list[NationSupply] = Field(default_factory=list, description="Per nation offering the capability.")
+
+
 class ConflictElement(Frozen):
     """One scenario element taking part in a conflict."""
 
@@ -108,6 +137,22 @@ class ConflictElement(Frozen):
     id: str = Field(description="Where a person finds it in the scenario file.")
     nation: str | None = None
     text: str = Field(description="The element in a planner's words.")
+    figures: str | None = Field(
+        default=None,
+        description="The numbers behind its part in the conflict: for an essential line its supply (needed, "
+        "offered and by whom, kept out and by what); for a coupling rule the figures that clash.",
+    )
+    supply: Supply | None = Field(default=None, description="An essential line's supply, as figures.")
+
+
+class Conflict(Frozen):
+    """One cause: a set of elements that cannot all hold together."""
+
+    elements: list[ConflictElement]
+    minimal: bool = Field(
+        description="True only where dropping any single element was checked to make the rest feasible."
+    )
+    summary: str = Field(description="The cause in a planner's words, with its figures.")
 
 
 class Relaxation(Frozen):
@@ -115,17 +160,41 @@ class Relaxation(Frozen):
 
     changes: list[ConflictElement]
     effect: str
+    cost: int | None = Field(default=None, ge=0, description="Its relax cost: the sum of its elements' relax costs.")
+    removes: list[int] = Field(
+        default_factory=list, description="The causes (indices into `conflicts`) it removes; all of them for a way out."
+    )
+    personnel: int | None = Field(default=None, ge=0, description="Personnel of the package after the change.")
+    objective: list[ObjectiveValue] = Field(
+        default_factory=list, description="The scenario's objective in the package after the change."
+    )
+    patch: dict[str, Any] | None = Field(
+        default=None,
+        description="The change as a `forcepack.patch/1` document, to run as a what-if in one step; null when "
+        "some change has no patch operation (`unpatchable` says which).",
+    )
+    unpatchable: list[str] = Field(
+        default_factory=list, description="The changes that cannot be applied as a patch, in words."
+    )
 
 
 class Explanation(Frozen):
     """Why no package exists."""
 
     minimal: bool = Field(
-        description="True only where dropping any single element was checked to make the rest feasible."
+        description="True only where dropping any single element of `conflict` was checked to make the rest feasible."
     )
-    conflict: list[ConflictElement]
+    conflict: list[ConflictElement] = Field(description="The first cause's elements (`conflicts[0]`).")
     summary: str
     relaxations: list[Relaxation] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="Every cause found, up to a bound: the first ones pairwise independent (disjoint), any "
+        "later one found while looking for the way out that removes them all.",
+    )
+    best_effort: BestEffort | None = Field(
+        default=None, description="The best package without every essential line (`BestEffort`), when computed."
+    )
     complete: bool = Field(
         default=True,
         description="Every search the explanation made finished in time. False: the time limit cut one "
@@ -196,3 +265,6 @@ class BestEffort(Frozen):
         ge=0,
         description="The fewest essential lines any package must leave short, when proven (else None).",
     )
+
+
+Explanation.model_rebuild()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.solver.best_effort import best_effort
 from forcepack.solver.document import Package
 from forcepack.solver.explain import explain as explain_scenario
 from forcepack.solver.params import SolveParams
@@ -19,6 +20,8 @@ from forcepack.solver.search import ProgressCallback, SolveReport, best
 
 EXPLAIN_TIME_LIMIT_S = 10.0
 """Budget for explaining an infeasible scenario, on top of the solve's own."""
+BEST_EFFORT_TIME_LIMIT_S = 5.0
+"""Budget for the best-effort package of an infeasible scenario, on top of the explanation's."""
 
 
 def solve(
@@ -49,8 +52,10 @@ def solve(
     report
         Filled with per-stage figures when given.
     explain
-        When the scenario is infeasible, find the conflict and relaxations (`solver.explain`),
-        within EXPLAIN_TIME_LIMIT_S more seconds.
+        When the scenario is infeasible, find the causes and ways out (`solver.explain`), within
+        EXPLAIN_TIME_LIMIT_S more seconds, and (without `include`) the best-effort package
+        (`solver.best_effort`: what can be had, and which essential lines it gives up), within
+        BEST_EFFORT_TIME_LIMIT_S more.
     include
         Nation codes that must take part and offered unit ids that must deploy.
     cancel
@@ -81,4 +86,7 @@ def solve(
         return solution
     budget = SolveParams(time_limit_s=EXPLAIN_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
     explanation = explain_scenario(scenario, budget, include=include, cancel=cancel)
+    if explanation is not None and not include:
+        effort = SolveParams(time_limit_s=BEST_EFFORT_TIME_LIMIT_S, workers=params.effective_workers, seed=params.seed)
+        explanation = explanation.model_copy(update={"best_effort": best_effort(scenario, effort, cancel=cancel)})
     return solution.model_copy(update={"explanation": explanation})

@@ -43,7 +43,8 @@ def validate_scenario(scenario: Scenario, solution: Solution) -> ValidationOutco
         if solution.explanation is None:
             problems.append("expected a conflict, but the answer carries no explanation")
         else:
-            found = {c.id for c in solution.explanation.conflict}
+            explanation = solution.explanation
+            found = {c.id for c in explanation.conflict} | {e.id for c in explanation.conflicts for e in c.elements}
             missing = [i for i in expect.conflict if i not in found]
             if missing:
                 problems.append(f"conflict lacks {', '.join(missing)} (found: {', '.join(sorted(found))})")

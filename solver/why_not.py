@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from forcepack.models.analysis import CriterionDelta, Supply, WhyNot, WhyNotPart
+from forcepack.models.analysis import CriterionDelta, LineSupply, WhyNot, WhyNotPart
 from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import Scenario, offer_key
@@ -268,7 +268,7 @@ def _line(
         per_unit = c.unit.personnel if requirement.measure == Measure.PERSONNEL else 1
         kept = [" or ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
         supply.append(
-            Supply(
+            LineSupply(
                 nation=c.nation,
                 unit=c.unit.id,
                 offered=c.unit.count * per_unit,

@@ -34,11 +34,12 @@ def test_registry_every_red_line_kind_has_a_rule_with_every_face() -> None:
 
 
 def test_registry_every_conflict_type_has_a_family_with_every_face() -> None:
-    """Each conflict type an explanation can name has its home: a sentence, a relaxation, a cost."""
+    """Each conflict type an explanation can name has its home: a sentence, a relaxation (and its
+    patch operations), a cost."""
     assert set(FAMILIES) == set(typing.get_args(ConflictType))
     for kind, family in FAMILIES.items():
         assert family.type == kind
-        assert {"describe", "relax"} <= {name for cls in type(family).__mro__[:-2] for name in cls.__dict__}
+        assert {"describe", "relax", "patch"} <= {name for cls in type(family).__mro__[:-2] for name in cls.__dict__}
         assert family.default_relax_cost > 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from forcepack.models.patch import Operation
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
 from forcepack.solver.checking import CheckedDocument, Violation, fills
 from forcepack.solver.elements import Block, Element
@@ -79,6 +80,11 @@ class AvailabilityFamily(Family):
     def describe(self, scenario: Scenario, element: Element) -> str:
         nation = element.nation or ""
         return describe(scenario, scenario.unit_by_key[offer_key(nation, element.id)], nation)
+
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        """None: no operation eases one unit's window or readiness (`replace_offer` would restate the
+        nation's whole offer); the change is the nation's to make in its offer."""
+        return None
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         for offer in document["offers"]:

@@ -11,7 +11,11 @@ holds all of its faces:
   and the document alone (`forcepack.solver.checking`), sharing no code with the constraint;
 - **sentence**: the element in a planner's words (`Family.describe`);
 - **relaxation**: how it is given up, in the scenario's document (`Family.relax`), and how hard
-  that is when the scenario does not say (`Family.default_relax_cost`).
+  that is when the scenario does not say (`Family.default_relax_cost`);
+- **patch**: the same change as `forcepack.patch/1` operations, so a way out runs as a what-if
+  in one step (`Family.patch`; None where no operation expresses it);
+- **figures**: for a rule that couples decisions, the numbers it clashes on in a conflict
+  (`Family.clash`: what to optimise with the rest of the conflict held, and the sentence).
 
 This module, like every rule home, imports only the standard library, `forcepack.models` and the
 checker's view: no OR-Tools (a test imports the homes with OR-Tools made unimportable), so the
@@ -21,10 +25,11 @@ verdicts can be read and run without the solver.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from forcepack.models.patch import Operation
 from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
 from forcepack.models.solution import ConflictType
 from forcepack.solver.checking import CheckedDocument, Violation
@@ -113,6 +118,23 @@ class ModelView(Protocol):
         """A helper variable of the rule's (named after what it counts)."""
 
 
+@dataclass(frozen=True)
+class Clash:
+    """The numbers a coupling rule clashes on in a conflict.
+
+    With the rest of the conflict held (and everything else relaxed), `objective` is optimised
+    (maximised when `maximise`); since the conflict is minimal, its best value breaks the rule,
+    and `words(best, reads)` says by how much: `best` is the proven bound (so "at most" and "at
+    least" stay true even when the search was cut short), `reads` the value of each expression
+    of `reads` in the package found (the closest package, for a rule whose figure is a ratio).
+    """
+
+    objective: Expr
+    maximise: bool
+    words: Callable[[int, Mapping[str, int]], str]
+    reads: Mapping[str, Expr] = field(default_factory=dict)
+
+
 OptionFilter = Callable[[UnitOffer, Requirement], list[Block]]
 """Why a rule closes one option (a unit line on a requirement line) of a nation: its blocks."""
 
@@ -132,6 +154,16 @@ class Family(ABC):
     def relax(self, document: dict[str, Any], element: Element) -> None:
         """Give the element up in a scenario's document (the form of a scenario file), as its
         enforcement literal does in a relaxable model."""
+
+    @abstractmethod
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        """The relaxation as patch operations (`forcepack.models.patch`), applying to the scenario
+        what `relax` does to its document; None when no operation can express it."""
+
+    def clash(self, view: ModelView, element: Element) -> Clash | None:
+        """The numbers the element clashes on in a conflict (`Clash`); None for a rule that only
+        filters or has no figure to give."""
+        return None
 
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         """The element's own `relax_cost` in the scenario, where it can have one."""

@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from forcepack.models.limits import COVERAGE_MAX_DENOMINATOR
+from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import FundingPledge, Scenario, offer_key
 from forcepack.solver.checking import FIGURE_TOLERANCE, CheckedDocument, Violation, names, pledge_named, usd
 from forcepack.solver.elements import Block, Element
-from forcepack.solver.rules.base import Family, ModelView, Rule
+from forcepack.solver.rules.base import Clash, Family, ModelView, Rule
 from forcepack.solver.rules.targets import ratio
 
 ELEMENT = Element("funding", "funding_coverage")
@@ -210,6 +212,26 @@ class FundingFamily(Family):
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         document.setdefault("targets", {}).pop("funding_coverage", None)
+
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        return [SetTargets(op="set_targets", targets={"funding_coverage": None})]
+
+    def clash(self, view: ModelView, element: Element) -> Clash | None:
+        """The package closest to covering its pooled cost (least money short) with the rest of
+        the conflict held: its pooled cost, what pledges can pay of it, and what is needed."""
+        coverage = view.scenario.targets.funding_coverage or 0.0
+        num, den = ratio(coverage, round_up=True, max_denominator=COVERAGE_MAX_DENOMINATOR)
+        pooled = sum(view.pooled_cost(cap) for cap in view.pooled_capabilities())
+        drawn = sum(view.drawn())
+
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            needed = math.ceil(Fraction(num, den) * reads["pooled"])
+            return (
+                f"with the rest of the conflict held, the closest package costs {usd(reads['pooled'])} from the pool; "
+                f"pledges can pay {usd(reads['drawn'])} of it, {usd(needed)} ({coverage:.0%}) needed"
+            )
+
+        return Clash(num * pooled - den * drawn, False, words, {"pooled": pooled, "drawn": drawn})
 
 
 RULE = FundingRule()

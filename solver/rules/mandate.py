@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forcepack.models.patch import Operation, SetMandate
 from forcepack.models.scenario import Scenario
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import Family
@@ -23,6 +24,9 @@ class MandateFamily(Family):
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         document["mandate"][element.id] = True
+
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        return [SetMandate(op="set_mandate", conditions={element.id: True}, declare=element.id not in scenario.mandate)]
 
 
 FAMILY = MandateFamily()

@@ -14,10 +14,11 @@ Adding a kind: its model in `models/red_lines.py` (the union), a class here list
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from forcepack.models.common import ENGAGEMENT_NAMES, AlongsideScope
+from forcepack.models.patch import DropRedLine, Operation
 from forcepack.models.red_lines import (
     AllowedControl,
     MaxEngagement,
@@ -33,7 +34,7 @@ from forcepack.models.red_lines import (
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
 from forcepack.solver.checking import CheckedDocument, Violation, fills, names, unmet_mandate_lines
 from forcepack.solver.elements import Block, Element
-from forcepack.solver.rules.base import Family, ModelView, OptionFilter, Rule
+from forcepack.solver.rules.base import Clash, Family, ModelView, OptionFilter, Rule
 
 L = TypeVar("L", bound=RedLine)
 
@@ -65,6 +66,10 @@ class RedLineRule(Rule, Generic[L]):
 
     def line_constrain(self, line: L, nation: str, view: ModelView) -> None:
         """Add the caveat's coupling constraints to the model."""
+
+    def line_clash(self, line: L, nation: str, view: ModelView) -> Clash | None:
+        """The numbers the caveat clashes on in a conflict (`Clash`), for a kind that couples."""
+        return None
 
     @abstractmethod
     def describe_line(self, line: L, scenario: Scenario, nation: str) -> str:
@@ -245,6 +250,18 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
         count = sum(view.contributes(code) for code in self.partners(line, view.scenario, nation))
         view.add(count >= line.min, element_of(line, nation), only_if=[view.participates(nation)])
 
+    def line_clash(self, line: RequiresPartner, nation: str, view: ModelView) -> Clash | None:
+        partners = self.partners(line, view.scenario, nation)
+        pool = ", ".join(partners) if line.nations is not None else f"group {line.group}"
+
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return (
+                f"{nation} needs at least {line.min} partner(s) of {pool} contributing units; the rest of the "
+                f"conflict lets at most {best} of its {len(partners)} contribute"
+            )
+
+        return Clash(sum(view.contributes(code) for code in partners), True, words)
+
     def describe_line(self, line: RequiresPartner, scenario: Scenario, nation: str) -> str:
         pool = ", ".join(line.nations) if line.nations is not None else f"group {line.group}"
         return f"{nation} takes part only if at least {line.min} of {pool} also contribute units"
@@ -319,6 +336,15 @@ class MaxPersonnelRule(RedLineRule[MaxPersonnel]):
     def line_constrain(self, line: MaxPersonnel, nation: str, view: ModelView) -> None:
         view.add(view.personnel(nation) <= line.limit, element_of(line, nation))
 
+    def line_clash(self, line: MaxPersonnel, nation: str, view: ModelView) -> Clash | None:
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return (
+                f"the rest of the conflict needs at least {best:,} of {nation}'s personnel; "
+                f"its ceiling is {line.limit:,}"
+            )
+
+        return Clash(view.personnel(nation), False, words)
+
     def describe_line(self, line: MaxPersonnel, scenario: Scenario, nation: str) -> str:
         return f"{nation} deploys at most {line.limit:,} personnel"
 
@@ -341,6 +367,15 @@ class MinContingentRule(RedLineRule[MinContingent]):
 
     def line_constrain(self, line: MinContingent, nation: str, view: ModelView) -> None:
         view.add(view.personnel(nation) >= line.personnel, element_of(line, nation), only_if=[view.contributes(nation)])
+
+    def line_clash(self, line: MinContingent, nation: str, view: ModelView) -> Clash | None:
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return (
+                f"{nation} sends at least {line.personnel:,} personnel or none; the rest of the conflict leaves "
+                f"room for at most {best:,}"
+            )
+
+        return Clash(view.personnel(nation), True, words)
 
     def describe_line(self, line: MinContingent, scenario: Scenario, nation: str) -> str:
         return f"{nation} sends at least {line.personnel:,} personnel or none"
@@ -368,6 +403,12 @@ class MaxSectorsRule(RedLineRule[MaxSectors]):
         sectors = sorted(view.sectors_of(nation))
         if len(sectors) > line.count:
             view.add(sum(view.in_sector(nation, s) for s in sectors) <= line.count, element_of(line, nation))
+
+    def line_clash(self, line: MaxSectors, nation: str, view: ModelView) -> Clash | None:
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return f"the rest of the conflict needs {nation}'s units in at least {best} sectors; at most {line.count}"
+
+        return Clash(sum(view.in_sector(nation, s) for s in sorted(view.sectors_of(nation))), False, words)
 
     def describe_line(self, line: MaxSectors, scenario: Scenario, nation: str) -> str:
         return f"{nation} keeps its units in at most {line.count} sector{'s' if line.count != 1 else ''}"
@@ -430,6 +471,13 @@ class RedLineFamily(Family):
         for offer in document["offers"]:
             if offer["nation"] == element.nation:  # red-line ids are each nation's own
                 offer["red_lines"] = [r for r in offer["red_lines"] if r["id"] != element.id]
+
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        return [DropRedLine(op="drop_red_line", nation=element.nation or "", id=element.id)]
+
+    def clash(self, view: ModelView, element: Element) -> Clash | None:
+        line = self.line(view.scenario, element)
+        return rule_for(line).line_clash(line, element.nation or "", view)
 
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         return self.line(scenario, element).relax_cost

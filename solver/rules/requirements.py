@@ -9,10 +9,12 @@ from fractions import Fraction
 from typing import Any
 
 from forcepack.models.common import Measure, Priority
+from forcepack.models.patch import Operation, SetPriority
 from forcepack.models.scenario import Requirement, Scenario
+from forcepack.models.solution import ElementRef, NationSupply, Supply
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Element
-from forcepack.solver.rules.base import Family, ModelView, Rule
+from forcepack.solver.rules.base import Candidate, Family, ModelView, Rule
 
 SHORTFALL_LIMIT = 2**53
 """Largest value the shortfall may take in its exact integer scale for the stage to search it as one
@@ -114,6 +116,9 @@ class RequirementFamily(Family):
             if r["id"] == element.id:
                 r["priority"] = "desirable"
 
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        return [SetPriority(op="set_priority", requirement=element.id, priority=Priority.DESIRABLE)]
+
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         return scenario.requirement_by_id[element.id].relax_cost
 
@@ -133,3 +138,68 @@ def describe(requirement: Requirement, scenario: Scenario) -> str:
         f"{requirement.capability} in {sector.name or sector.id} ({sector.control.value}), "
         f"engagement {int(requirement.engagement)}"
     )
+
+
+# -- a supply shortfall's figures ------------------------------------------------------------------
+
+
+def supply(requirement: Requirement, options: list[Candidate]) -> Supply:
+    """What the line needs against what is offered for it: every unit line of its capability (the
+    options of the line, open or closed), per nation, and what keeps each closed option out (every
+    element of each block that closes it, the scenario as it stands)."""
+    per_unit = (lambda c: c.unit.personnel * c.unit.count) if requirement.measure == Measure.PERSONNEL else None
+    rows: dict[str, NationSupply] = {}
+    for c in options:
+        amount = per_unit(c) if per_unit is not None else c.unit.count
+        row = rows.get(c.nation) or NationSupply(nation=c.nation, offered=0, kept_out=0)
+        by = list(row.by)
+        for block in c.blocks:
+            for e in block:
+                ref = ElementRef(type=e.type, id=e.id, nation=e.nation)
+                if ref not in by:
+                    by.append(ref)
+        rows[c.nation] = NationSupply(
+            nation=c.nation,
+            offered=row.offered + amount,
+            kept_out=row.kept_out + (amount if c.blocks else 0),
+            by=by,
+        )
+    nations = list(rows.values())
+    return Supply(
+        needed=requirement.quantity,
+        measure=requirement.measure.value,
+        offered=sum(r.offered for r in nations),
+        kept_out=sum(r.kept_out for r in nations),
+        nations=nations,
+    )
+
+
+def ref_words(ref: ElementRef) -> str:
+    """An element named briefly, as a supply's figures name what keeps units out."""
+    kind = {"red_line": "red line", "availability": "availability of unit", "mandate": "mandate condition"}.get(
+        ref.type, ref.type
+    )
+    return f"{kind} `{ref.id}`" + (f" ({ref.nation})" if ref.nation else "")
+
+
+def supply_sentence(figures: Supply) -> str:
+    """A supply shortfall in numbers: needed, offered in all and by whom, kept out and by what.
+
+    A row without a nation (a redacted view) reads "other nations"; an element named by a
+    placeholder reads as the placeholder."""
+    unit = "personnel" if figures.measure == Measure.PERSONNEL.value else ("unit" if figures.needed == 1 else "units")
+    open_ = figures.offered - figures.kept_out
+    text = f"needs {figures.needed:,} {unit}; {figures.offered:,} offered in all"
+    if figures.nations:
+        text += " (" + ", ".join(f"{r.nation or 'other nations'}: {r.offered:,}" for r in figures.nations) + ")"
+    if figures.kept_out:
+        parts = []
+        for r in figures.nations:
+            if r.kept_out:
+                by = ", ".join(ref_words(b) for b in r.by)
+                parts.append(f"{r.nation or 'other nations'}'s {r.kept_out:,}" + (f" by {by}" if by else ""))
+        text += f"; {figures.kept_out:,} kept out: " + "; ".join(parts)
+    text += f"; {open_:,} could fill it"
+    if open_ < figures.needed:
+        text += f", {figures.needed - open_:,} short"
+    return text

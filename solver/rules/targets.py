@@ -4,15 +4,16 @@ with the funding rule (`rules/funding.py`)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
 from forcepack.models.limits import SHARE_MAX_DENOMINATOR
+from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import Scenario
 from forcepack.solver.checking import SHARE_TOLERANCE, CheckedDocument, Violation
 from forcepack.solver.elements import Element
-from forcepack.solver.rules.base import Family, ModelView, Rule
+from forcepack.solver.rules.base import Clash, Family, ModelView, Rule
 
 
 def ratio(value: float, *, round_up: bool, max_denominator: int) -> tuple[int, int]:
@@ -36,6 +37,10 @@ class TargetRule(Rule):
     def describe_key(self, key: str, scenario: Scenario) -> str:
         raise NotImplementedError
 
+    def clash_key(self, key: str, view: ModelView) -> Clash | None:
+        """The numbers the target clashes on in a conflict (`Clash`)."""
+        return None
+
 
 class MaxPersonnelTarget(TargetRule):
     name = "max_personnel"
@@ -48,6 +53,14 @@ class MaxPersonnelTarget(TargetRule):
 
     def describe_key(self, key: str, scenario: Scenario) -> str:
         return f"the force stays within {scenario.targets.max_personnel:,} personnel"
+
+    def clash_key(self, key: str, view: ModelView) -> Clash | None:
+        limit = view.scenario.targets.max_personnel or 0
+
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return f"the rest of the conflict needs at least {best:,} personnel; the ceiling is {limit:,}"
+
+        return Clash(view.total_personnel(), False, words)
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `max_personnel`: the force's total personnel stays within the ceiling."""
@@ -72,6 +85,14 @@ class MinNationsTarget(TargetRule):
 
     def describe_key(self, key: str, scenario: Scenario) -> str:
         return f"at least {scenario.targets.min_nations} nations contribute units"
+
+    def clash_key(self, key: str, view: ModelView) -> Clash | None:
+        least = view.scenario.targets.min_nations or 0
+
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return f"{least} nations must contribute units; the rest of the conflict lets at most {best} do so"
+
+        return Clash(sum(view.contributes(n.code) for n in view.scenario.nations), True, words)
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `min_nations`: at least this many nations contribute units."""
@@ -99,6 +120,19 @@ class GroupMinimumsTarget(TargetRule):
     def describe_key(self, key: str, scenario: Scenario) -> str:
         group = key.split(".", 1)[1]
         return f"at least {scenario.targets.group_minimums.get(group)} nations of group {group} contribute units"
+
+    def clash_key(self, key: str, view: ModelView) -> Clash | None:
+        group = key.split(".", 1)[1]
+        least = view.scenario.targets.group_minimums.get(group, 0)
+        members = view.scenario.group_members.get(group, [])
+
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            return (
+                f"{least} members of group {group} must contribute units; of its {len(members)} members the rest "
+                f"of the conflict lets at most {best} do so"
+            )
+
+        return Clash(sum(view.contributes(code) for code in members), True, words)
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `group_minimums`: per group, at least this many member nations contribute units."""
@@ -129,6 +163,28 @@ class MaxNationShareTarget(TargetRule):
 
     def describe_key(self, key: str, scenario: Scenario) -> str:
         return f"no nation holds more than {scenario.targets.max_nation_share:.0%} of the force's personnel"
+
+    def clash_key(self, key: str, view: ModelView) -> Clash | None:
+        """The package closest to the ceiling (least personnel over it) with the rest of the
+        conflict held: its largest contingent against its total."""
+        share = view.scenario.targets.max_nation_share or 1.0
+        num, den = ratio(share, round_up=False, max_denominator=SHARE_MAX_DENOMINATOR)
+        total = view.total_personnel()
+        nations = [n for n in view.scenario.nation_by_code if view.options_of_nation(n)]
+        most = sum(c.unit.personnel * c.unit.count for n in nations for c in view.options_of_nation(n))
+        largest = view.new_int(0, most, "largest_contingent")
+        for nation in nations:
+            view.add(largest >= view.personnel(nation), None)
+
+        def words(best: int, reads: Mapping[str, int]) -> str:
+            biggest, whole = reads["largest"], reads["total"]
+            part = f" ({biggest / whole:.0%})" if whole else ""
+            return (
+                f"no nation may hold more than {share:.0%}; with the rest of the conflict held, the closest package "
+                f"puts {biggest:,} of {whole:,} personnel{part} in one nation"
+            )
+
+        return Clash(den * largest - num * total, False, words, {"largest": largest, "total": total})
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Target `max_nation_share`: no nation holds more than this share of the force's personnel."""
@@ -171,6 +227,16 @@ class TargetFamily(Family):
 
     def describe(self, scenario: Scenario, element: Element) -> str:
         return f"target `{element.id}`: {describe(element.id, scenario)}"
+
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        if element.id.startswith("group_minimums."):
+            group = element.id.split(".", 1)[1]
+            rest = {g: n for g, n in scenario.targets.group_minimums.items() if g != group}
+            return [SetTargets(op="set_targets", targets={"group_minimums": rest})]
+        return [SetTargets(op="set_targets", targets={element.id: None})]
+
+    def clash(self, view: ModelView, element: Element) -> Clash | None:
+        return rule_of_key(element.id).clash_key(element.id, view)
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         targets = document.setdefault("targets", {})

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from forcepack.models.common import VetoScope
+from forcepack.models.patch import DropVeto, LiftVeto, Operation
 from forcepack.models.scenario import Scenario, Veto
 from forcepack.solver.checking import CheckedDocument, Violation, fills, usd, vetoes_against
 from forcepack.solver.elements import Block, Element
@@ -82,6 +83,12 @@ class VetoFamily(Family):
             if v["id"] == element.id:
                 v["against"] = [n for n in v["against"] if element.nation is not None and n != element.nation]
         document["vetoes"] = [v for v in document["vetoes"] if v["against"]]
+
+    def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
+        veto = self.veto(scenario, element)
+        if list(veto.against) == [element.nation]:
+            return [DropVeto(op="drop_veto", id=veto.id)]
+        return [LiftVeto(op="lift_veto", id=veto.id, nations=[element.nation or ""])]
 
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         return self.veto(scenario, element).relax_cost

@@ -42,6 +42,7 @@ WHY_NOT_SUBJECTS = {
     "tutorial": "TUR",
     "infeasible-funding": SCENARIOS["infeasible-funding"].nations[0].code,
     "infeasible-khan-younis-police": SCENARIOS["infeasible-khan-younis-police"].nations[0].code,
+    "three-causes": "TUR",
 }
 KINDS = ("what-if", "criticality", "explanation", "why-not")
 
@@ -63,13 +64,14 @@ PATCHES: dict[str, dict[str, Any]] = {
     "gaza-isf": {"ops": [{"op": "withdraw", "nations": ["PAK"]}], "mode": "repair"},
     "infeasible-funding": {"ops": [{"op": "set_control", "sector": "rafah", "control": "hostile"}]},
     "infeasible-khan-younis-police": {"ops": [{"op": "set_control", "sector": "rafah", "control": "hostile"}]},
+    "three-causes": {"ops": [{"op": "set_control", "sector": "rafah", "control": "contested"}]},
 }
 
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, dict[tuple[str, str], str]]]:
     """Every example analysed once: a what-if, a criticality sweep, an explanation and a why-not (job locations)."""
-    app = create_app(make_settings(tmp_path_factory.mktemp("analyses"), default_solve_seconds=5.0, queue_length=16))
+    app = create_app(make_settings(tmp_path_factory.mktemp("analyses"), default_solve_seconds=5.0, queue_length=24))
     with TestClient(app) as client:
         service = Service(app, client)
         load_examples(service.database, EXAMPLES)

@@ -140,7 +140,13 @@ def test_cli_first_start_loads_examples_and_makes_one_coordinator_token(tmp_path
     database = Database(f"sqlite:///{tmp_path / 'serve.db'}")
     upgrade(database)
     first = first_start(database, EXAMPLES)
-    assert sorted(first.loaded) == ["gaza-isf", "infeasible-funding", "infeasible-khan-younis-police", "tutorial"]
+    assert sorted(first.loaded) == [
+        "gaza-isf",
+        "infeasible-funding",
+        "infeasible-khan-younis-police",
+        "three-causes",
+        "tutorial",
+    ]
     assert first.skipped == []
     assert first.token is not None and first.token.role == "coordinator"
     again = first_start(database, EXAMPLES)

@@ -93,7 +93,7 @@ def test_limits_list_length_capped(service: Service) -> None:
     assert response.status_code == 422
     assert response.json()["problems"][0].startswith("query limit:")
     page = service.client.get("/v1/scenarios?limit=2&offset=1", headers=service.coordinator).json()
-    assert page["total"] == 4
+    assert page["total"] == 5
     assert [item["id"] for item in page["items"]] == ["infeasible-funding", "infeasible-khan-younis-police"]
 
 

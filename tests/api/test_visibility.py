@@ -131,3 +131,35 @@ def test_visibility_package_is_the_same_for_every_role(solved: tuple[Service, di
     scenario = service.client.get("/v1/scenarios/gaza-isf", headers=service.coordinator).json()["scenario"]
     assert digests[0] == parse_scenario(scenario).sha256()
     assert digests[1] == digests[2] != digests[0]
+
+
+def test_visibility_causes_figures_and_patches_are_redacted(solved: tuple[Service, dict[str, str]]) -> None:
+    """Bangladesh's delegate reads the Khan Younis line's supply with its own row and the other nations
+    together (no Moroccan amount, no Moroccan red line), every cause masked like the first conflict,
+    and the patch of the way out that drops Morocco's red line withheld, its own way out's patch kept;
+    the coordinator reads both patches and Morocco's row."""
+    service, jobs = solved
+    bgd = service.client.get(jobs["infeasible-khan-younis-police"], headers=service.auth(Role.DELEGATE, "BGD")).json()
+    explanation = bgd["result"]["explanation"]
+    line = next(e for c in explanation["conflicts"] for e in c["elements"] if e["id"] == "ky-fpu")
+    rows = {row["nation"]: row for row in line["supply"]["nations"]}
+    assert set(rows) == {"BGD", None}
+    assert rows[None]["offered"] == 3 and rows[None]["by"] == []
+    assert [ref["id"] for ref in rows["BGD"]["by"]] == ["bgd-secure-only"]
+    assert "MAR" not in line["figures"] and "other nations: 3" in line["figures"]
+    assert {e["id"] for c in explanation["conflicts"] for e in c["elements"] if e["type"] == "red_line"} == {
+        "bgd-secure-only",
+        "another nation's condition",
+    }
+    ways = {tuple(c["id"] for c in r["changes"]): r for r in explanation["relaxations"]}
+    assert ways[("another nation's condition",)]["patch"] is None
+    assert ways[("another nation's condition",)]["unpatchable"] == ["a change the caller may not read"]
+    assert ways[("bgd-secure-only",)]["patch"]["ops"] == [
+        {"op": "drop_red_line", "nation": "BGD", "id": "bgd-secure-only"}
+    ]
+    coordinator = service.client.get(jobs["infeasible-khan-younis-police"], headers=service.coordinator).json()
+    full = coordinator["result"]["explanation"]
+    patches = [op for r in full["relaxations"] if r["patch"] for op in r["patch"]["ops"]]
+    assert {"op": "drop_red_line", "nation": "MAR", "id": "mar-secure-only"} in patches
+    supply = next(e for e in full["conflict"] if e["id"] == "ky-fpu")["supply"]
+    assert {row["nation"] for row in supply["nations"]} == {"MAR", "BGD"}
