@@ -267,12 +267,10 @@ def test_explain_conflicts_agree_with_brute_force(scenario: Scenario) -> None:
     _assert_conflicts_proven(scenario, decide, decide_force)
 
 
-@pytest.mark.xfail(strict=True, reason="found here, not fixed: the search with `nations` alone answers infeasible")
 def test_explain_nations_objective_alone_finds_the_package() -> None:
     """A generated scenario (tests/data/solver/nations-objective-infeasible.json) has packages: with
-    the objective `shortfall` or `cost` the search finds one, with `nations` alone it answers
-    infeasible. Kept as a strict xfail so that the fix is noticed; the properties above decide
-    feasibility with `cost`."""
+    `shortfall` or `cost` the search found one, with `nations` alone CP-SAT's symmetry presolve
+    answered infeasible (`solver.engine.new_solver` turns it off): every objective finds one."""
     data = json.loads(Path("tests/data/solver/nations-objective-infeasible.json").read_text())
     scenario = parse_scenario(data)
     assert feasible(scenario)

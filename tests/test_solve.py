@@ -42,10 +42,12 @@ def test_solve_hint_from_a_previous_package_keeps_the_optimum() -> None:
 
 def test_solve_params_reject_nonsense() -> None:
     """Parameters say what they expected."""
-    with pytest.raises(ValueError, match="Expected workers >= 1"):
+    with pytest.raises(ValueError, match="Expected 1 <= workers <= 64, got 0"):
         SolveParams(workers=0)
-    with pytest.raises(ValueError, match="Expected time_limit_s > 0"):
+    with pytest.raises(ValueError, match="Expected 0 < time_limit_s"):
         SolveParams(time_limit_s=0)
+    with pytest.raises(ValueError, match="Expected 0 <= seed <= 2,147,483,647"):
+        SolveParams(seed=2**31)
 
 
 def test_solve_gaza_is_optimal_and_checked() -> None:
