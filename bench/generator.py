@@ -112,7 +112,18 @@ from typing import Any
 from forcepack.models import Scenario, months_between, parse_scenario
 from forcepack.models.scenario import offer_key
 
-__all__ = ["COUPLING_KINDS", "FAMILIES", "MIN_NATIONS", "Family", "Witness", "generate", "generate_with_witness", "main", "sector_count", "summary"]
+__all__ = [
+    "COUPLING_KINDS",
+    "FAMILIES",
+    "MIN_NATIONS",
+    "Family",
+    "Witness",
+    "generate",
+    "generate_with_witness",
+    "main",
+    "sector_count",
+    "summary",
+]
 
 MIN_NATIONS = 5
 """Fewest nations `generate` accepts."""
@@ -794,7 +805,9 @@ class _Builder:
 
     def _line(self, cap: str, p: _Profile, sector: _Sector, size: int) -> _Line:
         rng = self.rng
-        rate = p.personnel_measure_rate if self.family.personnel_measure_rate is None else self.family.personnel_measure_rate
+        rate = self.family.personnel_measure_rate
+        if rate is None:
+            rate = p.personnel_measure_rate
         measure = "personnel" if rng.random() < rate else "units"
         quantity = size
         if measure == "personnel":
@@ -1264,7 +1277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--nations", type=int, required=True, help=f"how many nations (at least {MIN_NATIONS})")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random stream (default 1)")
     parser.add_argument("--infeasible", action="store_true", help="plant one recognisable conflict")
-    parser.add_argument("--family", choices=list(FAMILIES), default="standard", help="scenario family (default standard)")
+    parser.add_argument("--family", choices=list(FAMILIES), default="standard", help="scenario family")
     parser.add_argument("--summary", action="store_true", help="print the sizes instead of the scenario")
     args = parser.parse_args(argv)
     if args.nations < MIN_NATIONS:

@@ -113,6 +113,13 @@ def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float, 
     # default portfolio on two cores (docs/benchmarks.md).
     if workers == 1:
         p.linearization_level = 2
+    elif workers == 2:
+        # Two workers: the strong relaxation's search (`max_lp`, what one worker runs) beside CP-SAT's
+        # default one. CP-SAT's own two-worker portfolio left 3 of 9 `many-lines` runs unproven after
+        # 10 units of deterministic time where this pair proves them in 0.3-0.4; one worker alone left
+        # a `partial-personnel` run unproven (no better package found for 6 units with the bound
+        # already tight) that the pair proves in 0.16 (docs/decisions.md, `python -m bench.robust`).
+        p.subsolvers.extend(["max_lp", "default_lp"])
     if pairs >= WHOLE_NEIGHBOURHOOD_PAIRS:
         # Full presolve took 8-11 s of a minute on 500 nations before the search could start; one
         # pass without probing, 2-3 s (what still searches the whole model there: drawing the money,
@@ -731,9 +738,8 @@ class Search:
                 state.bounds[head.name] = _tightest(head, group.proven([searched, relaxed]), state.bounds[head.name])
             state.status = "feasible"
             for result in results:
-                held = criterion(result.criterion)
-                value = held.exact_value(builder, state.current, forms.get(result.criterion))
-                held.hold(builder, value, Fraction(0))
+                kept = criterion(result.criterion)
+                kept.hold(builder, kept.exact_value(builder, state.current, forms.get(result.criterion)), Fraction(0))
             _hint_all(model, state.current)
             return whole_left - (time.perf_counter() - stage_start) > 0.01
 
