@@ -112,7 +112,18 @@ from typing import Any
 from forcepack.models import Scenario, months_between, parse_scenario
 from forcepack.models.scenario import offer_key
 
-__all__ = ["MIN_NATIONS", "Witness", "generate", "generate_with_witness", "main", "sector_count", "summary"]
+__all__ = [
+    "COUPLING_KINDS",
+    "FAMILIES",
+    "MIN_NATIONS",
+    "Family",
+    "Witness",
+    "generate",
+    "generate_with_witness",
+    "main",
+    "sector_count",
+    "summary",
+]
 
 MIN_NATIONS = 5
 """Fewest nations `generate` accepts."""
@@ -174,6 +185,97 @@ PROFILES: dict[str, _Profile] = {
 
 DEMAND_RATIO = {True: 1.3, False: 0.65}
 """Units asked for per unit offered, for scarce enablers (True) and the rest."""
+
+COUPLING_KINDS = ("not_alongside", "requires_partner", "max_personnel", "min_contingent", "max_sectors")
+"""The red-line kinds that couple a nation's lines (or nations) to one another: what makes a scenario's
+caveats heavy."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family of scenarios: the generator's rates where a family departs from the standard one.
+
+    Every family keeps the generator's construction (the witness, feasibility by construction) and
+    stresses one part of the model. The defaults are the standard family's rates, and the standard
+    family draws exactly the random stream it always did (its scenarios keep their sha256)."""
+
+    name: str
+    description: str
+    lines_per_nation: dict[str, tuple[int, int]] | None = None
+    """Unit lines a troop contributor offers, by size class (default `_LINES_PER_NATION`)."""
+    sizes: tuple[tuple[str, float], ...] = (("small", 0.50), ("medium", 0.35), ("large", 0.15))
+    sector_factor: float = 1.0
+    """Sectors, times `sector_count`."""
+    demand_factor: float = 1.0
+    """Units asked for, times `DEMAND_RATIO`."""
+    one_unit_lines: bool = False
+    """Each requirement line asks for one unit (or one unit's worth of personnel)."""
+    coupling: tuple[int, ...] | None = None
+    """Weights of drawing 0..5 coupling red lines (`COUPLING_KINDS`) per troop contributor, the kinds
+    drawn at random; None: each kind drawn on its own at the standard rates."""
+    earmark_rate: float = 0.35
+    coverages: tuple[tuple[float, float], ...] = ((1.0, 0.7), (0.9, 0.3))
+    """`funding_coverage` values and their weights."""
+    funding_basis: str = "every_line"
+    """What the reliable free money is scaled to: `every_line` (the pooled cost of covering every
+    line, funding rarely binds) or `witness` (the witness package's pooled cost times the coverage,
+    5-15 % above it: money binds)."""
+    personnel_measure_rate: float | None = None
+    """Share of lines of every capability that count personnel (default: per capability)."""
+    personnel_fill: tuple[float, float] = (0.85, 1.1)
+    """A personnel line asks for its units' nominal personnel times a draw from this range."""
+    share_margin: float = 0.05
+    """`max_nation_share` above the witness's largest share (rounded up to this step), at least the
+    size's base share unless the family is tight (`tight_targets`)."""
+    tight_targets: bool = False
+    """`max_nation_share` just above the witness's, every group minimum and `min_nations` at what the
+    witness reaches."""
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family("standard", "the generator's standard rates"),
+        Family(
+            "many-lines",
+            "few nations, many lines: every troop contributor offers 3-6 unit lines, one-unit requirement lines "
+            "in 1.5 times the sectors, 1.3 times the demand",
+            lines_per_nation={"small": (3, 4), "medium": (3, 5), "large": (4, 6)},
+            sizes=(("small", 0.3), ("medium", 0.4), ("large", 0.3)),
+            sector_factor=1.5,
+            demand_factor=1.3,
+            one_unit_lines=True,
+        ),
+        Family(
+            "heavy-caveats",
+            "most troop contributors hold 3-5 coupling red lines (requires_partner, not_alongside, "
+            "max_personnel, min_contingent, max_sectors)",
+            coupling=(5, 5, 10, 35, 30, 15),
+        ),
+        Family(
+            "tight-funding",
+            "80 % of pledges earmarked, funding_coverage 0.6-0.9, the free money 5-15 % above the coverage "
+            "of the witness package",
+            earmark_rate=0.8,
+            coverages=((0.6, 0.2), (0.7, 0.3), (0.8, 0.3), (0.9, 0.2)),
+            funding_basis="witness",
+        ),
+        Family(
+            "partial-personnel",
+            "80 % of the lines of every capability count personnel, asking 0.55-1.1 of their units' nominal "
+            "personnel (partial fills)",
+            personnel_measure_rate=0.8,
+            personnel_fill=(0.55, 1.1),
+        ),
+        Family(
+            "tight-targets",
+            "max_nation_share 0.01 above the witness's, min_nations and every group minimum at the witness's",
+            share_margin=0.01,
+            tight_targets=True,
+        ),
+    )
+}
+"""The scenario families of the tail benchmark (`bench.tail`), by name."""
 
 # Relative weights of what a nation offers, by its size class.
 _OFFER_WEIGHTS: dict[str, dict[str, float]] = {
@@ -345,9 +447,11 @@ def _round_up(value: float, step: int) -> int:
 class _Builder:
     """Draws one scenario from one random stream; each step below is one part of the file."""
 
-    def __init__(self, nations: int, seed: int) -> None:
+    def __init__(self, nations: int, seed: int, family: Family) -> None:
         self.n = nations
         self.seed = seed
+        self.family = family
+        self.coverage: float | None = None
         self.rng = random.Random(seed)
         self.nations: list[_Nation] = []
         self.sectors: list[_Sector] = []
@@ -392,8 +496,8 @@ class _Builder:
         )
         for nation in keyed[:k]:
             nation.donor_only = True
-        names = [c for c, _ in _SIZE_CLASSES]
-        size_weights = [w for _, w in _SIZE_CLASSES]
+        names = [c for c, _ in self.family.sizes]
+        size_weights = [w for _, w in self.family.sizes]
         for nation in self.nations:
             if not nation.donor_only:
                 nation.size = rng.choices(names, size_weights)[0]
@@ -438,7 +542,7 @@ class _Builder:
 
     def draw_sectors(self) -> None:
         rng = self.rng
-        count = sector_count(self.n)
+        count = max(2, round(sector_count(self.n) * self.family.sector_factor))
         hostile = max(1, round(0.2 * count)) if count >= 3 else 0
         secure = max(1, round(0.45 * count))
         contested = count - secure - hostile
@@ -500,7 +604,7 @@ class _Builder:
         rng = self.rng
         weights = _OFFER_WEIGHTS[nation.size]
         caps = list(weights)
-        lo, hi = _LINES_PER_NATION[nation.size]
+        lo, hi = (self.family.lines_per_nation or _LINES_PER_NATION)[nation.size]
         chosen: list[str] = []
         for _ in range(rng.randint(lo, hi)):
             pool = [c for c in caps if c not in chosen]
@@ -559,6 +663,15 @@ class _Builder:
             return
         offered = sum(u.count * u.personnel for u in nation.units)
         smallest = min(u.personnel for u in nation.units)
+        chosen: set[str] | None = None
+        if self.family.coupling is not None:
+            k = rng.choices(range(len(self.family.coupling)), self.family.coupling)[0]
+            chosen = set(rng.sample(COUPLING_KINDS, min(k, len(COUPLING_KINDS))))
+
+        def coupled(kind: str, rate: float) -> bool:
+            # The standard family draws each kind on its own (the stream it always drew).
+            return rng.random() < rate if chosen is None else kind in chosen
+
         if rng.random() < 0.60:
             level = rng.choices((1, 2, 0), (45, 45, 10))[0]
             nation.max_engagement = level
@@ -585,9 +698,9 @@ class _Builder:
                 exclude = sorted(rng.sample(ids, rng.randint(1, min(2, len(ids) - 1))))
                 nation.sectors_exclude = frozenset(exclude)
                 add({"id": f"{slug}-sectors", "kind": "sectors", "exclude": exclude})
-        if rng.random() < 0.05:
+        if coupled("not_alongside", 0.05):
             self._not_alongside(nation, others)
-        if rng.random() < 0.05:
+        if coupled("requires_partner", 0.05):
             nation.requires_partner = True
             members = self.group_members
             groups = [g for g in nation.groups if len(members[g]) > 1]
@@ -596,22 +709,24 @@ class _Builder:
                 least = rng.randint(1, min(3, len(members[group]) - 1))
                 add({"id": f"{slug}-requires-partner", "kind": "requires_partner", "group": group, "min": least})
             else:
-                partners = sorted(nat.code for nat in rng.sample(others, min(len(others), rng.randint(1, 3))))
+                # Heavy caveats name troop contributors (a donor named as a partner never contributes units).
+                pool = others if chosen is None else [nat for nat in others if not nat.donor_only]
+                partners = sorted(nat.code for nat in rng.sample(pool, min(len(pool), rng.randint(1, 3))))
                 add({"id": f"{slug}-requires-partner", "kind": "requires_partner", "nations": partners, "min": 1})
         if rng.random() < 0.15:
             self._requires_mandate(nation)
         limit: int | None = None
-        if rng.random() < 0.10:
+        if coupled("max_personnel", 0.10):
             limit = max(smallest, _round_up(offered * rng.uniform(0.5, 0.8), 10))
             nation.max_personnel = limit
             add({"id": f"{slug}-max-personnel", "kind": "max_personnel", "limit": limit})
-        if rng.random() < 0.10:
+        if coupled("min_contingent", 0.10):
             least = offered if rng.random() < 0.2 else max(smallest, _round_up(offered * rng.uniform(0.25, 0.6), 10))
             if limit is not None:
                 least = min(least, limit)
             nation.min_contingent = True
             add({"id": f"{slug}-min-contingent", "kind": "min_contingent", "personnel": least})
-        if rng.random() < 0.10:
+        if coupled("max_sectors", 0.10):
             count = 1 if rng.random() < 0.6 else 2
             nation.max_sectors = count
             add({"id": f"{slug}-max-sectors", "kind": "max_sectors", "count": count})
@@ -647,7 +762,7 @@ class _Builder:
         for k in range(1, count + 1):
             raw = median * math.exp(rng.gauss(0.0, 0.8))
             pledge: dict[str, Any] = {"id": f"{nation.slug}-fund-{k}", "amount_usd": raw}
-            if rng.random() < 0.35 and not (anchor and k == 1):
+            if rng.random() < self.family.earmark_rate and not (anchor and k == 1):
                 pledge["earmark"] = sorted(rng.sample(_EARMARKS, rng.randint(1, 3)), key=list(PROFILES).index)
             nation.pledges.append(pledge)
 
@@ -665,12 +780,12 @@ class _Builder:
         rng = self.rng
         for cap, p in PROFILES.items():
             supply = sum(u.count for u in self.units_by_capability[cap])
-            demand = round(DEMAND_RATIO[p.scarce] * supply)
+            demand = round(DEMAND_RATIO[p.scarce] * self.family.demand_factor * supply)
             if p.scarce and demand == 0:
                 demand = 1  # an enabler nobody offers: the line stays empty
             sizes: list[int] = []
             while demand > 0:
-                size = min(demand, rng.choice(p.line_units))
+                size = min(demand, 1 if self.family.one_unit_lines else rng.choice(p.line_units))
                 sizes.append(size)
                 demand -= size
             weights = [p.sector_weights[CONTROLS.index(s.control)] for s in self.sectors]
@@ -690,11 +805,14 @@ class _Builder:
 
     def _line(self, cap: str, p: _Profile, sector: _Sector, size: int) -> _Line:
         rng = self.rng
-        measure = "personnel" if rng.random() < p.personnel_measure_rate else "units"
+        rate = self.family.personnel_measure_rate
+        if rate is None:
+            rate = p.personnel_measure_rate
+        measure = "personnel" if rng.random() < rate else "units"
         quantity = size
         if measure == "personnel":
             step = 50 if p.nominal >= 500 else 10 if p.nominal >= 100 else 5
-            quantity = _round_up(size * p.nominal * rng.uniform(0.85, 1.1), step)
+            quantity = _round_up(size * p.nominal * rng.uniform(*self.family.personnel_fill), step)
         until = HORIZON_END
         if cap in _FIRST_PHASE_CAPABILITIES and sector.opens <= dt.date(2026, 9, 1) and rng.random() < 0.12:
             until = FIRST_PHASE_END
@@ -846,6 +964,11 @@ class _Builder:
                 every_line += covered * per_person[line.capability] * line.months
         witness = sum(u.monthly_cost * line.months for u, line in self.w_units if not u.self_funded)
         needed = max(min(every_line, offering_everything), witness, 1e6) * rng.uniform(1.05, 1.25)
+        if self.family.funding_basis == "witness":
+            # Money binds: the free money just covers the witness's share that the coverage asks.
+            values = [c for c, _ in self.family.coverages]
+            self.coverage = rng.choices(values, [w for _, w in self.family.coverages])[0]
+            needed = max(witness * self.coverage, 1e6) * rng.uniform(1.05, 1.15)
         reliable = sum(
             p["amount_usd"] for nat in self.nations if nat.reliable_donor for p in nat.pledges if "earmark" not in p
         )
@@ -909,8 +1032,19 @@ class _Builder:
         minimums = {g: min(want, in_witness[g]) for g, want in desired.items() if in_witness[g] > 0}
         if minimums:
             targets["group_minimums"] = dict(sorted(minimums.items()))
-        targets["max_nation_share"] = round(min(1.0, max(round(base_share / 0.05) * 0.05, _round_up_share(share))), 2)
-        targets["funding_coverage"] = 1.0 if rng.random() < 0.7 else 0.9
+        if self.family.tight_targets:
+            # Tight: the witness's own counts, and its largest share with a hair of room.
+            if contributing:
+                targets["min_nations"] = len(contributing)
+            tight = {g: in_witness[g] for g in desired if in_witness[g] > 0}
+            if tight:
+                targets["group_minimums"] = dict(sorted(tight.items()))
+        margin = self.family.share_margin
+        floor = 0.0 if self.family.tight_targets else round(base_share / 0.05) * 0.05
+        targets["max_nation_share"] = round(min(1.0, max(floor, _round_up_share(share, margin))), 2)
+        coverages = self.family.coverages
+        drawn = rng.choices([c for c, _ in coverages], [w for _, w in coverages])[0]
+        targets["funding_coverage"] = self.coverage if self.coverage is not None else drawn
         self.targets = targets
 
     # -- the planted conflict ----------------------------------------------------------
@@ -985,12 +1119,18 @@ class _Builder:
 
     def to_dict(self, *, infeasible: bool) -> dict[str, Any]:
         suffix = "-infeasible" if infeasible else ""
+        standard = self.family.name == "standard"
+        kind = "" if standard else f"{self.family.name}-"
+        of = "" if standard else f" ({self.family.name})"
         data: dict[str, Any] = {
             "schema": "forcepack.scenario/1",
-            "id": f"gen-n{self.n:03d}-s{self.seed}{suffix}",
-            "name": f"Generated coalition: {self.n} nations, seed {self.seed}{' (infeasible)' if infeasible else ''}",
+            "id": f"gen-{kind}n{self.n:03d}-s{self.seed}{suffix}",
+            "name": (
+                f"Generated coalition{of}: {self.n} nations, seed {self.seed}{' (infeasible)' if infeasible else ''}"
+            ),
             "description": (
                 "Synthetic scenario from bench/generator.py; nations, names and figures are invented."
+                + ("" if standard else f" Family `{self.family.name}`: {self.family.description}.")
                 + (" One conflict is planted: see `expect`." if infeasible else "")
             ),
             "illustrative": True,
@@ -1054,12 +1194,12 @@ class _Builder:
         return {"nation": nation.code, "units": units, "funding": nation.pledges, "red_lines": nation.red_lines}
 
 
-def _round_up_share(share: float) -> float:
-    """The witness's largest share plus room, rounded up to a multiple of 0.05."""
-    return math.ceil((share + 0.05) / 0.05 - 1e-9) * 0.05
+def _round_up_share(share: float, margin: float = 0.05) -> float:
+    """The witness's largest share plus room, rounded up to a multiple of the margin (0.05)."""
+    return math.ceil((share + margin) / margin - 1e-9) * margin
 
 
-def generate(nations: int, seed: int, *, infeasible: bool = False) -> Scenario:
+def generate(nations: int, seed: int, *, infeasible: bool = False, family: str = "standard") -> Scenario:
     """A synthetic coalition scenario of `nations` nations, the same for the same seed.
 
     Parameters
@@ -1072,16 +1212,20 @@ def generate(nations: int, seed: int, *, infeasible: bool = False) -> Scenario:
     infeasible
         Plant one recognisable conflict (an essential line only a nation barred from its
         sector could fill) in the otherwise identical scenario; `expect` names it.
+    family
+        A name of `FAMILIES`: the rates the scenario is drawn with (default the standard ones).
 
     Returns
     -------
     Scenario
         Validated; feasible by construction unless `infeasible`.
     """
-    return generate_with_witness(nations, seed, infeasible=infeasible)[0]
+    return generate_with_witness(nations, seed, infeasible=infeasible, family=family)[0]
 
 
-def generate_with_witness(nations: int, seed: int, *, infeasible: bool = False) -> tuple[Scenario, Witness]:
+def generate_with_witness(
+    nations: int, seed: int, *, infeasible: bool = False, family: str = "standard"
+) -> tuple[Scenario, Witness]:
     """`generate`, with the package that proves the scenario feasible (before any planted conflict).
 
     The witness covers every essential line and meets every red line, veto and target; it
@@ -1090,7 +1234,9 @@ def generate_with_witness(nations: int, seed: int, *, infeasible: bool = False) 
     """
     if nations < MIN_NATIONS:
         raise ValueError(f"Expected nations >= {MIN_NATIONS}, got {nations}.")
-    builder = _Builder(nations, seed)
+    if family not in FAMILIES:
+        raise ValueError(f"Expected a family of {', '.join(FAMILIES)}, got {family!r}.")
+    builder = _Builder(nations, seed, FAMILIES[family])
     builder.draw_nations()
     builder.draw_sectors()
     builder.draw_vetoes()
@@ -1102,7 +1248,7 @@ def generate_with_witness(nations: int, seed: int, *, infeasible: bool = False) 
     if infeasible:
         builder.plant_conflict()
     data = builder.to_dict(infeasible=infeasible)
-    scenario = parse_scenario(data, f"generated(nations={nations}, seed={seed})")
+    scenario = parse_scenario(data, f"generated(nations={nations}, seed={seed}, family={family})")
     return scenario, builder.witness()
 
 
@@ -1131,11 +1277,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--nations", type=int, required=True, help=f"how many nations (at least {MIN_NATIONS})")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random stream (default 1)")
     parser.add_argument("--infeasible", action="store_true", help="plant one recognisable conflict")
+    parser.add_argument("--family", choices=list(FAMILIES), default="standard", help="scenario family")
     parser.add_argument("--summary", action="store_true", help="print the sizes instead of the scenario")
     args = parser.parse_args(argv)
     if args.nations < MIN_NATIONS:
         parser.error(f"--nations: expected at least {MIN_NATIONS}, got {args.nations}")
-    scenario = generate(args.nations, args.seed, infeasible=args.infeasible)
+    scenario = generate(args.nations, args.seed, infeasible=args.infeasible, family=args.family)
     if args.summary:
         sys.stdout.write("\n".join(f"{k}: {v}" for k, v in summary(scenario).items()) + "\n")
     else:

@@ -1,6 +1,6 @@
 """The benchmark harness: solve, explain and sweep generated scenarios of growing size, write docs/benchmarks.md.
 
-`python -m bench` (or `make bench`) runs six families, under half an hour in all on two cores:
+`python -m bench` (or `make bench`) runs seven families, about forty minutes in all on two cores:
 
 - **solve**: generated scenarios for every size and seed (`bench.instance solve`), each also
   solved by the peers, HiGHS and a greedy fill (`bench.peers.run`, `bench.comparison`);
@@ -10,7 +10,9 @@
 - **sweep**: N-1 and N-2 criticality on a process pool and a dask cluster, cold and hinted, and
   on the Gaza example (`bench.sweeps`, `bench.families`), sampled at the larger sizes;
 - **load**: the HTTP load test (`bench.load`);
-- **profile**: one solve per size under pyinstrument (`bench.profiling`).
+- **profile**: one solve per size under pyinstrument (`bench.profiling`);
+- **tail**: every scenario family of `bench.generator.FAMILIES` at 12-70 nations, three CP-SAT
+  seeds and HiGHS per instance, the p90 and largest time to the optimum (`bench.tail`).
 
 One more family is not run by default: **sweep-full**, the sweeps at full length (every N-1
 withdrawal, larger N-2 samples; about an hour and a half), `--only sweep-full`.
@@ -49,7 +51,7 @@ from typing import Any
 
 import ortools
 
-from bench import comparison, families, plot, profiling, report
+from bench import comparison, families, plot, profiling, report, tail
 from bench.common import ROOT, num, parse_per_size, run_json
 from bench.records import (
     DEFAULT_FAMILIES,
@@ -253,6 +255,8 @@ def run(
             families.run_sweeps(config, results, echo, save, family)
         elif family == "load":
             families.run_load(config, results, echo, save)
+        elif family == "tail":
+            tail.run_tail(config, results, echo, save)
         else:
             profiling.run_profiles(config, results, echo, save)
         meta[family]["total_s"] = prior + time.perf_counter() - start
@@ -449,6 +453,11 @@ def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: 
         load_max_seconds=args.load_max_seconds or 300.0,
         profile_sizes=args.profile_sizes or ((70,) if quick else (25, 200, 500)),
         profile_time_limit_s=args.profile_time_limit or (10.0 if quick else 30.0),
+        # The tail family's quick run: the smallest size, one seed of each, every scenario family.
+        tail_sizes=(12,) if quick else Config.tail_sizes,
+        tail_seeds=(1,) if quick else Config.tail_seeds,
+        tail_search_seeds=(0,) if quick else Config.tail_search_seeds,
+        tail_time_limit_s=5.0 if quick else Config.tail_time_limit_s,
         resume=args.resume,
     )
 

@@ -65,14 +65,21 @@ def _checked(scenario: Scenario, solution: Solution) -> dict[str, Any]:
     }
 
 
-def _params(time_limit_s: float, workers: int | None) -> SolveParams:
-    """Solve parameters: the solver's defaults, but for the time limit (and workers, if given)."""
-    if workers is None:
-        return SolveParams(time_limit_s=time_limit_s)
-    return SolveParams(time_limit_s=time_limit_s, workers=workers)
+def _params(time_limit_s: float, workers: int | None, search_seed: int = 0) -> SolveParams:
+    """Solve parameters: the solver's defaults, but for the time limit (and workers and the search's
+    seed, if given)."""
+    return SolveParams(time_limit_s=time_limit_s, workers=workers, seed=search_seed)
 
 
-def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> dict[str, Any]:
+def run_solve(
+    nations: int,
+    seed: int,
+    time_limit_s: float,
+    workers: int | None = None,
+    *,
+    family: str = "standard",
+    search_seed: int = 0,
+) -> dict[str, Any]:
     """Generate the feasible scenario (`nations`, `seed`), solve it and check the answer.
 
     Returns
@@ -83,12 +90,12 @@ def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None 
         honours every rule) and the process's peak memory.
     """
     start = time.perf_counter()
-    scenario = generate(nations, seed)
+    scenario = generate(nations, seed, family=family)
     generate_s = time.perf_counter() - start
     model = _model_size(scenario)
     memory_before_solve = peak_memory_mib()
 
-    params = _params(time_limit_s, workers)
+    params = _params(time_limit_s, workers, search_seed)
     report = SolveReport()
     cpu_before = cpu_seconds()
     solution = solve(scenario, params, report=report)
@@ -98,6 +105,8 @@ def run_solve(nations: int, seed: int, time_limit_s: float, workers: int | None 
         "kind": "solve",
         "nations": nations,
         "seed": seed,
+        "family": family,
+        "search_seed": search_seed,
         "scenario": scenario.id,
         "time_limit_s": time_limit_s,
         "workers": solution.run.workers,
@@ -190,9 +199,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, required=True, help="generator seed")
     parser.add_argument("--time-limit", type=float, default=60.0, help="solve time limit in seconds (default 60)")
     parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: the solver's default)")
+    parser.add_argument("--family", default="standard", help="scenario family (bench.generator.FAMILIES; solve only)")
+    parser.add_argument("--search-seed", type=int, default=0, help="CP-SAT's random seed (solve only; default 0)")
     args = parser.parse_args(argv)
-    run = run_solve if args.kind == "solve" else run_explain
-    record = run(args.nations, args.seed, args.time_limit, args.workers)
+    if args.kind == "solve":
+        record = run_solve(
+            args.nations, args.seed, args.time_limit, args.workers, family=args.family, search_seed=args.search_seed
+        )
+    else:
+        record = run_explain(args.nations, args.seed, args.time_limit, args.workers)
     sys.stdout.write(json.dumps(record) + "\n")
     return 0
 

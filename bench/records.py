@@ -55,13 +55,13 @@ Echo = Callable[[str], None]
 Save = Callable[[], None]
 """Writes the results measured so far, after each instance, so that an interrupted run keeps them."""
 
-FAMILIES = ("solve", "explain", "workers", "sweep", "load", "profile", "sweep-full")
+FAMILIES = ("solve", "explain", "workers", "sweep", "load", "profile", "tail", "sweep-full")
 """The benchmark families, in the order they run."""
 DEFAULT_FAMILIES = FAMILIES[:-1]
 """What `make bench` runs: every family but the long `sweep-full`."""
 SWEEP_FAMILIES = ("sweep", "sweep-full")
 """The families that run criticality sweeps (the default run's sampled ones, and the long run's)."""
-RECORD_KINDS = ("solve", "peers", "explain", "cli", "workers", "sweep", "profile", "sweep-full", "load")
+RECORD_KINDS = ("solve", "peers", "explain", "cli", "workers", "sweep", "profile", "tail", "sweep-full", "load")
 """The lists of records a results file may hold, by kind."""
 PEERS = ("highs", "greedy")
 """The peer solvers `python -m bench.peers.run` offers, in the order they run after CP-SAT."""
@@ -118,6 +118,13 @@ class Config:
     load_max_seconds: float = 300.0
     profile_sizes: tuple[int, ...] = (25, 200, 500)
     profile_time_limit_s: float = 30.0
+    tail_families: tuple[str, ...] = (
+        "standard", "many-lines", "heavy-caveats", "tight-funding", "partial-personnel", "tight-targets",
+    )  # fmt: skip
+    tail_sizes: tuple[int, ...] = (12, 22, 35, 50, 70)
+    tail_seeds: tuple[int, ...] = (1, 2)
+    tail_search_seeds: tuple[int, ...] = (0, 1, 2)
+    tail_time_limit_s: float = 20.0
     resume: bool = False
 
     def seeds_for(self, nations: int) -> tuple[int, ...]:
@@ -167,6 +174,11 @@ class Config:
             "load_max_seconds": self.load_max_seconds,
             "profile_sizes": list(self.profile_sizes),
             "profile_time_limit_s": self.profile_time_limit_s,
+            "tail_families": list(self.tail_families),
+            "tail_sizes": list(self.tail_sizes),
+            "tail_seeds": list(self.tail_seeds),
+            "tail_search_seeds": list(self.tail_search_seeds),
+            "tail_time_limit_s": self.tail_time_limit_s,
         }
 
 
@@ -181,6 +193,8 @@ def record_key(family: str, r: Record) -> tuple[Any, ...]:
         return (r.get("file"),)
     if family == "peers":
         return (r["solver"], r["nations"], r["seed"])
+    if family == "tail":
+        return (r["family"], r["nations"], r["seed"], r["solver"], r.get("search_seed", 0))
     if family in ("load", "profile"):
         return (r.get("nations"), r.get("seed"))
     if family in SWEEP_FAMILIES:

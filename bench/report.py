@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bench import comparison, families, profiling, targets
+from bench import comparison, families, profiling, tail, targets
 from bench.common import checker_cell, join, median, num, table
 from bench.records import (
     DEFAULT_FAMILIES,
@@ -54,6 +54,7 @@ def render(results: Results, plot_name: str | None = None) -> str:
         families.render_workers(results, meta["workers"]) if "workers" in meta else [],
         *(families.render_sweeps(results, meta[family], family) for family in SWEEP_FAMILIES if family in meta),
         families.render_load(results, meta["load"]) if "load" in meta else [],
+        tail.render_tail(results, meta["tail"]) if "tail" in meta else [],
         _checker(results),
         _failed_instances(results),
     ]

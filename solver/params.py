@@ -43,6 +43,9 @@ class SolveParams:
         wall time, so how far they get still depends on the load.
     log
         Pass CP-SAT's search log to the `forcepack.solver` logger.
+    presolve
+        CP-SAT's presolve (on). Off only to cross-check the optima it certifies against a search
+        without it (`tests/test_presolve.py`): google/or-tools#5293 was such a wrong optimum.
     """
 
     time_limit_s: float = 30.0
@@ -50,6 +53,7 @@ class SolveParams:
     seed: int = 0
     deterministic: bool = False
     log: bool = False
+    presolve: bool = True
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0 or self.time_limit_s > MAX_TIME_LIMIT_S:

@@ -52,6 +52,11 @@ SOLVER_NAME = "cp-sat"
 SOLVER_VERSION = init.OrToolsVersion.version_string()
 CONSTRUCT_TIME_LIMIT_S = 5.0
 """Most of the budget the construction of a first package may take (its completion by CP-SAT)."""
+STAGE_SHARE = 0.6
+"""Of the time left, what a search that is not the last one gets; the rest is kept for the
+searches after it, so that at scale (200 and 500 nations, where `shortfall` alone is not proven
+in a minute) `cost` and `nations` are optimised too. A search that ends early hands its time on;
+one that has no package at the end of its share goes on with all the time left."""
 
 
 @dataclass
@@ -108,6 +113,13 @@ def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float, 
     # default portfolio on two cores (docs/benchmarks.md).
     if workers == 1:
         p.linearization_level = 2
+    elif workers == 2:
+        # Two workers: the strong relaxation's search (`max_lp`, what one worker runs) beside CP-SAT's
+        # default one. CP-SAT's own two-worker portfolio left 3 of 9 `many-lines` runs unproven after
+        # 10 units of deterministic time where this pair proves them in 0.3-0.4; one worker alone left
+        # a `partial-personnel` run unproven (no better package found for 6 units with the bound
+        # already tight) that the pair proves in 0.16 (docs/decisions.md, `python -m bench.robust`).
+        p.subsolvers.extend(["max_lp", "default_lp"])
     if pairs >= WHOLE_NEIGHBOURHOOD_PAIRS:
         # Full presolve took 8-11 s of a minute on 500 nations before the search could start; one
         # pass without probing, 2-3 s (what still searches the whole model there: drawing the money,
@@ -115,6 +127,8 @@ def configure(solver: cp_model.CpSolver, params: SolveParams, time_left: float, 
         p.max_presolve_iterations = 1
         p.cp_model_probing_level = 0
 
+    if not params.presolve:
+        p.cp_model_presolve = False
     p.log_search_progress = params.log
     if params.log:
         solver.log_callback = lambda line: logger.info(line)
@@ -574,7 +588,8 @@ class Search:
         state.bounds.update(
             {s.criterion.name: s.criterion.trivial_bound(self.scenario, built.candidates) for s in self.stages}
         )
-        for group in _groups(builder, self.stages, forms):
+        groups = _groups(builder, self.stages, forms)
+        for i, group in enumerate(groups):
             if self.cancel is not None and self.cancel.is_set():
                 report.cancelled = True
                 state.status = "unknown" if state.package is None else "feasible"
@@ -592,7 +607,11 @@ class Search:
                         name = s.criterion.name
                         value = s.criterion.exact_value(builder, state.current, forms.get(name))
                         s.criterion.hold(builder, value, exactly=True)
-            if not self._stage(group, state, params, time_left, report, on_package, forms):
+            # A search before the last gets its share; one stopped at its share with a package hands it
+            # on, held (`_stage`), so each later criterion is optimised among the packages at least as
+            # good on the earlier ones.
+            budget = time_left if i == len(groups) - 1 else STAGE_SHARE * time_left
+            if not self._stage(group, state, params, budget, time_left, report, on_package, forms):
                 break
 
         if state.package is not None and built.vars.flows and not report.cancelled:
@@ -635,12 +654,14 @@ class Search:
         state: _State,
         params: SolveParams,
         time_left: float,
+        whole_left: float,
         report: SolveReport,
         on_package: ProgressCallback | None,
         forms: dict[str, Form],
     ) -> bool:
-        """Search one group of criteria and hold what it found for the later ones; False when the
-        search ends here (no package, or time ran out)."""
+        """Search one group of criteria for `time_left` seconds (of `whole_left` until the solve's
+        limit: a search with no package at the end of its share goes on with it all) and hold what it
+        found for the later ones; False when the search ends here (no package, or no time left)."""
         builder, built, model, cancel, start = self.builder, self.built, self.built.model, self.cancel, self.started
         pairs = len(built.vars.units)
         workers = params.effective_workers
@@ -678,12 +699,21 @@ class Search:
                     outcome = _Outcome(cp_model.OPTIMAL, around.value, float(around.value), state.current)
                 elif around.searched and state.current is not None:
                     outcome = _Outcome(cp_model.FEASIBLE, around.value, -math.inf, state.current)
-            if outcome is None:
+            share = time_left
+            while outcome is None or (
+                outcome.code == cp_model.UNKNOWN and state.package is None and share < whole_left
+            ):
+                # Its share first; with no package at all at its end, the rest of the solve's time
+                # (a package found after the share would have ended this stage anyway).
+                left = stage_start + share - time.perf_counter()
                 solver = new_solver()
-                configure(solver, params, params.time_limit_s - (time.perf_counter() - start), workers, pairs)
+                configure(solver, params, left, workers, pairs)
                 with cancellable(solver, cancel):
                     code = solver.solve(model, _Progress(head.name, expr, factor, start, report, on_package))
                 outcome = _Outcome.of(solver, code)
+                if share >= whole_left or (cancel is not None and cancel.is_set()):
+                    break
+                share = whole_left
         if cancel is not None and cancel.is_set():
             report.cancelled = True
         code = outcome.code
@@ -699,22 +729,26 @@ class Search:
             raise RuntimeError(f"internal error: invalid CP-SAT model ({model.validate()})")
         if code in (cp_model.UNKNOWN, cp_model.INFEASIBLE):
             # No answer this stage (time ran out); the previous stage's (or the constructed, or the
-            # neighbourhood's) package stands.
-            if state.package is None:
+            # neighbourhood's) package stands, held for the later stages at its own values.
+            if state.package is None or state.current is None:
                 state.status = "unknown"
                 return False
             if group.forms:
                 searched = outcome.bound if code == cp_model.UNKNOWN else None
                 state.bounds[head.name] = _tightest(head, group.proven([searched, relaxed]), state.bounds[head.name])
             state.status = "feasible"
-            return False
+            for result in results:
+                kept = criterion(result.criterion)
+                kept.hold(builder, kept.exact_value(builder, state.current, forms.get(result.criterion)), Fraction(0))
+            _hint_all(model, state.current)
+            return whole_left - (time.perf_counter() - stage_start) > 0.01
 
         # A search's package may leave a shortfall or churn above what its units give: the stage's
         # value, and the hold on it for the later stages, are the package's own.
         current = builder.tightened(outcome.values[: len(model.proto.variables)])
         if group.rounding is not None and code == cp_model.OPTIMAL:
             # Optimal for the rounded weights only: proven (or improved) with exact constraints.
-            deadline = start + params.time_limit_s
+            deadline = stage_start + time_left
             exact, current = _prove_shortfall(builder, current, params, deadline, cancel, workers, pairs)
             if cancel is not None and cancel.is_set():
                 report.cancelled = True

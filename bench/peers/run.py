@@ -52,7 +52,9 @@ def _reference(nations: int, seed: int, time_limit_s: float) -> dict[str, Any] |
     return record
 
 
-def run_peer(solver: str, nations: int, seed: int, time_limit_s: float, reference: bool = False) -> dict[str, Any]:
+def run_peer(
+    solver: str, nations: int, seed: int, time_limit_s: float, reference: bool = False, family: str = "standard"
+) -> dict[str, Any]:
     """Generate the feasible scenario (`nations`, `seed`), solve it with a peer and check the answer.
 
     Returns
@@ -74,7 +76,7 @@ def run_peer(solver: str, nations: int, seed: int, time_limit_s: float, referenc
     from forcepack.solver.params import SolveParams
 
     start = time.perf_counter()
-    scenario = generate(nations, seed)
+    scenario = generate(nations, seed, family=family)
     generate_s = time.perf_counter() - start
     memory_before_solve = peak_memory_mib()
     params = SolveParams(time_limit_s=time_limit_s)
@@ -127,6 +129,7 @@ def run_peer(solver: str, nations: int, seed: int, time_limit_s: float, referenc
         "kind": "solve",
         "solver": solver,
         "nations": nations,
+        "family": family,
         "seed": seed,
         "scenario": scenario.id,
         "time_limit_s": time_limit_s,
@@ -167,8 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--reference", action="store_true", help="also solve with CP-SAT (child process) and report the excess"
     )
+    parser.add_argument("--family", default="standard", help="scenario family (bench.generator.FAMILIES)")
     args = parser.parse_args(argv)
-    record = run_peer(args.solver, args.nations, args.seed, args.time_limit, args.reference)
+    record = run_peer(args.solver, args.nations, args.seed, args.time_limit, args.reference, args.family)
     sys.stdout.write(json.dumps(record) + "\n")
     return 0
 
