@@ -150,6 +150,15 @@ def revoke_token(session: Session, token_id: str) -> bool:
     return True
 
 
+def still_valid(session: Session, token_id: str) -> bool:
+    """Is the token still good (not revoked, not expired)? Asked again by long answers (an event
+    stream), so that revoking a token ends what it was reading."""
+    row = session.get(TokenRow, token_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    return row.expires_at is None or row.expires_at > utcnow()
+
+
 def authenticate(session: Session, authorization: str | None) -> Principal:
     """The caller of an `Authorization: Bearer <token>` header; 401 for anything else."""
     if not authorization:

@@ -45,6 +45,10 @@ def format_event(event: str, data: dict[str, Any], event_id: int | None = None) 
     return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
+RECHECK_S = 2.0
+"""How often a stream asks again whether its caller may still read it."""
+
+
 async def _final(current_status: Callable[[], str]) -> AsyncIterator[bytes]:
     """The job's status as the table has it (nothing when the caller no longer sees the job)."""
     try:
@@ -55,19 +59,28 @@ async def _final(current_status: Callable[[], str]) -> AsyncIterator[bytes]:
 
 
 async def job_events(
-    context: JobContext | None, last_event_id: int, current_status: Callable[[], str]
+    context: JobContext | None,
+    last_event_id: int,
+    current_status: Callable[[], str],
+    allowed: Callable[[], bool] | None = None,
 ) -> AsyncIterator[bytes]:
     """The job's events after `last_event_id`, until its final status.
 
     `current_status` reads the job's status from the table (it runs in a worker thread): the
-    last word once the runner has let go of the job.
+    last word once the runner has let go of the job. `allowed` (also in a worker thread, every
+    RECHECK_S) says whether the caller may still read: a revoked or expired token, or a nation
+    no longer listed, ends the stream without another event.
     """
     if context is None:
         async for line in _final(current_status):
             yield line
         return
-    last, quiet_since = last_event_id, time.monotonic()
+    last, quiet_since, checked = last_event_id, time.monotonic(), time.monotonic()
     while True:
+        if allowed is not None and time.monotonic() - checked >= RECHECK_S:
+            if not await to_thread.run_sync(allowed):
+                return
+            checked = time.monotonic()
         events, closed = context.events_after(last)
         for event in events:
             yield format_event(event.event, event.data, event.id)

@@ -52,6 +52,7 @@ from forcepack.api.visibility import (
     redact_why_not,
 )
 from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.errors import ScenarioInputError
 from forcepack.models.loading import format_location
 from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
@@ -166,11 +167,18 @@ def _patch_problem(error: Any) -> str:
 def read_what_if_request(body: bytes, content_type: str | None, scenario_id: str) -> WhatIfRequest:
     """A what-if request body (JSON or YAML): a patch and its mode; problems named `ops[0].nations[0]: ...`."""
     source = f"what-if on scenario {scenario_id}"
-    data = read_body_document(body, content_type, source)
+    try:
+        data = read_body_document(body, content_type, source)
+    except ScenarioInputError as exc:  # (a request, not a scenario: titled as one)
+        raise InvalidRequest("the request is not a readable document", exc.problems) from None
     try:
         return WhatIfRequest.model_validate(data)
     except ValidationError as exc:
-        raise PatchError(source, [_patch_problem(e) for e in exc.errors(include_url=False)]) from None
+        errors = exc.errors(include_url=False)
+        if all((e.get("loc") or ("",))[0] in ("ops", "description", "schema") for e in errors):
+            raise PatchError(source, [_patch_problem(e) for e in errors]) from None
+        # A parameter of the question (its time limit, its seed, its mode), not of the patch.
+        raise InvalidRequest("the request does not match its schema", [_patch_problem(e) for e in errors]) from None
 
 
 class WhatIfKind(JobKind[WhatIfRequest, WhatIfParamsUsed]):

@@ -151,7 +151,10 @@ M = TypeVar("M", bound=BaseModel)
 def read_request(body: bytes, content_type: str | None, model: type[M], source: str) -> M:
     """A job request's body (JSON or YAML; empty means every field's default) as `model`, read the
     same way for every kind of job: 415 for another media type, 422 naming each field."""
-    data: Any = {} if not body.strip() else read_body_document(body, content_type, source)
+    try:
+        data: Any = {} if not body.strip() else read_body_document(body, content_type, source)
+    except ScenarioInputError as exc:  # (a request, not a scenario: titled as one)
+        raise InvalidRequest("the request is not a readable document", exc.problems) from None
     if not isinstance(data, dict):
         raise InvalidRequest("the request does not match its schema", ["(body): expected a JSON object"])
     try:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forcepack.api import store
-from forcepack.api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found
+from forcepack.api.auth import Principal, Role, job_not_found, offer_not_found, scenario_not_found, still_valid
 from forcepack.api.db import Database
 from forcepack.api.documents import (
     build_scenario,
@@ -31,7 +31,7 @@ from forcepack.api.documents import (
     offer_size,
     parts_of,
 )
-from forcepack.api.errors import Conflict, InvalidRequest, PreconditionFailed, PreconditionRequired
+from forcepack.api.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed, PreconditionRequired
 from forcepack.api.jobs import UNFINISHED, JobRunner, Work
 from forcepack.api.keys import digest_key, keyed_digest
 from forcepack.api.kinds import KINDS, JobKind
@@ -736,6 +736,18 @@ def job_package(db: Database, runner: JobRunner, principal: Principal, job_id: s
             raise Conflict(f"job `{job_id}`'s patched package is withheld from this caller: {view.result.withheld}")
         return view.result.patched
     raise Conflict(f"job `{job_id}` is a {view.kind}: its answer holds no single package to table")
+
+
+def may_still_read(db: Database, principal: Principal, job_id: str) -> bool:
+    """Does the caller's token still hold, and may it still see the job (its nation still listed)?"""
+    with db.read() as session:
+        if not still_valid(session, principal.token_id):
+            return False
+        try:
+            _visible_job(session, principal, job_id)
+        except NotFound:
+            return False
+    return True
 
 
 def job_status(db: Database, principal: Principal, job_id: str) -> str:

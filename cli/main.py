@@ -204,13 +204,16 @@ def check_command(
 @user_errors
 def why_not_command(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
-    subject: Annotated[str, typer.Argument(help="A nation code or an offered unit id.")],
+    subject: Annotated[
+        str, typer.Argument(help="A nation, an offered unit or pledge (NATION/id, or its id), or a requirement line.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     time_limit: TimeLimit = 30.0,
     workers: Workers = None,
     seed: Seed = 0,
 ) -> None:
-    """Why a nation or unit is not in the best package: what including it costs, or what forbids it."""
+    """Why a nation, a unit or a pledge is not in the best package (what including it costs, or what
+    forbids it; a nation's units and money apart), or why a requirement line is short."""
     from forcepack.cli.render import render_why_not
     from forcepack.solver import SolveParams
     from forcepack.solver.why_not import why_not

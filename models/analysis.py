@@ -169,7 +169,8 @@ class Withdrawal(Frozen):
         default=None,
         ge=0,
         description="The fewest essential lines any package must give up without these nations, proven (0 when a "
-        "package meets every essential line); None when not decided within the time limit.",
+        "package meets every essential line); None when that was not decided within the time limit, or when no "
+        "package exists even with the essential lines given up (the `reason` says which).",
     )
     package: Solution | None = Field(
         default=None,

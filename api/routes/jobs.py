@@ -110,7 +110,12 @@ def follow_job(
     gives the same progress.
     """
     service.job_status(db, principal, job_id)  # 404 before the stream starts
-    stream = job_events(runner.context(job_id), last_event_id or 0, lambda: service.job_status(db, principal, job_id))
+    stream = job_events(
+        runner.context(job_id),
+        last_event_id or 0,
+        lambda: service.job_status(db, principal, job_id),
+        allowed=lambda: service.may_still_read(db, principal, job_id),
+    )
     return EventStreamResponse(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

@@ -186,3 +186,32 @@ def test_events_answer_like_the_job(service: Service) -> None:
     assert foreign.status_code == unknown.status_code == 404
     assert foreign.headers["content-type"] == "application/problem+json"
     assert service.wait_job(location)["status"] in FINISHED
+
+
+def test_events_end_when_the_token_is_revoked(
+    make_service: Callable[..., Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An observer follows a running solve; its token is revoked: the stream ends, with no final
+    status (the job is still running), and the same token reads nothing more."""
+    from forcepack.api.auth import revoke_token
+
+    monkeypatch.setattr(events, "RECHECK_S", 0.05)
+    monkeypatch.setattr(events, "HEARTBEAT_S", 0.05)
+    blocking = BlockingSolve()
+    service = make_service(solve=blocking)
+    location = service.client.post(SOLVES.format("tutorial"), headers=service.coordinator).headers["Location"]
+    observer = service.auth(Role.OBSERVER)
+    seen: list[Event] = []
+    try:
+        with service.client.stream("GET", f"{location}/events", headers=observer) as stream:
+            for event in read_events(stream, []):
+                seen.append(event)
+                if event.event == "package":
+                    with service.database.write() as session:
+                        assert revoke_token(session, service.token(Role.OBSERVER).id)
+        assert "package" in [e.event for e in seen]
+        assert not [e for e in seen if e.event == "status" and e.data.get("status") in FINISHED]
+        assert service.client.get(location, headers=observer).status_code == 401
+        assert service.client.get(location, headers=service.coordinator).json()["status"] == "running"
+    finally:
+        blocking.release.set()

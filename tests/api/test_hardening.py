@@ -753,3 +753,22 @@ def test_hardening_command_line_bounds_and_devices(tmp_path: Any) -> None:
     endless.symlink_to("/dev/zero")
     result = runner.invoke(app, ["solve", str(endless)])
     assert result.exit_code == 2 and "larger than" in result.output + (result.stderr or "")
+
+
+def test_hardening_a_bad_question_is_titled_as_a_request(service: Service) -> None:
+    """A job request that is no readable document, or whose time limit is out of range, is an
+    "Invalid request" (not a scenario, nor a patch that does not apply)."""
+    nan = service.client.post(
+        SOLVES.format("tutorial"),
+        content=b'{"time_limit_s": NaN}',
+        headers={**service.coordinator, "Content-Type": "application/json"},
+    )
+    assert nan.status_code == 422 and nan.json()["title"] == "Invalid request", nan.text
+    body = {"ops": [{"op": "withdraw", "nations": ["MAR"]}], "time_limit_s": -1}
+    out_of_range = service.client.post("/v1/scenarios/tutorial/what-ifs", json=body, headers=service.coordinator)
+    assert out_of_range.status_code == 422 and out_of_range.json()["title"] == "Invalid request", out_of_range.text
+    assert "time_limit_s" in json.dumps(out_of_range.json()["problems"])
+    bad_op = service.client.post(
+        "/v1/scenarios/tutorial/what-ifs", json={"ops": [{"op": "explode"}]}, headers=service.coordinator
+    )
+    assert bad_op.status_code == 422 and bad_op.json()["title"] != "Invalid request"
