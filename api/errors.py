@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from forcepack.models.errors import ForcepackError, ScenarioInputError
-from forcepack.models.loading import format_location, shown_value
+from forcepack.models.loading import describe_error, format_location, shown_value
 from forcepack.models.patch import PatchError
 
 logger = logging.getLogger("forcepack.api")
@@ -148,17 +148,7 @@ def validation_problems(errors: Sequence[Any]) -> list[str]:
         loc = tuple(err.get("loc", ()))
         where = loc[0] if loc else "body"
         path = format_location(loc[1:]) if len(loc) > 1 else "(top level)"
-        if where != "body":
-            path = f"{where} {path}"
-        if err.get("type") == "extra_forbidden":
-            lines.append(f"{path}: unknown field `{loc[-1]}`")
-        elif err.get("type") == "missing":
-            lines.append(f"{path}: required field is missing")
-        else:
-            shown = err.get("input")
-            plain = not isinstance(shown, dict | list) and shown is not None
-            suffix = f" (got {shown_value(shown, quoted=True)})" if plain else ""
-            lines.append(f"{path}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}{suffix}")
+        lines.append(describe_error(err, path if where == "body" else f"{where} {path}"))
     return lines
 
 

@@ -53,7 +53,7 @@ from forcepack.api.visibility import (
 )
 from forcepack.models.analysis import Criticality, WhatIf, WhyNot
 from forcepack.models.errors import ScenarioInputError
-from forcepack.models.loading import format_location
+from forcepack.models.loading import describe_error, format_location
 from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
@@ -157,11 +157,7 @@ def _patch_problem(error: Any) -> str:
         for i, part in enumerate(loc)
         if not (part in _OPS and i >= 2 and loc[i - 2] == "ops" and isinstance(loc[i - 1], int))
     )
-    if error.get("type") == "extra_forbidden":
-        return f"{format_location(kept)}: unknown field `{loc[-1]}`"
-    if error.get("type") == "missing":
-        return f"{format_location(kept)}: required field is missing"
-    return f"{format_location(kept)}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}"
+    return describe_error(error, format_location(kept))
 
 
 def read_what_if_request(body: bytes, content_type: str | None, scenario_id: str) -> WhatIfRequest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,30 @@ def format_location(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def describe_error(err: Mapping[str, Any], path: str) -> str:
+    """One pydantic error as a problem line led by `path`, worded alike wherever input is read (a
+    scenario file, a request, a patch, a workbook's cell): each reader says where, this says what."""
+    kind = err.get("type")
+    loc = tuple(err.get("loc", ()))
+    red_line = str((err.get("ctx") or {}).get("discriminator", "")).strip("'") == "kind"
+    if kind == "extra_forbidden":
+        return f"{path}: unknown field `{shown_value(loc[-1]) if loc else '?'}`"
+    if kind == "missing":
+        return f"{path}: required field is missing"
+    if kind == "union_tag_invalid" and red_line:
+        found = err.get("input")
+        tag = found.get("kind") if isinstance(found, Mapping) else found
+        return f"{path}: unknown red line kind {shown_value(tag, quoted=True)}; expected one of " + ", ".join(
+            RED_LINE_KINDS
+        )
+    if kind == "union_tag_not_found" and red_line:
+        return f"{path}: a red line needs a `kind` (one of {', '.join(RED_LINE_KINDS)})"
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    shown = err.get("input")
+    plain = shown is not None and not isinstance(shown, Mapping | list)
+    return f"{path}: {message}" + (f" (got `{shown_value(shown)}`)" if plain else "")
+
+
 def problems_of(exc: ValidationError) -> list[str]:
     """Every problem of a validation error, each led by its field path (`offers[0].units[1].count`)."""
     problems: list[str] = []
@@ -284,27 +309,7 @@ def problems_of(exc: ValidationError) -> list[str]:
         if isinstance(ctx_error, ScenarioReferenceError):
             problems.extend(ctx_error.issues)
             continue
-        path = format_location(tuple(err["loc"]))
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            name = shown_value(err["loc"][-1])
-            problems.append(f"{path}: unknown field `{name}` (check its spelling; quote values that contain a comma)")
-        elif kind == "missing":
-            problems.append(f"{path}: required field is missing")
-        elif kind == "union_tag_invalid":
-            problems.append(
-                f"{path}: unknown red line kind {shown_value(err['input'].get('kind'), quoted=True)}; expected one of "
-                + ", ".join(RED_LINE_KINDS)
-            )
-        elif kind == "union_tag_not_found":
-            problems.append(f"{path}: a red line needs a `kind` (one of {', '.join(RED_LINE_KINDS)})")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            shown = err.get("input")
-            suffix = (
-                f" (got `{shown_value(shown)}`)" if not isinstance(shown, dict | list) and shown is not None else ""
-            )
-            problems.append(f"{path}: {msg}{suffix}")
+        problems.append(describe_error(err, format_location(tuple(err["loc"]))))
     return problems
 
 

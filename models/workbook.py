@@ -34,7 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
 from forcepack.models.errors import ScenarioInputError
-from forcepack.models.loading import shown_value
+from forcepack.models.loading import describe_error, shown_value
 from forcepack.models.red_lines import RedLine
 from forcepack.models.scenario import (
     CapabilityDef,
@@ -365,22 +365,15 @@ def _located(reading: _Reading, exc: ValidationError) -> Iterator[str]:
             place = reading.cells.get(loc[:end])
             if place is not None:
                 break
-        where = place or "(scenario)"
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if place is None:  # a rule across fields names its field by path: its cell where one holds it
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             lines = [_at_cell(reading, line) for line in message.split("\n")]
             yield from (line for line in lines if line)
             continue
-        shown = err.get("input")
         if err.get("type") == "missing":
-            field_name = loc[-1] if loc else "?"
-            yield f"{where}: required field `{field_name}` is missing"
-        elif err.get("type") == "extra_forbidden":
-            yield f"{where}: unknown field `{loc[-1] if loc else '?'}`"
-        elif isinstance(shown, str | int | float | bool):
-            yield f"{where}: {message} (got {shown_value(shown, quoted=True)})"
+            yield f"{place}: required field `{loc[-1] if loc else '?'}` is missing"
         else:
-            yield f"{where}: {message}"
+            yield describe_error(err, place)
 
 
 _PATH = re.compile(r"^\s*-?\s*(?P<path>[A-Za-z_]+(?:\[\d+\]|\.[A-Za-z_]+)*): (?P<rest>.*)$")

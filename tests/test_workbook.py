@@ -64,7 +64,7 @@ def test_workbook_names_the_cell_of_a_bad_value() -> None:
     with pytest.raises(ScenarioInputError) as caught:
         read_workbook(_edited(scenario, "units", f"{letter}2", "many"), "plan.xlsx")
     assert f"sheet `units`, row 2, column `count` ({letter})" in str(caught.value)
-    assert "'many'" in str(caught.value)
+    assert "(got `many`)" in str(caught.value)
 
 
 def test_workbook_names_unknown_columns_nations_and_sheets() -> None:
