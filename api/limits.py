@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
@@ -24,6 +25,8 @@ MAX_OFFSET = 10**9
 """The most a list may skip (a database integer holds it; more is a 422)."""
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+"""A workbook (`models.workbook`): a scenario's, or one nation's offer sheets."""
 
 
 class BodySizeLimit:
@@ -123,17 +126,24 @@ async def _refused_caller(scope: Scope) -> JSONResponse | None:
     return None
 
 
-def read_body_document(body: bytes, content_type: str | None, source: str) -> Any:
-    """A JSON or YAML request body, parsed (syntax errors name line and column, as for files).
+def read_body_document(
+    body: bytes, content_type: str | None, source: str, *, workbook: Callable[[bytes, str], Any] | None = None
+) -> Any:
+    """A JSON or YAML request body, parsed (syntax errors name line and column, as for files); an
+    XLSX workbook too where the route reads one (`workbook`: its reader, `models.workbook`).
 
     Parsing is bounded (the body's size by `BodySizeLimit`, nesting, YAML's values, a number's
-    digits: `models.loading.read_document`) and never runs inside a database transaction: callers
-    read the body before they take the write lock."""
+    digits: `models.loading.read_document`; a workbook's rows) and never runs inside a database
+    transaction: callers read the body before they take the write lock."""
     media = (content_type or "").split(";")[0].strip().lower()
-    if media and media not in JSON_TYPES + YAML_TYPES:
+    if media == XLSX_TYPE and workbook is not None:
+        return workbook(body, source)
+    accepted = JSON_TYPES + YAML_TYPES + ((XLSX_TYPE,) if workbook is not None else ())
+    if media and media not in accepted:
         raise UnsupportedMediaType(
-            f"expected a JSON or YAML body, got `{shown_value(media)}`",
-            ["Content-Type: one of " + ", ".join(JSON_TYPES + YAML_TYPES)],
+            f"expected a {'JSON, YAML or XLSX' if workbook is not None else 'JSON or YAML'} body, "
+            f"got `{shown_value(media)}`",
+            ["Content-Type: one of " + ", ".join(accepted)],
         )
     try:
         text = body.decode("utf-8")

@@ -169,7 +169,36 @@ def create_scenario(
 ) -> ScenarioView:
     """Store a new scenario from a scenario file (JSON or YAML): its parts, and version 1 of each offer."""
     principal.require_coordinator("create scenarios")
-    return store_scenario(db, principal, read_body_document(body, content_type, source), source=source)
+    data = read_body_document(body, content_type, source, workbook=_scenario_workbook)
+    return store_scenario(db, principal, data, source=source)
+
+
+def _scenario_workbook(content: bytes, source: str) -> dict[str, Any]:
+    """A scenario workbook's document (`models.workbook`; its problems by sheet, row and column)."""
+    from forcepack.models.workbook import read_workbook
+
+    return read_workbook(content, source).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def scenario_workbook(db: Database, principal: Principal, scenario_id: str) -> tuple[str, bytes]:
+    """The whole scenario as a workbook, every offer in it (coordinators): its id and the file."""
+    from forcepack.models.workbook import write_workbook
+
+    principal.require_coordinator("read a whole scenario as a workbook")
+    with db.read() as session:
+        row = _visible_scenario(session, principal, scenario_id)
+        latest = store.latest_offers(session, scenario_id)
+    offers = {nation: r.offer for nation, r in latest.items() if nation in nation_codes(row.parts)}
+    scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
+    return scenario.id, write_workbook(scenario)
+
+
+def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation: str) -> bytes:
+    """A nation's current offer as a workbook of offer sheets (who may read the offer may read it)."""
+    from forcepack.models.workbook import write_offer_workbook
+
+    view = get_offer(db, principal, scenario_id, nation)
+    return write_offer_workbook(view.offer.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 def store_scenario(db: Database, principal: Principal, data: Any, *, source: str) -> ScenarioView:
@@ -450,7 +479,13 @@ def put_offer(
     principal.require_offer_writer(scenario_id, nation)
     quota = settings.max_offer_history_bytes
     source = f"offer of {nation}"
-    document = _parse_later(lambda: read_body_document(body, content_type, source))
+
+    def offer_sheets(content: bytes, where: str) -> dict[str, Any]:
+        from forcepack.models.workbook import read_offer_workbook
+
+        return read_offer_workbook(content, where, nation)
+
+    document = _parse_later(lambda: read_body_document(body, content_type, source, workbook=offer_sheets))
     key = digest_key(db)  # before the write lock: making the key takes it
 
     def prepare(session: Session) -> tuple[int, dict[str, Any]]:

@@ -23,7 +23,7 @@ import io
 import re
 import types
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
@@ -308,7 +308,9 @@ def _read_offers(reading: _Reading, ws: Any) -> dict[str, int]:
     return index
 
 
-def _read_table(reading: _Reading, ws: Any, table: _Table, offers: dict[str, int]) -> None:
+def _read_table(
+    reading: _Reading, ws: Any, table: _Table, offers: dict[str, int], elsewhere: str = "is not in the `offers` sheet"
+) -> None:
     rows = _values(ws)
     header = next(rows, None)
     if header is None:
@@ -338,8 +340,7 @@ def _read_table(reading: _Reading, ws: Any, table: _Table, offers: dict[str, int
             nation = str(item.pop("nation", "")).strip()
             if nation not in offers:
                 reading.problems.append(
-                    f"{places.get('nation', reading.where(table.sheet, number))}: `{shown_value(nation)}` is not "
-                    "in the `offers` sheet"
+                    f"{places.get('nation', reading.where(table.sheet, number))}: `{shown_value(nation)}` {elsewhere}"
                 )
                 continue
             o = offers[nation]
@@ -399,6 +400,55 @@ def _is_tag(part: str) -> bool:
     return part in {typing.get_args(m.model_fields["kind"].annotation)[0] for m in _RED_LINE_MODELS}
 
 
+OFFER_TABLES = tuple(t for t in TABLES if t.per_offer)
+"""The sheets of one nation's offer: its units, pledges and red lines."""
+
+
+def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
+    """One nation's offer (its document: `nation`, `units`, `funding`, `red_lines`) as a workbook of
+    the scenario workbook's offer sheets, for a delegate to fill in and upload back."""
+    data = {"offers": [dict(offer)]}
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for table in OFFER_TABLES:
+        ws = book.create_sheet(table.sheet)
+        columns = table.columns
+        ws.append(columns)
+        for row in _rows(data, table):
+            ws.append([_cell(row[c]) if c in row else None for c in columns])
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, Any]:
+    """The offer document a workbook of offer sheets holds, for `nation` (every row must name it);
+    problems name sheet, row and column. The offer is checked against its scenario by the caller."""
+    if len(content) > MAX_WORKBOOK_BYTES:
+        raise ScenarioInputError(source, [f"(workbook): larger than {MAX_WORKBOOK_BYTES:,} bytes"])
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
+    reading = _Reading(source, data={"offers": [{"nation": nation}]})
+    try:
+        sheets = {ws.title: ws for ws in book.worksheets}
+        missing = [t.sheet for t in OFFER_TABLES if t.sheet not in sheets]
+        if missing:
+            raise ScenarioInputError(source, [f"(workbook): no sheet named {', '.join(f'`{m}`' for m in missing)}"])
+        for table in OFFER_TABLES:
+            _read_table(reading, sheets[table.sheet], table, {nation: 0}, f"is not this offer's nation (`{nation}`)")
+    finally:
+        book.close()
+    if reading.problems:
+        raise ScenarioInputError(source, reading.problems)
+    offer: dict[str, Any] = reading.data["offers"][0]
+    return offer
+
+
 def read_workbook_file(path: Path) -> Scenario:
     """A workbook file's scenario (ScenarioInputError naming the file when it cannot be read)."""
     try:
@@ -408,4 +458,11 @@ def read_workbook_file(path: Path) -> Scenario:
     return read_workbook(content, str(path))
 
 
-__all__: Sequence[str] = ("TABLES", "read_workbook", "read_workbook_file", "write_workbook")
+__all__: Sequence[str] = (
+    "TABLES",
+    "read_offer_workbook",
+    "read_workbook",
+    "read_workbook_file",
+    "write_offer_workbook",
+    "write_workbook",
+)

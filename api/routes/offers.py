@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, SettingsDep
-from forcepack.api.limits import MAX_OFFSET
+from forcepack.api.limits import MAX_OFFSET, XLSX_TYPE
 from forcepack.api.openapi import EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
 from forcepack.api.schemas import OfferHistory, OfferView
 
@@ -45,6 +45,20 @@ def get_offer(
     return view
 
 
+@router.get(
+    "/{nation}/workbook",
+    response_class=Response,
+    responses={**problems(401, 403, 404), 200: {"content": {XLSX_TYPE: {}}, "description": "The offer's sheets."}},
+)
+def get_offer_workbook(scenario_id: str, nation: str, db: DatabaseDep, principal: PrincipalDep) -> Response:
+    """A nation's current offer as a workbook (its units, pledges and red lines, a sheet each), for
+    its delegate to fill in and `PUT` back with `Content-Type: application/vnd.openxmlformats-
+    officedocument.spreadsheetml.sheet` (and `If-Match`, as for any version)."""
+    content = service.offer_workbook(db, principal, scenario_id, nation)
+    headers = {"Content-Disposition": f'attachment; filename="{scenario_id}-{nation}-offer.xlsx"'}
+    return Response(content, media_type=XLSX_TYPE, headers=headers)
+
+
 @router.put(
     "/{nation}",
     response_model=OfferView,
@@ -66,7 +80,8 @@ def put_offer(
     if_none_match: Annotated[str | None, Header(description="`*` to write the nation's first offer.")] = None,
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> OfferView:
-    """Write a new version of a nation's offer (its delegate, or a coordinator), JSON or YAML.
+    """Write a new version of a nation's offer (its delegate, or a coordinator), JSON, YAML or the
+    workbook `GET .../workbook` gives (problems then name sheet, row and column).
 
     Needs `If-Match` with the current ETag (`"0"`, or `If-None-Match: *`, for the first), 428
     without it, 412 when another version was written since. The whole scenario is validated with it.

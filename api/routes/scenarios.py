@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep
-from forcepack.api.limits import MAX_OFFSET
+from forcepack.api.limits import MAX_OFFSET, XLSX_TYPE
 from forcepack.api.openapi import EXAMPLE_PATCH, document_body, problems, scenario_file_body
 from forcepack.api.schemas import ScenarioList, ScenarioView
 
@@ -56,6 +56,19 @@ def get_scenario(scenario_id: str, db: DatabaseDep, principal: PrincipalDep, res
     view = service.get_scenario(db, principal, scenario_id)
     response.headers["ETag"] = view.etag
     return view
+
+
+@router.get(
+    "/{scenario_id}/workbook",
+    response_class=Response,
+    responses={**problems(401, 403, 404), 200: {"content": {XLSX_TYPE: {}}, "description": "The scenario."}},
+)
+def get_scenario_workbook(scenario_id: str, db: DatabaseDep, principal: PrincipalDep) -> Response:
+    """The whole scenario as a workbook, every nation's current offer in it (coordinators): a sheet
+    per list, as `forcepack export` writes it; `POST /v1/scenarios` takes it back."""
+    name, content = service.scenario_workbook(db, principal, scenario_id)
+    headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+    return Response(content, media_type=XLSX_TYPE, headers=headers)
 
 
 @router.patch(

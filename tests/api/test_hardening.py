@@ -162,11 +162,11 @@ def test_hardening_a_body_being_parsed_holds_no_lock(service: Service, monkeypat
     parsing, release = threading.Event(), threading.Event()
     real = api_service.read_body_document
 
-    def slow(body: bytes, content_type: str | None, source: str) -> Any:
+    def slow(body: bytes, content_type: str | None, source: str, **options: Any) -> Any:
         if b"slow-marker" in body:
             parsing.set()
             assert release.wait(30)
-        return real(body, content_type, source)
+        return real(body, content_type, source, **options)
 
     monkeypatch.setattr(api_service, "read_body_document", slow)
     slow_offer = {"units": [{"id": "slow-marker", "capability": "engineer", "count": 1, "personnel": 10}]}

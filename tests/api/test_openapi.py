@@ -29,6 +29,8 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         "/v1/scenarios/{scenario_id}",
         "/v1/scenarios/{scenario_id}/offers/{nation}",
         "/v1/scenarios/{scenario_id}/offers/{nation}/history",
+        "/v1/scenarios/{scenario_id}/offers/{nation}/workbook",
+        "/v1/scenarios/{scenario_id}/workbook",
         "/v1/scenarios/{scenario_id}/solves",
         "/v1/scenarios/{scenario_id}/what-ifs",
         "/v1/scenarios/{scenario_id}/criticality",
