@@ -44,6 +44,11 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in str(scope.get("path", "")):
+            # No resource is named with a NUL (and PostgreSQL's text refuses one): answered as any
+            # unknown address, before a store is asked.
+            await problem_response(404, "Not found", "no resource has this address")(scope, receive, send)
+            return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         sends_body = b"transfer-encoding" in headers or (declared is not None and declared.strip() not in (b"0", b""))

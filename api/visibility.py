@@ -199,11 +199,23 @@ def redact_explanation(explanation: Explanation, viewer: Principal) -> Explanati
     )
 
 
-def redact_solution(solution: Solution, viewer: Principal) -> Solution:
-    """The solution document as `viewer` may read it."""
+def redact_solution(solution: Solution, viewer: Principal, public: set[Item] | None = None) -> Solution:
+    """The solution document as `viewer` may read it. An infeasible answer's best-effort package is
+    a hypothetical one: withheld from a delegate when it places another nation's units that the
+    current package (`public`: its units; none when there is no current package) does not use;
+    the essential lines it gives up are still told."""
     if solution.explanation is None or viewer.role is Role.COORDINATOR:
         return solution
-    return solution.model_copy(update={"explanation": redact_explanation(solution.explanation, viewer)})
+    explanation = _withhold_effort(redact_explanation(solution.explanation, viewer), viewer, public or set())
+    return solution.model_copy(update={"explanation": explanation})
+
+
+def _withhold_effort(explanation: Explanation, viewer: Principal, public: set[Item]) -> Explanation:
+    """The explanation with its best-effort package withheld where `reveals_unused` says so."""
+    effort = explanation.best_effort
+    if effort is None or not reveals_unused(effort.package, viewer, public):
+        return explanation
+    return explanation.model_copy(update={"best_effort": effort.model_copy(update={"package": None})})
 
 
 # -- analyses -------------------------------------------------------------------------------
@@ -361,8 +373,17 @@ def redact_patch(patch: Mapping[str, Any], viewer: Principal, secrets: OfferSecr
             owner = secrets.owner_of_unit(str(op.get("unit", "")), op.get("nation"))
             if viewer.role is Role.OBSERVER or owner is None or not viewer.sees_nation(owner):
                 op = {"op": kind, "unit": _offer_placeholder(viewer)}
+        elif kind == "drop_red_line" and (
+            # A red line is its nation's to read: the operation names the nation, not the line.
+            viewer.role is Role.OBSERVER or not viewer.sees_nation(str(op.get("nation", "")))
+        ):
+            op = {"op": kind, "nation": op.get("nation"), "id": _condition_placeholder(viewer)}
         ops.append(op)
-    return {**patch, "ops": ops}
+    redacted = {**patch, "ops": ops}
+    description = patch.get("description")
+    if isinstance(description, str) and secrets.leaks(description, viewer):
+        redacted["description"] = "a change that involves " + _condition_placeholder(viewer)
+    return redacted
 
 
 def patch_offers(patch: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -401,13 +422,18 @@ def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> 
     and the diff's rows of those units with it."""
     if viewer.role is Role.COORDINATOR or answer.patched is None:
         return answer
-    patched: Solution | None = redact_solution(answer.patched, viewer)
+    public = public_units(answer.baseline)
+    patched: Solution | None = redact_solution(answer.patched, viewer, public)
     summary = answer.summary
     if answer.patched.explanation is not None and patched is not None and patched.explanation is not None:
         summary = summary.replace(answer.patched.explanation.summary, patched.explanation.summary)
     if secrets.leaks(summary, viewer):
-        summary = f"No package remains; what keeps one out involves {_condition_placeholder(viewer)}."
-    public = public_units(answer.baseline)
+        condition = _condition_placeholder(viewer)
+        summary = (
+            f"With the change a package exists ({answer.patched.status}); the change involves {condition}."
+            if answer.patched.has_package
+            else f"No package remains; what keeps one out involves {condition}."
+        )
     diff, withheld = answer.diff, answer.withheld
     if reveals_unused(answer.patched, viewer, public):
         patched, withheld = None, UNUSED_WITHHELD
@@ -450,10 +476,11 @@ def redact_criticality(answer: Criticality, viewer: Principal, secrets: OfferSec
 
 
 def redact_explanation_answer(answer: ExplanationAnswer, viewer: Principal) -> ExplanationAnswer:
-    """An explanation job's answer as `viewer` may read it."""
+    """An explanation job's answer as `viewer` may read it (its best effort as `redact_solution`'s)."""
     if answer.explanation is None or viewer.role is Role.COORDINATOR:
         return answer
-    return answer.model_copy(update={"explanation": redact_explanation(answer.explanation, viewer)})
+    explanation = _withhold_effort(redact_explanation(answer.explanation, viewer), viewer, set())
+    return answer.model_copy(update={"explanation": explanation})
 
 
 def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> WhyNot:

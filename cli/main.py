@@ -408,7 +408,10 @@ def export_command(
             str(output), [f"expected an .xlsx file to write, got `{output.suffix or 'no suffix'}`"]
         )
     scenario = load_scenario(file)
-    output.write_bytes(write_workbook(scenario))
+    try:
+        output.write_bytes(write_workbook(scenario))
+    except OSError as exc:
+        raise ScenarioInputError(str(output), [f"cannot be written: {exc.strerror or exc}"]) from None
     out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
 
 
@@ -436,7 +439,10 @@ def import_command(
         if suffix == ".json"
         else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     )
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioInputError(str(output), [f"cannot be written: {exc.strerror or exc}"]) from None
     out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
 
 

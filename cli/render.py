@@ -135,7 +135,7 @@ def best_effort_text(solution: Solution, scenario: Scenario) -> RenderableType |
     if effort is None:
         return None
     package = effort.package
-    if not package.has_package:
+    if package is None or not package.has_package:
         return Text("Best effort: no package even with the essential lines made desirable.", style="bold")
     short = ", ".join(f"`{rid}`" for rid in effort.lines_short) or "none"
     fewest = " (the fewest possible)" if effort.least is not None else " (fewer not ruled out)"

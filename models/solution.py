@@ -253,8 +253,9 @@ class BestEffort(Frozen):
     rule held, the fewest essential lines short, then the scenario's objective (each essential
     line's uncovered fraction counted as a desirable line of weight 1)."""
 
-    package: Solution = Field(
-        description="The package of the scenario with its essential lines made desirable (status "
+    package: Solution | None = Field(
+        description="None only where withheld from the caller (it would show another nation's units that no "
+        "current package uses). The package of the scenario with its essential lines made desirable (status "
         "`infeasible` when even that has none: then the essential lines are not the cause)."
     )
     lines_short: list[str] = Field(

@@ -23,6 +23,7 @@ import io
 import re
 import types
 import typing
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +135,15 @@ def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
         yield prefix, value
 
 
+def _append(ws: Any, values: Sequence[Any]) -> None:
+    """A row of cells, text kept as text: a value that starts with `=` (a note a delegate wrote,
+    say) is never stored as a formula a spreadsheet would run."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
 def write_workbook(scenario: Scenario) -> bytes:
     """The scenario as an XLSX workbook (see the module's docstring)."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -144,17 +154,17 @@ def write_workbook(scenario: Scenario) -> bytes:
     sheet.append(["key", "value"])
     lists = {t.path for t in TABLES if not t.per_offer} | {"offers"}
     for key, value in _flatten("", {k: v for k, v in data.items() if k not in lists}):
-        sheet.append([key, _cell(value)])
+        _append(sheet, [key, _cell(value)])
     offers = book.create_sheet("offers")
     offers.append(["nation"])
     for offer in data["offers"]:
-        offers.append([offer["nation"]])
+        _append(offers, [offer["nation"]])
     for table in TABLES:
         ws = book.create_sheet(table.sheet)
         columns = table.columns
         ws.append(columns)
         for row in _rows(data, table):
-            ws.append([_cell(row[c]) if c in row else None for c in columns])
+            _append(ws, [_cell(row[c]) if c in row else None for c in columns])
     for ws in book.worksheets:
         ws.freeze_panes = "A2"
         for i, header in enumerate(next(ws.iter_rows(min_row=1, max_row=1, values_only=True)), 1):
@@ -193,15 +203,36 @@ class _Reading:
         return f"sheet `{sheet}`, row {row}, column `{column}`{letter}"
 
 
-def read_workbook(content: bytes, source: str) -> Scenario:
-    """The scenario a workbook holds; ScenarioInputError naming every problem by sheet, row and
-    column (or by the scenario's own rules, when they are broken across sheets)."""
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+"""Most bytes a workbook's parts may unpack to (a 500-nation scenario's unpack to about 2 MB)."""
+MAX_COLUMNS = 64
+"""Most columns read of a sheet (the widest, red lines, has 21): a cell far to the right is not read."""
+
+
+def _open(content: bytes, source: str) -> Any:
+    """The workbook, once its size, packed and unpacked, is known to be within bounds (a small file
+    may unpack to gigabytes: its parts' declared sizes are checked before any is read, and a part
+    is never read past its declared size)."""
     if len(content) > MAX_WORKBOOK_BYTES:
         raise ScenarioInputError(source, [f"(workbook): larger than {MAX_WORKBOOK_BYTES:,} bytes"])
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ScenarioInputError(
+                source, [f"(workbook): unpacks to {unpacked:,} bytes, more than {MAX_UNPACKED_BYTES:,}"]
+            )
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except ScenarioInputError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
         raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
+
+
+def read_workbook(content: bytes, source: str) -> Scenario:
+    """The scenario a workbook holds; ScenarioInputError naming every problem by sheet, row and
+    column (or by the scenario's own rules, when they are broken across sheets)."""
+    book = _open(content, source)
     reading = _Reading(source)
     try:
         sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet) or hasattr(ws, "iter_rows")}
@@ -223,7 +254,7 @@ def read_workbook(content: bytes, source: str) -> Scenario:
 
 
 def _values(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    for number, row in enumerate(ws.iter_rows(values_only=True), 1):
+    for number, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
         if number > MAX_ROWS + 1:
             raise ScenarioInputError("workbook", [f"sheet `{ws.title}`: more than {MAX_ROWS:,} rows"])
         if any(v is not None and v != "" for v in row):
@@ -417,7 +448,7 @@ def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
         columns = table.columns
         ws.append(columns)
         for row in _rows(data, table):
-            ws.append([_cell(row[c]) if c in row else None for c in columns])
+            _append(ws, [_cell(row[c]) if c in row else None for c in columns])
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -427,12 +458,7 @@ def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
 def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, Any]:
     """The offer document a workbook of offer sheets holds, for `nation` (every row must name it);
     problems name sheet, row and column. The offer is checked against its scenario by the caller."""
-    if len(content) > MAX_WORKBOOK_BYTES:
-        raise ScenarioInputError(source, [f"(workbook): larger than {MAX_WORKBOOK_BYTES:,} bytes"])
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
+    book = _open(content, source)
     reading = _Reading(source, data={"offers": [{"nation": nation}]})
     try:
         sheets = {ws.title: ws for ws in book.worksheets}
@@ -452,7 +478,8 @@ def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, A
 def read_workbook_file(path: Path) -> Scenario:
     """A workbook file's scenario (ScenarioInputError naming the file when it cannot be read)."""
     try:
-        content = path.read_bytes()
+        with path.open("rb") as file:
+            content = file.read(MAX_WORKBOOK_BYTES + 1)  # (a device such as /dev/zero never ends)
     except OSError as exc:
         raise ScenarioInputError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
     return read_workbook(content, str(path))

@@ -65,7 +65,7 @@ def solve_variant(
     effort = None
     if solution.status == "infeasible":
         effort = best_effort(scenario, params, cancel=cancel)
-        if effort.package.status == "infeasible":
+        if effort.package is None or effort.package.status == "infeasible":
             from forcepack.solver.explain import explain
 
             budget = SolveParams(time_limit_s=EXPLAIN_BUDGET_S, workers=params.effective_workers, seed=params.seed)
@@ -206,7 +206,7 @@ def _lost_row(nations: list[str], solution: Solution, effort: BestEffort | None,
     lost: list[str] = []
     least: int | None = None
     package = None
-    if effort is not None and effort.package.has_package:
+    if effort is not None and effort.package is not None and effort.package.has_package:
         lost, least, package = effort.lines_short, effort.least, effort.package
         if not lost:
             reason = (
@@ -225,7 +225,7 @@ def _lost_row(nations: list[str], solution: Solution, effort: BestEffort | None,
                 )
     elif solution.explanation is not None:
         reason = solution.explanation.summary
-    elif effort is not None and effort.package.status == "unknown":
+    elif effort is not None and effort.package is not None and effort.package.status == "unknown":
         reason = f"without {without}, no package; which essential lines are lost was not decided within the time limit"
     else:
         reason = f"without {without}, no package even with the essential lines relaxed"

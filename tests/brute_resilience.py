@@ -11,7 +11,7 @@ from forcepack.models.patch import Patch, apply_patch
 from tests.brute import (
     BruteResult,
     _assignments,
-    _barred,
+    _donors,
     _eligible_pairs,
     _funding,
     _lexicographic_best,
@@ -27,11 +27,7 @@ Assignment = dict[tuple[str, str], int]
 def feasible_packages(scenario: Scenario) -> list[tuple[tuple[float, ...], Assignment]]:
     """Every package of the scenario that honours every rule, with its objective."""
     pairs = _eligible_pairs(scenario)
-    donors = {
-        o.nation: [(p.id, p.amount_usd, frozenset(p.earmark) if p.earmark is not None else None) for p in o.funding]
-        for o in scenario.offers
-        if o.funding and not _barred(scenario, o.nation)
-    }
+    donors = _donors(scenario)  # (pledges keyed `NATION/id`: each nation names its own)
     out = []
     for counts in _assignments(scenario, pairs):
         package = _package(pairs, counts)

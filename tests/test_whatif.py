@@ -223,6 +223,7 @@ def test_resilience_survives_the_most_withdrawals(scenario: Scenario) -> None:
     can (the exhaustive search's count), with the best objective among those; each fatal
     withdrawal has its reason."""
     assume(small_enough(scenario, 300))
+    note(scenario.canonical_json())
     expected = brute_most_resilient(scenario)
     result = resilient(scenario, PARAMS)
     if expected is None:

@@ -114,3 +114,29 @@ def test_workbook_cli_export_import_and_solve(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "OPTIMAL" in result.output
     bad = runner.invoke(app, ["import", "README.md", "-o", str(back)])
     assert bad.exit_code == 2 and "not an XLSX workbook" in bad.output + (bad.stderr or "")
+
+
+def test_workbook_text_stays_text_and_bombs_are_refused(tmp_path: Path) -> None:
+    """A note that reads like a formula is written as text and read back as written; a workbook
+    that would unpack past the bound, and a device that never ends, are refused without reading."""
+    import zipfile
+
+    from forcepack.models.workbook import MAX_UNPACKED_BYTES, read_workbook_file
+
+    data = load_scenario("examples/tutorial.yaml").model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["nations"][0]["name"] = '=HYPERLINK("http://127.0.0.1:9/x","click")'
+    scenario = Scenario.model_validate(data)
+    content = write_workbook(scenario)
+    book = load_workbook(io.BytesIO(content))
+    cell = next(c for row in book["nations"].iter_rows() for c in row if str(c.value).startswith("=HYPER"))
+    assert cell.data_type == "s"
+    assert read_workbook(content, "plan.xlsx") == scenario
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"a" * (MAX_UNPACKED_BYTES + 1))
+    with pytest.raises(ScenarioInputError, match="unpacks to"):
+        read_workbook(bomb.getvalue(), "bomb.xlsx")
+    endless = tmp_path / "zero.xlsx"
+    endless.symlink_to("/dev/zero")
+    with pytest.raises(ScenarioInputError, match="larger than"):
+        read_workbook_file(endless)

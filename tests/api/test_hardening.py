@@ -772,3 +772,60 @@ def test_hardening_a_bad_question_is_titled_as_a_request(service: Service) -> No
         "/v1/scenarios/tutorial/what-ifs", json={"ops": [{"op": "explode"}]}, headers=service.coordinator
     )
     assert bad_op.status_code == 422 and bad_op.json()["title"] != "Invalid request"
+
+
+# -- what the second attack found ----------------------------------------------------------------
+
+
+def test_hardening_a_best_effort_package_shows_no_delegate_anothers_units() -> None:
+    """An infeasible answer's best-effort package (a hypothetical one) is withheld from a delegate
+    when it places another nation's units, the essential lines it gives up still told; its own
+    nation, the observer and the coordinator read it."""
+    from forcepack.api.auth import Principal
+    from forcepack.api.visibility import redact_solution
+    from forcepack.models import load_scenario
+    from forcepack.solver import solve
+
+    solution = solve(load_scenario("examples/infeasible-khan-younis-police.yaml"), SolveParams(time_limit_s=30))
+    assert solution.explanation is not None and solution.explanation.best_effort is not None
+    package = solution.explanation.best_effort.package
+    assert package is not None and package.assignments
+    nations = {a.nation for a in package.assignments}
+    outsider = Principal("t1", Role.DELEGATE, "ZZZ")
+    seen = redact_solution(solution, outsider)
+    assert seen.explanation is not None and seen.explanation.best_effort is not None
+    assert seen.explanation.best_effort.package is None
+    assert seen.explanation.best_effort.lines_short == solution.explanation.best_effort.lines_short
+    if len(nations) == 1:
+        (only,) = nations
+        mine = redact_solution(solution, Principal("t2", Role.DELEGATE, only))
+        assert mine.explanation is not None and mine.explanation.best_effort is not None
+        assert mine.explanation.best_effort.package is not None
+    observer = redact_solution(solution, Principal("t3", Role.OBSERVER))
+    assert observer.explanation is not None and observer.explanation.best_effort is not None
+    assert observer.explanation.best_effort.package is not None
+
+
+def test_hardening_a_dropped_red_line_is_named_to_its_nation_only() -> None:
+    """A what-if dropping BBB's red line `e` names the nation, not the line, to anyone else; its
+    description too; BBB's delegate reads it whole."""
+    from forcepack.api.auth import Principal
+    from forcepack.api.visibility import OfferSecrets, redact_patch
+
+    secrets = OfferSecrets.of([("BBB", {"red_lines": [{"id": "e", "note": "secret"}]}), ("AAA", {})])
+    patch = {
+        "description": "give up red_line `e` (BBB)",
+        "ops": [{"op": "drop_red_line", "nation": "BBB", "id": "e"}],
+    }
+    for viewer in (Principal("t1", Role.DELEGATE, "AAA"), Principal("t2", Role.OBSERVER)):
+        seen = redact_patch(patch, viewer, secrets)
+        assert seen["ops"][0]["id"] != "e" and seen["ops"][0]["nation"] == "BBB"
+        assert "`e`" not in seen["description"]
+    assert redact_patch(patch, Principal("t3", Role.DELEGATE, "BBB"), secrets) == patch
+
+
+def test_hardening_a_nul_in_an_address_is_an_unknown_address(service: Service) -> None:
+    """A NUL in a path (PostgreSQL's text refuses it) is a 404, whatever the route, before any store."""
+    for path in ("/v1/jobs/ab%00cd", "/v1/scenarios/tutorial%00", "/v1/scenarios/tutorial%00/offers/IDN"):
+        response = service.client.get(path, headers=service.coordinator)
+        assert response.status_code == 404, (path, response.text)
