@@ -175,7 +175,7 @@ def test_delegate_reads_the_diagnosis_without_the_coordinators_controls(visit: V
 
 
 def test_delegate_reads_a_why_not_with_its_package_withheld(visit: Visit) -> None:
-    """A why-not job opened by a delegate: its own and the package's supply rows, and the reason a package is withheld."""
+    """A why-not job opened by a delegate: its own and the package's supply rows, and why a package is withheld."""
     page = visit.page
     job = visit.site.run("/v1/scenarios/gaza-isf/why-nots", {"subject": "ky-checkpoints"})
     visit.open(f"#scenario=gaza-isf&job={job}")
