@@ -76,7 +76,11 @@ class Site:
 
     def solve(self, scenario: str, timeout_s: float = 60.0) -> str:
         """A coordinator's solve through the API, waited for; its job id."""
-        response = self.call("POST", f"/v1/scenarios/{scenario}/solves", Role.COORDINATOR, json={"time_limit_s": 20})
+        return self.run(f"/v1/scenarios/{scenario}/solves", {"time_limit_s": 20}, timeout_s)
+
+    def run(self, path: str, body: dict[str, Any], timeout_s: float = 60.0) -> str:
+        """A coordinator's job (a solve or an analysis) through the API, waited for; its job id."""
+        response = self.call("POST", path, Role.COORDINATOR, json=body)
         assert response.status_code == 202, response.text
         job_id: str = response.json()["id"]
         deadline = time.monotonic() + timeout_s

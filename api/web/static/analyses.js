@@ -1,15 +1,32 @@
-// Answers of analyses: a what-if (both packages and their diff) and criticality (N-1, ranked).
+// Answers of analyses: a what-if (both packages and their diff), criticality (N-1, ranked) and
+// why-not (a nation, unit, pledge or requirement line). Every field may be absent or null (the API
+// masks names and withholds packages by role): the views show what is there, and say why a package
+// is withheld when the answer says so.
 
-import { dec, facts, h, num, signed, sortableTable, table, usd } from "./dom.js";
-import { explanationView, namesOf, packageView } from "./package.js";
+import { clear, dec, facts, h, num, signed, sortableTable, table, usd } from "./dom.js";
+import { explanationView, listWords, namesOf, packageView } from "./package.js";
 
 const hasPackage = (solution) => solution && (solution.status === "optimal" || solution.status === "feasible");
 
-/** A what-if answer (forcepack.what-if/1): the summary, what changed, and the patched package highlighted. */
-export function whatIfView(answer, scenario) {
+/**
+ * A what-if answer (forcepack.what-if/1): the summary, what changed, and the patched package
+ * highlighted. `options.tryWayOut(patch)` runs a way out of the patched scenario's explanation as a
+ * what-if: its operations after this what-if's own (a way out is a change of the patched scenario).
+ */
+export function whatIfView(answer, scenario, options = {}) {
   const names = namesOf(scenario);
   const diff = answer.diff;
-  const patched = answer.patched || {};
+  const patched = answer.patched;
+  const own = answer.patch;
+  const tryWayOut =
+    typeof options.tryWayOut === "function" && Array.isArray(own?.ops)
+      ? (relaxation) =>
+          options.tryWayOut({
+            schema: "forcepack.patch/1",
+            description: [own.description, relaxation.patch.description].filter(Boolean).join("; then "),
+            ops: [...own.ops, ...relaxation.patch.ops],
+          })
+      : null;
   const parts = [
     h("h3", {}, "What changes"),
     answer.summary ? h("p", { class: "summary", dataset: { testid: "what-if-summary" } }, answer.summary) : null,
@@ -29,7 +46,7 @@ export function whatIfView(answer, scenario) {
       ),
       coverageChanges(diff.coverage || [], names),
     );
-  } else if (!hasPackage(patched)) {
+  } else if (patched && !hasPackage(patched)) {
     parts.push(
       h("p", { class: "bad", dataset: { testid: "what-if-infeasible" } },
         hasPackage(answer.baseline)
@@ -37,10 +54,12 @@ export function whatIfView(answer, scenario) {
           : "The scenario as it stands has no package either; there is nothing to compare."),
     );
   }
-  parts.push(
-    h("h3", {}, "The package after the change"),
-    packageView(patched, scenario, diff ? { baseline: answer.baseline, diff } : null),
-  );
+  parts.push(h("h3", {}, "The package after the change"));
+  if (patched) {
+    parts.push(packageView(patched, scenario, diff ? { baseline: answer.baseline, diff } : null, { tryWayOut }));
+  } else {
+    parts.push(withheldNote(answer.withheld, "what-if-withheld"));
+  }
   return h("div", { class: "what-if-answer", dataset: { testid: "what-if-answer" } }, parts);
 }
 
@@ -67,17 +86,73 @@ function coverageChanges(changes, names) {
   });
 }
 
-/** A criticality answer (forcepack.criticality/1): every withdrawal, most critical first. */
-export function criticalityView(answer, scenario) {
+/** Why a package is not shown (the answer's `withheld`), or that none is given. */
+function withheldNote(withheld, testid) {
+  return h("p", { class: "withheld", dataset: { testid } },
+    withheld ? `The package is withheld: ${withheld}` : "No package is given.");
+}
+
+function linesLostWords(w) {
+  const lost = w.essential_lines_lost || [];
+  const least = w.least_lines_lost;
+  if (lost.length) {
+    if (least === null || least === undefined) return `${lost.join(", ")} (fewer not ruled out)`;
+    return least === lost.length ? `${lost.join(", ")} (the fewest possible)` : `${lost.join(", ")} (at least ${least} must be)`;
+  }
+  if (least === 0 || w.feasible === true) return "none";
+  return "–";
+}
+
+/**
+ * A criticality answer (forcepack.criticality/1): every withdrawal, most critical first; each row's
+ * package (re-solved, or the best that can be had without the nation) opens below the table.
+ */
+export function criticalityView(answer, scenario, options = {}) {
   const names = namesOf(scenario);
   const rows = (answer.withdrawals || []).map((w, i) => ({ ...w, rank: i + 1 }));
   const feasibleWords = (w) => (w.feasible === true ? "yes" : w.feasible === false ? "no package" : "undecided");
   const nationsOf = (w) => (w.nations || []).map(names.nation).join(" and ");
+  const shown = h("div", { class: "criticality-package", dataset: { testid: "criticality-package" }, "aria-live": "polite" });
+
+  const open = (w) => {
+    const title = h("h3", { tabindex: "-1" },
+      w.feasible === false
+        ? `Without ${nationsOf(w)}: the best that can be had${w.essential_lines_lost?.length ? `, giving up ${listWords(w.essential_lines_lost)}` : ""}`
+        : `Without ${nationsOf(w)}: the package re-solved`);
+    const bestEffort = w.feasible === false ? { lines_short: w.essential_lines_lost || [], least: w.least_lines_lost } : null;
+    clear(
+      shown,
+      title,
+      bestEffort
+        ? h("p", { class: "best-effort-note" }, h("strong", {}, "Not an answer: "),
+            "no package meets every essential line without them; this one holds every other rule and gives up the lines named.")
+        : null,
+      packageView(w.package, scenario, null, { prefix: "criticality-", bestEffort }),
+    );
+    title.focus();
+  };
+
+  const packageCell = (w) => {
+    if (w.package) {
+      return h("button", {
+        type: "button",
+        class: "secondary small",
+        "aria-label": `Open the package without ${nationsOf(w)}`,
+        onclick: () => open(w),
+      }, "Open");
+    }
+    return answer.withheld ? "withheld" : "none";
+  };
+
   return h(
     "div",
     { class: "criticality-answer" },
     answer.baseline && !hasPackage(answer.baseline) && answer.baseline.explanation
-      ? explanationView(answer.baseline.explanation)
+      ? explanationView(answer.baseline.explanation, options)
+      : null,
+    answer.withheld
+      ? h("p", { class: "withheld", dataset: { testid: "criticality-withheld" } },
+          `Some packages are withheld: ${answer.withheld}`)
       : null,
     sortableTable({
       caption: `${rows.length} withdrawal(s) re-solved${answer.wall_s ? ` in ${dec(answer.wall_s)} s` : ""}; most critical first`,
@@ -91,10 +166,7 @@ export function criticalityView(answer, scenario) {
         {
           key: "essential_lines_lost",
           label: "Essential lines lost",
-          cell: (w) =>
-            w.essential_lines_lost?.length
-              ? `${w.essential_lines_lost.join(", ")}${w.least_lines_lost == null ? " (fewer not ruled out)" : " (the fewest possible)"}`
-              : "none",
+          cell: linesLostWords,
           value: (w) => w.essential_lines_lost?.length || 0,
         },
         { key: "shortfall_delta", label: "Shortfall", numeric: true, cell: (w) => signed(w.shortfall_delta, dec) },
@@ -106,8 +178,121 @@ export function criticalityView(answer, scenario) {
           cell: (w) => (w.fillers?.length ? w.fillers.map(names.nation).join(", ") : "–"),
           value: (w) => (w.fillers || []).join(","),
         },
+        { key: "package", label: "Package", cell: packageCell, value: (w) => (w.package ? 1 : 0) },
         { key: "reason", label: "Why", cell: (w) => w.reason || "" },
       ],
     }),
+    shown,
   );
+}
+
+// -- why not ----------------------------------------------------------------------------------------
+
+const SUBJECT_WORDS = { nation: "nation", unit: "offered unit", pledge: "pledge", requirement: "requirement line" };
+const ASPECT_WORDS = { units: "Its units", money: "Its money" };
+
+function deltasTable(deltas, testid, caption) {
+  if (!deltas?.length) return null;
+  return table({
+    caption,
+    testid,
+    head: ["Criterion", "Best package", "With the subject", "Change"],
+    rows: deltas.map((d) =>
+      h("tr", {},
+        h("th", { scope: "row" }, d.criterion),
+        h("td", { class: "num" }, criterionValue(d.criterion, d.optimum)),
+        h("td", { class: "num" }, criterionValue(d.criterion, d.with_subject)),
+        h("td", { class: "num" }, signed(d.delta, d.criterion === "cost" ? usd : dec)))),
+  });
+}
+
+const criterionValue = (criterion, value) => (criterion === "cost" ? usd(value) : dec(value));
+
+function supplyTable(supply, line) {
+  const measure = line?.measure === "personnel" ? "personnel" : "units";
+  return table({
+    caption: `Every unit line offered for this line's capability, in ${measure}`,
+    testid: "why-not-supply",
+    head: ["Nation", "Unit", "Could provide", "Provides", "Kept out by"],
+    rows: supply.map((row) =>
+      h("tr", { class: row.placed > 0 ? "row-added" : undefined },
+        h("th", { scope: "row" }, row.nation || "other nations"),
+        h("td", {}, row.unit || "–"),
+        h("td", { class: "num" }, num(row.offered)),
+        h("td", { class: "num" }, num(row.placed)),
+        h("td", {}, row.kept_out_by?.length
+          ? h("ul", { class: "plain" }, row.kept_out_by.map((k) => h("li", {}, k)))
+          : row.placed > 0 ? "– (in the package)" : "nothing: the package does not need it"))),
+  });
+}
+
+/**
+ * A package an answer may hold (`label` names it), or why it does not: withheld from the caller, or
+ * none exists (then its explanation says why; no way out is offered, since the question forces the
+ * subject in and no patch can say that).
+ */
+function subjectPackage(solution, withheld, label, none, scenario, prefix) {
+  if (solution && hasPackage(solution)) return [h("h4", {}, label), packageView(solution, scenario, null, { prefix })];
+  if (solution) {
+    return [
+      h("h4", {}, none),
+      solution.explanation ? explanationView(solution.explanation, { prefix }) : h("p", { class: "help" }, `Status: ${solution.status}.`),
+    ];
+  }
+  if (withheld) return withheldNote(withheld, `${prefix}withheld`);
+  return null;
+}
+
+/**
+ * A why-not answer (forcepack.why-not/1): the summary; for a nation its units and its money apart;
+ * for a requirement line its supply; the cost per criterion of including the subject; the package
+ * that includes it, when there is one and the caller may read it.
+ */
+export function whyNotView(answer, scenario) {
+  const subject = answer.subject || "the subject";
+  const type = answer.subject_type;
+  const line = type === "requirement" ? (scenario?.requirements || []).find((r) => r.id === subject) : null;
+  const parts = [
+    h("h3", {}, `Why not ${subject}?`, type ? h("span", { class: "subject-type" }, ` (${SUBJECT_WORDS[type] || type})`) : null),
+    answer.summary ? h("p", { class: "summary", dataset: { testid: "why-not-summary" } }, answer.summary) : null,
+  ];
+  if (answer.parts?.length) {
+    parts.push(
+      h("div", { class: "why-not-parts", dataset: { testid: "why-not-parts" } },
+        answer.parts.map((part) =>
+          h("section", { class: "why-not-part", dataset: { testid: `why-not-part-${part.aspect}` } },
+            h("h4", {}, `${ASPECT_WORDS[part.aspect] || part.aspect}: ${part.in_package ? "in the package" : "not in the package"}`),
+            part.summary ? h("p", {}, part.summary) : null,
+            deltasTable(part.deltas, `why-not-deltas-${part.aspect}`, `What including ${part.aspect === "money" ? "its money" : "its units"} would cost, per criterion`),
+            part.with_subject || (answer.withheld && !part.in_package)
+              ? h("details", {},
+                  h("summary", {}, hasPackage(part.with_subject)
+                    ? `The best package with ${subject}'s ${part.aspect}`
+                    : `Why ${subject}'s ${part.aspect} cannot be had`),
+                  subjectPackage(part.with_subject, answer.withheld,
+                    `The best package with ${subject}'s ${part.aspect}`,
+                    `No package takes ${subject}'s ${part.aspect}`,
+                    scenario, `why-not-${part.aspect}-`))
+              : null))),
+    );
+  }
+  if (answer.supply?.length) {
+    parts.push(h("h4", {}, `What is offered for ${subject}`), supplyTable(answer.supply, line));
+  } else if (type === "requirement") {
+    parts.push(h("p", { class: "help" }, "No unit line is offered for this line's capability that you may read."));
+  }
+  const deltas = deltasTable(answer.deltas, "why-not-deltas", "The price of including it, per criterion");
+  if (deltas) parts.push(h("h4", {}, "What it would cost"), deltas);
+  if (!answer.parts?.length) {
+    const fills = type === "requirement";
+    parts.push(subjectPackage(
+      answer.with_subject,
+      answer.withheld,
+      fills ? `The best package that fills ${subject} in full` : `The best package that includes ${subject}`,
+      fills ? `No package fills ${subject} in full` : `No package includes ${subject}`,
+      scenario,
+      "why-not-",
+    ));
+  }
+  return h("div", { class: "why-not-answer", dataset: { testid: "why-not-answer" } }, parts);
 }

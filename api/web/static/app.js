@@ -1,8 +1,8 @@
 // The planner's page: sign in with a token, pick a scenario, and see what the token's role may see.
-// Coordinators solve, run what-ifs and criticality; delegates edit their nation's offer; everyone
-// reads packages. Everything comes from the public API (/v1/...), which already redacts by role.
+// Coordinators solve, run what-ifs, criticality and why-nots (and try an explanation's ways out as
+// what-ifs); delegates edit their nation's offer; everyone reads packages and analyses' answers. Everything comes from the public API (/v1/...), which already redacts by role.
 
-import { criticalityView, whatIfView } from "./analyses.js";
+import { criticalityView, whatIfView, whyNotView } from "./analyses.js";
 import { ApiError, followJob, get, request, setToken, submitJob, token } from "./api.js";
 import { clear, facts, h, num } from "./dom.js";
 import { OfferEditor } from "./offer.js";
@@ -118,11 +118,12 @@ async function openScenario(id, jobId = null) {
   state.scenarioId = id;
   state.solution = null;
   setHash({ scenario: id, job: jobId });
-  for (const section of ["package", "what-if", "criticality", "offer", "open-package", "coordinator-tools", "job-panel"]) {
+  for (const section of ["package", "what-if", "criticality", "why-not", "offer", "open-package", "coordinator-tools", "job-panel"]) {
     $(section).hidden = true;
   }
   clear($("what-if-result"));
   clear($("criticality-result"));
+  clear($("why-not-result"));
   let view;
   try {
     view = (await get(`/v1/scenarios/${encodeURIComponent(id)}`)).body;
@@ -143,11 +144,15 @@ async function openScenario(id, jobId = null) {
   document.body.dataset.role = state.role;
   renderSummary(scenario);
 
+  // Analyses' sections also show answers opened by a link; their forms are for coordinators only.
+  for (const form of ["what-if-form", "criticality-form", "why-not-form"]) $(form).hidden = state.role !== "coordinator";
   if (state.role === "coordinator") {
     $("coordinator-tools").hidden = false;
     renderWhatIfForm(scenario);
+    renderWhyNotSubjects(scenario);
     $("what-if").hidden = false;
     $("criticality").hidden = false;
+    $("why-not").hidden = false;
   } else {
     $("open-package").hidden = false;
     $("job-id").value = jobId || "";
@@ -223,7 +228,8 @@ function showProgress(label, p) {
 
 function setBusy(busy) {
   state.busy = busy;
-  for (const id of ["solve-button", "what-if-button", "criticality-button"]) $(id).disabled = busy;
+  for (const id of ["solve-button", "what-if-button", "criticality-button", "why-not-button"]) $(id).disabled = busy;
+  for (const button of document.querySelectorAll("button.try-way-out")) button.disabled = busy;
 }
 
 /** Submit a job and follow it to the end; `done(job)` renders its answer. */
@@ -303,6 +309,7 @@ function showAnswer(job) {
   if (job.kind === "solve") showPackage(job.result, job.id);
   else if (job.kind === "what-if") showWhatIf(job);
   else if (job.kind === "criticality") showCriticality(job);
+  else if (job.kind === "why-not") showWhyNot(job);
   else if (job.kind === "explanation" && job.result.explanation) {
     showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id);
   }
@@ -316,19 +323,51 @@ function showPackage(solution, jobId) {
   clear(
     $("package-body"),
     h("p", { class: "help" }, "Link to this package (for delegates and observers): ", h("a", { href: link, dataset: { testid: "package-link" } }, jobId)),
-    packageView(solution, state.view?.scenario),
+    packageView(solution, state.view?.scenario, null, { tryWayOut: wayOutTrier() }),
   );
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
 }
 
 function showWhatIf(job) {
   $("what-if").hidden = false;
-  clear($("what-if-result"), whatIfView(job.result, state.view?.scenario));
+  const tryWayOut = state.role === "coordinator" ? tryPatch : null;
+  clear($("what-if-result"), whatIfView(job.result, state.view?.scenario, { tryWayOut }));
 }
 
 function showCriticality(job) {
   $("criticality").hidden = false;
-  clear($("criticality-result"), criticalityView(job.result, state.view?.scenario));
+  clear($("criticality-result"), criticalityView(job.result, state.view?.scenario, { tryWayOut: wayOutTrier() }));
+}
+
+function showWhyNot(job) {
+  $("why-not").hidden = false;
+  clear($("why-not-result"), whyNotView(job.result, state.view?.scenario));
+}
+
+// -- ways out as what-ifs --------------------------------------------------------------------------
+
+/** For a coordinator, what a way out's button does: run its patch as a what-if (else no button). */
+function wayOutTrier() {
+  return state.role === "coordinator" ? (relaxation) => tryPatch(relaxation.patch) : null;
+}
+
+/** Run a patch (forcepack.patch/1, a way out's) as a what-if, and show its answer in the what-if section. */
+function tryPatch(patch) {
+  if (!patch?.ops?.length) return;
+  const body = {
+    ...patch,
+    mode: "resolve",
+    time_limit_s: Number($("what-if-seconds").value) || undefined,
+  };
+  clear($("what-if-result"));
+  runJob(`What if: ${patch.description || "a way out"}`, () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/what-ifs`, body],
+    async (job) => {
+      showWhatIf(job);
+      const heading = $("what-if-result").querySelector("h3");
+      $("what-if").scrollIntoView({ block: "start" });
+      heading?.setAttribute("tabindex", "-1");
+      heading?.focus({ preventScroll: true });
+    });
 }
 
 // -- coordinator's forms ------------------------------------------------------------------------------
@@ -357,6 +396,20 @@ function renderWhatIfForm(scenario) {
           CONTROL.map((c) => h("option", { value: c }, c === sector.control ? `${c} (now)` : c))));
     }),
   );
+}
+
+/** Suggestions for the why-not field: nations, requirement lines, and the units and pledges offered. */
+function renderWhyNotSubjects(scenario) {
+  const names = namesOf(scenario);
+  const options = [
+    ...(scenario.nations || []).map((n) => [n.code, `nation: ${names.nation(n.code)}`]),
+    ...(scenario.requirements || []).map((r) => [r.id, `requirement line: ${r.capability} in ${names.sector(r.sector)}`]),
+    ...(scenario.offers || []).flatMap((offer) => [
+      ...(offer.units || []).map((u) => [`${offer.nation}/${u.id}`, `unit: ${u.capability} of ${names.nation(offer.nation)}`]),
+      ...(offer.funding || []).map((f) => [`${offer.nation}/${f.id}`, `pledge of ${names.nation(offer.nation)}`]),
+    ]),
+  ];
+  clear($("why-not-subjects"), options.map(([value, label]) => h("option", { value, label })));
 }
 
 function whatIfBody() {
@@ -414,6 +467,19 @@ function wire() {
     clear($("criticality-result"));
     runJob("Criticality", () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/criticality`, { time_limit_s: seconds }],
       async (job) => showCriticality(job));
+  });
+  $("why-not-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const subject = $("why-not-subject").value.trim();
+    if (!subject) {
+      notify("Name a nation, an offered unit or pledge, or a requirement line first.", "help");
+      $("why-not-subject").focus();
+      return;
+    }
+    const seconds = Number($("why-not-seconds").value) || undefined;
+    clear($("why-not-result"));
+    runJob(`Why not ${subject}`, () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/why-nots`, { subject, time_limit_s: seconds }],
+      async (job) => showWhyNot(job));
   });
 }
 

@@ -2,6 +2,11 @@
 // coverage matrix, contributions per nation, the funding balance, the assignments, and when no
 // package exists the explanation. Every field may be absent (the API redacts by role): the
 // views show what is there.
+//
+// The views take `options`: `prefix` goes before every test id (a package shown inside another
+// view, e.g. the best effort inside an explanation, keeps ids apart), `bestEffort` labels a package
+// as the best that can be had rather than an answer, and `tryWayOut(relaxation)` (coordinators only)
+// runs a way out's patch as a what-if.
 
 import { dec, facts, h, num, pct, s, signed, sortableTable, sr, table, usd } from "./dom.js";
 
@@ -59,23 +64,76 @@ function hasPackage(solution) {
   return solution && (solution.status === "optimal" || solution.status === "feasible");
 }
 
+/** A test id with the view's prefix. */
+const tid = (options, name) => `${options?.prefix || ""}${name}`;
+
+let counter = 0;
+/** A page-unique element id (for aria-labelledby), since a view may be shown more than once. */
+const uid = (name) => `${name}-${++counter}`;
+
+/** "a, b and c". */
+export function listWords(items) {
+  const all = (items || []).map(String);
+  return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all[all.length - 1]}`;
+}
+
 /**
  * The whole package view. `compare` = {baseline, diff} highlights what changed against a baseline.
+ * With no package and a best effort in the explanation, the best effort is shown (labelled as
+ * such) in place of a coverage matrix with nothing in it.
  */
-export function packageView(solution, scenario, compare = null) {
-  const parts = [statusView(solution)];
-  if (solution.explanation) parts.push(explanationView(solution.explanation));
-  parts.push(coverageMatrix(solution, scenario, compare));
+export function packageView(solution, scenario, compare = null, options = {}) {
+  const parts = [statusView(solution, options)];
+  const explanation = solution.explanation;
+  if (explanation) parts.push(explanationView(explanation, options));
+  if (!hasPackage(solution) && explanation?.best_effort?.package) {
+    parts.push(bestEffortView(explanation.best_effort, scenario, options));
+    return h("div", { class: "package-view" }, parts);
+  }
+  parts.push(coverageMatrix(solution, scenario, compare, options));
   if (hasPackage(solution)) {
-    parts.push(contributionsView(solution, scenario));
-    parts.push(fundingView(solution.funding));
-    parts.push(assignmentsTable(solution, scenario, compare));
+    parts.push(contributionsView(solution, scenario, options));
+    parts.push(fundingView(solution.funding, options));
+    parts.push(assignmentsTable(solution, scenario, compare, options));
   }
   return h("div", { class: "package-view" }, parts);
 }
 
-export function statusView(solution) {
+/**
+ * The best that can be had when no package meets every essential line: labelled with what it gives
+ * up, never as the answer. `bestEffort` = {package, lines_short, least}.
+ */
+export function bestEffortView(bestEffort, scenario, options = {}) {
+  const short = bestEffort.lines_short || [];
+  const title = uid("best-effort-title");
+  const least = bestEffort.least;
+  return h(
+    "section",
+    { class: "best-effort", dataset: { testid: tid(options, "best-effort") }, "aria-labelledby": title },
+    h("h3", { id: title }, short.length
+      ? `The best that can be had: gives up ${listWords(short)}`
+      : "The best that can be had"),
+    h(
+      "p",
+      { class: "best-effort-note" },
+      h("strong", {}, "Not an answer: "),
+      "no package meets every essential line. This package holds every other rule (red lines, vetoes, targets, ",
+      "funding, availability) and leaves ",
+      short.length ? `${short.length} essential line${short.length === 1 ? "" : "s"} short` : "essential lines short",
+      least === null || least === undefined
+        ? " (fewer not ruled out within the time limit)."
+        : least === short.length ? " (the fewest possible, proven)." : ` (at least ${least} must be).`,
+    ),
+    packageView(bestEffort.package, scenario, null, {
+      prefix: `${options.prefix || ""}best-effort-`,
+      bestEffort,
+    }),
+  );
+}
+
+export function statusView(solution, options = {}) {
   const status = solution.status || "unknown";
+  const bestEffort = options.bestEffort;
   const gap = typeof solution.gap === "number" ? solution.gap : null;
   const totals = solution.totals || {};
   const objective = (solution.objective || []).map((o) =>
@@ -84,13 +142,23 @@ export function statusView(solution) {
   return h(
     "div",
     { class: "status-block" },
-    h(
-      "p",
-      { class: `status status-${status}`, dataset: { testid: "package-status" } },
-      h("span", { class: "badge" }, status.toUpperCase()),
-      " ",
-      STATUS_WORDS[status] || status,
-    ),
+    bestEffort
+      ? h(
+          "p",
+          { class: "status status-best-effort", dataset: { testid: tid(options, "package-status") } },
+          h("span", { class: "badge" }, "BEST EFFORT"),
+          " ",
+          (bestEffort.lines_short || []).length
+            ? `Not a package that meets every essential line: it gives up ${listWords(bestEffort.lines_short)}`
+            : "Not a package that meets every essential line",
+        )
+      : h(
+          "p",
+          { class: `status status-${status}`, dataset: { testid: tid(options, "package-status") } },
+          h("span", { class: "badge" }, status.toUpperCase()),
+          " ",
+          STATUS_WORDS[status] || status,
+        ),
     facts(
       [
         ["Gap", gap === null ? "–" : gap === 0 ? "0% (proven)" : `${(gap * 100).toFixed(1)}% (not proven)`],
@@ -101,7 +169,7 @@ export function statusView(solution) {
         solution.funding && ["Total cost", usd(solution.funding.total_cost_usd)],
         solution.run && ["Solved in", `${dec(solution.run.wall_s)} s`],
       ],
-      "package-facts",
+      tid(options, "package-facts"),
     ),
     objective.length ? h("div", {}, h("h3", {}, "Objective, in the order optimised"), h("ol", { class: "objective" }, objective)) : null,
   );
@@ -125,7 +193,7 @@ function fillWords(fraction) {
 }
 
 /** Sectors × capabilities; each cell lists its requirement lines, coloured by the least-filled one. */
-export function coverageMatrix(solution, scenario, compare = null) {
+export function coverageMatrix(solution, scenario, compare = null, options = {}) {
   const names = namesOf(scenario);
   const coverage = new Map((solution?.coverage || []).map((c) => [c.requirement, c]));
   const before = compare ? new Map((compare.baseline?.coverage || []).map((c) => [c.requirement, c])) : null;
@@ -211,7 +279,7 @@ export function coverageMatrix(solution, scenario, compare = null) {
     h(
       "div",
       { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Coverage matrix" },
-      h("table", { class: "matrix", dataset: { testid: compare ? "matrix-what-if" : "matrix" } },
+      h("table", { class: "matrix", dataset: { testid: tid(options, compare ? "matrix-what-if" : "matrix") } },
         h("caption", { class: "visually-hidden" }, "Coverage: capabilities in rows, sectors in columns; each cell lists its requirement lines, provided of required."),
         h("thead", {}, head), h("tbody", {}, rows)),
     ),
@@ -225,7 +293,7 @@ function legendChip(cls, label) {
 // -- contributions -----------------------------------------------------------------------------
 
 /** Personnel and money per nation, stacked by capability (SVG bars, with the figures as a table). */
-export function contributionsView(solution, scenario) {
+export function contributionsView(solution, scenario, options = {}) {
   const names = namesOf(scenario);
   const capabilities = capabilityOrder(scenario, solution);
   const personnel = new Map();
@@ -248,14 +316,14 @@ export function contributionsView(solution, scenario) {
     h("h3", {}, "Contributions per nation"),
     h(
       "p",
-      { class: "legend", dataset: { testid: "capability-legend" } },
+      { class: "legend", dataset: { testid: tid(options, "capability-legend") } },
       used.map((c) => h("span", { class: "chip" }, swatch(colourOf(capabilities, c)), capabilityLabel(c))),
     ),
     h(
       "div",
       { class: "charts" },
-      barChart("Personnel deployed", personnel, capabilities, names, num, "chart-personnel"),
-      barChart("Money: pledges drawn and self-funded units", money, capabilities, names, usd, "chart-money"),
+      barChart("Personnel deployed", personnel, capabilities, names, num, tid(options, "chart-personnel")),
+      barChart("Money: pledges drawn and self-funded units", money, capabilities, names, usd, tid(options, "chart-money")),
     ),
   );
 }
@@ -324,7 +392,7 @@ function barChart(title, data, capabilities, names, format, testid) {
 
 // -- funding ------------------------------------------------------------------------------------
 
-export function fundingView(funding) {
+export function fundingView(funding, options = {}) {
   if (!funding) return null;
   const pooled = funding.pooled_cost_usd || 0;
   const used = Math.min(funding.used_usd || 0, pooled);
@@ -338,7 +406,7 @@ export function fundingView(funding) {
   );
   return h(
     "div",
-    { class: "funding", dataset: { testid: "funding" } },
+    { class: "funding", dataset: { testid: tid(options, "funding") } },
     h("h3", {}, "Funding balance"),
     facts([
       ["Total cost", usd(funding.total_cost_usd)],
@@ -358,7 +426,7 @@ export function fundingView(funding) {
 const changeKey = (a) => `${a.nation}|${a.unit}|${a.requirement}`;
 
 /** The package as a sortable table; with `compare`, each row says how it changed. */
-export function assignmentsTable(solution, scenario, compare = null) {
+export function assignmentsTable(solution, scenario, compare = null, options = {}) {
   const names = namesOf(scenario);
   const changes = new Map();
   for (const c of [...(compare?.diff?.added || []), ...(compare?.diff?.removed || [])]) {
@@ -403,7 +471,7 @@ export function assignmentsTable(solution, scenario, compare = null) {
       caption: `${rows.length} placement(s); sort by any column`,
       columns,
       rows,
-      testid: compare ? "assignments-what-if" : "assignments",
+      testid: tid(options, compare ? "assignments-what-if" : "assignments"),
       rowClass: (r) => (r.gone ? "row-removed" : r.change ? (r.change.after > r.change.before ? "row-added" : "row-reduced") : undefined),
       empty: "No unit is placed.",
     }),
@@ -416,6 +484,7 @@ function changeWords(change) {
   return `${change.after > change.before ? "more" : "fewer"}: ${change.before} → ${change.after}`;
 }
 
+
 // -- explanation ----------------------------------------------------------------------------------
 
 function elementWords(element) {
@@ -424,19 +493,127 @@ function elementWords(element) {
   return [h("span", { class: "conflict-type" }, kind), named ? [" ", named] : null, element.text ? `: ${element.text}` : null];
 }
 
-/** Why no package exists: the summary, the conflicting elements, and the ways out, in words. */
-export function explanationView(explanation) {
+const byWords = (by) =>
+  (by || []).map((b) => [CONFLICT_WORDS[b.type] || b.type, b.id, b.nation ? `(${b.nation})` : null].filter(Boolean).join(" ")).join("; ");
+
+/** An essential line's supply in numbers (`element.supply`): per nation, offered and kept out, and by what. */
+function supplyTable(supply) {
+  const measure = supply.measure || "units";
+  return h(
+    "details",
+    { class: "supply" },
+    h("summary", {}, "The supply in numbers"),
+    facts([
+      ["Needed", `${num(supply.needed)} ${measure}`],
+      ["Offered in all", `${num(supply.offered)} ${measure}`],
+      ["Kept out", `${num(supply.kept_out)} ${measure}`],
+    ]),
+    table({
+      caption: `Offered per nation, in ${measure}`,
+      head: ["Nation", "Offered", "Kept out", "By"],
+      rows: (supply.nations || []).map((n) =>
+        h("tr", {},
+          h("th", { scope: "row" }, n.nation || "other nations"),
+          h("td", { class: "num" }, num(n.offered)),
+          h("td", { class: "num" }, num(n.kept_out)),
+          h("td", {}, byWords(n.by) || "–"))),
+    }),
+  );
+}
+
+/** One element of a cause: what it is, the numbers behind it. */
+function elementItem(element) {
+  return h(
+    "li",
+    {},
+    elementWords(element),
+    element.figures ? h("p", { class: "figures-sentence" }, h("span", { class: "figures-label" }, "In figures: "), element.figures) : null,
+    element.supply ? supplyTable(element.supply) : null,
+  );
+}
+
+/** The causes: `conflicts`, or the single `conflict` of an older or shorter answer. */
+function causesOf(explanation) {
+  if (Array.isArray(explanation.conflicts) && explanation.conflicts.length) return explanation.conflicts;
   const conflict = explanation.conflict || [];
+  return conflict.length ? [{ elements: conflict, minimal: explanation.minimal, summary: null }] : [];
+}
+
+function causesWords(removes, total) {
+  if (!Array.isArray(removes) || !removes.length) return null;
+  if (total > 1 && removes.length === total) return total === 2 ? "both causes" : `all ${total} causes`;
+  return `cause${removes.length === 1 ? "" : "s"} ${listWords(removes.map((i) => i + 1))}`;
+}
+
+/** A way out: the changes, its relax cost, the causes it removes, its effect, and how to try it. */
+function wayOutItem(relaxation, index, total, options) {
+  const objective = (relaxation.objective || []).map((o) => `${o.criterion} ${dec(o.value)}`).join(", ");
+  const removes = causesWords(relaxation.removes, total);
+  const unpatchable = relaxation.unpatchable || [];
+  const tryable = typeof options.tryWayOut === "function" && relaxation.patch && !unpatchable.length;
+  return h(
+    "li",
+    { class: "way-out", dataset: { testid: tid(options, `way-out-${index}`) } },
+    h("p", { class: "way-out-changes" },
+      "Relax ",
+      (relaxation.changes || []).map((c, i) => [i ? " and " : "", h("span", { class: "change" }, elementWords(c))])),
+    facts([
+      relaxation.cost !== undefined && relaxation.cost !== null && ["Relax cost", num(relaxation.cost)],
+      removes && ["Removes", removes],
+      relaxation.personnel !== undefined && relaxation.personnel !== null && ["Personnel after", num(relaxation.personnel)],
+      objective && ["Objective after", objective],
+    ]),
+    relaxation.effect ? h("p", { class: "effect" }, `Then: ${relaxation.effect}`) : null,
+    unpatchable.length
+      ? h("p", { class: "unpatchable", dataset: { testid: tid(options, "unpatchable") } },
+          "This way out cannot be applied in one step: ", unpatchable.join("; "), ".")
+      : null,
+    tryable
+      ? h("p", {},
+          h("button", {
+            type: "button",
+            class: "secondary try-way-out",
+            "aria-label": `Try this as a what-if (way out ${index + 1})`,
+            onclick: () => options.tryWayOut(relaxation),
+          }, "Try this as a what-if"))
+      : null,
+  );
+}
+
+/**
+ * Why no package exists: the summary, every cause with its figures, and the ways out (each with its
+ * cost, what it removes and its effect; with `options.tryWayOut`, a button to run it as a what-if).
+ */
+export function explanationView(explanation, options = {}) {
+  const causes = causesOf(explanation);
   const relaxations = explanation.relaxations || [];
+  const title = uid("explanation-title");
   return h(
     "div",
-    { class: "explanation", dataset: { testid: "explanation" }, role: "group", "aria-labelledby": "explanation-title" },
-    h("h3", { id: "explanation-title" }, "Why no package exists"),
+    { class: "explanation", dataset: { testid: tid(options, "explanation") }, role: "group", "aria-labelledby": title },
+    h("h3", { id: title }, "Why no package exists"),
     explanation.summary ? h("p", { class: "summary" }, explanation.summary) : null,
-    conflict.length
+    explanation.complete === false
+      ? h("p", { class: "help" }, "The time limit cut the search short: these are the causes and ways out found in time.")
+      : null,
+    causes.length
       ? [
-          h("h4", {}, explanation.minimal ? "The conflict (minimal: dropping any one element resolves it)" : "The conflict"),
-          h("ul", { class: "conflict" }, conflict.map((e) => h("li", {}, elementWords(e)))),
+          h("h4", {}, causes.length === 1 ? "The cause" : `${causes.length} causes`),
+          h(
+            "ol",
+            { class: "causes", dataset: { testid: tid(options, "causes") } },
+            causes.map((cause, i) =>
+              h(
+                "li",
+                { class: "cause", dataset: { testid: tid(options, `cause-${i}`) } },
+                h("p", { class: "cause-title" },
+                  h("strong", {}, `Cause ${i + 1}`),
+                  cause.minimal ? " (minimal: dropping any one element resolves it)" : null),
+                cause.summary ? h("p", { class: "cause-summary" }, cause.summary) : null,
+                h("ul", { class: "conflict" }, (cause.elements || []).map(elementItem)),
+              ),
+            ),
+          ),
         ]
       : null,
     relaxations.length
@@ -444,19 +621,13 @@ export function explanationView(explanation) {
           h("h4", {}, "Ways out"),
           h(
             "ol",
-            { class: "relaxations", dataset: { testid: "relaxations" } },
-            relaxations.map((r) =>
-              h(
-                "li",
-                {},
-                "Relax ",
-                (r.changes || []).map((c, i) => [i ? " and " : "", h("span", { class: "change" }, elementWords(c))]),
-                r.effect ? [h("br"), h("span", { class: "effect" }, `Then: ${r.effect}`)] : null,
-              ),
-            ),
+            { class: "relaxations", dataset: { testid: tid(options, "relaxations") } },
+            relaxations.map((r, i) => wayOutItem(r, i, causes.length, options)),
           ),
         ]
-      : null,
+      : explanation.complete === false
+        ? h("p", { class: "help" }, "No way out was found in time (which does not mean none exists).")
+        : null,
   );
 }
 
