@@ -86,7 +86,8 @@ export function packageView(solution, scenario, compare = null, options = {}) {
   const parts = [statusView(solution, options)];
   const explanation = solution.explanation;
   if (explanation) parts.push(explanationView(explanation, options));
-  if (!hasPackage(solution) && explanation?.best_effort?.package) {
+  if (!hasPackage(solution) && explanation?.best_effort) {
+    // (its package is null where withheld from the caller: the lines it gives up are still told)
     parts.push(bestEffortView(explanation.best_effort, scenario, options));
     return h("div", { class: "package-view" }, parts);
   }
@@ -124,10 +125,16 @@ export function bestEffortView(bestEffort, scenario, options = {}) {
         ? " (fewer not ruled out within the time limit)."
         : least === short.length ? " (the fewest possible, proven)." : ` (at least ${least} must be).`,
     ),
-    packageView(bestEffort.package, scenario, null, {
-      prefix: `${options.prefix || ""}best-effort-`,
-      bestEffort,
-    }),
+    bestEffort.package
+      ? packageView(bestEffort.package, scenario, null, {
+          prefix: `${options.prefix || ""}best-effort-`,
+          bestEffort,
+        })
+      : h(
+          "p",
+          { class: "withheld", dataset: { testid: tid(options, "best-effort-withheld") } },
+          "Its package is not shown to you: it would show what other nations offer beyond the current package.",
+        ),
   );
 }
 
