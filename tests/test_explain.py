@@ -348,3 +348,29 @@ def test_explain_no_way_out_deploys_nobody() -> None:
     ways = [{c.id for c in r.changes} for r in explanation.relaxations]
     assert ways == [{"no-ccc"}]
     assert explanation.relaxations[0].personnel == 100
+
+
+def test_explain_not_alongside_gives_its_figures() -> None:
+    """AAA will not serve with BBB, yet each fills an essential line no one else can: the cause
+    names the red line with its figures (the rest of the conflict needs them together)."""
+    from tests.test_rules import base, line, offer, unit
+
+    scenario = parse_scenario(
+        base(
+            requirements=[line("E1", capability="engineer"), line("E2", capability="medical_role2")],
+            offers=[
+                offer(
+                    "AAA",
+                    [unit("a-eng")],
+                    red_lines=[{"id": "no-bbb", "kind": "not_alongside", "nations": ["BBB"], "scope": "force"}],
+                ),
+                offer("BBB", [unit("b-med", capability="medical_role2")]),
+            ],
+        )
+    )
+    solution = solve(scenario, PARAMS)
+    assert solution.status == "infeasible" and solution.explanation is not None
+    element = next(e for c in solution.explanation.conflicts for e in c.elements if e.id == "no-bbb")
+    assert element.figures == (
+        "AAA will not serve in a force with BBB; the rest of the conflict needs AAA with at least 1 of them"
+    )

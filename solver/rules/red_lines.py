@@ -34,7 +34,7 @@ from forcepack.models.red_lines import (
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
 from forcepack.solver.checking import CheckedDocument, Violation, fills, names, unmet_mandate_lines
 from forcepack.solver.elements import Block, Element
-from forcepack.solver.rules.base import Clash, Family, ModelView, OptionFilter, Rule
+from forcepack.solver.rules.base import Clash, Expr, Family, ModelView, OptionFilter, Rule
 
 L = TypeVar("L", bound=RedLine)
 
@@ -202,6 +202,41 @@ class NotAlongsideRule(RedLineRule[NotAlongside]):
                 continue
             for sector in view.sectors_of(nation) & view.sectors_of(other):
                 view.add(view.in_sector(nation, sector) + view.in_sector(other, sector) <= 1, element)
+
+    def line_clash(self, line: NotAlongside, nation: str, view: ModelView) -> Clash | None:
+        others = ", ".join(line.nations)
+
+        def both(a: Expr, b: Expr, name: str) -> Expr:
+            """1 where both hold (least, minimised: at least a + b - 1, never below 0)."""
+            pair = view.new_int(0, 1, f"clash_both[{line.id}:{nation}:{name}]")
+            view.add(pair >= a + b - 1, None)
+            return pair
+
+        if line.scope == AlongsideScope.FORCE:
+            together = [both(view.participates(nation), view.participates(o), o) for o in line.nations]
+
+            def in_force(best: int, reads: Mapping[str, int]) -> str:
+                return (
+                    f"{nation} will not serve in a force with {others}; the rest of the conflict needs "
+                    f"{nation} with at least {best} of them"
+                )
+
+            return Clash(sum(together), False, in_force)
+        shared = [
+            both(view.in_sector(nation, sector), view.in_sector(other, sector), f"{other}:{sector}")
+            for other in line.nations
+            for sector in sorted(view.sectors_of(nation) & view.sectors_of(other))
+        ]
+        if not shared:
+            return None
+
+        def in_sector(best: int, reads: Mapping[str, int]) -> str:
+            return (
+                f"{nation} will not share a sector with {others}; the rest of the conflict needs them "
+                f"together in at least {best} sector(s)"
+            )
+
+        return Clash(sum(shared), False, in_sector)
 
     def describe_line(self, line: NotAlongside, scenario: Scenario, nation: str) -> str:
         others = ", ".join(line.nations)
