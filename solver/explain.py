@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
@@ -55,6 +56,7 @@ from forcepack.models.solution import (
 )
 from forcepack.solver.builder import BuildCancelled, BuiltModel, ModelBuilder, inclusion_words
 from forcepack.solver.cancel import cancellable
+from forcepack.solver.criteria import criterion
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate
 from forcepack.solver.engine import new_solver
@@ -581,6 +583,7 @@ def explain(
     include: Sequence[str] = (),
     cancel: threading.Event | None = None,
     conflicts: int = MAX_CONFLICTS,
+    hold: Sequence[tuple[str, Fraction]] = (),
 ) -> Explanation | None:
     """Every independent cause (up to `conflicts`) and the ways out of an infeasible scenario;
     None when a package exists.
@@ -601,6 +604,9 @@ def explain(
         far is returned, marked not minimal where the check was cut short.
     conflicts
         How many independent causes to name at most.
+    hold
+        Criteria held no worse than a value (exact, in the domain's units), as a rule that is not
+        given up: with `include`, what makes including something cost a price (why-not).
     """
     params = params or SolveParams(time_limit_s=10.0)
     start = time.perf_counter()
@@ -611,6 +617,8 @@ def explain(
         return Explanation(
             minimal=False, conflict=[], summary="The explanation was cancelled before it began.", complete=False
         )
+    for name, value in hold:
+        criterion(name).hold(builder, value)
     nonempty = built.model.new_bool_var("someone_deployed")
     built.model.add(builder.total_personnel() >= 1).only_enforce_if(nonempty)
     search = _Search(builder, built, params, start + params.time_limit_s, cancel, nonempty=nonempty)

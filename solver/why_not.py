@@ -23,7 +23,9 @@ from forcepack.models.solution import Solution
 from forcepack.solver.answer import solve
 from forcepack.solver.builder import inclusion_words
 from forcepack.solver.criteria import criterion
+from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import candidates
+from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
 from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
@@ -111,7 +113,31 @@ def _forced(
     summary = (
         f"{label} can be had at a price: {first.criterion} {shown} ({first.optimum:,.4g} -> {first.with_subject:,.4g})."
     )
+    names = [d.criterion for d in deltas[: deltas.index(first) + 1]]
+    cause = _price_cause(scenario, include, optimum, names, params)
+    if cause:
+        summary += f" What makes it cost: {cause}"
     return _Forced(summary, forced, deltas)
+
+
+PRICE_TIME_S = 5.0
+"""Most seconds spent finding what makes including a subject cost a price."""
+
+
+def _price_cause(
+    scenario: Scenario, include: str, optimum: Solution, names: list[str], params: SolveParams
+) -> str | None:
+    """What keeps a package that includes the subject from the optimum's value on the criteria
+    up to the first it loses on: the conflict of including it with those criteria held at the
+    optimum's values (each a rule there, never given up). None when none was isolated in time."""
+    values = exact_values(scenario, Package.from_solution(optimum), names)
+    budget = SolveParams(time_limit_s=min(PRICE_TIME_S, params.time_limit_s), workers=1, seed=params.seed)
+    explanation = explain(
+        scenario, budget, include=[include], hold=list(zip(names, values, strict=True)), relaxations=0, conflicts=1
+    )
+    if explanation is None or not explanation.conflict:
+        return None
+    return explanation.summary.removeprefix(f"{inclusion_words(include)} cannot be had: ")
 
 
 def why_not(

@@ -160,3 +160,25 @@ def test_why_not_a_pledge_is_answered_like_a_unit() -> None:
         assert answer.with_subject is not None and answer.with_subject.has_package
         assert any((f.nation, f.pledge) == ("TUR", "tur-fund") for f in answer.with_subject.funding.flows)
         assert check(scenario, answer.with_subject) == []
+
+
+def test_why_not_a_price_names_what_makes_it_cost() -> None:
+    """Including CCC's large engineers costs shortfall: with them the force ceiling leaves no room
+    for BBB's infantry. The answer names the ceiling as what makes it cost."""
+    scenario = parse_scenario(
+        base(
+            requirements=[
+                line("E", capability="engineer"),
+                line("D", capability="infantry", quantity=900, measure="personnel", priority="desirable"),
+            ],
+            offers=[
+                offer("AAA", [unit("a-eng", personnel=100)]),
+                offer("BBB", [unit("b-inf", capability="infantry", personnel=900)]),
+                offer("CCC", [unit("c-eng", personnel=300)]),
+            ],
+            targets={"max_personnel": 1000},
+        )
+    )
+    answer = why_not(scenario, "CCC/c-eng", PARAMS)
+    assert answer.deltas and answer.deltas[0].criterion == "shortfall" and answer.deltas[0].delta > 0
+    assert "What makes it cost:" in answer.summary and "max_personnel" in answer.summary
