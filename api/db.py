@@ -10,10 +10,11 @@ transactions that acknowledge a user's write (offers, scenarios, tokens) commit 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
@@ -65,6 +66,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
     if is_sqlite and parsed.database in (None, "", ":memory:"):
         raise ValueError("Expected a file database: an in-memory SQLite database is not shared between threads.")
     connect_args: dict[str, Any] = {"check_same_thread": False} if is_sqlite else {}
+    if is_sqlite and parsed.database and not Path(parsed.database).exists():
+        # A new database file is the owner's alone (offers, red lines, token hashes): SQLite
+        # creates its journal files with the same permissions.
+        with suppress(OSError):
+            os.close(os.open(parsed.database, os.O_CREAT | os.O_WRONLY, 0o600))
     # Every request thread (FastAPI runs `def` routes on up to 40) may hold a connection at once.
     engine = create_engine(
         parsed, connect_args=connect_args, pool_pre_ping=not is_sqlite, pool_size=POOL_SIZE, max_overflow=POOL_SIZE

@@ -829,3 +829,17 @@ def test_hardening_a_nul_in_an_address_is_an_unknown_address(service: Service) -
     for path in ("/v1/jobs/ab%00cd", "/v1/scenarios/tutorial%00", "/v1/scenarios/tutorial%00/offers/IDN"):
         response = service.client.get(path, headers=service.coordinator)
         assert response.status_code == 404, (path, response.text)
+
+
+def test_hardening_a_new_database_file_is_the_owners_alone(tmp_path: Any) -> None:
+    """A new SQLite database (offers, red lines, token hashes) is created readable by its owner only."""
+    import stat
+
+    from forcepack.api.db import make_engine
+
+    path = tmp_path / "new.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    engine.dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
