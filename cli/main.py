@@ -110,10 +110,21 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def _write_tables(solution: Solution, where: Path) -> None:
-    """The package's tables: one workbook when `where` ends in .xlsx, else a CSV file each in the folder."""
+    """The package's tables: one workbook when `where` ends in .xlsx, else a CSV file each in the
+    folder. With no package, the best effort's tables, said so (none at all: exit 2, nothing written)."""
     from forcepack.models.errors import ScenarioInputError
     from forcepack.models.tables import TABLE_NAMES, table_csv, tables_xlsx
 
+    if not solution.has_package:
+        effort = solution.explanation.best_effort if solution.explanation is not None else None
+        if effort is None or effort.package is None or not effort.package.has_package:
+            raise ScenarioInputError(str(where), [f"no package to table ({solution.status}); nothing written"])
+        lost = ", ".join(f"`{line}`" for line in effort.lines_short) or "none"
+        err.print(
+            f"no package meets every essential line: the tables written are the best effort's, which gives up {lost}",
+            markup=False,
+        )
+        solution = effort.package
     try:
         if where.suffix.lower() == ".xlsx":
             where.write_bytes(tables_xlsx(solution))
@@ -225,6 +236,8 @@ def why_not_command(
         sys.stdout.write(answer.to_json() + "\n")
     else:
         render_why_not(answer, out)
+    if not answer.optimum.has_package:
+        raise typer.Exit(STATUS_EXIT[answer.optimum.status])
     if answer.with_subject is not None and not answer.with_subject.has_package:
         raise typer.Exit(EXIT_INFEASIBLE)
 

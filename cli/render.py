@@ -195,6 +195,8 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
     if diff is None:
         if answer.patched is not None and not answer.patched.has_package:
             console.print(explanation_text(answer.patched, with_summary=False))
+        elif answer.patched is not None and scenario is not None:
+            render(answer.patched, scenario, console)  # (no diff: the baseline had no package)
         return
     if diff.is_empty():
         return
@@ -261,6 +263,8 @@ def render_criticality(answer: Criticality, console: Console) -> None:
             style="" if w.feasible else "red",
         )
     console.print(table)
+    if not answer.baseline.has_package:
+        console.print("No package exists to withdraw nations from: see the explanation above.", style="bold")
     console.print(f"{len(answer.withdrawals)} re-solves in {answer.wall_s:.1f}s", style="dim")
 
 

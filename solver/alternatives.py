@@ -90,7 +90,8 @@ def _summary(best: Solution, found: list[Solution], k: int, tolerance: float, d:
     """What was found; when fewer than asked, why."""
     if not best.has_package:
         return f"No package exists ({best.status}): there is no best to find alternatives to."
-    within = f"within {tolerance:.0%} of the best on every criterion and differing in at least {d} placement(s)"
+    share = f"{tolerance * 100:.4g}%"
+    within = f"within {share} of the best on every criterion and differing in at least {d} placement(s)"
     if len(found) == k:
         return f"{len(found)} package(s): the best and {len(found) - 1} alternative(s) {within}."
     count = f"Only {len(found)} of the {k} packages asked for: the best and {len(found) - 1} alternative(s) {within}"

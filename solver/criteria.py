@@ -168,6 +168,10 @@ class Criterion(ABC):
         """A change in its value, in a planner's words."""
         return f"{delta:+.4g}"
 
+    def written(self, value: float) -> str:
+        """A value of it, in a planner's words."""
+        return f"{value:,.4g}"
+
     def hold(
         self, b: CriterionView, value: Fraction, tolerance: Fraction = Fraction(0), *, exactly: bool = False
     ) -> None:
@@ -251,6 +255,9 @@ class Cost(Criterion):
 
     def shown(self, delta: float) -> str:
         return f"USD {abs(delta) / 1e6:,.1f}M {'more' if delta >= 0 else 'less'}"
+
+    def written(self, value: float) -> str:
+        return f"USD {value / 1e6:,.1f}M"
 
 
 class Nations(Criterion):

@@ -110,13 +110,18 @@ def _forced(
         return _Forced(f"{label} can be had at no loss: another package is just as good.", forced, deltas)
     first = worse[0]
     shown = criterion(first.criterion).shown(first.delta)
+    held = criterion(first.criterion)
     summary = (
-        f"{label} can be had at a price: {first.criterion} {shown} ({first.optimum:,.4g} -> {first.with_subject:,.4g})."
+        f"{label} can be had at a price: {first.criterion} {shown} "
+        f"({held.written(first.optimum)} -> {held.written(first.with_subject)})."
     )
     names = [d.criterion for d in deltas[: deltas.index(first) + 1]]
     cause = _price_cause(scenario, include, optimum, names, params)
     if cause:
-        summary += f" What makes it cost: {cause}"
+        summary += (
+            f" What makes it cost: with {first.criterion} held at the best package's {held.written(first.optimum)}, "
+            f"{label} and these cannot all hold: {cause}"
+        )
     return _Forced(summary, forced, deltas)
 
 
@@ -137,7 +142,8 @@ def _price_cause(
     )
     if explanation is None or not explanation.conflict:
         return None
-    return explanation.summary.removeprefix(f"{inclusion_words(include)} cannot be had: ")
+    words = "; ".join(e.text for e in explanation.conflict)
+    return words + ("." if explanation.minimal else " (not all of these may be needed: the check was cut short).")
 
 
 def why_not(
@@ -240,7 +246,8 @@ def _nation(
         if not offered:
             parts.append(WhyNotPart(aspect=aspect, in_package=False, summary=f"{code} offers no {aspect.rstrip('s')}."))
         elif present:
-            parts.append(WhyNotPart(aspect=aspect, in_package=True, summary=f"{words.capitalize()} take part."))
+            verb = "take" if aspect == "units" else "takes"
+            parts.append(WhyNotPart(aspect=aspect, in_package=True, summary=f"{words.capitalize()} {verb} part."))
         else:
             forced = _forced(scenario, f"{code}'s {aspect}", f"{aspect}:{code}", optimum, params, on_package, cancel)
             summary = forced.summary

@@ -71,3 +71,22 @@ def test_tables_from_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["solve", "examples/tutorial.yaml", "--tables", str(folder)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.csv" for n in TABLE_NAMES)
+
+
+def test_tables_of_an_infeasible_scenario_are_the_best_efforts_said_so(tmp_path: Path) -> None:
+    """With no package, `solve --tables` writes the best effort's tables and says which essential
+    lines it gives up: never an empty package that reads as "nothing can be filled"."""
+    runner = CliRunner()
+    book = tmp_path / "package.xlsx"
+    result = runner.invoke(app, ["solve", "examples/infeasible-khan-younis-police.yaml", "--tables", str(book)])
+    assert result.exit_code == 1
+    said = " ".join((result.stderr or "").split())  # (the terminal may wrap it)
+    assert "the tables written are the best effort's, which gives up `ky-fpu`" in said
+    placements = load_workbook(book)["placements"]
+    assert placements.max_row > 1  # the best effort places units
+
+
+def test_why_not_on_an_infeasible_scenario_exits_as_the_scenario() -> None:
+    """A why-not on a scenario with no package says so and exits 1 (a script must not read 0)."""
+    result = CliRunner().invoke(app, ["why-not", "examples/infeasible-khan-younis-police.yaml", "MAR"])
+    assert result.exit_code == 1 and "No package exists" in result.output
