@@ -287,6 +287,17 @@ class OfferSecrets:
                     items |= {(nation, i) for i in ids if i}
         return items
 
+    def mask_red_lines(self, text: str, viewer: Principal, placeholder: str) -> str:
+        """The text with each sentence of a red line the viewer may not read (`red line `x`: MAR
+        ...`, up to its clause's end) replaced by the placeholder."""
+        for nation, ids in self.red_lines.items():
+            if viewer.role is not Role.OBSERVER and viewer.sees_nation(nation):
+                continue
+            for line in ids:
+                sentence = rf"red line `{re.escape(line)}`: {re.escape(nation)}\b.*?(?=; |\.(?:\s|$)|$)"
+                text = re.sub(sentence, placeholder, text)
+        return text
+
     def leaks(self, text: str, viewer: Principal) -> bool:
         """Does `text` name something of an offer the viewer may not read?"""
         if viewer.role is Role.COORDINATOR:
@@ -501,6 +512,7 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
         if hidden:
             for form in {answer.subject, answer.subject.rpartition("/")[2]}:
                 text = re.sub(rf"(?<![A-Za-z0-9_.:/-]){re.escape(form)}(?![A-Za-z0-9_:-])", placeholder, text)
+        text = secrets.mask_red_lines(text, viewer, _condition_placeholder(viewer))
         return withheld if secrets.leaks(text, viewer) else text
 
     def package(solution: Solution | None) -> Solution | None:

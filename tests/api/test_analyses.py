@@ -636,7 +636,7 @@ def test_analyses_masking_touches_only_the_masked_units() -> None:
 def test_analyses_why_not_withholds_the_package_built_around_another_nations_unit() -> None:
     """Why-not about MAR's `optimal`, read by IDN's delegate: the subject masked, the package that
     includes it withheld (it would show the unit's size and cost), the deltas kept, and IDN's own
-    `optimal` untouched; MAR's delegate reads all of it."""
+    `optimal` untouched; MAR's delegate reads all of it but other nations' red lines."""
     from forcepack.api.visibility import redact_why_not
     from forcepack.solver.why_not import why_not
 
@@ -652,7 +652,9 @@ def test_analyses_why_not_withholds_the_package_built_around_another_nations_uni
         a.unit for a in answer.optimum.assignments if a.nation == "IDN"
     }
     mar = redact_why_not(answer, Principal("t2", Role.DELEGATE, "MAR"), secrets)
-    assert mar == answer
+    # MAR reads its own unit's answer whole, but for the red lines of other nations its price names.
+    assert mar.model_copy(update={"summary": answer.summary}) == answer
+    assert "idn-gaza-secure" not in mar.summary and mar.summary.startswith("MAR/IDN can be had at a price")
 
 
 def test_analyses_why_not_on_a_line_masks_other_nations_supply() -> None:
