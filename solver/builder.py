@@ -30,17 +30,23 @@ CHECK_EVERY = 1000
 Pair = tuple[str, str]
 """(offered unit line's key `NATION/id`, requirement id)"""
 
-INCLUSION_KINDS = ("units", "money", "pledge", "line")
+INCLUSION_KINDS = ("units", "money", "pledge", "line", "keep")
 """The prefixes of what a model can be asked to include (`include`), each a string:
 `NATION` (the nation takes part, with units or money), `NATION/id` (the unit line deploys),
 `units:NATION` (some of its units deploy), `money:NATION` (some of its money is drawn),
-`pledge:NATION/id` (that pledge is drawn), `line:ID` (the requirement line is met in full)."""
+`pledge:NATION/id` (that pledge is drawn), `line:ID` (the requirement line is met in full),
+`keep:NATION/id@LINE=N` (at least N units of that unit line stay on that line: a placement kept)."""
 
 
 def inclusion_words(name: str) -> str:
     """What an inclusion asks, in a planner's words (`INCLUSION_KINDS`)."""
     kind, _, subject = name.partition(":")
-    words = {"units": f"{subject}'s units", "money": f"{subject}'s money", "pledge": f"pledge {subject}"}
+    words = {
+        "units": f"{subject}'s units",
+        "money": f"{subject}'s money",
+        "pledge": f"pledge {subject}",
+        "keep": f"{subject.partition('@')[0]} kept where it is",
+    }
     if kind == "line":
         return f"`{subject}` in full"
     return words.get(kind, name)
@@ -266,6 +272,11 @@ class ModelBuilder:
                 self.add(sum(drawn) >= 1, None)
             elif kind == "pledge":
                 self.add(self.vars.pledge_used.get(subject, 0) >= 1, None)
+            elif kind == "keep":
+                key, _, rest = subject.partition("@")
+                line, _, count = rest.partition("=")
+                var = self.vars.units.get((key, line))
+                self.add((var if var is not None else 0) >= int(count or 1), None)
             elif kind == "line":
                 requirement = next(r for r in self.scenario.requirements if r.id == subject)
                 per_unit = (lambda c: c.unit.personnel) if requirement.measure == Measure.PERSONNEL else (lambda c: 1)

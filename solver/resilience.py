@@ -26,6 +26,7 @@ from forcepack.solver.builder import BoolVar, ModelBuilder
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.criteria import criterion
 from forcepack.solver.engine import new_solver
+from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
 from forcepack.solver.search import Search, configure
 
@@ -106,13 +107,27 @@ def _most_survived(
     return most, code == cp_model.OPTIMAL
 
 
-def _fatal_reason(scenario: Scenario, nation: str, params: SolveParams, cancel: threading.Event | None) -> str:
+def _fatal_reason(
+    scenario: Scenario,
+    nation: str,
+    params: SolveParams,
+    cancel: threading.Event | None,
+    kept: dict[tuple[str, str], int] | None = None,
+) -> str:
     """Why a withdrawal stays fatal: no package at all without the nation (and what the best
-    effort gives up), or none that keeps the other nations' placements of this package."""
+    effort gives up), or none that keeps the other nations' placements of this package (and the
+    rules that keeping them clashes with)."""
     without = _without(scenario, nation)
     alone = solve(without, params, explain=False, cancel=cancel)
     if alone.has_package:
-        return f"a package exists without {nation}, but not one that keeps the other nations' placements of this one"
+        reason = f"a package exists without {nation}, but not one that keeps the other nations' placements of this one"
+        if kept:
+            include = [f"keep:{key}@{line}={units}" for (key, line), units in sorted(kept.items())]
+            budget = SolveParams(time_limit_s=min(5.0, params.time_limit_s), workers=1, seed=params.seed)
+            why = explain(without, budget, include=include, relaxations=0, conflicts=1, cancel=cancel)
+            if why is not None and why.conflict:
+                reason += ": keeping them clashes with " + "; ".join(e.text for e in why.conflict)
+        return reason
     if alone.status == "unknown":
         return f"whether any package exists without {nation} was not decided within the time limit"
     effort = best_effort(without, params, cancel=cancel)
@@ -156,7 +171,7 @@ def resilient(
         if answer.has_package:
             fallbacks.append(Fallback(nation=nation, package=answer))
         else:
-            fatal.append(Fatal(nation=nation, reason=_fatal_reason(scenario, nation, params, cancel)))
+            fatal.append(Fatal(nation=nation, reason=_fatal_reason(scenario, nation, params, cancel, keep)))
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
         for a, b in zip(plain.objective, package.objective, strict=False)

@@ -312,3 +312,12 @@ def test_criticality_names_only_the_essential_lines_really_lost() -> None:
     row = next(w for w in result.withdrawals if w.nations == ["BBB"])
     assert row.feasible is False
     assert row.essential_lines_lost == ["E1"]
+
+
+def test_resilience_says_what_keeping_the_others_clashes_with() -> None:
+    """A planner's scenario (tests/data/solver/resilience-keep.yaml): without DRN a package exists,
+    but none that keeps the others where they are; the fatal reason names the rules that keeping
+    them clashes with (the AU partner rule, and ESK's refusal to serve with FRL)."""
+    result = resilient(load_scenario("tests/data/solver/resilience-keep.yaml"), PARAMS)
+    reason = next(f.reason for f in result.fatal if f.nation == "DRN")
+    assert "keeping them clashes with" in reason and "esk-not-with-frl" in reason
