@@ -66,9 +66,22 @@ class AvailabilityRule(Rule):
 
 
 def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
-    """The unit's availability window and readiness, as the lines it could not fill see them."""
+    """The unit's availability window and readiness, and what the lines of its capability it
+    cannot fill ask of it (the dates, the readiness): what to ask its nation for."""
     start, end = scenario.availability_of(unit)
-    return f"unit `{unit.id}` ({nation}) is available {start} .. {end} at readiness {unit.readiness.value}"
+    text = f"unit `{unit.id}` ({nation}) is available {start} .. {end} at readiness {unit.readiness.value}"
+    asks = []
+    for r in scenario.requirements:
+        if r.capability != unit.capability:
+            continue
+        needed_from, needed_until = scenario.window_of(r)
+        late = start > needed_from or end < needed_until
+        unready = r.min_readiness is not None and unit.readiness.rank < r.min_readiness.rank
+        if late or unready:
+            wants = [f"{needed_from} .. {needed_until}"] if late else []
+            wants += [f"readiness {r.min_readiness.value}"] if unready and r.min_readiness is not None else []
+            asks.append(f"`{r.id}` needs it {' at '.join(wants)}")
+    return text + (f" ({'; '.join(asks)})" if asks else "")
 
 
 class AvailabilityFamily(Family):
