@@ -18,10 +18,8 @@ from forcepack.models.loading import parse_scenario
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import BestEffort
 from forcepack.solver.builder import BuildCancelled
-from forcepack.solver.cancel import cancellable
-from forcepack.solver.engine import new_solver
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import Search, best, configure
+from forcepack.solver.search import Search, best
 
 COUNT_SHARE = 0.5
 """Of the time limit, the most the search for the fewest essential lines short may take."""
@@ -62,25 +60,11 @@ def best_effort(
         short.append(flag)
     least: int | None = None if short else 0  # (no essential line: none can be short)
     if short:
-        model.minimize(sum(short))
-        solver = new_solver()
-        configure(
-            solver, params, COUNT_SHARE * params.time_limit_s, params.effective_workers, len(builder.pair_variables())
-        )
-        with cancellable(solver, cancel):
-            code = solver.solve(model)
-        model.clear_objective()  # type: ignore[no-untyped-call]
+        found, code = search.lead(short, params, maximise=False, share=COUNT_SHARE, cancel=cancel)
         if code == cp_model.INFEASIBLE:
             return BestEffort(package=search.run(params))
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = round(solver.objective_value)
-            model.add(sum(short) <= found)
-            if code == cp_model.OPTIMAL:
-                least = found
-            values = list(solver.response_proto.solution)
-            model.clear_hints()  # type: ignore[no-untyped-call]
-            for var in builder.pair_variables().values():
-                model.add_hint(var, values[var.index])
+        if code == cp_model.OPTIMAL:
+            least = found
     package = search.run(params)  # (its time limit counts from the build: the count's time included)
     short_lines = {c.requirement for c in package.coverage if c.shortfall > 0}
     lines_short = [rid for rid in essential if rid in short_lines] if package.has_package else []

@@ -23,12 +23,10 @@ from forcepack.models.solution import Solution
 from forcepack.solver.answer import solve
 from forcepack.solver.best_effort import best_effort
 from forcepack.solver.builder import BoolVar, ModelBuilder
-from forcepack.solver.cancel import cancellable
 from forcepack.solver.criteria import criterion
-from forcepack.solver.engine import new_solver
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
-from forcepack.solver.search import Search, configure
+from forcepack.solver.search import Search
 
 COUNT_SHARE = 0.5
 """Of the time limit, the most the search for the most withdrawals survived may take."""
@@ -90,21 +88,10 @@ def _most_survived(
     placed = {(offer_key(a.nation, a.unit), a.requirement): a.units for a in start.assignments}
     for pair, var in search.builder.pair_variables().items():
         model.add_hint(var, placed.get(pair, 0))
-    model.maximize(sum(survives.values()))
-    solver = new_solver()
-    configure(solver, params, COUNT_SHARE * params.time_limit_s, params.effective_workers, len(survives))
-    with cancellable(solver, cancel):
-        code = solver.solve(model)
-    model.clear_objective()  # type: ignore[no-untyped-call]
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    found, code = search.lead(list(survives.values()), params, maximise=True, share=COUNT_SHARE, cancel=cancel)
+    if found is None:
         return None, code == cp_model.INFEASIBLE
-    most = round(solver.objective_value)
-    model.add(sum(survives.values()) >= most)
-    values = list(solver.response_proto.solution)
-    model.clear_hints()  # type: ignore[no-untyped-call]
-    for var in search.builder.pair_variables().values():
-        model.add_hint(var, values[var.index])
-    return most, code == cp_model.OPTIMAL
+    return found, code == cp_model.OPTIMAL
 
 
 def _fatal_reason(

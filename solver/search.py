@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import RunInfo, Solution, Status
-from forcepack.solver.builder import BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
+from forcepack.solver.builder import BoolVar, BuildCancelled, BuiltModel, LinearExpr, ModelBuilder
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.construct import MIN_PAIRS, complete, construct
 from forcepack.solver.criteria import (
@@ -554,6 +554,36 @@ class Search:
             self.stages.insert(0, Stage(criterion("churn"), Fraction(0)))
         elif prefer is not None:
             self.stages.append(Stage(criterion("churn"), Fraction(0), tie_break=True))
+
+    def lead(
+        self,
+        counted: Sequence[BoolVar],
+        params: SolveParams,
+        *,
+        maximise: bool,
+        share: float,
+        cancel: threading.Event | None = None,
+    ) -> tuple[int | None, cp_model.CpSolverStatus]:
+        """A first search, before `run`: the best count of the literals (fewest or most) in `share`
+        of the time limit, held for `run` (no worse) with its package as `run`'s hint. Returns the
+        count found (None when none was) and the search's status (`OPTIMAL`: the count is proven)."""
+        model = self.built.model
+        total = sum(counted)
+        model.maximize(total) if maximise else model.minimize(total)
+        solver = new_solver()
+        configure(solver, params, share * params.time_limit_s, params.effective_workers, len(self.built.vars.units))
+        with cancellable(solver, cancel):
+            code = solver.solve(model)
+        model.clear_objective()  # type: ignore[no-untyped-call]
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, code
+        found = round(solver.objective_value)
+        model.add(total >= found if maximise else total <= found)
+        values = list(solver.response_proto.solution)
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        for var in self.built.vars.units.values():
+            model.add_hint(var, values[var.index])
+        return found, code
 
     def run(
         self,

