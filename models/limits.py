@@ -53,6 +53,16 @@ MAX_RATE_USD = 10**6
 """Personnel rate per person per month."""
 MAX_HORIZON_DAYS = 36_525
 """A horizon of at most 100 years (1,200 months): a mandate is planned a year or two at a time."""
+MAX_BUCKETS = 520
+"""Time buckets of a phased scenario: ten years of weeks."""
+MAX_TRANSIT_DAYS = 3_650
+"""A unit's transit to theatre, in days."""
+MAX_TOUR_MONTHS = 1_200
+"""A unit's tour, in months."""
+MAX_THROUGHPUT = 10**9
+"""Personnel or tons a node of entry carries a day."""
+MAX_LIFT_TONS = 10**6
+"""Tons of cargo one unit moves with."""
 
 MAX_OFFER_PERSONNEL = 10**6
 """Personnel one offer holds in all: the sum over its unit lines of count x personnel."""

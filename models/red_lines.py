@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -26,6 +27,15 @@ class _RedLineBase(Frozen):
     note: Text | None = Field(default=None, description="The nation's own wording of the caveat, for the record.")
     relax_cost: RelaxCost | None = Field(
         default=None, description="How hard this red line is to renegotiate (relaxations prefer low costs)."
+    )
+    active_from: dt.date | None = Field(
+        default=None,
+        description="Phased scenarios: first day the red line binds (default: the horizon's start).",
+    )
+    active_until: dt.date | None = Field(
+        default=None,
+        description="Phased scenarios: last day the red line binds (a suspension that ends; default: the horizon's "
+        "end).",
     )
 
 

@@ -97,6 +97,11 @@ class Sector(Frozen):
     id: Identifier = Field(description="Sector id, referenced by requirements and red lines.")
     name: Text | None = Field(default=None, description="Display name.")
     control: ControlStatus = Field(description="`secure`, `contested` or `hostile`.")
+    opens: dt.date | None = Field(
+        default=None,
+        description="Phased scenarios: the day the sector opens; its lines are needed from then on (default: the "
+        "horizon's start).",
+    )
 
 
 class CapabilityDef(Frozen):
@@ -104,6 +109,14 @@ class CapabilityDef(Frozen):
 
     id: Identifier = Field(description="Capability id.")
     name: Text | None = Field(default=None, description="Display name.")
+
+
+class RampStep(Frozen):
+    """From a day on, a phased requirement line asks for another quantity (a ramp: 2 units from March,
+    4 from June is `quantity: 2` from March and a step `{starting: June 1, quantity: 4}`)."""
+
+    starting: dt.date = Field(description="First day the step's quantity is required.")
+    quantity: int = Field(ge=0, le=limits.MAX_QUANTITY, description="Quantity required from that day, in `measure`.")
 
 
 class Requirement(Frozen):
@@ -140,6 +153,13 @@ class Requirement(Frozen):
     relax_cost: RelaxCost | None = Field(
         default=None, description="How hard this line is to give up (relaxations prefer low costs)."
     )
+    ramp: list[RampStep] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=limits.MAX_BUCKETS,
+        description="Phased scenarios: later quantities, each from its day on, in date order (`quantity` until the "
+        "first).",
+    )
 
 
 class UnitOffer(Frozen):
@@ -163,6 +183,38 @@ class UnitOffer(Frozen):
     available_from: dt.date | None = Field(default=None, description="First day available (default: horizon start).")
     available_until: dt.date | None = Field(default=None, description="Last day available (default: horizon end).")
     readiness: Readiness = Field(default=Readiness.PLEDGED, description="Readiness of the offered units.")
+    transit_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=limits.MAX_TRANSIT_DAYS,
+        description="Phased scenarios: days from ready at home to arrival in theatre (default 0).",
+    )
+    tour_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=limits.MAX_TOUR_MONTHS,
+        description="Phased scenarios: months a contingent stays before it is relieved (default: as long as its "
+        "line needs it and it is available).",
+    )
+    rotations: int | None = Field(
+        default=None,
+        ge=1,
+        le=limits.MAX_COUNT_FIGURE,
+        description="Phased scenarios: tours each offered unit provides over the plan (default: as many as fit).",
+    )
+    relief_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=limits.MAX_TRANSIT_DAYS,
+        description="Phased scenarios: days at the start of each tour spent taking over (relief in place), present "
+        "and paid but not yet filling its line (default 0).",
+    )
+    lift_tons: int | None = Field(
+        default=None,
+        ge=0,
+        le=limits.MAX_LIFT_TONS,
+        description="Phased scenarios: tons of cargo each unit moves through its node of entry (default 0).",
+    )
 
 
 class FundingPledge(Frozen):
@@ -191,6 +243,12 @@ class Offer(Frozen):
     red_lines: list[RedLine] = Field(
         default_factory=list, max_length=limits.MAX_OFFER_ITEMS, description="National caveats."
     )
+    entry: list[Identifier] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=limits.MAX_NAMES,
+        description="Phased scenarios: the nodes of entry its units may arrive through (default: every node).",
+    )
 
 
 class Nation(Frozen):
@@ -216,6 +274,12 @@ class Veto(Frozen):
     )
     note: Text | None = Field(default=None, description="Context, for the record.")
     relax_cost: RelaxCost | None = Field(default=None, description="How hard this veto is to lift.")
+    active_from: dt.date | None = Field(
+        default=None, description="Phased scenarios: first day the veto is in force (default: the horizon's start)."
+    )
+    active_until: dt.date | None = Field(
+        default=None, description="Phased scenarios: last day the veto is in force (default: the horizon's end)."
+    )
 
 
 class Targets(Frozen):
@@ -296,6 +360,64 @@ class Expect(Frozen):
     )
 
 
+class EntryNode(Frozen):
+    """A node of entry (an airhead, a port, a land crossing) and what it carries a day."""
+
+    id: Identifier = Field(description="Node id, named by offers' `entry`.")
+    name: Text | None = Field(default=None, description="Display name.")
+    personnel_per_day: int | None = Field(
+        default=None,
+        ge=0,
+        le=limits.MAX_THROUGHPUT,
+        description="Arriving personnel it carries a day (default: no limit).",
+    )
+    tons_per_day: int | None = Field(
+        default=None,
+        ge=0,
+        le=limits.MAX_THROUGHPUT,
+        description="Arriving cargo, in tons, it carries a day (default: no limit).",
+    )
+
+
+class ConditionPeriod(Frozen):
+    """The days a mandate condition holds, when it does not hold over the whole horizon."""
+
+    condition: Identifier = Field(description="A mandate condition declared under `mandate` (and true there).")
+    holds_from: dt.date | None = Field(default=None, description="First day it holds (default: the horizon's start).")
+    holds_until: dt.date | None = Field(default=None, description="Last day it holds (default: the horizon's end).")
+
+
+class Phasing(Frozen):
+    """How a phased scenario divides its horizon into time buckets, and what time asks of arrivals.
+
+    A scenario with `phasing` is planned bucket by bucket: units arrive, serve tours and are relieved;
+    every rule holds in every bucket (docs/domain.md, "Time phases")."""
+
+    bucket: Literal["week", "month"] = Field(
+        description="Length of a bucket: `week` (7 days from the horizon's start) or `month` (calendar months)."
+    )
+    requested: dt.date | None = Field(
+        default=None,
+        description="The day the force is requested: a unit is ready no sooner than its readiness allows after it "
+        "(`rapid` 60 days, `mou` 90, `verified` 120, `pledged` 180). Default: units are ready when available.",
+    )
+    nodes: list[EntryNode] = Field(
+        default_factory=list,
+        max_length=limits.MAX_NAMES,
+        description="Nodes of entry every arrival passes through (none: arrivals are not limited).",
+    )
+    conditions: list[ConditionPeriod] = Field(
+        default_factory=list,
+        max_length=limits.MAX_MANDATE_CONDITIONS,
+        description="Mandate conditions that hold only for part of the horizon.",
+    )
+    front_loaded: bool = Field(
+        default=True,
+        description="Earlier buckets weigh more in the shortfall (the first bucket T times the last, of T); false: "
+        "every bucket alike.",
+    )
+
+
 class Scenario(Frozen):
     """One planning problem: mandate, horizon, sectors, requirements, offers, vetoes, targets, objective."""
 
@@ -342,6 +464,9 @@ class Scenario(Frozen):
         description="Criteria optimised lexicographically, first first (default: shortfall, cost, nations).",
     )
     expect: Expect | None = Field(default=None, description="What `forcepack validate` checks.")
+    phasing: Phasing | None = Field(
+        default=None, description="Time buckets, arrivals, tours and nodes of entry (default: a static package)."
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
@@ -456,11 +581,68 @@ class Scenario(Frozen):
     def canonical_json(self) -> str:
         """The scenario with every default written out, keys sorted, no `expect`: its identity."""
         data = self.model_dump(mode="json", by_alias=True, exclude={"expect"})
+        _drop_unset_time_fields(data)
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def sha256(self) -> str:
         """sha256 of the canonical JSON form."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+TIME_FIELDS: dict[str, tuple[str, ...]] = {
+    "": ("phasing",),
+    "sectors": ("opens",),
+    "requirements": ("ramp",),
+    "offers": ("entry",),
+    "units": ("transit_days", "tour_months", "rotations", "relief_days", "lift_tons"),
+    "red_lines": ("active_from", "active_until"),
+    "vetoes": ("active_from", "active_until"),
+}
+"""The fields of a phased scenario, by the list whose items hold them ("" for the scenario's own)."""
+
+
+def _drop_unset_time_fields(data: dict[str, Any]) -> None:
+    """Leave out of a scenario's JSON the time fields it does not set, so that a static scenario's
+    identity (its canonical JSON and sha256) is what it was before phases existed."""
+
+    def drop(item: dict[str, Any], part: str) -> None:
+        for name in TIME_FIELDS[part]:
+            if item.get(name, 0) is None:
+                del item[name]
+
+    drop(data, "")
+    for part in ("sectors", "requirements", "offers", "vetoes"):
+        for item in data.get(part, []):
+            drop(item, part)
+    for offer in data.get("offers", []):
+        for part in ("units", "red_lines"):
+            for item in offer.get(part, []):
+                drop(item, part)
+
+
+def phased_fields_set(s: Scenario) -> Iterator[str]:
+    """The path of every time field the scenario sets (each needs `phasing`)."""
+    for i, sector in enumerate(s.sectors):
+        if sector.opens is not None:
+            yield f"sectors[{i}].opens"
+    for i, r in enumerate(s.requirements):
+        if r.ramp is not None:
+            yield f"requirements[{i}].ramp"
+    for i, o in enumerate(s.offers):
+        if o.entry is not None:
+            yield f"offers[{i}].entry"
+        for j, u in enumerate(o.units):
+            for name in TIME_FIELDS["units"]:
+                if getattr(u, name) is not None:
+                    yield f"offers[{i}].units[{j}].{name}"
+        for j, line in enumerate(o.red_lines):
+            for name in TIME_FIELDS["red_lines"]:
+                if getattr(line, name) is not None:
+                    yield f"offers[{i}].red_lines[{j}].{name}"
+    for i, v in enumerate(s.vetoes):
+        for name in TIME_FIELDS["vetoes"]:
+            if getattr(v, name) is not None:
+                yield f"vetoes[{i}].{name}"
 
 
 class ScenarioReferenceError(ValueError):
@@ -662,6 +844,84 @@ def check_offer_magnitudes(s: Scenario) -> Iterator[str]:
             )
 
 
+def check_phasing(s: Scenario) -> Iterator[str]:
+    """Time fields only in a phased scenario; its buckets at most `limits.MAX_BUCKETS`; nodes named once
+    and known to the offers naming them; dated periods inside the horizon and in order; conditions with
+    a period declared (and true: a false one holds on no day anyway); ramps in date order inside their
+    line's window; a relief shorter than its tour."""
+    h = s.horizon
+    if s.phasing is None:
+        for path in phased_fields_set(s):
+            yield f"{path}: a time field needs `phasing` (the scenario's time buckets)"
+        return
+    p = s.phasing
+    days = (h.end - h.start).days + 1
+    count = -(-days // 7) if p.bucket == "week" else (h.end.year - h.start.year) * 12 + h.end.month - h.start.month + 1
+    if count > limits.MAX_BUCKETS:
+        yield (
+            f"phasing.bucket: the horizon holds {count:,} {p.bucket}s; a phased scenario may hold at most "
+            f"{limits.MAX_BUCKETS:,} buckets (use months, or a shorter horizon)"
+        )
+
+    def period(path: str, start: dt.date | None, end: dt.date | None, names: tuple[str, str]) -> Iterator[str]:
+        for name, day in zip(names, (start, end), strict=True):
+            if day is not None and not h.start <= day <= h.end:
+                yield f"{path}.{name}: {day} is outside the horizon {h.start} .. {h.end}"
+        if start is not None and end is not None and end < start:
+            yield f"{path}: {names[1]} ({end}) is before {names[0]} ({start})"
+
+    if p.requested is not None and not h.start - dt.timedelta(days=366) <= p.requested <= h.end:
+        yield f"phasing.requested: {p.requested} is outside the horizon {h.start} .. {h.end} (or the year before it)"
+    yield from _duplicates("", "node", [(f"phasing.nodes[{i}].id", n.id) for i, n in enumerate(p.nodes)])
+    nodes = {n.id for n in p.nodes}
+    yield from _duplicates(
+        "",
+        "condition period",
+        [(f"phasing.conditions[{i}].condition", c.condition) for i, c in enumerate(p.conditions)],
+    )
+    for i, c in enumerate(p.conditions):
+        if c.condition not in s.mandate:
+            yield (
+                f"phasing.conditions[{i}].condition: mandate condition `{c.condition}` is not declared under "
+                f"`mandate`{_suggest(c.condition, s.mandate)}"
+            )
+        yield from period(f"phasing.conditions[{i}]", c.holds_from, c.holds_until, ("holds_from", "holds_until"))
+    for i, sector in enumerate(s.sectors):
+        if sector.opens is not None:
+            yield from period(f"sectors[{i}]", sector.opens, None, ("opens", ""))
+    for i, r in enumerate(s.requirements):
+        start, end = s.window_of(r)
+        previous: dt.date | None = None
+        for k, step in enumerate(r.ramp or []):
+            if not start < step.starting <= end:
+                yield (
+                    f"requirements[{i}].ramp[{k}].starting: {step.starting} is not inside the line's window after its "
+                    f"first day ({start} .. {end})"
+                )
+            if previous is not None and step.starting <= previous:
+                yield (
+                    f"requirements[{i}].ramp[{k}].starting: {step.starting} is not after the step before it "
+                    f"({previous})"
+                )
+            previous = step.starting
+    for i, o in enumerate(s.offers):
+        for k, node in enumerate(o.entry or []):
+            if node not in nodes:
+                yield _dangling(f"offers[{i}].entry[{k}]", "node", node, nodes)
+        for j, u in enumerate(o.units):
+            if u.relief_days and u.tour_months is not None and u.relief_days >= u.tour_months * 30:
+                yield (
+                    f"offers[{i}].units[{j}].relief_days: {u.relief_days} days of relief leave no time in a tour of "
+                    f"{u.tour_months} months"
+                )
+        for j, line in enumerate(o.red_lines):
+            yield from period(
+                f"offers[{i}].red_lines[{j}]", line.active_from, line.active_until, ("active_from", "active_until")
+            )
+    for i, v in enumerate(s.vetoes):
+        yield from period(f"vetoes[{i}]", v.active_from, v.active_until, ("active_from", "active_until"))
+
+
 _CROSS_REFERENCE_RULES: tuple[Callable[[Scenario], Iterable[str]], ...] = (
     check_unique_ids,
     check_no_repeated_names,
@@ -672,4 +932,5 @@ _CROSS_REFERENCE_RULES: tuple[Callable[[Scenario], Iterable[str]], ...] = (
     check_mandate_conditions_known,
     check_windows_inside_horizon,
     check_offer_magnitudes,
+    check_phasing,
 )

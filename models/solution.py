@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import Field
@@ -202,6 +203,85 @@ class Explanation(Frozen):
     )
 
 
+class PlanBucket(Frozen):
+    """One time bucket of a phased plan."""
+
+    index: int = Field(ge=0, description="0 for the first.")
+    start: dt.date = Field(description="Its first day.")
+    end: dt.date = Field(description="Its last day.")
+
+
+class Tour(Frozen):
+    """Units of one offered unit line serving one tour on one requirement line."""
+
+    unit: str = Field(description="Offered unit id.")
+    nation: str = Field(description="Nation that offered it.")
+    requirement: str = Field(description="Requirement line filled.")
+    sector: str = Field(description="Sector of that line.")
+    units: int = Field(ge=1, description="How many of the offered units serve this tour.")
+    personnel: int = Field(ge=0, description="Their personnel in total.")
+    arrival: int = Field(ge=0, description="Bucket they arrive in (on its first day).")
+    fills_from: int = Field(ge=0, description="First bucket they fill the line in (after their relief).")
+    last: int = Field(ge=0, description="Last bucket they are present in (they leave on its last day).")
+    months: int = Field(ge=1, description="Months paid: from the arrival's first day to the last bucket's last day.")
+    cost_usd: int = Field(ge=0, description="units x monthly cost x months.")
+    self_funded: bool = Field(description="Paid by the nation itself.")
+
+
+class LineBucket(Frozen):
+    """What one requirement line needs and receives in one bucket it is needed in."""
+
+    requirement: str
+    bucket: int = Field(ge=0)
+    required: int = Field(ge=0, description="Quantity needed in the bucket, in the line's measure.")
+    provided: int = Field(ge=0, description="Quantity filled in the bucket (tours past their relief).")
+    shortfall: int = Field(ge=0, description="max(0, required - provided).")
+
+
+class NodeFlow(Frozen):
+    """What one nation's arrivals of one bucket carry through one node of entry."""
+
+    node: str
+    nation: str
+    bucket: int = Field(ge=0)
+    personnel: int = Field(ge=0)
+    tons: int = Field(ge=0)
+
+
+class NodeLoad(Frozen):
+    """One node of entry's load in one bucket, against what it carries in the bucket."""
+
+    node: str
+    bucket: int = Field(ge=0)
+    personnel: int = Field(ge=0)
+    tons: int = Field(ge=0)
+    personnel_capacity: int | None = Field(description="Personnel a day x days of the bucket (null: no limit).")
+    tons_capacity: int | None = Field(description="Tons a day x days of the bucket (null: no limit).")
+
+
+class SectorReadiness(Frozen):
+    """When a sector reaches full operational capability."""
+
+    sector: str
+    full_from: int | None = Field(
+        description="The first bucket from which every line of the sector is filled in full in every bucket it is "
+        "needed (null: never within the horizon)."
+    )
+
+
+class Plan(Frozen):
+    """A phased package: who arrives when, for how long, through which node, and what each line and
+    sector has in each bucket."""
+
+    bucket: Literal["week", "month"]
+    buckets: list[PlanBucket]
+    tours: list[Tour] = Field(default_factory=list)
+    coverage: list[LineBucket] = Field(default_factory=list, description="Every line in every bucket it is needed.")
+    flows: list[NodeFlow] = Field(default_factory=list, description="Arrivals through the nodes of entry.")
+    nodes: list[NodeLoad] = Field(default_factory=list, description="Each node's load in every bucket.")
+    sectors: list[SectorReadiness] = Field(default_factory=list)
+
+
 class RunInfo(Frozen):
     """How the answer was computed."""
 
@@ -228,6 +308,9 @@ class Solution(Frozen):
     totals: Totals
     explanation: Explanation | None = None
     run: RunInfo
+    plan: Plan | None = Field(
+        default=None, description="A phased scenario's plan, bucket by bucket (null for a static scenario)."
+    )
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 

@@ -1,0 +1,235 @@
+"""The arithmetic of time in a phased scenario: its buckets, when a unit can arrive, how long a tour
+lasts, what a line needs in each bucket, when a dated element binds.
+
+This is the meaning of the scenario's time fields (docs/domain.md, "Time phases"), written once: the
+solver builds from it and the checker verifies against it, as both read `months_between` for costs.
+A scenario without `phasing` has no buckets, and none of this applies to it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+from forcepack.models.common import Readiness, months_between
+from forcepack.models.scenario import Requirement, Scenario, UnitOffer
+
+READY_DAYS: dict[Readiness, int] = {
+    Readiness.RAPID: 60,
+    Readiness.MOU: 90,
+    Readiness.VERIFIED: 120,
+    Readiness.PLEDGED: 180,
+}
+"""Days after the force is requested (`phasing.requested`) before a unit of each readiness is ready:
+the UN's rapid-deployment level is 60 days; the other rungs are the ladder's usual steps."""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One time bucket: its index (0 first) and its first and last days."""
+
+    index: int
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        """Some day of the bucket lies in start .. end."""
+        return self.start <= end and start <= self.end
+
+    def within(self, start: dt.date, end: dt.date) -> bool:
+        """Every day of the bucket lies in start .. end."""
+        return start <= self.start and self.end <= end
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@cache
+def _buckets(kind: str, start: dt.date, end: dt.date) -> tuple[Bucket, ...]:
+    out: list[Bucket] = []
+    day = start
+    while day <= end:
+        last = day + dt.timedelta(days=6) if kind == "week" else _month_end(day)
+        out.append(Bucket(len(out), day, min(last, end)))
+        day = last + dt.timedelta(days=1)
+    return tuple(out)
+
+
+def buckets(scenario: Scenario) -> tuple[Bucket, ...]:
+    """The scenario's buckets, first first: weeks from the horizon's start (7 days each), or calendar
+    months (the first from the horizon's start to its month's end); the last ends with the horizon.
+    Empty for a scenario without `phasing`."""
+    if scenario.phasing is None:
+        return ()
+    return _buckets(scenario.phasing.bucket, scenario.horizon.start, scenario.horizon.end)
+
+
+def bucket_count(scenario: Scenario) -> int:
+    return len(buckets(scenario))
+
+
+def bucket_weight(scenario: Scenario, index: int) -> int:
+    """How much a shortfall in the bucket weighs: T - index of T buckets when `front_loaded` (the
+    first T times the last), else 1."""
+    phasing = scenario.phasing
+    if phasing is None or not phasing.front_loaded:
+        return 1
+    return bucket_count(scenario) - index
+
+
+def in_force(scenario: Scenario, start: dt.date | None, end: dt.date | None) -> list[int]:
+    """The buckets a dated element (a red line, a veto) binds in: every bucket some day of which lies
+    in its dates (defaults: the horizon's ends)."""
+    lo, hi = start or scenario.horizon.start, end or scenario.horizon.end
+    return [b.index for b in buckets(scenario) if b.overlaps(lo, hi)]
+
+
+def condition_buckets(scenario: Scenario, condition: str) -> list[int]:
+    """The buckets a mandate condition holds in, every day of them: none when it does not hold; every
+    bucket when it holds and has no period under `phasing.conditions`; else those within its period."""
+    if not scenario.mandate.get(condition, False):
+        return []
+    phasing = scenario.phasing
+    period = next((p for p in phasing.conditions if p.condition == condition), None) if phasing else None
+    if period is None:
+        return [b.index for b in buckets(scenario)]
+    lo, hi = period.holds_from or scenario.horizon.start, period.holds_until or scenario.horizon.end
+    return [b.index for b in buckets(scenario) if b.within(lo, hi)]
+
+
+def need_window(scenario: Scenario, requirement: Requirement) -> tuple[dt.date, dt.date]:
+    """The days a line is needed: its window, from its sector's opening on."""
+    start, end = scenario.window_of(requirement)
+    opens = scenario.sector_by_id[requirement.sector].opens
+    return (max(start, opens) if opens is not None else start), end
+
+
+def quantity_on(requirement: Requirement, day: dt.date) -> int:
+    """The quantity a line asks for on a day of its window: its last ramp step begun by then, else
+    `quantity`."""
+    quantity = requirement.quantity
+    for step in requirement.ramp or []:
+        if step.starting <= day:
+            quantity = step.quantity
+    return quantity
+
+
+def needs(scenario: Scenario, requirement: Requirement) -> dict[int, int]:
+    """Per bucket the line is needed in (some day of it in the need window), the quantity it asks for
+    there: the largest in force on any of those days (a step that begins mid-bucket counts for the
+    whole bucket)."""
+    start, end = need_window(scenario, requirement)
+    out: dict[int, int] = {}
+    if end < start:
+        return out
+    for b in buckets(scenario):
+        if not b.overlaps(start, end):
+            continue
+        lo, hi = max(b.start, start), min(b.end, end)
+        changes = [lo] + [s.starting for s in requirement.ramp or [] if lo < s.starting <= hi]
+        out[b.index] = max(quantity_on(requirement, day) for day in changes)
+    return out
+
+
+def ready_day(scenario: Scenario, unit: UnitOffer) -> dt.date:
+    """The first day a unit can be in theatre: available, ready after the request (its readiness'
+    days, `READY_DAYS`), and its transit done."""
+    day = scenario.availability_of(unit)[0]
+    phasing = scenario.phasing
+    if phasing is not None and phasing.requested is not None:
+        day = max(day, phasing.requested + dt.timedelta(days=READY_DAYS[unit.readiness]))
+    return day + dt.timedelta(days=unit.transit_days or 0)
+
+
+def tour_buckets(scenario: Scenario, unit: UnitOffer) -> int | None:
+    """Whole buckets in a unit's tour (a tour never ends mid-bucket, nor outlasts what its nation
+    offers): its months for monthly buckets, the weeks in them for weekly ones (at least 1). None
+    when the unit has no tour length."""
+    if unit.tour_months is None:
+        return None
+    phasing = scenario.phasing
+    if phasing is not None and phasing.bucket == "week":
+        return max(1, unit.tour_months * 487 // 112)  # months x 30.4375 days, in whole weeks
+    return unit.tour_months
+
+
+def relief_buckets(scenario: Scenario, unit: UnitOffer) -> int:
+    """Buckets at the start of each tour a unit spends taking over: its relief days, rounded up to
+    whole buckets."""
+    days = unit.relief_days or 0
+    if not days:
+        return 0
+    phasing = scenario.phasing
+    if phasing is not None and phasing.bucket == "week":
+        return -(-days // 7)
+    return -(-(days * 16) // 487)  # days / 30.4375, rounded up
+
+
+@dataclass(frozen=True)
+class Tour:
+    """Units of one unit line arriving in one bucket for one requirement line: present from
+    `arrival` to `last` (buckets, both included), filling the line from `effective`."""
+
+    arrival: int
+    effective: int
+    last: int
+
+    def present(self, index: int) -> bool:
+        return self.arrival <= index <= self.last
+
+    def fills(self, index: int) -> bool:
+        return self.effective <= index <= self.last
+
+
+def tour(scenario: Scenario, unit: UnitOffer, requirement: Requirement, arrival: int) -> Tour | None:
+    """The tour of a unit arriving for a line in a bucket, or None when it cannot arrive then.
+
+    It arrives on the bucket's first day, no sooner than its ready day (`ready_day`), and no sooner
+    than its relief buckets before the line is first needed; it fills the line after its relief
+    buckets; it leaves at the end of the first bucket where its tour is over (`tour_buckets`), its
+    availability ends (the last bucket that ends by `available_until`), or the line is no longer
+    needed, whichever comes first; a tour that would fill the line in no bucket is not one."""
+    all_buckets = buckets(scenario)
+    need = needs(scenario, requirement)
+    if not need or not 0 <= arrival < len(all_buckets):
+        return None
+    if all_buckets[arrival].start < ready_day(scenario, unit):
+        return None
+    relief = relief_buckets(scenario, unit)
+    first_need, last_need = min(need), max(need)
+    if arrival + relief < first_need:
+        return None
+    available_until = scenario.availability_of(unit)[1]
+    last_available = max((b.index for b in all_buckets if b.end <= available_until), default=-1)
+    length = tour_buckets(scenario, unit)
+    last = min(last_need, last_available, len(all_buckets) - 1)
+    if length is not None:
+        last = min(last, arrival + length - 1)
+    effective = arrival + relief
+    if effective > last:
+        return None
+    return Tour(arrival, effective, last)
+
+
+def tours(scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> list[Tour]:
+    """Every tour a unit can serve on a line, by arrival bucket."""
+    out = []
+    for index in range(bucket_count(scenario)):
+        t = tour(scenario, unit, requirement, index)
+        if t is not None:
+            out.append(t)
+    return out
+
+
+def tour_months(scenario: Scenario, t: Tour) -> int:
+    """Months a tour is paid for: from its arrival's first day to its last bucket's last day
+    (`months_between`), relief included."""
+    all_buckets = buckets(scenario)
+    return months_between(all_buckets[t.arrival].start, all_buckets[t.last].end)
