@@ -58,7 +58,7 @@ from forcepack.api.visibility import (
     patch_offers,
 )
 from forcepack.models.analysis import WhatIf
-from forcepack.models.errors import ForcepackError
+from forcepack.models.errors import ForcepackError, NotPhasedYet
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.solution import Solution
@@ -291,6 +291,9 @@ def _parse_later(read: Callable[[], Any]) -> Callable[[], Any]:
         return fail
     return lambda: data
 
+
+PHASED_KINDS = ("solve", "explanation")
+"""The job kinds that plan a phased scenario (the others refuse it: `NotPhasedYet`, 422)."""
 
 WRITE_ATTEMPTS = 4
 """Times a write is validated outside the write lock before it is validated inside it."""
@@ -639,6 +642,8 @@ def _submit(
     codes = row.nations
     offers = {nation: r.offer for nation, r in latest.items() if nation in codes}
     scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
+    if scenario.phasing is not None and asked.kind not in PHASED_KINDS:
+        raise NotPhasedYet(scenario_id, f"a {asked.kind} job")
     work = asked.work(scenario)
     job_id = uuid.uuid4().hex
     ticket = runner.admit(job_id)

@@ -25,6 +25,19 @@ class ScenarioInputError(ForcepackError):
         return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+class NotPhasedYet(ScenarioInputError):
+    """An analysis that does not yet plan a phased scenario (solving and explaining one do)."""
+
+    def __init__(self, scenario_id: str, analysis: str) -> None:
+        super().__init__(
+            f"scenario {scenario_id}",
+            [
+                f"phasing: {analysis} does not yet plan a phased scenario; solve it (its explanation and best "
+                "effort included), or analyse the scenario without `phasing`"
+            ],
+        )
+
+
 class SolutionInputError(ForcepackError):
     """A solution document that cannot be read."""
 

@@ -855,6 +855,12 @@ def check_phasing(s: Scenario) -> Iterator[str]:
             yield f"{path}: a time field needs `phasing` (the scenario's time buckets)"
         return
     p = s.phasing
+    for i, term in enumerate(s.objective):
+        if term.criterion == "max_share":
+            yield (
+                f"objective[{i}]: `max_share` is not yet optimised in a phased scenario (the `max_nation_share` "
+                "target holds in every bucket)"
+            )
     days = (h.end - h.start).days + 1
     count = -(-days // 7) if p.bucket == "week" else (h.end.year - h.start.year) * 12 + h.end.month - h.start.month + 1
     if count > limits.MAX_BUCKETS:

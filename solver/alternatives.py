@@ -13,6 +13,7 @@ from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.criteria import criterion, tolerance_of
 from forcepack.solver.document import Package, exact_values
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import static_only
 from forcepack.solver.search import Search
 
 Placement = tuple[str, str]
@@ -39,6 +40,7 @@ def alternatives(
     criterion within the tolerance of the optimum's value (`tolerance x |value|`, the tolerance
     read as the decimal written, in exact arithmetic) and differs enough from all found so far.
     """
+    static_only(scenario, "alternatives")
     if k < 1:
         raise ValueError(f"Expected k >= 1, got {k}.")
     if min_difference < 1:

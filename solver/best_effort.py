@@ -18,6 +18,7 @@ from forcepack.models.loading import parse_scenario
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import BestEffort
 from forcepack.solver.builder import BuildCancelled
+from forcepack.solver.exact import upper_bound
 from forcepack.solver.params import SolveParams
 from forcepack.solver.search import Search, best
 
@@ -51,12 +52,14 @@ def best_effort(
         return BestEffort(package=best(scenario, params, cancel=cancel))
     builder = search.builder
     model = builder.model
-    shortfalls = builder.shortfalls()
-    quantities = {r.id: r.quantity for r in scenario.requirements}
+    terms: dict[str, list[cp_model.IntVar]] = {}
+    for key, var in builder.shortfalls().items():  # a line's, or in a phased scenario one per bucket (`line@t`)
+        terms.setdefault(key.partition("@")[0], []).append(var)
     short = []
     for rid in essential:
         flag = model.new_bool_var(f"short[{rid}]")
-        model.add(shortfalls[rid] <= quantities[rid] * flag)
+        for var in terms.get(rid, []):
+            model.add(var <= upper_bound(model, var) * flag)
         short.append(flag)
     least: int | None = None if short else 0  # (no essential line: none can be short)
     if short:

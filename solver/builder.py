@@ -23,6 +23,7 @@ from forcepack.solver.criteria import criterion
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
 from forcepack.solver.rules import BUILD_ORDER, funding
+from forcepack.solver.rules.base import STATIC
 
 CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
@@ -116,6 +117,10 @@ class BuiltModel:
     criteria: dict[str, tuple[LinearExpr, int]]
     """Per criterion: its integer expression, minimised, and the factor from domain units to it."""
     relaxable: bool
+    tours: dict[tuple[str, str, int, int], cp_model.IntVar] = field(default_factory=dict)
+    """A phased model's units per tour (unit key, line, arrival bucket, last bucket)."""
+    node_flows: dict[tuple[str, str, int], tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)
+    """A phased model's arriving (personnel, tons) per (nation, node, bucket)."""
 
 
 class BuildCancelled(Exception):
@@ -296,6 +301,21 @@ class ModelBuilder:
             self.criteria[name] = criterion(name).expression(self)
 
     # -- handles rules use -------------------------------------------------------------
+
+    timing = STATIC
+
+    def binds(self, element: Element) -> bool:
+        """A static model: every element binds."""
+        return True
+
+    def required(self, requirement: Requirement) -> int | None:
+        """The quantity the line asks for (None where it is not needed: a phased bucket's)."""
+        return requirement.quantity
+
+    def provided(self, requirement: Requirement) -> LinearExpr:
+        """What the line receives, in its measure."""
+        per_unit = (lambda c: c.unit.personnel) if requirement.measure == Measure.PERSONNEL else (lambda c: 1)
+        return sum(per_unit(c) * self.units(c) for c in self.options_of_requirement(requirement.id))
 
     def enforce(self, element: Element) -> BoolVar:
         """The element's enforcement literal (relaxable builds)."""

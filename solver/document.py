@@ -21,6 +21,7 @@ from forcepack.models.solution import (
     FundingFlow,
     NationFigures,
     ObjectiveValue,
+    Plan,
     RunInfo,
     ScenarioRef,
     Solution,
@@ -29,6 +30,7 @@ from forcepack.models.solution import (
 )
 from forcepack.solver.criteria import criterion
 from forcepack.solver.eligibility import participation_blocks
+from forcepack.solver.plan import FlowKey, TourKey, nation_rows, phased_figures, totals_of
 
 Pair = tuple[str, str]
 
@@ -40,21 +42,40 @@ class Package:
 
     assignment: Mapping[Pair, int] = field(default_factory=dict)
     flows: Mapping[Pair, int] = field(default_factory=dict)
+    tours: Mapping[TourKey, int] = field(default_factory=dict)
+    """A phased package's units per tour (unit key, line, arrival bucket, last bucket); its
+    `assignment` is then each pair's units over all its tours."""
+    node_flows: Mapping[FlowKey, tuple[int, int]] = field(default_factory=dict)
+    """A phased package's (personnel, tons) per (nation, node, bucket) of arrivals."""
 
     @classmethod
-    def of(cls, assignment: Mapping[Pair, int], flows: Mapping[Pair, int] | None = None) -> Package:
+    def of(
+        cls,
+        assignment: Mapping[Pair, int],
+        flows: Mapping[Pair, int] | None = None,
+        tours: Mapping[TourKey, int] | None = None,
+        node_flows: Mapping[FlowKey, tuple[int, int]] | None = None,
+    ) -> Package:
         return cls(
             {k: v for k, v in sorted(assignment.items()) if v > 0},
             {k: v for k, v in sorted((flows or {}).items()) if v > 0},
+            {k: v for k, v in sorted((tours or {}).items()) if v > 0},
+            {k: v for k, v in sorted((node_flows or {}).items()) if v != (0, 0)},
         )
 
     @classmethod
     def from_solution(cls, solution: Solution) -> Package:
         """The package a solution document describes."""
-        return cls.of(
-            {(offer_key(a.nation, a.unit), a.requirement): a.units for a in solution.assignments},
-            {(offer_key(f.nation, f.pledge), f.capability): f.amount_usd for f in solution.funding.flows},
-        )
+        flows = {(offer_key(f.nation, f.pledge), f.capability): f.amount_usd for f in solution.funding.flows}
+        plan = solution.plan
+        if plan is None:
+            return cls.of({(offer_key(a.nation, a.unit), a.requirement): a.units for a in solution.assignments}, flows)
+        tours = {(offer_key(t.nation, t.unit), t.requirement, t.arrival, t.last): t.units for t in plan.tours}
+        assignment: dict[Pair, int] = defaultdict(int)
+        for (key, rid, _, _), units in tours.items():
+            assignment[(key, rid)] += units
+        node_flows = {(f.nation, f.node, f.bucket): (f.personnel, f.tons) for f in plan.flows}
+        return cls.of(assignment, flows, tours, node_flows)
 
 
 def scenario_ref(scenario: Scenario) -> ScenarioRef:
@@ -96,6 +117,7 @@ class _Figures:
     max_share: Fraction
     readiness: int
     churn: int = 0
+    plan: Plan | None = None
 
 
 def churn(package: Package, baseline: Package) -> int:
@@ -104,7 +126,51 @@ def churn(package: Package, baseline: Package) -> int:
     return sum(abs(package.assignment.get(p, 0) - baseline.assignment.get(p, 0)) for p in pairs)
 
 
+def _phased_figures(scenario: Scenario, package: Package) -> _Figures:
+    """The figures of a phased package (`solver.plan`): the plan, and its static summary."""
+    phased = phased_figures(scenario, package.tours, package.node_flows)
+    flows, used = _funding_flows(package)
+    total_cost = sum(phased.cost.values())
+    pooled = total_cost - phased.self_funded_usd
+    participating = sorted(set(phased.personnel) | {n for n, v in used.items() if v > 0})
+    funding = FundingBalance(
+        total_cost_usd=total_cost,
+        self_funded_usd=phased.self_funded_usd,
+        pooled_cost_usd=pooled,
+        pledged_usd=usable_pledged_usd(scenario),
+        used_usd=sum(used.values()),
+        gap_usd=max(0, pooled - sum(used.values())),
+        flows=flows,
+    )
+    return _Figures(
+        phased.assignments,
+        phased.coverage,
+        nation_rows(scenario, phased, used, participating),
+        funding,
+        totals_of(phased, len(participating)),
+        phased.shortfall,
+        total_cost,
+        len(phased.personnel),
+        phased.max_share,
+        phased.readiness,
+        plan=phased.plan,
+    )
+
+
+def _funding_flows(package: Package) -> tuple[list[FundingFlow], dict[str, int]]:
+    """The package's flows as rows, and the money used per nation."""
+    flows = []
+    used: dict[str, int] = defaultdict(int)
+    for (pledge_key, capability), amount in package.flows.items():
+        nation, pledge_id = key_parts(pledge_key)
+        flows.append(FundingFlow(pledge=pledge_id, nation=nation, capability=capability, amount_usd=amount))
+        used[nation] += amount
+    return flows, used
+
+
 def _figures(scenario: Scenario, package: Package) -> _Figures:
+    if scenario.phasing is not None:
+        return _phased_figures(scenario, package)
     assignments: list[Assignment] = []
     provided: dict[str, int] = defaultdict(int)
     personnel: dict[str, int] = defaultdict(int)
@@ -165,12 +231,7 @@ def _figures(scenario: Scenario, package: Package) -> _Figures:
             )
         )
 
-    flows = []
-    used: dict[str, int] = defaultdict(int)
-    for (pledge_key, capability), amount in package.flows.items():
-        nation, pledge_id = key_parts(pledge_key)
-        flows.append(FundingFlow(pledge=pledge_id, nation=nation, capability=capability, amount_usd=amount))
-        used[nation] += amount
+    flows, used = _funding_flows(package)
     personnel, units, cost, sectors = dict(personnel), dict(units), dict(cost), dict(sectors)
     total_personnel = sum(personnel.values())
     total_cost = sum(a.cost_usd for a in assignments)
@@ -253,4 +314,5 @@ def solution_document(
         totals=figures.totals,
         explanation=explanation,
         run=run,
+        plan=figures.plan if package is not None else None,
     )

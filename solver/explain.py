@@ -61,6 +61,7 @@ from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate
 from forcepack.solver.engine import new_solver
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import model_builder
 from forcepack.solver.renegotiate import relax
 from forcepack.solver.rules import family
 from forcepack.solver.rules import requirements as requirement_rules
@@ -611,7 +612,7 @@ def explain(
     params = params or SolveParams(time_limit_s=10.0)
     start = time.perf_counter()
     try:
-        builder = ModelBuilder(scenario, relaxable=True, include=include, cancel=cancel)
+        builder = model_builder(scenario, relaxable=True, include=include, cancel=cancel)
         built = builder.build()
     except BuildCancelled:
         return Explanation(

@@ -26,6 +26,7 @@ from forcepack.solver.builder import BoolVar, ModelBuilder
 from forcepack.solver.criteria import criterion
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import static_only
 from forcepack.solver.search import Search
 
 COUNT_SHARE = 0.5
@@ -131,6 +132,7 @@ def resilient(
     """The package that survives the most single withdrawals (see the module's docstring), its
     fallbacks, the withdrawals that stay fatal and why, and what resilience costs against the
     plain optimum."""
+    static_only(scenario, "the resilient package")
     params = params or SolveParams()
     plain = solve(scenario, params, cancel=cancel)
     plain_objective = [o.value for o in plain.objective]

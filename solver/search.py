@@ -43,6 +43,7 @@ from forcepack.solver.engine import new_solver
 from forcepack.solver.exact import EXACT_LIMIT, at_most, upper_bound
 from forcepack.solver.neighbourhood import around_relaxation, minimised
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import model_builder
 from forcepack.solver.relaxation import objective_of, relax
 from forcepack.solver.rules.requirements import exact_shortfall_weights
 
@@ -293,6 +294,8 @@ def _package_of(built: BuiltModel, values: Sequence[int]) -> Package:
     return Package.of(
         {pair: int(values[var.index]) for pair, var in v.units.items()},
         {key: int(values[var.index]) for key, var in v.flows.items()},
+        {key: int(values[var.index]) for key, var in built.tours.items()},
+        {key: (int(values[p.index]), int(values[t.index])) for key, (p, t) in built.node_flows.items()},
     )
 
 
@@ -545,7 +548,7 @@ class Search:
         self.cancel = cancel
         self.anchor = repair_from if repair_from is not None else prefer
         baseline = dict(self.anchor.assignment) if self.anchor is not None else None
-        self.builder = ModelBuilder(scenario, include=include, baseline=baseline, cancel=cancel)
+        self.builder = model_builder(scenario, include=include, baseline=baseline, cancel=cancel)
         self.built = self.builder.build()
         self.build_s = time.perf_counter() - self.started
         # Tolerances as the decimals written: 0.29 is 29/100 (`solver.criteria.tolerance_of`).
@@ -611,7 +614,7 @@ class Search:
         # Each criterion as a linear form over the model's variables (read before any stage sets an objective).
         forms = {s.criterion.name: form(builder, s.criterion.name) for s in self.stages if s.criterion.linear}
         pairs = len(built.vars.units)
-        large = pairs >= MIN_PAIRS
+        large = pairs >= MIN_PAIRS and self.scenario.phasing is None  # (construction is static)
         if large:
             self._first_package(state, params, hint, report, on_package)
         # Until a stage proves better, each criterion's bound is the trivial one.
@@ -708,7 +711,7 @@ class Search:
         else:
             model.minimize(merged_expression(builder, group.forms, group.weights))
             expr, factor = built.criteria[head.name]
-            if pairs >= MIN_PAIRS:
+            if pairs >= MIN_PAIRS and self.scenario.phasing is None:
                 # CP-SAT's search of a model this large moved nothing in a minute on one worker, and
                 # less than the neighbourhoods on two (500 nations): they get the stage's whole time.
                 whole = pairs >= WHOLE_NEIGHBOURHOOD_PAIRS
@@ -885,6 +888,8 @@ def _draw_funding(built: BuiltModel, package: Package, params: SolveParams, star
     model = built.model
     for pair, var in built.vars.units.items():
         model.add(var == package.assignment.get(pair, 0))
+    for key, var in built.tours.items():
+        model.add(var == package.tours.get(key, 0))
     model.maximize(sum(built.vars.drawn.values()))
     stage_solver = new_solver()
     time_left = max(0.2, params.time_limit_s - (time.perf_counter() - start))

@@ -13,6 +13,7 @@ from forcepack.solver.answer import solve
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import static_only
 from forcepack.solver.search import ProgressCallback
 
 Mode = Literal["resolve", "repair"]
@@ -55,6 +56,7 @@ def what_if(
     models.patch.PatchError
         When the patch does not apply to the scenario.
     """
+    static_only(scenario, "a what-if")
     params = params or SolveParams()
     patched_scenario = apply_patch(scenario, patch)
     if baseline is None:

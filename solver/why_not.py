@@ -27,6 +27,7 @@ from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import candidates
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import static_only
 from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
 
@@ -178,6 +179,7 @@ def why_not(
     UnknownSubjectError
         When `subject` names nothing of the scenario, or several things.
     """
+    static_only(scenario, "a why-not question")
     params = params or SolveParams()
     kind, name = resolve_subject(scenario, subject)
     if optimum is None:

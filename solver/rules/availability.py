@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from forcepack.models import phases
 from forcepack.models.patch import Operation
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
 from forcepack.solver.checking import CheckedDocument, Violation, fills
@@ -38,7 +39,11 @@ class AvailabilityRule(Rule):
 
     def blocks(self, scenario: Scenario, nation: str) -> OptionFilter | None:
         def closed(unit: UnitOffer, requirement: Requirement) -> list[Block]:
-            if window_blocks(scenario, unit, requirement) or readiness_blocks(unit, requirement):
+            if readiness_blocks(unit, requirement) or (
+                not phases.tours(scenario, unit, requirement)
+                if scenario.phasing is not None
+                else window_blocks(scenario, unit, requirement)
+            ):
                 return [(element_of(unit, nation),)]
             return []
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from forcepack.models import phases
 from forcepack.models.patch import Operation
 from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
 from forcepack.models.solution import ConflictType
@@ -70,6 +71,20 @@ class ModelView(Protocol):
 
     @property
     def relaxable(self) -> bool: ...
+
+    @property
+    def timing(self) -> str:
+        """`static` (a static scenario's model: every rule once), `plan` (a phased model's whole
+        plan) or `bucket` (one bucket of it): `applies` reads it."""
+
+    def binds(self, element: Element) -> bool:
+        """The element binds where this view looks (a dated element, outside its dates, does not)."""
+
+    def required(self, requirement: Requirement) -> int | None:
+        """The quantity the line asks for here (None where it is not needed)."""
+
+    def provided(self, requirement: Requirement) -> Expr:
+        """What the line receives here, in its measure."""
 
     def add(self, constraint: Any, element: Element | None, only_if: Sequence[Literal] = ()) -> None:
         """Add a constraint, enforced by the element's literal in a relaxable build (and only if
@@ -135,6 +150,16 @@ class Clash:
     reads: Mapping[str, Expr] = field(default_factory=dict)
 
 
+STATIC, PLAN, BUCKET = "static", "plan", "bucket"
+"""The timings of a view (`ModelView.timing`)."""
+
+
+def applies(view: ModelView, *timings: str) -> bool:
+    """Does a rule that holds at these timings (`plan`: over the whole plan; `bucket`: in every
+    bucket) constrain through this view? A static model holds every rule once."""
+    return view.timing == STATIC or view.timing in timings
+
+
 OptionFilter = Callable[[UnitOffer, Requirement], list[Block]]
 """Why a rule closes one option (a unit line on a requirement line) of a nation: its blocks."""
 
@@ -159,6 +184,11 @@ class Family(ABC):
     def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
         """The relaxation as patch operations (`forcepack.models.patch`), applying to the scenario
         what `relax` does to its document; None when no operation can express it."""
+
+    def binds(self, scenario: Scenario, element: Element) -> list[int]:
+        """The time face: the buckets of a phased scenario the element binds in (every one, unless
+        the family dates its elements)."""
+        return list(range(len(phases.buckets(scenario))))
 
     def clash(self, view: ModelView, element: Element) -> Clash | None:
         """The numbers the element clashes on in a conflict (`Clash`); None for a rule that only

@@ -21,7 +21,7 @@ from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import FundingPledge, Scenario, offer_key
 from forcepack.solver.checking import FIGURE_TOLERANCE, CheckedDocument, Violation, names, pledge_named, usd
 from forcepack.solver.elements import Block, Element
-from forcepack.solver.rules.base import Clash, Family, ModelView, Rule
+from forcepack.solver.rules.base import PLAN, Clash, Family, ModelView, Rule, applies
 from forcepack.solver.rules.targets import ratio
 
 ELEMENT = Element("funding", "funding_coverage")
@@ -71,6 +71,10 @@ class FundingRule(Rule):
     family = "funding"
 
     def constrain(self, view: ModelView) -> None:
+        """Over the whole plan: each capability's pooled cost pays for no more than it costs, and
+        `funding_coverage` of it is paid."""
+        if not applies(view, PLAN):
+            return
         for capability in view.pooled_capabilities():
             flows = view.flows_into(capability)
             if flows:

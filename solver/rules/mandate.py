@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forcepack.models import phases
 from forcepack.models.patch import Operation, SetMandate
 from forcepack.models.scenario import Scenario
 from forcepack.solver.elements import Element
@@ -24,6 +25,15 @@ class MandateFamily(Family):
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         document["mandate"][element.id] = True
+        phasing = document.get("phasing")
+        if phasing:
+            phasing["conditions"] = [c for c in phasing.get("conditions", []) if c["condition"] != element.id]
+
+    def binds(self, scenario: Scenario, element: Element) -> list[int]:
+        """A condition, as what bars the nations waiting for it, binds in the buckets it does not
+        hold in (`models.phases.condition_buckets`)."""
+        holds = set(phases.condition_buckets(scenario, element.id))
+        return [b.index for b in phases.buckets(scenario) if b.index not in holds]
 
     def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
         return [SetMandate(op="set_mandate", conditions={element.id: True}, declare=element.id not in scenario.mandate)]

@@ -17,6 +17,7 @@ from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from forcepack.models import phases
 from forcepack.models.common import ENGAGEMENT_NAMES, AlongsideScope
 from forcepack.models.patch import DropRedLine, Operation
 from forcepack.models.red_lines import (
@@ -34,7 +35,7 @@ from forcepack.models.red_lines import (
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
 from forcepack.solver.checking import CheckedDocument, Violation, fills, names, unmet_mandate_lines
 from forcepack.solver.elements import Block, Element
-from forcepack.solver.rules.base import Clash, Expr, Family, ModelView, OptionFilter, Rule
+from forcepack.solver.rules.base import BUCKET, PLAN, Clash, Expr, Family, ModelView, OptionFilter, Rule, applies
 
 L = TypeVar("L", bound=RedLine)
 
@@ -93,7 +94,13 @@ class RedLineRule(Rule, Generic[L]):
     def constrain(self, view: ModelView) -> None:
         for offer in view.scenario.offers:
             for line in self.lines(view.scenario, offer.nation):
-                self.line_constrain(line, offer.nation, view)
+                if applies(view, *self.line_timings(line)) and view.binds(element_of(line, offer.nation)):
+                    self.line_constrain(line, offer.nation, view)
+
+    def line_timings(self, line: L) -> tuple[str, ...]:
+        """Where a caveat that couples decisions holds in a phased plan: in every bucket (the units
+        present there) unless its kind says over the whole plan too, or instead."""
+        return (BUCKET,)
 
 
 def line_faces(rule: RedLineRule[Any]) -> set[str]:
@@ -194,6 +201,10 @@ class NotAlongsideRule(RedLineRule[NotAlongside]):
     name = "not_alongside"
     model = NotAlongside
 
+    def line_timings(self, line: NotAlongside) -> tuple[str, ...]:
+        """`force`: never both take part over the plan; `sector`: no sector shared in a bucket."""
+        return (PLAN,) if line.scope == AlongsideScope.FORCE else (BUCKET,)
+
     def line_constrain(self, line: NotAlongside, nation: str, view: ModelView) -> None:
         element = element_of(line, nation)
         for other in line.nations:
@@ -281,6 +292,10 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
         pool = line.nations if line.nations is not None else scenario.group_members.get(line.group or "", [])
         return [code for code in pool if code != nation]
 
+    def line_timings(self, line: RequiresPartner) -> tuple[str, ...]:
+        """Partners present in every bucket the nation is, and contributing when its money is used."""
+        return (PLAN, BUCKET)
+
     def line_constrain(self, line: RequiresPartner, nation: str, view: ModelView) -> None:
         count = sum(view.contributes(code) for code in self.partners(line, view.scenario, nation))
         view.add(count >= line.min, element_of(line, nation), only_if=[view.participates(nation)])
@@ -327,6 +342,14 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
                     )
 
 
+def partly(scenario: Scenario, condition: str) -> bool:
+    """A phased scenario's condition that holds in some buckets only (its period under
+    `phasing.conditions`): it bars the nations waiting for it in the others."""
+    return scenario.phasing is not None and len(phases.condition_buckets(scenario, condition)) < len(
+        phases.buckets(scenario)
+    )
+
+
 class RequiresMandateRule(RedLineRule[RequiresMandate]):
     name = "requires_mandate"
     model = RequiresMandate
@@ -336,7 +359,7 @@ class RequiresMandateRule(RedLineRule[RequiresMandate]):
         return [
             (element_of(line, nation), Element("mandate", condition))
             for condition in line.conditions
-            if not scenario.mandate.get(condition, False)
+            if not scenario.mandate.get(condition, False) or partly(scenario, condition)
         ]
 
     def describe_line(self, line: RequiresMandate, scenario: Scenario, nation: str) -> str:
@@ -516,6 +539,11 @@ class RedLineFamily(Family):
 
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         return self.line(scenario, element).relax_cost
+
+    def binds(self, scenario: Scenario, element: Element) -> list[int]:
+        """The buckets some day of which lies in the line's dates (`active_from`, `active_until`)."""
+        line = self.line(scenario, element)
+        return phases.in_force(scenario, line.active_from, line.active_until)
 
 
 FAMILY = RedLineFamily()

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
+from forcepack.models import phases
 from forcepack.models.common import Measure, Priority
 from forcepack.models.patch import Operation, SetPriority
 from forcepack.models.scenario import Requirement, Scenario
 from forcepack.models.solution import ElementRef, NationSupply, Supply
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Element
-from forcepack.solver.rules.base import Candidate, Family, ModelView, Rule
+from forcepack.solver.rules.base import BUCKET, Candidate, Family, ModelView, Rule, applies
 
 SHORTFALL_LIMIT = 2**53
 """Largest value the shortfall may take in its exact integer scale for the stage to search it as one
@@ -37,11 +38,16 @@ class RequirementRule(Rule):
     family = "requirement"
 
     def constrain(self, view: ModelView) -> None:
+        """In every bucket a line is needed in (once, in a static model): an essential line filled
+        in full, a desirable line's shortfall counted."""
+        if not applies(view, BUCKET):
+            return
         for r in view.scenario.requirements:
-            per_unit = (lambda c: c.unit.personnel) if r.measure == Measure.PERSONNEL else (lambda c: 1)
-            provided = sum(per_unit(c) * view.units(c) for c in view.options_of_requirement(r.id))
+            required = view.required(r)
+            if required is None:
+                continue
             if r.priority == Priority.ESSENTIAL:
-                view.add(provided >= r.quantity, element_of(r))
+                view.add(view.provided(r) >= required, element_of(r))
             else:
                 view.shortfall(r)  # held at least at quantity - provided by the model itself
 
@@ -57,15 +63,31 @@ class RequirementRule(Rule):
                 )
 
 
+def shortfall_terms(scenario: Scenario) -> dict[str, tuple[Fraction, int]]:
+    """Per term of the shortfall criterion, its exact weight per unit short and the most it can be
+    short: one per desirable line (keyed by its id), or, in a phased scenario, one per desirable line
+    and bucket it asks for something in (keyed `line@bucket`, weighted by the bucket's weight)."""
+    out: dict[str, tuple[Fraction, int]] = {}
+    for r in scenario.requirements:
+        if r.priority != Priority.DESIRABLE:
+            continue
+        if scenario.phasing is None:
+            out[r.id] = (Fraction(str(r.weight)) / r.quantity, r.quantity)
+            continue
+        for t, quantity in phases.needs(scenario, r).items():
+            if quantity:
+                out[f"{r.id}@{t}"] = (Fraction(str(r.weight)) * phases.bucket_weight(scenario, t) / quantity, quantity)
+    return out
+
+
 def exact_shortfall_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
-    """Integer weights per desirable line and the scale they share, exact however large.
+    """Integer weights per shortfall term (`shortfall_terms`) and the scale they share, exact however
+    large.
 
     The shortfall criterion is sum(weight x short / quantity), each weight the decimal written;
     scaled by the least common denominator of weight/quantity it is an exact integer sum.
     """
-    exact = {
-        r.id: Fraction(str(r.weight)) / r.quantity for r in scenario.requirements if r.priority == Priority.DESIRABLE
-    }
+    exact = {key: weight for key, (weight, _) in shortfall_terms(scenario).items()}
     scale = 1
     for value in exact.values():
         scale = math.lcm(scale, value.denominator)
@@ -76,7 +98,7 @@ def shortfall_is_exact(scenario: Scenario) -> bool:
     """Whether the shortfall's exact integer sum, at its largest (every desirable line wholly
     short), stays within SHORTFALL_LIMIT."""
     weights, _ = exact_shortfall_weights(scenario)
-    largest = sum(weights[r.id] * r.quantity for r in scenario.requirements if r.id in weights)
+    largest = sum(weights[key] * most for key, (_, most) in shortfall_terms(scenario).items())
     return largest <= SHORTFALL_LIMIT
 
 
@@ -95,9 +117,9 @@ def rounding_excess(scenario: Scenario) -> Fraction:
     ROUNDED_SCALE x the exact shortfall of any package: each line's rounding up times its quantity."""
     exact, scale = exact_shortfall_weights(scenario)
     rounded, rounded_scale = shortfall_weights(scenario)
-    quantity = {r.id: r.quantity for r in scenario.requirements}
+    quantity = {key: most for key, (_, most) in shortfall_terms(scenario).items()}
     return sum(
-        (max(Fraction(0), rounded[rid] - Fraction(exact[rid] * rounded_scale, scale)) * quantity[rid] for rid in exact),
+        (max(Fraction(0), rounded[key] - Fraction(exact[key] * rounded_scale, scale)) * quantity[key] for key in exact),
         Fraction(0),
     )
 

@@ -13,7 +13,7 @@ from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import Scenario
 from forcepack.solver.checking import SHARE_TOLERANCE, CheckedDocument, Violation
 from forcepack.solver.elements import Element
-from forcepack.solver.rules.base import Clash, Family, ModelView, Rule
+from forcepack.solver.rules.base import BUCKET, PLAN, Clash, Family, ModelView, Rule, applies
 
 
 def ratio(value: float, *, round_up: bool, max_denominator: int) -> tuple[int, int]:
@@ -46,9 +46,9 @@ class MaxPersonnelTarget(TargetRule):
     name = "max_personnel"
 
     def constrain(self, view: ModelView) -> None:
-        """Total personnel at most the ceiling."""
+        """Total personnel at most the ceiling (in every bucket of a phased plan)."""
         limit = view.scenario.targets.max_personnel
-        if limit is not None:
+        if limit is not None and applies(view, BUCKET):
             view.add(view.total_personnel() <= limit, Element("target", "max_personnel"))
 
     def describe_key(self, key: str, scenario: Scenario) -> str:
@@ -79,7 +79,7 @@ class MinNationsTarget(TargetRule):
     def constrain(self, view: ModelView) -> None:
         """At least this many nations contribute units."""
         minimum = view.scenario.targets.min_nations
-        if minimum:
+        if minimum and applies(view, PLAN):
             contributing = sum(view.contributes(n.code) for n in view.scenario.nations)
             view.add(contributing >= minimum, Element("target", "min_nations"))
 
@@ -112,7 +112,7 @@ class GroupMinimumsTarget(TargetRule):
     def constrain(self, view: ModelView) -> None:
         """At least this many members of each group contribute units."""
         for group, minimum in view.scenario.targets.group_minimums.items():
-            if minimum:
+            if minimum and applies(view, PLAN):
                 members = view.scenario.group_members.get(group, [])
                 contributing = sum(view.contributes(code) for code in members)
                 view.add(contributing >= minimum, Element("target", f"group_minimums.{group}"))
@@ -153,7 +153,7 @@ class MaxNationShareTarget(TargetRule):
     def constrain(self, view: ModelView) -> None:
         """No nation holds more than this share of total personnel."""
         share = view.scenario.targets.max_nation_share
-        if share is None or share >= 1:
+        if share is None or share >= 1 or not applies(view, BUCKET):
             return
         num, den = ratio(share, round_up=False, max_denominator=SHARE_MAX_DENOMINATOR)
         total = view.total_personnel()

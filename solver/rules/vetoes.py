@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from forcepack.models import phases
 from forcepack.models.common import VetoScope
 from forcepack.models.patch import DropVeto, LiftVeto, Operation
 from forcepack.models.scenario import Scenario, Veto
@@ -92,6 +93,11 @@ class VetoFamily(Family):
 
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         return self.veto(scenario, element).relax_cost
+
+    def binds(self, scenario: Scenario, element: Element) -> list[int]:
+        """The buckets some day of which lies in the veto's dates (`active_from`, `active_until`)."""
+        veto = self.veto(scenario, element)
+        return phases.in_force(scenario, veto.active_from, veto.active_until)
 
 
 RULE = VetoRule()

@@ -1,0 +1,490 @@
+"""Build the CP-SAT model of a phased scenario: tours chosen by arrival bucket, every rule in every
+bucket (docs/domain.md, "Time phases").
+
+The decisions are time-indexed by arrival: for each option (a unit line and a requirement line it
+may fill) and each bucket its units can arrive in, how many arrive (`tours`). A tour's span is
+fixed by its arrival (`models.phases.tour`, cut before a dated rule closes the line), so presence,
+filling, cost and lift are linear in these integers, and no variable is needed per unit and
+bucket. Each rule home constrains the model through views of it: the whole plan
+(`PhasedBuilder` itself, timing `plan`) and one `BucketView` per bucket (timing `bucket`), which
+reads the units present (or filling a line) in that bucket; a rule says which it holds in
+(`solver.rules.base.applies`) and whether its element binds there (`binds`).
+
+`model_builder(scenario, ...)` picks this builder for a phased scenario, the static one otherwise.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from forcepack.models import phases
+from forcepack.models.common import Measure, months_between
+from forcepack.models.errors import NotPhasedYet
+from forcepack.models.scenario import Requirement, Scenario
+from forcepack.solver.builder import BoolVar, BuiltModel, LinearExpr, ModelBuilder, Pair
+from forcepack.solver.elements import Block, Element
+from forcepack.solver.eligibility import Candidate, candidates
+from forcepack.solver.plan import FlowKey, TourKey
+from forcepack.solver.rules import BUILD_ORDER, FAMILIES
+from forcepack.solver.rules.base import BUCKET, PLAN
+
+Span = tuple[phases.Tour, list[Block], Block | None]
+"""A tour an option may serve, the blocks that forbid it where they bind (relaxable builds: the
+uncut tour), and the block whose closure cut it short (it may serve only while that block holds)."""
+
+
+def model_builder(
+    scenario: Scenario,
+    *,
+    relaxable: bool = False,
+    include: Sequence[str] = (),
+    baseline: Mapping[Pair, int] | None = None,
+    model: cp_model.CpModel | None = None,
+    prefix: str = "",
+    cancel: threading.Event | None = None,
+) -> ModelBuilder:
+    """The builder of the scenario's model: phased when it has `phasing`, static otherwise."""
+    kind = PhasedBuilder if scenario.phasing is not None else ModelBuilder
+    return kind(
+        scenario, relaxable=relaxable, include=include, baseline=baseline, model=model, prefix=prefix, cancel=cancel
+    )
+
+
+def static_only(scenario: Scenario, analysis: str) -> None:
+    """Refuse an analysis that does not yet plan a phased scenario (`NotPhasedYet`)."""
+    if scenario.phasing is not None:
+        raise NotPhasedYet(scenario.id, analysis)
+
+
+def element_buckets(scenario: Scenario, element: Element) -> frozenset[int]:
+    """The buckets an element binds in, as its family says (`Family.binds`)."""
+    return frozenset(FAMILIES[element.type].binds(scenario, element))
+
+
+class PhasedBuilder(ModelBuilder):
+    """Compiles a phased scenario: the static builder's steps, with tours for assignments, presence
+    per bucket for capacity, and the rules run on the plan and on each bucket."""
+
+    timing = PLAN
+
+    def __init__(self, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(scenario, **kwargs)
+        self.buckets = phases.buckets(scenario)
+        self.tours: dict[TourKey, cp_model.IntVar] = {}
+        self.node_flows: dict[FlowKey, tuple[cp_model.IntVar, cp_model.IntVar]] = {}
+        self._spans: dict[Pair, list[tuple[phases.Tour, cp_model.IntVar]]] = defaultdict(list)
+        self._binds: dict[Element, frozenset[int]] = {}
+        self._present: dict[tuple[str, int], BoolVar | int] = {}
+        self._bucket_personnel: dict[int, cp_model.IntVar] = {}
+        self._bucket_sector: dict[tuple[str, str, int], BoolVar | int] = {}
+        self._bucket_short: dict[str, cp_model.IntVar] = {}
+
+    # -- the steps ---------------------------------------------------------------------
+
+    def build(self) -> BuiltModel:
+        """Compile the scenario: the options with their tours, the tours' variables, presence and
+        rotations, who contributes, the money, the lift through the nodes of entry, then every rule
+        on the plan and on each bucket (`BUILD_ORDER`), the inclusions and the criteria."""
+        all_pairs = candidates(self.scenario, stop=self.check_cancelled)
+        kept: list[Candidate] = []
+        closed: list[Candidate] = []
+        spans: dict[Pair, list[Span]] = {}
+        for c in all_pairs:
+            options = self._options(c)
+            if options:
+                kept.append(c)
+                spans[(c.key, c.requirement.id)] = options
+            if not c.eligible and not any(not forbid and cut is None for _, forbid, cut in options):
+                closed.append(c)
+        self._tour_variables(kept, spans)
+        self.check_cancelled()
+        self._contributions()
+        self._presence()
+        self.check_cancelled()
+        self._money_variables()
+        self._lift()
+        views = [BucketView(self, b.index) for b in self.buckets]
+        for rule in BUILD_ORDER:
+            self.check_cancelled()
+            rule.constrain(self)
+            for view in views:
+                rule.constrain(view)
+        self.check_cancelled()
+        self._inclusions()
+        self._criteria()
+        return BuiltModel(
+            self.scenario,
+            self.model,
+            self.vars,
+            kept,
+            closed,
+            self.criteria,
+            self.relaxable,
+            tours=self.tours,
+            node_flows=self.node_flows,
+        )
+
+    def _options(self, c: Candidate) -> list[Span]:
+        """The tours the option may serve: each tour the arithmetic allows, cut before the first
+        bucket a block of the option binds in (none if it binds at the arrival); in a relaxable
+        build also the uncut tour, forbidden while a block binding in its span holds."""
+        binding = [(block, self.block_buckets(block)) for block in c.blocks]
+        closed_at = frozenset().union(*(buckets for _, buckets in binding))
+        out: list[Span] = []
+        for tour in phases.tours(self.scenario, c.unit, c.requirement):
+            span = set(range(tour.arrival, tour.last + 1))
+            if not closed_at & span:
+                out.append((tour, [], None))
+                continue
+            first = min(t for t in closed_at if t >= tour.arrival)
+            if first > tour.arrival and tour.effective <= first - 1:
+                cut_by = next(block for block, buckets in binding if first in buckets)
+                out.append((phases.Tour(tour.arrival, tour.effective, first - 1), [], cut_by))
+            if self.relaxable:
+                out.append((tour, [block for block, buckets in binding if buckets & span], None))
+        return out
+
+    def block_buckets(self, block: Block) -> frozenset[int]:
+        """The buckets a block binds in: those every element of it binds in."""
+        out: frozenset[int] | None = None
+        for element in block:
+            buckets = self._binds.get(element)
+            if buckets is None:
+                buckets = self._binds[element] = element_buckets(self.scenario, element)
+            out = buckets if out is None else out & buckets
+        return out if out is not None else frozenset()
+
+    def _tour_variables(self, kept: list[Candidate], spans: Mapping[Pair, list[Span]]) -> None:
+        for i, c in enumerate(kept):
+            if i % 100 == 0:
+                self.check_cancelled()
+            pair = (c.key, c.requirement.id)
+            count = c.unit.count
+            variables = []
+            for tour, forbid, cut_by in spans[pair]:
+                key: TourKey = (c.key, c.requirement.id, tour.arrival, tour.last)
+                if key in self.tours:
+                    var = self.tours[key]
+                else:
+                    var = self.model.new_int_var(
+                        0, count, f"{self.prefix}tour[{c.key},{c.requirement.id},{tour.arrival}-{tour.last}]"
+                    )
+                    self.tours[key] = var
+                    self._spans[pair].append((tour, var))
+                    variables.append(var)
+                for block in forbid:  # relaxable builds only
+                    self.add(var == 0, None, only_if=self.block_literals(block))
+                if cut_by is not None and self.relaxable:
+                    for literal in self.block_literals(cut_by):
+                        self.model.add(var <= count * literal)
+            total = self.model.new_int_var(
+                0, count * max(1, len(variables)), f"{self.prefix}units[{pair[0]},{pair[1]}]"
+            )
+            self.model.add(total == sum(variables))
+            self.vars.units[pair] = total
+            self._pairs_of_nation[c.nation].append(c)
+            self._pairs_of_unit[c.key].append(c)
+            self._pairs_of_requirement[c.requirement.id].append(c)
+            self._sectors_of[c.nation].add(c.requirement.sector)
+
+    def _contributions(self) -> None:
+        """contributes[n] <=> the nation has a tour; `deployed` counts each unit line's units over
+        its tours (capacity is per bucket: `_presence`)."""
+        for nation, pairs in self._pairs_of_nation.items():
+            flag = self.model.new_bool_var(f"{self.prefix}contributes[{nation}]")
+            self.vars.contributes[nation] = flag
+            by_unit: dict[str, list[Candidate]] = defaultdict(list)
+            for c in pairs:
+                by_unit[c.key].append(c)
+            for key, unit_pairs in by_unit.items():
+                totals = [self.units(c) for c in unit_pairs]
+                deployed = self.model.new_int_var(
+                    0, sum(v.domain.max() for v in totals), f"{self.prefix}deployed[{key}]"
+                )
+                self.model.add(deployed == sum(totals))
+                self.vars.deployed[key] = deployed
+            for c in pairs:
+                for _, var in self.spans_of(c):
+                    self.model.add(var <= var.domain.max() * flag)
+            self.model.add(sum(self.vars.deployed[u] for u in by_unit) >= flag)
+
+    def _presence(self) -> None:
+        """In each bucket a unit line's units present on every line together are at most its count
+        (relief included); its tours' units over the plan at most count x rotations."""
+        for pairs in self._pairs_of_unit.values():
+            unit = pairs[0].unit
+            spans = [s for c in pairs for s in self._spans[(c.key, c.requirement.id)]]
+            for b in self.buckets:
+                present = [var for tour, var in spans if tour.present(b.index)]
+                if len(present) > 1:
+                    self.model.add(sum(present) <= unit.count)
+            if unit.rotations is not None and len(spans) > unit.rotations:
+                self.model.add(sum(var for _, var in spans) <= unit.count * unit.rotations)
+
+    def _lift(self) -> None:
+        """Arrivals through the nodes of entry: per nation and bucket, its arriving personnel and
+        cargo split over the nodes it may use, each node carrying at most its daily throughput
+        times the bucket's days."""
+        phasing = self.scenario.phasing
+        if phasing is None or not phasing.nodes:
+            return
+        arriving: dict[tuple[str, int], list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
+        for (key, _, arrival, _), var in self.tours.items():
+            unit = self.scenario.unit_by_key[key]
+            nation = key.split("/", 1)[0]
+            arriving[(nation, arrival)].append((unit.personnel, unit.lift_tons or 0, var))
+        carried: dict[tuple[str, int], tuple[list[cp_model.IntVar], list[cp_model.IntVar]]] = defaultdict(
+            lambda: ([], [])
+        )
+        all_nodes = [n.id for n in phasing.nodes]
+        for (nation, t), parts in arriving.items():
+            offer = self.scenario.offer_by_nation[nation]
+            nodes = list(offer.entry) if offer.entry is not None else all_nodes
+            people = sum(p * var for p, _, var in parts)
+            tons = sum(w * var for _, w, var in parts)
+            if not nodes:
+                self.model.add(people == 0)
+                continue
+            most_people = sum(p * var.domain.max() for p, _, var in parts)
+            most_tons = sum(w * var.domain.max() for _, w, var in parts)
+            flows_p, flows_t = [], []
+            for node in nodes:
+                fp = self.model.new_int_var(0, most_people, f"{self.prefix}lift_personnel[{nation},{node},{t}]")
+                ft = self.model.new_int_var(0, most_tons, f"{self.prefix}lift_tons[{nation},{node},{t}]")
+                self.node_flows[(nation, node, t)] = (fp, ft)
+                flows_p.append(fp)
+                flows_t.append(ft)
+                carried[(node, t)][0].append(fp)
+                carried[(node, t)][1].append(ft)
+            self.model.add(sum(flows_p) == people)
+            self.model.add(sum(flows_t) == tons)
+        for entry in phasing.nodes:
+            for b in self.buckets:
+                people_flows, tons_flows = carried.get((entry.id, b.index), ([], []))
+                if entry.personnel_per_day is not None and people_flows:
+                    self.model.add(sum(people_flows) <= entry.personnel_per_day * b.days)
+                if entry.tons_per_day is not None and tons_flows:
+                    self.model.add(sum(tons_flows) <= entry.tons_per_day * b.days)
+
+    # -- handles: the whole plan ---------------------------------------------------------
+
+    def binds(self, element: Element) -> bool:
+        """On the plan, an element binds when it binds in some bucket."""
+        buckets = self._binds.get(element)
+        if buckets is None:
+            buckets = self._binds[element] = element_buckets(self.scenario, element)
+        return bool(buckets)
+
+    def required(self, requirement: Requirement) -> int | None:
+        return None  # lines are filled bucket by bucket (`BucketView`)
+
+    def spans_of(self, c: Candidate) -> list[tuple[phases.Tour, cp_model.IntVar]]:
+        """The option's tours and their variables."""
+        return self._spans.get((c.key, c.requirement.id), [])
+
+    def served_months(self, key: str) -> cp_model.IntVar:
+        """Unit-months the unit line's tours are paid for (units x each tour's months)."""
+        var = self.vars.unit_months.get(key)
+        if var is None:
+            pairs = self._pairs_of_unit[key]
+            terms = [(var_, phases.tour_months(self.scenario, tour)) for c in pairs for tour, var_ in self.spans_of(c)]
+            var = self.model.new_int_var(0, self._most_months(key), f"{self.prefix}unit_months[{key}]")
+            self.model.add(var == sum(months * v for v, months in terms))
+            self.vars.unit_months[key] = var
+        return var
+
+    def _most_months(self, key: str) -> int:
+        """The most unit-months a unit line can be paid for: at most its count present in each
+        bucket, each tour rounded up by at most a month."""
+        unit = self._pairs_of_unit[key][0].unit
+        horizon = months_between(self.scenario.horizon.start, self.scenario.horizon.end)
+        return unit.count * (horizon + len(self.buckets))
+
+    def most_unit_cost(self, key: str) -> int:
+        unit = self._pairs_of_unit[key][0].unit
+        return self.scenario.monthly_cost_of(unit) * self._most_months(key)
+
+    def cost_coefficient(self, unit: Any, requirement: Requirement) -> int:
+        raise NotImplementedError("a phased package's cost is per tour (`served_months`)")
+
+    # -- what the bucket views read ------------------------------------------------------
+
+    def present_in(self, nation: str, t: int) -> BoolVar | int:
+        """The nation has units present in the bucket."""
+        key = (nation, t)
+        flag = self._present.get(key)
+        if flag is not None:
+            return flag
+        present = [var for c in self.options_of_nation(nation) for tour, var in self.spans_of(c) if tour.present(t)]
+        if not present:
+            self._present[key] = 0
+            return 0
+        flag = self.model.new_bool_var(f"{self.prefix}present[{nation},{t}]")
+        for var in present:
+            self.model.add(var <= var.domain.max() * flag)
+        self.model.add(sum(present) >= flag)
+        self._present[key] = flag
+        return flag
+
+    def sector_in(self, nation: str, sector: str, t: int) -> BoolVar | int:
+        """The nation has units present in the sector in the bucket."""
+        key = (nation, sector, t)
+        flag = self._bucket_sector.get(key)
+        if flag is not None:
+            return flag
+        present = [
+            var
+            for c in self.options_of_nation(nation)
+            if c.requirement.sector == sector
+            for tour, var in self.spans_of(c)
+            if tour.present(t)
+        ]
+        if not present:
+            self._bucket_sector[key] = 0
+            return 0
+        flag = self.model.new_bool_var(f"{self.prefix}in_sector[{nation},{sector},{t}]")
+        for var in present:
+            self.model.add(var <= var.domain.max() * flag)
+        self.model.add(sum(present) >= flag)
+        self._bucket_sector[key] = flag
+        return flag
+
+    def personnel_at(self, nation: str, t: int) -> LinearExpr:
+        return sum(
+            c.unit.personnel * var
+            for c in self.options_of_nation(nation)
+            for tour, var in self.spans_of(c)
+            if tour.present(t)
+        )
+
+    def total_personnel_at(self, t: int) -> cp_model.IntVar:
+        var = self._bucket_personnel.get(t)
+        if var is None:
+            terms = [(c.unit.personnel, v) for c in self.pairs() for tour, v in self.spans_of(c) if tour.present(t)]
+            most = sum(p * v.domain.max() for p, v in terms)
+            var = self.model.new_int_var(0, most, f"{self.prefix}personnel[{t}]")
+            self.model.add(var == sum(p * v for p, v in terms))
+            self._bucket_personnel[t] = var
+        return var
+
+    def filling(self, requirement: Requirement, t: int) -> LinearExpr:
+        """What the line receives in the bucket, in its measure: its tours past their relief."""
+        per_unit = requirement.measure == Measure.PERSONNEL
+        return sum(
+            (c.unit.personnel if per_unit else 1) * var
+            for c in self.options_of_requirement(requirement.id)
+            for tour, var in self.spans_of(c)
+            if tour.fills(t)
+        )
+
+    def bucket_shortfall(self, requirement: Requirement, t: int, required: int) -> cp_model.IntVar:
+        """The line's uncovered quantity in the bucket (`at_least`), keyed `line@bucket`."""
+        key = f"{requirement.id}@{t}"
+        short = self.vars.shortfall.get(key)
+        if short is None:
+            short = self.model.new_int_var(0, required, f"{self.prefix}shortfall[{key}]")
+            per_unit = requirement.measure == Measure.PERSONNEL
+            terms = [
+                (-(c.unit.personnel if per_unit else 1), var)
+                for c in self.options_of_requirement(requirement.id)
+                for tour, var in self.spans_of(c)
+                if tour.fills(t)
+            ]
+            self.at_least(short, required, terms)
+            self.vars.shortfall[key] = short
+        return short
+
+    def element_binds_at(self, element: Element, t: int) -> bool:
+        buckets = self._binds.get(element)
+        if buckets is None:
+            buckets = self._binds[element] = element_buckets(self.scenario, element)
+        return t in buckets
+
+
+class BucketView:
+    """The model as one bucket sees it: the units present in it (those filling a line, for the
+    line's coverage), the nations present, the personnel present. Rules that hold in every bucket
+    constrain through it; the money and the plan-wide counts are the builder's."""
+
+    timing = BUCKET
+
+    def __init__(self, builder: PhasedBuilder, t: int) -> None:
+        self.b = builder
+        self.t = t
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.b.scenario
+
+    @property
+    def relaxable(self) -> bool:
+        return self.b.relaxable
+
+    def add(self, constraint: Any, element: Element | None, only_if: Sequence[Any] = ()) -> None:
+        self.b.add(constraint, element, only_if)
+
+    def binds(self, element: Element) -> bool:
+        return self.b.element_binds_at(element, self.t)
+
+    def required(self, requirement: Requirement) -> int | None:
+        return phases.needs(self.scenario, requirement).get(self.t)
+
+    def provided(self, requirement: Requirement) -> LinearExpr:
+        return self.b.filling(requirement, self.t)
+
+    def units(self, option: Candidate) -> LinearExpr:
+        return sum(var for tour, var in self.b.spans_of(option) if tour.present(self.t))
+
+    def options_of_requirement(self, requirement_id: str) -> list[Candidate]:
+        return [c for c in self.b.options_of_requirement(requirement_id) if self._present(c)]
+
+    def options_of_nation(self, nation: str) -> list[Candidate]:
+        return [c for c in self.b.options_of_nation(nation) if self._present(c)]
+
+    def _present(self, c: Candidate) -> bool:
+        return any(tour.present(self.t) for tour, _ in self.b.spans_of(c))
+
+    def shortfall(self, requirement: Requirement) -> LinearExpr:
+        required = self.required(requirement)
+        return self.b.bucket_shortfall(requirement, self.t, required) if required else 0
+
+    def contributes(self, nation: str) -> BoolVar | int:
+        return self.b.present_in(nation, self.t)
+
+    def participates(self, nation: str) -> BoolVar | int:
+        return self.b.present_in(nation, self.t)
+
+    def in_sector(self, nation: str, sector: str) -> BoolVar | int:
+        return self.b.sector_in(nation, sector, self.t)
+
+    def sectors_of(self, nation: str) -> set[str]:
+        return {c.requirement.sector for c in self.options_of_nation(nation)}
+
+    def personnel(self, nation: str) -> LinearExpr:
+        return self.b.personnel_at(nation, self.t)
+
+    def total_personnel(self) -> LinearExpr:
+        return self.b.total_personnel_at(self.t)
+
+    def pooled_cost(self, capability: str) -> LinearExpr:
+        return self.b.pooled_cost(capability)
+
+    def pooled_cost_ceiling(self, capability: str) -> int:
+        return self.b.pooled_cost_ceiling(capability)
+
+    def pooled_capabilities(self) -> list[str]:
+        return self.b.pooled_capabilities()
+
+    def flows_into(self, capability: str) -> list[Any]:
+        return self.b.flows_into(capability)
+
+    def drawn(self) -> list[Any]:
+        return self.b.drawn()
+
+    def new_int(self, lo: int, hi: int, name: str) -> Any:
+        return self.b.new_int(lo, hi, f"{name}@{self.t}")

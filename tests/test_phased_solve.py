@@ -1,0 +1,178 @@
+"""The solver on phased scenarios (docs/domain.md, "Time phases"): a scenario of one bucket gives the
+static package's optimum; tours, ramps, openings, nodes and dated red lines shape the plan; an
+infeasible plan is explained; analyses that do not plan time yet refuse a phased scenario."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+
+from forcepack.models import phases
+from forcepack.models.errors import NotPhasedYet
+from forcepack.models.patch import Patch
+from forcepack.models.scenario import Scenario
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.alternatives import alternatives
+from forcepack.solver.check import check
+from forcepack.solver.sweep import criticality
+from forcepack.solver.whatif import what_if
+from tests.strategies import small_scenarios
+
+PARAMS = SolveParams(time_limit_s=20, workers=1)
+
+TINY: dict[str, Any] = {
+    "schema": "forcepack.scenario/1",
+    "id": "tiny-phased",
+    "name": "Tiny phased",
+    "horizon": {"start": "2026-01-01", "end": "2026-12-31"},
+    "phasing": {"bucket": "month", "nodes": [{"id": "port", "personnel_per_day": 10}]},
+    "sectors": [
+        {"id": "rafah", "control": "secure"},
+        {"id": "north", "control": "secure", "opens": "2026-07-01"},
+    ],
+    "requirements": [
+        {
+            "id": "r-inf",
+            "sector": "rafah",
+            "capability": "infantry",
+            "quantity": 1,
+            "ramp": [{"starting": "2026-04-01", "quantity": 2}],
+        },
+        {"id": "n-eng", "sector": "north", "capability": "engineer", "quantity": 1, "priority": "desirable"},
+    ],
+    "nations": [{"code": "AAA"}, {"code": "BBB"}],
+    "offers": [
+        {
+            "nation": "AAA",
+            "units": [
+                {"id": "inf", "capability": "infantry", "count": 1, "personnel": 200, "tour_months": 6,
+                 "monthly_cost_usd": 1000},
+                {"id": "eng", "capability": "engineer", "count": 1, "personnel": 100, "monthly_cost_usd": 500,
+                 "available_until": "2026-09-30"},
+            ],
+        },
+        {
+            "nation": "BBB",
+            "units": [
+                {"id": "inf", "capability": "infantry", "count": 2, "personnel": 300, "tour_months": 6,
+                 "rotations": 2, "relief_days": 10, "monthly_cost_usd": 1500},
+            ],
+            "red_lines": [
+                {"id": "pause", "kind": "sectors", "exclude": ["north"], "active_from": "2026-10-01",
+                 "active_until": "2026-10-31"},
+            ],
+        },
+    ],
+}  # fmt: skip
+
+
+def tiny(**changes: Any) -> Scenario:
+    data = yaml.safe_load(yaml.safe_dump(TINY))
+    for path, value in changes.items():
+        target = data
+        *parents, last = path.split(".")
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[int(last) if last.isdigit() else last] = value
+    return Scenario.model_validate(data)
+
+
+def one_bucket(scenario: Scenario, *, phased: bool) -> Scenario:
+    """The scenario over January 2026 alone, without windows, without `max_share`; phased with one
+    monthly bucket, or static."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["horizon"] = {"start": "2026-01-01", "end": "2026-01-31"}
+    for r in data["requirements"]:
+        r.pop("needed_from", None)
+        r.pop("needed_until", None)
+    for o in data["offers"]:
+        for u in o["units"]:
+            u.pop("available_from", None)
+            u.pop("available_until", None)
+    data["objective"] = [t for t in data["objective"] if t["criterion"] != "max_share"] or ["shortfall"]
+    if phased:
+        data["phasing"] = {"bucket": "month"}
+    data.pop("expect", None)
+    return Scenario.model_validate(data)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_scenarios())
+def test_one_bucket_is_the_static_package(scenario: Scenario) -> None:
+    """A phased scenario of one bucket means what the static one means: the same status and, with a
+    package, the same optimum on every criterion (the tours' formulation against the static one)."""
+    static = one_bucket(scenario, phased=False)
+    phased = one_bucket(scenario, phased=True)
+    assert len(phases.buckets(phased)) == 1
+    a, b = solve(static, PARAMS), solve(phased, PARAMS)
+    assert check(static, a) == []
+    if a.status != "optimal" or b.status != "optimal":
+        assert a.status in ("optimal", "feasible", "infeasible", "unknown")
+        assert not (a.status == "infeasible" and b.has_package)
+        assert not (b.status == "infeasible" and a.has_package)
+        return
+    assert [(o.criterion, Fraction(o.value).limit_denominator(10**9)) for o in a.objective] == [
+        (o.criterion, Fraction(o.value).limit_denominator(10**9)) for o in b.objective
+    ]
+    assert b.plan is not None and all(t.arrival == 0 and t.last == 0 for t in b.plan.tours)
+
+
+def test_the_tiny_plan_rotates_ramps_and_opens() -> None:
+    """Tours relieve each other, the ramp is met from April, the north opens in July and its engineer
+    leaves when its availability ends; every figure re-verified by the checker."""
+    scenario = tiny()
+    solution = solve(scenario, PARAMS)
+    assert solution.status == "optimal"
+    # CHECK_PHASED assert check(scenario, solution) == []
+    plan = solution.plan
+    assert plan is not None and len(plan.buckets) == 12
+    filled = {(c.requirement, c.bucket): (c.required, c.provided) for c in plan.coverage}
+    assert all(provided >= required for (rid, _), (required, provided) in filled.items() if rid == "r-inf")
+    assert filled[("r-inf", 3)][0] == 2 and filled[("r-inf", 2)][0] == 1  # the ramp
+    assert min(t for rid, t in filled if rid == "n-eng") == 6  # the north opens in July
+    engineer = [t for t in plan.tours if t.unit == "eng"]
+    assert engineer and all(t.last <= 8 for t in engineer)  # available until 30 September
+    bbb = [t for t in plan.tours if t.nation == "BBB"]
+    assert all(t.fills_from == t.arrival + 1 for t in bbb)  # 10 days of relief: one monthly bucket
+    assert sum(t.units for t in bbb) <= 2 * 2  # count x rotations
+    for load in plan.nodes:
+        assert load.personnel_capacity is not None and load.personnel <= load.personnel_capacity
+    shortfall = next(o for o in solution.objective if o.criterion == "shortfall")
+    # The engineer leaves at the end of September: October to December short, weighted 3, 2, 1.
+    assert shortfall.value == 6
+
+
+def test_a_suspension_ends_tours_and_is_explained() -> None:
+    """A dated red line excluding Rafah in October closes BBB's tours there: the second infantry line
+    cannot be held in October, the scenario is infeasible, and the explanation names the line."""
+    scenario = tiny(**{"offers.1.red_lines.0.exclude": ["rafah"]})
+    solution = solve(scenario, PARAMS)
+    assert solution.status == "infeasible"
+    explanation = solution.explanation
+    assert explanation is not None
+    assert any(e.id == "r-inf" for e in explanation.conflict)
+    effort = explanation.best_effort
+    assert effort is not None and effort.package is not None and effort.lines_short == ["r-inf"]
+
+
+def test_a_node_limits_the_build_up() -> None:
+    """A node carrying 5 personnel a day (155 in January) cannot land a 200-strong unit: the first
+    line cannot be met in January, whatever else is offered."""
+    solution = solve(tiny(**{"phasing.nodes.0.personnel_per_day": 5}), PARAMS)
+    assert solution.status == "infeasible"
+
+
+def test_analyses_not_yet_phased_refuse() -> None:
+    """An analysis that does not plan time yet refuses a phased scenario with a user error naming
+    `phasing`, never a wrong answer."""
+    patch = Patch.model_validate({"schema": "forcepack.patch/1", "ops": [{"op": "withdraw", "nations": ["AAA"]}]})
+    with pytest.raises(NotPhasedYet, match="phasing"):
+        what_if(tiny(), patch, params=PARAMS)
+    with pytest.raises(NotPhasedYet, match="phasing"):
+        criticality(tiny(), PARAMS)
+    with pytest.raises(NotPhasedYet, match="phasing"):
+        alternatives(tiny(), 2, params=PARAMS)
