@@ -292,7 +292,7 @@ def _parse_later(read: Callable[[], Any]) -> Callable[[], Any]:
     return lambda: data
 
 
-PHASED_KINDS = ("solve", "explanation")
+PHASED_KINDS = ("solve", "explanation", "what-if", "criticality")
 """The job kinds that plan a phased scenario (the others refuse it: `NotPhasedYet`, 422)."""
 
 WRITE_ATTEMPTS = 4

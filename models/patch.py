@@ -7,6 +7,7 @@ unknown nation, sector, veto or unit is refused with the path of the operation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,12 @@ class Withdraw(Frozen):
 
     op: Literal["withdraw"]
     nations: list[NationCode] = Field(min_length=1, description="Nations withdrawing.")
+    starting: dt.date | None = Field(
+        default=None,
+        description="Phased scenarios: the day they withdraw their units (a tour present then ends the bucket "
+        "before); what was deployed before stays, and their money stays pledged. Default: from the start, "
+        "units and money.",
+    )
 
 
 class SetControl(Frozen):
@@ -192,7 +199,36 @@ def _need(known: Any, name: str, what: str, where: str, problems: list[str]) -> 
 def _withdraw(data: dict[str, Any], op: Withdraw, s: Scenario, where: str, problems: list[str]) -> None:
     for i, code in enumerate(op.nations):
         _need(s.nation_by_code, code, "nation", f"{where}.nations[{i}]", problems)
-    data["offers"] = [o for o in data["offers"] if o["nation"] not in op.nations]
+    if op.starting is None:
+        data["offers"] = [o for o in data["offers"] if o["nation"] not in op.nations]
+        return
+    if s.phasing is None:
+        problems.append(f"{where}.starting: a dated withdrawal needs a phased scenario (`phasing`)")
+        return
+    if not s.horizon.start <= op.starting <= s.horizon.end:
+        problems.append(f"{where}.starting: {op.starting} is outside the horizon {s.horizon.start} .. {s.horizon.end}")
+        return
+    taken = {v["id"] for v in data.get("vetoes", [])}
+    for code in op.nations:
+        ident = withdrawal_veto(code, op.starting)
+        while ident in taken:
+            ident += "-"
+        taken.add(ident)
+        data.setdefault("vetoes", []).append(
+            {
+                "id": ident,
+                "by": code,
+                "against": [code],
+                "scope": "units",
+                "active_from": op.starting.isoformat(),
+                "note": f"{code} withdraws its units from {op.starting} (what-if)",
+            }
+        )
+
+
+def withdrawal_veto(nation: str, starting: dt.date) -> str:
+    """The id of the veto by which a dated withdrawal is planned: the nation's units barred from then on."""
+    return f"withdrawal-{nation.lower()}-{starting.isoformat()}"
 
 
 def _set_control(data: dict[str, Any], op: SetControl, s: Scenario, where: str, problems: list[str]) -> None:

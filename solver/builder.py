@@ -31,12 +31,14 @@ CHECK_EVERY = 1000
 Pair = tuple[str, str]
 """(offered unit line's key `NATION/id`, requirement id)"""
 
-INCLUSION_KINDS = ("units", "money", "pledge", "line", "keep")
+INCLUSION_KINDS = ("units", "money", "pledge", "line", "keep", "arrive", "history")
 """The prefixes of what a model can be asked to include (`include`), each a string:
 `NATION` (the nation takes part, with units or money), `NATION/id` (the unit line deploys),
 `units:NATION` (some of its units deploy), `money:NATION` (some of its money is drawn),
 `pledge:NATION/id` (that pledge is drawn), `line:ID` (the requirement line is met in full),
-`keep:NATION/id@LINE=N` (at least N units of that unit line stay on that line: a placement kept)."""
+`keep:NATION/id@LINE=N` (at least N units of that unit line stay on that line: a placement kept);
+in a phased model, `arrive:NATION/id@LINE#A=N` (N units of that unit line arrive for that line in
+bucket A) and `history:B` (no other arrival before bucket B: the plan before it is history)."""
 
 
 def inclusion_words(name: str) -> str:
@@ -47,6 +49,8 @@ def inclusion_words(name: str) -> str:
         "money": f"{subject}'s money",
         "pledge": f"pledge {subject}",
         "keep": f"{subject.partition('@')[0]} kept where it is",
+        "arrive": f"{subject.partition('@')[0]}'s arrival kept",
+        "history": "the plan before the change kept as deployed",
     }
     if kind == "line":
         return f"`{subject}` in full"
@@ -140,7 +144,7 @@ class ModelBuilder:
         *,
         relaxable: bool = False,
         include: Sequence[str] = (),
-        baseline: Mapping[Pair, int] | None = None,
+        baseline: Mapping[Any, int] | None = None,
         model: cp_model.CpModel | None = None,
         prefix: str = "",
         cancel: threading.Event | None = None,
@@ -449,6 +453,11 @@ class ModelBuilder:
     def shortfalls(self) -> Mapping[str, cp_model.IntVar]:
         """Each desirable line's shortfall variable, by line id."""
         return self.vars.shortfall
+
+    def churn_items(self) -> Iterable[tuple[tuple[Any, ...], cp_model.IntVar, int]]:
+        """Units per (unit line's key, line), with the line's count: what churn counts."""
+        for c in self.pairs():
+            yield (c.key, c.requirement.id), self.units(c), c.unit.count
 
     def pair_variables(self) -> Mapping[Pair, cp_model.IntVar]:
         """Units per option, by (unit key, line id)."""

@@ -73,6 +73,10 @@ class CriterionView(Protocol):
 
     def total_personnel(self) -> cp_model.IntVar: ...
 
+    def churn_items(self) -> Iterable[tuple[tuple[Any, ...], cp_model.IntVar, int]]:
+        """What churn counts, each with its key in a baseline and the most it can hold: units per
+        (unit, line), or in a phased model per tour."""
+
     def pair_variables(self) -> Mapping[tuple[str, str], cp_model.IntVar]:
         """Units per option, by (unit key, line id)."""
 
@@ -340,20 +344,20 @@ class Churn(Criterion):
 
     def expression(self, b: CriterionView) -> tuple[LinearExpr, int]:
         # churn = sum over (unit, line) of |units - baseline units|; pairs gone from the model count in full.
-        baseline = b.baseline or {}
+        # (a phased model's churn is over its tours: `churn_items` are per tour, keyed by tour)
+        baseline: Mapping[Any, int] = b.baseline or {}
         terms: list[LinearExpr] = []
-        for c in b.pairs():
-            pair = (c.key, c.requirement.id)
+        present = set()
+        for pair, x, most in b.churn_items():
+            present.add(pair)
             before = baseline.get(pair, 0)
-            x = b.units(c)
             if before == 0:
                 terms.append(x)
                 continue
-            d = b.model.new_int_var(0, max(before, c.unit.count), f"churn[{pair[0]},{pair[1]}]")
+            d = b.model.new_int_var(0, max(before, most), f"churn[{','.join(str(p) for p in pair)}]")
             b.at_least(d, -before, [(1, x)])
             b.at_least(d, before, [(-1, x)])
             terms.append(d)
-        present = b.pair_variables()
         gone = sum(v for pair, v in baseline.items() if pair not in present)
         return sum(terms) + gone, 1
 

@@ -121,7 +121,11 @@ class _Figures:
 
 
 def churn(package: Package, baseline: Package) -> int:
-    """Units moved, added or removed between two packages: sum of |change| per (unit, line)."""
+    """Units moved, added or removed between two packages: sum of |change| per (unit, line), or per
+    tour between two phased packages."""
+    if package.tours or baseline.tours:
+        tours = set(package.tours) | set(baseline.tours)
+        return sum(abs(package.tours.get(t, 0) - baseline.tours.get(t, 0)) for t in tours)
     pairs = set(package.assignment) | set(baseline.assignment)
     return sum(abs(package.assignment.get(p, 0) - baseline.assignment.get(p, 0)) for p in pairs)
 

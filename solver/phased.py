@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -43,7 +43,7 @@ def model_builder(
     *,
     relaxable: bool = False,
     include: Sequence[str] = (),
-    baseline: Mapping[Pair, int] | None = None,
+    baseline: Mapping[Any, int] | None = None,
     model: cp_model.CpModel | None = None,
     prefix: str = "",
     cancel: threading.Event | None = None,
@@ -271,6 +271,34 @@ class PhasedBuilder(ModelBuilder):
                 if entry.tons_per_day is not None and tons_flows:
                     self.model.add(sum(tons_flows) <= entry.tons_per_day * b.days)
 
+    def _inclusions(self) -> None:
+        """The static inclusions, and the phased ones: `arrive:` and `history:` (`INCLUSION_KINDS`)."""
+        history: int | None = None
+        arrivals: dict[tuple[str, str, int], int] = {}
+        rest = []
+        for name in self.include:
+            kind, _, subject = name.partition(":")
+            if kind == "history":
+                history = int(subject)
+            elif kind == "arrive":
+                key, _, rest_ = subject.partition("@")
+                line, _, rest_ = rest_.partition("#")
+                bucket, _, count = rest_.partition("=")
+                arrivals[(key, line, int(bucket))] = int(count or 1)
+            else:
+                rest.append(name)
+        self.include = tuple(rest)
+        super()._inclusions()
+        by_arrival: dict[tuple[str, str, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (unit_key, rid, first, _), var in self.tours.items():
+            by_arrival[(unit_key, rid, first)].append(var)
+        for start, units in arrivals.items():
+            self.add(sum(by_arrival.get(start, [])) == units, None)
+        if history is not None:
+            for start, variables in by_arrival.items():
+                if start[2] < history and start not in arrivals:
+                    self.add(sum(variables) == 0, None)
+
     # -- handles: the whole plan ---------------------------------------------------------
 
     def binds(self, element: Element) -> bool:
@@ -282,6 +310,11 @@ class PhasedBuilder(ModelBuilder):
 
     def required(self, requirement: Requirement) -> int | None:
         return None  # lines are filled bucket by bucket (`BucketView`)
+
+    def churn_items(self) -> Iterable[tuple[tuple[Any, ...], cp_model.IntVar, int]]:
+        """Units per tour, with the unit line's count: what churn counts in a phased model."""
+        for key, var in self.tours.items():
+            yield key, var, self.scenario.unit_by_key[key[0]].count
 
     def spans_of(self, c: Candidate) -> list[tuple[phases.Tour, cp_model.IntVar]]:
         """The option's tours and their variables."""

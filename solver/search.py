@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from ortools.init.python import init
 from ortools.sat.python import cp_model
@@ -547,7 +548,10 @@ class Search:
         self.include = tuple(include)
         self.cancel = cancel
         self.anchor = repair_from if repair_from is not None else prefer
-        baseline = dict(self.anchor.assignment) if self.anchor is not None else None
+        anchor = self.anchor
+        baseline: dict[Any, int] | None = None
+        if anchor is not None:
+            baseline = dict(anchor.tours) if scenario.phasing is not None else dict(anchor.assignment)
         self.builder = model_builder(scenario, include=include, baseline=baseline, cancel=cancel)
         self.built = self.builder.build()
         self.build_s = time.perf_counter() - self.started

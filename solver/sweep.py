@@ -28,7 +28,6 @@ from forcepack.solver.answer import solve
 from forcepack.solver.best_effort import best_effort
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import static_only
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) while a sweep runs."""
@@ -288,7 +287,6 @@ def criticality(
         fewer withdrawals than asked, those cut short as not decided: a caller that cancels
         knows not to read it as complete (the service discards it).
     """
-    static_only(scenario, "criticality")
     params = params or SolveParams()
     start = time.perf_counter()
     if baseline is None:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from typing import Literal
 
+from forcepack.models import phases
 from forcepack.models.analysis import WhatIf
-from forcepack.models.patch import Patch, apply_patch
+from forcepack.models.patch import Patch, Withdraw, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 from forcepack.solver.answer import solve
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import static_only
 from forcepack.solver.search import ProgressCallback
 
 Mode = Literal["resolve", "repair"]
@@ -56,16 +57,18 @@ def what_if(
     models.patch.PatchError
         When the patch does not apply to the scenario.
     """
-    static_only(scenario, "a what-if")
     params = params or SolveParams()
     patched_scenario = apply_patch(scenario, patch)
     if baseline is None:
         baseline = solve(scenario, params, cancel=cancel)
     start = Package.from_solution(baseline) if baseline.has_package else None
+    history = kept_history(scenario, patch, start)
     if mode == "repair" and start is not None:
-        patched = solve(patched_scenario, params, repair_from=start, on_package=on_package, cancel=cancel)
+        patched = solve(
+            patched_scenario, params, repair_from=start, on_package=on_package, cancel=cancel, include=history
+        )
     else:
-        patched = solve(patched_scenario, params, prefer=start, on_package=on_package, cancel=cancel)
+        patched = solve(patched_scenario, params, prefer=start, on_package=on_package, cancel=cancel, include=history)
     diff = package_diff(baseline, patched, patched_scenario) if baseline.has_package and patched.has_package else None
     return WhatIf(
         mode=mode,
@@ -75,6 +78,24 @@ def what_if(
         patched=patched,
         diff=diff,
     )
+
+
+def kept_history(scenario: Scenario, patch: Patch, start: Package | None) -> list[str]:
+    """For a phased scenario and a dated withdrawal, what was deployed before its day, kept as it
+    was: the baseline's arrivals in the buckets that end before the earliest such day, and no
+    other (the inclusions `arrive:` and `history:`); a tour present on the day ends the bucket
+    before it. Empty otherwise."""
+    days = [op.starting for op in patch.ops if isinstance(op, Withdraw) and op.starting is not None]
+    if scenario.phasing is None or not days or start is None:
+        return []
+    before = sum(1 for b in phases.buckets(scenario) if b.end < min(days))  # (the day's own bucket is not history)
+    arrivals: dict[tuple[str, str, int], int] = defaultdict(int)
+    for (key, line, arrival, _), units in start.tours.items():
+        if arrival < before:
+            arrivals[(key, line, arrival)] += units
+    return [f"arrive:{key}@{line}#{arrival}={units}" for (key, line, arrival), units in arrivals.items()] + [
+        f"history:{before}"
+    ]
 
 
 def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object) -> str:

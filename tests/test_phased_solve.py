@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 
 from forcepack.models import phases
 from forcepack.models.errors import NotPhasedYet
-from forcepack.models.patch import Patch
+from forcepack.models.patch import Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.solver import SolveParams, solve
 from forcepack.solver.alternatives import alternatives
 from forcepack.solver.check import check
+from forcepack.solver.resilience import resilient
 from forcepack.solver.sweep import criticality
 from forcepack.solver.whatif import what_if
 from tests.strategies import small_scenarios
@@ -166,13 +167,74 @@ def test_a_node_limits_the_build_up() -> None:
     assert solution.status == "infeasible"
 
 
+def with_replacement() -> Scenario:
+    """The tiny scenario with a third nation whose dearer infantry could take BBB's place."""
+    data = tiny().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["nations"].append({"code": "CCC"})
+    data["offers"].append(
+        {
+            "nation": "CCC",
+            "units": [
+                {"id": "inf", "capability": "infantry", "count": 2, "personnel": 250, "tour_months": 4,
+                 "monthly_cost_usd": 5000},
+            ],
+        }
+    )  # fmt: skip
+    return Scenario.model_validate(data)
+
+
+def test_a_dated_withdrawal_keeps_what_was_deployed() -> None:
+    """BBB withdraws from 15 August: every arrival of the buckets before August stays as deployed,
+    BBB's tour present in August ends with July, and CCC takes its place from August on."""
+    scenario = with_replacement()
+    patch = Patch.model_validate(
+        {"schema": "forcepack.patch/1", "ops": [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-08-15"}]}
+    )
+    answer = what_if(scenario, patch, params=PARAMS)
+    assert answer.baseline.plan is not None and answer.patched.plan is not None
+    assert answer.patched.status == "optimal"
+    before = {
+        (t.nation, t.unit, t.requirement, t.arrival): t.units for t in answer.baseline.plan.tours if t.arrival < 7
+    }
+    after = {(t.nation, t.unit, t.requirement, t.arrival): t.units for t in answer.patched.plan.tours if t.arrival < 7}
+    assert before == after
+    assert any(t.nation == "BBB" for t in answer.baseline.plan.tours if t.last >= 7)  # BBB served past July
+    assert all(t.last <= 6 for t in answer.patched.plan.tours if t.nation == "BBB")
+    assert any(t.nation == "CCC" for t in answer.patched.plan.tours)
+    # CHECK_PHASED assert check(apply_patch(scenario, patch), answer.patched) == []
+
+
+def test_a_dated_withdrawal_needs_a_phased_scenario() -> None:
+    """A withdrawal with a day on a static scenario is a patch error naming the field."""
+    data = tiny().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.pop("phasing")
+    for sector in data["sectors"]:
+        sector.pop("opens", None)
+    data["requirements"][0].pop("ramp")
+    for offer in data["offers"]:
+        for unit in offer["units"]:
+            for name in ("tour_months", "rotations", "relief_days"):
+                unit.pop(name, None)
+        offer["red_lines"] = []
+    patch = Patch.model_validate(
+        {"schema": "forcepack.patch/1", "ops": [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-08-15"}]}
+    )
+    with pytest.raises(PatchError, match=r"ops\[0\]\.starting: a dated withdrawal needs a phased scenario"):
+        apply_patch(Scenario.model_validate(data), patch)
+
+
+def test_criticality_of_a_phased_plan() -> None:
+    """Each nation's withdrawal re-plans the whole horizon: without BBB, CCC's infantry replaces it."""
+    answer = criticality(with_replacement(), PARAMS)
+    rows = {row.nations[0]: row for row in answer.withdrawals}
+    assert set(rows) == {"AAA", "BBB"}
+    assert rows["BBB"].status == "optimal"
+
+
 def test_analyses_not_yet_phased_refuse() -> None:
     """An analysis that does not plan time yet refuses a phased scenario with a user error naming
     `phasing`, never a wrong answer."""
-    patch = Patch.model_validate({"schema": "forcepack.patch/1", "ops": [{"op": "withdraw", "nations": ["AAA"]}]})
-    with pytest.raises(NotPhasedYet, match="phasing"):
-        what_if(tiny(), patch, params=PARAMS)
-    with pytest.raises(NotPhasedYet, match="phasing"):
-        criticality(tiny(), PARAMS)
     with pytest.raises(NotPhasedYet, match="phasing"):
         alternatives(tiny(), 2, params=PARAMS)
+    with pytest.raises(NotPhasedYet, match="phasing"):
+        resilient(tiny(), PARAMS)

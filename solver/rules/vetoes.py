@@ -62,6 +62,13 @@ class VetoRule(Rule):
 
 def describe(veto: Veto, nation: str) -> str:
     """A veto in a planner's words."""
+    dates = ""
+    if veto.active_from is not None or veto.active_until is not None:
+        dates = f" ({veto.active_from or 'from the start'} .. {veto.active_until or 'the end'})"
+    if veto.by == nation:  # a nation's own withdrawal (a dated what-if)
+        return f"{nation} withdraws its units" + (f" from {veto.active_from}" if veto.active_from else "")
+    if dates:
+        return describe(veto.model_copy(update={"active_from": None, "active_until": None}), nation) + dates
     if veto.scope == VetoScope.ALL:
         return f"{veto.by} objects to any participation of {nation}"
     return f"{veto.by} objects to {nation} deploying units (its money is still welcome)"
