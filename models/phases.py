@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from forcepack.models.common import Readiness, months_between
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
@@ -121,10 +122,25 @@ def quantity_on(requirement: Requirement, day: dt.date) -> int:
     return quantity
 
 
+def _memo(scenario: Scenario) -> dict[tuple[str, str], Any]:
+    """Results computed once per scenario object (kept beside its own lookups, which a copy drops)."""
+    memo: dict[tuple[str, str], Any] = scenario.__dict__.setdefault("_phases_memo", {})
+    return memo
+
+
 def needs(scenario: Scenario, requirement: Requirement) -> dict[int, int]:
     """Per bucket the line is needed in (some day of it in the need window), the quantity it asks for
     there: the largest in force on any of those days (a step that begins mid-bucket counts for the
-    whole bucket)."""
+    whole bucket). Computed once per scenario and line; the caller must not change it."""
+    memo = _memo(scenario)
+    key = ("needs", requirement.id)
+    if key not in memo or memo[key][0] is not requirement:
+        memo[key] = (requirement, _needs(scenario, requirement))
+    result: dict[int, int] = memo[key][1]
+    return result
+
+
+def _needs(scenario: Scenario, requirement: Requirement) -> dict[int, int]:
     start, end = need_window(scenario, requirement)
     out: dict[int, int] = {}
     if end < start:
@@ -172,6 +188,18 @@ def relief_buckets(scenario: Scenario, unit: UnitOffer) -> int:
     return -(-(days * 16) // 487)  # days / 30.4375, rounded up
 
 
+def _last_ending_by(all_buckets: tuple[Bucket, ...], day: dt.date) -> int:
+    """The last bucket that ends by the day (-1: none)."""
+    lo, hi = 0, len(all_buckets)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if all_buckets[mid].end <= day:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
 @dataclass(frozen=True)
 class Tour:
     """Units of one unit line arriving in one bucket for one requirement line: present from
@@ -207,7 +235,7 @@ def tour(scenario: Scenario, unit: UnitOffer, requirement: Requirement, arrival:
     if arrival + relief < first_need:
         return None
     available_until = scenario.availability_of(unit)[1]
-    last_available = max((b.index for b in all_buckets if b.end <= available_until), default=-1)
+    last_available = _last_ending_by(all_buckets, available_until)
     length = tour_buckets(scenario, unit)
     last = min(last_need, last_available, len(all_buckets) - 1)
     if length is not None:

@@ -311,6 +311,27 @@ class PhasedBuilder(ModelBuilder):
     def required(self, requirement: Requirement) -> int | None:
         return None  # lines are filled bucket by bucket (`BucketView`)
 
+    def personnel(self, nation: str) -> LinearExpr:
+        """On the plan, the nation's personnel-buckets: its personnel present, bucket by bucket, summed."""
+        return sum(
+            c.unit.personnel * (tour.last - tour.arrival + 1) * var
+            for c in self.options_of_nation(nation)
+            for tour, var in self.spans_of(c)
+        )
+
+    def total_personnel(self) -> cp_model.IntVar:
+        """On the plan, the force's personnel-buckets (one variable, shared by the rules that read it)."""
+        if self._total_personnel is None:
+            terms = [
+                (c.unit.personnel * (tour.last - tour.arrival + 1), v)
+                for c in self.pairs()
+                for tour, v in self.spans_of(c)
+            ]
+            most = sum(p * v.domain.max() for p, v in terms)
+            self._total_personnel = self.model.new_int_var(0, most, f"{self.prefix}personnel_buckets")
+            self.model.add(self._total_personnel == sum(p * v for p, v in terms))
+        return self._total_personnel
+
     def churn_items(self) -> Iterable[tuple[tuple[Any, ...], cp_model.IntVar, int]]:
         """Units per tour, with the unit line's count: what churn counts in a phased model."""
         for key, var in self.tours.items():

@@ -56,6 +56,7 @@ class PhasedFigures:
     shortfall: Fraction
     readiness: int
     max_share: Fraction
+    """The largest nation's share of the plan's personnel-buckets."""
 
 
 def tour_of(scenario: Scenario, key: TourKey, units: int) -> Tour:
@@ -208,10 +209,9 @@ def phased_figures(
             )
 
     totals_by_bucket = [sum(p[t] for p in nation_personnel.values()) for t in range(count)]
-    max_share = Fraction(0)
-    for t, total in enumerate(totals_by_bucket):
-        if total:
-            max_share = max(max_share, *(Fraction(p[t], total) for p in nation_personnel.values()))
+    everyone = sum(totals_by_bucket)
+    max_share = max((Fraction(sum(p), everyone) for p in nation_personnel.values()), default=Fraction(0))
+    max_share = max_share if everyone else Fraction(0)
     plan = Plan(
         bucket=phasing.bucket if phasing is not None else "month",
         buckets=[PlanBucket(index=b.index, start=b.start, end=b.end) for b in all_buckets],
@@ -241,8 +241,8 @@ def phased_figures(
 def nation_rows(
     scenario: Scenario, figures: PhasedFigures, used: Mapping[str, int], participating: list[str]
 ) -> list[NationFigures]:
-    """Each participating nation's figures: personnel and units at its peak, its largest share in any
-    bucket (from the plan), its tours' cost, its money."""
+    """Each participating nation's figures: personnel and units at its peak, its share of the plan's
+    personnel-buckets, its tours' cost, its money."""
     shares = largest_shares(figures)
     rows = [
         NationFigures(
@@ -262,17 +262,13 @@ def nation_rows(
 
 
 def largest_shares(figures: PhasedFigures) -> dict[str, Fraction]:
-    """Per nation, its largest share of the personnel present in any bucket."""
-    count = len(figures.plan.buckets)
-    people: dict[str, list[int]] = defaultdict(lambda: [0] * count)
+    """Per nation, its share of the plan's personnel-buckets (each tour's personnel times the
+    buckets it is present, summed): what `max_nation_share` bounds in a phased plan."""
+    people: dict[str, int] = defaultdict(int)
     for tour in figures.plan.tours:
-        for t in range(tour.arrival, tour.last + 1):
-            people[tour.nation][t] += tour.personnel
-    totals = [sum(p[t] for p in people.values()) for t in range(count)]
-    return {
-        n: max((Fraction(p[t], totals[t]) for t in range(count) if totals[t]), default=Fraction(0))
-        for n, p in people.items()
-    }
+        people[tour.nation] += tour.personnel * (tour.last - tour.arrival + 1)
+    total = sum(people.values())
+    return {n: Fraction(p, total) for n, p in people.items()} if total else {}
 
 
 def totals_of(figures: PhasedFigures, participating: int) -> Totals:

@@ -153,7 +153,7 @@ class MaxNationShareTarget(TargetRule):
     def constrain(self, view: ModelView) -> None:
         """No nation holds more than this share of total personnel."""
         share = view.scenario.targets.max_nation_share
-        if share is None or share >= 1 or not applies(view, BUCKET):
+        if share is None or share >= 1 or not applies(view, PLAN):  # (a phased plan: of its personnel-buckets)
             return
         num, den = ratio(share, round_up=False, max_denominator=SHARE_MAX_DENOMINATOR)
         total = view.total_personnel()
