@@ -107,10 +107,14 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forcepack.models import Scenario, months_between, parse_scenario
 from forcepack.models.scenario import offer_key
+
+if TYPE_CHECKING:
+    # Only the type: the records module imports the solver, which a HiGHS process keeps out (bench.peers.isolation).
+    from bench.records import Summary
 
 __all__ = [
     "COUPLING_KINDS",
@@ -1252,7 +1256,7 @@ def generate_with_witness(
     return scenario, builder.witness()
 
 
-def summary(scenario: Scenario) -> dict[str, int]:
+def summary(scenario: Scenario) -> Summary:
     """Sizes of a scenario, as the benchmark reports them."""
     units = [u for o in scenario.offers for u in o.units]
     pledges = [p for o in scenario.offers for p in o.funding]
