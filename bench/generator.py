@@ -299,7 +299,6 @@ _OFFER_WEIGHTS: dict[str, dict[str, float]] = {
         "utility_helicopter": 5, "eod": 4, "civil_military": 3, "police_trainers": 2,
     },
 }  # fmt: skip
-_SIZE_CLASSES = (("small", 0.50), ("medium", 0.35), ("large", 0.15))
 _LINES_PER_NATION = {"small": (1, 2), "medium": (1, 3), "large": (2, 4)}
 _COUNT_WEIGHTS = {"small": (45, 30, 15, 10), "medium": (35, 35, 20, 10), "large": (25, 35, 25, 15)}
 _READINESS_WEIGHTS = (35, 30, 25, 10)
