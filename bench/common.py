@@ -9,8 +9,9 @@ import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar, cast
 
-from bench.records import Record
+from bench.records import AnyEntry, Failure
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,14 +45,21 @@ def join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def checker_cell(record: Record) -> str:
+M = TypeVar("M")
+F = TypeVar("F", bound=Failure)
+
+
+def checker_cell(record: AnyEntry) -> str:
     """The checker's verdict on a record, loud when it found anything."""
     return "ok" if not record.get("violations") else f"**{len(record['violations'])} VIOLATION(S)**"
 
 
-def run_json(cmd: Sequence[str], timeout: float, failed: Record) -> Record:
-    """Run one instance process whose last line of output is a JSON record; on failure, `failed`
-    with the reason under `error`. The record gets `process_s`, the process's wall time."""
+def run_json(cmd: Sequence[str], timeout: float, measured: type[M], failed: F) -> M | F:
+    """Run one instance process whose last line of output is a JSON record of the type `measured`.
+
+    `failed` is the record of the instance should its process fail (no answer, an exit status, output
+    that is not JSON): what was run, its `error` set here to the reason. Either record gets
+    `process_s`, the process's wall time."""
     start = time.perf_counter()
     reason: str
     try:
@@ -62,16 +70,19 @@ def run_json(cmd: Sequence[str], timeout: float, failed: Record) -> Record:
         lines = proc.stdout.strip().splitlines()
         if proc.returncode == 0 and lines:
             try:
-                record: Record = json.loads(lines[-1])
+                record: dict[str, object] = json.loads(lines[-1])
             except json.JSONDecodeError:
                 reason = f"unreadable output: {lines[-1][:200]!r}"
             else:
                 record["process_s"] = time.perf_counter() - start
-                return record
+                # The record as the process wrote it, not validated (as a results file is read: `records.load`).
+                return cast(M, record)
         else:
             tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
             reason = f"exit status {proc.returncode}: {tail}"
-    return {**failed, "error": reason, "violations": [], "process_s": time.perf_counter() - start}
+    failed["error"] = reason
+    failed["process_s"] = time.perf_counter() - start
+    return failed
 
 
 def parse_per_size(text: str) -> str | int:

@@ -20,10 +20,27 @@ import statistics
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TypeGuard
+
+from typing_extensions import TypeIs
 
 from bench.common import checker_cell, join, median, num, run_json, table
-from bench.records import PEERS, Config, Echo, Record, Save
+from bench.records import (
+    PEERS,
+    Config,
+    Echo,
+    FamilyMeta,
+    Key,
+    MipSize,
+    ModelSize,
+    PeerFailure,
+    PeerRecord,
+    Results,
+    Run,
+    RunConfig,
+    RunEntry,
+    Save,
+)
 from forcepack.models.scenario import MAXIMISED
 
 __all__ = [
@@ -51,8 +68,8 @@ def run_peers(
     nations: int,
     seed: int,
     config: Config,
-    results: dict[str, Any],
-    done: set[tuple[Any, ...]],
+    results: Results,
+    done: set[Key],
     echo: Echo,
     save: Save,
     tag: str,
@@ -66,7 +83,10 @@ def run_peers(
         cmd += ["--seed", str(seed), "--time-limit", str(config.time_limit_s)]
         load = os.getloadavg()[0]
         record = run_json(
-            cmd, 3 * config.time_limit_s + 120, {"kind": "solve", "solver": solver, "nations": nations, "seed": seed}
+            cmd,
+            3 * config.time_limit_s + 120,
+            PeerRecord,
+            PeerFailure(kind="solve", solver=solver, nations=nations, seed=seed, error="", violations=[]),
         )
         record["load_before"] = load
         results.setdefault("peers", []).append(record)
@@ -74,12 +94,12 @@ def run_peers(
         if solver in EXACT:
             for violation in record.get("violations", []):
                 echo(f"!!! CHECKER VIOLATION ({NAMES[solver]}, {nations} nations, seed {seed}): {violation}")
-            for breach in record.get("hold_breaches") or []:
+            for breach in (record.get("hold_breaches") or []) if "error" not in record else []:
                 echo(f"!!! HiGHS HOLD BREACH ({nations} nations, seed {seed}): {breach}")
         save()
 
 
-def progress(r: Record) -> str:
+def progress(r: PeerRecord | PeerFailure) -> str:
     """One line of progress for a peer's record."""
     head = f"{NAMES.get(r['solver'], r['solver']):7s} n={r['nations']:<4d} seed={r['seed']:<3d}"
     if "error" in r:
@@ -100,15 +120,15 @@ def progress(r: Record) -> str:
 # -- comparing -------------------------------------------------------------------------------------
 
 
-def _ok(r: Record | None) -> bool:
+def _ok(r: RunEntry | None) -> TypeIs[Run]:
     return r is not None and "error" not in r
 
 
-def _has_package(r: Record | None) -> bool:
+def _has_package(r: RunEntry | None) -> TypeGuard[Run]:
     return _ok(r) and r is not None and r["status"] in ("optimal", "feasible")
 
 
-def _values(r: Record) -> dict[str, float]:
+def _values(r: Run) -> dict[str, float]:
     return {o["criterion"]: float(o["value"]) for o in r["objective"]}
 
 
@@ -127,24 +147,24 @@ def compare(a: dict[str, float], b: dict[str, float], criteria: Sequence[str]) -
     return 0
 
 
-def by_instance(results: dict[str, Any]) -> dict[tuple[int, int], dict[str, Record]]:
+def by_instance(results: Results) -> dict[tuple[int, int], dict[str, RunEntry]]:
     """Every (nations, seed) with its records by solver: `cp-sat` (the solve family) and the peers."""
-    out: dict[tuple[int, int], dict[str, Record]] = {}
+    out: dict[tuple[int, int], dict[str, RunEntry]] = {}
     for r in results.get("solve", []):
         out.setdefault((r["nations"], r["seed"]), {})["cp-sat"] = r
-    for r in results.get("peers", []):
-        out.setdefault((r["nations"], r["seed"]), {})[r["solver"]] = r
+    for p in results.get("peers", []):
+        out.setdefault((p["nations"], p["seed"]), {})[p["solver"]] = p
     return dict(sorted(out.items()))
 
 
-def criteria_of(records: Iterable[Record]) -> list[str]:
+def criteria_of(records: Iterable[RunEntry]) -> list[str]:
     for r in records:
         if _ok(r) and r.get("objective"):
             return [o["criterion"] for o in r["objective"]]
     return ["shortfall", "cost", "nations"]
 
 
-def best_known(runs: dict[str, Record], criteria: Sequence[str]) -> tuple[dict[str, float], list[str]] | None:
+def best_known(runs: dict[str, RunEntry], criteria: Sequence[str]) -> tuple[dict[str, float], list[str]] | None:
     """The best objective CP-SAT or HiGHS found on one instance (a package the checker accepts), and who found it."""
     best: dict[str, float] | None = None
     found: list[str] = []
@@ -161,7 +181,7 @@ def best_known(runs: dict[str, Record], criteria: Sequence[str]) -> tuple[dict[s
     return None if best is None else (best, found)
 
 
-def versus(r: Record, best: dict[str, float] | None, criteria: Sequence[str]) -> tuple[str, float, float] | None:
+def versus(r: RunEntry, best: dict[str, float] | None, criteria: Sequence[str]) -> tuple[str, float, float] | None:
     """How a run's package compares with the best known: None when equal (or nothing to compare), else the
     first criterion that differs, the excess in its units (positive = worse) and relative to the best."""
     if best is None or not _has_package(r):
@@ -175,13 +195,13 @@ def versus(r: Record, best: dict[str, float] | None, criteria: Sequence[str]) ->
     return None
 
 
-def excess_by_criterion(r: Record, best: dict[str, float]) -> dict[str, float]:
+def excess_by_criterion(r: Run, best: dict[str, float]) -> dict[str, float]:
     """Per criterion, how much worse the run's package is than the best known (positive = worse)."""
     values = _values(r)
     return {c: (best[c] - v if c in MAXIMISED else v - best[c]) for c, v in values.items() if c in best and c in values}
 
 
-def versus_cell(r: Record | None, best: dict[str, float] | None, criteria: Sequence[str]) -> str:
+def versus_cell(r: RunEntry | None, best: dict[str, float] | None, criteria: Sequence[str]) -> str:
     if r is None:
         return "—"
     if "error" in r:
@@ -199,7 +219,7 @@ def versus_cell(r: Record | None, best: dict[str, float] | None, criteria: Seque
     return f"{c} {sign}{num(abs(excess), digits)} ({sign}{abs(relative) * 100:.1f} %)"
 
 
-def proven_s(r: Record | None) -> float | None:
+def proven_s(r: RunEntry | None) -> float | None:
     """Seconds to the proven optimum (the whole solve), None when it was not proven."""
     if not _ok(r) or r is None or r["status"] != "optimal":
         return None
@@ -207,7 +227,7 @@ def proven_s(r: Record | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def speedup(cp_sat: Record | None, highs: Record | None) -> float | None:
+def speedup(cp_sat: RunEntry | None, highs: RunEntry | None) -> float | None:
     """HiGHS's time to the proven optimum over CP-SAT's: `inf` when only CP-SAT proved it, 0 when only
     HiGHS did, None when neither did (or a run is missing)."""
     if not _ok(cp_sat) or not _ok(highs):
@@ -222,7 +242,7 @@ def speedup(cp_sat: Record | None, highs: Record | None) -> float | None:
     return None
 
 
-def ratio_cell(cp_sat: Record | None, highs: Record | None) -> str:
+def ratio_cell(cp_sat: RunEntry | None, highs: RunEntry | None) -> str:
     """CP-SAT : HiGHS, the times to the proven optimum; in words when one of them did not prove it."""
     if not _ok(cp_sat) or not _ok(highs) or cp_sat is None or highs is None:
         return "—"
@@ -254,7 +274,7 @@ def speedup_text(value: float | None) -> str:
     return f"{num(value)}x"
 
 
-def rules_broken(r: Record) -> Counter[str]:
+def rules_broken(r: RunEntry) -> Counter[str]:
     """The rules the checker found broken, by name (`[rule] message`)."""
     out: Counter[str] = Counter()
     for v in r.get("violations", []):
@@ -263,8 +283,8 @@ def rules_broken(r: Record) -> Counter[str]:
 
 
 def greedy_against_best(
-    instances: Sequence[dict[str, Record]], criteria: Sequence[str]
-) -> list[tuple[Record, dict[str, float]]]:
+    instances: Sequence[dict[str, RunEntry]], criteria: Sequence[str]
+) -> list[tuple[Run, dict[str, float]]]:
     """The greedy's packages with the best known objective of their instance, where both exist."""
     out = []
     for runs in instances:
@@ -274,12 +294,12 @@ def greedy_against_best(
     return out
 
 
-def discrepancies(results: dict[str, Any]) -> list[str]:
+def discrepancies(results: Results) -> list[str]:
     """Instances where CP-SAT and HiGHS both proved an optimum and the two differ: one of them is wrong."""
     out = []
     for (n, seed), runs in by_instance(results).items():
         a, b = runs.get("cp-sat"), runs.get("highs")
-        if a is None or b is None or proven_s(a) is None or proven_s(b) is None or a["violations"] or b["violations"]:
+        if not _ok(a) or not _ok(b) or proven_s(a) is None or proven_s(b) is None or a["violations"] or b["violations"]:
             continue
         criteria = criteria_of([a])
         if compare(_values(a), _values(b), criteria) != 0:
@@ -291,30 +311,35 @@ def discrepancies(results: dict[str, Any]) -> list[str]:
 # -- the document ----------------------------------------------------------------------------------
 
 
-def _model_cell(r: Record) -> str:
+def _model_cell(r: Run) -> str:
     model = r.get("model")
     if not model:
         return "—"
-    if r.get("solver") == "highs":
-        return f"{model['variables']:,} cols, {model['constraints']:,} rows, {model.get('nonzeros') or 0:,} nnz"
+    if "solver" in r and r["solver"] == "highs":
+        return f"{model['variables']:,} cols, {model['constraints']:,} rows, {_nonzeros(model):,} nnz"
     return f"{model['variables']:,} vars, {model['constraints']:,} cons"
 
 
-def _checker(r: Record) -> str:
-    if r.get("solver") == "greedy":
+def _nonzeros(model: ModelSize | MipSize) -> int:
+    """A model's nonzeros; 0 where they were not counted (CP-SAT's)."""
+    return (model["nonzeros"] or 0) if "nonzeros" in model else 0
+
+
+def _checker(r: Run) -> str:
+    if "solver" in r and r["solver"] == "greedy":
         broken = rules_broken(r)
         if not broken:
             return "ok"
         return f"{sum(broken.values())} rule break(s), expected: " + ", ".join(
             f"{k} {v}" for k, v in sorted(broken.items())
         )
-    breaches = r.get("hold_breaches") or []
+    breaches = (r.get("hold_breaches") or []) if "solver" in r else []
     cell = checker_cell(r)
     return cell + (f", **{len(breaches)} hold breach(es)**" if breaches else "")
 
 
 def _run_row(
-    n: int, seed: int, solver: str, r: Record, best: dict[str, float] | None, criteria: list[str]
+    n: int, seed: int, solver: str, r: RunEntry, best: dict[str, float] | None, criteria: list[str]
 ) -> list[str]:
     head = [str(n), str(seed), NAMES[solver]]
     if "error" in r:
@@ -335,7 +360,7 @@ def _run_row(
     ]
 
 
-def _size_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria: list[str]) -> list[list[str]]:
+def _size_rows(instances: dict[tuple[int, int], dict[str, RunEntry]], criteria: list[str]) -> list[list[str]]:
     rows = []
     for n in sorted({n for n, _ in instances}):
         for solver in ("cp-sat", *PEERS):
@@ -349,7 +374,7 @@ def _size_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria: li
                 best = best_known(instances[k], criteria)
                 if best is not None and _has_package(r) and versus(r, best[0], criteria) is None:
                     at_best += 1
-            models = [r["model"] for _, r in ok if r.get("model")]
+            models = [m for _, r in ok if (m := r.get("model"))]
             rows.append(
                 [
                     str(n),
@@ -357,7 +382,7 @@ def _size_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria: li
                     str(len(ok)),
                     num(median(m["variables"] for m in models), 0) if models else "—",
                     num(median(m["constraints"] for m in models), 0) if models else "—",
-                    num(median(m.get("nonzeros") or 0 for m in models), 0) if models and solver == "highs" else "—",
+                    num(median(_nonzeros(m) for m in models), 0) if models and solver == "highs" else "—",
                     num(median(r.get("build_s") for _, r in ok)) if exact else "—",
                     num(median(r["first_package_s"] for _, r in ok)),
                     f"{sum(1 for _, r in ok if r['status'] == 'optimal')}/{len(ok)}" if exact else "—",
@@ -373,7 +398,7 @@ def _size_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria: li
     return rows
 
 
-def _instance_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria: list[str]) -> list[list[str]]:
+def _instance_rows(instances: dict[tuple[int, int], dict[str, RunEntry]], criteria: list[str]) -> list[list[str]]:
     rows = []
     for (n, seed), runs in instances.items():
         cp, hi, gr = runs.get("cp-sat"), runs.get("highs"), runs.get("greedy")
@@ -412,7 +437,7 @@ def _excess_text(criterion: str, excess: float, best: float) -> str:
     return f"{sign}{num(abs(excess), digits)} ({sign}{abs(excess) / max(1.0, abs(best)) * 100:.1f} %)"
 
 
-def _summary_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria: list[str]) -> list[list[str]]:
+def _summary_rows(instances: dict[tuple[int, int], dict[str, RunEntry]], criteria: list[str]) -> list[list[str]]:
     rows = []
     for n in sorted({n for n, _ in instances}):
         here = [(k, by) for k, by in instances.items() if k[0] == n]
@@ -434,7 +459,7 @@ def _summary_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria:
                 if speedups
                 else "—",
                 num(median(e for e in excesses if e is not None), 2) if excesses else "—",
-                f"{median(relative) * 100:.1f} %" if relative else "—",  # type: ignore[operator]
+                f"{statistics.median(relative) * 100:.1f} %" if relative else "—",
                 f"{sum(1 for b in breaks if b)}/{len(breaks)}" if breaks else "—",
                 num(median(breaks), 0) if breaks else "—",
             ]
@@ -442,12 +467,12 @@ def _summary_rows(instances: dict[tuple[int, int], dict[str, Record]], criteria:
     return rows
 
 
-def _build_rows(instances: dict[tuple[int, int], dict[str, Record]]) -> list[list[str]]:
+def _build_rows(instances: dict[tuple[int, int], dict[str, RunEntry]]) -> list[list[str]]:
     rows = []
     for n in sorted({n for n, _ in instances}):
         for solver in EXACT:
-            ok = [by[solver] for k, by in instances.items() if k[0] == n and _ok(by.get(solver))]
-            ok = [r for r in ok if r.get("build_s") is not None and r["wall_s"]]
+            runs = [r for r in (by.get(solver) for k, by in instances.items() if k[0] == n) if _ok(r)]
+            ok = [r for r in runs if r.get("build_s") is not None and r["wall_s"]]
             if not ok:
                 continue
             shares = [r["build_s"] / r["wall_s"] for r in ok]
@@ -457,34 +482,35 @@ def _build_rows(instances: dict[tuple[int, int], dict[str, Record]]) -> list[lis
                     NAMES[solver],
                     num(median(r["build_s"] for r in ok)),
                     num(median(r["wall_s"] for r in ok)),
-                    f"{median(shares) * 100:.1f} %",  # type: ignore[operator]
+                    f"{statistics.median(shares) * 100:.1f} %",
                     f"{max(shares) * 100:.1f} %",
                 ]
             )
     return rows
 
 
-def build_shares(results: dict[str, Any], solver: str = "cp-sat") -> dict[int, float]:
+def build_shares(results: Results, solver: str = "cp-sat") -> dict[int, float]:
     """Median share of the solve's wall time spent building the model, per size."""
     out: dict[int, float] = {}
     instances = by_instance(results)
     for n in sorted({n for n, _ in instances}):
-        ok = [by[solver] for k, by in instances.items() if k[0] == n and _ok(by.get(solver))]
+        ok = [r for r in (by.get(solver) for k, by in instances.items() if k[0] == n) if _ok(r)]
         shares = [r["build_s"] / r["wall_s"] for r in ok if r.get("build_s") is not None and r["wall_s"]]
         if shares:
             out[n] = float(statistics.median(shares))
     return out
 
 
-def render(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
-    """The section comparing CP-SAT with HiGHS and the greedy fill, from the solve family's records."""
-    peers: list[Record] = results.get("peers", [])
+def render(results: Results, meta: FamilyMeta | None) -> list[str]:
+    """The section comparing CP-SAT with HiGHS and the greedy fill, from the solve family's records (and
+    metadata, when the results hold it)."""
+    peers = results.get("peers", [])
     if not peers:
         return []
     instances = by_instance(results)
     criteria = criteria_of([r for by in instances.values() for r in by.values()])
-    cfg = meta.get("config", {})
-    limit = num(cfg.get("time_limit_s"), 0)
+    cfg = meta.get("config") if meta is not None else None
+    limit = num(cfg.get("time_limit_s") if cfg is not None else None, 0)
     versions = sorted({str(r["solver_version"]) for r in peers if _ok(r) and r["solver"] == "highs"})
     run_rows = []
     for (n, seed), runs in instances.items():
@@ -626,10 +652,10 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
 
 
 def _reading(
-    instances: dict[tuple[int, int], dict[str, Record]], criteria: list[str], cfg: dict[str, Any]
+    instances: dict[tuple[int, int], dict[str, RunEntry]], criteria: list[str], cfg: RunConfig | None
 ) -> list[str]:
     out = []
-    limit = num(cfg.get("time_limit_s"), 0)
+    limit = num(cfg.get("time_limit_s") if cfg is not None else None, 0)
     for n in sorted({n for n, _ in instances}):
         here = [by for k, by in instances.items() if k[0] == n]
         both = [by for by in here if _ok(by.get("cp-sat")) and _ok(by.get("highs"))]
@@ -645,11 +671,13 @@ def _reading(
                 parts.append(f"to the proven optimum {faster} was {num(times)} times as fast on median")
             elif med is not None:
                 parts.append(f"on median {speedup_text(med)}")
-            firsts = [
-                (by["cp-sat"]["first_package_s"], by["highs"]["first_package_s"])
-                for by in both
-                if by["cp-sat"]["first_package_s"] is not None or by["highs"]["first_package_s"] is not None
-            ]
+            firsts: list[tuple[float | None, float | None]] = []
+            for by in both:
+                cp_run, hi_run = by.get("cp-sat"), by.get("highs")
+                if _ok(cp_run) and _ok(hi_run):
+                    first_pair = (cp_run["first_package_s"], hi_run["first_package_s"])
+                    if first_pair != (None, None):
+                        firsts.append(first_pair)
             if firsts:
                 parts.append(
                     f"first package: CP-SAT {num(median(a for a, _ in firsts))} s, HiGHS "

@@ -23,10 +23,37 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Literal, cast
 
 from bench.common import ROOT, checker_cell, join, median, num, per_size, run_json, table
-from bench.records import Config, Echo, Record, Save, record_key, start_records
+from bench.records import (
+    Anatomy,
+    AnyEntry,
+    BaselineFailure,
+    BaselineRecord,
+    CliFailure,
+    CliFloor,
+    CliRecord,
+    Config,
+    Echo,
+    FamilyMeta,
+    GazaFailure,
+    GazaRecord,
+    LoadEntry,
+    LoadFailure,
+    LoadRecord,
+    Results,
+    RunConfig,
+    Save,
+    SolveEntry,
+    SolveFailure,
+    SolveRecord,
+    SweepFailure,
+    SweepFamily,
+    SweepRecord,
+    record_key,
+    start_records,
+)
 from forcepack.models import MAXIMISED
 from forcepack.solver.search import WHOLE_NEIGHBOURHOOD_PAIRS
 
@@ -48,11 +75,16 @@ SWEEPS: tuple[tuple[str, bool, str], ...] = (
 )
 """(mode, hinted, executor) of the sweeps run on every generated scenario, in this order."""
 
-STATUSES = ("optimal", "feasible", "unknown", "infeasible")
+STATUSES: tuple[Literal["optimal", "feasible", "unknown", "infeasible"], ...] = (
+    "optimal",
+    "feasible",
+    "unknown",
+    "infeasible",
+)
 EXECUTOR_NAMES = {"pool": "process pool", "dask": "dask LocalCluster", "none": "sequential (no executor)"}
 
 
-def _loud(echo: Echo, family: str, where: str, record: Record) -> None:
+def _loud(echo: Echo, family: str, where: str, record: AnyEntry) -> None:
     for violation in record.get("violations", []):
         echo(f"!!! CHECKER VIOLATION ({family}, {where}): {violation}")
 
@@ -60,7 +92,7 @@ def _loud(echo: Echo, family: str, where: str, record: Record) -> None:
 # -- workers ---------------------------------------------------------------------------------------
 
 
-def run_workers(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
+def run_workers(config: Config, results: Results, echo: Echo, save: Save) -> None:
     """The solve benchmark with 1 and 2 CP-SAT workers (`Config.workers_compare`), interleaved."""
     records, done = start_records("workers", results, config.resume)
     plan = [(n, s, w) for s in config.workers_seeds for n in config.workers_sizes for w in config.workers_compare]
@@ -75,7 +107,8 @@ def run_workers(config: Config, results: dict[str, Any], echo: Echo, save: Save)
         record = run_json(
             cmd,
             3 * config.workers_time_limit_s + 120,
-            {"kind": "solve", "nations": n, "seed": s, "workers": w},
+            SolveRecord,
+            SolveFailure(kind="solve", nations=n, seed=s, workers=w, error="", violations=[]),
         )
         record["load_before"] = load
         records.append(record)
@@ -91,14 +124,27 @@ def run_workers(config: Config, results: dict[str, Any], echo: Echo, save: Save)
         save()
 
 
-def _by_workers(records: list[Record]) -> dict[tuple[int, int], dict[int, Record]]:
-    out: dict[tuple[int, int], dict[int, Record]] = {}
+def _by_workers(records: list[SolveEntry]) -> dict[tuple[int, int], dict[int, SolveEntry]]:
+    out: dict[tuple[int, int], dict[int, SolveEntry]] = {}
     for r in records:
         out.setdefault((r["nations"], r["seed"]), {})[r["workers"]] = r
     return out
 
 
-def _solve_cells(r: Record | None) -> list[str]:
+def _share(r: SolveEntry | None) -> str:
+    """A run's CPU share, or a dash where it did not run or failed."""
+    return num(r.get("cpu_share")) if r is not None and "error" not in r else "—"
+
+
+def _measured_pair(by: dict[int, SolveEntry], one: int, two: int) -> tuple[SolveRecord, SolveRecord] | None:
+    """The runs of one scenario with `one` and with `two` workers, when both were measured without error."""
+    a, b = by.get(one), by.get(two)
+    if a is None or b is None or "error" in a or "error" in b:
+        return None
+    return a, b
+
+
+def _solve_cells(r: SolveEntry | None) -> list[str]:
     if r is None:
         return ["—"] * 4
     if "error" in r:
@@ -107,9 +153,9 @@ def _solve_cells(r: Record | None) -> list[str]:
     return [r["status"], num(r["first_package_s"]), num(r["wall_s"]), gap]
 
 
-def render_workers(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+def render_workers(results: Results, meta: FamilyMeta) -> list[str]:
     """The workers section: one row per scenario, each number of workers side by side."""
-    records: list[Record] = results.get("workers", [])
+    records = results.get("workers", [])
     if not records:
         return []
     cfg = meta["config"]
@@ -130,7 +176,7 @@ def render_workers(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
             if first and last and "error" not in first and "error" not in last and first["wall_s"] > 0
             else "—"
         )
-        shares = " / ".join(num(by[w].get("cpu_share")) if w in by and "error" not in by[w] else "—" for w in counts)
+        shares = " / ".join(_share(by.get(w)) for w in counts)
         verdicts = [checker_cell(by[w]) for w in counts if w in by]
         row += [ratio, shares, "ok" if all(v == "ok" for v in verdicts) else " ".join(verdicts)]
         rows.append(row)
@@ -183,7 +229,7 @@ def render_workers(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _packages_at_the_limit(pairs: list[tuple[Record, Record]], one: int, two: int) -> str:
+def _packages_at_the_limit(pairs: list[tuple[SolveRecord, SolveRecord]], one: int, two: int) -> str:
     """Where neither run proved the optimum, the first criterion of the package each returned."""
     unproven = [
         (a, b)
@@ -210,15 +256,15 @@ def _packages_at_the_limit(pairs: list[tuple[Record, Record]], one: int, two: in
     )
 
 
-def _reading_workers(records: list[Record], counts: list[int], limit: float) -> list[str]:
+def _reading_workers(records: list[SolveEntry], counts: list[int], limit: float) -> list[str]:
     out = []
     grouped = _by_workers(records)
     one, two = counts[0], counts[-1]
     for n in sorted({n for n, _ in grouped}):
         pairs = [
-            (by[one], by[two])
+            pair
             for (m, _), by in sorted(grouped.items())
-            if m == n and one in by and two in by and "error" not in by[one] and "error" not in by[two]
+            if m == n and (pair := _measured_pair(by, one, two)) is not None
         ]
         if not pairs:
             continue
@@ -236,11 +282,7 @@ def _reading_workers(records: list[Record], counts: list[int], limit: float) -> 
             f"{proven[1]} of {len(pairs)} (limit {num(limit, 0)} s); {one} worker finished first in {faster} of "
             f"{len(pairs)} runs ({walls})." + _packages_at_the_limit(pairs, one, two)
         )
-    all_pairs = [
-        (by[one], by[two])
-        for by in grouped.values()
-        if one in by and two in by and "error" not in by[one] and "error" not in by[two]
-    ]
+    all_pairs = [pair for by in grouped.values() if (pair := _measured_pair(by, one, two)) is not None]
     if all_pairs:
         faster = sum(1 for a, b in all_pairs if a["wall_s"] < b["wall_s"])
         closes = sum(1 for a, b in all_pairs if a["status"] == "optimal" and b["status"] != "optimal")
@@ -257,7 +299,7 @@ def _reading_workers(records: list[Record], counts: list[int], limit: float) -> 
             f"optimality where {two} did not in {closes}: {verdict}.",
         )
         out.insert(1, "")
-        shares: list[float] = [b["cpu_share"] for _, b in all_pairs if b.get("cpu_share") is not None]
+        shares = [share for _, b in all_pairs if (share := b.get("cpu_share")) is not None]
         if shares:
             out.append(
                 f"- **Contention**: with {two} workers the solves got {num(min(shares))} to {num(max(shares))} CPU "
@@ -275,7 +317,7 @@ def _timed(cmd: Sequence[str]) -> tuple[float, int, str]:
     return time.perf_counter() - start, proc.returncode, proc.stdout
 
 
-def run_cli(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
+def run_cli(config: Config, results: Results, echo: Echo, save: Save) -> None:
     """`forcepack solve FILE` timed from outside, `cli_repeats` times each; then once with `--json`
     to read the answer and check it."""
     from forcepack.models import Solution, load_scenario
@@ -288,28 +330,41 @@ def run_cli(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> 
         return
     repeats = max(1, config.cli_repeats)
     walls = [_timed([exe, "--help"])[0] for _ in range(repeats)]
-    records.append({"kind": "cli", "file": None, "command": "forcepack --help", "walls_s": walls, "violations": []})
+    records.append(CliFloor(kind="cli", file=None, command="forcepack --help", walls_s=walls, violations=[]))
     echo(f"[cli] forcepack --help: {', '.join(f'{w:.2f}' for w in walls)} s")
     for file, expected in CLI_FILES:
         runs = [_timed([exe, "solve", file]) for _ in range(repeats)]
         wall_json, code_json, out = _timed([exe, "solve", file, "--json"])
-        record: Record = {
-            "kind": "cli",
-            "file": file,
-            "command": f"forcepack solve {file}",
-            "expected": expected,
-            "walls_s": [w for w, _, _ in runs],
-            "exit_codes": sorted({c for _, c, _ in runs}),
-            "json_wall_s": wall_json,
-            "json_exit_code": code_json,
-        }
+        command = f"forcepack solve {file}"
+        walls_s = [w for w, _, _ in runs]
+        exit_codes = sorted({c for _, c, _ in runs})
+        record: CliRecord | CliFailure
         try:
             solution = Solution.model_validate_json(out)
         except ValueError as exc:
-            record.update(error=f"unreadable --json output: {str(exc)[:200]}", violations=[])
+            record = CliFailure(
+                kind="cli",
+                file=file,
+                command=command,
+                expected=expected,
+                walls_s=walls_s,
+                exit_codes=exit_codes,
+                json_wall_s=wall_json,
+                json_exit_code=code_json,
+                error=f"unreadable --json output: {str(exc)[:200]}",
+                violations=[],
+            )
         else:
             explanation = solution.explanation
-            record.update(
+            record = CliRecord(
+                kind="cli",
+                file=file,
+                command=command,
+                expected=expected,
+                walls_s=walls_s,
+                exit_codes=exit_codes,
+                json_wall_s=wall_json,
+                json_exit_code=code_json,
                 status=solution.status,
                 solve_s=solution.run.wall_s,  # the solver's own wall time, inside the command's
                 conflict_size=len(explanation.conflict) if explanation else None,
@@ -323,21 +378,21 @@ def run_cli(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> 
         records.append(record)
         echo(
             f"[cli] {record['command']}: {', '.join(f'{w:.2f}' for w in record['walls_s'])} s, exit "
-            f"{record['exit_codes']}, {record.get('status', record.get('error'))}"
+            f"{record['exit_codes']}, {record['error'] if 'error' in record else record['status']}"
         )
         _loud(echo, "cli", file, record)
         save()
 
 
-def _as_expected(r: Record) -> bool:
+def _as_expected(r: CliRecord) -> bool:
     if r["expected"] == "infeasible":
         return bool(r["status"] == "infeasible")
     return r["status"] in ("optimal", "feasible")
 
 
-def render_cli(results: dict[str, Any]) -> list[str]:
+def render_cli(results: Results) -> list[str]:
     """The command-line subsection of the explanation section."""
-    records: list[Record] = results.get("cli", [])
+    records = results.get("cli", [])
     if not records:
         return []
     rows = []
@@ -383,9 +438,9 @@ def render_cli(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def reading_cli(results: dict[str, Any]) -> list[str]:
+def reading_cli(results: Results) -> list[str]:
     """Sentences on the command-line timings."""
-    records: list[Record] = results.get("cli", [])
+    records = results.get("cli", [])
     if not records:
         return []
     floor = next((median(r["walls_s"]) for r in records if r["file"] is None), None)
@@ -393,7 +448,7 @@ def reading_cli(results: dict[str, Any]) -> list[str]:
     for r in records:
         if r["file"] is None or "error" in r:
             continue
-        what = r["status"]
+        what: str = r["status"]
         if r.get("conflict_size"):
             what += f", a conflict of {r['conflict_size']} and {r['relaxations']} relaxation(s)"
         parts.append(f"`{Path(r['file']).name}` {num(median(r['walls_s']))} s ({what})")
@@ -418,11 +473,11 @@ def _expected_resolves(mode: str, participants: int, sample: int) -> int:
     return sample if 0 < sample < pairs else participants + pairs
 
 
-def _sweep_name(r: Record) -> str:
+def _sweep_name(r: SweepRecord | SweepFailure) -> str:
     return f"N-{1 if r['mode'] == 'n1' else 2} {'hinted' if r['hinted'] else 'cold'}"
 
 
-def _sweep_progress(r: Record) -> str:
+def _sweep_progress(r: SweepRecord | SweepFailure | GazaRecord | GazaFailure) -> str:
     if "error" in r:
         return f"ERROR {r['error']}"
     counts = ", ".join(f"{r['statuses'][s]} {s}" for s in STATUSES if r["statuses"][s])
@@ -433,7 +488,7 @@ def _sweep_progress(r: Record) -> str:
     )
 
 
-def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save, family: str = "sweep") -> None:
+def run_sweeps(config: Config, results: Results, echo: Echo, save: Save, family: SweepFamily = "sweep") -> None:
     """For each size and seed: the baseline, then every sweep of `SWEEPS`; then the Gaza example.
 
     `family` is `sweep` (the default run's sampled sweeps) or `sweep-full` (the long run); each has
@@ -447,7 +502,10 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save, 
     for seed in config.sweep_seeds:
         for n in sizes:
             path = BASELINES[family] / f"n{n:03d}-s{seed}.json"
-            kept = next((r for r in records if record_key(family, r) == ("baseline", n, seed)), None)
+            kept = next(
+                (r for r in records if r["kind"] == "baseline" and record_key(family, r) == ("baseline", n, seed)),
+                None,
+            )
             if kept is not None and (ROOT / path).exists():
                 base = kept
                 echo(f"{tag} baseline {n} nations, seed {seed}: kept from the interrupted run")
@@ -464,7 +522,8 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save, 
                 base = run_json(
                     cmd,
                     2 * config.baseline_time_limit_s + 12 * tl + 300,
-                    {"kind": "baseline", "nations": n, "seed": seed},
+                    BaselineRecord,
+                    BaselineFailure(kind="baseline", nations=n, seed=seed, error="", violations=[]),
                 )
                 base["load_before"] = load
                 records.append(base)
@@ -488,10 +547,18 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save, 
                 cmd = [py, "-m", "bench.sweeps", "sweep", "--nations", str(n), "--seed", str(seed)]
                 cmd += ["--mode", mode, "--hinted" if hinted else "--no-hinted", "--executor", executor]
                 cmd += ["--baseline", str(path), "--time-limit", str(tl), "--sample", str(sample)]
-                failed = {"kind": "sweep", "nations": n, "seed": seed, "mode": mode, "hinted": hinted}
-                failed["executor"] = executor
+                failed = SweepFailure(
+                    kind="sweep",
+                    nations=n,
+                    seed=seed,
+                    mode=mode,
+                    hinted=hinted,
+                    executor=executor,
+                    error="",
+                    violations=[],
+                )
                 # Each re-solve: its limit, a best-effort solve and an explanation at worst.
-                record = run_json(cmd, count * (2 * tl + 10) / 2 + 600, failed)
+                record = run_json(cmd, count * (2 * tl + 10) / 2 + 600, SweepRecord, failed)
                 records.append(record)
                 echo(f"{tag} {n} nations, seed {seed}: {name}: {_sweep_progress(record)}")
                 _loud(echo, family, f"{n} nations, seed {seed}, {name}", record)
@@ -503,10 +570,10 @@ def run_sweeps(config: Config, results: dict[str, Any], echo: Echo, save: Save, 
                 continue
             echo(f"{tag} Gaza example, N-1 criticality, {EXECUTOR_NAMES[executor]} ...")
             cmd = [py, "-m", "bench.sweeps", "gaza", "--executor", executor]
-            record = run_json(cmd, 3600, {"kind": "gaza", "executor": executor})
-            records.append(record)
-            echo(f"{tag} Gaza, {executor}: {_sweep_progress(record) if 'error' not in record else record['error']}")
-            _loud(echo, family, f"Gaza, {executor}", record)
+            gaza = run_json(cmd, 3600, GazaRecord, GazaFailure(kind="gaza", executor=executor, error="", violations=[]))
+            records.append(gaza)
+            echo(f"{tag} Gaza, {executor}: {_sweep_progress(gaza) if 'error' not in gaza else gaza['error']}")
+            _loud(echo, family, f"Gaza, {executor}", gaza)
             save()
 
 
@@ -520,13 +587,13 @@ def _hint_text(note: str | None) -> str:
     return f"{m.group(1)}: {m.group(2)} of {m.group(3)} variables" if m else note
 
 
-def _anatomy_cells(a: Record | None) -> list[str]:
+def _anatomy_cells(a: Anatomy | None) -> list[str]:
     if a is None:
         return ["—", "—", "—"]
     return [a["status"], num(a["presolve_s"]), num(a["first_solution_s"])]
 
 
-def _whole(r: Record) -> str:
+def _whole(r: SweepRecord) -> str:
     """The whole sweep's time: measured, or extrapolated from the sample (and said so)."""
     if not r["sampled"]:
         return num(r["wall_s"], 1)
@@ -538,16 +605,16 @@ def _hours(seconds: float) -> str:
     return f", {seconds / 3600:.1f} h" if seconds >= 3600 else f", {seconds / 60:.0f} min" if seconds >= 120 else ""
 
 
-def _busy(r: Record) -> float | None:
+def _busy(r: SweepRecord) -> float | None:
     """Share of the executor's slots' time spent inside re-solves."""
     if not r["wall_s"]:
         return None
     return float(sum(r["per_resolve_s"]) / (r["wall_s"] * r["processes"]))
 
 
-def render_sweeps(results: dict[str, Any], meta: dict[str, Any], family: str = "sweep") -> list[str]:
+def render_sweeps(results: Results, meta: FamilyMeta, family: SweepFamily = "sweep") -> list[str]:
     """The section of a sweep family (`sweep` or `sweep-full`)."""
-    records: list[Record] = results.get(family, [])
+    records = results.get(family, [])
     if not records:
         return []
     cfg = meta["config"]
@@ -756,7 +823,7 @@ def render_sweeps(results: dict[str, Any], meta: dict[str, Any], family: str = "
     return lines
 
 
-def _samples_text(n1: Any, pairs: Any, sizes: Sequence[int]) -> str:
+def _samples_text(n1: int | str, pairs: int | str, sizes: Sequence[int]) -> str:
     """What the sweeps re-solved, per size when the samples differ by size (`--n1-sample`, `--pair-sample`)."""
 
     def n1_text(k: int) -> str:
@@ -772,7 +839,7 @@ def _samples_text(n1: Any, pairs: Any, sizes: Sequence[int]) -> str:
             f"random sample of {k} pairs"
         )
 
-    def by_size(spec: Any, text: Callable[[int], str]) -> str:
+    def by_size(spec: int | str, text: Callable[[int], str]) -> str:
         values = {n: per_size(spec, n) for n in sizes}
         if len(set(values.values())) <= 1:
             return text(next(iter(values.values()), 0))
@@ -784,7 +851,9 @@ def _samples_text(n1: Any, pairs: Any, sizes: Sequence[int]) -> str:
     )
 
 
-def _find(sweeps: list[Record], n: int, seed: int, mode: str, hinted: bool, executor: str) -> Record | None:
+def _find(
+    sweeps: list[SweepRecord | SweepFailure], n: int, seed: int, mode: str, hinted: bool, executor: str
+) -> SweepRecord | None:
     return next(
         (
             r
@@ -800,11 +869,13 @@ def _find(sweeps: list[Record], n: int, seed: int, mode: str, hinted: bool, exec
     )
 
 
-def _counts(r: Record) -> str:
+def _counts(r: SweepRecord | GazaRecord) -> str:
     return join([f"{r['statuses'][s]} {s}" for s in STATUSES if r["statuses"][s]])
 
 
-def _sweep_summary(bases: list[Record], sweeps: list[Record], tl: float) -> str:
+def _sweep_summary(
+    bases: list[BaselineRecord | BaselineFailure], sweeps: list[SweepRecord | SweepFailure], tl: float
+) -> str:
     """One sentence: the hinted N-1 sweep on the pool per size, and the N-2 sweep (extrapolated where sampled)."""
     n1, n2 = [], []
     for b in sorted(bases, key=lambda r: (r["nations"], r["seed"])):
@@ -836,7 +907,12 @@ def _sweep_summary(bases: list[Record], sweeps: list[Record], tl: float) -> str:
     return out + "."
 
 
-def _reading_sweeps(bases: list[Record], sweeps: list[Record], gaza: list[Record], cfg: dict[str, Any]) -> list[str]:
+def _reading_sweeps(
+    bases: list[BaselineRecord | BaselineFailure],
+    sweeps: list[SweepRecord | SweepFailure],
+    gaza: list[GazaRecord | GazaFailure],
+    cfg: RunConfig,
+) -> list[str]:
     out: list[str] = []
     tl = cfg["sweep_time_limit_s"]
     for b in sorted(bases, key=lambda r: (r["nations"], r["seed"])):
@@ -879,13 +955,13 @@ def _reading_sweeps(bases: list[Record], sweeps: list[Record], gaza: list[Record
                     f"the whole N-2 sweep ({n2['resolves_total']:,} re-solves) would take about {num(est, 0)} s"
                     f"{_hours(est)} by **extrapolation**"
                 )
-                if n2.get("variant_kib") and n2["resolves_run"]:
+                if (kib := n2.get("variant_kib")) and n2["resolves_run"]:
                     per_build = n2["build_s"] / n2["resolves_run"]
-                    gib = n2["variant_kib"] * n2["resolves_total"] / 1024**2
+                    gib = kib * n2["resolves_total"] / 1024**2
                     parts.append(
                         f"building all its variants up front, as `withdrawal_variants(pairs=True)` does before the "
                         f"first solve, would take about {num(per_build * n2['resolves_total'], 0)} s and hold "
-                        f"{num(gib, 1)} GiB of scenario JSON ({num(n2['variant_kib'], 0)} KiB each; extrapolated "
+                        f"{num(gib, 1)} GiB of scenario JSON ({num(kib, 0)} KiB each; extrapolated "
                         "from the sample)"
                     )
             else:
@@ -952,16 +1028,16 @@ def _reading_sweeps(bases: list[Record], sweeps: list[Record], gaza: list[Record
     summary = _sweep_summary(bases, sweeps, tl)
     if summary:
         out[:0] = [summary, ""]
-    pool = next((g for g in gaza if g["executor"] == "pool" and "error" not in g), None)
+    on_pool = next((g for g in gaza if g["executor"] == "pool" and "error" not in g), None)
     alone = next((g for g in gaza if g["executor"] == "none" and "error" not in g), None)
-    if pool and alone:
+    if on_pool and alone:
         out.append(
-            f"- **Gaza example**: N-1 criticality ({pool['resolves_run']} withdrawals, baseline included) took "
-            f"{num(pool['wall_s'])} s on 2 processes against {num(alone['wall_s'])} s sequentially "
-            f"(x{num(alone['wall_s'] / pool['wall_s'] if pool['wall_s'] else None)}); {_counts(pool)}."
+            f"- **Gaza example**: N-1 criticality ({on_pool['resolves_run']} withdrawals, baseline included) took "
+            f"{num(on_pool['wall_s'])} s on 2 processes against {num(alone['wall_s'])} s sequentially "
+            f"(x{num(alone['wall_s'] / on_pool['wall_s'] if on_pool['wall_s'] else None)}); {_counts(on_pool)}."
         )
     loads = [r["load_before"] for r in sweeps if "load_before" in r and "error" not in r]
-    shares = [r["cpu_share"] for r in sweeps if r.get("cpu_share") is not None]
+    shares = [share for r in sweeps if "error" not in r and (share := r.get("cpu_share")) is not None]
     if loads and shares:
         out.append(
             f"- **Contention**: the 1-minute load average before the sweeps was {num(min(loads))} to "
@@ -974,7 +1050,7 @@ def _reading_sweeps(bases: list[Record], sweeps: list[Record], gaza: list[Record
 # -- load ------------------------------------------------------------------------------------------
 
 
-def run_load(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
+def run_load(config: Config, results: Results, echo: Echo, save: Save) -> None:
     """The HTTP load test (`python -m bench.load --json FILE`) once, in a process of its own."""
     records, done = start_records("load", results, config.resume)
     if done:
@@ -983,27 +1059,33 @@ def run_load(config: Config, results: dict[str, Any], echo: Echo, save: Save) ->
     cmd = [sys.executable, "-m", "bench.load", "--delegates", str(config.load_delegates)]
     cmd += ["--rounds", str(config.load_rounds), "--max-seconds", str(config.load_max_seconds)]
     echo(f"[load] {config.load_delegates} delegates, {config.load_rounds} rounds each ...")
+    command = " ".join(["python", *cmd[1:]])
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="forcepack-bench-load-") as folder:
         path = Path(folder) / "load.json"
         timeout = config.load_max_seconds + 300
-        record: Record
+        record: LoadRecord | LoadFailure
         try:
             proc = subprocess.run(
                 [*cmd, "--json", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired:
-            record = {"kind": "load", "error": f"no answer after {timeout:.0f} s (process killed)"}
+            error = f"no answer after {timeout:.0f} s (process killed)"
+            record = LoadFailure(kind="load", error=error, command=command, load_before=load_before, violations=[])
         else:
             if path.exists():
-                record = {"kind": "load", **json.loads(path.read_text(encoding="utf-8")), "exit_code": proc.returncode}
+                report: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+                measured = {"kind": "load", **report, "exit_code": proc.returncode}
+                measured.update(command=command, load_before=load_before, violations=[])
+                # `bench.load.Report` as the process wrote it, not validated (as a results file is read).
+                record = cast(LoadRecord, measured)
             else:
                 tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-                record = {"kind": "load", "error": f"exit status {proc.returncode}: {tail}"}
-    record.update(command=" ".join(["python", *cmd[1:]]), load_before=load_before, violations=[])
+                error = f"exit status {proc.returncode}: {tail}"
+                record = LoadFailure(kind="load", error=error, command=command, load_before=load_before, violations=[])
     record["process_s"] = time.perf_counter() - start
-    if not load_problems(record):
+    if "error" not in record and not load_problems(record):
         record.pop("server_log_tail", None)
     records.append(record)
     if "error" in record:
@@ -1019,7 +1101,7 @@ def run_load(config: Config, results: dict[str, Any], echo: Echo, save: Save) ->
     save()
 
 
-def load_problems(r: Record) -> list[str]:
+def load_problems(r: LoadEntry) -> list[str]:
     """What the load test found wrong: an error, a 5xx answer, a lost write, a request without an answer."""
     if "error" in r:
         return [str(r["error"])]
@@ -1036,9 +1118,9 @@ def load_problems(r: Record) -> list[str]:
 LOAD_TAIL = ("wall s", "throughput")
 
 
-def render_load(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+def render_load(results: Results, meta: FamilyMeta) -> list[str]:
     """The load-test section: requests, 5xx, lost writes, and the latency of reads and writes."""
-    records: list[Record] = results.get("load", [])
+    records = results.get("load", [])
     if not records:
         return []
     lines = [

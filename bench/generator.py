@@ -107,10 +107,14 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forcepack.models import Scenario, months_between, parse_scenario
 from forcepack.models.scenario import offer_key
+
+if TYPE_CHECKING:
+    # Only the type: the records module imports the solver, which a HiGHS process keeps out (bench.peers.isolation).
+    from bench.records import Summary
 
 __all__ = [
     "COUPLING_KINDS",
@@ -295,7 +299,6 @@ _OFFER_WEIGHTS: dict[str, dict[str, float]] = {
         "utility_helicopter": 5, "eod": 4, "civil_military": 3, "police_trainers": 2,
     },
 }  # fmt: skip
-_SIZE_CLASSES = (("small", 0.50), ("medium", 0.35), ("large", 0.15))
 _LINES_PER_NATION = {"small": (1, 2), "medium": (1, 3), "large": (2, 4)}
 _COUNT_WEIGHTS = {"small": (45, 30, 15, 10), "medium": (35, 35, 20, 10), "large": (25, 35, 25, 15)}
 _READINESS_WEIGHTS = (35, 30, 25, 10)
@@ -1252,7 +1255,7 @@ def generate_with_witness(
     return scenario, builder.witness()
 
 
-def summary(scenario: Scenario) -> dict[str, int]:
+def summary(scenario: Scenario) -> Summary:
     """Sizes of a scenario, as the benchmark reports them."""
     units = [u for o in scenario.offers for u in o.units]
     pledges = [p for o in scenario.offers for p in o.funding]

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import subprocess
@@ -47,7 +46,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Literal, overload
 
 import ortools
 
@@ -66,14 +65,24 @@ from bench.records import (
     SWEEP_FAMILIES,
     Config,
     Echo,
-    Record,
+    ExplainEntry,
+    ExplainFailure,
+    ExplainRecord,
+    FamilyMeta,
+    Machine,
+    Results,
     Save,
+    SolveEntry,
+    SolveFailure,
+    SolveRecord,
+    Source,
     normalise,
     start_records,
     total_s,
     with_long_runs,
 )
 from bench.records import load as load_results
+from bench.records import read as read_results
 from bench.records import save as save_results
 from forcepack.solver.answer import EXPLAIN_TIME_LIMIT_S
 
@@ -93,7 +102,7 @@ def _read(path: str) -> str:
         return ""
 
 
-def machine() -> dict[str, Any]:
+def machine() -> Machine:
     """The machine and software the benchmark runs on."""
     cpuinfo = _read("/proc/cpuinfo").splitlines()
     cpu = next(
@@ -115,7 +124,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def source_state() -> dict[str, Any]:
+def source_state() -> Source:
     """The commit measured, and how many tracked files differ from it (read-only git queries); the
     report and plot the harness itself writes do not count."""
 
@@ -137,7 +146,13 @@ def source_state() -> dict[str, Any]:
 # -- running instances -------------------------------------------------------------------
 
 
-def run_instance(kind: str, nations: int, seed: int, config: Config) -> Record:
+@overload
+def run_instance(kind: Literal["solve"], nations: int, seed: int, config: Config) -> SolveEntry: ...
+@overload
+def run_instance(kind: Literal["explain"], nations: int, seed: int, config: Config) -> ExplainEntry: ...
+def run_instance(
+    kind: Literal["solve", "explain"], nations: int, seed: int, config: Config
+) -> SolveEntry | ExplainEntry:
     """Run one instance in a fresh Python process and return its record (or what went wrong)."""
     cmd = [
         sys.executable,
@@ -155,10 +170,22 @@ def run_instance(kind: str, nations: int, seed: int, config: Config) -> Record:
         cmd += ["--workers", str(config.workers)]
     # Generous: the solve stops itself at the limit (plus the explanation's own budget).
     timeout = 3 * config.time_limit_s + 2 * EXPLAIN_TIME_LIMIT_S + 120
-    return run_json(cmd, timeout, {"kind": kind, "nations": nations, "seed": seed})
+    if kind == "solve":
+        return run_json(
+            cmd,
+            timeout,
+            SolveRecord,
+            SolveFailure(kind="solve", nations=nations, seed=seed, error="", violations=[]),
+        )
+    return run_json(
+        cmd,
+        timeout,
+        ExplainRecord,
+        ExplainFailure(kind="explain", nations=nations, seed=seed, error="", violations=[]),
+    )
 
 
-def _progress(record: Record) -> str:
+def _progress(record: SolveRecord | SolveFailure | ExplainRecord | ExplainFailure) -> str:
     """One line of progress for the terminal."""
     head = f"{record['kind']:7s} n={record['nations']:<4d} seed={record['seed']:<3d}"
     if "error" in record:
@@ -178,7 +205,7 @@ def _progress(record: Record) -> str:
     return f"{head} {body}, {checker}"
 
 
-def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Save, echo: Echo) -> None:
+def _run_instances(kind: Literal["solve", "explain"], config: Config, results: Results, save: Save, echo: Echo) -> None:
     """Every instance of one kind (`solve` or `explain`), for each seed every size; for `solve`, each
     instance is then solved by the peers (`config.peers`) too, right after CP-SAT."""
     plan = config.plan(config.sizes if kind == "solve" else config.explain_sizes)
@@ -193,7 +220,10 @@ def _run_instances(kind: str, config: Config, results: dict[str, Any], save: Sav
             load_before = os.getloadavg()[0]
             record = run_instance(kind, nations, seed, config)
             record["load_before"] = load_before
-            results[kind].append(record)
+            if record["kind"] == "solve":
+                results["solve"].append(record)
+            else:
+                results["explain"].append(record)
             echo(f"{tag} {_progress(record)}")
             for violation in record["violations"]:
                 echo(f"!!! CHECKER VIOLATION ({kind}, {nations} nations, seed {seed}): {violation}")
@@ -206,22 +236,23 @@ def run(
     config: Config,
     results_path: Path,
     echo: Echo = print,
-    previous: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    previous: Results | None = None,
+) -> Results:
     """Run every family of `config`, one instance at a time, saving the results after each one.
 
     The records of families not run are kept from `previous` (a results file read before).
     """
-    results: dict[str, Any] = normalise(previous) if previous is not None else {"solve": [], "explain": []}
+    results: Results = normalise(previous) if previous is not None else {"solve": [], "explain": []}
     results["machine"] = machine()
-    meta: dict[str, Any] = results.setdefault("families", {})
+    meta: dict[str, FamilyMeta] = results.setdefault("families", {})
 
-    current: dict[str, Any] = {}
+    # The family running: its metadata, its seconds before this run (when resuming), when it started.
+    current: list[tuple[FamilyMeta, float, float]] = []
 
     def save() -> None:
         # The family's time so far, so that an interrupted run still says how long it ran.
-        if current:
-            current["meta"]["total_s"] = current["prior"] + time.perf_counter() - current["start"]
+        for running, prior, start in current:
+            running["total_s"] = prior + time.perf_counter() - start
         save_results(results_path, results)
 
     for family in FAMILIES:
@@ -243,7 +274,7 @@ def run(
                 "source": source_state(),
                 "total_s": 0.0,
             }
-        current.update(meta=meta[family], prior=prior, start=start)
+        current[:] = [(meta[family], prior, start)]
         echo(f"== {family} ==")
         if family in ("solve", "explain"):
             _run_instances(family, config, results, save, echo)
@@ -485,8 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not results_path.is_absolute():
             results_path = ROOT / results_path
         # The families not run keep their records (the long sweep-full above all).
-        previous = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else None
-        previous = with_long_runs(previous)
+        previous = with_long_runs(read_results(results_path) if results_path.exists() else None)
         results = run(config, results_path, previous=previous)
         print(f"results: {results_path}")
 

@@ -17,9 +17,10 @@ import resource
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 from bench.generator import generate, summary
+from bench.records import ExplainRecord, ModelSize, SolveRecord
 from forcepack.models import Scenario, Solution
 from forcepack.solver import SolveParams, SolveReport, build, solve
 from forcepack.solver.check import check
@@ -38,13 +39,13 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _model_size(scenario: Scenario) -> dict[str, Any]:
+def _model_size(scenario: Scenario) -> ModelSize:
     """Variables and constraints of the CP-SAT model, and the time to build it once."""
     start = time.perf_counter()
     built = build(scenario)
     build_s = time.perf_counter() - start
     proto = built.model.proto
-    sizes = {
+    sizes: ModelSize = {
         "variables": len(proto.variables),
         "constraints": len(proto.constraints),
         "build_s": build_s,
@@ -55,7 +56,14 @@ def _model_size(scenario: Scenario) -> dict[str, Any]:
     return sizes
 
 
-def _checked(scenario: Scenario, solution: Solution) -> dict[str, Any]:
+class Checked(TypedDict):
+    """The checker's verdict on an answer, and its seconds."""
+
+    check_s: float
+    violations: list[str]
+
+
+def _checked(scenario: Scenario, solution: Solution) -> Checked:
     """The checker's verdict on a solution: its violations, in words, and how long it took."""
     start = time.perf_counter()
     violations = check(scenario, solution)
@@ -79,12 +87,12 @@ def run_solve(
     *,
     family: str = "standard",
     search_seed: int = 0,
-) -> dict[str, Any]:
+) -> SolveRecord:
     """Generate the feasible scenario (`nations`, `seed`), solve it and check the answer.
 
     Returns
     -------
-    dict
+    SolveRecord
         The scenario's sizes (`summary`), the model's size, the solve's timings, status, gap
         and objective, the stages, the checker's violations (an empty list when the answer
         honours every rule) and the process's peak memory.
@@ -101,6 +109,7 @@ def run_solve(
     solution = solve(scenario, params, report=report)
     # CPU time per wall second: about the workers used on an idle machine, less when others compete.
     cpu_share = (cpu_seconds() - cpu_before) / report.wall_s if report.wall_s > 0 else None
+    checked = _checked(scenario, solution)
     return {
         "kind": "solve",
         "nations": nations,
@@ -137,19 +146,20 @@ def run_solve(
             }
             for s in report.stages
         ],
-        **_checked(scenario, solution),
+        "check_s": checked["check_s"],
+        "violations": checked["violations"],
         "cpu_share": cpu_share,
         "peak_before_solve_mib": memory_before_solve,
         "peak_mib": peak_memory_mib(),
     }
 
 
-def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> dict[str, Any]:
+def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> ExplainRecord:
     """Generate the infeasible scenario (`nations`, `seed`), solve it (which explains it) and check.
 
     Returns
     -------
-    dict
+    ExplainRecord
         Status, the total time of `solve` measured around it (proving infeasibility and
         explaining), the time the solve itself reported, the conflict found, whether it is
         minimal, the number of relaxations, whether every element `expect.conflict` names is in
@@ -166,6 +176,7 @@ def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | Non
     cpu_share = (cpu_seconds() - cpu_before) / total_s if total_s > 0 else None
     explanation = solution.explanation
     conflict = [e.id for e in explanation.conflict] if explanation else []
+    checked = _checked(scenario, solution)
     return {
         "kind": "explain",
         "nations": nations,
@@ -185,7 +196,8 @@ def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | Non
         "relaxation_sizes": [len(r.changes) for r in explanation.relaxations] if explanation else [],
         "expected_conflict": expected,
         "expected_found": bool(expected) and all(e in conflict for e in expected),
-        **_checked(scenario, solution),
+        "check_s": checked["check_s"],
+        "violations": checked["violations"],
         "cpu_share": cpu_share,
         "peak_mib": peak_memory_mib(),
     }
@@ -203,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--search-seed", type=int, default=0, help="CP-SAT's random seed (solve only; default 0)")
     args = parser.parse_args(argv)
     if args.kind == "solve":
-        record = run_solve(
+        record: SolveRecord | ExplainRecord = run_solve(
             args.nations, args.seed, args.time_limit, args.workers, family=args.family, search_seed=args.search_seed
         )
     else:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 from bench import comparison
 from bench.common import median
-from bench.records import PEERS
+from bench.records import PEERS, Results, family_config
 
 __all__ = ["write_plot"]
 
 STYLE = {"cp-sat": ("#1f77b4", "o"), "highs": ("#d62728", "s"), "greedy": ("#2ca02c", "^")}
 
 
-def _series(results: dict[str, Any]) -> dict[str, list[tuple[int, float | None, float | None]]]:
+def _series(results: Results) -> dict[str, list[tuple[int, float | None, float | None]]]:
     """Per solver: (nations, first package s, proven optimum s) of every run without error."""
     out: dict[str, list[tuple[int, float | None, float | None]]] = {}
     for (n, _), runs in comparison.by_instance(results).items():
@@ -33,7 +32,7 @@ def _series(results: dict[str, Any]) -> dict[str, list[tuple[int, float | None, 
     return out
 
 
-def write_plot(results: dict[str, Any], path: Path) -> Path | None:
+def write_plot(results: Results, path: Path) -> Path | None:
     """Draw the plot into `path` (PNG); None, and nothing written, when there are no solve records."""
     series = _series(results)
     if not series:
@@ -43,7 +42,8 @@ def write_plot(results: dict[str, Any], path: Path) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    limit = float(results.get("families", {}).get("solve", {}).get("config", {}).get("time_limit_s", 60.0))
+    config = family_config(results, "solve")
+    limit = float(config.get("time_limit_s", 60.0) if config is not None else 60.0)
     sizes = sorted({n for points in series.values() for n, _, _ in points})
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
     panels = ((axes[0], 1, "time to the first package"), (axes[1], 2, "time to the proven optimum"))

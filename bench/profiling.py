@@ -21,10 +21,20 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench.common import checker_cell, join, num, run_json, table
-from bench.records import Config, Echo, Record, Save, start_records
+from bench.records import (
+    Config,
+    Echo,
+    FamilyMeta,
+    Hot,
+    ProfileFailure,
+    ProfileRecord,
+    Results,
+    Save,
+    start_records,
+)
 
 if TYPE_CHECKING:
     from pyinstrument.frame import Frame
@@ -59,7 +69,7 @@ def _time_in(root: Frame, function: str | tuple[str, ...], path_end: str) -> flo
     return visit(root)
 
 
-def _hot(root: Frame) -> list[dict[str, Any]]:
+def _hot(root: Frame) -> list[Hot]:
     """The functions with the most wall time of their own (native calls they wait for included)."""
     own: dict[tuple[str, str], float] = defaultdict(float)
     for frame in _walk(root):
@@ -102,7 +112,7 @@ def _in_a_solver(phase: str) -> bool:
     return any(marker in phase for marker in SOLVER_PHASES)
 
 
-def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> Record:
+def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | None = None) -> ProfileRecord:
     """Generate the feasible scenario (`nations`, `seed`), solve it under pyinstrument, check the answer.
 
     Returns
@@ -214,7 +224,7 @@ def profile_solve(nations: int, seed: int, time_limit_s: float, workers: int | N
 # -- the family ------------------------------------------------------------------------------------
 
 
-def run_profiles(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
+def run_profiles(config: Config, results: Results, echo: Echo, save: Save) -> None:
     """One profiled solve per size of `config.profile_sizes` (seed 1), each in a fresh process."""
 
     records, done = start_records("profile", results, config.resume)
@@ -229,7 +239,12 @@ def run_profiles(config: Config, results: dict[str, Any], echo: Echo, save: Save
         if config.workers is not None:
             cmd += ["--workers", str(config.workers)]
         load = os.getloadavg()[0]
-        record = run_json(cmd, 3 * config.profile_time_limit_s + 180, {"kind": "profile", "nations": n, "seed": seed})
+        record = run_json(
+            cmd,
+            3 * config.profile_time_limit_s + 180,
+            ProfileRecord,
+            ProfileFailure(kind="profile", nations=n, seed=seed, error="", violations=[]),
+        )
         record["load_before"] = load
         records.append(record)
         if "error" in record:
@@ -241,20 +256,20 @@ def run_profiles(config: Config, results: dict[str, Any], echo: Echo, save: Save
         save()
 
 
-def phases_text(record: Record, top: int = 4) -> str:
+def phases_text(record: ProfileRecord, top: int = 4) -> str:
     """The largest phases of a profile, in words: `92 % stage shortfall: search, 5 % build, ...`."""
     phases = sorted(record.get("phases", []), key=lambda p: -p["seconds"])[:top]
     return ", ".join(f"{p['share'] * 100:.0f} % {p['phase']} ({num(p['seconds'])} s)" for p in phases)
 
 
-def find(results: dict[str, Any], nations: int) -> Record | None:
+def find(results: Results, nations: int) -> ProfileRecord | None:
     """The profile record of a size, if measured without error."""
     return next((r for r in results.get("profile", []) if r["nations"] == nations and "error" not in r), None)
 
 
-def render(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+def render(results: Results, meta: FamilyMeta) -> list[str]:
     """The profile section: per size, the phases, the hottest functions, and the top of the call tree."""
-    records: list[Record] = results.get("profile", [])
+    records = results.get("profile", [])
     if not records:
         return []
     lines = [

@@ -8,8 +8,8 @@ order. Every figure comes from the records; nothing here measures or solves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import math
+from collections.abc import Iterator, Sequence
 
 from bench import comparison, families, profiling, tail, targets
 from bench.common import checker_cell, join, median, num, table
@@ -19,8 +19,16 @@ from bench.records import (
     RECORD_KINDS,
     RESULTS,
     SWEEP_FAMILIES,
-    Record,
+    AnyEntry,
+    ExplainEntry,
+    ExplainFailure,
+    ExplainRecord,
+    RecordKind,
     Results,
+    RunConfig,
+    SolveEntry,
+    SolveFailure,
+    SolveRecord,
     normalise,
     total_s,
 )
@@ -48,7 +56,7 @@ def render(results: Results, plot_name: str | None = None) -> str:
         targets.render(results),
         _time_against_size(results, plot_name),
         _solving(results["solve"], solve_cfg),
-        comparison.render(results, meta.get("solve", {})),
+        comparison.render(results, meta.get("solve")),
         profiling.render(results, meta["profile"]) if "profile" in meta else [],
         _explaining(results, explain_cfg),
         families.render_workers(results, meta["workers"]) if "workers" in meta else [],
@@ -61,15 +69,20 @@ def render(results: Results, plot_name: str | None = None) -> str:
     return "\n".join(line for section in sections for line in section)
 
 
-def _configs(results: Results) -> tuple[dict[str, Any], dict[str, Any]]:
+def _configs(results: Results) -> tuple[RunConfig, RunConfig]:
     """The configurations the solve and the explain families ran with (either's, or a legacy file's
     single one, when a family did not run)."""
     meta = results["families"]
-    any_cfg = next((f["config"] for f in meta.values() if f.get("config")), results.get("config", {}))
-    return meta.get("solve", {}).get("config") or any_cfg, meta.get("explain", {}).get("config") or any_cfg
+    any_cfg = next((c for f in meta.values() if (c := f.get("config"))), None) or results.get("config")
+    solve_meta, explain_meta = meta.get("solve"), meta.get("explain")
+    solve_cfg = (solve_meta.get("config") if solve_meta is not None else None) or any_cfg
+    explain_cfg = (explain_meta.get("config") if explain_meta is not None else None) or any_cfg
+    if solve_cfg is None or explain_cfg is None:
+        raise ValueError("the results hold no configuration: no family's `config`, and no `config` of their own")
+    return solve_cfg, explain_cfg
 
 
-def _introduction(results: Results, cfg: dict[str, Any]) -> list[str]:
+def _introduction(results: Results, cfg: RunConfig) -> list[str]:
     """What the document measures, how to reproduce it, and the runs it was measured in."""
     total_min = total_s(results) / 60
     return [
@@ -116,7 +129,7 @@ def _introduction(results: Results, cfg: dict[str, Any]) -> list[str]:
     ]
 
 
-def _machine_and_parameters(results: Results, cfg: dict[str, Any], explain_cfg: dict[str, Any]) -> list[str]:
+def _machine_and_parameters(results: Results, cfg: RunConfig, explain_cfg: RunConfig) -> list[str]:
     """The machine, the software, and the solve and explain parameters."""
     m = results["machine"]
     return [
@@ -168,7 +181,7 @@ def _time_against_size(results: Results, plot_name: str | None) -> list[str]:
     ]
 
 
-def _solving(solves: list[Record], solve_cfg: dict[str, Any]) -> list[str]:
+def _solving(solves: list[SolveEntry], solve_cfg: RunConfig) -> list[str]:
     """The solve family: CP-SAT per instance, per size, and what the numbers say."""
     if not solves:
         return []
@@ -252,7 +265,7 @@ def _solving(solves: list[Record], solve_cfg: dict[str, Any]) -> list[str]:
     ]
 
 
-def _explaining(results: Results, explain_cfg: dict[str, Any]) -> list[str]:
+def _explaining(results: Results, explain_cfg: RunConfig) -> list[str]:
     """The explain family: explanations per instance and per size, the command-line timings, and what
     the numbers say."""
     explains = results["explain"]
@@ -330,11 +343,7 @@ def _checker(results: Results) -> list[str]:
             "",
         ]
     answers = sum(
-        1
-        for kind in RECORD_KINDS
-        if kind != "load"
-        for r in _ok(results.get(kind, []))
-        if not _expected_breaks(kind, r)
+        1 for kind, r in _entries(results) if kind != "load" and "error" not in r and not _expected_breaks(kind, r)
     )
     return [
         "## Checker",
@@ -356,19 +365,19 @@ def _failed_instances(results: Results) -> list[str]:
 # -- numbers to text ---------------------------------------------------------------------
 
 
-def _stage_marks(record: Record, criteria: Sequence[str]) -> str:
+def _stage_marks(record: SolveRecord, criteria: Sequence[str]) -> str:
     """The status of each lexicographic stage, one letter each (O optimal, F feasible, U unknown, - not run)."""
     letters = {"OPTIMAL": "O", "FEASIBLE": "F", "UNKNOWN": "U", "INFEASIBLE": "I"}
     by_criterion = {s["criterion"]: letters.get(s["status"], "?") for s in record["stages"]}
     return " ".join(by_criterion.get(c, "-") for c in criteria)
 
 
-def _stage_status(record: Record, criterion: str) -> str | None:
+def _stage_status(record: SolveRecord, criterion: str) -> str | None:
     """CP-SAT's status for the stage of this criterion; None when the stage did not run."""
     return next((s["status"] for s in record["stages"] if s["criterion"] == criterion), None)
 
 
-def _objective(record: Record, criterion: str) -> str:
+def _objective(record: SolveRecord, criterion: str) -> str:
     """A criterion's value, with its bound when not proven, or a note when its stage never ran."""
     item = next((o for o in record["objective"] if o["criterion"] == criterion), None)
     if item is None:
@@ -384,25 +393,31 @@ def _objective(record: Record, criterion: str) -> str:
     return text
 
 
-def _has_package(record: Record) -> bool:
+def _has_package(record: SolveRecord) -> bool:
     return record["status"] in ("optimal", "feasible")
 
 
-def _gap(record: Record) -> str:
+def _gap(record: SolveRecord) -> str:
     """The gap, or a dash when there is no package to measure it on."""
     return num(record["gap"], 4) if _has_package(record) else "—"
 
 
-def _sizes(records: list[Record]) -> list[int]:
+def _sizes(records: Sequence[SolveRecord | SolveFailure | ExplainRecord | ExplainFailure]) -> list[int]:
     return sorted({r["nations"] for r in records})
 
 
-def _ok(records: list[Record]) -> list[Record]:
+def _solved(records: Sequence[SolveEntry]) -> list[SolveRecord]:
+    """The solves measured without error."""
     return [r for r in records if "error" not in r]
 
 
-def _criteria(records: list[Record]) -> list[str]:
-    for record in _ok(records):
+def _explained(records: Sequence[ExplainEntry]) -> list[ExplainRecord]:
+    """The explanations measured without error."""
+    return [r for r in records if "error" not in r]
+
+
+def _criteria(records: list[SolveEntry]) -> list[str]:
+    for record in _solved(records):
         if record["objective"]:
             return [o["criterion"] for o in record["objective"]]
     return ["shortfall", "cost", "nations"]
@@ -411,7 +426,7 @@ def _criteria(records: list[Record]) -> list[str]:
 # -- the document ------------------------------------------------------------------------
 
 
-def _solve_rows(records: list[Record], criteria: list[str]) -> list[list[str]]:
+def _solve_rows(records: list[SolveEntry], criteria: list[str]) -> list[list[str]]:
     rows = []
     for r in sorted(records, key=lambda r: (r["nations"], r["seed"])):
         if "error" in r:
@@ -443,10 +458,10 @@ def _solve_rows(records: list[Record], criteria: list[str]) -> list[list[str]]:
     return rows
 
 
-def _solve_summary(records: list[Record]) -> list[list[str]]:
+def _solve_summary(records: list[SolveEntry]) -> list[list[str]]:
     rows = []
     for n in _sizes(records):
-        ok = _ok([r for r in records if r["nations"] == n])
+        ok = _solved([r for r in records if r["nations"] == n])
         if not ok:
             continue
         optimal = sum(1 for r in ok if r["status"] == "optimal")
@@ -470,7 +485,7 @@ def _solve_summary(records: list[Record]) -> list[list[str]]:
     return rows
 
 
-def _explain_rows(records: list[Record]) -> list[list[str]]:
+def _explain_rows(records: list[ExplainEntry]) -> list[list[str]]:
     rows = []
     for r in sorted(records, key=lambda r: (r["nations"], r["seed"])):
         if "error" in r:
@@ -495,7 +510,7 @@ def _explain_rows(records: list[Record]) -> list[list[str]]:
     return rows
 
 
-def _relaxations(record: Record) -> str:
+def _relaxations(record: ExplainRecord) -> str:
     """How many relaxations were found, and how many changes each asks for."""
     sizes = record.get("relaxation_sizes", [])
     if not sizes:
@@ -503,10 +518,10 @@ def _relaxations(record: Record) -> str:
     return f"{record['relaxations']} ({', '.join(str(n) for n in sizes)} changes)"
 
 
-def _explain_summary(records: list[Record]) -> list[list[str]]:
+def _explain_summary(records: list[ExplainEntry]) -> list[list[str]]:
     rows = []
     for n in _sizes(records):
-        ok = _ok([r for r in records if r["nations"] == n])
+        ok = _explained([r for r in records if r["nations"] == n])
         if not ok:
             continue
         rows.append(
@@ -526,7 +541,7 @@ def _explain_summary(records: list[Record]) -> list[list[str]]:
     return rows
 
 
-def _reading_solve(solves: list[Record], config: dict[str, Any]) -> list[str]:
+def _reading_solve(solves: list[SolveEntry], config: RunConfig) -> list[str]:
     """What the solve benchmark's numbers say, in sentences built from them."""
     limit = config["time_limit_s"]
     criteria = _criteria(solves)
@@ -535,11 +550,11 @@ def _reading_solve(solves: list[Record], config: dict[str, Any]) -> list[str]:
     partly: list[str] = []
     never: list[str] = []
     for n in _sizes(solves):
-        ok = _ok([r for r in solves if r["nations"] == n])
+        ok = _solved([r for r in solves if r["nations"] == n])
         if not ok:
             continue
         optimal = [r for r in ok if r["status"] == "optimal"]
-        first = [r["first_package_s"] for r in ok if r["first_package_s"] is not None]
+        first = [fp for r in ok if (fp := r["first_package_s"]) is not None]
         first_text = (
             f"the first package came after {num(max(first))} s at most"
             if first
@@ -547,7 +562,8 @@ def _reading_solve(solves: list[Record], config: dict[str, Any]) -> list[str]:
         )
         if len(optimal) == len(ok):
             proven.append(str(n))
-            slowest, middle = max(r["optimal_s"] for r in ok), median(r["optimal_s"] for r in ok)
+            slowest = max((r["optimal_s"] for r in ok), key=lambda s: -math.inf if s is None else s)
+            middle = median(r["optimal_s"] for r in ok)
             out.append(
                 f"- **{n} nations**: proven optimal in all {len(ok)} runs, in {num(slowest)} s at most "
                 f"(median {num(middle)} s); {first_text}."
@@ -590,15 +606,15 @@ def _reading_solve(solves: list[Record], config: dict[str, Any]) -> list[str]:
     if verdict:
         out.insert(0, "In short, " + "; ".join(verdict) + ".")
         out.insert(1, "")
-    out += _contention_and_memory(_ok(solves), config)
+    out += _contention_and_memory(_solved(solves), config)
     return out
 
 
-def _reading_explain(explains: list[Record], results: Results, config: dict[str, Any]) -> list[str]:
+def _reading_explain(explains: list[ExplainEntry], results: Results, config: RunConfig) -> list[str]:
     """What the explanation benchmark's numbers say."""
     out: list[str] = []
     budget = config.get("explain_time_limit_s", EXPLAIN_TIME_LIMIT_S)
-    ok_all = _ok(explains)
+    ok_all = _explained(explains)
     for n in _sizes(ok_all):
         ok = [r for r in ok_all if r["nations"] == n]
         isolated = [r for r in ok if r["conflict_size"] > 0]
@@ -644,19 +660,19 @@ def _workers_text(workers: int | None) -> str:
     return f"{default_workers()} (the solver's default)"
 
 
-def _contention_and_memory(records: list[Record], config: dict[str, Any]) -> list[str]:
+def _contention_and_memory(records: Sequence[SolveRecord | ExplainRecord], config: RunConfig) -> list[str]:
     out = []
-    shares = [r for r in records if r.get("cpu_share") is not None]
+    shares = [(share, r) for r in records if (share := r.get("cpu_share")) is not None]
     if shares:
-        low = sorted((r for r in shares if r["cpu_share"] < 0.9 * r.get("workers", 1)), key=lambda r: r["cpu_share"])
-        used = sorted({r.get("workers", 1) for r in shares})
+        low = sorted(((s, r) for s, r in shares if s < 0.9 * r.get("workers", 1)), key=lambda pair: pair[0])
+        used = sorted({r.get("workers", 1) for _, r in shares})
         text = (
-            f"- **Contention**: these runs used {num(min(r['cpu_share'] for r in shares))} to "
-            f"{num(max(r['cpu_share'] for r in shares))} CPU seconds per second with "
+            f"- **Contention**: these runs used {num(min(s for s, _ in shares))} to "
+            f"{num(max(s for s, _ in shares))} CPU seconds per second with "
             f"{' or '.join(str(w) for w in used)} worker(s); "
         )
         if low:
-            named = [f"{r['kind']} of {r['nations']} nations, seed {r['seed']} ({num(r['cpu_share'])})" for r in low]
+            named = [f"{r['kind']} of {r['nations']} nations, seed {r['seed']} ({num(s)})" for s, r in low]
             text += (
                 f"{len(low)} instance(s) got less than 0.9 CPU seconds per second per worker, so other work "
                 f"shared the machine and their times are inflated: {join(named)}."
@@ -675,54 +691,59 @@ def _contention_and_memory(records: list[Record], config: dict[str, Any]) -> lis
 
 def _load_range(results: Results) -> str:
     """The range of the 1-minute load average measured before each instance."""
-    loads = [
-        r["load_before"]
-        for kind in ("solve", "peers", "explain", "workers", "sweep", "profile", "sweep-full")
-        for r in results.get(kind, [])
-        if "load_before" in r
-    ]
+    kinds: tuple[RecordKind, ...] = ("solve", "peers", "explain", "workers", "sweep", "profile", "sweep-full")
+    loads = [r["load_before"] for kind in kinds for r in results.get(kind, []) if "load_before" in r]
     return f"{min(loads):.2f} to {max(loads):.2f} (1 min)" if loads else "—"
 
 
-def _where(kind: str, r: Record) -> str:
-    if kind == "cli":
-        return f"cli, {r.get('command')}"
-    if kind == "load":
+def _entries(results: Results) -> Iterator[tuple[RecordKind, AnyEntry]]:
+    """Every record, with the kind of list that holds it, in the order of `RECORD_KINDS`."""
+    for kind in RECORD_KINDS:
+        for r in results.get(kind, []):
+            yield kind, r
+
+
+def _where(kind: RecordKind, r: AnyEntry) -> str:
+    if r["kind"] == "cli":
+        return f"cli, {r['command']}"
+    if r["kind"] == "load":
         return "load test"
-    if kind == "peers":
-        return f"{comparison.NAMES.get(r['solver'], r['solver'])}, {r['nations']} nations, seed {r['seed']}"
-    if kind in SWEEP_FAMILIES:
-        if r["kind"] == "gaza":
-            return f"{kind}, Gaza, {r['executor']}"
-        if r["kind"] == "baseline":
-            return f"{kind} baseline, {r['nations']} nations, seed {r['seed']}"
+    if r["kind"] == "gaza":
+        return f"{kind}, Gaza, {r['executor']}"
+    if r["kind"] == "baseline":
+        return f"{kind} baseline, {r['nations']} nations, seed {r['seed']}"
+    if r["kind"] == "sweep":
         return (
             f"{kind}, {r['nations']} nations, seed {r['seed']}, N-{1 if r['mode'] == 'n1' else 2} "
             f"{'hinted' if r['hinted'] else 'cold'} on {r['executor']}"
         )
+    if r["kind"] == "solve" and "solver" in r:
+        return f"{comparison.NAMES.get(r['solver'], r['solver'])}, {r['nations']} nations, seed {r['seed']}"
     where = f"{kind}, {r['nations']} nations, seed {r['seed']}"
-    return where + (f", {r['workers']} workers" if kind == "workers" else "")
+    if kind == "workers" and r["kind"] == "solve" and "solver" not in r:
+        where += f", {r['workers']} workers"
+    return where
 
 
-def _expected_breaks(kind: str, r: Record) -> bool:
+def _expected_breaks(kind: RecordKind, r: AnyEntry) -> bool:
     """The greedy's rule breaks are what it is measured for, not bugs."""
-    return kind == "peers" and r.get("solver") not in comparison.EXACT
+    return kind == "peers" and ("solver" not in r or r["solver"] not in comparison.EXACT)
 
 
 def violations(results: Results) -> list[str]:
     """Every checker violation of an answer that must honour every rule (each one a bug), and every
     disagreement between two proven optima."""
     out = []
-    for kind in RECORD_KINDS:
-        for r in results.get(kind, []):
-            if not _expected_breaks(kind, r):
-                out += [f"- {_where(kind, r)}: {v}" for v in r.get("violations", [])]
-                out += [f"- {_where(kind, r)}: HiGHS hold breach: {b}" for b in r.get("hold_breaches") or []]
+    for kind, r in _entries(results):
+        if not _expected_breaks(kind, r):
+            out += [f"- {_where(kind, r)}: {v}" for v in r.get("violations", [])]
+            if "hold_breaches" in r:
+                out += [f"- {_where(kind, r)}: HiGHS hold breach: {b}" for b in r["hold_breaches"] or []]
     return out + comparison.discrepancies(results)
 
 
 def failures(results: Results) -> list[str]:
-    out = [f"- {_where(kind, r)}: {r['error']}" for kind in RECORD_KINDS for r in results.get(kind, []) if "error" in r]
+    out = [f"- {_where(kind, r)}: {r['error']}" for kind, r in _entries(results) if "error" in r]
     out += [f"- load test: {p}" for r in results.get("load", []) if "error" not in r for p in families.load_problems(r)]
     return out
 
@@ -733,35 +754,39 @@ def _runs_table(results: Results) -> list[str]:
         m = results["families"].get(family)
         if m is None:
             continue
-        source = m.get("source") or {}
-        commit = source.get("commit") or "—"
-        if source.get("modified_files"):
+        source = m.get("source")
+        commit = (source.get("commit") if source else None) or "—"
+        if source and source.get("modified_files"):
             commit += f" + {source['modified_files']} modified file(s)"
         minutes = f"{m.get('total_s', 0.0) / 60:.1f}" + (" (solve and explain together)" if m.get("legacy") else "")
         command = f"`{m.get('command', '')}`"
         for again in m.get("resumed", []):
             command += f"; interrupted, resumed {again['date']} with `{again['command']}`"
-        rows.append([family, m.get("machine", {}).get("date", "—"), minutes, commit, command])
+        machine = m.get("machine")
+        rows.append([family, machine.get("date", "—") if machine is not None else "—", minutes, commit, command])
     out = table(["family", "date", "minutes", "source", "command"], rows, [False, False, True, False, False])
     present = [f for f in DEFAULT_FAMILIES if f in results["families"]]
     default = [results["families"][f] for f in present]
     if default and not any(m.get("legacy") for m in default):
-        minutes = sum(m.get("total_s", 0.0) for m in default) / 60
+        together = sum(m.get("total_s", 0.0) for m in default) / 60
         out.append("")
         if len(present) == len(DEFAULT_FAMILIES):
-            out.append(f"The {len(present)} families of `make bench` took {minutes:.1f} minutes together.")
+            out.append(f"The {len(present)} families of `make bench` took {together:.1f} minutes together.")
         else:
             out.append(
                 f"Of the {len(DEFAULT_FAMILIES)} families of `make bench`, these results hold {join(present)}: "
-                f"{minutes:.1f} minutes together."
+                f"{together:.1f} minutes together."
             )
     notes = [
-        f"- {family}: {note}" for family in FAMILIES for note in results["families"].get(family, {}).get("notes", [])
+        f"- {family}: {note}"
+        for family in FAMILIES
+        if (m := results["families"].get(family)) is not None
+        for note in m.get("notes", [])
     ]
     return out + (["", *notes] if notes else [])
 
 
-def _seeds_text(cfg: dict[str, Any]) -> str:
+def _seeds_text(cfg: RunConfig) -> str:
     text = ", ".join(str(s) for s in cfg["seeds"])
     sizes = set(cfg.get("sizes", []))
     at = [(int(n), seeds) for n, seeds in (cfg.get("seeds_at") or {}).items() if int(n) in sizes]

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, cast
 
 from ortools.sat.python import cp_model
 
@@ -98,6 +98,27 @@ CONFIGS: dict[str, Tweak] = {
 }
 """The configurations measured, by name."""
 
+
+class RobustRun(TypedDict):
+    """One solve of a configuration, a line of the output file."""
+
+    family: str
+    nations: int
+    seed: int
+    search_seed: int
+    config: str
+    budget: float
+    status: str
+    gap: float
+    objective: list[tuple[str, float, float]]
+    """(criterion, value, bound) per criterion (JSON lists in the file)."""
+    dtime: float
+    """CP-SAT's deterministic time, summed over its calls."""
+    wall_s: float
+    cpu_s: float
+    load: float
+
+
 SIZES = (12, 22, 35, 50, 70)
 GENERATOR_SEEDS = (1, 2)
 SEARCH_SEEDS = (0, 1, 2)
@@ -138,7 +159,7 @@ def _dtime(solver: cp_model.CpSolver) -> float:
         return 0.0
 
 
-def run_one(family: str, nations: int, seed: int, search_seed: int, config: str, budget: float) -> dict[str, Any]:
+def run_one(family: str, nations: int, seed: int, search_seed: int, config: str, budget: float) -> RobustRun:
     """Solve one generated scenario with one configuration: status, stages, deterministic and wall time."""
     scenario = generate(nations, seed, family=family)
     params = SolveParams(time_limit_s=budget, seed=search_seed, deterministic=True)
@@ -158,15 +179,15 @@ def run_one(family: str, nations: int, seed: int, search_seed: int, config: str,
         "budget": budget,
         "status": solution.status,
         "gap": solution.gap,
-        "objective": [[o.criterion, o.value, o.bound] for o in solution.objective],
-        "dtime": spent[0] if spent else None,
+        "objective": [(o.criterion, o.value, o.bound) for o in solution.objective],
+        "dtime": spent[0],  # `_tweaked` adds it on leaving
         "wall_s": wall,
         "cpu_s": time.process_time() - cpu,
         "load": load,
     }
 
 
-def _key(r: dict[str, Any]) -> tuple[Any, ...]:
+def _key(r: RobustRun) -> tuple[str, int, int, int, str, float]:
     return (r["family"], r["nations"], r["seed"], r["search_seed"], r["config"], r["budget"])
 
 
@@ -175,12 +196,12 @@ def _p90(values: Sequence[float]) -> float:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-def summarise(records: Sequence[dict[str, Any]]) -> list[str]:
+def summarise(records: Sequence[RobustRun]) -> list[str]:
     """One row per (family, configuration): runs, proven, unproven, no package, p90 and max
     deterministic time (an unproven run counts as its whole budget), wall time and load ranges."""
     rows = ["| family | config | runs | proven | not proven | no package | p90 dtime | max dtime | max wall s | load |"]
     rows.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str], list[RobustRun]] = {}
     for r in records:
         groups.setdefault((r["family"], r["config"]), []).append(r)
     for (family, config), rs in sorted(groups.items()):
@@ -209,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--summary", action="store_true", help="only print the summary of --out")
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    records = [json.loads(line) for line in args.out.read_text().splitlines()] if args.out.exists() else []
+    lines = args.out.read_text().splitlines() if args.out.exists() else []
+    # The runs as this module wrote them, not validated.
+    records = [cast(RobustRun, json.loads(line)) for line in lines]
     if not args.summary:
         done = {_key(r) for r in records}
         configs = args.configs.split(",")

@@ -31,12 +31,13 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from bench.generator import generate, summary
+from bench.records import Anatomy, BaselineRecord, GazaRecord, Statuses, SweepRecord
 from forcepack.models import Scenario, Solution, load_scenario
 from forcepack.models.loading import parse_scenario
 from forcepack.models.patch import Patch, apply_patch
@@ -81,8 +82,16 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _statuses(statuses: Sequence[str]) -> dict[str, int]:
-    return {s: sum(1 for x in statuses if x == s) for s in ("optimal", "feasible", "unknown", "infeasible")}
+def _statuses(statuses: Sequence[str]) -> Statuses:
+    def count(status: str) -> int:
+        return sum(1 for x in statuses if x == status)
+
+    return {
+        "optimal": count("optimal"),
+        "feasible": count("feasible"),
+        "unknown": count("unknown"),
+        "infeasible": count("infeasible"),
+    }
 
 
 # -- where a re-solve's time goes ------------------------------------------------------------------
@@ -117,7 +126,7 @@ def solver_log() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-def anatomy(variant: Variant, time_limit_s: float, hinted: bool) -> dict[str, Any]:
+def anatomy(variant: Variant, time_limit_s: float, hinted: bool) -> Anatomy:
     """Re-solve one withdrawal with CP-SAT's log on: its status, and when the first stage's search
     started (presolve done) and found its first solution, in CP-SAT's own clock."""
     scenario = parse_scenario(json.loads(variant.scenario_json), "variant")
@@ -151,7 +160,7 @@ def anatomy(variant: Variant, time_limit_s: float, hinted: bool) -> dict[str, An
 # -- the baseline ----------------------------------------------------------------------------------
 
 
-def run_baseline(nations: int, seed: int, time_limit_s: float, out: Path, sweep_time_limit_s: float) -> dict[str, Any]:
+def run_baseline(nations: int, seed: int, time_limit_s: float, out: Path, sweep_time_limit_s: float) -> BaselineRecord:
     """Solve the generated scenario once, save the package to `out`, check it, and time one
     withdrawal cold and hinted with CP-SAT's log on."""
     scenario = generate(nations, seed)
@@ -161,7 +170,17 @@ def run_baseline(nations: int, seed: int, time_limit_s: float, out: Path, sweep_
     wall = time.perf_counter() - start
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(baseline.to_json(indent=None), encoding="utf-8")
-    record: dict[str, Any] = {
+    violations = _violations(scenario, baseline)
+    timed: list[Anatomy] = []
+    if baseline.has_package:
+        params = SolveParams(time_limit_s=sweep_time_limit_s, workers=1)
+        # The first withdrawal that CP-SAT has to search (some are refuted while building the model).
+        for variant in withdrawal_variants(scenario, baseline, params, hinted=True)[:5]:
+            cold = anatomy(variant, sweep_time_limit_s, hinted=False)
+            if cold["presolve_s"] is not None:
+                timed = [cold, anatomy(variant, sweep_time_limit_s, hinted=True)]
+                break
+    return {
         "kind": "baseline",
         "nations": nations,
         "seed": seed,
@@ -174,19 +193,10 @@ def run_baseline(nations: int, seed: int, time_limit_s: float, out: Path, sweep_
         "gap": baseline.gap,
         "participants": len(baseline.nations),
         "path": str(out),
-        "violations": _violations(scenario, baseline),
-        "anatomy": [],
+        "violations": violations,
+        "anatomy": timed,
+        "peak_mib": _peak_mib(),
     }
-    if baseline.has_package:
-        params = SolveParams(time_limit_s=sweep_time_limit_s, workers=1)
-        # The first withdrawal that CP-SAT has to search (some are refuted while building the model).
-        for variant in withdrawal_variants(scenario, baseline, params, hinted=True)[:5]:
-            cold = anatomy(variant, sweep_time_limit_s, hinted=False)
-            if cold["presolve_s"] is not None:
-                record["anatomy"] = [cold, anatomy(variant, sweep_time_limit_s, hinted=True)]
-                break
-    record["peak_mib"] = _peak_mib()
-    return record
 
 
 # -- one sweep -------------------------------------------------------------------------------------
@@ -235,7 +245,7 @@ def sample_groups(groups: list[tuple[str, ...]], k: int, label: str) -> list[tup
 
 
 @contextmanager
-def _executor(kind: str) -> Iterator[tuple[Any, float]]:
+def _executor(kind: str) -> Iterator[tuple[Executor | None, float]]:
     """The executor of a sweep, and the seconds it took to start (a dask cluster starts up front;
     a process pool starts its processes on the first task, inside the sweep's time)."""
     start = time.perf_counter()
@@ -265,7 +275,7 @@ def run_sweep(
     baseline_path: Path,
     time_limit_s: float,
     sample: int,
-) -> dict[str, Any]:
+) -> SweepRecord:
     """One N-1 or N-2 sweep against the saved baseline; every answer checked afterwards.
 
     With `sample` > 0 and more groups than that to withdraw, only a seeded random sample of
@@ -355,7 +365,7 @@ def run_sweep(
 # -- the Gaza example ------------------------------------------------------------------------------
 
 
-def run_gaza(executor: str) -> dict[str, Any]:
+def run_gaza(executor: str) -> GazaRecord:
     """N-1 criticality of examples/gaza-isf.yaml with the default parameters, baseline solve included."""
     scenario = load_scenario(GAZA)
     params = SolveParams()
@@ -415,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gaza = sub.add_parser("gaza", help="N-1 criticality of examples/gaza-isf.yaml")
     gaza.add_argument("--executor", choices=("pool", "dask", "none"), default="pool")
     args = parser.parse_args(argv)
+    record: BaselineRecord | SweepRecord | GazaRecord
     if args.kind == "baseline":
         record = run_baseline(args.nations, args.seed, args.time_limit, args.out, args.sweep_time_limit)
     elif args.kind == "sweep":

@@ -14,10 +14,21 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 from bench.common import join, num, run_json, table
-from bench.records import Config, Echo, Record, Save, start_records
+from bench.records import (
+    Config,
+    Echo,
+    FamilyMeta,
+    PeerRecord,
+    Results,
+    Save,
+    SolveRecord,
+    TailEntry,
+    TailFailure,
+    start_records,
+)
 
 SOLVERS = ("cp-sat", "highs")
 
@@ -33,7 +44,7 @@ def _plan(config: Config) -> list[tuple[str, int, int, str, int]]:
     return plan
 
 
-def run_tail(config: Config, results: dict[str, Any], echo: Echo, save: Save) -> None:
+def run_tail(config: Config, results: Results, echo: Echo, save: Save) -> None:
     """Every family, size and seed: CP-SAT with each search seed, then HiGHS, each in a fresh process."""
     records, done = start_records("tail", results, config.resume)
     plan = _plan(config)
@@ -51,9 +62,27 @@ def run_tail(config: Config, results: dict[str, Any], echo: Echo, save: Save) ->
             cmd = [sys.executable, "-m", "bench.peers.run", "--solver", solver]
         cmd += ["--nations", str(nations), "--seed", str(seed), "--family", family, "--time-limit", str(limit)]
         load = os.getloadavg()[0]
-        failed = {"kind": "tail", "family": family, "nations": nations, "seed": seed, "solver": solver}
-        record = run_json(cmd, 3 * limit + 120, failed)
-        record.update(kind="tail", family=family, solver=solver, search_seed=q, load_before=load)
+        failed = TailFailure(
+            kind="tail",
+            family=family,
+            nations=nations,
+            seed=seed,
+            solver=solver,
+            error="",
+            violations=[],
+            search_seed=q,
+        )
+        record: TailEntry
+        if solver == "cp-sat":
+            solved = run_json(cmd, 3 * limit + 120, SolveRecord, failed)
+            if "error" in solved:
+                record = solved
+            else:
+                record = {**solved, "kind": "tail", "family": family, "solver": "cp-sat", "search_seed": q}
+        else:
+            peer = run_json(cmd, 3 * limit + 120, PeerRecord, failed)
+            record = peer if "error" in peer else {**peer, "kind": "tail", "family": family, "search_seed": q}
+        record["load_before"] = load
         records.append(record)
         if "error" in record:
             echo(f"{tag}: ERROR {record['error']}")
@@ -70,7 +99,21 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def summary(records: Sequence[Record], limit: float) -> dict[str, Any]:
+class TailSummary(TypedDict):
+    """How the runs of one family and solver ended, and their times to the proven optimum."""
+
+    runs: int
+    errors: int
+    proven: int
+    unproven: int
+    no_package: int
+    p90: float | None
+    max: float | None
+    median: float | None
+    loads: list[float]
+
+
+def summary(records: Sequence[TailEntry], limit: float) -> TailSummary:
     """Runs, proven, without a proof, without a package; p90 and largest time to the proven optimum (a
     run not proven counts as the limit, so the p90 reads past it when more than a tenth were not)."""
     ok = [r for r in records if "error" not in r]
@@ -96,9 +139,9 @@ def _time(value: float | None, limit: float) -> str:
     return f"> {num(limit, 0)} (not proven)" if math.isinf(value) else num(value)
 
 
-def render_tail(results: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+def render_tail(results: Results, meta: FamilyMeta) -> list[str]:
     """The tail section: one row per family and solver, then the runs that were not proven."""
-    records: list[Record] = results.get("tail", [])
+    records = results.get("tail", [])
     if not records:
         return []
     cfg = meta["config"]

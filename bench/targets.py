@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from bench import comparison, profiling
 from bench.common import join, median, num, table
-from bench.records import Record
+from bench.records import (
+    CpSatStage,
+    PeerRecord,
+    PeerStage,
+    Results,
+    Run,
+    RunEntry,
+    SolveRecord,
+    SweepEntry,
+    family_config,
+)
 
 __all__ = ["Target", "evaluate", "render"]
 
@@ -37,8 +46,14 @@ class Target:
     why: str = ""
 
 
-def _ok(records: list[Record], nations: int) -> list[Record]:
-    return [r for r in records if r.get("nations") == nations and "error" not in r]
+def _solves(results: Results, nations: int) -> list[SolveRecord]:
+    """CP-SAT's solves of a size, measured without error."""
+    return [r for r in results.get("solve", []) if r.get("nations") == nations and "error" not in r]
+
+
+def _peers(results: Results, nations: int) -> list[PeerRecord]:
+    """The peers' solves of a size, measured without error."""
+    return [r for r in results.get("peers", []) if r.get("nations") == nations and "error" not in r]
 
 
 def _median_seconds(values: list[float | None]) -> str:
@@ -64,14 +79,14 @@ def _margin(value: float, limit: float, unit: str = " s", at_most: bool = True, 
     return f"{num(limit - value, digits)}{unit} short"
 
 
-def _profile_why(results: dict[str, Any], nations: int) -> str:
+def _profile_why(results: Results, nations: int) -> str:
     record = profiling.find(results, nations)
     if record is None:
         return ""
     return f"Profile at {nations} nations ({num(record['time_limit_s'], 0)} s): {profiling.phases_text(record)}."
 
 
-def _stage_where(records: list[Record]) -> str:
+def _stage_where(records: list[SolveRecord]) -> str:
     """Where unproven runs stopped: the first stage not proven optimal, counted."""
     stopped: dict[str, int] = {}
     for r in records:
@@ -83,10 +98,12 @@ def _stage_where(records: list[Record]) -> str:
     return join([f"the `{c}` stage in {k}" for c, k in stopped.items()])
 
 
-def _gaza(results: dict[str, Any]) -> Target:
+def _gaza(results: Results) -> Target:
     goal = "optimal, < 1 s wall of `forcepack solve`"
     name = "Gaza example"
-    r = next((r for r in results.get("cli", []) if r.get("file") == GAZA and "error" not in r), None)
+    r = next(
+        (r for r in results.get("cli", []) if r["file"] is not None and r["file"] == GAZA and "error" not in r), None
+    )
     if r is None:
         return Target(name, goal, "not measured", None, "—")
     wall = median(r["walls_s"])
@@ -110,9 +127,9 @@ def _gaza(results: dict[str, Any]) -> Target:
     return Target(name, goal, measured, met, _margin(wall, 1.0), why)
 
 
-def _optimal_200(results: dict[str, Any], limit: float) -> Target:
+def _optimal_200(results: Results, limit: float) -> Target:
     name, goal = "200 nations proven optimal", "< 10 s (median)"
-    ok = _ok(results.get("solve", []), 200)
+    ok = _solves(results, 200)
     if not ok:
         return Target(name, goal, "not measured", None, "—")
     value = median(r["optimal_s"] for r in ok)
@@ -135,9 +152,9 @@ def _optimal_200(results: dict[str, Any], limit: float) -> Target:
     return Target(name, goal, measured, met, margin, why.strip())
 
 
-def _first_500(results: dict[str, Any], limit: float) -> Target:
+def _first_500(results: Results, limit: float) -> Target:
     name, goal = "500 nations first package", "< 10 s (median)"
-    ok = _ok(results.get("solve", []), 500)
+    ok = _solves(results, 500)
     if not ok:
         return Target(name, goal, "not measured", None, "—")
     value = median(r["first_package_s"] for r in ok)
@@ -155,10 +172,10 @@ def _first_500(results: dict[str, Any], limit: float) -> Target:
     return Target(name, goal, measured, met, margin, why.strip())
 
 
-def _gap_500(results: dict[str, Any], limit: float) -> Target:
+def _gap_500(results: Results, limit: float) -> Target:
     name = "500 nations gap at the limit"
     goal = "≤ 1 % at 60 s (median)" + ("" if limit == 60 else f"; measured at {num(limit, 0)} s")
-    ok = _ok(results.get("solve", []), 500)
+    ok = _solves(results, 500)
     if not ok:
         return Target(name, goal, "not measured", None, "—")
     value = median(r["gap"] if r["status"] in ("optimal", "feasible") else None for r in ok)
@@ -178,19 +195,19 @@ def _gap_500(results: dict[str, Any], limit: float) -> Target:
     return Target(name, goal, measured, met, margin, why.strip())
 
 
-def _bound_why(results: dict[str, Any], nations: int) -> str:
+def _bound_why(results: Results, nations: int) -> str:
     """How far the best package any solver found (with no violation) is from the best bound any
     proved, per seed: a gap no search can close without a better bound."""
-    records = [*_ok(results.get("solve", []), nations), *_ok(results.get("peers", []), nations)]
+    records: list[Run] = [*_solves(results, nations), *_peers(results, nations)]
     by_seed: dict[int, tuple[float | None, float | None]] = {}
     for r in records:
-        first = (r.get("objective") or [None])[0]
+        first = objective[0] if (objective := r.get("objective")) else None
         if first is None or first["criterion"] != "shortfall":
             continue
         best, bound = by_seed.get(r["seed"], (None, None))
         if r["status"] in ("optimal", "feasible") and not r.get("violations"):
             best = first["value"] if best is None else min(best, first["value"])
-        if r.get("solver", "cp-sat") != "greedy" and first.get("bound") is not None:
+        if not ("solver" in r and r["solver"] == "greedy") and first.get("bound") is not None:
             bound = first["bound"] if bound is None else max(bound, first["bound"])
         by_seed[r["seed"]] = (best, bound)
     gaps = [(best - bound) / best for best, bound in by_seed.values() if best and bound is not None]
@@ -204,14 +221,14 @@ def _bound_why(results: dict[str, Any], nations: int) -> str:
     )
 
 
-def _sweep_records(results: dict[str, Any]) -> tuple[str, list[Record]]:
+def _sweep_records(results: Results) -> tuple[str, list[SweepEntry]]:
     for family in ("sweep", "sweep-full"):
         if results.get(family):
             return family, results[family]
     return "sweep", []
 
 
-def _n1_25(results: dict[str, Any]) -> list[Target]:
+def _n1_25(results: Results) -> list[Target]:
     goal = "< 5 s"
     family, records = _sweep_records(results)
     out = []
@@ -261,7 +278,7 @@ def _n1_25(results: dict[str, Any]) -> list[Target]:
     return out
 
 
-def _speedups(results: dict[str, Any], sizes: list[int], limit: float) -> list[Target]:
+def _speedups(results: Results, sizes: list[int], limit: float) -> list[Target]:
     out = []
     instances = comparison.by_instance(results)
     goal = f"HiGHS time / CP-SAT time ≥ {num(comparison.TARGET_SPEEDUP, 0)} (median)"
@@ -312,7 +329,7 @@ def _speedups(results: dict[str, Any], sizes: list[int], limit: float) -> list[T
     return out
 
 
-def _speed_why(results: dict[str, Any], n: int, here: list[dict[str, Record]]) -> str:
+def _speed_why(results: Results, n: int, here: list[dict[str, RunEntry]]) -> str:
     firsts = [
         (by["cp-sat"].get("first_package_s"), by["highs"].get("first_package_s"))
         for by in here
@@ -346,12 +363,12 @@ def _speed_why(results: dict[str, Any], n: int, here: list[dict[str, Record]]) -
     return (text + " " + profile).strip()
 
 
-def _stage_medians(here: list[dict[str, Record]]) -> str:
+def _stage_medians(here: list[dict[str, RunEntry]]) -> str:
     """Each solver's searches and median seconds in them, over the instances both proved optimal
     (where the time to the optimum is only these searches, plus building and the money drawn).
     CP-SAT searches several criteria at once where one exact objective orders them (`merged`)."""
     both = [
-        by
+        {"cp-sat": by["cp-sat"], "highs": by["highs"]}
         for by in here
         if "cp-sat" in by
         and "error" not in by["cp-sat"]
@@ -366,7 +383,7 @@ def _stage_medians(here: list[dict[str, Record]]) -> str:
         counts, walls = [], []
         for by in both:
             stages = by[solver].get("stages", [])
-            counts.append(sum(1 for stage in stages if not stage.get("merged")))
+            counts.append(_searches(stages))
             walls.append(sum(stage.get("wall_s") or 0.0 for stage in stages))
         low, high = min(counts), max(counts)
         searches = (f"{low}" if low == high else f"{low} to {high}") + (" search" if high == 1 else " searches")
@@ -375,7 +392,12 @@ def _stage_medians(here: list[dict[str, Record]]) -> str:
     return "median seconds in the stages' searches where both proved the optimum: " + "; ".join(texts)
 
 
-def _relaxation_why(results: dict[str, Any]) -> str:
+def _searches(stages: list[CpSatStage] | list[PeerStage]) -> int:
+    """The searches of a solve's stages: one each, but for a stage CP-SAT merged into the one before."""
+    return sum(1 for stage in stages if not (stage.get("merged")))
+
+
+def _relaxation_why(results: Results) -> str:
     """How far below the best package found the linear relaxation's bound alone lies, and the bound
     reported (the better of it and CP-SAT's own): at 200 nations CP-SAT's own is better, so the
     difference is what cuts and search add to the relaxation; at 500 nations the relaxation's is the
@@ -386,22 +408,23 @@ def _relaxation_why(results: dict[str, Any]) -> str:
 
     parts = []
     for nations in (200, 500):
-        records = [*_ok(results.get("solve", []), nations), *_ok(results.get("peers", []), nations)]
+        records: list[Run] = [*_solves(results, nations), *_peers(results, nations)]
         best: dict[int, float] = {}
         for r in records:
-            first = (r.get("objective") or [None])[0]
-            ok = first and first["criterion"] == "shortfall" and r["status"] in ("optimal", "feasible")
-            if ok and not r.get("violations"):
+            first = objective[0] if (objective := r.get("objective")) else None
+            ok = first is not None and first["criterion"] == "shortfall" and r["status"] in ("optimal", "feasible")
+            if first is not None and ok and not r.get("violations"):
                 best[r["seed"]] = min(best.get(r["seed"], math.inf), first["value"])
         relaxed, reported = [], []
-        for r in _ok(results.get("solve", []), nations):
-            stage = next(iter(r.get("stages") or []), None)
-            first = (r.get("objective") or [None])[0]
-            if stage is None or first is None or stage.get("relaxation_bound") is None or r["seed"] not in best:
+        for s in _solves(results, nations):
+            stage = next(iter(s.get("stages") or []), None)
+            first = objective[0] if (objective := s.get("objective")) else None
+            relaxation = stage.get("relaxation_bound") if stage is not None else None
+            if first is None or relaxation is None or s["seed"] not in best:
                 continue
-            relaxed.append((best[r["seed"]] - stage["relaxation_bound"]) / best[r["seed"]])
+            relaxed.append((best[s["seed"]] - relaxation) / best[s["seed"]])
             if first.get("bound") is not None:
-                reported.append((best[r["seed"]] - first["bound"]) / best[r["seed"]])
+                reported.append((best[s["seed"]] - first["bound"]) / best[s["seed"]])
         if relaxed:
             parts.append(
                 f"at {nations} nations the relaxation's bound is {spread(relaxed)} below the best package "
@@ -419,9 +442,9 @@ def _relaxation_why(results: dict[str, Any]) -> str:
     )
 
 
-def _memory_500(results: dict[str, Any]) -> Target:
+def _memory_500(results: Results) -> Target:
     name, goal = "peak memory at 500 nations", "< 2 GiB (median)"
-    ok = _ok(results.get("solve", []), 500)
+    ok = _solves(results, 500)
     if not ok:
         return Target(name, goal, "not measured", None, "—")
     value = median(r["peak_mib"] for r in ok)
@@ -436,7 +459,7 @@ def _memory_500(results: dict[str, Any]) -> Target:
     )
 
 
-def _build(results: dict[str, Any]) -> Target:
+def _build(results: Results) -> Target:
     name = "model building does not dominate"
     goal = f"build < {num(BUILD_DOMINATES * 100, 0)} % of the solve's wall time (median, every size)"
     shares = comparison.build_shares(results)
@@ -449,10 +472,10 @@ def _build(results: dict[str, Any]) -> Target:
     return Target(name, goal, measured, met, margin, "" if met else _profile_why(results, n))
 
 
-def evaluate(results: dict[str, Any]) -> list[Target]:
+def evaluate(results: Results) -> list[Target]:
     """Every target of issue #6, measured on the records."""
-    meta = results.get("families", {})
-    limit = float(meta.get("solve", {}).get("config", {}).get("time_limit_s", 60.0))
+    config = family_config(results, "solve")
+    limit = float(config.get("time_limit_s", 60.0) if config is not None else 60.0)
     sizes = sorted({r["nations"] for r in results.get("solve", [])})
     return [
         _gaza(results),
@@ -470,7 +493,7 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "**not met**", None: "not measured"}[met]
 
 
-def render(results: dict[str, Any]) -> list[str]:
+def render(results: Results) -> list[str]:
     """The targets section: a table, then why each target not met was missed."""
     targets = evaluate(results)
     if all(t.met is None for t in targets):

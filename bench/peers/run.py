@@ -21,8 +21,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    # Only the types: the records module imports the solver, which the HiGHS peer keeps out of its process.
+    from bench.records import MipSize, PeerRecord, PeerStage, Reference, SolveRecord
 
 __all__ = ["main", "run_peer"]
 
@@ -40,7 +43,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _reference(nations: int, seed: int, time_limit_s: float) -> dict[str, Any] | None:
+def _reference(nations: int, seed: int, time_limit_s: float) -> SolveRecord | None:
     """CP-SAT's record for the same instance (`bench.instance solve`), from a child process."""
     cmd = [sys.executable, "-m", "bench.instance", "solve", "--nations", str(nations), "--seed", str(seed)]
     cmd += ["--time-limit", str(time_limit_s)]
@@ -48,18 +51,29 @@ def _reference(nations: int, seed: int, time_limit_s: float) -> dict[str, Any] |
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         return None
-    record: dict[str, Any] = json.loads(lines[-1])
-    return record
+    # The record `bench.instance` wrote, not validated (as a results file is read).
+    return cast("SolveRecord", json.loads(lines[-1]))
+
+
+def _reference_of(cp_sat: SolveRecord) -> Reference:
+    """What a peer's record keeps of CP-SAT's on the same instance."""
+    return {
+        "status": cp_sat["status"],
+        "objective": cp_sat["objective"],
+        "wall_s": cp_sat["wall_s"],
+        "gap": cp_sat["gap"],
+        "first_package_s": cp_sat["first_package_s"],
+    }
 
 
 def run_peer(
     solver: str, nations: int, seed: int, time_limit_s: float, reference: bool = False, family: str = "standard"
-) -> dict[str, Any]:
+) -> PeerRecord:
     """Generate the feasible scenario (`nations`, `seed`), solve it with a peer and check the answer.
 
     Returns
     -------
-    dict
+    PeerRecord
         The fields of `bench.instance.run_solve` (`model` holds `variables`, `constraints` and
         `nonzeros` of the MIP, None for the greedy), plus `solver`, `solver_version`, `rows`,
         `cols`, `nonzeros`, `hold_breaches` (HiGHS) and, with `reference`, `reference` (CP-SAT's
@@ -82,50 +96,53 @@ def run_peer(
     params = SolveParams(time_limit_s=time_limit_s)
     cpu_before = cpu_seconds()
     solve_start = time.perf_counter()
-    extra: dict[str, Any]
+    model: MipSize | None
+    stages: list[PeerStage]
+    rows: int | None
+    cols: int | None
+    nonzeros: int | None
+    hold_breaches: list[str] | None
     if solver == "highs":
         from bench.peers.highs import SOLVER_VERSION, HighsReport, solve_highs
 
         report = HighsReport()
         solution = solve_highs(scenario, params, report=report)
         wall_s = report.wall_s
-        extra = {
-            "solver_version": SOLVER_VERSION,
-            "model": {
-                "variables": report.cols,
-                "constraints": report.rows,
-                "nonzeros": report.nonzeros,
-                "integer_variables": report.integer_cols,
-                "build_s": report.build_s,
-            },
-            "build_s": report.build_s,
-            "first_package_s": report.first_package_s,
-            "stages": [asdict(s) for s in report.stages],
-            "rows": report.rows,
-            "cols": report.cols,
+        solver_version = SOLVER_VERSION
+        model = {
+            "variables": report.cols,
+            "constraints": report.rows,
             "nonzeros": report.nonzeros,
-            "hold_breaches": report.hold_breaches,
+            "integer_variables": report.integer_cols,
+            "build_s": report.build_s,
         }
+        build_s, first_package_s = report.build_s, report.first_package_s
+        stages = [
+            {
+                "criterion": s.criterion,
+                "status": s.status,
+                "value": s.value,
+                "bound": s.bound,
+                "wall_s": s.wall_s,
+                "solves": s.solves,
+            }
+            for s in report.stages
+        ]
+        rows, cols, nonzeros = report.rows, report.cols, report.nonzeros
+        hold_breaches = report.hold_breaches
     else:
         from bench.peers.greedy import SOLVER_VERSION as GREEDY_VERSION
         from bench.peers.greedy import solve_greedy
 
         solution = solve_greedy(scenario, seed=seed)
         wall_s = time.perf_counter() - solve_start
-        extra = {
-            "solver_version": GREEDY_VERSION,
-            "model": None,
-            "build_s": 0.0,
-            "first_package_s": wall_s,
-            "stages": [],
-            "rows": None,
-            "cols": None,
-            "nonzeros": None,
-        }
+        solver_version = GREEDY_VERSION
+        model, build_s, first_package_s, stages = None, 0.0, wall_s, []
+        rows = cols = nonzeros = hold_breaches = None
     cpu_share = (cpu_seconds() - cpu_before) / wall_s if wall_s > 0 else None
     check_start = time.perf_counter()
     violations = check(scenario, solution)
-    record: dict[str, Any] = {
+    record: PeerRecord = {
         "kind": "solve",
         "solver": solver,
         "nations": nations,
@@ -136,7 +153,14 @@ def run_peer(
         "workers": solution.run.workers,
         "summary": summary(scenario),
         "generate_s": generate_s,
-        **extra,
+        "solver_version": solver_version,
+        "model": model,
+        "build_s": build_s,
+        "first_package_s": first_package_s,
+        "stages": stages,
+        "rows": rows,
+        "cols": cols,
+        "nonzeros": nonzeros,
         "wall_s": wall_s,
         "optimal_s": wall_s if solution.status == "optimal" else None,
         "status": solution.status,
@@ -148,13 +172,11 @@ def run_peer(
         "peak_before_solve_mib": memory_before_solve,
         "peak_mib": peak_memory_mib(),
     }
+    if hold_breaches is not None:
+        record["hold_breaches"] = hold_breaches
     if reference:
         cp_sat = _reference(nations, seed, time_limit_s)
-        record["reference"] = (
-            None
-            if cp_sat is None
-            else {k: cp_sat[k] for k in ("status", "objective", "wall_s", "gap", "first_package_s")}
-        )
+        record["reference"] = None if cp_sat is None else _reference_of(cp_sat)
         if cp_sat is not None and solution.objective:
             record["excess"] = excess(solution, {o["criterion"]: o["value"] for o in cp_sat["objective"]})
     return record
