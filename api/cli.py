@@ -263,6 +263,7 @@ def serve(
 
     from forcepack.api.app import create_app
     from forcepack.api.setup import first_start
+    from forcepack.models.wording import plural
 
     settings = _settings(database_url)
     database = _database(database_url)
@@ -271,7 +272,7 @@ def serve(
     for path, problem in outcome.skipped:
         typer.echo(f"skipped {path}: {problem}", err=True)
     if outcome.loaded:
-        typer.echo(f"loaded {len(outcome.loaded)} example scenario(s): {', '.join(outcome.loaded)}")
+        typer.echo(f"loaded {plural(len(outcome.loaded), 'example scenario')}: {', '.join(outcome.loaded)}")
     if outcome.token is not None:
         # The secret goes to a file only its owner reads, and to the screen when there is one:
         # never to a log that stdout may be (a service manager's journal, a CI transcript).

@@ -62,6 +62,7 @@ from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 
 SYSTEM = Principal("system", Role.COORDINATOR)
 """The service itself, when it loads scenarios (examples at first start)."""
@@ -444,9 +445,9 @@ def _check_history_quota(
     stored = store.offer_history_bytes(session, scenario_id, nation)
     if stored + size > quota:
         raise Conflict(
-            f"the offer history of {nation} in scenario {scenario_id} would pass its quota of {quota:,} bytes",
+            f"the offer history of {nation} in scenario {scenario_id} would pass its quota of {plural(quota, 'byte')}",
             [
-                f"offer: {nation}'s stored versions hold {stored:,} bytes; this version's {size:,} more would "
+                f"offer: {nation}'s stored versions hold {plural(stored, 'byte')}; this version's {size:,} more would "
                 f"pass the quota of {quota:,} (max_offer_history_bytes); a coordinator may still write it"
             ],
         )

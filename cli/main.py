@@ -22,6 +22,7 @@ from forcepack.models.loading import SCENARIO_SUFFIXES, load_solution
 from forcepack.models.loading import load_scenario as load_scenario_file
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 
 if TYPE_CHECKING:
     from forcepack.solver.params import SolveParams
@@ -204,7 +205,7 @@ def check_command(
     solution = load_solution(solution_file)
     violations = check(scenario, solution)
     if violations:
-        out.print(f"{solution_file}: {len(violations)} violation(s) of {scenario_file}:", style="bold red")
+        out.print(f"{solution_file}: {plural(len(violations), 'violation')} of {scenario_file}:", style="bold red")
         for v in violations:
             out.print(f"  - [{v.rule}] {v.message}", markup=False)
         raise typer.Exit(EXIT_INFEASIBLE)
@@ -400,7 +401,7 @@ def validate_command(
         for problem in outcome.problems:
             out.print(f"     - {problem}", markup=False)
         failures += 0 if outcome.passed else 1
-    out.print(f"{len(files) - failures} of {len(files)} scenario(s) as expected")
+    out.print(f"{len(files) - failures} of {plural(len(files), 'scenario')} as expected")
     if failures:
         raise typer.Exit(EXIT_INFEASIBLE)
 

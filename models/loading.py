@@ -15,6 +15,7 @@ from forcepack.models.errors import ScenarioInputError, SolutionInputError
 from forcepack.models.red_lines import RED_LINE_KINDS
 from forcepack.models.scenario import Scenario, ScenarioReferenceError
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -40,7 +41,7 @@ class TooManyDigits:
         self.digits = len(text.lstrip("+-"))
 
     def __str__(self) -> str:
-        return f"a number of {self.digits:,} digits"
+        return f"a number of {plural(self.digits, 'digit')}"
 
 
 def _number(text: str) -> int | TooManyDigits:
@@ -258,7 +259,7 @@ def shown_value(value: object, *, quoted: bool = False) -> str:
     if len(text) <= SHOWN_CHARACTERS:
         return repr(text) if quoted else text
     cut = text[:SHOWN_CHARACTERS] + "..."
-    return f"{repr(cut) if quoted else cut} ({len(text):,} characters)"
+    return f"{repr(cut) if quoted else cut} ({plural(len(text), 'character')})"
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

@@ -48,6 +48,7 @@ from forcepack.models.scenario import (
     UnitOffer,
     Veto,
 )
+from forcepack.models.wording import plural
 
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
 """Largest workbook file read (a 500-nation scenario's is about 300 KB)."""
@@ -220,7 +221,7 @@ def _open(content: bytes, source: str) -> Any:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             raise ScenarioInputError(
-                source, [f"(workbook): unpacks to {unpacked:,} bytes, more than {MAX_UNPACKED_BYTES:,}"]
+                source, [f"(workbook): unpacks to {plural(unpacked, 'byte')}, more than {MAX_UNPACKED_BYTES:,}"]
             )
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except ScenarioInputError:

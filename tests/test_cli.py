@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -107,8 +108,25 @@ def test_cli_validate_examples_pass() -> None:
     """`validate examples/` solves, checks and compares every example with its expect block."""
     code, out, _ = run("validate", str(EXAMPLES))
     assert code == 0, out
-    assert "scenario(s) as expected" in out
+    assert "5 of 5 scenarios as expected" in out
     assert "FAIL" not in out
+
+
+def test_cli_prints_money_as_money(tmp_path: Path) -> None:
+    """An amount is never written in exponent notation: `validate` states a cost in whole dollars with
+    its currency (`USD 276,253,740`, not `2.76254e+08`), as it compares it with the expect block, and
+    a mismatch names both amounts alike."""
+    code, out, _ = run("validate", str(EXAMPLES / "gaza-isf.yaml"))
+    assert code == 0, out
+    assert re.search(r"cost USD \d{3},\d{3},\d{3}\b", out), out
+    assert not re.search(r"\de[+-]\d", out), out
+    text = (EXAMPLES / "tutorial.yaml").read_text()
+    (tmp_path / "wrong.yaml").write_text(
+        text.replace("expect: {status: optimal}", "expect: {status: optimal, objective: {cost: 40000000}}")
+    )
+    code, out, _ = run("validate", str(tmp_path / "wrong.yaml"))
+    assert code == 1
+    assert re.search(r"objective cost is USD \d\d,\d{3},\d{3}, expected USD 40,000,000", out), out
 
 
 def test_cli_validate_reports_unmet_expectations(tmp_path: Path) -> None:
@@ -120,7 +138,7 @@ def test_cli_validate_reports_unmet_expectations(tmp_path: Path) -> None:
     assert code == 1
     assert "status is optimal, expected infeasible" in out
     assert "FAIL" in out and "broken.yaml" in out
-    assert "0 of 2 scenario(s) as expected" in out
+    assert "0 of 2 scenarios as expected" in out
 
 
 def test_cli_what_if_prints_a_readable_diff(tmp_path: Path) -> None:
