@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from forcepack.api.cli import app as service_app
+from forcepack.cli.terminal import fit
 from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import SCENARIO_SUFFIXES, load_solution
 from forcepack.models.loading import load_scenario as load_scenario_file
@@ -46,8 +47,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=False, width=160)
+out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+"""The package on stdout, messages on stderr: both as wide as the terminal (or `COLUMNS`), and
+unwrapped when piped (`cli.terminal`), set anew for every command."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -99,6 +102,8 @@ def main(
     ] = False,
 ) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
+    fit(out, sys.stdout)
+    fit(err, sys.stderr)
 
 
 def load_scenario(path: str | Path) -> Scenario:

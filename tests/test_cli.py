@@ -168,3 +168,54 @@ def test_cli_criticality_alternatives_and_resilient() -> None:
     code, out, _ = run("solve", gaza, "--resilient")
     assert code == 1  # some withdrawals stay fatal
     assert "without IDN" in out and "if IDN withdraws: no fallback" in out
+
+
+def test_cli_piped_output_is_never_wrapped() -> None:
+    """Piped (no terminal, no COLUMNS), every line stays whole on both streams: a what-if's summary and
+    a loading error's problems longer than 80 or 160 characters are each one line."""
+    result = runner.invoke(
+        app, ["what-if", str(EXAMPLES / "gaza-isf.yaml"), "--withdraw", "PAK"], env={"COLUMNS": None}
+    )
+    assert result.exit_code == 0
+    summary = result.stdout.splitlines()[0]
+    assert summary.startswith("PAK withdraw: ") and summary.endswith("leaving: PAK."), result.stdout
+    result = runner.invoke(app, ["solve", str(BAD / "dangling-many.yaml")], env={"COLUMNS": None})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5, lines  # the head and one line per problem
+    assert max(len(line) for line in lines) > 100
+
+
+@pytest.mark.parametrize("width", [50, 100])
+def test_cli_honours_columns_on_both_streams(width: int) -> None:
+    """COLUMNS sets the width of the package and of the error messages alike."""
+    result = runner.invoke(app, ["solve", str(EXAMPLES / "tutorial.yaml")], env={"COLUMNS": str(width)})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+    result = runner.invoke(app, ["solve", str(BAD / "dangling-many.yaml")], env={"COLUMNS": str(width)})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert len(lines) > 5  # the long problems wrapped
+
+
+def test_cli_terminal_width_is_the_terminal_s() -> None:
+    """On a terminal without COLUMNS the width is the terminal's own; COLUMNS, when set, wins."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    from forcepack.cli.terminal import columns
+
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 97, 0, 0))
+        with os.fdopen(follower, "w", closefd=False) as stream:
+            assert columns(stream, {}) == 97
+            assert columns(stream, {"COLUMNS": "70"}) == 70
+            assert columns(stream, {"COLUMNS": "wide"}) == 97
+    finally:
+        os.close(leader)
+        os.close(follower)
