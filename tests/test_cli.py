@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bench.generator import generate
 from forcepack.cli.main import app
 from forcepack.models import Solution
+from forcepack.models.reports import CheckReport, ValidationReport
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -219,3 +220,73 @@ def test_cli_terminal_width_is_the_terminal_s() -> None:
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_cli_check_json_reports_the_verdict(tmp_path: Path) -> None:
+    """`check --json` prints a `forcepack.check/1` document: passed with no violations for a good
+    package (exit 0), every violation with its rule and element for a tampered one (exit 1)."""
+    scenario = str(EXAMPLES / "tutorial.yaml")
+    code, out, _ = run("solve", scenario, "--json")
+    good = tmp_path / "solution.json"
+    good.write_text(out)
+    code, out, _ = run("check", scenario, str(good), "--json")
+    assert code == 0
+    report = CheckReport.model_validate_json(out)
+    assert (report.schema_, report.passed, report.violations, report.status) == (
+        "forcepack.check/1",
+        True,
+        [],
+        "optimal",
+    )
+    assert report.scenario.id == "tutorial" and report.solution == str(good)
+    data = json.loads(good.read_text())
+    data["assignments"][0]["units"] += 50
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(data))
+    code, out, _ = run("check", scenario, str(bad), "--json")
+    assert code == 1
+    report = CheckReport.model_validate_json(out)
+    assert not report.passed
+    assert "capacity" in {v.rule for v in report.violations}
+    assert all(v.message for v in report.violations)
+
+
+def test_cli_validate_json_reports_every_file(tmp_path: Path) -> None:
+    """`validate --json` prints a `forcepack.validation/1` document: a file that passed with its status
+    and objective, one whose expectation fails with the problem, one that does not load with its
+    loading problems (exit 1 when any fails)."""
+    text = (EXAMPLES / "tutorial.yaml").read_text()
+    (tmp_path / "a-good.yaml").write_text(text)
+    (tmp_path / "b-wrong.yaml").write_text(text.replace("expect: {status: optimal}", "expect: {status: infeasible}"))
+    shutil.copy(BAD / "dangling-sector.yaml", tmp_path / "c-broken.yaml")
+    code, out, _ = run("validate", str(tmp_path), "--json")
+    assert code == 1
+    report = ValidationReport.model_validate_json(out)
+    assert (report.schema_, report.passed, report.as_expected, report.total) == ("forcepack.validation/1", False, 1, 3)
+    good, wrong, broken = report.files
+    assert good.passed and good.status == "optimal" and good.scenario is not None
+    assert [o.criterion for o in good.objective] == ["shortfall", "cost", "nations"]
+    assert not wrong.passed and "status is optimal, expected infeasible" in wrong.problems
+    assert not broken.passed and broken.scenario is None and broken.status is None
+    assert any(p.startswith("requirements[1].sector") for p in broken.problems)
+    code, out, _ = run("validate", str(EXAMPLES / "tutorial.yaml"), "--json")
+    assert code == 0 and ValidationReport.model_validate_json(out).passed
+
+
+def test_cli_every_answering_command_takes_json() -> None:
+    """Every command that answers (all but those that write a file or run the service) takes `--json`,
+    as README.md says, and README names each of them."""
+    import typer.main
+
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    claim = re.search(r"Every command that answers \((.*?)\) takes `--json`", readme, re.S)
+    assert claim, "README.md no longer says which commands take --json"
+    named = set(re.findall(r"`(\S+?)`", claim.group(1)))
+    group = typer.main.get_group(app)
+    answering = {
+        name for name, command in group.commands.items() if name not in {"export", "import", "serve", "token", "db"}
+    }
+    assert named == answering
+    for name in answering:
+        options = {opt for param in group.commands[name].params for opt in getattr(param, "opts", [])}
+        assert "--json" in options, name
