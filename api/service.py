@@ -28,6 +28,7 @@ from forcepack.api.documents import (
     nation_codes,
     offer_changes,
     offer_document,
+    offer_of_view,
     offer_size,
     parts_of,
 )
@@ -497,7 +498,8 @@ def put_offer(
         version = current.version if current is not None else 0
         current_etag = offer_etag(scenario_id, nation, current, key)
         _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
-        offer = offer_changes(document(), nation, source)
+        stored = _offer_view(scenario_id, nation, current, key).model_dump(mode="json", exclude={"offer"})
+        offer = offer_changes(offer_of_view(document(), stored, source), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
         scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
         stored = offer_document(scenario.offer_by_nation[nation])
