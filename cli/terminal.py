@@ -17,6 +17,10 @@ UNWRAPPED = 100_000
 still take their natural width (they never stretch to fill it)."""
 
 
+LINES = 25
+"""The height given to every console (the command line never pages or redraws)."""
+
+
 def columns(stream: TextIO, environ: Mapping[str, str] = os.environ) -> int | None:
     """The width to wrap at: `COLUMNS` when it is set to a positive number, else the width of the
     terminal the stream writes to; None when the stream is not a terminal (lines stay whole)."""
@@ -34,5 +38,6 @@ def columns(stream: TextIO, environ: Mapping[str, str] = os.environ) -> int | No
 def fit(console: Console, stream: TextIO, environ: Mapping[str, str] = os.environ) -> None:
     """Set a console's width for the stream it writes to, by `columns`."""
     width = columns(stream, environ)
-    console.width = width or UNWRAPPED
+    # Width and height both: with either left unset, rich takes 80 columns on a "dumb" terminal.
+    console.size = (width or UNWRAPPED, LINES)
     console.soft_wrap = width is None

@@ -60,7 +60,7 @@ def data_path(text: str, data: Any) -> tuple[Any, ...]:
             node, i = node[part], i + 1
         elif isinstance(node, Mapping):
             for end in range(i + 1, len(segments) + 1):
-                key = ".".join(str(s) for s in segments[i:end])
+                key = ".".join(str(segment) for segment in segments[i:end])
                 if key in node:
                     part, i = key, end
                     break

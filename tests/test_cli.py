@@ -290,3 +290,12 @@ def test_cli_every_answering_command_takes_json() -> None:
     for name in answering:
         options = {opt for param in group.commands[name].params for opt in getattr(param, "opts", [])}
         assert "--json" in options, name
+
+
+def test_cli_width_holds_on_a_terminal_rich_calls_dumb() -> None:
+    """Where rich would take a "dumb" terminal's 80 columns (TERM=dumb, a stream it is told is a
+    terminal), the width is still the command line's: piped, no line wraps."""
+    env = {"COLUMNS": None, "TERM": "dumb", "TTY_COMPATIBLE": "1"}
+    result = runner.invoke(app, ["solve", str(BAD / "dangling-many.yaml")], env=env)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 5, result.stderr
