@@ -21,7 +21,9 @@ BAD = Path(__file__).resolve().parent / "data" / "bad"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    """A command's exit code, stdout and stderr, piped and without COLUMNS (which a test runner's
+    own environment may set), so that no line is wrapped."""
+    result = runner.invoke(app, list(args), env={"COLUMNS": None})
     return result.exit_code, result.stdout, result.stderr
 
 
