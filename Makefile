@@ -26,9 +26,12 @@ CHROMIUM ?= /usr/bin/chromium
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## Serve the HTTP API on the embedded SQLite database, examples loaded, a coordinator token printed.
+## Serve the HTTP API on the embedded SQLite database, examples loaded, a coordinator token printed,
+## on HOST:PORT (`make run HOST=0.0.0.0 PORT=8080`).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: install
-	$(BIN)/forcepack serve
+	$(BIN)/forcepack serve --host $(HOST) --port $(PORT)
 
 ## Solve the illustrative Gaza scenario and print the package.
 demo: install compile

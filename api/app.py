@@ -17,6 +17,7 @@ from forcepack.api.limits import BodySizeLimit
 from forcepack.api.openapi import install_openapi
 from forcepack.api.routes import analyses, health, jobs, me, offers, scenarios, web
 from forcepack.api.settings import Settings
+from forcepack.models.wording import plural
 
 logger = logging.getLogger("forcepack.api")
 
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
             upgrade(database)
         failed = fail_unfinished(database, "the server stopped before this job finished; submit it again")
         if failed:
-            logger.warning("%d job(s) left unfinished by the last run are marked failed", failed)
+            logger.warning("%s left unfinished by the last run marked failed", plural(failed, "job"))
         runner = JobRunner(
             database,
             max_concurrent=settings.max_concurrent_solves,

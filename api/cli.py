@@ -20,6 +20,7 @@ import typer
 if TYPE_CHECKING:
     from forcepack.api.db import Database
     from forcepack.api.settings import Settings
+    from forcepack.api.setup import Drift, FirstStart
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 token_app = typer.Typer(help="Bearer tokens of the HTTP service.", no_args_is_help=True)
@@ -254,11 +255,19 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
     examples: Annotated[
-        Path, typer.Option("--examples", help="Scenario files loaded when the database holds none.")
+        Path, typer.Option("--examples", help="Scenario files loaded when their scenario is not in the database.")
     ] = Path("examples"),
+    reload_examples: Annotated[
+        bool,
+        typer.Option(
+            "--reload-examples",
+            help="Load example files that differ from their scenario as loaded, as new versions (never over "
+            "changes made through the API).",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Serve the HTTP API: migrate the database, load the examples into an empty one, print a token."""
+    """Serve the HTTP API: migrate the database, load the examples, print how to get a token."""
     import uvicorn
 
     from forcepack.api.app import create_app
@@ -266,30 +275,71 @@ def serve(
 
     settings = _settings(database_url)
     database = _database(database_url)
-    outcome = first_start(database, examples)
+    outcome = first_start(database, examples, reload=reload_examples)
     database.dispose()
-    for path, problem in outcome.skipped:
-        typer.echo(f"skipped {path}: {problem}", err=True)
-    if outcome.loaded:
-        typer.echo(f"loaded {len(outcome.loaded)} example scenario(s): {', '.join(outcome.loaded)}")
-    if outcome.token is not None:
-        # The secret goes to a file only its owner reads, and to the screen when there is one:
-        # never to a log that stdout may be (a service manager's journal, a CI transcript).
-        path = _token_file(settings.database_url)
-        path.unlink(missing_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(outcome.token.secret + "\n", encoding="utf-8")
-        typer.echo(f"coordinator token {outcome.token.id}: its secret is in {path} (readable by you only)")
-        if sys.stdout.isatty():
-            typer.echo(f"  {outcome.token.secret}")
-    else:
-        typer.echo(
-            "coordinators sign in with a token made at the first start, or a new one from "
-            "`forcepack token create --role coordinator`"
-        )
+    for line in start_report(outcome, settings.database_url, database_url, tty=sys.stdout.isatty()):
+        typer.echo(line)
     typer.echo(
         f"forcepack on http://{host}:{port}/ (the planner's page; API under /v1, OpenAPI at http://{host}:{port}/docs)"
     )
     # An event stream stays open until its job ends: at a stop, uvicorn closes such connections
     # after a few seconds instead of waiting for the job (the jobs are then failed, as documented).
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+
+
+def start_report(outcome: FirstStart, url: str, given_url: str | None, *, tty: bool) -> Iterator[str]:
+    """What a start tells its user: files skipped, scenarios loaded, example files that differ from
+    their scenario as loaded (and how to load them), and how to sign in as a coordinator. The token
+    made at the first start is written to a file only its owner reads (and shown on a terminal)."""
+    from forcepack.models.wording import plural
+
+    for path, problem in outcome.skipped:
+        yield f"skipped {path}: {problem}"
+    if outcome.loaded:
+        yield f"loaded {plural(len(outcome.loaded), 'example scenario')}: {', '.join(outcome.loaded)}"
+    with_url = f" --database-url {_shown_url(given_url)}" if given_url else ""
+    for drift in outcome.drifted:
+        yield from _drift_report(drift, with_url)
+    path = _token_file(url)
+    if outcome.token is not None:
+        # The secret goes to a file only its owner reads, and to the screen when there is one:
+        # never to a log that stdout may be (a service manager's journal, a CI transcript).
+        path.unlink(missing_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(outcome.token.secret + "\n", encoding="utf-8")
+        yield f"coordinator token {outcome.token.id}: its secret is in {path} (readable by you only)"
+        if tty:
+            yield f"  {outcome.token.secret}"
+    else:
+        kept = f"the token the first start wrote to {path}, or " if path.exists() else ""
+        yield f"sign in as a coordinator with {kept}a new one: `forcepack token create --role coordinator{with_url}`"
+
+
+def _drift_report(drift: Drift, with_url: str) -> Iterator[str]:
+    from forcepack.api.setup import SHOWN_DIFFERENCES
+    from forcepack.models.wording import plural
+
+    count = plural(len(drift.differences), "difference")
+    if drift.reloaded:
+        yield f"reloaded {drift.path} as a new version of scenario `{drift.scenario}` ({count}; earlier versions kept):"
+    elif drift.edited_by_api:
+        yield (
+            f"{drift.path} differs from scenario `{drift.scenario}` as loaded ({count}), and the scenario has been "
+            f"changed through the API since ({', '.join(drift.edited_by_api)}): it is left as it is, and the file "
+            "is not loaded over those changes; change the scenario through the API instead:"
+        )
+    else:
+        yield (
+            f"{drift.path} differs from scenario `{drift.scenario}` as loaded ({count}); the database keeps the "
+            f"scenario as it is. To load the file as a new version: `forcepack serve --reload-examples{with_url}`"
+        )
+    for line in drift.differences[:SHOWN_DIFFERENCES]:
+        yield f"  {line}"
+    if len(drift.differences) > SHOWN_DIFFERENCES:
+        yield f"  ... and {plural(len(drift.differences) - SHOWN_DIFFERENCES, 'more difference')}"
+
+
+def _shown_url(url: str | None) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True) if url else ""

@@ -7,6 +7,7 @@ every rule is checked the same way for a request as for a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -111,6 +112,46 @@ def offer_changes(data: Any, nation: str, source: str) -> dict[str, Any]:
             source, [f"nation: expected `{nation}` (the nation in the address), got `{shown_value(named)}`"]
         )
     return offer
+
+
+OFFER_VIEW_FIELDS = ("scenario", "nation", "version", "etag", "written_by", "written_at")
+"""The read-only fields `GET .../offers/{nation}` gives beside `offer`."""
+
+
+def offer_of_view(data: Any, stored: Mapping[str, Any], source: str) -> Any:
+    """The offer of a body written as `GET .../offers/{nation}` gives it (`{scenario, nation,
+    version, etag, written_by, written_at, offer}`), so that a client can send back what it read:
+    each read-only field it holds must be the stored version's (`stored`, as GET gives it), else a
+    problem naming the field. Any other body is the offer itself, returned as it is."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("offer"), Mapping):
+        return data
+    problems: list[str] = []
+    for key, value in data.items():
+        if key == "offer":
+            continue
+        if key not in OFFER_VIEW_FIELDS:
+            problems.append(
+                f"{shown_value(key)}: unknown field `{shown_value(key)}` beside `offer` (the offer's own fields go "
+                "inside it)"
+            )
+        elif not _same_value(key, value, stored.get(key)):
+            problems.append(
+                f"{key}: read-only, and not the stored offer's (`{shown_value(stored.get(key))}`; got "
+                f"`{shown_value(value)}`): send what GET gave, or the offer alone"
+            )
+    if problems:
+        raise ScenarioInputError(source, problems)
+    return data["offer"]
+
+
+def _same_value(key: str, given: Any, stored: Any) -> bool:
+    """A read-only field as sent back against the stored one (a time as any ISO 8601 form of it)."""
+    if key == "written_at" and isinstance(given, str) and isinstance(stored, str):
+        try:
+            return dt.datetime.fromisoformat(given) == dt.datetime.fromisoformat(stored)
+        except ValueError:
+            return False
+    return type(given) is type(stored) and bool(given == stored)
 
 
 def build_scenario(

@@ -20,6 +20,7 @@ from forcepack.api.errors import (
 )
 from forcepack.models.errors import ScenarioInputError
 from forcepack.models.loading import read_document, shown_value
+from forcepack.models.wording import plural
 
 MAX_OFFSET = 10**9
 """The most a list may skip (a database integer holds it; more is a 422)."""
@@ -101,8 +102,8 @@ class BodySizeLimit:
         response = problem_response(
             413,
             "Request body too large",
-            f"the request body is larger than the server accepts ({self.max_bytes:,} bytes)",
-            [f"(body): at most {self.max_bytes} bytes"],
+            f"the request body is larger than the server accepts ({plural(self.max_bytes, 'byte')})",
+            [f"(body): at most {plural(self.max_bytes, 'byte')}"],
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)

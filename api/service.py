@@ -28,6 +28,7 @@ from forcepack.api.documents import (
     nation_codes,
     offer_changes,
     offer_document,
+    offer_of_view,
     offer_size,
     parts_of,
 )
@@ -62,6 +63,7 @@ from forcepack.models.errors import ForcepackError, NotPhasedYet
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 
 SYSTEM = Principal("system", Role.COORDINATOR)
 """The service itself, when it loads scenarios (examples at first start)."""
@@ -447,9 +449,9 @@ def _check_history_quota(
     stored = store.offer_history_bytes(session, scenario_id, nation)
     if stored + size > quota:
         raise Conflict(
-            f"the offer history of {nation} in scenario {scenario_id} would pass its quota of {quota:,} bytes",
+            f"the offer history of {nation} in scenario {scenario_id} would pass its quota of {plural(quota, 'byte')}",
             [
-                f"offer: {nation}'s stored versions hold {stored:,} bytes; this version's {size:,} more would "
+                f"offer: {nation}'s stored versions hold {plural(stored, 'byte')}; this version's {size:,} more would "
                 f"pass the quota of {quota:,} (max_offer_history_bytes); a coordinator may still write it"
             ],
         )
@@ -499,7 +501,8 @@ def put_offer(
         version = current.version if current is not None else 0
         current_etag = offer_etag(scenario_id, nation, current, key)
         _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
-        offer = offer_changes(document(), nation, source)
+        stored = _offer_view(scenario_id, nation, current, key).model_dump(mode="json", exclude={"offer"})
+        offer = offer_changes(offer_of_view(document(), stored, source), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
         scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
         stored = offer_document(scenario.offer_by_nation[nation])

@@ -17,13 +17,16 @@ import typer
 from rich.console import Console
 
 from forcepack.api.cli import app as service_app
-from forcepack.models.errors import ForcepackError
+from forcepack.cli.terminal import fit
+from forcepack.models.errors import ForcepackError, ScenarioInputError
 from forcepack.models.loading import SCENARIO_SUFFIXES, load_solution
 from forcepack.models.loading import load_scenario as load_scenario_file
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 
 if TYPE_CHECKING:
+    from forcepack.models.reports import ValidatedFile
     from forcepack.solver.params import SolveParams
 
 EXIT_PACKAGE = 0
@@ -45,8 +48,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=False, width=160)
+out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+"""The package on stdout, messages on stderr: both as wide as the terminal (or `COLUMNS`), and
+unwrapped when piped (`cli.terminal`), set anew for every command."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -98,6 +103,8 @@ def main(
     ] = False,
 ) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
+    fit(out, sys.stdout)
+    fit(err, sys.stderr)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -112,7 +119,6 @@ def load_scenario(path: str | Path) -> Scenario:
 def _write_tables(solution: Solution, where: Path) -> None:
     """The package's tables: one workbook when `where` ends in .xlsx, else a CSV file each in the
     folder. With no package, the best effort's tables, said so (none at all: exit 2, nothing written)."""
-    from forcepack.models.errors import ScenarioInputError
     from forcepack.models.tables import TABLE_NAMES, table_csv, tables_xlsx
 
     if not solution.has_package:
@@ -196,19 +202,39 @@ def solve_command(
 def check_command(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario file.")],
     solution_file: Annotated[Path, typer.Argument(help="Solution document (JSON), e.g. from `solve --json`.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verdict as a `forcepack.check/1` document.")
+    ] = False,
 ) -> None:
     """Re-verify a solution against its scenario, every rule, without the solver."""
+    from forcepack.models.reports import CheckReport, RuleViolation
     from forcepack.solver.check import check
+    from forcepack.solver.document import scenario_ref
 
     scenario = load_scenario(scenario_file)
     solution = load_solution(solution_file)
     violations = check(scenario, solution)
-    if violations:
-        out.print(f"{solution_file}: {len(violations)} violation(s) of {scenario_file}:", style="bold red")
+    if as_json:
+        report = CheckReport(
+            scenario=scenario_ref(scenario),
+            solution=str(solution_file),
+            status=solution.status,
+            passed=not violations,
+            violations=[RuleViolation(rule=v.rule, message=v.message, element=v.element) for v in violations],
+        )
+        sys.stdout.write(report.to_json() + "\n")
+    elif violations:
+        out.print(f"{solution_file}: {plural(len(violations), 'violation')} of {scenario_file}:", style="bold red")
         for v in violations:
             out.print(f"  - [{v.rule}] {v.message}", markup=False)
+    else:
+        out.print(
+            f"{solution_file}: {solution.status} package honours every rule of {scenario_file}",
+            style="green",
+            markup=False,
+        )
+    if violations:
         raise typer.Exit(EXIT_INFEASIBLE)
-    out.print(f"{solution_file}: {solution.status} package honours every rule of {scenario_file}", style="green")
 
 
 @app.command("why-not")
@@ -371,38 +397,78 @@ def scenario_files(paths: list[Path]) -> Iterator[Path]:
 @app.command("validate")
 def validate_command(
     paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the outcome as a `forcepack.validation/1` document.")
+    ] = False,
     time_limit: TimeLimit = 60.0,
     workers: Workers = None,
     seed: Seed = 0,
 ) -> None:
     """Solve every scenario given, check each answer, and compare with its `expect` block."""
+    from forcepack.models.reports import ValidatedFile, ValidationReport
+    from forcepack.solver.document import scenario_ref
     from forcepack.solver.validate import validate_scenario
 
     files = list(scenario_files(paths))
     if not files:
-        err.print("no scenario files found in " + ", ".join(map(str, paths)))
+        err.print("no scenario files found in " + ", ".join(map(str, paths)), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
-    failures = 0
+    validated: list[ValidatedFile] = []
     for file in files:
         try:
             scenario = load_scenario(file)
         except ForcepackError as exc:
-            failures += 1
-            out.print(f"FAIL {file}", style="bold red")
-            out.print(str(exc), markup=False)
-            continue
-        solution = _solve(scenario, time_limit, workers, seed)
-        outcome = validate_scenario(scenario, solution)
-        mark = "ok  " if outcome.passed else "FAIL"
-        out.print(f"{mark} {file}: {outcome.summary}", style="green" if outcome.passed else "bold red", markup=False)
-        for note in outcome.notes:
-            out.print(f"     note: {note}", style="dim", markup=False)
-        for problem in outcome.problems:
-            out.print(f"     - {problem}", markup=False)
-        failures += 0 if outcome.passed else 1
-    out.print(f"{len(files) - failures} of {len(files)} scenario(s) as expected")
-    if failures:
+            problems = exc.problems if isinstance(exc, ScenarioInputError) else [str(exc)]
+            entry = ValidatedFile(
+                file=str(file),
+                scenario=None,
+                passed=False,
+                status=None,
+                wall_s=None,
+                summary=str(exc).splitlines()[0],
+                problems=problems,
+            )
+        else:
+            solution = _solve(scenario, time_limit, workers, seed)
+            outcome = validate_scenario(scenario, solution)
+            entry = ValidatedFile(
+                file=str(file),
+                scenario=scenario_ref(scenario),
+                passed=outcome.passed,
+                status=solution.status,
+                wall_s=solution.run.wall_s,
+                objective=solution.objective,
+                summary=outcome.summary,
+                problems=outcome.problems,
+                notes=outcome.notes,
+            )
+        validated.append(entry)
+        if not as_json:
+            _print_validated(entry)
+    passing = sum(entry.passed for entry in validated)
+    if as_json:
+        report = ValidationReport(passed=passing == len(files), as_expected=passing, total=len(files), files=validated)
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        out.print(f"{passing} of {plural(len(files), 'scenario')} as expected")
+    if passing < len(files):
         raise typer.Exit(EXIT_INFEASIBLE)
+
+
+def _print_validated(entry: ValidatedFile) -> None:
+    """One validated file, as the readable output gives it."""
+    if entry.scenario is None:
+        out.print(f"FAIL {entry.file}", style="bold red", markup=False)
+        out.print(entry.summary, markup=False)
+        for problem in entry.problems:
+            out.print(f"  - {problem}", markup=False)
+        return
+    mark = "ok  " if entry.passed else "FAIL"
+    out.print(f"{mark} {entry.file}: {entry.summary}", style="green" if entry.passed else "bold red", markup=False)
+    for note in entry.notes:
+        out.print(f"     note: {note}", style="dim", markup=False)
+    for problem in entry.problems:
+        out.print(f"     - {problem}", markup=False)
 
 
 @app.command("export")
@@ -413,7 +479,6 @@ def export_command(
 ) -> None:
     """Write a scenario as a workbook: a sheet per list (sectors, requirements, nations, unit
     offers, pledges, red lines, vetoes, objective), the scenario's own fields and targets in `scenario`."""
-    from forcepack.models.errors import ScenarioInputError
     from forcepack.models.workbook import write_workbook
 
     if output.suffix.lower() != ".xlsx":
@@ -439,7 +504,6 @@ def import_command(
 
     import yaml
 
-    from forcepack.models.errors import ScenarioInputError
     from forcepack.models.workbook import read_workbook_file
 
     suffix = output.suffix.lower()

@@ -11,11 +11,10 @@ from rich.text import Text
 from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot, Withdrawal
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Conflict, Solution
+from forcepack.models.wording import figure, millions, plural, signed
 
-
-def usd(amount: int | float) -> str:
-    """USD in millions with one decimal, the unit planners brief in."""
-    return f"{amount / 1e6:,.1f}M"
+usd = millions
+"""An amount in millions with one decimal, the unit planners brief in (`33.2M`)."""
 
 
 def headline(solution: Solution) -> Text:
@@ -28,10 +27,10 @@ def headline(solution: Solution) -> Text:
     if solution.objective:
         parts = []
         for item in solution.objective:
-            value = f"{item.value:.4g}" if item.criterion != "cost" else f"USD {usd(item.value)}"
+            value = figure(item.value) if item.criterion != "cost" else f"USD {usd(item.value)}"
             parts.append(f"{item.criterion} {value}")
         text.append("  |  " + ", ".join(parts))
-    text.append(f"  |  {solution.run.wall_s:.2f}s, {solution.run.workers} worker(s)", style="dim")
+    text.append(f"  |  {solution.run.wall_s:.2f}s, {plural(solution.run.workers, 'worker')}", style="dim")
     return text
 
 
@@ -141,7 +140,8 @@ def best_effort_text(solution: Solution, scenario: Scenario) -> RenderableType |
     fewest = " (the fewest possible)" if effort.least is not None else " (fewer not ruled out)"
     head = Text("Best effort: ", style="bold")
     head.append(
-        f"{package.totals.personnel:,} personnel from {package.totals.nations_contributing} nation(s), cost USD "
+        f"{package.totals.personnel:,} personnel from {plural(package.totals.nations_contributing, 'nation')}, "
+        "cost USD "
         f"{usd(package.funding.total_cost_usd)}; essential lines short: {short}{fewest if effort.lines_short else ''}"
     )
     # The package is the scenario's with essential lines made desirable: show them as the scenario has them.
@@ -172,7 +172,7 @@ def render_why_not(answer: WhyNot, console: Console) -> None:
         for column in ("criterion", "optimum", f"with {answer.subject}", "change"):
             table.add_column(column, justify="left" if column == "criterion" else "right")
         for d in answer.deltas:
-            fmt = usd if d.criterion == "cost" else (lambda v: f"{v:,.4g}")
+            fmt = usd if d.criterion == "cost" else figure
             table.add_row(d.criterion, fmt(d.optimum), fmt(d.with_subject), fmt(d.delta))
         console.print(table)
     if answer.with_subject is not None and not answer.with_subject.has_package:
@@ -241,8 +241,8 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
             )
         console.print(cov)
     console.print(
-        f"cost {usd(diff.cost_delta_usd)} USD, personnel {diff.personnel_delta:+,}, "
-        f"shortfall {diff.shortfall_delta:+.4g}, churn {diff.churn} units"
+        f"cost USD {diff.cost_delta_usd / 1e6:+,.1f}M, personnel {diff.personnel_delta:+,}, "
+        f"shortfall {signed(diff.shortfall_delta)}, churn {plural(diff.churn, 'unit')}"
     )
 
 
@@ -257,7 +257,7 @@ def render_criticality(answer: Criticality, console: Console) -> None:
             ", ".join(w.nations),
             "yes" if w.feasible else ("NO" if w.feasible is False else "?"),
             _lines_lost(w),
-            f"{w.shortfall_delta:+.4g}" if w.shortfall_delta is not None else "",
+            signed(w.shortfall_delta) if w.shortfall_delta is not None else "",
             f"{usd(w.cost_delta_usd)}" if w.cost_delta_usd is not None else "",
             ", ".join(w.fillers),
             style="" if w.feasible else "red",
@@ -265,7 +265,7 @@ def render_criticality(answer: Criticality, console: Console) -> None:
     console.print(table)
     if not answer.baseline.has_package:
         console.print("No package exists to withdraw nations from: see the explanation above.", style="bold")
-    console.print(f"{len(answer.withdrawals)} re-solves in {answer.wall_s:.1f}s", style="dim")
+    console.print(f"{plural(len(answer.withdrawals), 're-solve')} in {answer.wall_s:.1f}s", style="dim")
 
 
 def _lines_lost(w: Withdrawal) -> str:

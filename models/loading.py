@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Mapping
+import re
+import types
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from forcepack.models.common import ENGAGEMENT_NAMES
+from forcepack.models.documents import other_document, scenario_not_solution
 from forcepack.models.errors import ScenarioInputError, SolutionInputError
+from forcepack.models.locating import located
+from forcepack.models.partial import references_of_the_rest
 from forcepack.models.red_lines import RED_LINE_KINDS
 from forcepack.models.scenario import Scenario, ScenarioReferenceError
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -40,7 +48,7 @@ class TooManyDigits:
         self.digits = len(text.lstrip("+-"))
 
     def __str__(self) -> str:
-        return f"a number of {self.digits:,} digits"
+        return f"a number of {plural(self.digits, 'digit')}"
 
 
 def _number(text: str) -> int | TooManyDigits:
@@ -258,7 +266,7 @@ def shown_value(value: object, *, quoted: bool = False) -> str:
     if len(text) <= SHOWN_CHARACTERS:
         return repr(text) if quoted else text
     cut = text[:SHOWN_CHARACTERS] + "..."
-    return f"{repr(cut) if quoted else cut} ({len(text):,} characters)"
+    return f"{repr(cut) if quoted else cut} ({plural(len(text), 'character')})"
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:
@@ -277,59 +285,156 @@ def format_location(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def describe_error(err: Mapping[str, Any], path: str) -> str:
+def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | None = None) -> str:
     """One pydantic error as a problem line led by `path`, worded alike wherever input is read (a
-    scenario file, a request, a patch, a workbook's cell): each reader says where, this says what."""
+    scenario file, a request, a patch, a workbook's cell): each reader says where, this says what.
+
+    A value not among those allowed (a control status, a readiness, a red line kind, a criterion)
+    gets the closest allowed one as "did you mean"; so does an unknown field, among the fields of
+    its place when `model` (what was validated) is given."""
     kind = err.get("type")
     loc = tuple(err.get("loc", ()))
     red_line = str((err.get("ctx") or {}).get("discriminator", "")).strip("'") == "kind"
     if kind == "extra_forbidden":
-        return f"{path}: unknown field `{shown_value(loc[-1]) if loc else '?'}`"
+        name = loc[-1] if loc else "?"
+        known = _fields_at(model, loc[:-1]) if model is not None else []
+        return f"{path}: unknown field `{shown_value(name)}`{suggestion(str(name), known)}"
     if kind == "missing":
         return f"{path}: required field is missing"
     if kind == "union_tag_invalid" and red_line:
         found = err.get("input")
         tag = found.get("kind") if isinstance(found, Mapping) else found
-        return f"{path}: unknown red line kind {shown_value(tag, quoted=True)}; expected one of " + ", ".join(
-            RED_LINE_KINDS
+        return (
+            f"{path}: unknown red line kind {shown_value(tag, quoted=True)}{suggestion(str(tag), RED_LINE_KINDS)}; "
+            f"expected one of {', '.join(RED_LINE_KINDS)}"
         )
     if kind == "union_tag_not_found" and red_line:
         return f"{path}: a red line needs a `kind` (one of {', '.join(RED_LINE_KINDS)})"
     message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     shown = err.get("input")
     plain = shown is not None and not isinstance(shown, Mapping | list)
-    return f"{path}: {message}" + (f" (got `{shown_value(shown)}`)" if plain else "")
+    hint = _closest_allowed(err) if kind in ("enum", "literal_error") else ""
+    if plain:
+        return f"{path}: {message} (got `{shown_value(shown)}`{'; ' + hint if hint else ''})"
+    return f"{path}: {message}" + (f" ({hint})" if hint else "")
 
 
-def problems_of(exc: ValidationError) -> list[str]:
-    """Every problem of a validation error, each led by its field path (`offers[0].units[1].count`)."""
+def suggestion(name: str, known: Iterable[str]) -> str:
+    """` (did you mean `x`?)` with the known name closest to `name`, or nothing when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _closest_allowed(err: Mapping[str, Any]) -> str:
+    """`did you mean `x`?` with the allowed value closest to the one given, from the error's list
+    (`'secure', 'contested' or 'hostile'`); an engagement level written as its name (`control`) is
+    told its number. Nothing when none is close."""
+    given = err.get("input")
+    if not isinstance(given, str):
+        return ""
+    expected = str((err.get("ctx") or {}).get("expected", ""))
+    allowed = re.findall(r"'([^']*)'", expected) or re.findall(r"\b\d+\b", expected)
+    level = {name: str(number) for number, name in ENGAGEMENT_NAMES.items()}.get(given.strip().lower())
+    if level is not None and level in allowed:
+        return f"did you mean `{level}` ({given.strip().lower()})?"
+    close = difflib.get_close_matches(given, allowed, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names (as written in a document: aliases) of the model at `loc` inside `model`,
+    following lists, mappings, optional fields and the red lines' union by its `kind`."""
+    current: list[Any] = [model]
+    for part in loc:
+        following: list[Any] = []
+        for annotation in current:
+            following.extend(_step(annotation, part))
+        current = following
+    names: list[str] = []
+    for annotation in current:
+        for member in _members(annotation):
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                names.extend(f.alias or name for name, f in member.model_fields.items())
+    return sorted(set(names))
+
+
+def _members(annotation: Any) -> list[Any]:
+    """An annotation's alternatives, `Annotated` and `None` set aside."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _members(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [m for arg in get_args(annotation) for m in _members(arg) if m is not type(None)]
+    return [annotation]
+
+
+def _step(annotation: Any, part: int | str) -> list[Any]:
+    """The annotations one step inside `annotation`, by a list index or a field, key or union tag."""
+    found: list[Any] = []
+    for member in _members(annotation):
+        origin = get_origin(member)
+        if isinstance(part, int) and origin in (list, tuple):
+            found.append(get_args(member)[0])
+        elif isinstance(part, str) and origin is dict:
+            found.append(get_args(member)[1])
+        elif isinstance(part, str) and isinstance(member, type) and issubclass(member, BaseModel):
+            for name, info in member.model_fields.items():
+                if part in (name, info.alias):
+                    found.append(info.annotation)
+            tag = member.model_fields.get("kind")
+            if tag is not None and part in get_args(tag.annotation):  # the union's tag names this member
+                found.append(member)
+    return found
+
+
+def problems_of(exc: ValidationError, model: type[BaseModel] | None = None) -> list[str]:
+    """Every problem of a validation error, each led by its field path (`offers[0].units[1].count`);
+    `model` is what was validated (for the fields an unknown one may have meant)."""
     problems: list[str] = []
     for err in exc.errors(include_url=False):
         ctx_error = (err.get("ctx") or {}).get("error")
         if isinstance(ctx_error, ScenarioReferenceError):
             problems.extend(ctx_error.issues)
             continue
-        problems.append(describe_error(err, format_location(tuple(err["loc"]))))
+        problems.append(describe_error(err, format_location(tuple(err["loc"])), model))
     return problems
 
 
 def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
-    """Validate already-parsed data as a scenario; every problem is reported at once."""
+    """Validate already-parsed data as a scenario; every problem is reported at once.
+
+    The scenario's references (sectors, nations, capabilities, groups, conditions named elsewhere)
+    are checked only once every field is valid; when some are not, the references of the parts
+    that are valid are checked too, on the document without the parts that are not
+    (`models.partial`), so that one run names both kinds."""
     if not isinstance(data, dict):
         raise ScenarioInputError(source, ["(top level): expected a mapping of scenario fields"])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioInputError(source, problems_of(exc)) from None
+        problems = problems_of(exc, Scenario)
+        problems.extend(references_of_the_rest(data, exc))
+        raise ScenarioInputError(source, problems) from None
     except RecursionError:
         raise ScenarioInputError(source, ["the document is nested too deeply"]) from None
 
 
 def scenario_from_text(text: str, source: str = "scenario", *, as_json: bool | None = None) -> Scenario:
-    """Parse a scenario from YAML or JSON text (JSON when `as_json`, else guessed from the first character)."""
+    """Parse a scenario from YAML or JSON text (JSON when `as_json`, else guessed from the first character).
+
+    A document of another kind (a solution, a what-if patch, an analysis's answer) is refused as
+    what it is, with the command that takes it; every problem of a scenario names, beside its
+    field's path, the ids of the elements on that path and the line of the text it is on."""
     if as_json is None:
         as_json = text.lstrip().startswith("{")
-    return parse_scenario(read_document(text, source, as_json=as_json), source)
+    data = read_document(text, source, as_json=as_json)
+    other = other_document(data)
+    if other is not None:
+        raise ScenarioInputError(source, [f"(document): {other}"])
+    try:
+        return parse_scenario(data, source)
+    except ScenarioInputError as exc:
+        raise ScenarioInputError(source, located(exc.problems, data, text)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -374,6 +479,9 @@ def load_solution(path: str | Path) -> Solution:
         raise SolutionInputError(source, exc.problems) from None
     except json.JSONDecodeError as exc:
         raise SolutionInputError(source, [str(exc)]) from None
+    scenario = scenario_not_solution(data)
+    if scenario is not None:
+        raise SolutionInputError(source, [f"(document): {scenario}"])
     try:
         return Solution.model_validate(data)
     except ValidationError as exc:

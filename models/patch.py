@@ -18,8 +18,6 @@ from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import format_location, parse_scenario, read_document
 from forcepack.models.scenario import Offer, Scenario, Targets, Veto
 
-PATCH_SCHEMA = "forcepack.patch/1"
-
 
 class Withdraw(Frozen):
     """These nations withdraw: their units and money leave; they stay listed for others' red lines."""

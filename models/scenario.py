@@ -40,6 +40,7 @@ from forcepack.models.red_lines import (
     RequiresPartner,
     Sectors,
 )
+from forcepack.models.wording import plural
 
 SCENARIO_SCHEMA = "forcepack.scenario/1"
 KEY_SEPARATOR = "/"
@@ -76,7 +77,9 @@ class Horizon(Frozen):
             raise ValueError(f"the horizon ends ({self.end}) before it starts ({self.start})")
         days = (self.end - self.start).days + 1
         if days > limits.MAX_HORIZON_DAYS:
-            raise ValueError(f"the horizon spans {days:,} days; at most {limits.MAX_HORIZON_DAYS:,} (100 years)")
+            raise ValueError(
+                f"the horizon spans {plural(days, 'day')}; at most {limits.MAX_HORIZON_DAYS:,} (100 years)"
+            )
         return self
 
 
@@ -699,7 +702,7 @@ def check_no_repeated_names(s: Scenario) -> Iterator[str]:
     def repeats(path: str, names: Iterable[object]) -> Iterator[str]:
         for name, n in Counter(names).items():
             if n > 1:
-                yield f"{path}: `{name}` is listed {n} times"
+                yield f"{path}: `{name}` is listed {plural(n, 'time')}"
 
     for i, nation in enumerate(s.nations):
         yield from repeats(f"nations[{i}].groups", nation.groups)
@@ -832,8 +835,8 @@ def check_offer_magnitudes(s: Scenario) -> Iterator[str]:
                 u = o.units[j]
                 yield (
                     f"offers[{i}].units: the offer's units would cost USD {sum(costs):,} if each served the "
-                    f"whole horizon ({months:,} months); an offer may cost at most USD "
-                    f"{limits.MAX_OFFER_COST_USD:,} (the largest line, units[{j}] `{u.id}`: {u.count:,} units "
+                    f"whole horizon ({plural(months, 'month')}); an offer may cost at most USD "
+                    f"{limits.MAX_OFFER_COST_USD:,} (the largest line, units[{j}] `{u.id}`: {plural(u.count, 'unit')} "
                     f"x USD {s.monthly_cost_of(u):,} a month)"
                 )
         pledged = sum(p.amount_usd for p in o.funding)

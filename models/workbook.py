@@ -24,7 +24,7 @@ import re
 import types
 import typing
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
@@ -48,6 +48,8 @@ from forcepack.models.scenario import (
     UnitOffer,
     Veto,
 )
+from forcepack.models.tables import TABLE_NAMES
+from forcepack.models.wording import plural
 
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
 """Largest workbook file read (a 500-nation scenario's is about 300 KB)."""
@@ -220,7 +222,7 @@ def _open(content: bytes, source: str) -> Any:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             raise ScenarioInputError(
-                source, [f"(workbook): unpacks to {unpacked:,} bytes, more than {MAX_UNPACKED_BYTES:,}"]
+                source, [f"(workbook): unpacks to {plural(unpacked, 'byte')}, more than {MAX_UNPACKED_BYTES:,}"]
             )
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except ScenarioInputError:
@@ -238,7 +240,7 @@ def read_workbook(content: bytes, source: str) -> Scenario:
         sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet) or hasattr(ws, "iter_rows")}
         missing = [name for name in (*_KEYED, *(t.sheet for t in TABLES)) if name not in sheets]
         if missing:
-            raise ScenarioInputError(source, [f"(workbook): no sheet named {', '.join(f'`{m}`' for m in missing)}"])
+            raise ScenarioInputError(source, [_not_a_scenario_workbook(sheets) or _no_sheets(missing)])
         _read_scenario_sheet(reading, sheets["scenario"])
         offers = _read_offers(reading, sheets["offers"])
         for table in TABLES:
@@ -455,6 +457,29 @@ def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def _no_sheets(missing: Sequence[str]) -> str:
+    return f"(workbook): no sheet named {', '.join(f'`{m}`' for m in missing)}"
+
+
+def _not_a_scenario_workbook(sheets: Iterable[str]) -> str | None:
+    """What a workbook given as a scenario is instead, by its sheets: a package's tables, or a
+    nation's offer; None when it may be a scenario's with sheets missing."""
+    names = set(sheets)
+    if "scenario" in names:
+        return None
+    if set(TABLE_NAMES) <= names:
+        return (
+            "(workbook): this is a package's tables (what `forcepack solve --tables` writes), not a scenario: "
+            "a scenario workbook is what `forcepack export` writes"
+        )
+    if {t.sheet for t in OFFER_TABLES} <= names and "sectors" not in names:
+        return (
+            "(workbook): this is a nation's offer (what `GET /v1/scenarios/{id}/offers/{nation}/workbook` gives), "
+            "not a scenario: `PUT` it back to that address"
+        )
+    return None
+
+
 def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, Any]:
     """The offer document a workbook of offer sheets holds, for `nation` (every row must name it);
     problems name sheet, row and column. The offer is checked against its scenario by the caller."""
@@ -464,7 +489,7 @@ def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, A
         sheets = {ws.title: ws for ws in book.worksheets}
         missing = [t.sheet for t in OFFER_TABLES if t.sheet not in sheets]
         if missing:
-            raise ScenarioInputError(source, [f"(workbook): no sheet named {', '.join(f'`{m}`' for m in missing)}"])
+            raise ScenarioInputError(source, [_no_sheets(missing)])
         for table in OFFER_TABLES:
             _read_table(reading, sheets[table.sheet], table, {nation: 0}, f"is not this offer's nation (`{nation}`)")
     finally:

@@ -8,6 +8,7 @@ from fractions import Fraction
 from forcepack.models.analysis import Alternatives
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.criteria import criterion, tolerance_of
@@ -93,10 +94,13 @@ def _summary(best: Solution, found: list[Solution], k: int, tolerance: float, d:
     if not best.has_package:
         return f"No package exists ({best.status}): there is no best to find alternatives to."
     share = f"{tolerance * 100:.4g}%"
-    within = f"within {share} of the best on every criterion and differing in at least {d} placement(s)"
+    within = f"within {share} of the best on every criterion and differing in at least {plural(d, 'placement')}"
     if len(found) == k:
-        return f"{len(found)} package(s): the best and {len(found) - 1} alternative(s) {within}."
-    count = f"Only {len(found)} of the {k} packages asked for: the best and {len(found) - 1} alternative(s) {within}"
+        return f"{plural(len(found), 'package')}: the best and {plural(len(found) - 1, 'alternative')} {within}."
+    count = (
+        f"Only {len(found)} of the {plural(k, 'package')} asked for: the best and "
+        f"{plural(len(found) - 1, 'alternative')} {within}"
+    )
     if last is not None and last.status == "infeasible":
         return f"{count}; no other package is (proven)."
     return f"{count}; the time limit ran out before another was found (more may exist)."

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from forcepack.models import Priority, Scenario, Solution, UnitOffer
+from forcepack.models.wording import agrees, plural
 from forcepack.solver.checking import (
     CheckedDocument,
     Verdict,
@@ -58,7 +59,7 @@ def check_status(pkg: CheckedDocument) -> Iterator[Violation]:
         yield Violation(
             "document",
             f"status `{solution.status}` holds no package, yet the document lists "
-            f"{len(solution.assignments)} assignment(s)",
+            f"{plural(len(solution.assignments), 'assignment')}",
         )
 
 
@@ -88,7 +89,8 @@ def check_assignment_units(pkg: CheckedDocument) -> Iterator[Violation]:
         if row.units < 1:
             yield Violation(
                 "assignment.units",
-                f"assignment of unit `{row.unit}` to `{row.requirement}` places {row.units} units (at least 1)",
+                f"assignment of unit `{row.unit}` to `{row.requirement}` places "
+                f"{plural(row.units, 'unit')} (at least 1)",
                 row.unit if unit_named(pkg.scenario, row.nation, row.unit) is not None else None,
             )
 
@@ -138,7 +140,8 @@ def check_assignment_cost(pkg: CheckedDocument) -> Iterator[Violation]:
             yield Violation(
                 "assignment.cost",
                 f"assignment of `{p.unit.id}` to `{p.requirement.id}` states a cost of {usd(p.row.cost_usd)}; "
-                f"{p.units} units x {usd(p.monthly_cost_usd)} x {months} months = {usd(p.cost_usd)}",
+                f"{plural(p.units, 'unit')} x {usd(p.monthly_cost_usd)} x {plural(months, 'month')} "
+                f"= {usd(p.cost_usd)}",
                 p.unit.id,
             )
 
@@ -150,7 +153,7 @@ def check_duplicate_assignments(pkg: CheckedDocument) -> Iterator[Violation]:
         if n > 1:
             yield Violation(
                 "assignment.duplicate",
-                f"unit `{unit}` is assigned to `{requirement}` in {n} rows (one row each)",
+                f"unit `{unit}` is assigned to `{requirement}` in {plural(n, 'row')} (one row each)",
                 unit if unit_named(pkg.scenario, nation, unit) is not None else None,
             )
 
@@ -167,7 +170,8 @@ def check_capacity(pkg: CheckedDocument) -> Iterator[Violation]:
         if n > unit.count:
             yield Violation(
                 "capacity",
-                f"unit `{unit_id}` ({nation}) is assigned {n} times; only {unit.count} are offered",
+                f"unit `{unit_id}` ({nation}) is assigned {plural(n, 'time')}; only {unit.count} "
+                f"{agrees(unit.count, 'is', 'are')} offered",
                 unit_id,
             )
 
@@ -247,7 +251,7 @@ def check_figures_nations(pkg: CheckedDocument) -> Iterator[Violation]:
         if nation not in pkg.participating:
             yield Violation("figures.nations", f"a nations row for {nation}, which does not take part", nation)
         elif n > 1:
-            yield Violation("figures.nations", f"{n} nations rows for {nation} (one each)", nation)
+            yield Violation("figures.nations", f"{plural(n, 'row')} in `nations` for {nation} (one each)", nation)
     for nation in sorted(pkg.participating - set(rows)):
         yield Violation("figures.nations", f"no nations row for {nation}, which takes part", nation)
     for row in pkg.solution.nations:
@@ -334,7 +338,9 @@ def check_objective_criteria(pkg: CheckedDocument) -> Iterator[Violation]:
     reported = [o.criterion for o in pkg.solution.objective]
     for criterion, n in Counter(reported).items():
         if n > 1:
-            yield Violation("objective.criteria", f"criterion `{criterion}` is reported {n} times in the objective")
+            yield Violation(
+                "objective.criteria", f"criterion `{criterion}` is reported {plural(n, 'time')} in the objective"
+            )
     wanted = [t.criterion for t in pkg.scenario.objective]
     # Criteria outside the scenario's objective (a repair's `churn`) may come in between.
     if [c for c in dict.fromkeys(reported) if c in wanted] != wanted:

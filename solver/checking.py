@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from forcepack.models import (
@@ -224,6 +224,13 @@ def usd(amount: float) -> str:
 def names(ids: Iterable[str]) -> str:
     """Ids in words: `a`, `b`."""
     return ", ".join(f"`{i}`" for i in ids)
+
+
+def conditions(false: Sequence[str]) -> str:
+    """Mandate conditions that do not hold, in words: condition `a` does not hold, conditions `a`, `b` do not."""
+    if len(false) == 1:
+        return f"mandate condition {names(false)} does not hold"
+    return f"mandate conditions {names(false)} do not hold"
 
 
 def close(a: float, b: float) -> bool:

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from forcepack.models.scenario import MAXIMISED, Scenario
+from forcepack.models.wording import figure, millions, money, signed
 from forcepack.solver.exact import EXACT_LIMIT, at_most, below, upper_bound
 from forcepack.solver.rules import requirements
 from forcepack.solver.rules.base import Candidate
@@ -170,11 +171,15 @@ class Criterion(ABC):
 
     def shown(self, delta: float) -> str:
         """A change in its value, in a planner's words."""
-        return f"{delta:+.4g}"
+        return signed(delta)
 
     def written(self, value: float) -> str:
         """A value of it, in a planner's words."""
-        return f"{value:,.4g}"
+        return figure(value)
+
+    def in_full(self, value: float) -> str:
+        """A value of it in full, as an `expect` block states it (money in whole dollars)."""
+        return figure(value, 6)
 
     def hold(
         self, b: CriterionView, value: Fraction, tolerance: Fraction = Fraction(0), *, exactly: bool = False
@@ -261,7 +266,10 @@ class Cost(Criterion):
         return f"USD {abs(delta) / 1e6:,.1f}M {'more' if delta >= 0 else 'less'}"
 
     def written(self, value: float) -> str:
-        return f"USD {value / 1e6:,.1f}M"
+        return f"USD {millions(value)}"
+
+    def in_full(self, value: float) -> str:
+        return money(value)
 
 
 class Nations(Criterion):

@@ -54,6 +54,7 @@ from forcepack.models.solution import (
     Solution,
     Supply,
 )
+from forcepack.models.wording import figure, millions, plural
 from forcepack.solver.builder import BuildCancelled, BuiltModel, ModelBuilder, inclusion_words
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.criteria import criterion
@@ -435,9 +436,9 @@ def _effect(solution: Solution | None) -> str:
         return "a package exists (its figures were not computed within the time limit)"
     short = solution.objective_value("shortfall")
     return (
-        f"a package exists: {solution.totals.personnel:,} personnel from {solution.totals.nations_contributing} "
-        f"nation{'s' if solution.totals.nations_contributing != 1 else ''}, cost USD "
-        f"{solution.funding.total_cost_usd / 1e6:,.1f}M" + (f", desirable shortfall {short:.3g}" if short else "")
+        f"a package exists: {solution.totals.personnel:,} personnel from "
+        f"{plural(solution.totals.nations_contributing, 'nation')}, cost USD "
+        f"{millions(solution.funding.total_cost_usd)}" + (f", desirable shortfall {figure(short, 3)}" if short else "")
     )
 
 
@@ -696,11 +697,11 @@ def explain(
     elif not relax_list and relaxations > 0:
         summary += " No change of the scenario's elements leaves a package with anyone deployed."
     logger.debug(
-        "explained %s in %.2fs: %d cause(s), %d way(s) out",
+        "explained %s in %.2fs: %s, %s out",
         scenario.id,
         time.perf_counter() - start,
-        len(causes),
-        len(relax_list),
+        plural(len(causes), "cause"),
+        plural(len(relax_list), "way"),
     )
     return Explanation(
         minimal=causes[0].minimal,

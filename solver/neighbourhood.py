@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
+from forcepack.models.wording import plural
 from forcepack.solver.cancel import cancellable
 from forcepack.solver.engine import new_solver
 from forcepack.solver.relaxation import Relaxation
@@ -108,7 +109,7 @@ def around_relaxation(
             )
         else:
             chosen = rng.sample(range(len(groups)), max(1, len(groups) // GROUP_SHARE))
-            kind = f"{len(chosen)} of {len(groups)} groups free"
+            kind = f"{len(chosen)} of {plural(len(groups), 'group')} free"
             domains = _outside(pairs, values, {i for g in chosen for i in groups[g]})
         free = len(pairs) - sum(1 for low, high in domains.values() if low == high)
         if free == 0 or (not first and free == len(pairs)):

@@ -20,6 +20,7 @@ from forcepack.models.analysis import CriterionDelta, Fallback, Fatal, Resilient
 from forcepack.models.patch import Patch, SetObjective, apply_patch
 from forcepack.models.scenario import Scenario, key_parts, offer_key
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.best_effort import best_effort
 from forcepack.solver.builder import BoolVar, ModelBuilder
@@ -181,7 +182,12 @@ def _summary(package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta]
     price = (
         "at no cost against the best package"
         if not worse
-        else "at a cost: " + ", ".join(f"{d.criterion} {d.optimum:,.4g} -> {d.with_subject:,.4g}" for d in worse)
+        else "at a cost: "
+        + ", ".join(
+            f"{d.criterion} {criterion(d.criterion).written(d.optimum)} -> "
+            f"{criterion(d.criterion).written(d.with_subject)}"
+            for d in worse
+        )
     )
     if not fatal:
         return f"This package survives every single withdrawal, {price}."
@@ -189,6 +195,6 @@ def _summary(package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta]
     named = "; ".join(f"{f.nation}: {f.reason}" for f in fatal)
     most = "the most any package can" if proven else "the most found in the time limit"
     return (
-        f"No package survives every single withdrawal. This one survives {survived} of its "
-        f"{len(package.nations)} nations' withdrawals ({most}), {price}. Fatal: {named}."
+        f"No package survives every single withdrawal. This one survives the withdrawal of {survived} of "
+        f"its {plural(len(package.nations), 'nation')} ({most}), {price}. Fatal: {named}."
     )

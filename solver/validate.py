@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 from forcepack.solver.check import check
+from forcepack.solver.criteria import criterion
 
 
 @dataclass
@@ -27,18 +28,23 @@ def validate_scenario(scenario: Scenario, solution: Solution) -> ValidationOutco
     expect = scenario.expect
     summary = f"{solution.status} in {solution.run.wall_s:.2f}s"
     if solution.objective:
-        summary += " (" + ", ".join(f"{o.criterion} {o.value:.6g}" for o in solution.objective) + ")"
+        summary += (
+            " ("
+            + ", ".join(f"{o.criterion} {criterion(o.criterion).in_full(o.value)}" for o in solution.objective)
+            + ")"
+        )
     if expect is None:
         notes.append("no `expect` block: only the checker ran")
         return ValidationOutcome(not problems, summary, problems, notes)
     if solution.status != expect.status:
         problems.append(f"status is {solution.status}, expected {expect.status}")
-    for criterion, wanted in (expect.objective or {}).items():
-        got = solution.objective_value(criterion)
+    for name, wanted in (expect.objective or {}).items():
+        got = solution.objective_value(name)
+        stated = criterion(name).in_full
         if got is None:
-            problems.append(f"objective {criterion} was not optimised, expected {wanted}")
+            problems.append(f"objective {name} was not optimised, expected {stated(wanted)}")
         elif not math.isclose(got, wanted, rel_tol=1e-6, abs_tol=1e-6):
-            problems.append(f"objective {criterion} is {got:.6g}, expected {wanted:.6g}")
+            problems.append(f"objective {name} is {stated(got)}, expected {stated(wanted)}")
     if expect.conflict is not None:
         if solution.explanation is None:
             problems.append("expected a conflict, but the answer carries no explanation")

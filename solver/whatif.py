@@ -11,6 +11,7 @@ from forcepack.models.analysis import WhatIf
 from forcepack.models.patch import Patch, Withdraw, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
@@ -102,7 +103,7 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
     """The what-if in one paragraph."""
     from forcepack.models.analysis import PackageDiff
 
-    what = patch.description or f"{len(patch.ops)} change(s)"
+    what = patch.description or plural(len(patch.ops), "change")
     if not patched.has_package:
         reason = patched.explanation.summary if patched.explanation else f"no package ({patched.status})"
         return f"{what}: no package remains. {reason}"
@@ -114,8 +115,9 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
     lost = [c.requirement for c in diff.coverage if c.shortfall_after > c.shortfall_before]
     gained = [c.requirement for c in diff.coverage if c.shortfall_after < c.shortfall_before]
     parts = [
-        f"{len(diff.added)} placement(s) added, {len(diff.removed)} reduced or removed (churn {diff.churn} units)",
-        f"cost {diff.cost_delta_usd / 1e6:+,.1f}M USD, personnel {diff.personnel_delta:+,}",
+        f"{plural(len(diff.added), 'placement')} added, {len(diff.removed)} reduced or removed "
+        f"(churn {plural(diff.churn, 'unit')})",
+        f"cost USD {diff.cost_delta_usd / 1e6:+,.1f}M, personnel {diff.personnel_delta:+,}",
     ]
     if lost:
         parts.append("coverage lost on " + ", ".join(lost))

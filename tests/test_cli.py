@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 from bench.generator import generate
 from forcepack.cli.main import app
 from forcepack.models import Solution
+from forcepack.models.reports import CheckReport, ValidationReport
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -19,7 +21,9 @@ BAD = Path(__file__).resolve().parent / "data" / "bad"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    """A command's exit code, stdout and stderr, piped and without COLUMNS (which a test runner's
+    own environment may set), so that no line is wrapped."""
+    result = runner.invoke(app, list(args), env={"COLUMNS": None})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -107,8 +111,25 @@ def test_cli_validate_examples_pass() -> None:
     """`validate examples/` solves, checks and compares every example with its expect block."""
     code, out, _ = run("validate", str(EXAMPLES))
     assert code == 0, out
-    assert "scenario(s) as expected" in out
+    assert "5 of 5 scenarios as expected" in out
     assert "FAIL" not in out
+
+
+def test_cli_prints_money_as_money(tmp_path: Path) -> None:
+    """An amount is never written in exponent notation: `validate` states a cost in whole dollars with
+    its currency (`USD 276,253,740`, not `2.76254e+08`), as it compares it with the expect block, and
+    a mismatch names both amounts alike."""
+    code, out, _ = run("validate", str(EXAMPLES / "gaza-isf.yaml"))
+    assert code == 0, out
+    assert re.search(r"cost USD \d{3},\d{3},\d{3}\b", out), out
+    assert not re.search(r"\de[+-]\d", out), out
+    text = (EXAMPLES / "tutorial.yaml").read_text()
+    (tmp_path / "wrong.yaml").write_text(
+        text.replace("expect: {status: optimal}", "expect: {status: optimal, objective: {cost: 40000000}}")
+    )
+    code, out, _ = run("validate", str(tmp_path / "wrong.yaml"))
+    assert code == 1
+    assert re.search(r"objective cost is USD \d\d,\d{3},\d{3}, expected USD 40,000,000", out), out
 
 
 def test_cli_validate_reports_unmet_expectations(tmp_path: Path) -> None:
@@ -120,7 +141,7 @@ def test_cli_validate_reports_unmet_expectations(tmp_path: Path) -> None:
     assert code == 1
     assert "status is optimal, expected infeasible" in out
     assert "FAIL" in out and "broken.yaml" in out
-    assert "0 of 2 scenario(s) as expected" in out
+    assert "0 of 2 scenarios as expected" in out
 
 
 def test_cli_what_if_prints_a_readable_diff(tmp_path: Path) -> None:
@@ -150,3 +171,134 @@ def test_cli_criticality_alternatives_and_resilient() -> None:
     code, out, _ = run("solve", gaza, "--resilient")
     assert code == 1  # some withdrawals stay fatal
     assert "without IDN" in out and "if IDN withdraws: no fallback" in out
+
+
+def test_cli_piped_output_is_never_wrapped() -> None:
+    """Piped (no terminal, no COLUMNS), every line stays whole on both streams: a what-if's summary and
+    a loading error's problems longer than 80 or 160 characters are each one line."""
+    result = runner.invoke(
+        app, ["what-if", str(EXAMPLES / "gaza-isf.yaml"), "--withdraw", "PAK"], env={"COLUMNS": None}
+    )
+    assert result.exit_code == 0
+    summary = result.stdout.splitlines()[0]
+    assert summary.startswith("PAK withdraw: ") and summary.endswith("leaving: PAK."), result.stdout
+    result = runner.invoke(app, ["solve", str(BAD / "dangling-many.yaml")], env={"COLUMNS": None})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5, lines  # the head and one line per problem
+    assert max(len(line) for line in lines) > 100
+
+
+@pytest.mark.parametrize("width", [50, 100])
+def test_cli_honours_columns_on_both_streams(width: int) -> None:
+    """COLUMNS sets the width of the package and of the error messages alike."""
+    result = runner.invoke(app, ["solve", str(EXAMPLES / "tutorial.yaml")], env={"COLUMNS": str(width)})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+    result = runner.invoke(app, ["solve", str(BAD / "dangling-many.yaml")], env={"COLUMNS": str(width)})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert len(lines) > 5  # the long problems wrapped
+
+
+def test_cli_terminal_width_is_the_terminal_s() -> None:
+    """On a terminal without COLUMNS the width is the terminal's own; COLUMNS, when set, wins."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    from forcepack.cli.terminal import columns
+
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 97, 0, 0))
+        with os.fdopen(follower, "w", closefd=False) as stream:
+            assert columns(stream, {}) == 97
+            assert columns(stream, {"COLUMNS": "70"}) == 70
+            assert columns(stream, {"COLUMNS": "wide"}) == 97
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+def test_cli_check_json_reports_the_verdict(tmp_path: Path) -> None:
+    """`check --json` prints a `forcepack.check/1` document: passed with no violations for a good
+    package (exit 0), every violation with its rule and element for a tampered one (exit 1)."""
+    scenario = str(EXAMPLES / "tutorial.yaml")
+    code, out, _ = run("solve", scenario, "--json")
+    good = tmp_path / "solution.json"
+    good.write_text(out)
+    code, out, _ = run("check", scenario, str(good), "--json")
+    assert code == 0
+    report = CheckReport.model_validate_json(out)
+    assert (report.schema_, report.passed, report.violations, report.status) == (
+        "forcepack.check/1",
+        True,
+        [],
+        "optimal",
+    )
+    assert report.scenario.id == "tutorial" and report.solution == str(good)
+    data = json.loads(good.read_text())
+    data["assignments"][0]["units"] += 50
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(data))
+    code, out, _ = run("check", scenario, str(bad), "--json")
+    assert code == 1
+    report = CheckReport.model_validate_json(out)
+    assert not report.passed
+    assert "capacity" in {v.rule for v in report.violations}
+    assert all(v.message for v in report.violations)
+
+
+def test_cli_validate_json_reports_every_file(tmp_path: Path) -> None:
+    """`validate --json` prints a `forcepack.validation/1` document: a file that passed with its status
+    and objective, one whose expectation fails with the problem, one that does not load with its
+    loading problems (exit 1 when any fails)."""
+    text = (EXAMPLES / "tutorial.yaml").read_text()
+    (tmp_path / "a-good.yaml").write_text(text)
+    (tmp_path / "b-wrong.yaml").write_text(text.replace("expect: {status: optimal}", "expect: {status: infeasible}"))
+    shutil.copy(BAD / "dangling-sector.yaml", tmp_path / "c-broken.yaml")
+    code, out, _ = run("validate", str(tmp_path), "--json")
+    assert code == 1
+    report = ValidationReport.model_validate_json(out)
+    assert (report.schema_, report.passed, report.as_expected, report.total) == ("forcepack.validation/1", False, 1, 3)
+    good, wrong, broken = report.files
+    assert good.passed and good.status == "optimal" and good.scenario is not None
+    assert [o.criterion for o in good.objective] == ["shortfall", "cost", "nations"]
+    assert not wrong.passed and "status is optimal, expected infeasible" in wrong.problems
+    assert not broken.passed and broken.scenario is None and broken.status is None
+    assert any(p.startswith("requirements[1].sector") for p in broken.problems)
+    code, out, _ = run("validate", str(EXAMPLES / "tutorial.yaml"), "--json")
+    assert code == 0 and ValidationReport.model_validate_json(out).passed
+
+
+def test_cli_every_answering_command_takes_json() -> None:
+    """Every command that answers (all but those that write a file or run the service) takes `--json`,
+    as README.md says, and README names each of them."""
+    import typer.main
+
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    claim = re.search(r"Every command that answers \((.*?)\) takes `--json`", readme, re.S)
+    assert claim, "README.md no longer says which commands take --json"
+    named = set(re.findall(r"`(\S+?)`", claim.group(1)))
+    group = typer.main.get_group(app)
+    answering = {
+        name for name, command in group.commands.items() if name not in {"export", "import", "serve", "token", "db"}
+    }
+    assert named == answering
+    for name in answering:
+        options = {opt for param in group.commands[name].params for opt in getattr(param, "opts", [])}
+        assert "--json" in options, name
+
+
+def test_cli_width_holds_on_a_terminal_rich_calls_dumb() -> None:
+    """Where rich would take a "dumb" terminal's 80 columns (TERM=dumb, a stream it is told is a
+    terminal), the width is still the command line's: piped, tables keep their natural width."""
+    env = {"COLUMNS": None, "TERM": "dumb", "TTY_COMPATIBLE": "1"}
+    result = runner.invoke(app, ["solve", str(EXAMPLES / "tutorial.yaml")], env=env)
+    assert result.exit_code == 0
+    assert "rafah-eng" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) > 100

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from forcepack.models import Scenario, ScenarioInputError, load_scenario
 
@@ -114,7 +116,39 @@ BAD_CASES = [
     pytest.param(
         "list-not-mapping.yaml", [("(top level)", ["expected a mapping of scenario fields"])], id="list-not-mapping"
     ),
+    pytest.param(
+        "misspelt-values.yaml",
+        [
+            ("sectors[1].control", ["got `contestd`; did you mean `contested`?"]),
+            ("requirements[1].engagement", ["got `control`; did you mean `2` (control)?"]),
+            ("requirements[1].wieght", ["unknown field `wieght` (did you mean `weight`?)"]),
+            ("offers[0].units[0].readiness", ["got `verifed`; did you mean `verified`?"]),
+        ],
+        id="misspelt-values-and-field",
+    ),
+    pytest.param(
+        "fields-and-references.yaml",
+        [
+            ("sectors[1].control", ["`contestd`"]),
+            ("requirements[0].quantity", ["greater than or equal to 1"]),
+            ("offers[0].units[0].count", ["greater than or equal to 1"]),
+            # reference problems of the parts that parsed, in the same run, numbered as in the file
+            ("requirements[1].capability", ["capability `infantery`", "did you mean `infantry`"]),
+            ("offers[1].units[0].capability", ["capability `infantri`"]),
+            ("vetoes[0].against[0]", ["nation `TRK`", "did you mean `TUR`"]),
+        ],
+        id="field-and-reference-problems-in-one-run",
+    ),
 ]
+
+LOCATION = re.compile(r"^(?P<path>[^\s]+?)(?: \((?P<ids>[^)]*)\))?(?:, line (?P<line>\d+))?: ")
+"""A problem's head: its field's path, the ids of the elements on it, its line."""
+
+
+def _path_of(problem: str) -> str:
+    """The field path a problem is led by, its location (ids, line) set aside."""
+    match = LOCATION.match(problem)
+    return match.group("path") if match else problem.split(": ", 1)[0]
 
 
 def _load_error(path: Path) -> ScenarioInputError:
@@ -133,7 +167,7 @@ def test_load_scenario_names_every_problem_by_field(name: str, expected: list[tu
     assert str(error).startswith(f"{path}: ")
     assert error.source == str(path)
     for where, words in expected:
-        matching = [p for p in error.problems if p.startswith(f"{where}: ")]
+        matching = [p for p in error.problems if _path_of(p) == where]
         assert matching, f"no problem at {where!r} in {error.problems}"
         assert any(all(w in p for w in words) for p in matching), f"{words} not all in {matching}"
     assert len(error.problems) == len(expected), error.problems
@@ -233,8 +267,6 @@ def test_model_copy_rebuilds_lookups() -> None:
 
 def test_load_scenario_refuses_repeated_names() -> None:
     """A nation listed twice in a group, or a partner named twice, would count twice: refused."""
-    import yaml
-
     from forcepack.models import parse_scenario
 
     data = yaml.safe_load((GOOD / "small.yaml").read_text())
@@ -252,3 +284,84 @@ def test_load_scenario_refuses_aliases_and_deep_nesting(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     assert _load_error(deep).problems == ["the document is nested too deeply"]
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        ("dangling-sector.yaml", "requirements[1].sector (id: ky-inf), line 12"),
+        ("duplicate-unit-id.yaml", "offers[0].units[1].id (nation: IDN, id: idn-eng), line 23"),
+        ("dangling-many.yaml", "vetoes[0].against[0] (id: isr-tur), line 37"),
+        ("dangling-many.yaml", "targets.group_minimums.arab_leage, line 38"),
+        ("unknown-top-level-field.yaml", "comments, line 41"),
+        ("window-reversed.yaml", "requirements[1] (id: ky-inf), line 12"),
+    ],
+)
+def test_load_scenario_names_the_element_and_line_of_a_problem(name: str, head: str) -> None:
+    """Beside its field's path, a problem names the id of each element on the path (a nation's offer
+    by its nation) and the line of the file it is on."""
+    assert any(p.startswith(head + ": ") for p in _load_error(BAD / name).problems), _load_error(BAD / name).problems
+
+
+def test_load_scenario_json_problems_name_their_line(tmp_path: Path) -> None:
+    """A JSON file's problems name lines too (the YAML composer reads JSON)."""
+    data = json.loads(json.dumps(yaml.safe_load((GOOD / "small.yaml").read_text()), default=str))
+    data["requirements"][1]["sector"] = "khan-yunis"
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(data, indent=2))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "khan-yunis" in text)
+    problems = _load_error(path).problems
+    assert problems == [
+        f"requirements[1].sector (id: ky-inf), line {line}: sector `khan-yunis` is not a sector of this scenario "
+        "(did you mean `khan-younis`?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"schema": "forcepack.solution/1", "status": "optimal"}, ["solution document", "forcepack check"]),
+        ({"assignments": [], "coverage": [], "totals": {}}, ["solution document", "forcepack check"]),
+        ({"schema": "forcepack.patch/1", "ops": []}, ["what-if patch", "what-if SCENARIO --patch"]),
+        ({"ops": [{"op": "withdraw", "nations": ["PAK"]}]}, ["what-if patch", "--patch"]),
+        ({"schema": "forcepack.criticality/1"}, ["forcepack criticality --json", "on the scenario file"]),
+        ({"schema": "forcepack.check/1"}, ["forcepack check --json"]),
+    ],
+)
+def test_load_scenario_says_what_another_document_is(
+    tmp_path: Path, document: dict[str, object], words: list[str]
+) -> None:
+    """A document of another kind given as a scenario is one problem saying what it is and which
+    command takes it, not a list of every scenario field it lacks."""
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps(document))
+    problems = _load_error(path).problems
+    assert len(problems) == 1 and problems[0].startswith("(document): this is "), problems
+    assert all(w in problems[0] for w in words), problems
+
+
+def test_load_scenario_a_real_solution_document_is_named(tmp_path: Path) -> None:
+    """The document `solve --json` prints, given to `load_scenario`, is named as a solution."""
+    from forcepack.solver import solve
+
+    path = tmp_path / "solution.json"
+    path.write_text(solve(load_scenario(GOOD / "small.yaml")).to_json())
+    assert _load_error(path).problems == [
+        "(document): this is a solution document (what `forcepack solve --json` prints), not a scenario: check it "
+        "against its scenario with `forcepack check SCENARIO SOLUTION`"
+    ]
+
+
+def test_load_solution_says_a_scenario_is_one(tmp_path: Path) -> None:
+    """A scenario given where a solution document is expected (`check` with its arguments swapped) is
+    named as a scenario, with the order `check` takes."""
+    from forcepack.models import SolutionInputError, load_solution
+
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(yaml.safe_load((GOOD / "small.yaml").read_text()), default=str))
+    with pytest.raises(SolutionInputError) as info:
+        load_solution(path)
+    assert info.value.problems == [
+        "(document): this is a scenario, not a solution document: `forcepack check SCENARIO SOLUTION` takes the "
+        "scenario first; `forcepack solve SCENARIO --json` makes its solution document"
+    ]

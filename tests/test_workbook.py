@@ -140,3 +140,24 @@ def test_workbook_text_stays_text_and_bombs_are_refused(tmp_path: Path) -> None:
     endless.symlink_to("/dev/zero")
     with pytest.raises(ScenarioInputError, match="larger than"):
         read_workbook_file(endless)
+
+
+def test_workbook_of_another_kind_is_named(tmp_path: Path) -> None:
+    """A package's tables (`solve --tables`) or a nation's offer workbook given as a scenario is
+    refused as what it is, with where it belongs, not as a list of missing sheets."""
+    from forcepack.models.tables import tables_xlsx
+    from forcepack.models.workbook import write_offer_workbook
+    from forcepack.solver import solve
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    with pytest.raises(ScenarioInputError) as tables:
+        read_workbook(tables_xlsx(solve(scenario)), "plan.xlsx")
+    assert tables.value.problems == [
+        "(workbook): this is a package's tables (what `forcepack solve --tables` writes), not a scenario: "
+        "a scenario workbook is what `forcepack export` writes"
+    ]
+    with pytest.raises(ScenarioInputError) as offer:
+        read_workbook(
+            write_offer_workbook(scenario.offer_by_nation["IDN"].model_dump(mode="json", exclude_none=True)), "idn.xlsx"
+        )
+    assert len(offer.value.problems) == 1 and "this is a nation's offer" in offer.value.problems[0]

@@ -83,6 +83,9 @@ def put_offer(
     """Write a new version of a nation's offer (its delegate, or a coordinator), JSON, YAML or the
     workbook `GET .../workbook` gives (problems then name sheet, row and column).
 
+    The body is the offer, or what `GET` gave with its `offer` edited: its read-only fields
+    (`scenario`, `version`, `etag`, ...) must then be the stored version's (422 naming each that is not).
+
     Needs `If-Match` with the current ETag (`"0"`, or `If-None-Match: *`, for the first), 428
     without it, 412 when another version was written since. The whole scenario is validated with it.
     A delegate's version that would take the nation's stored history past the server's quota

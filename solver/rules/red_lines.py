@@ -33,7 +33,8 @@ from forcepack.models.red_lines import (
     Sectors,
 )
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
-from forcepack.solver.checking import CheckedDocument, Violation, fills, names, unmet_mandate_lines
+from forcepack.models.wording import plural
+from forcepack.solver.checking import CheckedDocument, Violation, conditions, fills, names, unmet_mandate_lines
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import BUCKET, PLAN, Clash, Expr, Family, ModelView, OptionFilter, Rule, applies
 
@@ -144,7 +145,7 @@ class AllowedControlRule(RedLineRule[AllowedControl]):
         return scenario.sector_by_id[requirement.sector].control not in line.statuses
 
     def describe_line(self, line: AllowedControl, scenario: Scenario, nation: str) -> str:
-        statuses = " or ".join(str(s) for s in line.statuses)
+        statuses = " or ".join(str(status) for status in line.statuses)
         return f"{nation} only deploys to {statuses} sectors"
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
@@ -152,7 +153,7 @@ class AllowedControlRule(RedLineRule[AllowedControl]):
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
                 if isinstance(line, AllowedControl) and p.sector.control not in line.statuses:
-                    allowed = ", ".join(str(s) for s in line.statuses)
+                    allowed = ", ".join(str(status) for status in line.statuses)
                     yield Violation(
                         "red_line.allowed_control",
                         f"red line `{line.id}` ({p.nation}, allowed_control [{allowed}]): unit `{p.unit.id}` "
@@ -244,7 +245,7 @@ class NotAlongsideRule(RedLineRule[NotAlongside]):
         def in_sector(best: int, reads: Mapping[str, int]) -> str:
             return (
                 f"{nation} will not share a sector with {others}; the rest of the conflict needs them "
-                f"together in at least {best} sector(s)"
+                f"together in at least {plural(best, 'sector')}"
             )
 
         return Clash(sum(shared), False, in_sector)
@@ -306,7 +307,7 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
 
         def words(best: int, reads: Mapping[str, int]) -> str:
             return (
-                f"{nation} needs at least {line.min} partner(s) of {pool} contributing units; the rest of the "
+                f"{nation} needs at least {plural(line.min, 'partner')} of {pool} contributing units; the rest of the "
                 f"conflict lets at most {best} of its {len(partners)} contribute"
             )
 
@@ -335,8 +336,8 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
                 if len(present) < line.min:
                     yield Violation(
                         "red_line.requires_partner",
-                        f"red line `{line.id}` ({nation}, requires at least {line.min} partner(s) {named}): "
-                        f"{nation} takes part with {len(present)} partner(s) contributing units"
+                        f"red line `{line.id}` ({nation}, requires at least {plural(line.min, 'partner')} {named}): "
+                        f"{nation} takes part with {plural(len(present), 'partner')} contributing units"
                         + (f" ({', '.join(present)})" if present else ""),
                         line.id,
                     )
@@ -372,8 +373,7 @@ class RequiresMandateRule(RedLineRule[RequiresMandate]):
             for line, false in unmet_mandate_lines(pkg.scenario, p.nation):
                 yield Violation(
                     "mandate",
-                    f"red line `{line.id}` ({p.nation}, requires_mandate): {fills(p)}, "
-                    f"but mandate condition(s) {names(false)} do not hold",
+                    f"red line `{line.id}` ({p.nation}, requires_mandate): {fills(p)}, but {conditions(false)}",
                     line.id,
                 )
         for nation in sorted(pkg.used_of):
@@ -382,7 +382,7 @@ class RequiresMandateRule(RedLineRule[RequiresMandate]):
                     yield Violation(
                         "mandate",
                         f"red line `{line.id}` ({nation}, requires_mandate): money is drawn from pledge `{pledge}`, "
-                        f"but mandate condition(s) {names(false)} do not hold",
+                        f"but {conditions(false)}",
                         line.id,
                     )
 
@@ -464,12 +464,15 @@ class MaxSectorsRule(RedLineRule[MaxSectors]):
 
     def line_clash(self, line: MaxSectors, nation: str, view: ModelView) -> Clash | None:
         def words(best: int, reads: Mapping[str, int]) -> str:
-            return f"the rest of the conflict needs {nation}'s units in at least {best} sectors; at most {line.count}"
+            return (
+                f"the rest of the conflict needs {nation}'s units in at least {plural(best, 'sector')}; "
+                f"at most {line.count}"
+            )
 
         return Clash(sum(view.in_sector(nation, s) for s in sorted(view.sectors_of(nation))), False, words)
 
     def describe_line(self, line: MaxSectors, scenario: Scenario, nation: str) -> str:
-        return f"{nation} keeps its units in at most {line.count} sector{'s' if line.count != 1 else ''}"
+        return f"{nation} keeps its units in at most {plural(line.count, 'sector')}"
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `max_sectors`: the nation's units are kept together in at most `count` sectors."""
@@ -480,7 +483,7 @@ class MaxSectorsRule(RedLineRule[MaxSectors]):
                     yield Violation(
                         "red_line.max_sectors",
                         f"red line `{line.id}` ({offer.nation}, max_sectors {line.count}): "
-                        f"{offer.nation} has units in {len(sectors)} sectors ({names(sectors)})",
+                        f"{offer.nation} has units in {plural(len(sectors), 'sector')} ({names(sectors)})",
                         line.id,
                     )
 

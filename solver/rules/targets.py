@@ -11,6 +11,7 @@ from typing import Any
 from forcepack.models.limits import SHARE_MAX_DENOMINATOR
 from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import Scenario
+from forcepack.models.wording import agrees, plural
 from forcepack.solver.checking import SHARE_TOLERANCE, CheckedDocument, Violation
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import BUCKET, PLAN, Clash, Family, ModelView, Rule, applies
@@ -84,13 +85,16 @@ class MinNationsTarget(TargetRule):
             view.add(contributing >= minimum, Element("target", "min_nations"))
 
     def describe_key(self, key: str, scenario: Scenario) -> str:
-        return f"at least {scenario.targets.min_nations} nations contribute units"
+        least = scenario.targets.min_nations or 0
+        return f"at least {plural(least, 'nation')} {agrees(least, 'contributes', 'contribute')} units"
 
     def clash_key(self, key: str, view: ModelView) -> Clash | None:
         least = view.scenario.targets.min_nations or 0
 
         def words(best: int, reads: Mapping[str, int]) -> str:
-            return f"{least} nations must contribute units; the rest of the conflict lets at most {best} do so"
+            return (
+                f"{plural(least, 'nation')} must contribute units; the rest of the conflict lets at most {best} do so"
+            )
 
         return Clash(sum(view.contributes(n.code) for n in view.scenario.nations), True, words)
 
@@ -100,7 +104,8 @@ class MinNationsTarget(TargetRule):
         if least is not None and len(pkg.contributing) < least:
             yield Violation(
                 "target.min_nations",
-                f"target min_nations {least}: {len(pkg.contributing)} nation(s) contribute units"
+                f"target min_nations {least}: {plural(len(pkg.contributing), 'nation')} "
+                f"{agrees(len(pkg.contributing), 'contributes', 'contribute')} units"
                 + (f" ({', '.join(sorted(pkg.contributing))})" if pkg.contributing else ""),
                 "min_nations",
             )
@@ -119,7 +124,8 @@ class GroupMinimumsTarget(TargetRule):
 
     def describe_key(self, key: str, scenario: Scenario) -> str:
         group = key.split(".", 1)[1]
-        return f"at least {scenario.targets.group_minimums.get(group)} nations of group {group} contribute units"
+        least = scenario.targets.group_minimums.get(group, 0)
+        return f"at least {plural(least, 'nation')} of group {group} {agrees(least, 'contributes', 'contribute')} units"
 
     def clash_key(self, key: str, view: ModelView) -> Clash | None:
         group = key.split(".", 1)[1]
@@ -128,8 +134,8 @@ class GroupMinimumsTarget(TargetRule):
 
         def words(best: int, reads: Mapping[str, int]) -> str:
             return (
-                f"{least} members of group {group} must contribute units; of its {len(members)} members the rest "
-                f"of the conflict lets at most {best} do so"
+                f"{plural(least, 'member')} of group {group} must contribute units; of its "
+                f"{plural(len(members), 'member')} the rest of the conflict lets at most {best} do so"
             )
 
         return Clash(sum(view.contributes(code) for code in members), True, words)
@@ -141,7 +147,8 @@ class GroupMinimumsTarget(TargetRule):
             if len(members) < least:
                 yield Violation(
                     "target.group_minimums",
-                    f"target group_minimums.{group} {least}: {len(members)} member(s) of `{group}` contribute units"
+                    f"target group_minimums.{group} {least}: {plural(len(members), 'member')} of `{group}` "
+                    f"{agrees(len(members), 'contributes', 'contribute')} units"
                     + (f" ({', '.join(members)})" if members else ""),
                     f"group_minimums.{group}",
                 )

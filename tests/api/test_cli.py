@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -228,3 +229,133 @@ def test_cli_token_commands_refuse_an_older_revision_without_migrating_it(tmp_pa
     assert result.exit_code == 2
     assert "is at revision 0002, not the service's; run `forcepack db upgrade`" in result.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_make_run_passes_host_and_port_to_serve() -> None:
+    """`make run HOST=... PORT=...` serves there; without them, on 127.0.0.1:8000."""
+    import subprocess
+
+    root = EXAMPLES.parent
+
+    def serve_line(*variables: str) -> str:
+        done = subprocess.run(["make", "-n", "run", *variables], cwd=root, capture_output=True, text=True, check=True)
+        return next(line for line in done.stdout.splitlines() if "forcepack serve" in line)
+
+    assert serve_line("HOST=0.0.0.0", "PORT=9001").endswith("forcepack serve --host 0.0.0.0 --port 9001")
+    assert serve_line().endswith("forcepack serve --host 127.0.0.1 --port 8000")
+
+
+def _serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """`forcepack serve` on a database in `tmp_path`, examples from `tmp_path / 'examples'`, without
+    serving (uvicorn is not started): what it prints."""
+    import uvicorn
+
+    served: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(options["port"]))
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    result = runner.invoke(
+        app, ["serve", "--port", "8123", "--examples", str(tmp_path / "examples"), "--database-url", url, *args]
+    )
+    assert result.exit_code == 0, result.output
+    assert served == [8123]
+    return result.stdout
+
+
+def _examples(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    for name in ("tutorial.yaml", "three-causes.yaml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    return folder
+
+
+def test_cli_serve_again_says_how_to_get_a_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first start makes a coordinator token (its secret in a file, not on a pipe); a second start
+    makes none and prints where the first one is and the command that makes another."""
+    _examples(tmp_path)
+    first = _serve(tmp_path, monkeypatch)
+    secret = (tmp_path / "forcepack-coordinator-token").read_text().strip()
+    assert "coordinator token tok_" in first and secret not in first
+    again = _serve(tmp_path, monkeypatch)
+    assert "coordinator token tok_" not in again and secret not in again
+    assert (
+        f"sign in as a coordinator with the token the first start wrote to {tmp_path / 'forcepack-coordinator-token'}, "
+        f"or a new one: `forcepack token create --role coordinator --database-url sqlite:///{tmp_path / 'serve.db'}`"
+    ) in again
+
+
+def _stored(tmp_path: Path, scenario_id: str) -> tuple[int, dict[str, Any], dict[str, int]]:
+    """A stored scenario's version, parts, and each offer's latest version."""
+    from forcepack.api import store
+
+    database = Database(f"sqlite:///{tmp_path / 'serve.db'}")
+    with database.read() as session:
+        row = store.scenario_row(session, scenario_id)
+        assert row is not None
+        result = (
+            row.version,
+            dict(row.parts),
+            {n: r.version for n, r in store.latest_offers(session, scenario_id).items()},
+        )
+    database.dispose()
+    return result
+
+
+def test_cli_serve_never_reloads_an_edited_example_silently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An example edited after it was loaded is named at the next start with each difference and the
+    command that loads it, the database left as it was; `--reload-examples` loads it as new versions
+    (the earlier ones kept); once a delegate has changed the scenario through the API, a further edit
+    of the file is not loaded over that change, and the start says so. A new example file is loaded."""
+    folder = _examples(tmp_path)
+    _serve(tmp_path, monkeypatch)
+    tutorial = folder / "tutorial.yaml"
+    text = tutorial.read_text()
+    edited = text.replace("quantity: 1200", "quantity: 1500").replace(
+        "count: 2, personnel: 600", "count: 3, personnel: 600"
+    )
+    assert edited != text
+    tutorial.write_text(edited)
+
+    out = _serve(tmp_path, monkeypatch)
+    assert f"{tutorial} differs from scenario `tutorial` as loaded (2 differences); the database keeps" in out
+    assert "`forcepack serve --reload-examples --database-url sqlite:///" in out
+    assert "  requirements[ky-inf].quantity: 1200 -> 1500" in out
+    assert "  offers[MAR].units[mar-inf].count: 2 -> 3" in out
+    assert _stored(tmp_path, "tutorial")[0] == 1
+
+    out = _serve(tmp_path, monkeypatch, "--reload-examples")
+    assert f"reloaded {tutorial} as a new version of scenario `tutorial`" in out
+    version, parts, offers = _stored(tmp_path, "tutorial")
+    assert version == 2 and parts["requirements"][1]["quantity"] == 1500
+    assert offers == {"IDN": 1, "MAR": 2, "TUR": 1, "SAU": 1}
+    assert "differs" not in _serve(tmp_path, monkeypatch)  # as loaded now: nothing to say
+
+    from forcepack.api.auth import Principal, Role
+    from forcepack.api.service import get_offer, put_offer
+
+    database = Database(f"sqlite:///{tmp_path / 'serve.db'}")
+    delegate = Principal("tok_idn", Role.DELEGATE, "IDN")
+    current = get_offer(database, delegate, "tutorial", "IDN")
+    body = current.offer.model_dump_json(exclude={"nation"}).encode()
+    put_offer(
+        database,
+        make_settings(tmp_path),
+        delegate,
+        "tutorial",
+        "IDN",
+        body,
+        "application/json",
+        if_match=current.etag,
+        if_none_match=None,
+    )
+    database.dispose()
+    tutorial.write_text(edited.replace("quantity: 1500", "quantity: 1800"))
+    out = _serve(tmp_path, monkeypatch, "--reload-examples")
+    assert "changed through the API since (offer of IDN version 2): it is left as it is" in out
+    assert "  requirements[ky-inf].quantity: 1500 -> 1800" in out
+    assert _stored(tmp_path, "tutorial")[0] == 2
+
+    (folder / "funding.yaml").write_text((EXAMPLES / "infeasible-funding.yaml").read_text())
+    assert "loaded 1 example scenario: infeasible-funding" in _serve(tmp_path, monkeypatch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -218,3 +219,43 @@ def test_offers_read_with_current_etag_is_304_without_body(service: Service) -> 
     assert again.json()["version"] == 2
     foreign = "/v1/scenarios/tutorial/offers/MAR"
     assert service.client.get(foreign, headers={**delegate, "If-None-Match": "*"}).status_code == 404
+
+
+def test_offers_what_get_gives_can_be_put_back(service: Service) -> None:
+    """The body `GET` gives (the offer with its scenario, nation, version, ETag, author and time) is
+    accepted by `PUT` as it is, its read-only fields matching the stored version's; changed ones are
+    a 422 naming each field, and nothing is written."""
+    read = service.client.get(OFFER, headers=service.coordinator)
+    body = read.json()
+    body["offer"]["units"][0]["count"] += 1
+    headers = service.auth(Role.DELEGATE, "IDN", If_Match=read.headers["ETag"])
+    written = service.client.put(OFFER, json=body, headers=headers)
+    assert written.status_code == 200, written.json()
+    assert written.json()["version"] == 2
+    assert written.json()["offer"]["units"][0]["count"] == body["offer"]["units"][0]["count"]
+
+    again = service.client.get(OFFER, headers=service.coordinator)
+    stale = again.json() | {"version": 1, "scenario": "gaza-isf", "comment": "x"}
+    refused = service.client.put(
+        OFFER, json=stale, headers=service.auth(Role.DELEGATE, "IDN", If_Match=again.headers["ETag"])
+    )
+    assert refused.status_code == 422
+    problems = refused.json()["problems"]
+    assert len(problems) == 3, problems
+    assert any(p.startswith("version: read-only, and not the stored offer's (`2`; got `1`)") for p in problems)
+    assert any(p.startswith("scenario: read-only, and not the stored offer's (`tutorial`") for p in problems)
+    assert any(p.startswith("comment: unknown field `comment` beside `offer`") for p in problems)
+    history = service.client.get(OFFER + "/history", headers=service.coordinator).json()
+    assert [item["version"] for item in history["items"]] == [1, 2]
+
+
+def test_offers_read_only_time_may_be_any_iso_form(service: Service) -> None:
+    """`written_at` sent back in another ISO 8601 form of the same instant is the stored one."""
+    read = service.client.get(OFFER, headers=service.coordinator)
+    body = read.json()
+    when = dt.datetime.fromisoformat(body["written_at"])
+    body["written_at"] = when.astimezone(dt.timezone(dt.timedelta(hours=3))).isoformat()
+    written = service.client.put(
+        OFFER, json=body, headers=service.auth(Role.DELEGATE, "IDN", If_Match=read.headers["ETag"])
+    )
+    assert written.status_code == 200, written.json()

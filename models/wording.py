@@ -1,0 +1,64 @@
+"""Figures in a planner's words: money as money, counts with their noun in the right number.
+
+Every sentence the project writes (the solver's explanations, the checker's violations, the command
+line's summaries) words its figures through these, so that no amount is ever shown as `2.76254e+08`
+and no count as "1 nations".
+"""
+
+from __future__ import annotations
+
+import math
+
+CURRENCY = "USD"
+"""The currency of every amount: a scenario's money is in whole US dollars."""
+
+_IRREGULAR = {"personnel": "personnel", "capability": "capabilities", "party": "parties"}
+
+
+def plural(count: int | float, noun: str, many: str | None = None) -> str:
+    """`count` and `noun`, the noun in the plural unless the count is exactly one: `1 nation`,
+    `2 nations`, `1,200 personnel`. `many` gives a plural the rule (an `s`) and the few irregular
+    nouns known here do not."""
+    return f"{figure(count)} {noun if count == 1 else many or _IRREGULAR.get(noun, noun + 's')}"
+
+
+def agrees(count: int | float, one: str, many: str) -> str:
+    """The form of a word that agrees with a count: `one` for exactly one, else `many`."""
+    return one if count == 1 else many
+
+
+def figure(value: float, digits: int = 4) -> str:
+    """A number as a person reads it: whole numbers in full with thousands separators, others with
+    at most `digits` significant digits, never in exponent notation (`1,234`, `0.0125`, `12.35`)."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if not math.isfinite(value):
+        return str(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    magnitude = math.floor(math.log10(abs(value))) + 1
+    decimals = max(0, digits - magnitude)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def signed(value: float, digits: int = 4) -> str:
+    """A change, with its sign: `+2.5`, `-400`, `+0`."""
+    return ("-" if value < 0 else "+") + figure(abs(value), digits)
+
+
+def money(amount: int | float) -> str:
+    """An amount in full, in whole dollars: `USD 276,254,000`."""
+    return f"{CURRENCY} {round(amount):,}"
+
+
+def money_change(delta: int | float) -> str:
+    """A change of an amount, with its sign: `USD +1,500`, `USD -7,100,000`."""
+    rounded = round(delta)
+    return f"{CURRENCY} {'-' if rounded < 0 else '+'}{abs(rounded):,}"
+
+
+def millions(amount: int | float) -> str:
+    """An amount in millions, one decimal, the unit planners brief in: `276.3M` (the currency is
+    said once, beside it)."""
+    return f"{amount / 1e6:,.1f}M"
