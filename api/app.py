@@ -15,7 +15,7 @@ from forcepack.api.errors import install_error_handlers, internal_error
 from forcepack.api.jobs import JobRunner, SolveFunction, fail_unfinished
 from forcepack.api.limits import BodySizeLimit
 from forcepack.api.openapi import install_openapi
-from forcepack.api.routes import analyses, health, jobs, me, offers, scenarios, web
+from forcepack.api.routes import analyses, docs, health, jobs, me, offers, scenarios, web
 from forcepack.api.settings import Settings
 from forcepack.models.wording import plural
 
@@ -75,10 +75,21 @@ def create_app(settings: Settings | None = None, *, solve: SolveFunction | None 
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,  # a redirect would name the host the request claimed
+        docs_url=None,  # FastAPI's pages load their viewers from a CDN: `routes/docs` serves them whole
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (scenarios.router, offers.router, jobs.router, analyses.router, me.router, health.router, web.router):
+    for router in (
+        scenarios.router,
+        offers.router,
+        jobs.router,
+        analyses.router,
+        me.router,
+        health.router,
+        web.router,
+        docs.router,
+    ):
         app.include_router(router)
     install_openapi(app)
     app.add_middleware(CatchAll)

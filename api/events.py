@@ -11,6 +11,10 @@ gets only later ones):
 The stream ends after the final status (`done`, `failed` or `cancelled`); for a job the runner
 no longer holds (finished, or left by an earlier process), that status is the only event. A
 comment line every `HEARTBEAT_S` keeps proxies from closing a quiet stream.
+
+The events are FastAPI's own (`fastapi.sse`: the route answers with `EventSourceResponse` and yields
+`ServerSentEvent`s, which FastAPI writes in the wire format); this module decides which events a
+caller gets and when.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from anyio import to_thread
-from starlette.responses import StreamingResponse
+from fastapi.sse import ServerSentEvent
 
 from forcepack.api.errors import NotFound
 from forcepack.api.jobs import FINISHED, JobContext
@@ -32,30 +36,28 @@ POLL_S = 0.05
 HEARTBEAT_S = 15.0
 
 
-class EventStreamResponse(StreamingResponse):
-    """A `text/event-stream` answer that proxies must not buffer."""
-
-    media_type = "text/event-stream"
+KEEP_ALIVE = ServerSentEvent(comment="keep-alive")
+"""The comment line a quiet stream sends every `HEARTBEAT_S`."""
 
 
-def format_event(event: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
-    """One event in the wire format of the HTML standard's Server-Sent Events."""
-    lines = [f"id: {event_id}"] if event_id is not None else []
-    lines += [f"event: {event}", f"data: {json.dumps(data, separators=(',', ':'))}"]
-    return ("\n".join(lines) + "\n\n").encode("utf-8")
+def event(name: str, data: dict[str, Any], event_id: int | None = None) -> ServerSentEvent:
+    """One event: its name, its data as compact JSON, and its id (to resume after it)."""
+    return ServerSentEvent(
+        event=name, raw_data=json.dumps(data, separators=(",", ":")), id=None if event_id is None else str(event_id)
+    )
 
 
 RECHECK_S = 2.0
 """How often a stream asks again whether its caller may still read it."""
 
 
-async def _final(current_status: Callable[[], str]) -> AsyncIterator[bytes]:
+async def _final(current_status: Callable[[], str]) -> AsyncIterator[ServerSentEvent]:
     """The job's status as the table has it (nothing when the caller no longer sees the job)."""
     try:
         status = await to_thread.run_sync(current_status)
     except NotFound:  # its nation left the scenario meanwhile
         return
-    yield format_event("status", {"status": status})
+    yield event("status", {"status": status})
 
 
 async def job_events(
@@ -63,7 +65,7 @@ async def job_events(
     last_event_id: int,
     current_status: Callable[[], str],
     allowed: Callable[[], bool] | None = None,
-) -> AsyncIterator[bytes]:
+) -> AsyncIterator[ServerSentEvent]:
     """The job's events after `last_event_id`, until its final status.
 
     `current_status` reads the job's status from the table (it runs in a worker thread): the
@@ -82,10 +84,10 @@ async def job_events(
                 return
             checked = time.monotonic()
         events, closed = context.events_after(last)
-        for event in events:
-            yield format_event(event.event, event.data, event.id)
-            last = event.id
-            if event.event == "status" and event.data.get("status") in FINISHED:
+        for recorded in events:
+            yield event(recorded.event, recorded.data, recorded.id)
+            last = recorded.id
+            if recorded.event == "status" and recorded.data.get("status") in FINISHED:
                 return
         if closed:  # let go without a final event (cancelled while queued, or not recorded): ask the table
             async for line in _final(current_status):
@@ -94,6 +96,6 @@ async def job_events(
         if events:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= HEARTBEAT_S:
-            yield b": keep-alive\n\n"
+            yield KEEP_ALIVE
             quiet_since = time.monotonic()
         await asyncio.sleep(POLL_S)

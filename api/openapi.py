@@ -376,13 +376,16 @@ LINKS: list[tuple[str, str, str, str, str, str, dict[str, str]]] = [
 
 
 def _event_streams(document: dict[str, Any]) -> None:
-    """Each event of a `text/event-stream` answer is a `JobEvent` (FastAPI would say "a string")."""
+    """Each event of a `text/event-stream` answer is a `JobEvent`. FastAPI describes any event as
+    OpenAPI 3.2's `itemSchema` (data, event, id, retry: all strings), a keyword this 3.1 document
+    may not hold: the schema says what each event of this one stream holds."""
     document["components"]["schemas"]["JobEvent"] = JOB_EVENT_SCHEMA
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             for answer in operation.get("responses", {}).values():
                 stream = answer.get("content", {}).get("text/event-stream")
                 if stream is not None:
+                    stream.pop("itemSchema", None)
                     stream["schema"] = {"$ref": "#/components/schemas/JobEvent"}
 
 

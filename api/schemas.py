@@ -33,6 +33,7 @@ from forcepack.models.scenario import (
     UnitOffer,
     Veto,
 )
+from forcepack.models.scenario_diff import ElementChange, ElementState
 from forcepack.models.solution import Explanation, Solution
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -62,10 +63,12 @@ class ScenarioSummary(ApiModel):
     version: int = Field(ge=1, description="Version of the coordinator's parts.")
     etag: str = Field(description="ETag of the coordinator's parts, for `If-Match` on PATCH.")
     updated_at: dt.datetime = Field(description="When the coordinator's parts last changed.")
+    archived_at: dt.datetime | None = Field(default=None, description="When a coordinator archived it (null: active).")
 
 
 class ScenarioList(ApiModel):
-    """Scenarios the caller may see, oldest first."""
+    """Scenarios the caller may see, oldest first: the active ones, or with `?archived=true` (coordinators)
+    the archived ones."""
 
     items: list[ScenarioSummary]
     total: int = Field(ge=0, description="How many the caller may see in all.")
@@ -84,8 +87,55 @@ class ScenarioView(ApiModel):
     etag: str = Field(description="ETag of the coordinator's parts, for `If-Match` on PATCH.")
     created_at: dt.datetime
     updated_at: dt.datetime
+    archived_at: dt.datetime | None = Field(
+        default=None,
+        description="When a coordinator archived it (null: active). An archived scenario is read by "
+        "coordinators alone and takes no change and no new job until `POST .../restore`.",
+    )
     offers: list[OfferIndexEntry] = Field(description="Current offer version of each nation the caller may see.")
     scenario: Scenario = Field(description="The scenario document (the same form as a scenario file).")
+
+
+class ScenarioVersionEntry(ApiModel):
+    """One version of a scenario's coordinator parts."""
+
+    version: int = Field(ge=1, description="Version number (1: as created).")
+    written_at: dt.datetime = Field(description="When this version was written.")
+    written_by: str | None = Field(description="Id of the token that wrote it (coordinators only; null for others).")
+
+
+class ScenarioVersions(ApiModel):
+    """A page of the versions of a scenario's coordinator parts, oldest first; the history is append-only.
+
+    `GET .../versions?limit=20&offset=0` (`limit` at most 100): the versions `offset + 1` to
+    `offset + limit`, and `total`, the number of versions there are. Offers have their own history
+    (`GET .../offers/{nation}/history`).
+    """
+
+    scenario: str = Field(description="Scenario id.")
+    items: list[ScenarioVersionEntry] = Field(description="The page's versions, oldest first.")
+    total: int = Field(ge=0, description="How many versions the scenario has in all.")
+
+
+class ScenarioDiff(ApiModel):
+    """What changed in the coordinator's parts from one version to another, element by element.
+
+    Elements are matched by kind and id (`scenario`, `mandate`, `capability`, `sector`,
+    `requirement`, `nation`, `veto`, `target`, `objective`, `expect`): `added` and `removed` hold the
+    element as the version that has it holds it, `changed` each field that differs, old and new.
+    `expect` (which may name any nation's red lines) is for coordinators only, as in the scenario.
+    """
+
+    schema_: Literal["forcepack.scenario-diff/1"] = Field(
+        default="forcepack.scenario-diff/1", alias="schema", description="Format version."
+    )
+    scenario: str = Field(description="Scenario id.")
+    from_version: int = Field(ge=1, description="The older side (`from`).")
+    to_version: int = Field(ge=1, description="The newer side (`to`).")
+    summary: str = Field(description='The changes counted: "1 added, 2 changed", or "no change".')
+    added: list[ElementState] = Field(description="Elements only `to` holds.")
+    removed: list[ElementState] = Field(description="Elements only `from` holds.")
+    changed: list[ElementChange] = Field(description="Elements both hold that differ, with the fields that do.")
 
 
 class ScenarioPatch(ApiModel):

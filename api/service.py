@@ -45,8 +45,11 @@ from forcepack.api.schemas import (
     OfferHistory,
     OfferIndexEntry,
     OfferView,
+    ScenarioDiff,
     ScenarioList,
     ScenarioSummary,
+    ScenarioVersionEntry,
+    ScenarioVersions,
     ScenarioView,
     SolveJob,
     WhatIfJob,
@@ -57,11 +60,14 @@ from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioV
 from forcepack.api.visibility import (
     OfferSecrets,
     patch_offers,
+    redact_scenario_diff,
+    version_author,
 )
 from forcepack.models.analysis import WhatIf
 from forcepack.models.errors import ForcepackError, NotPhasedYet
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
+from forcepack.models.scenario_diff import diff_documents
 from forcepack.models.solution import Solution
 from forcepack.models.wording import plural
 
@@ -127,11 +133,27 @@ def _visible_scenario(
     not exist), with its parts read (`document`) only once that is decided: a hidden scenario's
     parts are never read, so the time of its 404 does not grow with its size."""
     row = store.scenario_row(session, scenario_id)
-    if row is None or not principal.sees_scenario(row.nations):
+    if row is None or not _sees(principal, row):
         raise scenario_not_found(scenario_id)
     if document:
         _ = row.parts  # read now, in the session: callers use them after it ends
     return row
+
+
+def _sees(principal: Principal, row: ScenarioRow) -> bool:
+    """May the caller see this scenario at all? A delegate those listing its nation; an archived
+    one only a coordinator."""
+    return principal.sees_scenario(row.nations) and (row.archived_at is None or principal.is_coordinator)
+
+
+def _active(row: ScenarioRow) -> None:
+    """An archived scenario takes no change and no new job (409, saying how to restore it)."""
+    if row.archived_at is not None:
+        raise Conflict(
+            f"scenario `{row.id}` is archived: restore it (POST /v1/scenarios/{row.id}/restore) before changing "
+            "it or running a job on it",
+            [f"scenario: `{row.id}` was archived at {row.archived_at.isoformat(timespec='seconds')}"],
+        )
 
 
 def _scenario_view(
@@ -161,6 +183,7 @@ def _scenario_view(
         etag=row.etag,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        archived_at=row.archived_at,
         offers=index,
         scenario=scenario,
     )
@@ -212,8 +235,8 @@ def store_scenario(db: Database, principal: Principal, data: Any, *, source: str
     key = digest_key(db)  # before the write lock: making the key takes it
     try:
         with db.write() as session:
-            if store.scenario_row(session, scenario.id) is not None:
-                raise _taken(scenario.id)
+            if (existing := store.scenario_row(session, scenario.id)) is not None:
+                raise _taken(scenario.id, archived=existing.archived_at is not None)
             session.add(
                 ScenarioRow(
                     id=scenario.id,
@@ -246,29 +269,74 @@ def store_scenario(db: Database, principal: Principal, data: Any, *, source: str
                 )
     except IntegrityError:
         with db.read() as session:
-            if store.scenario_row(session, scenario.id) is None:
+            if (existing := store.scenario_row(session, scenario.id)) is None:
                 raise
-        raise _taken(scenario.id) from None
+        raise _taken(scenario.id, archived=existing.archived_at is not None) from None
     return get_scenario(db, principal, scenario.id)
 
 
-def _taken(scenario_id: str) -> Conflict:
+def _taken(scenario_id: str, *, archived: bool = False) -> Conflict:
+    if archived:
+        return Conflict(
+            f"an archived scenario `{scenario_id}` exists already",
+            [
+                f"id: `{scenario_id}` is taken by an archived scenario; restore it with POST "
+                f"/v1/scenarios/{scenario_id}/restore, or choose another id"
+            ],
+        )
     return Conflict(
         f"a scenario `{scenario_id}` exists already", [f"id: `{scenario_id}` is taken; change it with PATCH"]
     )
 
 
-def list_scenarios(db: Database, principal: Principal, *, limit: int, offset: int) -> ScenarioList:
-    """The scenarios the caller may see, oldest first (the parts read of the page's alone)."""
+def list_scenarios(
+    db: Database, principal: Principal, *, limit: int, offset: int, archived: bool = False
+) -> ScenarioList:
+    """The scenarios the caller may see, oldest first (the parts read of the page's alone): the
+    active ones, or (`archived`, coordinators only) the archived ones."""
+    if archived:
+        principal.require_coordinator("list archived scenarios")
     with db.read() as session:
-        rows = [r for r in store.scenario_rows(session) if principal.sees_scenario(r.nations)]
+        rows = [r for r in store.scenario_rows(session, archived=archived) if _sees(principal, r)]
         items = [
             ScenarioSummary(
-                id=r.id, name=str(r.parts.get("name", r.id)), version=r.version, etag=r.etag, updated_at=r.updated_at
+                id=r.id,
+                name=str(r.parts.get("name", r.id)),
+                version=r.version,
+                etag=r.etag,
+                updated_at=r.updated_at,
+                archived_at=r.archived_at,
             )
             for r in rows[offset : offset + limit]
         ]
     return ScenarioList(items=items, total=len(rows))
+
+
+def archive_scenario(db: Database, principal: Principal, scenario_id: str, *, if_match: str | None) -> ScenarioView:
+    """Archive a scenario (coordinators): every version, offer and job is kept; it leaves the lists,
+    delegates and observers no longer see it, and it takes no change and no new job until restored.
+    Needs `If-Match` with its current ETag, as every change does."""
+    principal.require_coordinator("archive a scenario")
+    with db.write() as session:
+        row = _visible_scenario(session, principal, scenario_id, document=False)
+        _check_preconditions(if_match, None, row.etag, exists=True)
+        _active(row)
+        row.archived_at, row.archived_by = utcnow(), principal.token_id
+    return get_scenario(db, principal, scenario_id)
+
+
+def restore_scenario(db: Database, principal: Principal, scenario_id: str, *, if_match: str | None) -> ScenarioView:
+    """Bring an archived scenario back as it was archived (coordinators; `If-Match` with its ETag)."""
+    principal.require_coordinator("restore a scenario")
+    with db.write() as session:
+        row = _visible_scenario(session, principal, scenario_id, document=False)
+        _check_preconditions(if_match, None, row.etag, exists=True)
+        if row.archived_at is None:
+            raise Conflict(
+                f"scenario `{scenario_id}` is not archived", ["scenario: active already, nothing to restore"]
+            )
+        row.archived_at, row.archived_by = None, None
+    return get_scenario(db, principal, scenario_id)
 
 
 def get_scenario(db: Database, principal: Principal, scenario_id: str) -> ScenarioView:
@@ -277,6 +345,50 @@ def get_scenario(db: Database, principal: Principal, scenario_id: str) -> Scenar
         row = _visible_scenario(session, principal, scenario_id)
         latest = store.latest_offers(session, scenario_id)
     return _scenario_view(row, latest, principal, digest_key(db))
+
+
+def scenario_versions(
+    db: Database, principal: Principal, scenario_id: str, *, limit: int, offset: int
+) -> ScenarioVersions:
+    """A page of the versions of a scenario's coordinator parts, oldest first, and how many there are."""
+    with db.read() as session:
+        _visible_scenario(session, principal, scenario_id, document=False)
+        rows, total = store.scenario_versions(session, scenario_id, limit=limit, offset=offset)
+    items = [
+        ScenarioVersionEntry(
+            version=row.version, written_at=row.written_at, written_by=version_author(row.written_by, principal)
+        )
+        for row in rows
+    ]
+    return ScenarioVersions(scenario=scenario_id, items=items, total=total)
+
+
+def scenario_diff(db: Database, principal: Principal, scenario_id: str, old: int, new: int) -> ScenarioDiff:
+    """What changed in a scenario's coordinator parts from version `old` to version `new`, element by
+    element, as the caller may read it (422 naming the query field of a version that does not exist)."""
+    with db.read() as session:
+        row = _visible_scenario(session, principal, scenario_id, document=False)
+        asked = {"from": old, "to": new}
+        found = {field: store.scenario_version(session, scenario_id, number) for field, number in asked.items()}
+        missing = [
+            f"query {field}: scenario `{scenario_id}` has no version {asked[field]}; "
+            f"its versions are 1 to {row.version}"
+            for field, version in found.items()
+            if version is None
+        ]
+        if missing:
+            raise InvalidRequest(f"scenario `{scenario_id}` has no such version", missing)
+        before, after = (dict(version.parts) for version in found.values() if version is not None)
+    diff = redact_scenario_diff(diff_documents({"id": scenario_id, **before}, {"id": scenario_id, **after}), principal)
+    return ScenarioDiff(
+        scenario=scenario_id,
+        from_version=old,
+        to_version=new,
+        summary=diff.summary,
+        added=diff.added,
+        removed=diff.removed,
+        changed=diff.changed,
+    )
 
 
 def _parse_later(read: Callable[[], Any]) -> Callable[[], Any]:
@@ -355,6 +467,7 @@ def patch_scenario(
     def prepare(session: Session) -> dict[str, Any]:
         row = _visible_scenario(session, principal, scenario_id)
         _check_preconditions(if_match, None, row.etag, exists=True)
+        _active(row)
         latest = store.latest_offers(session, scenario_id)
         changes = coordinator_changes(document(), source)
         offers = {nation: r.offer for nation, r in latest.items()}
@@ -362,6 +475,7 @@ def patch_scenario(
 
     def commit(session: Session, parts: dict[str, Any]) -> None:
         current = _visible_scenario(session, principal, scenario_id, document=False)
+        _active(current)  # archived since the validation
         version, now = current.version + 1, utcnow()
         session.add(
             ScenarioVersionRow(
@@ -501,6 +615,7 @@ def put_offer(
         version = current.version if current is not None else 0
         current_etag = offer_etag(scenario_id, nation, current, key)
         _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
+        _active(row)
         stored = _offer_view(scenario_id, nation, current, key).model_dump(mode="json", exclude={"offer"})
         offer = offer_changes(offer_of_view(document(), stored, source), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
@@ -512,6 +627,7 @@ def put_offer(
 
     def commit(session: Session, prepared: tuple[int, dict[str, Any]]) -> OfferVersionRow:
         version, offer = prepared
+        _active(_visible_scenario(session, principal, scenario_id, document=False))  # archived since
         written = OfferVersionRow(
             scenario_id=scenario_id,
             nation=nation,
@@ -641,6 +757,7 @@ def _submit(
             existing = store.job_by_idempotency_key(session, principal.token_id, idempotency_key)
             if existing is not None:
                 return _replay(db, existing, request_hash, principal, runner)
+        _active(row)
         latest = store.latest_offers(session, scenario_id)
     codes = row.nations
     offers = {nation: r.offer for nation, r in latest.items() if nation in codes}
@@ -657,6 +774,7 @@ def _submit(
                 if existing is not None:
                     runner.release(ticket)
                     return _replay(db, existing, request_hash, principal, runner)
+            _active(_visible_scenario(session, principal, scenario_id, document=False))  # archived since
             job = JobRow(
                 id=job_id,
                 kind=asked.kind,
@@ -754,7 +872,7 @@ def _visible_job(session: Session, principal: Principal, job_id: str) -> JobRow:
     if job is None:
         raise job_not_found(job_id)
     scenario = store.scenario_row(session, job.scenario_id)
-    if scenario is None or not principal.sees_scenario(scenario.nations):
+    if scenario is None or not _sees(principal, scenario):
         raise job_not_found(job_id)
     return job
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow
+from forcepack.api.tables import JobRow, OfferVersionRow, ScenarioRow, ScenarioVersionRow
 
 
 def scenario_row(session: Session, scenario_id: str) -> ScenarioRow | None:
@@ -16,13 +16,40 @@ def scenario_row(session: Session, scenario_id: str) -> ScenarioRow | None:
     ).one_or_none()
 
 
-def scenario_rows(session: Session) -> list[ScenarioRow]:
-    """Every scenario, oldest first, without their parts (as `scenario_row`)."""
+def scenario_rows(session: Session, *, archived: bool = False) -> list[ScenarioRow]:
+    """Every active scenario (`archived`: every archived one), oldest first, without their parts (as
+    `scenario_row`)."""
+    state = ScenarioRow.archived_at.is_not(None) if archived else ScenarioRow.archived_at.is_(None)
     return list(
         session.scalars(
-            select(ScenarioRow).options(defer(ScenarioRow.parts)).order_by(ScenarioRow.created_at, ScenarioRow.id)
+            select(ScenarioRow)
+            .options(defer(ScenarioRow.parts))
+            .where(state)
+            .order_by(ScenarioRow.created_at, ScenarioRow.id)
         )
     )
+
+
+def scenario_versions(
+    session: Session, scenario_id: str, *, limit: int, offset: int
+) -> tuple[list[ScenarioVersionRow], int]:
+    """A page of a scenario's versions, oldest first, without their parts, and how many there are in all."""
+    where = ScenarioVersionRow.scenario_id == scenario_id
+    total = session.scalar(select(func.count()).select_from(ScenarioVersionRow).where(where)) or 0
+    rows = session.scalars(
+        select(ScenarioVersionRow)
+        .options(defer(ScenarioVersionRow.parts))
+        .where(where)
+        .order_by(ScenarioVersionRow.version)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def scenario_version(session: Session, scenario_id: str, version: int) -> ScenarioVersionRow | None:
+    """One version of a scenario's coordinator parts (None when there is no such version)."""
+    return session.get(ScenarioVersionRow, (scenario_id, version))
 
 
 def latest_offers(session: Session, scenario_id: str) -> dict[str, OfferVersionRow]:

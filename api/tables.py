@@ -1,7 +1,8 @@
 """The service's tables (SQLAlchemy 2, declarative, typed). `api/migrations/` creates them.
 
 - `scenarios`: the coordinator's parts of each scenario (everything but the offers), current version,
-  and the codes of the nations it lists (who may see it is decided from them, without its parts).
+  the codes of the nations it lists (who may see it is decided from them, without its parts), and
+  when it was archived (an archived scenario keeps all its rows; only coordinators see it).
 - `scenario_versions`: every version of those parts, append-only, so a job can be reproduced.
 - `offer_versions`: every version of every nation's offer, append-only (the database refuses
   UPDATE and DELETE), with its stored size; the latest version of each nation is its current offer.
@@ -71,6 +72,11 @@ class ScenarioRow(Base):
     decided from them before `parts` (as large as a scenario file) is read, so that the time of a
     404 tells nothing of the size of a scenario the delegate may not see. None by default: a row
     written without them is seen by no delegate."""
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """When a coordinator archived it (None: active). Archived, it is read by coordinators alone,
+    left out of the lists, and takes no change and no new job until it is restored."""
+    archived_by: Mapped[str | None] = mapped_column(String(80))
+    """The id of the token that archived it."""
 
 
 class ScenarioVersionRow(Base):

@@ -11,6 +11,10 @@ what-if's patch may carry a nation's whole offer, and its summary (like a critic
 reason) may quote an explanation. A patch operation on another nation's offer reads "another
 nation's offer" ("a nation's offer" for an observer); a text that names what the caller may not
 read (a red-line id or note, another nation's unit id) is replaced by a sentence that does not.
+
+A scenario's history is its coordinator parts, which every role that sees the scenario reads, but
+`expect` (the coordinator's test of the file, which may name any nation's red lines): a diff of
+versions shows it to coordinators only, and who wrote a version (a token's id) too.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from forcepack.api.auth import Principal, Role
 from forcepack.api.documents import ANOTHER_NATIONS_OFFER
 from forcepack.api.schemas import ExplanationAnswer
 from forcepack.models.analysis import Criticality, LineSupply, WhatIf, WhyNot
+from forcepack.models.scenario_diff import ElementDiff
 from forcepack.models.solution import (
     ConflictElement,
     ElementRef,
@@ -678,3 +683,26 @@ def scrub(answer: M, items: set[Item], placeholder: str) -> M:
 def redact_subject(subject: str, viewer: Principal, secrets: OfferSecrets, kind: str | None = None) -> str:
     """A why-not question's subject as `viewer` may read it: another nation's unit is "another nation's offer"."""
     return _offer_placeholder(viewer) if hidden_subject(subject, viewer, secrets, kind) else subject
+
+
+# -- a scenario's history -------------------------------------------------------------------------
+
+COORDINATOR_ONLY_KINDS = frozenset({"expect"})
+"""Kinds of scenario elements only coordinators read (as `GET /v1/scenarios/{id}` leaves `expect` out)."""
+
+
+def redact_scenario_diff(diff: ElementDiff, viewer: Principal) -> ElementDiff:
+    """A diff of two versions of a scenario as `viewer` may read it: the elements of a kind only
+    coordinators read are left out (its summary then counts what remains)."""
+    if viewer.role is Role.COORDINATOR:
+        return diff
+    return ElementDiff(
+        added=[e for e in diff.added if e.kind not in COORDINATOR_ONLY_KINDS],
+        removed=[e for e in diff.removed if e.kind not in COORDINATOR_ONLY_KINDS],
+        changed=[e for e in diff.changed if e.kind not in COORDINATOR_ONLY_KINDS],
+    )
+
+
+def version_author(written_by: str, viewer: Principal) -> str | None:
+    """Who wrote a version of a scenario's parts, as `viewer` may read it: a token's id, for coordinators."""
+    return written_by if viewer.role is Role.COORDINATOR else None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
-from forcepack.api.events import EventStreamResponse, job_events
+from forcepack.api.events import job_events
 from forcepack.api.kinds import KINDS
 from forcepack.api.limits import MAX_OFFSET
 from forcepack.api.openapi import EXAMPLE_EVENTS, EXAMPLE_SOLVE, document_body, problems
@@ -83,9 +85,15 @@ def get_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: Principa
     return service.get_job(db, runner, principal, job_id)
 
 
+def visible_job(job_id: str, db: DatabaseDep, principal: PrincipalDep) -> str:
+    """The job's id once the caller may see it: a 404 answers before a stream starts."""
+    service.job_status(db, principal, job_id)
+    return job_id
+
+
 @router.get(
     "/v1/jobs/{job_id}/events",
-    response_class=EventStreamResponse,
+    response_class=EventSourceResponse,
     responses={
         200: {
             "description": "Events until the job's final status",
@@ -94,29 +102,29 @@ def get_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: Principa
         **problems(401, 404),
     },
 )
-def follow_job(
-    job_id: str,
+async def follow_job(
+    job_id: Annotated[str, Depends(visible_job)],
     db: DatabaseDep,
     runner: RunnerDep,
     principal: PrincipalDep,
     last_event_id: Annotated[
         int | None, Header(ge=0, description="The id of the last event received, to resume after it.")
     ] = None,
-) -> EventStreamResponse:
+) -> AsyncIterator[ServerSentEvent]:
     """The job's progress as Server-Sent Events: status changes and improving packages, ending with its final status.
 
     Events: `status` (`{"status": ...}`), `package` (`{"criterion", "value", "seconds"}`, one per
     improving package the solver finds) and, for analyses, `step`. Polling `GET /v1/jobs/{id}`
     gives the same progress.
     """
-    service.job_status(db, principal, job_id)  # 404 before the stream starts
     stream = job_events(
         runner.context(job_id),
         last_event_id or 0,
         lambda: service.job_status(db, principal, job_id),
         allowed=lambda: service.may_still_read(db, principal, job_id),
     )
-    return EventStreamResponse(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    async for item in stream:
+        yield item
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,9 +13,12 @@ from typer.testing import CliRunner
 
 from forcepack.api.app import create_app
 from forcepack.api.cli import app
-from forcepack.api.db import Database
+from forcepack.api.db import Database, script_revisions
 from forcepack.api.setup import first_start
 from tests.api.conftest import EXAMPLES, make_settings
+
+(HEAD,) = script_revisions()[0]
+"""The latest migration revision: where `db upgrade` and `serve` bring a database."""
 
 runner = CliRunner()
 
@@ -70,7 +73,7 @@ def test_cli_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = runner.invoke(app, ["db", "upgrade", "--database-url", url])
     assert result.exit_code == 0, result.output
-    assert "revision 0003" in result.stdout
+    assert f"revision {HEAD}" in result.stdout
     assert (tmp_path / "new.db").exists()
 
 
@@ -210,7 +213,7 @@ def test_cli_token_commands_read_a_served_database_without_leaving_files(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.db"]
     from forcepack.api.db import sqlite_file_revision
 
-    assert sqlite_file_revision(tmp_path / "cli.db") == "0003"
+    assert sqlite_file_revision(tmp_path / "cli.db") == HEAD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.db"]
     assert runner.invoke(app, ["token", "list", "--database-url", url]).exit_code == 0
 

@@ -102,7 +102,7 @@ def test_limits_unknown_route_and_method_are_problems(service: Service) -> None:
     missing = service.client.get("/v1/nothing", headers=service.coordinator)
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
-    wrong = service.client.delete("/v1/scenarios/tutorial", headers=service.coordinator)
+    wrong = service.client.put("/v1/scenarios/tutorial", headers=service.coordinator)
     assert wrong.status_code == 405
     assert wrong.json()["status"] == 405
 

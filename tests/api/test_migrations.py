@@ -176,3 +176,50 @@ def check_0003_backfill(database: Database) -> None:
     with database.read() as session:
         assert session.execute(text("SELECT count(*) FROM offer_versions")).scalar_one() == 2
         assert session.scalars(sa.select(scenarios.c.parts)).one() == parts
+
+
+def test_migrations_0004_adds_the_archive_and_keeps_the_rows(database: Database) -> None:
+    """Revision 0004 leaves the scenarios stored before it active; down to 0003 an archived scenario
+    is active again and keeps every row it had."""
+    check_0004_archive(database)
+
+
+def check_0004_archive(database: Database) -> None:
+    """Revision 0004 on a database holding rows of 0003 (SQLite here, PostgreSQL in `test_postgres`)."""
+    import sqlalchemy as sa
+
+    from forcepack.api.tables import Json, UtcDateTime
+
+    upgrade(database, "0003")
+    scenarios = sa.table(
+        "scenarios",
+        *(sa.column(c) for c in ("id", "version", "etag")),
+        sa.column("parts", Json),
+        sa.column("nations", Json),
+        sa.column("created_at", UtcDateTime),
+        sa.column("updated_at", UtcDateTime),
+    )
+    parts = {"name": "s", "nations": [{"code": "IDN"}]}
+    now = utcnow()
+    with database.write() as session:
+        session.execute(
+            sa.insert(scenarios).values(
+                id="s", version=1, etag='"1"', parts=parts, nations=["IDN"], created_at=now, updated_at=now
+            )
+        )
+        session.add(ScenarioVersionRow(scenario_id="s", version=1, parts=parts, written_by="t", written_at=now))
+    upgrade(database)
+    with database.write() as session:
+        row = session.get(ScenarioRow, "s")
+        assert row is not None and row.archived_at is None and row.archived_by is None
+        row.archived_at, row.archived_by = utcnow(), "t"
+    downgrade(database, "0003")
+    assert {c["name"] for c in inspect(database.engine).get_columns("scenarios")} >= {"id", "parts", "nations"}
+    assert "archived_at" not in {c["name"] for c in inspect(database.engine).get_columns("scenarios")}
+    with database.read() as session:
+        assert session.scalars(sa.select(scenarios.c.parts)).one() == parts
+        assert session.execute(text("SELECT count(*) FROM scenario_versions")).scalar_one() == 1
+    upgrade(database)
+    with database.read() as session:
+        row = session.get(ScenarioRow, "s")
+        assert row is not None and row.archived_at is None

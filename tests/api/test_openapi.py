@@ -31,6 +31,9 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         "/v1/scenarios/{scenario_id}/offers/{nation}/history",
         "/v1/scenarios/{scenario_id}/offers/{nation}/workbook",
         "/v1/scenarios/{scenario_id}/workbook",
+        "/v1/scenarios/{scenario_id}/restore",
+        "/v1/scenarios/{scenario_id}/versions",
+        "/v1/scenarios/{scenario_id}/diff",
         "/v1/scenarios/{scenario_id}/solves",
         "/v1/scenarios/{scenario_id}/what-ifs",
         "/v1/scenarios/{scenario_id}/criticality",
@@ -123,5 +126,6 @@ def test_openapi_links_and_event_schema(service: Service) -> None:
     assert accepted["links"]["FollowJob"]["parameters"] == {"job_id": "$response.body#/id"}
     events = document["paths"]["/v1/jobs/{job_id}/events"]["get"]["responses"]["200"]["content"]
     assert events["text/event-stream"]["schema"] == {"$ref": "#/components/schemas/JobEvent"}
+    assert "itemSchema" not in events["text/event-stream"]  # OpenAPI 3.2's, not this 3.1 document's
     kinds = {item["properties"]["event"]["const"] for item in document["components"]["schemas"]["JobEvent"]["oneOf"]}
     assert kinds == {"status", "package", "step"}

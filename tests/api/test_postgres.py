@@ -140,3 +140,30 @@ def test_postgres_offer_history_pages_and_quota(url: str) -> None:
         page = client.get("/v1/scenarios/tutorial/offers/IDN/history?limit=2&offset=1", headers=headers).json()
         assert [v["version"] for v in page["items"]] == [2, 3]
         assert page["total"] == 1 + statuses.count(200)
+
+
+def test_postgres_migration_0004_archive(url: str) -> None:
+    """Revision 0004 on PostgreSQL: stored scenarios stay active, and down to 0003 none is lost."""
+    from tests.api.test_migrations import check_0004_archive
+
+    database = Database(url)
+    check_0004_archive(database)
+    database.dispose()
+
+
+def test_postgres_archive_and_restore(url: str) -> None:
+    """Archiving and restoring on PostgreSQL: hidden from a delegate, jobs refused, then back as it was."""
+    app = create_app(Settings(database_url=url, max_concurrent_solves=2))
+    with TestClient(app) as client:
+        service = Service(app, client)
+        load_examples(service.database, EXAMPLES)
+        etag = client.get("/v1/scenarios/tutorial", headers=service.coordinator).headers["ETag"]
+        archived = client.delete("/v1/scenarios/tutorial", headers=service.auth_coordinator_with(If_Match=etag))
+        assert archived.status_code == 200 and archived.json()["archived_at"] is not None
+        assert client.get("/v1/scenarios/tutorial", headers=service.auth(Role.DELEGATE, "IDN")).status_code == 404
+        assert client.post("/v1/scenarios/tutorial/solves", headers=service.coordinator).status_code == 409
+        listed = client.get("/v1/scenarios?archived=true", headers=service.coordinator).json()
+        assert [item["id"] for item in listed["items"]] == ["tutorial"]
+        restored = client.post("/v1/scenarios/tutorial/restore", headers=service.auth_coordinator_with(If_Match=etag))
+        assert restored.status_code == 200 and restored.json()["archived_at"] is None
+        assert client.get("/v1/scenarios/tutorial", headers=service.auth(Role.DELEGATE, "IDN")).status_code == 200

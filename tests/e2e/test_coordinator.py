@@ -68,6 +68,13 @@ def test_coordinator_what_if_withdrawal_shows_the_diff(visit: Visit) -> None:
     expect(changed.first.locator(".was")).to_contain_text("was")
     removed = answer.get_by_test_id("assignments-what-if").locator("tr.row-removed")
     expect(removed.filter(has_text="pak-qrf")).to_contain_text("removed (was 1)")
+    # Struck through but for the cell that says what happened to it.
+    struck = (
+        removed.filter(has_text="pak-qrf")
+        .locator("td, th")
+        .evaluate_all("(cells) => cells.map((c) => getComputedStyle(c).textDecorationLine)")
+    )
+    assert struck[:-1] == ["line-through"] * (len(struck) - 1) and struck[-1] == "none", struck
     visit.screenshot("coordinator-what-if")
 
 

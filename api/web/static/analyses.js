@@ -158,7 +158,7 @@ export function criticalityView(answer, scenario, options = {}) {
       caption: `${rows.length} withdrawal(s) re-solved${answer.wall_s ? ` in ${dec(answer.wall_s)} s` : ""}; most critical first`,
       testid: "criticality-table",
       rows,
-      rowClass: (w) => (w.feasible === false ? "row-removed" : w.essential_lines_lost?.length ? "row-reduced" : undefined),
+      rowClass: (w) => (w.feasible === false ? "row-no-package" : w.essential_lines_lost?.length ? "row-reduced" : undefined),
       columns: [
         { key: "rank", label: "Rank", numeric: true },
         { key: "nations", label: "Withdrawn", header: true, cell: nationsOf, value: nationsOf },

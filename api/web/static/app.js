@@ -21,6 +21,7 @@ const state = {
   busy: false,
   abort: null,
   jobId: null,
+  tab: "package", // the section shown on a narrow screen
   generation: 0, // counts scenario openings: an answer for an earlier one is dropped
 };
 
@@ -39,6 +40,34 @@ function hush() {
 }
 
 const linesOf = (error) => (error instanceof ApiError ? error.lines : [String(error.message || error)]);
+
+// -- sections as tabs ---------------------------------------------------------------------------
+// On a narrow screen (style.css) one tab's sections show at a time; on a wide one every section
+// shows and a tab jumps to its own. A tab whose sections are all hidden (by role) is not offered.
+
+function tabSections(tab) {
+  return [...document.querySelectorAll(`#workspace section[data-tab="${tab}"]`)];
+}
+
+function renderTabs() {
+  const active = state.tab;
+  for (const button of document.querySelectorAll("#sections button.tab")) {
+    const tab = button.dataset.tab;
+    button.closest("li").hidden = tabSections(tab).every((section) => section.hidden);
+    if (tab === active) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
+  }
+  for (const section of document.querySelectorAll("#workspace section[data-tab]")) {
+    section.classList.toggle("tab-hidden", section.dataset.tab !== active);
+  }
+}
+
+/** Show a tab (an answer just arrived in it, or the user chose it); `jump` brings it into view. */
+function showTab(tab, { jump = false } = {}) {
+  state.tab = tab;
+  renderTabs();
+  if (jump) tabSections(tab).find((section) => !section.hidden)?.scrollIntoView({ block: "start" });
+}
 
 // -- the address: #scenario=ID&job=JOB ------------------------------------------------------------
 
@@ -163,6 +192,7 @@ async function openScenario(id, jobId = null) {
     const editor = new OfferEditor($("offer-body"), { scenarioId: id, nation: state.nation, scenario });
     await editor.load();
   }
+  showTab(state.role === "delegate" ? "offer" : "package");
   $("scenario-summary").dataset.scenario = id; // loaded
   if (jobId) await openJob(jobId, { generation });
   else await showLatestPackage(id, generation);
@@ -302,23 +332,27 @@ async function openJob(id, { quiet = false, generation = state.generation } = {}
   }
   if (job.status !== "done" || !job.result || generation !== state.generation) return;
   if (quiet && state.solution) return; // a package solved meanwhile is newer than the latest listed
-  showAnswer(job);
+  showAnswer(job, { quiet });
 }
 
-function showAnswer(job) {
-  if (job.kind === "solve") showPackage(job.result, job.id);
-  else if (job.kind === "what-if") showWhatIf(job);
-  else if (job.kind === "criticality") showCriticality(job);
-  else if (job.kind === "why-not") showWhyNot(job);
+/** Show a job's answer in its section; `quiet` (the latest package, opened by itself) keeps the tab chosen. */
+function showAnswer(job, { quiet = false } = {}) {
+  const options = { switchTab: !quiet };
+  if (job.kind === "solve") showPackage(job.result, job.id, options);
+  else if (job.kind === "what-if") showWhatIf(job, options);
+  else if (job.kind === "criticality") showCriticality(job, options);
+  else if (job.kind === "why-not") showWhyNot(job, options);
   else if (job.kind === "explanation" && job.result.explanation) {
-    showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id);
+    showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id, options);
   }
 }
 
-function showPackage(solution, jobId) {
+function showPackage(solution, jobId, { switchTab = true } = {}) {
   state.solution = solution;
   setHash({ job: jobId });
   $("package").hidden = false;
+  if (switchTab) showTab("package");
+  else renderTabs();
   const link = `${location.origin}${location.pathname}#scenario=${encodeURIComponent(state.scenarioId)}&job=${encodeURIComponent(jobId)}`;
   clear(
     $("package-body"),
@@ -328,19 +362,25 @@ function showPackage(solution, jobId) {
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
 }
 
-function showWhatIf(job) {
+function showWhatIf(job, { switchTab = true } = {}) {
   $("what-if").hidden = false;
+  if (switchTab) showTab("what-if");
+  else renderTabs();
   const tryWayOut = state.role === "coordinator" ? tryPatch : null;
   clear($("what-if-result"), whatIfView(job.result, state.view?.scenario, { tryWayOut }));
 }
 
-function showCriticality(job) {
+function showCriticality(job, { switchTab = true } = {}) {
   $("criticality").hidden = false;
+  if (switchTab) showTab("criticality");
+  else renderTabs();
   clear($("criticality-result"), criticalityView(job.result, state.view?.scenario, { tryWayOut: wayOutTrier() }));
 }
 
-function showWhyNot(job) {
+function showWhyNot(job, { switchTab = true } = {}) {
   $("why-not").hidden = false;
+  if (switchTab) showTab("why-not");
+  else renderTabs();
   clear($("why-not-result"), whyNotView(job.result, state.view?.scenario));
 }
 
@@ -438,6 +478,9 @@ function wire() {
     if (secret) signIn(secret);
   });
   $("sign-out").addEventListener("click", signOut);
+  for (const button of document.querySelectorAll("#sections button.tab")) {
+    button.addEventListener("click", () => showTab(button.dataset.tab, { jump: true }));
+  }
   $("scenario-select").addEventListener("change", (event) => openScenario(event.target.value));
   $("open-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -10,11 +10,6 @@
 
 import { dec, facts, h, num, pct, s, signed, sortableTable, sr, table, usd } from "./dom.js";
 
-const PALETTE = [
-  "#1b6ca8", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#66a182",
-  "#8d6a9f", "#c9733b", "#3d5a80", "#9c6644", "#4f772d", "#b5179e",
-];
-
 const CONFLICT_WORDS = {
   requirement: "requirement",
   red_line: "red line",
@@ -32,32 +27,90 @@ const STATUS_WORDS = {
   unknown: "Unknown: no answer within the time limit",
 };
 
-/** Names of nations, sectors and capabilities from the scenario (codes where it says nothing). */
+/**
+ * Names of nations, sectors and capabilities from the scenario (codes where it says nothing): a
+ * capability is named as the scenario declares it (`capabilities: [{id, name}]`), else by its id
+ * as written (`hq_staff`), never re-cased.
+ */
 export function namesOf(scenario) {
   const nations = new Map((scenario?.nations || []).map((n) => [n.code, n.name || n.code]));
   const sectors = new Map((scenario?.sectors || []).map((x) => [x.id, x]));
+  const capabilities = new Map((scenario?.capabilities || []).filter((c) => c.name).map((c) => [c.id, c.name]));
   return {
     nation: (code) => nations.get(code) || code,
     sector: (id) => sectors.get(id)?.name || id,
     control: (id) => sectors.get(id)?.control,
+    capability: (id) => capabilities.get(id) || String(id),
   };
 }
 
-const capabilityLabel = (id) => String(id).replaceAll("_", " ");
-
-/** Capabilities in a stable order: the requirements' order, then any other met. */
-function capabilityOrder(scenario, solution) {
+/** The scenario's capabilities in a stable order: its requirement lines' order, then those it declares. */
+function scenarioCapabilities(scenario) {
   const order = [];
   const add = (c) => c && !order.includes(c) && order.push(c);
   (scenario?.requirements || []).forEach((r) => add(r.capability));
+  (scenario?.capabilities || []).forEach((c) => add(c.id));
+  return order;
+}
+
+/** Capabilities in a stable order: the scenario's, then any other a package names. */
+function capabilityOrder(scenario, solution) {
+  const order = scenarioCapabilities(scenario);
+  const add = (c) => c && !order.includes(c) && order.push(c);
   (solution?.coverage || []).forEach((c) => add(c.capability));
   (solution?.assignments || []).forEach((a) => add(a.capability));
   return order;
 }
 
-export function colourOf(capabilities, capability) {
-  const index = capabilities.indexOf(capability);
-  return PALETTE[(index < 0 ? 0 : index) % PALETTE.length];
+/** An OKLCH colour as sRGB hex, its chroma lowered until it fits in sRGB. */
+function oklchHex(lightness, chroma, hue) {
+  const angle = (hue * Math.PI) / 180;
+  for (let c = chroma; ; c -= 0.005) {
+    const a = Math.max(c, 0) * Math.cos(angle);
+    const b = Math.max(c, 0) * Math.sin(angle);
+    const l = (lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+    const m = (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+    const s = (lightness - 0.0894841775 * a - 1.291485548 * b) ** 3;
+    const linear = [
+      4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s,
+      -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s,
+      -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s,
+    ];
+    if (c <= 0 || linear.every((v) => v >= 0 && v <= 1)) {
+      const channel = (v) => {
+        const x = Math.min(1, Math.max(0, v));
+        const gamma = x <= 0.0031308 ? 12.92 * x : 1.055 * x ** (1 / 2.4) - 0.055;
+        return Math.round(gamma * 255).toString(16).padStart(2, "0");
+      };
+      return `#${linear.map(channel).join("")}`;
+    }
+  }
+}
+
+const gcd = (a, b) => (b ? gcd(b, a % b) : a);
+
+/**
+ * A colour for each capability, none repeated: hues evenly spaced around the OKLCH circle, one per
+ * capability, alternately darker and lighter. Neighbours in the list are placed about 0.38 of a turn
+ * apart, so capabilities listed together never look alike. The same list gives the same colours
+ * (a scenario's list is its own: `scenarioCapabilities`).
+ */
+export function capabilityColours(capabilities) {
+  const n = capabilities.length;
+  let step = Math.max(1, Math.round(n * 0.382));
+  while (n > 1 && gcd(step, n) !== 1) step += 1;
+  const colours = new Map();
+  const used = new Set();
+  capabilities.forEach((capability, i) => {
+    const slot = (i * step) % Math.max(n, 1);
+    let hue = 250 + (360 * slot) / Math.max(n, 1);
+    let colour = oklchHex(i % 2 ? 0.74 : 0.55, 0.15, hue % 360);
+    // Two hues a rounding apart could give one hex colour when there are hundreds: turn a little more.
+    while (used.has(colour)) colour = oklchHex(i % 2 ? 0.74 : 0.55, 0.15, (hue += 0.5) % 360);
+    used.add(colour);
+    colours.set(capability, colour);
+  });
+  return colours;
 }
 
 function hasPackage(solution) {
@@ -232,7 +285,7 @@ export function coverageMatrix(solution, scenario, compare = null, options = {})
     h(
       "tr",
       {},
-      h("th", { scope: "row", class: "capability" }, capabilityLabel(capability)),
+      h("th", { scope: "row", class: "capability" }, names.capability(capability)),
       sectors.map((sector) => {
         const here = lines.filter((l) => l.sector === sector && l.capability === capability);
         if (!here.length) return h("td", { class: "cell-none" }, h("span", { "aria-hidden": "true" }, "·"), sr("no requirement"));
@@ -303,6 +356,7 @@ function legendChip(cls, label) {
 export function contributionsView(solution, scenario, options = {}) {
   const names = namesOf(scenario);
   const capabilities = capabilityOrder(scenario, solution);
+  const colours = capabilityColours(capabilities);
   const personnel = new Map();
   const money = new Map();
   const add = (map, nation, capability, value) => {
@@ -324,13 +378,14 @@ export function contributionsView(solution, scenario, options = {}) {
     h(
       "p",
       { class: "legend", dataset: { testid: tid(options, "capability-legend") } },
-      used.map((c) => h("span", { class: "chip" }, swatch(colourOf(capabilities, c)), capabilityLabel(c))),
+      used.map((c) =>
+        h("span", { class: "chip", dataset: { capability: c, colour: colours.get(c) } }, swatch(colours.get(c)), names.capability(c))),
     ),
     h(
       "div",
       { class: "charts" },
-      barChart("Personnel deployed", personnel, capabilities, names, num, tid(options, "chart-personnel")),
-      barChart("Money: pledges drawn and self-funded units", money, capabilities, names, usd, tid(options, "chart-money")),
+      barChart("Personnel deployed", personnel, capabilities, colours, names, num, tid(options, "chart-personnel")),
+      barChart("Money: pledges drawn and self-funded units", money, capabilities, colours, names, usd, tid(options, "chart-money")),
     ),
   );
 }
@@ -340,7 +395,7 @@ function swatch(colour) {
     s("rect", { width: 14, height: 14, fill: colour }));
 }
 
-function barChart(title, data, capabilities, names, format, testid) {
+function barChart(title, data, capabilities, colours, names, format, testid) {
   const rows = [...data.entries()]
     .map(([nation, parts]) => ({ nation, parts, total: [...parts.values()].reduce((a, b) => a + b, 0) }))
     .sort((a, b) => b.total - a.total);
@@ -366,8 +421,8 @@ function barChart(title, data, capabilities, names, format, testid) {
         .filter((c) => row.parts.has(c))
         .map((c) => {
           const w = (row.parts.get(c) / max) * width;
-          const rect = s("rect", { x, y, width: Math.max(w, 0.5), height: bar, fill: colourOf(capabilities, c) },
-            s("title", {}, `${names.nation(row.nation)}, ${capabilityLabel(c)}: ${format(row.parts.get(c))}`));
+          const rect = s("rect", { x, y, width: Math.max(w, 0.5), height: bar, fill: colours.get(c) },
+            s("title", {}, `${names.nation(row.nation)}, ${names.capability(c)}: ${format(row.parts.get(c))}`));
           x += w;
           return rect;
         });
@@ -385,7 +440,7 @@ function barChart(title, data, capabilities, names, format, testid) {
     head: ["Nation", "Capability", "Amount"],
     rows: rows.flatMap((row) =>
       [...row.parts.entries()].map(([c, v]) =>
-        h("tr", {}, h("td", {}, names.nation(row.nation)), h("td", {}, capabilityLabel(c)), h("td", { class: "num" }, format(v)))),
+        h("tr", {}, h("td", {}, names.nation(row.nation)), h("td", {}, names.capability(c)), h("td", { class: "num" }, format(v)))),
     ),
   });
   return h(
@@ -454,7 +509,7 @@ export function assignmentsTable(solution, scenario, compare = null, options = {
   const columns = [
     { key: "nation", label: "Nation", header: true, cell: (r) => names.nation(r.nation), value: (r) => names.nation(r.nation) },
     { key: "unit", label: "Unit" },
-    { key: "capability", label: "Capability", cell: (r) => capabilityLabel(r.capability) },
+    { key: "capability", label: "Capability", cell: (r) => names.capability(r.capability), value: (r) => names.capability(r.capability) },
     { key: "requirement", label: "Line" },
     { key: "sector", label: "Sector", cell: (r) => names.sector(r.sector), value: (r) => names.sector(r.sector) },
     { key: "units", label: "Units", numeric: true, cell: (r) => num(r.units) },
