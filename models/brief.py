@@ -228,11 +228,12 @@ def _shown_package(solution: Solution | None) -> tuple[Solution | None, str | No
         )
         return None, f"The best that can be had without every essential line: {why}."
     lost = ", ".join(effort.lines_short) or "no essential line"
-    fewest = (
-        " (the fewest possible, proven)"
-        if effort.least is not None and effort.least == len(effort.lines_short)
-        else " (fewer not ruled out)"
-    )
+    if effort.least is None:
+        fewest = " (fewer not ruled out within the time limit)"
+    elif effort.least == len(effort.lines_short):
+        fewest = " (the fewest possible, proven)"
+    else:
+        fewest = f" (at least {effort.least} must be)"
     return effort.package, (
         f"Not an answer: the best that can be had, which gives up {lost}{fewest if effort.lines_short else ''}. "
         "It holds every other rule (red lines, vetoes, targets, funding, availability)."
