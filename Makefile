@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install compile browser run demo test lint unit validate bench clean
+.PHONY: install compile browser pango run demo test lint unit validate bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,17 @@ CHROMIUM ?= /usr/bin/chromium
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+## Pango and a font for the briefs (`forcepack brief`, `GET /v1/jobs/{id}/brief.pdf`: WeasyPrint prints
+## through Pango), Debian's packages installed as root when any is missing.
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pango:
+	@dpkg -s $(PANGO_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PANGO_PACKAGES); }
+
 ## Serve the HTTP API on the embedded SQLite database, examples loaded, a coordinator token printed,
 ## on HOST:PORT (`make run HOST=0.0.0.0 PORT=8080`).
 HOST ?= 127.0.0.1
 PORT ?= 8000
-run: install
+run: install pango
 	$(BIN)/forcepack serve --host $(HOST) --port $(PORT)
 
 ## Solve the illustrative Gaza scenario and print the package.
@@ -38,14 +44,14 @@ demo: install compile
 	$(BIN)/forcepack solve examples/gaza-isf.yaml
 
 ## Lint, type-check, run every test, and validate the examples.
-test: install browser lint unit validate
+test: install browser pango lint unit validate
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-unit: install
+unit: install pango
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 validate: install

@@ -899,6 +899,24 @@ def job_package(db: Database, runner: JobRunner, principal: Principal, job_id: s
     raise Conflict(f"job `{job_id}` is a {view.kind}: its answer holds no single package to table")
 
 
+def job_brief(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> tuple[Solution | WhatIf, Scenario]:
+    """What the brief of a done solve or what-if prints: its answer as the caller may read it (the
+    job's view, redacted by its kind), and the scenario the job was asked on as far as the brief
+    reads it (names, requirement lines, horizon, label): the version of the coordinator's parts the
+    job used, without `expect` and without any offer. 409 for a job not done, or of another kind."""
+    view = get_job(db, runner, principal, job_id)
+    if view.status != "done" or view.result is None:
+        raise Conflict(f"job `{job_id}` is {view.status}: its brief is there once it is done")
+    if not isinstance(view.result, Solution | WhatIf):
+        raise Conflict(f"job `{job_id}` is a {view.kind}: a brief is of a solve or a what-if")
+    with db.read() as session:
+        row = session.get(ScenarioVersionRow, (view.scenario, view.scenario_version))
+        parts = {key: value for key, value in row.parts.items() if key != "expect"} if row is not None else None
+    if parts is None:  # (versions are append-only: a job's version is always there)
+        raise job_not_found(job_id)
+    return view.result, build_scenario(parts, {}, source=f"scenario {view.scenario}")
+
+
 def may_still_read(db: Database, principal: Principal, job_id: str) -> bool:
     """Does the caller's token still hold, and may it still see the job (its nation still listed)?"""
     with db.read() as session:

@@ -523,6 +523,71 @@ def import_command(
     out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
 
 
+@app.command("brief")
+@user_errors
+def brief_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml, .json or a workbook .xlsx).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The brief to write (.pdf).")],
+    what_if: Annotated[
+        bool,
+        typer.Option("--what-if", help="Brief a what-if (with --withdraw or --patch): its changes, not the package."),
+    ] = False,
+    withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help="Nation withdrawing (repeatable).")] = None,
+    patch_file: Annotated[Path | None, typer.Option("--patch", help="A patch file (YAML or JSON).")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="resolve (fresh optimum) or repair (least churn).")] = "resolve",
+    date: Annotated[str | None, typer.Option("--date", help="The brief's date, YYYY-MM-DD (default: today).")] = None,
+    time_limit: TimeLimit = 30.0,
+    workers: Workers = None,
+    seed: Seed = 0,
+) -> None:
+    """Write a brief for the meeting: one to three A4 pages with the status and gap, the package's
+    figures, the coverage matrix, contributions per nation, the funding balance, and the explanation
+    (or, with --what-if, what changes)."""
+    import datetime as dt
+
+    from forcepack.models.analysis import WhatIf
+    from forcepack.models.brief import brief_pdf
+    from forcepack.models.errors import ScenarioInputError
+    from forcepack.models.patch import Patch, PatchError, load_patch
+
+    if output.suffix.lower() != ".pdf":
+        raise ScenarioInputError(str(output), [f"expected a .pdf file to write, got `{output.suffix or 'no suffix'}`"])
+    try:
+        prepared = dt.date.fromisoformat(date) if date is not None else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got `{date}`", param_hint="--date") from None
+    if not what_if and (withdraw or patch_file is not None):
+        raise PatchError("brief", ["--withdraw and --patch describe a what-if: add --what-if"])
+    if mode not in ("resolve", "repair"):
+        raise PatchError("--mode", [f"expected `resolve` or `repair`, got `{mode}`"])
+    scenario = load_scenario(file)
+    params = _params(time_limit, workers, seed)
+    answer: Solution | WhatIf
+    if what_if:
+        from forcepack.solver.whatif import what_if as run_what_if
+
+        patch = Patch.withdraw(*withdraw) if withdraw else Patch()
+        if patch_file is not None:
+            from forcepack.models.loading import read_text_file
+
+            patch = patch.then(load_patch(read_text_file(patch_file), str(patch_file)))
+        if patch.is_empty():
+            raise PatchError("what-if", ["give --withdraw NATION or --patch FILE"])
+        answer = run_what_if(scenario, patch, mode="repair" if mode == "repair" else "resolve", params=params)
+        status = answer.patched.status if answer.patched is not None else "unknown"
+    else:
+        answer = _solve(scenario, time_limit, workers, seed)
+        status = answer.status
+    printed = brief_pdf(answer, scenario, prepared=prepared)
+    try:
+        output.write_bytes(printed.pdf)
+    except OSError as exc:
+        raise ScenarioInputError(str(output), [f"cannot be written: {exc.strerror or exc}"]) from None
+    pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
+    out.print(f"wrote {output} ({pages}; {status})", markup=False)
+    raise typer.Exit(STATUS_EXIT[status])
+
+
 app.add_typer(service_app)  # serve, token, db
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ def test_packaging_wheel_holds_forcepack_alone(tmp_path: Path) -> None:
         "forcepack/api/migrations/versions/0002_hardening.py",
         "forcepack/api/migrations/script.py.mako",
         "forcepack/api/web/static/index.html",
+        "forcepack/models/brief.html",
         "forcepack/solver/py.typed",
     ):
         assert expected in names

@@ -162,6 +162,28 @@ def package_table(
     return Response(table_csv(solution, table), media_type="text/csv; charset=utf-8", headers=headers)
 
 
+@router.get(
+    "/v1/jobs/{job_id}/brief.pdf",
+    response_class=Response,
+    responses={
+        **problems(401, 404, 409),
+        200: {"content": {"application/pdf": {}}, "description": "The brief, one to three A4 pages."},
+    },
+)
+def job_brief(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> Response:
+    """A brief for the meeting of a done solve or what-if, as a PDF: the status and gap, the package's
+    figures, the coverage matrix, contributions per nation, the funding balance, and the explanation
+    or the what-if's changes. It holds what the job's answer shows the caller, and no more."""
+    import datetime as dt
+
+    from forcepack.models.brief import brief_pdf
+
+    answer, scenario = service.job_brief(db, runner, principal, job_id)
+    printed = brief_pdf(answer, scenario, prepared=dt.datetime.now(dt.UTC).date())
+    headers = {"Content-Disposition": f'attachment; filename="{scenario.id}-{job_id[:8]}-brief.pdf"'}
+    return Response(printed.pdf, media_type="application/pdf", headers=headers)
+
+
 @router.delete("/v1/jobs/{job_id}", response_model=JobView, responses=problems(401, 403, 404, 409))
 def cancel_job(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> service.AnyJob:
     """Cancel a queued or running job (coordinators): `cancelled` at once, and its work stops."""

@@ -44,6 +44,7 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         "/v1/jobs/{job_id}/events",
         "/v1/jobs/{job_id}/tables.xlsx",
         "/v1/jobs/{job_id}/tables/{table}.csv",
+        "/v1/jobs/{job_id}/brief.pdf",
         "/v1/me",
         "/health",
         "/ready",

@@ -343,11 +343,36 @@ function showAnswer(job, { quiet = false } = {}) {
   else if (job.kind === "criticality") showCriticality(job, options);
   else if (job.kind === "why-not") showWhyNot(job, options);
   else if (job.kind === "explanation" && job.result.explanation) {
-    showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id, options);
+    showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id, { ...options, brief: false });
   }
 }
 
-function showPackage(solution, jobId, { switchTab = true } = {}) {
+/** The brief of a done solve or what-if (a PDF, fetched with the token), handed to the browser as a download. */
+function briefButton(jobId) {
+  const download = async () => {
+    try {
+      const response = await fetch(`/v1/jobs/${encodeURIComponent(jobId)}/brief.pdf`, {
+        headers: { Authorization: `Bearer ${token()}` },
+      });
+      if (!response.ok) {
+        const problem = await response.json().catch(() => null);
+        throw new ApiError(response.status, problem, response.headers);
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const link = h("a", { href: url, download: `${state.scenarioId}-${jobId.slice(0, 8)}-brief.pdf`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      notify(linesOf(error));
+    }
+  };
+  return h("p", {}, h("button", { type: "button", class: "secondary", dataset: { testid: "brief-button" }, onclick: download },
+    "Brief for the meeting (PDF)"));
+}
+
+function showPackage(solution, jobId, { switchTab = true, brief = true } = {}) {
   state.solution = solution;
   setHash({ job: jobId });
   $("package").hidden = false;
@@ -357,6 +382,7 @@ function showPackage(solution, jobId, { switchTab = true } = {}) {
   clear(
     $("package-body"),
     h("p", { class: "help" }, "Link to this package (for delegates and observers): ", h("a", { href: link, dataset: { testid: "package-link" } }, jobId)),
+    brief ? briefButton(jobId) : null,
     packageView(solution, state.view?.scenario, null, { tryWayOut: wayOutTrier() }),
   );
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
@@ -367,7 +393,7 @@ function showWhatIf(job, { switchTab = true } = {}) {
   if (switchTab) showTab("what-if");
   else renderTabs();
   const tryWayOut = state.role === "coordinator" ? tryPatch : null;
-  clear($("what-if-result"), whatIfView(job.result, state.view?.scenario, { tryWayOut }));
+  clear($("what-if-result"), briefButton(job.id), whatIfView(job.result, state.view?.scenario, { tryWayOut }));
 }
 
 function showCriticality(job, { switchTab = true } = {}) {

@@ -1,0 +1,247 @@
+"""The brief for the meeting (`models.brief`, `forcepack brief`): its text holds the package's figures
+as the solution document has them, one to three A4 pages for every example, a what-if's counts,
+and every name a delegate wrote printed as text, never as markup.
+
+The figures expected are computed here from the solution, not written down; each brief's pages
+are rendered to PNG under `tests/artifacts/brief/` (git-ignored) to be looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from forcepack.cli.main import app
+from forcepack.models.brief import STATUS_WORDS, brief_html, brief_pdf, usd
+from forcepack.models.loading import load_scenario, parse_scenario
+from forcepack.models.patch import Patch
+from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.whatif import what_if
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+ARTIFACTS = ROOT / "tests" / "artifacts" / "brief"
+README_BRIEF = ROOT / "docs" / "brief-gaza.png"
+"""The README's picture of the Gaza brief's first page (written with FORCEPACK_UPDATE_SCREENSHOTS=1)."""
+PARAMS = SolveParams(time_limit_s=60, seed=0, workers=1)
+DAY = dt.date(2026, 7, 1)
+
+
+class PdfText:
+    """Every page's text, read without its whitespace: a line may wrap anywhere (after a `/` too), so
+    `expected in text` compares both without spaces and line breaks."""
+
+    def __init__(self, pdf: bytes) -> None:
+        reader = PdfReader(io.BytesIO(pdf))
+        self.squashed = "".join("".join(page.extract_text() for page in reader.pages).split())
+
+    def __contains__(self, expected: str) -> bool:
+        return "".join(expected.split()) in self.squashed
+
+    def count(self, expected: str) -> int:
+        return self.squashed.count("".join(expected.split()))
+
+
+def pdf_text(pdf: bytes) -> PdfText:
+    return PdfText(pdf)
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def keep_pages(pdf: bytes, name: str) -> list[Path]:
+    """The brief's pages as PNG artefacts, to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    document = pypdfium2.PdfDocument(pdf)
+    paths = []
+    for i in range(len(document)):
+        path = ARTIFACTS / f"{name}-{i + 1}.png"
+        document[i].render(scale=1.5).to_pil().save(path, optimize=True)
+        paths.append(path)
+    document.close()
+    return paths
+
+
+def nation_words(scenario: Scenario, code: str) -> str:
+    """A nation as the brief names it: its name and code (its code alone when it has no name)."""
+    name = scenario.nation_by_code[code].name if code in scenario.nation_by_code else None
+    return f"{name} ({code})" if name and name != code else code
+
+
+def lines_met(solution: Solution, scenario: Scenario) -> str:
+    """The coverage totals, counted from the coverage lines (priorities as the scenario has them)."""
+    priority = {r.id: r.priority.value for r in scenario.requirements}
+    rows = solution.coverage
+    essential = [c for c in rows if priority.get(c.requirement, c.priority) == "essential"]
+    desirable = [c for c in rows if priority.get(c.requirement, c.priority) != "essential"]
+    met = [c for c in rows if c.shortfall == 0]
+    return (
+        f"Lines fully met: {len(met)} of {len(rows)} "
+        f"(essential {sum(1 for c in essential if c.shortfall == 0)} of {len(essential)}, "
+        f"desirable {sum(1 for c in desirable if c.shortfall == 0)} of {len(desirable)})."
+    )
+
+
+def assert_package_figures(text: str, package: Solution, scenario: Scenario) -> None:
+    """The package's nations, personnel, coverage totals and funding balance are in the text."""
+    for nation in package.nations:
+        assert nation_words(scenario, nation.nation) in text, nation.nation
+    assert f"{package.totals.personnel:,}" in text
+    assert lines_met(package, scenario) in text
+    assert f"Total cost: {usd(package.funding.total_cost_usd)}" in text
+    assert f"Drawn from pledges: {usd(package.funding.used_usd)}" in text
+    sectors = {c.sector for c in package.coverage}
+    for sector in sectors:
+        here = [c for c in package.coverage if c.sector == sector]
+        assert f"{sum(1 for c in here if c.shortfall == 0)} of {len(here)} met" in text
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_brief_of_every_example_is_one_to_three_pages_with_its_figures(path: Path) -> None:
+    """Each example's brief: its name, the illustrative label, the status in words, the package's (or
+    the best effort's) nations and coverage totals, or the causes and ways out; 1 to 3 pages."""
+    scenario = load_scenario(path)
+    solution = solve(scenario, PARAMS)
+    printed = brief_pdf(solution, scenario, prepared=DAY)
+    assert printed.pdf.startswith(b"%PDF")
+    assert printed.pages == page_count(printed.pdf)
+    assert 1 <= printed.pages <= 3, f"{path.name}: {printed.pages} pages"
+    pages = keep_pages(printed.pdf, path.stem)
+    assert len(pages) == printed.pages
+    if path.stem == "gaza-isf" and os.environ.get("FORCEPACK_UPDATE_SCREENSHOTS") == "1":
+        shutil.copyfile(pages[0], README_BRIEF)
+    text = pdf_text(printed.pdf)
+    assert scenario.name in text and DAY.isoformat() in text
+    assert ("Illustrative: the quantities are invented" in text) == scenario.illustrative
+    assert f"{solution.status.upper()} {STATUS_WORDS[solution.status]}" in text
+    if solution.has_package:
+        assert ("Proven optimal: gap 0%." in text) == (solution.status == "optimal")
+        assert_package_figures(text, solution, scenario)
+        return
+    explanation = solution.explanation
+    assert explanation is not None
+    assert "Why no package exists" in text
+    for conflict in explanation.conflicts or []:
+        for element in conflict.elements:
+            assert element.id in text
+    assert text.count("Relax ") == min(len(explanation.relaxations), 5)
+    effort = explanation.best_effort
+    if effort is not None and effort.package is not None and effort.package.has_package:
+        assert f"which gives up {', '.join(effort.lines_short)}" in text
+        assert_package_figures(text, effort.package, scenario)
+
+
+def test_brief_of_a_what_if_holds_its_diff_counts() -> None:
+    """A what-if's brief says what changes: the counts of placements and lines changed, the nations
+    leaving, the churn, as the diff has them, and the patched package's figures."""
+    scenario = load_scenario(ROOT / "examples" / "gaza-isf.yaml")
+    answer = what_if(scenario, Patch.withdraw("BGD"), mode="resolve", params=PARAMS)
+    assert answer.diff is not None and answer.patched is not None and not answer.diff.is_empty()
+    printed = brief_pdf(answer, scenario, prepared=DAY)
+    keep_pages(printed.pdf, "what-if-gaza-bgd")
+    assert 1 <= printed.pages <= 3
+    text = pdf_text(printed.pdf)
+    diff = answer.diff
+    assert "What if: BGD withdraw" in text
+    assert f"Placements added or grown: {len(diff.added)}" in text
+    assert f"Placements removed or cut: {len(diff.removed)}" in text
+    assert f"Lines whose coverage changes: {len(diff.coverage)}" in text
+    assert f"Units moved, added or removed: {diff.churn}" in text
+    assert f"Nations leaving: {', '.join(nation_words(scenario, n) for n in diff.nations_out)}" in text
+    for change in diff.coverage:
+        assert f"{change.requirement} " in text
+    assert_package_figures(text, answer.patched, scenario)
+
+
+def test_brief_of_a_what_if_with_no_package_left_explains_it() -> None:
+    """A what-if that leaves no package prints why (the patched scenario's causes), not a diff."""
+    scenario = load_scenario(ROOT / "examples" / "tutorial.yaml")
+    answer = what_if(scenario, Patch.withdraw("IDN"), mode="resolve", params=PARAMS)
+    assert answer.patched is not None and not answer.patched.has_package and answer.diff is None
+    text = pdf_text(brief_pdf(answer, scenario, prepared=DAY).pdf)
+    assert "With these changes no package remains." in text
+    assert f"INFEASIBLE {STATUS_WORDS['infeasible']}" in text and "Why no package exists" in text
+    assert "Placements added or grown" not in text
+
+
+HOSTILE = "<img src=x onerror=alert(1)></style><script>alert(2)</script>"
+
+
+def test_brief_prints_hostile_names_as_text() -> None:
+    """Names, ids and red-line texts are the delegates' own: markup in them (an image with a script,
+    a closing style tag) is escaped in the HTML and printed as the characters written."""
+    data = load_scenario(ROOT / "examples" / "infeasible-khan-younis-police.yaml").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    data["name"] = f"Scenario {HOSTILE}"
+    data["nations"] = [{**n, "name": f"{n['code']} {HOSTILE}"} for n in data["nations"]]
+    data["sectors"] = [{**s, "name": f"{s['id']} {HOSTILE}"} for s in data["sectors"]]
+    scenario = parse_scenario(data, "hostile")
+    solution = solve(scenario, PARAMS)
+    assert solution.explanation is not None  # (its causes quote the sectors' names)
+    html = brief_html(solution, scenario, prepared=DAY)
+    assert "<img" not in html and "<script" not in html and html.count("</style>") == 1
+    assert "&lt;img src=x onerror=alert(1)&gt;&lt;/style&gt;" in html
+    printed = brief_pdf(solution, scenario, prepared=DAY)
+    keep_pages(printed.pdf, "hostile")
+    text = pdf_text(printed.pdf)
+    assert f"Scenario {HOSTILE}" in text
+    effort = solution.explanation.best_effort
+    assert effort is not None and effort.package is not None
+    for nation in effort.package.nations:
+        assert f"{nation.nation} {HOSTILE} ({nation.nation})" in text
+
+
+def test_brief_command_writes_the_pdf_and_exits_as_solve(tmp_path: Path) -> None:
+    """`forcepack brief FILE -o brief.pdf` writes the brief and exits as `solve` does (1 for an
+    infeasible scenario, its brief written all the same); `--what-if` briefs the what-if."""
+    runner = CliRunner()
+    out = tmp_path / "brief.pdf"
+    result = runner.invoke(app, ["brief", "examples/tutorial.yaml", "-o", str(out), "--date", "2026-07-01"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out.read_bytes())
+    assert load_scenario(ROOT / "examples" / "tutorial.yaml").name in text
+    assert "2026-07-01" in text and "OPTIMAL" in text
+    assert f"({page_count(out.read_bytes())} page" in result.output
+    result = runner.invoke(app, ["brief", "examples/infeasible-funding.yaml", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "INFEASIBLE" in pdf_text(out.read_bytes())
+    result = runner.invoke(
+        app, ["brief", "examples/gaza-isf.yaml", "-o", str(out), "--what-if", "--withdraw", "KAZ", "--mode", "repair"]
+    )
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out.read_bytes())
+    assert "What if: KAZ withdraw" in text and "Mode: repair" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["-o", "brief.txt"], "expected a .pdf file to write, got `.txt`"),
+        (["-o", "brief.pdf", "--withdraw", "KAZ"], "add --what-if"),
+        (["-o", "brief.pdf", "--what-if"], "give --withdraw NATION or --patch FILE"),
+        (["-o", "brief.pdf", "--what-if", "--withdraw", "XXX"], "nation `XXX` is not a nation of this scenario"),
+        (["-o", "brief.pdf", "--what-if", "--withdraw", "KAZ", "--mode", "fresh"], "expected `resolve` or `repair`"),
+        (["-o", "brief.pdf", "--date", "2026-13-01"], "expected a date as YYYY-MM-DD"),
+        (["-o", "no-such-folder/brief.pdf"], "cannot be written"),
+    ],
+)
+def test_brief_command_bad_input_exits_2_naming_it(args: list[str], said: str, tmp_path: Path) -> None:
+    """Bad options get exit 2 and a message naming the problem; no traceback, nothing written."""
+    output = [str(tmp_path / a) if a.endswith((".pdf", ".txt")) else a for a in args]
+    result = CliRunner().invoke(app, ["brief", "examples/gaza-isf.yaml", *output])
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split())
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not list(tmp_path.rglob("*.pdf")) and not list(tmp_path.rglob("*.txt"))
