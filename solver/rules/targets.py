@@ -11,6 +11,7 @@ from typing import Any
 from forcepack.models.limits import SHARE_MAX_DENOMINATOR
 from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import Scenario
+from forcepack.solver.checked_plan import CheckedPlan, in_each_bucket
 from forcepack.solver.checking import SHARE_TOLERANCE, CheckedDocument, Violation
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import Clash, Family, ModelView, Rule
@@ -72,6 +73,10 @@ class MaxPersonnelTarget(TargetRule):
                 "max_personnel",
             )
 
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket, the personnel present stays within the ceiling."""
+        yield from in_each_bucket(plan, self.verdict)
+
 
 class MinNationsTarget(TargetRule):
     name = "min_nations"
@@ -104,6 +109,10 @@ class MinNationsTarget(TargetRule):
                 + (f" ({', '.join(sorted(pkg.contributing))})" if pkg.contributing else ""),
                 "min_nations",
             )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """Over the whole plan, at least this many nations have a tour."""
+        yield from self.verdict(plan)
 
 
 class GroupMinimumsTarget(TargetRule):
@@ -145,6 +154,10 @@ class GroupMinimumsTarget(TargetRule):
                     + (f" ({', '.join(members)})" if members else ""),
                     f"group_minimums.{group}",
                 )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """Over the whole plan, per group, at least this many member nations have a tour."""
+        yield from self.verdict(plan)
 
 
 class MaxNationShareTarget(TargetRule):
@@ -200,6 +213,10 @@ class MaxNationShareTarget(TargetRule):
                     f"personnel ({pkg.share_of(nation):.1%})",
                     "max_nation_share",
                 )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket, no nation holds more than this share of the personnel present."""
+        yield from in_each_bucket(plan, self.verdict)
 
 
 TARGET_RULES: dict[str, TargetRule] = {
