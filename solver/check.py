@@ -544,8 +544,14 @@ def check_tour_span(plan: CheckedPlan) -> Iterator[Violation]:
             )
             continue
         expected = expected_last(plan, t, cache)
-        if expected is not None and expected[0] != t.last:
-            last, why = expected
+        if expected is None or expected[0] == t.last:
+            continue
+        last, why = expected
+        if last < t.effective:
+            yield Violation(
+                "tour.span", f"{t.words()}: no such tour, it would leave before it fills its line ({why})", t.unit.id
+            )
+        else:
             yield Violation(
                 "tour.span",
                 f"{t.words()}: it states it leaves after bucket {t.last}; it leaves after bucket {last} ({why})",
