@@ -19,11 +19,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from forcepack.models import ScenarioInputError, Solution, parse_scenario, phases
+from forcepack.models import ScenarioInputError, Solution, load_scenario, parse_scenario, phases
 from forcepack.models.scenario import Scenario
 from forcepack.solver.check import PHASED_RULES, check
 from tests.solutions import build_plan_solution, build_solution
@@ -1006,3 +1007,46 @@ def test_phased_rules_each_have_a_docstring_and_a_unique_name() -> None:
     names = [rule.name for rule in PHASED_RULES]
     assert len(names) == len(set(names))
     assert all(rule.doc.strip() for rule in PHASED_RULES)
+
+
+def _gaza_plan(extra: list[Any]) -> tuple[Scenario, Solution]:
+    """examples/gaza-phased.yaml with a hand-made plan filling its essential lines in every week: US and
+    Italian staff in four rotations, Egypt's border guards relieved by its second battalion, Pakistan's
+    battalion from the October ramp, Egypt's engineers and logistics and Kazakhstan's hospital; the
+    pooled cost paid by Saudi Arabia's pledge."""
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "examples" / "gaza-phased.yaml")
+    tours: list[Any] = []
+    for a in (7, 33, 59, 85):
+        tours += [("USA/usa-hq", "cmcc-hq", 3, a), ("ITA/ita-hq", "cmcc-liaison", 1, a)]
+    tours += [("EGY/egy-inf", "rafah-inf", 1, a) for a in (16, 40, 64, 88)]
+    tours += [("PAK/pak-inf", "rafah-inf", 1, a) for a in (29, 53, 77)]
+    for a in (17, 42, 67, 92):
+        tours += [
+            ("EGY/egy-eng", "rafah-eng", 2, a),
+            ("KAZ/kaz-med", "rafah-med", 1, a),
+            ("EGY/egy-log", "cross-log", 1, a),
+        ]
+    tours += extra
+    pooled: dict[str, int] = {}
+    for t in _plan(build_plan_solution(scenario, tours)).tours:
+        if not t.self_funded:
+            capability = scenario.unit_by_key[f"{t.nation}/{t.unit}"].capability
+            pooled[capability] = pooled.get(capability, 0) + t.cost_usd
+    return scenario, build_plan_solution(scenario, tours, [("SAU/sau-fund", c, a) for c, a in pooled.items()])
+
+
+def test_check_accepts_a_plan_of_the_phased_gaza_example() -> None:
+    """The phased Gaza example admits a plan: 96 weeks, every essential line filled in every week it is
+    needed, from the coordination centre's opening on 20 April 2026 (week 7) to the end of 2027."""
+    scenario, solution = _gaza_plan([])
+    assert len(_plan(solution).buckets) == 96
+    assert check(scenario, solution) == []
+
+
+def test_check_the_gaza_example_refuses_indonesian_units_after_the_suspension() -> None:
+    """Indonesia's suspension from 17 March 2026 binds from week 2: an Indonesian engineer company in
+    Rafah breaks it there (and its tour should have ended before it arrived)."""
+    scenario, solution = _gaza_plan([("IDN/idn-eng", "rafah-eng", 1, 17, 42)])
+    found = check(scenario, solution)
+    assert {"red_line.sectors", "tour.span"} <= rules(found)
+    assert any(v.element == "idn-suspension" and v.message.startswith("bucket 17 (2026-06-29") for v in found)
