@@ -162,7 +162,9 @@ class ScenarioPatch(ApiModel):
         default=None, min_length=1, description="Criteria optimised lexicographically."
     )
     expect: Expect | None = Field(default=None, description="What `forcepack validate` checks.")
-    phasing: Phasing | None = Field(default=None, description="Time buckets, arrivals, tours and nodes of entry.")
+    phasing: Phasing | None = Field(
+        default=None, description="Time buckets, arrivals, tours and nodes of entry (a phased scenario)."
+    )
 
 
 class OfferBody(ApiModel):
@@ -177,7 +179,8 @@ class OfferBody(ApiModel):
     funding: list[FundingPledge] = Field(default_factory=list, description="Funding pledges.")
     red_lines: list[RedLine] = Field(default_factory=list, description="National caveats.")
     entry: list[Identifier] | None = Field(
-        default=None, description="Phased scenarios: the nodes of entry its units may arrive through."
+        default=None,
+        description="Phased scenarios: the nodes of entry its units may arrive through (default: every node).",
     )
 
 

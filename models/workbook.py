@@ -11,8 +11,10 @@ field's name as the scenario file spells it:
 - `units`, `pledges`, `red_lines`: one row each, the offering `nation` first (a red line's row
   fills the columns of its kind and leaves the others empty).
 
-A list of names is one cell, comma-separated (`oic, asean`); an empty cell is a field left out
-(its default applies). Reading a workbook gives the same scenario the workbook was written from
+A list of names is one cell, comma-separated (`oic, asean`); a list of records (a line's `ramp`,
+`phasing.nodes`, `phasing.conditions`) is one cell in JSON (`[{"starting": "2026-06-01",
+"quantity": 4}]`); an offer's `entry` nodes are a column of the `offers` sheet; an empty cell is a
+field left out (its default applies). Reading a workbook gives the same scenario the workbook was written from
 (the same canonical sha256); every problem names its sheet, row and column.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import types
 import typing
@@ -87,6 +90,14 @@ class _Table:
                     return True
         return False
 
+    def is_records(self, column: str) -> bool:
+        """The column holds a list of records (one cell, in JSON)."""
+        for model in self.models:
+            for name, info in model.model_fields.items():
+                if (info.alias or name) == column and _is_records(info.annotation):
+                    return True
+        return False
+
 
 TABLES = (
     _Table("capabilities", (CapabilityDef,), "capabilities"),
@@ -104,6 +115,8 @@ TABLES = (
 _KEYED = ("scenario", "offers")
 _LIST_KEYS = frozenset({"expect.conflict"})
 """Dotted keys of the `scenario` sheet whose value is a list of names."""
+_RECORD_KEYS = frozenset({"phasing.nodes", "phasing.conditions"})
+"""Dotted keys of the `scenario` sheet whose value is a list of records (JSON)."""
 
 
 def _is_list(annotation: Any) -> bool:
@@ -114,12 +127,24 @@ def _is_list(annotation: Any) -> bool:
     return False
 
 
+def _is_records(annotation: Any) -> bool:
+    """A list of models (records), not of names."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_records(a) for a in get_args(annotation))
+    if get_origin(annotation) is list:
+        item = get_args(annotation)[0]
+        return isinstance(item, type) and issubclass(item, BaseModel)
+    return False
+
+
 # -- writing ---------------------------------------------------------------------------------------
 
 
 def _cell(value: Any) -> Any:
     """A field's value as a cell holds it."""
     if isinstance(value, list):
+        if any(isinstance(v, dict) for v in value):
+            return json.dumps(value, ensure_ascii=False)
         return ", ".join(str(v) for v in value) if value else "[]"
     if isinstance(value, str):
         try:
@@ -158,9 +183,9 @@ def write_workbook(scenario: Scenario) -> bytes:
     for key, value in _flatten("", {k: v for k, v in data.items() if k not in lists}):
         _append(sheet, [key, _cell(value)])
     offers = book.create_sheet("offers")
-    offers.append(["nation"])
+    offers.append(["nation", "entry"])
     for offer in data["offers"]:
-        _append(offers, [offer["nation"]])
+        _append(offers, [offer["nation"], _cell(offer["entry"]) if "entry" in offer else None])
     for table in TABLES:
         ws = book.create_sheet(table.sheet)
         columns = table.columns
@@ -263,8 +288,14 @@ def _values(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
             yield number, tuple(row)
 
 
-def _value(raw: Any, is_list: bool) -> Any:
-    """A cell's value as the scenario's document holds it."""
+def _value(raw: Any, is_list: bool, records: bool = False) -> Any:
+    """A cell's value as the scenario's document holds it (records read as JSON; a cell that is not
+    JSON is left as written, and the scenario's validation names it)."""
+    if records and isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
     if isinstance(raw, dt.datetime):
         return raw.date().isoformat()
     if isinstance(raw, dt.date):
@@ -304,7 +335,7 @@ def _read_scenario_sheet(reading: _Reading, ws: Any) -> None:
             if path[-1] in target:
                 reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: `{key}` appears twice")
                 continue
-            target[path[-1]] = _value(raw, key in _LIST_KEYS)
+            target[path[-1]] = _value(raw, key in _LIST_KEYS, key in _RECORD_KEYS)
             reading.cells[tuple(path)] = reading.where("scenario", number, "value", 2)
 
 
@@ -328,6 +359,7 @@ def _read_offers(reading: _Reading, ws: Any) -> dict[str, int]:
     header = next(rows, None)
     if header is None or str(header[1][0] or "").strip() != "nation":
         reading.problems.append(f"{reading.where('offers', 1)}: expected the header `nation`")
+    entry_column = header is not None and len(header[1]) > 1 and str(header[1][1] or "").strip() == "entry"
     for number, row in rows:
         nation = str(row[0]).strip() if row[0] is not None else ""
         if nation in index:
@@ -336,7 +368,12 @@ def _read_offers(reading: _Reading, ws: Any) -> dict[str, int]:
         index[nation] = len(offers)
         reading.cells[("offers", len(offers))] = reading.where("offers", number)
         reading.cells[("offers", len(offers), "nation")] = reading.where("offers", number, "nation", 1)
-        offers.append({"nation": nation})
+        offer: dict[str, Any] = {"nation": nation}
+        entry = row[1] if entry_column and len(row) > 1 else None
+        if entry is not None and entry != "":
+            offer["entry"] = _value(entry, True)
+            reading.cells[("offers", len(offers), "entry")] = reading.where("offers", number, "entry", 2)
+        offers.append(offer)
     reading.data["offers"] = offers
     return index
 
@@ -367,7 +404,7 @@ def _read_table(
             raw = row[i - 1] if i - 1 < len(row) else None
             if not name or raw is None or raw == "" or name not in known:
                 continue
-            item[name] = _value(raw, table.is_list(name))
+            item[name] = _value(raw, table.is_list(name), table.is_records(name))
             places[name] = reading.where(table.sheet, number, name, i)
         if table.per_offer:
             nation = str(item.pop("nation", "")).strip()
@@ -439,7 +476,8 @@ OFFER_TABLES = tuple(t for t in TABLES if t.per_offer)
 
 def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
     """One nation's offer (its document: `nation`, `units`, `funding`, `red_lines`) as a workbook of
-    the scenario workbook's offer sheets, for a delegate to fill in and upload back."""
+    the scenario workbook's offer sheets, for a delegate to fill in and upload back; in a phased
+    scenario, an offer naming its nodes of entry has its row of the `offers` sheet too (`entry`)."""
     data = {"offers": [dict(offer)]}
     book = Workbook()
     first = book.active
@@ -451,6 +489,11 @@ def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
         ws.append(columns)
         for row in _rows(data, table):
             _append(ws, [_cell(row[c]) if c in row else None for c in columns])
+        ws.freeze_panes = "A2"
+    if offer.get("entry") is not None:
+        ws = book.create_sheet("offers")
+        ws.append(["nation", "entry"])
+        _append(ws, [offer["nation"], _cell(offer["entry"])])
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -490,6 +533,16 @@ def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, A
         missing = [t.sheet for t in OFFER_TABLES if t.sheet not in sheets]
         if missing:
             raise ScenarioInputError(source, [_no_sheets(missing)])
+        if "offers" in sheets:  # its row, with its nodes of entry (only a phased offer's workbook has it)
+            _read_offers(reading, sheets["offers"])
+            rows = reading.data["offers"]
+            if [row["nation"] for row in rows] not in ([], [nation]):
+                reading.problems.append(
+                    f"{reading.where('offers', 2, 'nation', 1)}: expected one row, this offer's nation (`{nation}`)"
+                )
+            reading.data["offers"] = [
+                {"nation": nation, **({"entry": rows[0]["entry"]} if rows and "entry" in rows[0] else {})}
+            ]
         for table in OFFER_TABLES:
             _read_table(reading, sheets[table.sheet], table, {nation: 0}, f"is not this offer's nation (`{nation}`)")
     finally:

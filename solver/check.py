@@ -18,20 +18,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Generic, TypeVar
 
-from forcepack.models import Priority, Scenario, Solution, UnitOffer
+from forcepack.models import Priority, Scenario, Solution, UnitOffer, phases
+from forcepack.models.solution import Tour as TourRow
 from forcepack.models.wording import agrees, plural
+from forcepack.solver.checked_plan import CheckedPlan, CheckedTour, LineKey, placement_at
 from forcepack.solver.checking import (
     CheckedDocument,
-    Verdict,
     Violation,
     close,
     fills,
+    names,
     unit_named,
     usable_pledged,
     usd,
 )
 from forcepack.solver.rules import VERDICT_ORDER, Rule
+
+D = TypeVar("D", bound=CheckedDocument, contravariant=True)
 
 # -- the document ------------------------------------------------------------------------
 
@@ -53,13 +59,31 @@ def check_document(pkg: CheckedDocument) -> Iterator[Violation]:
 
 
 def check_status(pkg: CheckedDocument) -> Iterator[Violation]:
-    """An `infeasible` or `unknown` answer holds no package: no assignment at all."""
+    """An `infeasible` or `unknown` answer holds no package: no assignment and no tour at all."""
     solution = pkg.solution
     if not solution.has_package and solution.assignments:
         yield Violation(
             "document",
             f"status `{solution.status}` holds no package, yet the document lists "
             f"{plural(len(solution.assignments), 'assignment')}",
+        )
+    if not solution.has_package and solution.plan is not None and solution.plan.tours:
+        yield Violation(
+            "document",
+            f"status `{solution.status}` holds no package, yet its plan lists {len(solution.plan.tours)} tour(s)",
+        )
+
+
+def check_plan(pkg: CheckedDocument) -> Iterator[Violation]:
+    """A phased scenario's package comes with its plan; a static scenario's answer has none."""
+    solution, scenario = pkg.solution, pkg.scenario
+    if scenario.phasing is None and solution.plan is not None:
+        yield Violation("plan", f"scenario `{scenario.id}` is not phased, yet the answer carries a plan")
+    if scenario.phasing is not None and solution.has_package and solution.plan is None:
+        yield Violation(
+            "plan",
+            f"scenario `{scenario.id}` is phased ({scenario.phasing.bucket}ly buckets), yet the package has no plan: "
+            "it cannot be checked bucket by bucket",
         )
 
 
@@ -365,33 +389,622 @@ def check_objective(pkg: CheckedDocument) -> Iterator[Violation]:
             )
 
 
+# -- a phased plan: its buckets and tours --------------------------------------------------
+
+
+def check_plan_buckets(plan: CheckedPlan) -> Iterator[Violation]:
+    """The plan's buckets are the scenario's: its bucket length, and every bucket's index, first and last day."""
+    stated = plan.solution.plan
+    phasing = plan.scenario.phasing
+    if stated is None or phasing is None:
+        return
+    if stated.bucket != phasing.bucket:
+        yield Violation("plan.buckets", f"the plan is in {stated.bucket}s; the scenario is phased in {phasing.bucket}s")
+    expected = [(b.index, b.start, b.end) for b in plan.buckets]
+    got = [(b.index, b.start, b.end) for b in stated.buckets]
+    if got != expected:
+        first = next((i for i, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b), None)
+        where = (
+            f"bucket {first} is {got[first][1]} .. {got[first][2]}, expected {expected[first][1]} .. "
+            f"{expected[first][2]}"
+            if first is not None
+            else f"{len(got)} buckets, expected {len(expected)}"
+        )
+        yield Violation("plan.buckets", f"the plan's buckets are not the scenario's: {where}")
+
+
+def _tour_rows(plan: CheckedPlan) -> list[TourRow]:
+    return list(plan.solution.plan.tours) if plan.solution.plan is not None else []
+
+
+def check_tour_references(plan: CheckedPlan) -> Iterator[Violation]:
+    """Every tour names an offered unit and a requirement line, places at least one unit, and arrives
+    and leaves in buckets of the plan, in that order."""
+    count = len(plan.buckets)
+    for row in _tour_rows(plan):
+        known = unit_named(plan.scenario, row.nation, row.unit) is not None
+        what = f"tour of `{row.unit}` ({row.nation}) on `{row.requirement}` arriving in bucket {row.arrival}"
+        if not known:
+            yield Violation(
+                "tour.reference", f"{what}: unit `{row.unit}` of {row.nation} is not offered in this scenario"
+            )
+        if row.requirement not in plan.scenario.requirement_by_id:
+            yield Violation(
+                "tour.reference",
+                f"{what}: `{row.requirement}` is not a requirement line of this scenario",
+                row.unit if known else None,
+            )
+        if row.units < 1:
+            yield Violation(
+                "tour.units", f"{what}: it places {row.units} units (at least 1)", row.unit if known else None
+            )
+        if not 0 <= row.arrival <= row.last < count:
+            yield Violation(
+                "tour.span",
+                f"{what}: buckets {row.arrival} .. {row.last} are not an arrival and a last bucket of the plan's "
+                f"{count} (0 .. {count - 1}), in order",
+                row.unit if known else None,
+            )
+
+
+def check_tour_duplicates(plan: CheckedPlan) -> Iterator[Violation]:
+    """One row per tour: per (offered unit, requirement line, arrival bucket)."""
+    counts = Counter((row.nation, row.unit, row.requirement, row.arrival) for row in _tour_rows(plan))
+    for (nation, unit, requirement, arrival), n in counts.items():
+        if n > 1:
+            yield Violation(
+                "tour.duplicate",
+                f"unit `{unit}` ({nation}) arrives for `{requirement}` in bucket {arrival} in {n} tour rows (one each)",
+                unit if unit_named(plan.scenario, nation, unit) is not None else None,
+            )
+
+
+def check_tour_fields(plan: CheckedPlan) -> Iterator[Violation]:
+    """A tour states the nation, sector and funding the scenario gives its unit and line, and its units' personnel."""
+    for t in plan.tours:
+        stated = {
+            "nation": (t.row.nation, t.nation),
+            "sector": (t.row.sector, t.requirement.sector),
+            "self_funded": (t.row.self_funded, t.unit.self_funded),
+            "personnel": (t.row.personnel, t.personnel),
+        }
+        wrong = [f"{name} {got!r} (scenario: {want!r})" for name, (got, want) in stated.items() if got != want]
+        if wrong:
+            yield Violation("tour.fields", f"{t.words()}: " + "; ".join(wrong), t.unit.id)
+
+
+def check_tour_capability(plan: CheckedPlan) -> Iterator[Violation]:
+    """A tour's unit fills only a line of its own capability."""
+    for t in plan.tours:
+        if t.unit.capability != t.requirement.capability:
+            yield Violation(
+                "eligibility.capability",
+                f"{t.words()}: the unit is `{t.unit.capability}` and the line needs `{t.requirement.capability}`",
+                t.unit.id,
+            )
+
+
+PLACEMENT_RULES: tuple[Rule, ...] = tuple(rule for rule in VERDICT_ORDER if rule.placement)
+"""The rules whose verdict judges a placement alone: in a bucket where one finds the unit's placement
+on a line broken, it closes the line to the unit, and a tour there ends the bucket before."""
+
+
+def closed_in(
+    plan: CheckedPlan, t: CheckedTour, index: int, cache: dict[tuple[LineKey, int], str | None]
+) -> str | None:
+    """The rule that closes the tour's line to its unit in a bucket (its violation, in words), or None
+    when none does: the placement rules' verdicts run on the unit alone there."""
+    key = (t.key, index)
+    if key not in cache:
+        assert plan.timeline is not None
+        alone = placement_at(plan.scenario, t.unit, t.nation, t.requirement, t.units)
+        snap = CheckedDocument.snapshot(plan.scenario, plan.solution, plan.timeline, index, [alone], Counter())
+        found = next((v for rule in PLACEMENT_RULES for v in rule.verdict(snap)), None)
+        cache[key] = f"[{found.rule}] {found.message}" if found is not None else None
+    return cache[key]
+
+
+def expected_last(
+    plan: CheckedPlan, t: CheckedTour, cache: dict[tuple[LineKey, int], str | None]
+) -> tuple[int, str] | None:
+    """The last bucket of a tour arriving as this one does, and why it ends there: the first of its tour
+    length, the unit's availability, the line's last need (`phases.tour`) and the bucket before a rule
+    closes the line to the unit. None when no tour can arrive then (`phases.tour`)."""
+    base = phases.tour(plan.scenario, t.unit, t.requirement, t.arrival)
+    if base is None:
+        return None
+    for index in range(t.arrival, base.last + 1):
+        closing = closed_in(plan, t, index, cache)
+        if closing is not None:
+            return index - 1, f"a rule closes the line to the unit in bucket {index}: {closing}"
+    length = phases.tour_buckets(plan.scenario, t.unit)
+    need = plan.needs(t.requirement)
+    if length is not None and base.last == t.arrival + length - 1:
+        why = f"its tour of {t.unit.tour_months} month(s) is {length} bucket(s)"
+    elif base.last == max(need):
+        why = "the line's last need"
+    else:
+        why = "the unit's availability"
+    return base.last, why
+
+
+def check_tour_span(plan: CheckedPlan) -> Iterator[Violation]:
+    """A tour fills its line from its arrival plus its unit's relief buckets, fills it in at least one
+    bucket, and leaves at the end of the first of: its tour length, its unit's availability, its line's
+    last need, and the bucket before a rule in force (engagement, control, sectors, a veto, a mandate
+    condition) closes the line to the unit."""
+    cache: dict[tuple[LineKey, int], str | None] = {}
+    for t in plan.tours:
+        if t.row.fills_from != t.effective:
+            yield Violation(
+                "tour.span",
+                f"{t.words()}: it states it fills the line from bucket {t.row.fills_from}; with "
+                f"{t.effective - t.arrival} relief bucket(s) it fills from bucket {t.effective}",
+                t.unit.id,
+            )
+        if t.effective > t.last:
+            yield Violation(
+                "tour.span",
+                f"{t.words()}: it leaves after bucket {t.last} and fills its line in no bucket (from {t.effective})",
+                t.unit.id,
+            )
+            continue
+        expected = expected_last(plan, t, cache)
+        if expected is None or expected[0] == t.last:
+            continue
+        last, why = expected
+        if last < t.effective:
+            yield Violation(
+                "tour.span", f"{t.words()}: no such tour, it would leave before it fills its line ({why})", t.unit.id
+            )
+        else:
+            yield Violation(
+                "tour.span",
+                f"{t.words()}: it states it leaves after bucket {t.last}; it leaves after bucket {last} ({why})",
+                t.unit.id,
+            )
+
+
+def check_tour_cost(plan: CheckedPlan) -> Iterator[Violation]:
+    """A tour is paid for its months, from its arrival's first day to its last bucket's last day, and costs
+    units x monthly cost x months."""
+    for t in plan.tours:
+        if t.row.months != t.months:
+            yield Violation(
+                "tour.cost",
+                f"{t.words()}: it states {t.row.months} month(s); {plan.buckets[t.arrival].start} .. "
+                f"{plan.buckets[t.last].end} is {t.months}",
+                t.unit.id,
+            )
+        if t.row.cost_usd != t.cost_usd:
+            yield Violation(
+                "tour.cost",
+                f"{t.words()}: it states a cost of {usd(t.row.cost_usd)}; {t.units} units x "
+                f"{usd(t.monthly_cost_usd)} x {t.months} months = {usd(t.cost_usd)}",
+                t.unit.id,
+            )
+
+
+def check_presence(plan: CheckedPlan) -> Iterator[Violation]:
+    """In every bucket, the units of a unit line present on all lines (relief included) are at most its
+    `count`; over the plan its tours' units are at most `count x rotations`."""
+    units: dict[tuple[str, str], UnitOffer] = {(t.nation, t.unit.id): t.unit for t in plan.tours}
+    for snap in plan.snapshots:
+        present: Counter[tuple[str, str]] = Counter()
+        for p in snap.placements:
+            present[(p.nation, p.unit.id)] += p.units
+        for (nation, unit_id), n in sorted(present.items()):
+            unit = units[(nation, unit_id)]
+            if n > unit.count:
+                yield Violation(
+                    "capacity",
+                    f"{plan.words(snap.bucket or 0)}: {n} units of `{unit_id}` ({nation}) are present; only "
+                    f"{unit.count} are offered",
+                    unit_id,
+                )
+    toured: Counter[tuple[str, str]] = Counter()
+    for t in plan.tours:
+        toured[(t.nation, t.unit.id)] += t.units
+    for (nation, unit_id), n in sorted(toured.items()):
+        unit = units[(nation, unit_id)]
+        if unit.rotations is not None and n > unit.count * unit.rotations:
+            yield Violation(
+                "capacity.rotations",
+                f"unit `{unit_id}` ({nation}) serves {n} unit-tours; it offers {unit.count} units x "
+                f"{unit.rotations} rotation(s)",
+                unit_id,
+            )
+
+
+# -- a phased plan: nodes of entry -----------------------------------------------------------
+
+
+def _arrivals(plan: CheckedPlan) -> tuple[Counter[tuple[str, int]], Counter[tuple[str, int]]]:
+    """Personnel and tons arriving per (nation, bucket)."""
+    personnel: Counter[tuple[str, int]] = Counter()
+    tons: Counter[tuple[str, int]] = Counter()
+    for t in plan.tours:
+        personnel[(t.nation, t.arrival)] += t.personnel
+        tons[(t.nation, t.arrival)] += t.units * (t.unit.lift_tons or 0)
+    return personnel, tons
+
+
+def check_node_flows(plan: CheckedPlan) -> Iterator[Violation]:
+    """When the scenario has nodes of entry, every arrival passes through them: each flow names a node
+    its nation may use (`entry`, default all), one row per (node, nation, bucket), and a nation's flows in
+    a bucket carry exactly the personnel and tons of its tours arriving in it. Without nodes, no flow."""
+    stated = plan.solution.plan
+    phasing = plan.scenario.phasing
+    if stated is None or phasing is None:
+        return
+    nodes = {n.id for n in phasing.nodes}
+    if not nodes:
+        if stated.flows:
+            yield Violation(
+                "node.flow", f"the plan lists {len(stated.flows)} flow(s); the scenario has no nodes of entry"
+            )
+        return
+    for (node, nation, bucket), n in Counter((f.node, f.nation, f.bucket) for f in stated.flows).items():
+        if n > 1:
+            yield Violation("node.flow", f"{n} flows of {nation} through `{node}` in bucket {bucket} (one each)", node)
+    flowed: Counter[tuple[str, int]] = Counter()
+    flowed_tons: Counter[tuple[str, int]] = Counter()
+    for f in stated.flows:
+        if f.node not in nodes:
+            yield Violation("node.reference", f"a flow of {f.nation} names `{f.node}`, which is not a node of entry")
+            continue
+        offer = plan.scenario.offer_by_nation.get(f.nation)
+        if offer is None:
+            yield Violation(
+                "node.reference", f"a flow through `{f.node}` names {f.nation}, which makes no offer", f.node
+            )
+            continue
+        if offer.entry is not None and f.node not in offer.entry and (f.personnel or f.tons):
+            yield Violation(
+                "node.entry",
+                f"{plan.words(f.bucket)}: {f.nation}'s arrivals pass through `{f.node}`; it may use only "
+                f"{names(offer.entry)}",
+                f.node,
+            )
+        flowed[(f.nation, f.bucket)] += f.personnel
+        flowed_tons[(f.nation, f.bucket)] += f.tons
+    personnel, tons = _arrivals(plan)
+    for key in sorted(set(personnel) | set(tons) | set(flowed) | set(flowed_tons)):
+        nation, bucket = key
+        if flowed[key] != personnel[key] or flowed_tons[key] != tons[key]:
+            yield Violation(
+                "node.flow",
+                f"{plan.words(bucket)}: {nation}'s flows carry {flowed[key]:,} personnel and {flowed_tons[key]:,} "
+                f"tons; its arrivals are {personnel[key]:,} personnel and {tons[key]:,} tons",
+                nation,
+            )
+
+
+def node_loads(plan: CheckedPlan) -> dict[tuple[str, int], tuple[int, int]]:
+    """(personnel, tons) each node of entry carries in each bucket, from the plan's flows through it."""
+    phasing = plan.scenario.phasing
+    stated = plan.solution.plan
+    loads: dict[tuple[str, int], tuple[int, int]] = {}
+    if phasing is None or stated is None:
+        return loads
+    for node in phasing.nodes:
+        for b in plan.buckets:
+            loads[(node.id, b.index)] = (0, 0)
+    for f in stated.flows:
+        key = (f.node, f.bucket)
+        if key in loads:
+            personnel, tons = loads[key]
+            loads[key] = (personnel + f.personnel, tons + f.tons)
+    return loads
+
+
+def node_capacity(plan: CheckedPlan, node_id: str, bucket: int) -> tuple[int | None, int | None]:
+    """(personnel, tons) a node carries in a bucket: its daily figures times the bucket's days (None: no limit)."""
+    assert plan.scenario.phasing is not None
+    node = next(n for n in plan.scenario.phasing.nodes if n.id == node_id)
+    days = plan.buckets[bucket].days
+    return (
+        node.personnel_per_day * days if node.personnel_per_day is not None else None,
+        node.tons_per_day * days if node.tons_per_day is not None else None,
+    )
+
+
+def check_node_capacity(plan: CheckedPlan) -> Iterator[Violation]:
+    """In every bucket, a node of entry carries at most its personnel (and tons) a day times the bucket's days."""
+    for (node, bucket), (personnel, tons) in node_loads(plan).items():
+        most_personnel, most_tons = node_capacity(plan, node, bucket)
+        for what, load, most in (("personnel", personnel, most_personnel), ("tons", tons, most_tons)):
+            if most is not None and load > most:
+                yield Violation(
+                    "node.capacity",
+                    f"{plan.words(bucket)}: `{node}` carries {load:,} {what}; at most {most:,} in the bucket",
+                    node,
+                )
+
+
+# -- a phased plan: figures ------------------------------------------------------------------
+
+
+def check_figures_assignments(plan: CheckedPlan) -> Iterator[Violation]:
+    """One assignment row per unit line on a line with a tour: its units the most present at once, its
+    cost its tours', its monthly cost the unit's."""
+    rows = {(p.nation, p.unit.id, p.requirement.id): p for p in plan.placements}
+    for key in sorted(set(plan.at_once) - set(rows)):
+        nation, unit, requirement = key
+        yield Violation(
+            "figures.assignments",
+            f"no assignment row for `{unit}` ({nation}) on `{requirement}`, which has tours",
+            unit,
+        )
+    for key, p in rows.items():
+        nation, unit, requirement = key
+        if key not in plan.at_once:
+            yield Violation(
+                "figures.assignments",
+                f"an assignment row for `{unit}` ({nation}) on `{requirement}`, which has no tour",
+                unit,
+            )
+            continue
+        expected = {"units": plan.at_once[key], "cost_usd": plan.line_cost[key], "monthly_cost_usd": p.monthly_cost_usd}
+        wrong = [f"{k} {getattr(p.row, k)!r} (expected {v!r})" for k, v in expected.items() if getattr(p.row, k) != v]
+        if wrong:
+            yield Violation(
+                "figures.assignments",
+                f"assignment of `{unit}` ({nation}) to `{requirement}`: " + "; ".join(wrong),
+                unit,
+            )
+
+
+def worst_bucket(plan: CheckedPlan, requirement_id: str) -> tuple[int, int]:
+    """(required, provided) of a line in its worst bucket: the largest uncovered fraction, then the
+    largest shortfall, then the earliest; (0, 0) for a line needed in no bucket."""
+    r = plan.scenario.requirement_by_id[requirement_id]
+    best: tuple[Fraction, int, int] | None = None
+    figures = (0, 0)
+    for index, required in sorted(plan.needs(r).items()):
+        provided = plan.snapshots[index].provided[r.id]
+        short = max(0, required - provided)
+        rank = (Fraction(short, required) if required else Fraction(0), short, -index)
+        if best is None or rank > best:
+            best, figures = rank, (required, provided)
+    return figures
+
+
+def check_figures_phased_coverage(plan: CheckedPlan) -> Iterator[Violation]:
+    """One coverage row per requirement line, each its worst bucket (`worst_bucket`)."""
+    rows: dict[str, int] = Counter(row.requirement for row in plan.solution.coverage)
+    for requirement, n in rows.items():
+        if requirement not in plan.scenario.requirement_by_id:
+            yield Violation("figures.coverage", f"coverage row for `{requirement}`, which is not a requirement line")
+        elif n > 1:
+            yield Violation("figures.coverage", f"{n} coverage rows for `{requirement}` (one each)", requirement)
+    for line in plan.scenario.requirements:
+        if line.id not in rows:
+            yield Violation("figures.coverage", f"no coverage row for requirement line `{line.id}`", line.id)
+    for row in plan.solution.coverage:
+        r = plan.scenario.requirement_by_id.get(row.requirement)
+        if r is None:
+            continue
+        required, provided = worst_bucket(plan, r.id)
+        expected: dict[str, object] = {
+            "sector": r.sector,
+            "capability": r.capability,
+            "priority": str(r.priority),
+            "measure": str(r.measure),
+            "required": required,
+            "provided": provided,
+            "shortfall": max(0, required - provided),
+        }
+        wrong = [f"{k} {getattr(row, k)!r} (expected {v!r})" for k, v in expected.items() if getattr(row, k) != v]
+        if wrong:
+            yield Violation("figures.coverage", f"coverage of `{r.id}` (its worst bucket): " + "; ".join(wrong), r.id)
+
+
+def check_figures_plan_coverage(plan: CheckedPlan) -> Iterator[Violation]:
+    """The plan's coverage: one row per line per bucket it is needed in, with what it asks for there and
+    what fills it (tours past their relief)."""
+    stated = plan.solution.plan
+    if stated is None:
+        return
+    expected: dict[tuple[str, int], tuple[int, int]] = {}
+    for r in plan.scenario.requirements:
+        for index, required in plan.needs(r).items():
+            expected[(r.id, index)] = (required, plan.snapshots[index].provided[r.id])
+    seen: Counter[tuple[str, int]] = Counter()
+    for row in stated.coverage:
+        key = (row.requirement, row.bucket)
+        seen[key] += 1
+        if key not in expected:
+            yield Violation(
+                "figures.plan.coverage",
+                f"a plan coverage row for `{row.requirement}` in bucket {row.bucket}, where it is not needed",
+                row.requirement if row.requirement in plan.scenario.requirement_by_id else None,
+            )
+            continue
+        required, provided = expected[key]
+        want = {"required": required, "provided": provided, "shortfall": max(0, required - provided)}
+        wrong = [f"{k} {getattr(row, k)!r} (expected {v!r})" for k, v in want.items() if getattr(row, k) != v]
+        if wrong:
+            yield Violation(
+                "figures.plan.coverage",
+                f"{plan.words(row.bucket)}: coverage of `{row.requirement}`: " + "; ".join(wrong),
+                row.requirement,
+            )
+    for key, n in sorted(seen.items()):
+        if n > 1 and key in expected:
+            yield Violation(
+                "figures.plan.coverage", f"{n} plan coverage rows for `{key[0]}` in bucket {key[1]} (one each)", key[0]
+            )
+    for requirement, index in sorted(set(expected) - set(seen)):
+        yield Violation(
+            "figures.plan.coverage", f"no plan coverage row for `{requirement}` in bucket {index}", requirement
+        )
+
+
+def check_figures_plan_nodes(plan: CheckedPlan) -> Iterator[Violation]:
+    """The plan's node loads: one row per node of entry per bucket, its personnel and tons the flows
+    through it, its capacities its daily figures times the bucket's days."""
+    stated = plan.solution.plan
+    if stated is None:
+        return
+    loads = node_loads(plan)
+    seen: Counter[tuple[str, int]] = Counter()
+    for row in stated.nodes:
+        key = (row.node, row.bucket)
+        seen[key] += 1
+        if key not in loads:
+            yield Violation(
+                "figures.plan.nodes",
+                f"a node load row for `{row.node}` in bucket {row.bucket}, which is not a node and bucket of the plan",
+            )
+            continue
+        personnel, tons = loads[key]
+        most_personnel, most_tons = node_capacity(plan, row.node, row.bucket)
+        want: dict[str, object] = {
+            "personnel": personnel,
+            "tons": tons,
+            "personnel_capacity": most_personnel,
+            "tons_capacity": most_tons,
+        }
+        wrong = [f"{k} {getattr(row, k)!r} (expected {v!r})" for k, v in want.items() if getattr(row, k) != v]
+        if wrong:
+            yield Violation(
+                "figures.plan.nodes", f"{plan.words(row.bucket)}: load of `{row.node}`: " + "; ".join(wrong), row.node
+            )
+    for key, n in sorted(seen.items()):
+        if n > 1 and key in loads:
+            yield Violation("figures.plan.nodes", f"{n} load rows for `{key[0]}` in bucket {key[1]} (one each)", key[0])
+    for node, index in sorted(set(loads) - set(seen)):
+        yield Violation("figures.plan.nodes", f"no load row for `{node}` in bucket {index}", node)
+
+
+def full_from(plan: CheckedPlan, sector: str) -> int | None:
+    """The first bucket, among those some line of the sector is needed in, from which every line of the
+    sector is filled in full in every bucket it is needed in; None when there is none (the last bucket
+    needing something is short, or the sector needs nothing)."""
+    short: set[int] = set()
+    needed: set[int] = set()
+    for r in plan.scenario.requirements:
+        if r.sector != sector:
+            continue
+        for index, required in plan.needs(r).items():
+            needed.add(index)
+            if plan.snapshots[index].provided[r.id] < required:
+                short.add(index)
+    after = max(short, default=-1)
+    return min((index for index in needed if index > after), default=None)
+
+
+def check_figures_plan_sectors(plan: CheckedPlan) -> Iterator[Violation]:
+    """One row per sector, `full_from` the first bucket from which all its lines are filled in full (`full_from`)."""
+    stated = plan.solution.plan
+    if stated is None:
+        return
+    rows = Counter(row.sector for row in stated.sectors)
+    for sector, n in rows.items():
+        if sector not in plan.scenario.sector_by_id:
+            yield Violation("figures.plan.sectors", f"a readiness row for `{sector}`, which is not a sector")
+        elif n > 1:
+            yield Violation("figures.plan.sectors", f"{n} readiness rows for sector `{sector}` (one each)", sector)
+    for known in plan.scenario.sectors:
+        if known.id not in rows:
+            yield Violation("figures.plan.sectors", f"no readiness row for sector `{known.id}`", known.id)
+    for row in stated.sectors:
+        if row.sector not in plan.scenario.sector_by_id:
+            continue
+        expected = full_from(plan, row.sector)
+        if row.full_from != expected:
+            yield Violation(
+                "figures.plan.sectors",
+                f"sector `{row.sector}` is stated full from bucket {row.full_from}; every line of it is filled in "
+                f"full from bucket {expected}",
+                row.sector,
+            )
+
+
+# -- a phased plan: objective ----------------------------------------------------------------
+
+
+def phased_shortfall_value(plan: CheckedPlan) -> float:
+    """Sum over desirable lines and the buckets each is needed in of bucket weight x weight x uncovered
+    fraction (buckets asking for 0 count nothing)."""
+    total = 0.0
+    for r in plan.scenario.requirements:
+        if r.priority != Priority.DESIRABLE:
+            continue
+        for index, required in plan.needs(r).items():
+            if required:
+                short = max(0, required - plan.snapshots[index].provided[r.id])
+                total += phases.bucket_weight(plan.scenario, index) * r.weight * short / required
+    return total
+
+
+def phased_readiness_value(plan: CheckedPlan) -> float:
+    """Sum over tours of their units' readiness rank."""
+    return float(sum(t.units * t.unit.readiness.rank for t in plan.tours))
+
+
+PHASED_CRITERION_VALUES: dict[str, Callable[[CheckedPlan], float]] = {
+    "shortfall": phased_shortfall_value,
+    "cost": cost_value,
+    "nations": nations_value,
+    "max_share": max_share_value,
+    "readiness": phased_readiness_value,
+}
+"""How each objective criterion is computed from a phased plan: the tours' cost, the nations with a
+tour, the largest share in any bucket (`CheckedPlan.share_of`), as `CRITERION_VALUES` for the rest."""
+
+
+def check_phased_objective(plan: CheckedPlan) -> Iterator[Violation]:
+    """Each reported criterion has the value recomputed from the plan."""
+    for item in plan.solution.objective:
+        compute = PHASED_CRITERION_VALUES.get(item.criterion)
+        if compute is None:
+            continue
+        value = compute(plan)
+        if not close(item.value, value):
+            yield Violation(
+                f"objective.{item.criterion}",
+                f"objective `{item.criterion}` is reported as {item.value!r}; the plan gives {value!r}",
+            )
+
+
 # -- registry ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class NamedVerdict:
-    """A rule of the checker: its name, what it checks (in domain words), and its verdict."""
+class NamedVerdict(Generic[D]):
+    """A rule of the checker: its name, what it checks (in domain words), and its verdict (on a
+    package, `CheckedDocument`, or on a phased plan, `CheckedPlan`)."""
 
     name: str
     doc: str
-    verdict: Verdict
+    verdict: Callable[[D], Iterable[Violation]]
 
-    def __call__(self, pkg: CheckedDocument) -> Iterable[Violation]:
+    def __call__(self, pkg: D) -> Iterable[Violation]:
         return self.verdict(pkg)
 
 
-def _named(function: Verdict) -> NamedVerdict:
+def _named(function: Callable[[D], Iterable[Violation]]) -> NamedVerdict[D]:
     return NamedVerdict(function.__name__, function.__doc__ or "", function)
 
 
-def _of_rule(rule: Rule) -> NamedVerdict:
+def _of_rule(rule: Rule) -> NamedVerdict[CheckedDocument]:
     return NamedVerdict(f"check_{rule.family}.{rule.name}", type(rule).verdict.__doc__ or "", rule.verdict)
 
 
-DOCUMENT_RULES: tuple[NamedVerdict, ...] = tuple(map(_named, (check_document, check_status)))
+def _of_rule_in_time(rule: Rule) -> NamedVerdict[CheckedPlan]:
+    return NamedVerdict(
+        f"check_{rule.family}.{rule.name}", type(rule).phased_verdict.__doc__ or "", rule.phased_verdict
+    )
+
+
+DOCUMENT_RULES: tuple[NamedVerdict[CheckedDocument], ...] = tuple(
+    map(_named, (check_document, check_status, check_plan))
+)
 """Rules every document obeys, with or without a package."""
 
-PACKAGE_RULES: tuple[NamedVerdict, ...] = (
+PACKAGE_RULES: tuple[NamedVerdict[CheckedDocument], ...] = (
     *map(
         _named,
         (
@@ -421,8 +1034,53 @@ PACKAGE_RULES: tuple[NamedVerdict, ...] = (
 """Rules a package (status `optimal` or `feasible`) obeys: the document's rows and figures here,
 and each rule's own verdict from its home (`forcepack.solver.rules`)."""
 
-RULES: tuple[NamedVerdict, ...] = DOCUMENT_RULES + PACKAGE_RULES
-"""Every rule of the checker, in the order they are reported."""
+RULES: tuple[NamedVerdict[CheckedDocument], ...] = DOCUMENT_RULES + PACKAGE_RULES
+"""Every rule of the checker for a static scenario, in the order they are reported."""
+
+PLAN_RULES: tuple[NamedVerdict[CheckedPlan], ...] = (
+    *map(
+        _named,
+        (
+            check_assignment_references,
+            check_assignment_units,
+            check_assignment_fields,
+            check_assignment_personnel,
+            check_duplicate_assignments,
+            check_plan_buckets,
+            check_tour_references,
+            check_tour_duplicates,
+            check_tour_fields,
+            check_tour_capability,
+            check_tour_span,
+            check_tour_cost,
+            check_presence,
+        ),
+    ),
+    *map(_of_rule_in_time, VERDICT_ORDER),
+    *map(
+        _named,
+        (
+            check_node_flows,
+            check_node_capacity,
+            check_figures_assignments,
+            check_figures_phased_coverage,
+            check_figures_totals,
+            check_figures_nations,
+            check_figures_funding,
+            check_figures_plan_coverage,
+            check_figures_plan_nodes,
+            check_figures_plan_sectors,
+            check_objective_criteria,
+            check_phased_objective,
+        ),
+    ),
+)
+"""Rules a phased plan (a package of a phased scenario) obeys: its summary rows, its tours and their
+arithmetic, presence, each rule's phased verdict from its home, the nodes of entry, the figures of
+the plan and of the document's static parts, and the objective."""
+
+PHASED_RULES: tuple[NamedVerdict[CheckedPlan], ...] = (*DOCUMENT_RULES, *PLAN_RULES)
+"""Every rule of the checker for a phased scenario, in the order they are reported."""
 
 
 def check(scenario: Scenario, solution: Solution) -> list[Violation]:
@@ -438,9 +1096,16 @@ def check(scenario: Scenario, solution: Solution) -> list[Violation]:
     Returns
     -------
     list[Violation]
-        Violations in the order of `RULES`. A document of status `infeasible` or `unknown` is
-        only checked to answer this scenario and to hold no assignment.
+        Violations in the order of `RULES` (`PHASED_RULES` for a phased scenario). A document of
+        status `infeasible` or `unknown` is only checked to answer this scenario and to hold no
+        assignment (and no tour); a phased package without its plan only to have one.
     """
+    if scenario.phasing is not None:
+        plan = CheckedPlan(scenario, solution)
+        found = [v for rule in DOCUMENT_RULES for v in rule(plan)]
+        if solution.has_package and solution.plan is not None:
+            found.extend(v for rule in PLAN_RULES for v in rule(plan))
+        return found
     package = CheckedDocument(scenario, solution)
     violations = [v for rule in DOCUMENT_RULES for v in rule(package)]
     if solution.has_package:

@@ -9,6 +9,7 @@ library and `forcepack.models`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 
 from forcepack.models import (
     Assignment,
+    FundingFlow,
     FundingPledge,
     Measure,
+    RedLine,
     Requirement,
     RequiresMandate,
     Scenario,
@@ -26,6 +29,7 @@ from forcepack.models import (
     UnitOffer,
     Veto,
     VetoScope,
+    phases,
 )
 
 SHARE_TOLERANCE = 1e-9
@@ -78,22 +82,94 @@ class Placement:
         return self.units if self.requirement.measure == Measure.UNITS else self.personnel
 
 
+class Timeline:
+    """A phased scenario's buckets and the buckets its dated elements bind in, each computed once for
+    a check (`models.phases` is the arithmetic)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.buckets = phases.buckets(scenario)
+        self._in_force: dict[tuple[dt.date | None, dt.date | None], frozenset[int]] = {}
+        self._holds: dict[str, frozenset[int]] = {}
+        self._needs: dict[str, dict[int, int]] = {}
+
+    def in_force(self, start: dt.date | None, end: dt.date | None) -> frozenset[int]:
+        """The buckets an element dated `start` .. `end` binds in (`phases.in_force`)."""
+        key = (start, end)
+        if key not in self._in_force:
+            self._in_force[key] = frozenset(phases.in_force(self.scenario, start, end))
+        return self._in_force[key]
+
+    def holds(self, condition: str) -> frozenset[int]:
+        """The buckets a mandate condition holds in (`phases.condition_buckets`)."""
+        if condition not in self._holds:
+            self._holds[condition] = frozenset(phases.condition_buckets(self.scenario, condition))
+        return self._holds[condition]
+
+    def needs(self, requirement: Requirement) -> dict[int, int]:
+        """What the line asks for in each bucket it is needed in (`phases.needs`)."""
+        if requirement.id not in self._needs:
+            self._needs[requirement.id] = phases.needs(self.scenario, requirement)
+        return self._needs[requirement.id]
+
+    def words(self, index: int) -> str:
+        """A bucket in words: `bucket 3 (2026-04-01 .. 2026-04-30)`."""
+        if 0 <= index < len(self.buckets):
+            b = self.buckets[index]
+            return f"bucket {index} ({b.start} .. {b.end})"
+        return f"bucket {index}"
+
+
 class CheckedDocument:
     """A solution's package as the scenario sees it, with every figure recomputed.
 
     Rows naming an unknown unit or requirement line, or fewer than one unit, are not part of
     the package (they are reported by their own rules); the rest are `placements`.
+
+    The same view serves a phased plan bucket by bucket (`snapshot`): the units present in one
+    bucket as its placements, what fills each line there as `provided`, and no money (money is
+    not phased). `binds` and `unmet_mandate_lines` say which dated elements hold in the view.
     """
+
+    bucket: int | None
+    """The bucket a snapshot of a phased plan shows; None for a static package or a plan as a whole."""
+    timeline: Timeline | None
+    """The phased scenario's buckets; None for a static scenario."""
 
     def __init__(self, scenario: Scenario, solution: Solution) -> None:
         self.scenario = scenario
         self.solution = solution
-        self.placements: list[Placement] = []
-        for row in solution.assignments:
-            placement = resolve(scenario, row)
-            if placement is not None:
-                self.placements.append(placement)
+        self.bucket = None
+        self.timeline = None
+        self.placements = [p for p in (resolve(scenario, row) for row in solution.assignments) if p is not None]
+        self._tally(self.placements)
+        self._draw(solution.funding.flows)
 
+    @classmethod
+    def snapshot(
+        cls,
+        scenario: Scenario,
+        solution: Solution,
+        timeline: Timeline,
+        bucket: int,
+        placements: Sequence[Placement],
+        provided: Counter[str],
+    ) -> CheckedDocument:
+        """One bucket of a phased plan: `placements` the units present in it (relief included),
+        `provided` what fills each line in it, no money drawn."""
+        view = cls.__new__(cls)
+        view.scenario = scenario
+        view.solution = solution
+        view.bucket = bucket
+        view.timeline = timeline
+        view.placements = list(placements)
+        view._tally(view.placements)
+        view.provided = provided
+        view._draw([])
+        return view
+
+    def _tally(self, placements: Sequence[Placement]) -> None:
+        """The package's figures from its placements."""
         self.personnel_of: Counter[str] = Counter()
         self.units_of: Counter[str] = Counter()
         self.cost_of: Counter[str] = Counter()
@@ -101,7 +177,7 @@ class CheckedDocument:
         self.provided: Counter[str] = Counter()
         self.pooled_by_capability: Counter[str] = Counter()
         self.self_funded_cost = 0
-        for p in self.placements:
+        for p in placements:
             self.personnel_of[p.nation] += p.personnel
             self.units_of[p.nation] += p.units
             self.cost_of[p.nation] += p.cost_usd
@@ -117,18 +193,20 @@ class CheckedDocument:
         self.pooled_cost = self.total_cost - self.self_funded_cost
         self.contributing = frozenset(n for n, units in self.units_of.items() if units > 0)
 
+    def _draw(self, flows: Iterable[FundingFlow]) -> None:
+        """The money drawn, and so the nations taking part."""
         # Zero flows may be listed but count for nothing.
         self.drawn: Counter[tuple[str, str]] = Counter()
         """USD drawn per (nation, pledge id)."""
         self.used_of: Counter[str] = Counter()
         self.flows_into: Counter[str] = Counter()
         self.used_total = 0
-        for flow in solution.funding.flows:
+        for flow in flows:
             if flow.amount_usd <= 0:
                 continue
             self.used_total += flow.amount_usd
             self.flows_into[flow.capability] += flow.amount_usd
-            found = pledge_named(scenario, flow.nation, flow.pledge)
+            found = pledge_named(self.scenario, flow.nation, flow.pledge)
             if found is not None:
                 owner = found[0]
                 self.drawn[(owner, flow.pledge)] += flow.amount_usd
@@ -143,6 +221,42 @@ class CheckedDocument:
         """Ids of the nation's pledges from which money is drawn, in scenario order."""
         offer = self.scenario.offer_by_nation.get(nation)
         return [p.id for p in offer.funding if self.drawn[(nation, p.id)] > 0] if offer else []
+
+    # -- dated elements ------------------------------------------------------------------------
+
+    def _in_force(self, element: RedLine | Veto) -> frozenset[int]:
+        assert self.timeline is not None
+        return self.timeline.in_force(element.active_from, element.active_until)
+
+    def binds(self, element: RedLine | Veto) -> bool:
+        """Whether a red line or veto binds in this view: always in a static package; in a snapshot,
+        when its dates reach the bucket; for a plan as a whole, when they reach some bucket."""
+        if self.timeline is None:
+            return True
+        buckets = self._in_force(element)
+        return self.bucket in buckets if self.bucket is not None else bool(buckets)
+
+    def vetoes_against(self, nation: str, scopes: Iterable[VetoScope]) -> list[Veto]:
+        """Vetoes with one of these scopes against the nation that bind in this view."""
+        return [v for v in vetoes_against(self.scenario, nation, scopes) if self.binds(v)]
+
+    def unmet_mandate_lines(self, nation: str) -> list[tuple[RequiresMandate, list[str]]]:
+        """The nation's `requires_mandate` red lines that bind in this view and wait for a condition
+        that does not hold there, each with those conditions: in a static package the conditions
+        false under `mandate`; in a snapshot those that do not hold in its bucket; for a plan as a
+        whole those that fail in some bucket where the line binds (money is not phased)."""
+        if self.timeline is None:
+            return unmet_mandate_lines(self.scenario, nation)
+        timeline = self.timeline
+        unmet = []
+        for line in self.scenario.red_lines_of(nation):
+            if not isinstance(line, RequiresMandate) or not self.binds(line):
+                continue
+            where = {self.bucket} if self.bucket is not None else self._in_force(line)
+            false = [c for c in line.conditions if not where <= timeline.holds(c)]
+            if false:
+                unmet.append((line, false))
+        return unmet
 
 
 def unit_named(scenario: Scenario, nation: str, unit_id: str) -> tuple[str, UnitOffer] | None:
@@ -207,8 +321,19 @@ def unmet_mandate_lines(scenario: Scenario, nation: str) -> list[tuple[RequiresM
 
 
 def money_barred(scenario: Scenario, nation: str) -> bool:
-    """True when the nation may not take part at all: a veto of scope `all` or an unmet mandate condition."""
-    return bool(vetoes_against(scenario, nation, [VetoScope.ALL]) or unmet_mandate_lines(scenario, nation))
+    """True when the nation may not take part at all: a veto of scope `all` or an unmet mandate condition.
+    In a phased scenario, money is not phased: barred when such a rule binds in any bucket."""
+    if scenario.phasing is None:
+        return bool(vetoes_against(scenario, nation, [VetoScope.ALL]) or unmet_mandate_lines(scenario, nation))
+    timeline = Timeline(scenario)
+    if any(timeline.in_force(v.active_from, v.active_until) for v in vetoes_against(scenario, nation, [VetoScope.ALL])):
+        return True
+    for line in scenario.red_lines_of(nation):
+        if isinstance(line, RequiresMandate):
+            binding = timeline.in_force(line.active_from, line.active_until)
+            if any(not binding <= timeline.holds(c) for c in line.conditions):
+                return True
+    return False
 
 
 def usable_pledged(scenario: Scenario) -> int:
@@ -251,6 +376,7 @@ __all__ = [
     "SHARE_TOLERANCE",
     "CheckedDocument",
     "Placement",
+    "Timeline",
     "Verdict",
     "Violation",
     "close",

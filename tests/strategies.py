@@ -386,3 +386,196 @@ def small_scenarios(*, edges: bool = False) -> st.SearchStrategy[Scenario]:
     Too large for exhaustive search; meant for solver-against-checker property tests.
     """
     return _scenarios(SMALL, EDGES if edges else PLAIN)
+
+
+# -- tiny phased scenarios ------------------------------------------------------------------------
+
+PHASED_STARTS = ("2026-01-01", "2026-02-01", "2026-02-15", "2026-03-01")
+"""Days a dated element, an opening or a ramp step may fall on: month starts, and one mid-month."""
+PHASED_ENDS = ("2026-01-31", "2026-02-14", "2026-02-28", "2026-03-31")
+
+
+def _dated(draw: st.DrawFn, item: dict[str, Any], percent: int = 50) -> dict[str, Any]:
+    """Give an element `active_from` and/or `active_until` some of the time."""
+    if _sometimes(draw, percent):
+        if draw(st.booleans()):
+            item["active_from"] = draw(st.sampled_from(PHASED_STARTS[1:]))
+        else:
+            item["active_until"] = draw(st.sampled_from(PHASED_ENDS[:-1]))
+    return item
+
+
+@st.composite
+def _phased_scenarios(draw: st.DrawFn) -> Scenario:
+    months = _size(draw, 3, 4)
+    end = dt.date(YEAR, months, calendar.monthrange(YEAR, months)[1]).isoformat()
+    sectors: list[dict[str, Any]] = [{"id": "s1", "control": draw(st.sampled_from(CONTROL_STATUSES[:2]))}]
+    if _sometimes(draw, 40):
+        sector: dict[str, Any] = {"id": "s2", "control": draw(st.sampled_from(CONTROL_STATUSES[:2]))}
+        if _sometimes(draw, 60):
+            sector["opens"] = draw(st.sampled_from(PHASED_STARTS[1:]))
+        sectors.append(sector)
+    capabilities = list(CAPABILITY_POOL[:2]) if _sometimes(draw, 30) else [CAPABILITY_POOL[0]]
+    requirements = []
+    for i in range(1, _size(draw, 1, 2) + 1):
+        req: dict[str, Any] = {
+            "id": f"r{i}",
+            "sector": draw(st.sampled_from([s["id"] for s in sectors])),
+            "capability": draw(st.sampled_from(capabilities)),
+            "engagement": draw(st.integers(0, 2)),
+        }
+        if _sometimes(draw, 30):
+            req["measure"] = "personnel"
+            req["quantity"] = draw(st.sampled_from((100, 200)))
+            step = draw(st.sampled_from((100, 300)))
+        else:
+            req["quantity"] = draw(st.integers(1, 2))
+            step = draw(st.integers(1, 2))
+        if _sometimes(draw, 30):
+            req["priority"] = "essential"
+        else:
+            req["priority"] = "desirable"
+            req["weight"] = draw(st.sampled_from((1, 2, 0.5)))
+        if _sometimes(draw, 25):
+            req["needed_from"] = "2026-02-01"
+        if _sometimes(draw, 25):
+            req["ramp"] = [{"starting": draw(st.sampled_from(PHASED_STARTS[2:])), "quantity": step}]
+        if _sometimes(draw, 10):
+            req["min_readiness"] = "verified"
+        requirements.append(req)
+
+    node = _sometimes(draw, 40)
+    mandate = {"resolution": True, "ceasefire": True}
+    codes = [f"N{i}" for i in range(1, _size(draw, 2, 3) + 1)]
+    offers = []
+    for code in codes:
+        units = []
+        if not _sometimes(draw, 20):
+            unit: dict[str, Any] = {
+                "id": f"{code.lower()}-u",
+                "capability": draw(st.sampled_from(capabilities)),
+                "count": draw(st.integers(1, 2)),
+                "personnel": draw(st.sampled_from((50, 100, 150))),
+                "readiness": draw(st.sampled_from(READINESS)),
+            }
+            if _sometimes(draw, 30):
+                unit["monthly_cost_usd"] = draw(st.sampled_from(MONTHLY_COSTS))
+            if _sometimes(draw, 15):
+                unit["self_funded"] = True
+            if _sometimes(draw, 30):
+                unit["tour_months"] = draw(st.integers(1, 2))
+            if _sometimes(draw, 20):
+                unit["rotations"] = 1
+            if _sometimes(draw, 25):
+                unit["relief_days"] = draw(st.sampled_from((10, 20)))
+            if _sometimes(draw, 20):
+                unit["transit_days"] = draw(st.sampled_from((20, 45)))
+            if node and _sometimes(draw, 40):
+                unit["lift_tons"] = draw(st.sampled_from((20, 50)))
+            if _sometimes(draw, 15):
+                unit["available_until"] = draw(st.sampled_from(PHASED_ENDS[1:3]))
+            units.append(unit)
+        funding = []
+        if _sometimes(draw, 35):
+            funding.append({"id": f"{code.lower()}-p", "amount_usd": draw(st.sampled_from(PLEDGE_AMOUNTS))})
+        red_lines = []
+        if _sometimes(draw, 50):
+            kind = draw(
+                st.sampled_from(
+                    (
+                        "max_engagement",
+                        "sectors",
+                        "requires_mandate",
+                        "not_alongside",
+                        "requires_partner",
+                        "max_personnel",
+                    )
+                )
+            )
+            line: dict[str, Any] = {"id": f"{code.lower()}-rl", "kind": kind}
+            others = [c for c in codes if c != code]
+            if kind == "max_engagement":
+                line["level"] = draw(st.integers(0, 1))
+            elif kind == "sectors":
+                line["exclude"] = [draw(st.sampled_from([s["id"] for s in sectors]))]
+            elif kind == "requires_mandate":
+                line["conditions"] = ["ceasefire"]
+            elif kind == "not_alongside":
+                line["nations"] = [draw(st.sampled_from(others))]
+                line["scope"] = draw(st.sampled_from(("force", "sector")))
+            elif kind == "requires_partner":
+                line["nations"] = [draw(st.sampled_from(others))]
+                line["min"] = 1
+            else:
+                line["limit"] = draw(st.sampled_from((100, 200)))
+            red_lines.append(_dated(draw, line))
+        offer: dict[str, Any] = {"nation": code, "units": units, "funding": funding, "red_lines": red_lines}
+        offers.append(offer)
+
+    phasing: dict[str, Any] = {"bucket": "month", "front_loaded": draw(st.booleans())}
+    if _sometimes(draw, 40):
+        phasing["requested"] = draw(st.sampled_from(("2025-10-01", "2025-11-01")))
+    if node:
+        phasing["nodes"] = [
+            {
+                "id": "gate",
+                "personnel_per_day": draw(st.sampled_from((4, 7, 10))),
+                "tons_per_day": draw(st.sampled_from((2, 5))),
+            }
+        ]
+    if _sometimes(draw, 30):
+        phasing["conditions"] = [
+            {"condition": "ceasefire"}
+            | draw(st.sampled_from(({"holds_until": "2026-02-28"}, {"holds_from": "2026-02-01"})))
+        ]
+    vetoes = []
+    if _sometimes(draw, 25):
+        vetoes.append(
+            _dated(
+                draw,
+                {
+                    "id": "v1",
+                    "by": draw(st.sampled_from(PARTIES)),
+                    "against": [draw(st.sampled_from(codes))],
+                    "scope": draw(st.sampled_from(("units", "all"))),
+                },
+                80,
+            )
+        )
+    targets: dict[str, Any] = {}
+    if _sometimes(draw, 20):
+        targets["max_personnel"] = draw(st.sampled_from((200, 300)))
+    if _sometimes(draw, 15):
+        targets["min_nations"] = 2
+    if _sometimes(draw, 15):
+        targets["max_nation_share"] = 0.75
+    if _sometimes(draw, 25):
+        targets["funding_coverage"] = draw(st.sampled_from((0.5, 1.0)))
+    order = draw(st.permutations(CRITERIA))
+    data: dict[str, Any] = {
+        "schema": "forcepack.scenario/1",
+        "id": "generated-phased",
+        "name": "Generated phased scenario",
+        "illustrative": True,
+        "horizon": {"start": f"{YEAR}-01-01", "end": end},
+        "mandate": mandate,
+        "phasing": phasing,
+        "sectors": sectors,
+        "requirements": requirements,
+        "nations": [{"code": c, "groups": []} for c in codes],
+        "offers": offers,
+        "vetoes": vetoes,
+        "targets": targets,
+        "objective": list(order[: draw(st.integers(1, len(CRITERIA)))]),
+    }
+    return parse_scenario(data, source="hypothesis")
+
+
+def tiny_phased_scenarios() -> st.SearchStrategy[Scenario]:
+    """Valid phased scenarios small enough for `tests.brute_phased`: 3-4 monthly buckets from January
+    2026, 1-2 sectors (the second often opening later), 1-2 lines of 1-2 capabilities (ramps, late
+    needs, essential or desirable), 2-3 nations with at most one unit line each (count 1-2, with
+    tours, rotations, relief, transit, lift, an end of availability), occasional pledges, at most one
+    red line per nation (often dated), an occasional dated veto, a condition holding part of the time,
+    no node or one, the request day setting readiness, optional targets and any objective."""
+    return _phased_scenarios()

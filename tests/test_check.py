@@ -924,9 +924,15 @@ def test_check_imports_only_standard_library_and_models() -> None:
     """The checker stays independent of the solver's model: the checker, its view of a package and
     every rule home (whose verdicts it runs) import only the standard library, `models`, and each
     other; and they import in a process where OR-Tools cannot be imported at all."""
-    checker = {"check", "checking", "elements", "rules"}
+    checker = {"check", "checking", "checked_plan", "elements", "rules"}
     root = Path(check_module.__file__).resolve().parent
-    files = [root / "check.py", root / "checking.py", root / "elements.py", *sorted((root / "rules").glob("*.py"))]
+    files = [
+        root / "check.py",
+        root / "checking.py",
+        root / "checked_plan.py",
+        root / "elements.py",
+        *sorted((root / "rules").glob("*.py")),
+    ]
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
@@ -940,7 +946,7 @@ def test_check_imports_only_standard_library_and_models() -> None:
                 assert top in sys.stdlib_module_names or top == "__future__", (path.name, name)
     blocked = (
         "import sys; sys.modules['ortools'] = None\n"
-        "import forcepack.solver.check, forcepack.solver.rules\n"
+        "import forcepack.solver.check, forcepack.solver.checked_plan, forcepack.solver.rules\n"
         "assert not any(m == 'ortools' or m.startswith('ortools.') for m in sys.modules if sys.modules[m])\n"
     )
     done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=120)

@@ -11,6 +11,7 @@ import pytest
 from forcepack.models import RED_LINE_KINDS, Scenario, Targets
 from forcepack.models.red_lines import RedLine
 from forcepack.models.solution import ConflictType
+from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.rules import BUILD_ORDER, ELIGIBILITY, FAMILIES, VERDICT_ORDER
 from forcepack.solver.rules.base import Family, Rule, faces
@@ -31,6 +32,7 @@ def test_registry_every_red_line_kind_has_a_rule_with_every_face() -> None:
         assert line_faces(rule), f"red line kind {kind} neither filters nor constrains"
         assert "describe_line" in type(rule).__dict__, kind
         assert "verdict" in type(rule).__dict__, kind
+        assert "phased_verdict" in type(rule).__dict__, kind
 
 
 def test_registry_every_conflict_type_has_a_family_with_every_face() -> None:
@@ -48,7 +50,7 @@ def test_registry_every_target_has_a_rule() -> None:
     keys = set(Targets.model_fields) - {"funding_coverage"}
     assert keys == set(TARGET_RULES)
     for rule in TARGET_RULES.values():
-        assert {"constrain", "verdict", "describe_key"} <= set(type(rule).__dict__), rule.name
+        assert {"constrain", "verdict", "phased_verdict", "describe_key"} <= set(type(rule).__dict__), rule.name
 
 
 def test_registry_every_rule_has_a_model_face_and_is_checked() -> None:
@@ -60,8 +62,20 @@ def test_registry_every_rule_has_a_model_face_and_is_checked() -> None:
     assert len(names) == len(set(names))
 
 
+def test_registry_every_rule_says_how_it_holds_in_time() -> None:
+    """Every rule the checker runs has its own phased verdict (how it holds bucket by bucket, or over a
+    plan as a whole), written in its class, not inherited: a rule added without one fails here."""
+    for rule in VERDICT_ORDER:
+        own = [cls for cls in type(rule).__mro__ if "phased_verdict" in cls.__dict__]
+        assert own and own[0] is type(rule), f"rule {rule.family}.{rule.name} has no phased verdict of its own"
+        assert (type(rule).phased_verdict.__doc__ or "").strip(), rule.name
+    placement = {rule.name for rule in VERDICT_ORDER if rule.placement}
+    assert placement == {"max_engagement", "allowed_control", "sectors", "veto", "requires_mandate"}
+
+
 def test_registry_a_kind_without_a_verdict_or_sentence_cannot_exist() -> None:
-    """A red-line kind written without its verdict or its sentence cannot even be made."""
+    """A red-line kind written without its verdict or its sentence, or a rule without its phased
+    verdict, cannot even be made."""
 
     class Incomplete(RedLineRule[Any]):
         name = "incomplete"
@@ -82,11 +96,20 @@ def test_registry_a_kind_without_a_verdict_or_sentence_cannot_exist() -> None:
     with pytest.raises(TypeError, match="abstract"):
         NoRelaxation()  # type: ignore[abstract]
 
-    class Silent(Rule):
-        name = "silent"
+    class Timeless(Rule):
+        name = "timeless"
         family = "requirement"
 
         def verdict(self, pkg: CheckedDocument) -> typing.Iterator[Violation]:
+            yield from ()
+
+    with pytest.raises(TypeError, match="phased_verdict"):
+        Timeless()  # type: ignore[abstract]
+
+    class Silent(Timeless):
+        name = "silent"
+
+        def phased_verdict(self, plan: CheckedPlan) -> typing.Iterator[Violation]:
             yield from ()
 
     assert faces(Silent()) == set()  # the registry test above would refuse it

@@ -15,8 +15,15 @@ from bench.generator import generate
 from forcepack.cli.main import app
 from forcepack.models import Scenario, load_scenario
 from forcepack.models.errors import ScenarioInputError
-from forcepack.models.workbook import TABLES, read_workbook, write_workbook
-from tests.strategies import small_scenarios
+from forcepack.models.workbook import (
+    TABLES,
+    read_offer_workbook,
+    read_workbook,
+    write_offer_workbook,
+    write_workbook,
+)
+from tests.strategies import small_scenarios, tiny_phased_scenarios
+from tests.test_phases import plan_scenario
 
 EXAMPLES = sorted(Path("examples").glob("*.yaml")) + sorted(Path("tests/data/good").glob("*.yaml"))
 
@@ -55,6 +62,44 @@ def test_workbook_round_trip_property(scenario: Scenario) -> None:
     """Any valid scenario reads back from its workbook as itself, `expect` included."""
     back = read_workbook(write_workbook(scenario), "plan.xlsx")
     assert back == scenario
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiny_phased_scenarios())
+def test_workbook_round_trip_of_phased_scenarios(scenario: Scenario) -> None:
+    """A phased scenario (ramps, nodes, condition periods, entry nodes, dated red lines) reads back
+    from its workbook as itself."""
+    assert read_workbook(write_workbook(scenario), "plan.xlsx") == scenario
+
+
+def test_workbook_phased_records_are_json_cells_and_entry_a_column() -> None:
+    """A line's ramp is one JSON cell of its row; an offer's nodes of entry a column of `offers`; a ramp
+    cell that is not JSON is named by its cell."""
+    scenario = plan_scenario()
+    book = load_workbook(io.BytesIO(write_workbook(scenario)))
+    ramp = _column("requirements", "ramp")
+    assert book["requirements"][f"{ramp}2"].value == '[{"starting": "2026-04-01", "quantity": 2}]'
+    assert [c.value for c in book["offers"][4]] == ["CCC", "port"]
+    book["requirements"][f"{ramp}2"] = "from April: 2"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ScenarioInputError) as info:
+        read_workbook(out.getvalue(), "plan.xlsx")
+    assert any(p.startswith(f"sheet `requirements`, row 2, column `ramp` ({ramp})") for p in info.value.problems)
+
+
+def test_workbook_an_offer_keeps_its_nodes_of_entry() -> None:
+    """A delegate's offer workbook of a phased offer carries its nodes of entry back; a static offer's
+    workbook holds its three sheets only."""
+    scenario = plan_scenario()
+    ccc = scenario.offer_by_nation["CCC"].model_dump(mode="json", by_alias=True, exclude_none=True)
+    back = read_offer_workbook(write_offer_workbook(ccc), "offer.xlsx", "CCC")
+    assert back["entry"] == ["port"] and back["units"][0]["id"] == "c-eng"
+    aaa = scenario.offer_by_nation["AAA"].model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert load_workbook(io.BytesIO(write_offer_workbook(aaa))).sheetnames == ["units", "pledges", "red_lines"]
+    assert "entry" not in read_offer_workbook(write_offer_workbook(aaa), "offer.xlsx", "AAA")
+    with pytest.raises(ScenarioInputError, match="expected one row, this offer's nation"):
+        read_offer_workbook(write_offer_workbook(ccc), "offer.xlsx", "AAA")
 
 
 def test_workbook_names_the_cell_of_a_bad_value() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from forcepack.models import phases
 from forcepack.models.patch import Operation
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
+from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation, fills
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import Family, OptionFilter, Rule
@@ -67,6 +68,48 @@ class AvailabilityRule(Rule):
                     "eligibility.readiness",
                     f"{fills(p)}, which needs readiness `{wanted}`; the unit is `{p.unit.readiness}`",
                     p.unit.id,
+                )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """A tour arrives no sooner than its unit's ready day (available, ready after the request, its
+        transit done) and no more than its relief before its line is first needed; it stays no later
+        than the last bucket that ends by the unit's `available_until`; its unit has the line's
+        `min_readiness` or above."""
+        scenario = plan.scenario
+        buckets = plan.buckets
+        for t in plan.tours:
+            what = t.words()
+            ready = phases.ready_day(scenario, t.unit)
+            if buckets[t.arrival].start < ready:
+                yield Violation(
+                    "eligibility.arrival",
+                    f"{what}: it arrives on {buckets[t.arrival].start}, before the unit is ready ({ready})",
+                    t.unit.id,
+                )
+            need = plan.needs(t.requirement)
+            relief = t.effective - t.arrival
+            if not need:
+                yield Violation("eligibility.window", f"{what}: `{t.requirement.id}` is needed in no bucket", t.unit.id)
+            elif t.effective < min(need):
+                yield Violation(
+                    "eligibility.arrival",
+                    f"{what}: the line is first needed in bucket {min(need)}; the unit may arrive at most its "
+                    f"relief ({relief} bucket(s)) before",
+                    t.unit.id,
+                )
+            until = scenario.availability_of(t.unit)[1]
+            if buckets[t.last].end > until:
+                yield Violation(
+                    "eligibility.window",
+                    f"{what}: it stays to {buckets[t.last].end}, but the unit is available until {until}",
+                    t.unit.id,
+                )
+            wanted = t.requirement.min_readiness
+            if wanted is not None and t.unit.readiness.rank < wanted.rank:
+                yield Violation(
+                    "eligibility.readiness",
+                    f"{what}: `{t.requirement.id}` needs readiness `{wanted}`; the unit is `{t.unit.readiness}`",
+                    t.unit.id,
                 )
 
 

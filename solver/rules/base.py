@@ -8,7 +8,9 @@ holds all of its faces:
   altogether (`Rule.bars`), each closure naming the elements behind it;
 - **constraint**: what it adds to the CP-SAT model (`Rule.constrain`), through `ModelView` only;
 - **verdict**: how the independent checker finds it broken (`Rule.verdict`), from the scenario
-  and the document alone (`forcepack.solver.checking`), sharing no code with the constraint;
+  and the document alone (`forcepack.solver.checking`), sharing no code with the constraint; and
+  how it finds it broken in a phased plan (`Rule.phased_verdict`, on `forcepack.solver.checked_plan`:
+  in every bucket's snapshot where it binds, or over the plan as a whole);
 - **sentence**: the element in a planner's words (`Family.describe`);
 - **relaxation**: how it is given up, in the scenario's document (`Family.relax`), and how hard
   that is when the scenario does not say (`Family.default_relax_cost`);
@@ -33,6 +35,7 @@ from forcepack.models import phases
 from forcepack.models.patch import Operation
 from forcepack.models.scenario import FundingPledge, Requirement, Scenario, UnitOffer, offer_key
 from forcepack.models.solution import ConflictType
+from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Block, Element
 
@@ -216,6 +219,10 @@ class Rule(ABC):
     name: ClassVar[str]
     """The rule's key: a red-line kind, a target key, `veto`, `requirement`, ..."""
     family: ClassVar[ConflictType]
+    placement: ClassVar[bool] = False
+    """Its verdict judges each placement alone (engagement, control, sectors, vetoes, mandate
+    conditions): in a phased plan it closes a line to a unit in the buckets it binds in, which ends
+    a tour there (the checker cuts tours with these verdicts)."""
 
     def blocks(self, scenario: Scenario, nation: str) -> OptionFilter | None:
         """The rule's filter of the nation's options: given a unit line and a requirement line, why
@@ -237,6 +244,11 @@ class Rule(ABC):
     @abstractmethod
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """The violations of the rule in a solution document (the checker's face)."""
+
+    @abstractmethod
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """The violations of the rule in a phased plan: in each bucket where it binds
+        (`checked_plan.in_each_bucket`), or over the plan as a whole (the checker's face in time)."""
 
 
 def faces(rule: Rule) -> set[str]:

@@ -19,6 +19,7 @@ from typing import Any
 from forcepack.models.limits import COVERAGE_MAX_DENOMINATOR
 from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import FundingPledge, Scenario, offer_key
+from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import FIGURE_TOLERANCE, CheckedDocument, Violation, names, pledge_named, usd
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import PLAN, Clash, Family, ModelView, Rule, applies
@@ -118,6 +119,10 @@ class FundingRule(Rule):
         yield from _earmarks(pkg)
         yield from _capability_costs(pkg)
         yield from _coverage(pkg)
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """Money is not phased: the same rules over the whole plan, the pooled cost being its tours'."""
+        yield from self.verdict(plan)
 
 
 def _flows(pkg: CheckedDocument) -> Iterator[Violation]:

@@ -34,7 +34,8 @@ from forcepack.models.red_lines import (
 )
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
 from forcepack.models.wording import plural
-from forcepack.solver.checking import CheckedDocument, Violation, conditions, fills, names, unmet_mandate_lines
+from forcepack.solver.checked_plan import CheckedPlan, in_each_bucket
+from forcepack.solver.checking import CheckedDocument, Violation, conditions, fills, names
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import BUCKET, PLAN, Clash, Expr, Family, ModelView, OptionFilter, Rule, applies
 
@@ -116,6 +117,7 @@ def line_faces(rule: RedLineRule[Any]) -> set[str]:
 class MaxEngagementRule(RedLineRule[MaxEngagement]):
     name = "max_engagement"
     model = MaxEngagement
+    placement = True
 
     def line_blocks(self, line: MaxEngagement, scenario: Scenario, requirement: Requirement) -> bool:
         return requirement.engagement > line.level
@@ -128,7 +130,7 @@ class MaxEngagementRule(RedLineRule[MaxEngagement]):
         """Red line `max_engagement`: the nation's units only fill lines of engagement <= level."""
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
-                if isinstance(line, MaxEngagement) and p.requirement.engagement > line.level:
+                if isinstance(line, MaxEngagement) and p.requirement.engagement > line.level and pkg.binds(line):
                     yield Violation(
                         "red_line.max_engagement",
                         f"red line `{line.id}` ({p.nation}, max_engagement {int(line.level)}): unit `{p.unit.id}` "
@@ -136,10 +138,15 @@ class MaxEngagementRule(RedLineRule[MaxEngagement]):
                         line.id,
                     )
 
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in, no unit of the nation is present on a line above its level."""
+        yield from in_each_bucket(plan, self.verdict)
+
 
 class AllowedControlRule(RedLineRule[AllowedControl]):
     name = "allowed_control"
     model = AllowedControl
+    placement = True
 
     def line_blocks(self, line: AllowedControl, scenario: Scenario, requirement: Requirement) -> bool:
         return scenario.sector_by_id[requirement.sector].control not in line.statuses
@@ -152,7 +159,7 @@ class AllowedControlRule(RedLineRule[AllowedControl]):
         """Red line `allowed_control`: the nation's units only go to sectors of the listed control statuses."""
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
-                if isinstance(line, AllowedControl) and p.sector.control not in line.statuses:
+                if isinstance(line, AllowedControl) and p.sector.control not in line.statuses and pkg.binds(line):
                     allowed = ", ".join(str(status) for status in line.statuses)
                     yield Violation(
                         "red_line.allowed_control",
@@ -161,10 +168,15 @@ class AllowedControlRule(RedLineRule[AllowedControl]):
                         line.id,
                     )
 
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in, no unit of the nation is present in a sector of another status."""
+        yield from in_each_bucket(plan, self.verdict)
+
 
 class SectorsRule(RedLineRule[Sectors]):
     name = "sectors"
     model = Sectors
+    placement = True
 
     def line_blocks(self, line: Sectors, scenario: Scenario, requirement: Requirement) -> bool:
         if line.only is not None:
@@ -180,7 +192,7 @@ class SectorsRule(RedLineRule[Sectors]):
         """Red line `sectors`: the nation's units go only to the sectors of `only`, never to those of `exclude`."""
         for p in pkg.placements:
             for line in pkg.scenario.red_lines_of(p.nation):
-                if not isinstance(line, Sectors):
+                if not isinstance(line, Sectors) or not pkg.binds(line):
                     continue
                 if line.only is not None and p.sector.id not in line.only:
                     yield Violation(
@@ -196,6 +208,10 @@ class SectorsRule(RedLineRule[Sectors]):
                         f"fills `{p.requirement.id}` in sector `{p.sector.id}`",
                         line.id,
                     )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in, no unit of the nation is present in a sector it excludes."""
+        yield from in_each_bucket(plan, self.verdict)
 
 
 class NotAlongsideRule(RedLineRule[NotAlongside]):
@@ -258,29 +274,44 @@ class NotAlongsideRule(RedLineRule[NotAlongside]):
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `not_alongside`: `force`, never both take part (money included); `sector`, never in one sector."""
+        yield from self._force(pkg)
+        yield from self._sector(pkg)
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """`force`: over the whole plan, never both take part (a tour or money); `sector`: in every bucket
+        it binds in, no sector holds units of both."""
+        yield from self._force(plan)
+        yield from in_each_bucket(plan, self._sector)
+
+    @staticmethod
+    def _lines(pkg: CheckedDocument, scope: AlongsideScope) -> Iterator[tuple[str, NotAlongside]]:
         for offer in pkg.scenario.offers:
-            nation = offer.nation
             for line in offer.red_lines:
-                if not isinstance(line, NotAlongside):
-                    continue
-                for other in line.nations:
-                    if line.scope == AlongsideScope.FORCE:
-                        if nation in pkg.participating and other in pkg.participating:
-                            yield Violation(
-                                "red_line.not_alongside",
-                                f"red line `{line.id}` ({nation}, not alongside {other} in the force): "
-                                f"both {nation} and {other} take part",
-                                line.id,
-                            )
-                        continue
-                    shared = pkg.sectors_of.get(nation, set()) & pkg.sectors_of.get(other, set())
-                    for sector in sorted(shared):
-                        yield Violation(
-                            "red_line.not_alongside",
-                            f"red line `{line.id}` ({nation}, not alongside {other} in a sector): "
-                            f"both have units in sector `{sector}`",
-                            line.id,
-                        )
+                if isinstance(line, NotAlongside) and line.scope == scope and pkg.binds(line):
+                    yield offer.nation, line
+
+    def _force(self, pkg: CheckedDocument) -> Iterator[Violation]:
+        for nation, line in self._lines(pkg, AlongsideScope.FORCE):
+            for other in line.nations:
+                if nation in pkg.participating and other in pkg.participating:
+                    yield Violation(
+                        "red_line.not_alongside",
+                        f"red line `{line.id}` ({nation}, not alongside {other} in the force): "
+                        f"both {nation} and {other} take part",
+                        line.id,
+                    )
+
+    def _sector(self, pkg: CheckedDocument) -> Iterator[Violation]:
+        for nation, line in self._lines(pkg, AlongsideScope.SECTOR):
+            for other in line.nations:
+                shared = pkg.sectors_of.get(nation, set()) & pkg.sectors_of.get(other, set())
+                for sector in sorted(shared):
+                    yield Violation(
+                        "red_line.not_alongside",
+                        f"red line `{line.id}` ({nation}, not alongside {other} in a sector): "
+                        f"both have units in sector `{sector}`",
+                        line.id,
+                    )
 
 
 class RequiresPartnerRule(RedLineRule[RequiresPartner]):
@@ -320,12 +351,22 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `requires_partner`: the nation takes part only if `min` partners, itself excluded,
         contribute units."""
+        yield from self._partners(pkg, pkg.participating)
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in where the nation's units are present, `min` partners have units
+        present too; a nation taking part by its money alone (no tour) needs `min` partners with a tour."""
+        yield from in_each_bucket(plan, self.verdict)
+        yield from self._partners(plan, plan.participating - plan.contributing)
+
+    @staticmethod
+    def _partners(pkg: CheckedDocument, nations: frozenset[str]) -> Iterator[Violation]:
         for offer in pkg.scenario.offers:
             nation = offer.nation
-            if nation not in pkg.participating:
+            if nation not in nations:
                 continue
             for line in offer.red_lines:
-                if not isinstance(line, RequiresPartner):
+                if not isinstance(line, RequiresPartner) or not pkg.binds(line):
                     continue
                 if line.nations is not None:
                     pool, named = line.nations, f"of {', '.join(line.nations)}"
@@ -354,6 +395,7 @@ def partly(scenario: Scenario, condition: str) -> bool:
 class RequiresMandateRule(RedLineRule[RequiresMandate]):
     name = "requires_mandate"
     model = RequiresMandate
+    placement = True
 
     def line_bars(self, line: RequiresMandate, scenario: Scenario, nation: str) -> list[Block]:
         # The caveat and the condition it waits for are alternatives: relaxing either opens it.
@@ -369,15 +411,29 @@ class RequiresMandateRule(RedLineRule[RequiresMandate]):
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Red line `requires_mandate`: the nation takes part (units or money) only if each named condition holds."""
+        yield from self._units(pkg)
+        yield from self._money(pkg)
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in, the nation's units are present only while each named condition
+        holds there; its money is drawn only if the conditions hold in every bucket it binds in."""
+        yield from in_each_bucket(plan, self._units)
+        yield from self._money(plan)
+
+    @staticmethod
+    def _units(pkg: CheckedDocument) -> Iterator[Violation]:
         for p in pkg.placements:
-            for line, false in unmet_mandate_lines(pkg.scenario, p.nation):
+            for line, false in pkg.unmet_mandate_lines(p.nation):
                 yield Violation(
                     "mandate",
                     f"red line `{line.id}` ({p.nation}, requires_mandate): {fills(p)}, but {conditions(false)}",
                     line.id,
                 )
+
+    @staticmethod
+    def _money(pkg: CheckedDocument) -> Iterator[Violation]:
         for nation in sorted(pkg.used_of):
-            for line, false in unmet_mandate_lines(pkg.scenario, nation):
+            for line, false in pkg.unmet_mandate_lines(nation):
                 for pledge in pkg.drawn_pledges_of(nation):
                     yield Violation(
                         "mandate",
@@ -410,13 +466,17 @@ class MaxPersonnelRule(RedLineRule[MaxPersonnel]):
         """Red line `max_personnel`: the nation deploys at most `limit` personnel in total."""
         for offer in pkg.scenario.offers:
             for line in offer.red_lines:
-                if isinstance(line, MaxPersonnel) and pkg.personnel_of[offer.nation] > line.limit:
+                if isinstance(line, MaxPersonnel) and pkg.personnel_of[offer.nation] > line.limit and pkg.binds(line):
                     yield Violation(
                         "red_line.max_personnel",
                         f"red line `{line.id}` ({offer.nation}, max_personnel {line.limit}): "
                         f"{offer.nation} deploys {pkg.personnel_of[offer.nation]} personnel",
                         line.id,
                     )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in, the nation's personnel present stays within the limit."""
+        yield from in_each_bucket(plan, self.verdict)
 
 
 class MinContingentRule(RedLineRule[MinContingent]):
@@ -444,13 +504,21 @@ class MinContingentRule(RedLineRule[MinContingent]):
             if offer.nation not in pkg.contributing:
                 continue
             for line in offer.red_lines:
-                if isinstance(line, MinContingent) and pkg.personnel_of[offer.nation] < line.personnel:
+                if (
+                    isinstance(line, MinContingent)
+                    and pkg.personnel_of[offer.nation] < line.personnel
+                    and pkg.binds(line)
+                ):
                     yield Violation(
                         "red_line.min_contingent",
                         f"red line `{line.id}` ({offer.nation}, min_contingent {line.personnel}): "
                         f"{offer.nation} deploys only {pkg.personnel_of[offer.nation]} personnel",
                         line.id,
                     )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in where the nation's units are present, at least `personnel` are."""
+        yield from in_each_bucket(plan, self.verdict)
 
 
 class MaxSectorsRule(RedLineRule[MaxSectors]):
@@ -479,13 +547,17 @@ class MaxSectorsRule(RedLineRule[MaxSectors]):
         for offer in pkg.scenario.offers:
             sectors = sorted(pkg.sectors_of.get(offer.nation, set()))
             for line in offer.red_lines:
-                if isinstance(line, MaxSectors) and len(sectors) > line.count:
+                if isinstance(line, MaxSectors) and len(sectors) > line.count and pkg.binds(line):
                     yield Violation(
                         "red_line.max_sectors",
                         f"red line `{line.id}` ({offer.nation}, max_sectors {line.count}): "
                         f"{offer.nation} has units in {plural(len(sectors), 'sector')} ({names(sectors)})",
                         line.id,
                     )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket it binds in, the nation's units present are in at most `count` sectors."""
+        yield from in_each_bucket(plan, self.verdict)
 
 
 RED_LINE_RULES: dict[str, RedLineRule[Any]] = {

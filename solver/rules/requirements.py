@@ -13,6 +13,7 @@ from forcepack.models.common import Measure, Priority
 from forcepack.models.patch import Operation, SetPriority
 from forcepack.models.scenario import Requirement, Scenario
 from forcepack.models.solution import ElementRef, NationSupply, Supply
+from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import BUCKET, Candidate, Family, ModelView, Rule, applies
@@ -61,6 +62,22 @@ class RequirementRule(Rule):
                     f"the package provides {pkg.provided[r.id]}",
                     r.id,
                 )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """Every essential line is filled in full in every bucket it is needed in: the units filling it
+        there (past their relief) provide at least what it asks for there, in its measure."""
+        for r in plan.scenario.requirements:
+            if r.priority != Priority.ESSENTIAL:
+                continue
+            for index, required in plan.needs(r).items():
+                provided = plan.snapshots[index].provided[r.id]
+                if provided < required:
+                    yield Violation(
+                        "coverage.essential",
+                        f"{plan.words(index)}: essential line `{r.id}` ({r.capability} in `{r.sector}`) needs "
+                        f"{required} {r.measure}; the plan provides {provided}",
+                        r.id,
+                    )
 
 
 def shortfall_terms(scenario: Scenario) -> dict[str, tuple[Fraction, int]]:

@@ -12,6 +12,7 @@ from forcepack.models.limits import SHARE_MAX_DENOMINATOR
 from forcepack.models.patch import Operation, SetTargets
 from forcepack.models.scenario import Scenario
 from forcepack.models.wording import agrees, plural
+from forcepack.solver.checked_plan import CheckedPlan, in_each_bucket
 from forcepack.solver.checking import SHARE_TOLERANCE, CheckedDocument, Violation
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import BUCKET, PLAN, Clash, Family, ModelView, Rule, applies
@@ -73,6 +74,10 @@ class MaxPersonnelTarget(TargetRule):
                 "max_personnel",
             )
 
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket, the personnel present stays within the ceiling."""
+        yield from in_each_bucket(plan, self.verdict)
+
 
 class MinNationsTarget(TargetRule):
     name = "min_nations"
@@ -109,6 +114,10 @@ class MinNationsTarget(TargetRule):
                 + (f" ({', '.join(sorted(pkg.contributing))})" if pkg.contributing else ""),
                 "min_nations",
             )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """Over the whole plan, at least this many nations have a tour."""
+        yield from self.verdict(plan)
 
 
 class GroupMinimumsTarget(TargetRule):
@@ -152,6 +161,10 @@ class GroupMinimumsTarget(TargetRule):
                     + (f" ({', '.join(members)})" if members else ""),
                     f"group_minimums.{group}",
                 )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """Over the whole plan, per group, at least this many member nations have a tour."""
+        yield from self.verdict(plan)
 
 
 class MaxNationShareTarget(TargetRule):
@@ -207,6 +220,10 @@ class MaxNationShareTarget(TargetRule):
                     f"personnel ({pkg.share_of(nation):.1%})",
                     "max_nation_share",
                 )
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket, no nation holds more than this share of the personnel present."""
+        yield from in_each_bucket(plan, self.verdict)
 
 
 TARGET_RULES: dict[str, TargetRule] = {

@@ -13,7 +13,8 @@ from forcepack.models import phases
 from forcepack.models.common import VetoScope
 from forcepack.models.patch import DropVeto, LiftVeto, Operation
 from forcepack.models.scenario import Scenario, Veto
-from forcepack.solver.checking import CheckedDocument, Violation, fills, usd, vetoes_against
+from forcepack.solver.checked_plan import CheckedPlan, in_each_bucket
+from forcepack.solver.checking import CheckedDocument, Violation, fills, usd
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import Family, Rule
 
@@ -40,17 +41,33 @@ class VetoRule(Rule):
     def bars_units(self, scenario: Scenario, nation: str) -> list[Block]:
         return [(element_of(v, nation),) for v in against(scenario, nation) if v.scope == VetoScope.UNITS]
 
+    placement = True
+
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """Veto: scope `units` or `all` keeps the nation's units out; scope `all` keeps its money out too."""
+        yield from self._units(pkg)
+        yield from self._money(pkg)
+
+    def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
+        """In every bucket a veto binds in, none of the nation's units is present; a veto of scope `all`
+        keeps its money out altogether (money is not phased)."""
+        yield from in_each_bucket(plan, self._units)
+        yield from self._money(plan)
+
+    @staticmethod
+    def _units(pkg: CheckedDocument) -> Iterator[Violation]:
         for p in pkg.placements:
-            for veto in vetoes_against(pkg.scenario, p.nation, [VetoScope.UNITS, VetoScope.ALL]):
+            for veto in pkg.vetoes_against(p.nation, [VetoScope.UNITS, VetoScope.ALL]):
                 yield Violation(
                     "veto",
                     f"veto `{veto.id}` by {veto.by} against {p.nation} (scope {veto.scope}): {fills(p)}",
                     veto.id,
                 )
+
+    @staticmethod
+    def _money(pkg: CheckedDocument) -> Iterator[Violation]:
         for nation in sorted(pkg.used_of):
-            for veto in vetoes_against(pkg.scenario, nation, [VetoScope.ALL]):
+            for veto in pkg.vetoes_against(nation, [VetoScope.ALL]):
                 for pledge in pkg.drawn_pledges_of(nation):
                     yield Violation(
                         "veto",

@@ -39,6 +39,7 @@ JOBS = "/v1/scenarios/{}/jobs"
 # nation of an infeasible example.
 WHY_NOT_SUBJECTS = {
     "gaza-isf": "AZE",
+    "gaza-phased": "TUR",
     "tutorial": "TUR",
     "infeasible-funding": SCENARIOS["infeasible-funding"].nations[0].code,
     "infeasible-khan-younis-police": SCENARIOS["infeasible-khan-younis-police"].nations[0].code,
@@ -62,6 +63,7 @@ PATCHES: dict[str, dict[str, Any]] = {
         ],
     },
     "gaza-isf": {"ops": [{"op": "withdraw", "nations": ["PAK"]}], "mode": "repair"},
+    "gaza-phased": {"ops": [{"op": "withdraw", "nations": ["PAK"]}]},
     "infeasible-funding": {"ops": [{"op": "set_control", "sector": "rafah", "control": "hostile"}]},
     "infeasible-khan-younis-police": {"ops": [{"op": "set_control", "sector": "rafah", "control": "hostile"}]},
     "three-causes": {"ops": [{"op": "set_control", "sector": "rafah", "control": "contested"}]},

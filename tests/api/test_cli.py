@@ -146,6 +146,7 @@ def test_cli_first_start_loads_examples_and_makes_one_coordinator_token(tmp_path
     first = first_start(database, EXAMPLES)
     assert sorted(first.loaded) == [
         "gaza-isf",
+        "gaza-phased",
         "infeasible-funding",
         "infeasible-khan-younis-police",
         "three-causes",

@@ -93,8 +93,8 @@ def test_limits_list_length_capped(service: Service) -> None:
     assert response.status_code == 422
     assert response.json()["problems"][0].startswith("query limit:")
     page = service.client.get("/v1/scenarios?limit=2&offset=1", headers=service.coordinator).json()
-    assert page["total"] == 5
-    assert [item["id"] for item in page["items"]] == ["infeasible-funding", "infeasible-khan-younis-police"]
+    assert page["total"] == 6
+    assert [item["id"] for item in page["items"]] == ["gaza-phased", "infeasible-funding"]
 
 
 def test_limits_unknown_route_and_method_are_problems(service: Service) -> None:
