@@ -13,7 +13,7 @@ row's). The rules of a placement and of a package then hold in each bucket's sna
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -200,9 +200,19 @@ class CheckedPlan(CheckedDocument):
         ]
         return CheckedDocument.snapshot(self.scenario, self.solution, timeline, index, placements, provided)
 
+    def personnel_buckets(self) -> dict[str, int]:
+        """Per nation with a tour, its personnel-buckets: each tour's personnel times the buckets it
+        is present, summed."""
+        out: dict[str, int] = defaultdict(int)
+        for t in self.tours:
+            out[t.nation] += t.personnel * (t.last - t.arrival + 1)
+        return dict(out)
+
     def share_of(self, nation: str) -> float:
-        """The nation's largest share of the personnel present in any bucket."""
-        return max((s.share_of(nation) for s in self.snapshots), default=0.0)
+        """The nation's share of the plan's personnel-buckets (what `max_nation_share` bounds)."""
+        people = self.personnel_buckets()
+        total = sum(people.values())
+        return people.get(nation, 0) / total if total else 0.0
 
     @property
     def buckets(self) -> tuple[phases.Bucket, ...]:

@@ -150,23 +150,24 @@ def phased_figures(
     line_buckets: list[LineBucket] = []
     coverage: list[Coverage] = []
     shortfall = Fraction(0)
-    full: dict[str, list[bool]] = {s.id: [True] * count for s in scenario.sectors}
+    needed_full: dict[str, dict[int, bool]] = {s.id: {} for s in scenario.sectors}
     for r in scenario.requirements:
         need = phases.needs(scenario, r)
-        worst: tuple[int, int, int] | None = None  # (shortfall, required, provided)
+        worst: tuple[Fraction, int, int, int, int] | None = None  # (fraction, shortfall, -bucket, required, provided)
         for t, required in sorted(need.items()):
             provided = filled[r.id][t] if r.id in filled else 0
             short = max(0, required - provided)
             line_buckets.append(
                 LineBucket(requirement=r.id, bucket=t, required=required, provided=provided, shortfall=short)
             )
-            if short:
-                full[r.sector][t] = False
+            sector_flags = needed_full[r.sector]
+            sector_flags[t] = sector_flags.get(t, True) and not short
             if r.priority == Priority.DESIRABLE and required:
                 shortfall += Fraction(str(r.weight)) * phases.bucket_weight(scenario, t) * short / required
-            if worst is None or (short, required) > (worst[0], worst[1]):
-                worst = (short, required, provided)
-        short, required, provided = worst if worst is not None else (0, 0, 0)
+            candidate = (Fraction(short, required) if required else Fraction(0), short, -t, required, provided)
+            if worst is None or candidate[:3] > worst[:3]:
+                worst = candidate
+        _, short, _, required, provided = worst if worst is not None else (Fraction(0), 0, 0, 0, 0)
         coverage.append(
             Coverage(
                 requirement=r.id,
@@ -181,11 +182,13 @@ def phased_figures(
         )
     readiness_rows = []
     for sector in scenario.sectors:
-        flags = full[sector.id]
-        first = count
-        while first > 0 and flags[first - 1]:
-            first -= 1
-        readiness_rows.append(SectorReadiness(sector=sector.id, full_from=first if first < count else None))
+        flags = needed_full[sector.id]
+        full_from: int | None = None
+        for t in sorted(flags, reverse=True):  # the first needed bucket from which every later one is full
+            if not flags[t]:
+                break
+            full_from = t
+        readiness_rows.append(SectorReadiness(sector=sector.id, full_from=full_from))
 
     flow_rows = [
         NodeFlow(node=node, nation=nation, bucket=t, personnel=p, tons=tons)

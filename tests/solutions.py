@@ -400,7 +400,8 @@ def build_plan_solution(
     nations = []
     for code in participating:
         offer = scenario.offer_by_nation.get(code)
-        shares = [at.get(code, 0) / total for at, total in zip(personnel_at, totals_at, strict=True) if total]
+        everyone = sum(totals_at)  # a nation's share of the personnel-buckets
+        shares = [sum(at.get(code, 0) for at in personnel_at) / everyone] if everyone else []
         nations.append(
             NationFigures(
                 nation=code,

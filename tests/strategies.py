@@ -566,7 +566,7 @@ def _phased_scenarios(draw: st.DrawFn) -> Scenario:
         "offers": offers,
         "vetoes": vetoes,
         "targets": targets,
-        "objective": list(order[: draw(st.integers(1, len(CRITERIA)))]),
+        "objective": [c for c in order[: draw(st.integers(1, len(CRITERIA)))] if c != "max_share"] or ["shortfall"],
     }
     return parse_scenario(data, source="hypothesis")
 

@@ -222,8 +222,21 @@ class MaxNationShareTarget(TargetRule):
                 )
 
     def phased_verdict(self, plan: CheckedPlan) -> Iterator[Violation]:
-        """In every bucket, no nation holds more than this share of the personnel present."""
-        yield from in_each_bucket(plan, self.verdict)
+        """Over the plan, no nation holds more than this share of its personnel-buckets (each tour's
+        personnel times the buckets it is present)."""
+        share = plan.scenario.targets.max_nation_share
+        people = plan.personnel_buckets()
+        total = sum(people.values())
+        if share is None or total == 0:
+            return
+        for nation in sorted(people):
+            if people[nation] - share * total > SHARE_TOLERANCE * total:
+                yield Violation(
+                    "target.max_nation_share",
+                    f"target max_nation_share {share:g}: {nation} holds {people[nation]:,} of the plan's {total:,} "
+                    f"personnel-buckets ({people[nation] / total:.1%})",
+                    "max_nation_share",
+                )
 
 
 TARGET_RULES: dict[str, TargetRule] = {
