@@ -29,6 +29,7 @@ from forcepack.models.analysis import PackageDiff, WhatIf
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Conflict, ConflictElement, Explanation, Relaxation, Solution
 from forcepack.models.tables import package_tables
+from forcepack.models.wording import plural
 
 TEMPLATE = "brief.html"
 """The brief's template, beside this module."""
@@ -429,7 +430,9 @@ def _explanation(explanation: Explanation | None) -> dict[str, Any] | None:
 
 
 def _causes_words(count: int) -> str:
-    return f"{count} causes: each is a set of elements that cannot all hold, so a way out must break every one."
+    return (
+        f"{plural(count, 'cause')}: each is a set of elements that cannot all hold, so a way out must break every one."
+    )
 
 
 def _way_out(r: Relaxation) -> WayOut:
@@ -523,7 +526,7 @@ def _matrix(solution: Solution | None, scenario: Scenario, names: _Names, diff: 
             SectorColumn(
                 name=names.sector(sector),
                 control=control or None,
-                met=f"{sum(here)} of {len(here)} met" if solved else f"{len(here)} lines",
+                met=f"{sum(here)} of {len(here)} met" if solved else plural(len(here), "line"),
             )
         )
     # (a best effort's package has the essential lines made desirable: they are counted as the scenario has them)

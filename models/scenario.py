@@ -623,7 +623,8 @@ def _drop_unset_time_fields(data: dict[str, Any]) -> None:
                 drop(item, part)
 
 
-def phased_fields_set(s: Scenario) -> Iterator[str]:
+def phased_fields_set(scenario: Scenario) -> Iterator[str]:
+    s = scenario
     """The path of every time field the scenario sets (each needs `phasing`)."""
     for i, sector in enumerate(s.sectors):
         if sector.opens is not None:
@@ -854,7 +855,7 @@ def check_phasing(s: Scenario) -> Iterator[str]:
     line's window; a relief shorter than its tour."""
     h = s.horizon
     if s.phasing is None:
-        for path in phased_fields_set(s):
+        for path in phased_fields_set(scenario=s):
             yield f"{path}: a time field needs `phasing` (the scenario's time buckets)"
         return
     p = s.phasing
@@ -920,8 +921,9 @@ def check_phasing(s: Scenario) -> Iterator[str]:
         for j, u in enumerate(o.units):
             if u.relief_days and u.tour_months is not None and u.relief_days >= u.tour_months * 30:
                 yield (
-                    f"offers[{i}].units[{j}].relief_days: {u.relief_days} days of relief leave no time in a tour of "
-                    f"{u.tour_months} months"
+                    f"offers[{i}].units[{j}].relief_days: {plural(u.relief_days, 'day')} of relief leave no time in a "
+                    "tour of "
+                    f"{plural(u.tour_months, 'month')}"
                 )
         for j, line in enumerate(o.red_lines):
             yield from period(

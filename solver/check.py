@@ -70,7 +70,8 @@ def check_status(pkg: CheckedDocument) -> Iterator[Violation]:
     if not solution.has_package and solution.plan is not None and solution.plan.tours:
         yield Violation(
             "document",
-            f"status `{solution.status}` holds no package, yet its plan lists {len(solution.plan.tours)} tour(s)",
+            f"status `{solution.status}` holds no package, yet its plan lists "
+            f"{plural(len(solution.plan.tours), 'tour')}",
         )
 
 
@@ -436,7 +437,7 @@ def check_tour_references(plan: CheckedPlan) -> Iterator[Violation]:
             )
         if row.units < 1:
             yield Violation(
-                "tour.units", f"{what}: it places {row.units} units (at least 1)", row.unit if known else None
+                "tour.units", f"{what}: it places {plural(row.units, 'unit')} (at least 1)", row.unit if known else None
             )
         if not 0 <= row.arrival <= row.last < count:
             yield Violation(
@@ -520,7 +521,7 @@ def expected_last(
     length = phases.tour_buckets(plan.scenario, t.unit)
     need = plan.needs(t.requirement)
     if length is not None and base.last == t.arrival + length - 1:
-        why = f"its tour of {t.unit.tour_months} month(s) is {length} bucket(s)"
+        why = f"its tour of {plural(t.unit.tour_months or 0, 'month')} is {plural(length, 'bucket')}"
     elif base.last == max(need):
         why = "the line's last need"
     else:
@@ -539,7 +540,7 @@ def check_tour_span(plan: CheckedPlan) -> Iterator[Violation]:
             yield Violation(
                 "tour.span",
                 f"{t.words()}: it states it fills the line from bucket {t.row.fills_from}; with "
-                f"{t.effective - t.arrival} relief bucket(s) it fills from bucket {t.effective}",
+                f"{plural(t.effective - t.arrival, 'relief bucket')} it fills from bucket {t.effective}",
                 t.unit.id,
             )
         if t.effective > t.last:
@@ -572,15 +573,15 @@ def check_tour_cost(plan: CheckedPlan) -> Iterator[Violation]:
         if t.row.months != t.months:
             yield Violation(
                 "tour.cost",
-                f"{t.words()}: it states {t.row.months} month(s); {plan.buckets[t.arrival].start} .. "
+                f"{t.words()}: it states {plural(t.row.months, 'month')}; {plan.buckets[t.arrival].start} .. "
                 f"{plan.buckets[t.last].end} is {t.months}",
                 t.unit.id,
             )
         if t.row.cost_usd != t.cost_usd:
             yield Violation(
                 "tour.cost",
-                f"{t.words()}: it states a cost of {usd(t.row.cost_usd)}; {t.units} units x "
-                f"{usd(t.monthly_cost_usd)} x {t.months} months = {usd(t.cost_usd)}",
+                f"{t.words()}: it states a cost of {usd(t.row.cost_usd)}; {plural(t.units, 'unit')} x "
+                f"{usd(t.monthly_cost_usd)} x {plural(t.months, 'month')} = {usd(t.cost_usd)}",
                 t.unit.id,
             )
 
@@ -598,7 +599,8 @@ def check_presence(plan: CheckedPlan) -> Iterator[Violation]:
             if n > unit.count:
                 yield Violation(
                     "capacity",
-                    f"{plan.words(snap.bucket or 0)}: {n} units of `{unit_id}` ({nation}) are present; only "
+                    f"{plan.words(snap.bucket or 0)}: {plural(n, 'unit')} of `{unit_id}` ({nation}) "
+                    f"{agrees(n, 'is', 'are')} present; only "
                     f"{unit.count} are offered",
                     unit_id,
                 )
@@ -610,8 +612,9 @@ def check_presence(plan: CheckedPlan) -> Iterator[Violation]:
         if unit.rotations is not None and n > unit.count * unit.rotations:
             yield Violation(
                 "capacity.rotations",
-                f"unit `{unit_id}` ({nation}) serves {n} unit-tours; it offers {unit.count} units x "
-                f"{unit.rotations} rotation(s)",
+                f"unit `{unit_id}` ({nation}) serves {plural(n, 'unit-tour')}; it offers "
+                f"{plural(unit.count, 'unit')} x "
+                f"{plural(unit.rotations or 0, 'rotation')}",
                 unit_id,
             )
 
@@ -641,7 +644,7 @@ def check_node_flows(plan: CheckedPlan) -> Iterator[Violation]:
     if not nodes:
         if stated.flows:
             yield Violation(
-                "node.flow", f"the plan lists {len(stated.flows)} flow(s); the scenario has no nodes of entry"
+                "node.flow", f"the plan lists {plural(len(stated.flows), 'flow')}; the scenario has no nodes of entry"
             )
         return
     for (node, nation, bucket), n in Counter((f.node, f.nation, f.bucket) for f in stated.flows).items():

@@ -173,8 +173,8 @@ def _funding_flows(package: Package) -> tuple[list[FundingFlow], dict[str, int]]
 
 
 def _figures(scenario: Scenario, package: Package) -> _Figures:
-    if scenario.phasing is not None:
-        return _phased_figures(scenario, package)
+    if scenario.phasing is not None and (package.tours or not package.assignment):
+        return _phased_figures(scenario, package)  # (a static planner's package has no tours: no plan)
     assignments: list[Assignment] = []
     provided: dict[str, int] = defaultdict(int)
     personnel: dict[str, int] = defaultdict(int)

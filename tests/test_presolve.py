@@ -14,7 +14,9 @@ from forcepack.models import Scenario, load_scenario
 from forcepack.solver import SolveParams, solve
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if "\nphasing:" not in p.read_text())
+"""The static examples: the phased one is not proven within the limit yet (docs/benchmarks.md), so
+its optima cannot be compared; generated phased scenarios are (tests/test_phased_solve.py)."""
 SAMPLE = ((12, 1), (16, 2))
 """(nations, seed) of each family drawn: small enough to prove without presolve in a second or two."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from forcepack.models import phases
 from forcepack.models.patch import Operation
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
+from forcepack.models.wording import plural
 from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation, fills
 from forcepack.solver.elements import Block, Element
@@ -94,7 +95,7 @@ class AvailabilityRule(Rule):
                 yield Violation(
                     "eligibility.arrival",
                     f"{what}: the line is first needed in bucket {min(need)}; the unit may arrive at most its "
-                    f"relief ({relief} bucket(s)) before",
+                    f"relief ({plural(relief, 'bucket')}) before",
                     t.unit.id,
                 )
             until = scenario.availability_of(t.unit)[1]
