@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,6 +71,23 @@ PATCHES: dict[str, dict[str, Any]] = {
 }
 
 
+ANALYSED = sorted(scenario_id for scenario_id, s in SCENARIOS.items() if s.phasing is None)
+"""The examples every analysis answers; a phased one's why-not is refused (below), and its what-if and
+criticality re-plan 96 weeks per withdrawal (tests/test_phased_solve.py tests them on a small plan)."""
+
+
+def test_analyses_why_not_of_a_phased_scenario_is_refused(tmp_path: Path) -> None:
+    """A why-not on the phased example is a 422 naming `phasing`, queued never."""
+    app = create_app(make_settings(tmp_path, default_solve_seconds=5.0))
+    with TestClient(app) as client:
+        service = Service(app, client)
+        load_examples(service.database, EXAMPLES)
+        body = {"subject": WHY_NOT_SUBJECTS["gaza-phased"]}
+        response = client.post(WHY_NOTS.format("gaza-phased"), json=body, headers=service.coordinator)
+        assert response.status_code == 422
+        assert "phasing" in response.json()["problems"][0]
+
+
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, dict[tuple[str, str], str]]]:
     """Every example analysed once: a what-if, a criticality sweep, an explanation and a why-not (job locations)."""
@@ -78,7 +96,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service
         service = Service(app, client)
         load_examples(service.database, EXAMPLES)
         jobs: dict[tuple[str, str], str] = {}
-        for scenario_id in SCENARIOS:
+        for scenario_id in ANALYSED:
             for kind, url, body in (
                 ("what-if", WHAT_IFS, PATCHES[scenario_id]),
                 ("criticality", CRITICALITY, {}),
@@ -261,7 +279,7 @@ def test_analyses_jobs_list_newest_first_filtered_and_paged(analysed: tuple[Serv
 # -- what each role reads ------------------------------------------------------------------
 
 
-CASES = [(scenario_id, nation.code) for scenario_id, s in SCENARIOS.items() for nation in s.nations]
+CASES = [(scenario_id, nation.code) for scenario_id in ANALYSED for nation in SCENARIOS[scenario_id].nations]
 
 
 def _patch_secrets(scenario_id: str, nation: str | None) -> set[str]:
@@ -291,7 +309,7 @@ def test_analyses_delegate_never_reads_another_nations_red_lines(
         assert not leaked, f"{nation} reads {leaked} in the {kind} of {scenario_id}"
 
 
-@pytest.mark.parametrize("scenario_id", sorted(SCENARIOS))
+@pytest.mark.parametrize("scenario_id", ANALYSED)
 def test_analyses_observer_reads_no_red_line(analysed: tuple[Service, dict[Any, str]], scenario_id: str) -> None:
     """An observer's analyses hold no red line of any nation."""
     service, jobs = analysed
