@@ -83,6 +83,7 @@ class PhasedBuilder(ModelBuilder):
         self._bucket_personnel: dict[int, cp_model.IntVar] = {}
         self._bucket_sector: dict[tuple[str, str, int], BoolVar | int] = {}
         self._bucket_short: dict[str, cp_model.IntVar] = {}
+        self._on: dict[tuple[Pair, int, bool], cp_model.IntVar | None] = {}
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -220,7 +221,7 @@ class PhasedBuilder(ModelBuilder):
             unit = pairs[0].unit
             spans = [s for c in pairs for s in self._spans[(c.key, c.requirement.id)]]
             for b in self.buckets:
-                present = [var for tour, var in spans if tour.present(b.index)]
+                present = [x for c in pairs if (x := self.on(c, b.index)) is not None]
                 if len(present) > 1:
                     self.model.add(sum(present) <= unit.count)
             if unit.rotations is not None and len(spans) > unit.rotations:
@@ -368,13 +369,57 @@ class PhasedBuilder(ModelBuilder):
 
     # -- what the bucket views read ------------------------------------------------------
 
+    def on(self, c: Candidate, t: int, *, filling: bool = False) -> cp_model.IntVar | None:
+        """The option's units present in the bucket (filling its line, with `filling`), as one
+        variable, or None when none of its tours can be: a tour's own variable when only one can,
+        otherwise a variable in 0..count defined from the bucket before, `X[t] = X[t-1] + starts(t)
+        - ends(t-1)`, whenever that is shorter than the sum of the tours there. Every rule that
+        reads a bucket reads these, so each tour's variable appears in a few rows, not in one row
+        per bucket of its span (docs/decisions.md, "A phased model's presence")."""
+        key = ((c.key, c.requirement.id), t, filling)
+        if key in self._on:
+            return self._on[key]
+        spans = self.spans_of(c)
+
+        def first(tour: phases.Tour) -> int:
+            return tour.effective if filling else tour.arrival
+
+        # Walk from the last bucket known (or the first of the option's tours) up to t, so the
+        # recursion never goes deeper than one step.
+        start = min((first(tour) for tour, _ in spans), default=t + 1)
+        for u in range(max(start, 0), t + 1):
+            k = ((c.key, c.requirement.id), u, filling)
+            if k in self._on:
+                continue
+            active = [var for tour, var in spans if first(tour) <= u <= tour.last]
+            if not active:
+                self._on[k] = None
+            elif len(active) == 1:
+                self._on[k] = active[0]
+            else:
+                starts = [var for tour, var in spans if first(tour) == u]
+                ends = [var for tour, var in spans if tour.last == u - 1]
+                before = self._on.get(((c.key, c.requirement.id), u - 1, filling))
+                var = self.model.new_int_var(
+                    0, c.unit.count, f"{self.prefix}{'fill' if filling else 'on'}[{c.key},{c.requirement.id},{u}]"
+                )
+                if before is not None and 2 + len(starts) + len(ends) < len(active):
+                    self.model.add(var == before + sum(starts) - sum(ends))
+                else:
+                    self.model.add(var == sum(active))
+                self._on[k] = var
+        out = self._on.get(key)
+        if key not in self._on:
+            self._on[key] = None
+        return out
+
     def present_in(self, nation: str, t: int) -> BoolVar | int:
         """The nation has units present in the bucket."""
         key = (nation, t)
         flag = self._present.get(key)
         if flag is not None:
             return flag
-        present = [var for c in self.options_of_nation(nation) for tour, var in self.spans_of(c) if tour.present(t)]
+        present = [x for c in self.options_of_nation(nation) if (x := self.on(c, t)) is not None]
         if not present:
             self._present[key] = 0
             return 0
@@ -392,11 +437,9 @@ class PhasedBuilder(ModelBuilder):
         if flag is not None:
             return flag
         present = [
-            var
+            x
             for c in self.options_of_nation(nation)
-            if c.requirement.sector == sector
-            for tour, var in self.spans_of(c)
-            if tour.present(t)
+            if c.requirement.sector == sector and (x := self.on(c, t)) is not None
         ]
         if not present:
             self._bucket_sector[key] = 0
@@ -409,17 +452,12 @@ class PhasedBuilder(ModelBuilder):
         return flag
 
     def personnel_at(self, nation: str, t: int) -> LinearExpr:
-        return sum(
-            c.unit.personnel * var
-            for c in self.options_of_nation(nation)
-            for tour, var in self.spans_of(c)
-            if tour.present(t)
-        )
+        return sum(c.unit.personnel * x for c in self.options_of_nation(nation) if (x := self.on(c, t)) is not None)
 
     def total_personnel_at(self, t: int) -> cp_model.IntVar:
         var = self._bucket_personnel.get(t)
         if var is None:
-            terms = [(c.unit.personnel, v) for c in self.pairs() for tour, v in self.spans_of(c) if tour.present(t)]
+            terms = [(c.unit.personnel, x) for c in self.pairs() if (x := self.on(c, t)) is not None]
             most = sum(p * v.domain.max() for p, v in terms)
             var = self.model.new_int_var(0, most, f"{self.prefix}personnel[{t}]")
             self.model.add(var == sum(p * v for p, v in terms))
@@ -430,10 +468,9 @@ class PhasedBuilder(ModelBuilder):
         """What the line receives in the bucket, in its measure: its tours past their relief."""
         per_unit = requirement.measure == Measure.PERSONNEL
         return sum(
-            (c.unit.personnel if per_unit else 1) * var
+            (c.unit.personnel if per_unit else 1) * x
             for c in self.options_of_requirement(requirement.id)
-            for tour, var in self.spans_of(c)
-            if tour.fills(t)
+            if (x := self.on(c, t, filling=True)) is not None
         )
 
     def bucket_shortfall(self, requirement: Requirement, t: int, required: int) -> cp_model.IntVar:
@@ -444,10 +481,9 @@ class PhasedBuilder(ModelBuilder):
             short = self.model.new_int_var(0, required, f"{self.prefix}shortfall[{key}]")
             per_unit = requirement.measure == Measure.PERSONNEL
             terms = [
-                (-(c.unit.personnel if per_unit else 1), var)
+                (-(c.unit.personnel if per_unit else 1), x)
                 for c in self.options_of_requirement(requirement.id)
-                for tour, var in self.spans_of(c)
-                if tour.fills(t)
+                if (x := self.on(c, t, filling=True)) is not None
             ]
             self.at_least(short, required, terms)
             self.vars.shortfall[key] = short
@@ -492,7 +528,8 @@ class BucketView:
         return self.b.filling(requirement, self.t)
 
     def units(self, option: Candidate) -> LinearExpr:
-        return sum(var for tour, var in self.b.spans_of(option) if tour.present(self.t))
+        present = self.b.on(option, self.t)
+        return 0 if present is None else present
 
     def options_of_requirement(self, requirement_id: str) -> list[Candidate]:
         return [c for c in self.b.options_of_requirement(requirement_id) if self._present(c)]

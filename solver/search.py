@@ -169,8 +169,14 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.criterion, self.expr, self.factor = criterion, expr, factor
         self.start, self.report, self.callback = start, report, callback
+        self.found = False
+        self.stop_at_next = False
+        """Set when the stage's share of the time ran out before any package: stop at the first."""
 
     def on_solution_callback(self) -> None:
+        self.found = True
+        if self.stop_at_next:
+            self.stop_search()
         elapsed = time.perf_counter() - self.start
         if self.report.first_package_s is None:
             self.report.first_package_s = elapsed
@@ -736,21 +742,20 @@ class Search:
                     outcome = _Outcome(cp_model.OPTIMAL, around.value, float(around.value), state.current)
                 elif around.searched and state.current is not None:
                     outcome = _Outcome(cp_model.FEASIBLE, around.value, -math.inf, state.current)
-            share = time_left
-            while outcome is None or (
-                outcome.code == cp_model.UNKNOWN and state.package is None and share < whole_left
-            ):
-                # Its share first; with no package at all at its end, the rest of the solve's time
-                # (a package found after the share would have ended this stage anyway).
-                left = stage_start + share - time.perf_counter()
-                solver = new_solver()
-                configure(solver, params, left, workers, pairs)
-                with cancellable(solver, cancel):
-                    code = solver.solve(model, _Progress(head.name, expr, factor, start, report, on_package))
-                outcome = _Outcome.of(solver, code)
-                if share >= whole_left or (cancel is not None and cancel.is_set()):
-                    break
-                share = whole_left
+            if outcome is None:
+                outcome = self._search(
+                    model,
+                    head.name,
+                    expr,
+                    factor,
+                    params,
+                    report,
+                    on_package,
+                    state,
+                    stage_start,
+                    time_left,
+                    whole_left,
+                )
         if cancel is not None and cancel.is_set():
             report.cancelled = True
         code = outcome.code
@@ -828,6 +833,59 @@ class Search:
             held.hold(builder, value, tolerance)  # for the later stages
         _hint_all(model, current)
         return True
+
+    def _search(
+        self,
+        model: cp_model.CpModel,
+        name: str,
+        expr: LinearExpr,
+        factor: int,
+        params: SolveParams,
+        report: SolveReport,
+        on_package: ProgressCallback | None,
+        state: _State,
+        stage_start: float,
+        share: float,
+        whole: float,
+    ) -> _Outcome:
+        """One stage's CP-SAT search: `share` seconds, or, when it has no package at all by then, on
+        until its first one or the solve's `whole` time (a package found after the share would have
+        ended the stage anyway). The search is not restarted at the share's end: a timer stops it
+        then if it has a package, else the first package found after it stops it. In deterministic
+        mode the share is deterministic time, and a search with no package at its end runs again
+        for the rest. Both times count from `stage_start`."""
+        pairs = len(self.built.vars.units)
+        workers = params.effective_workers
+        progress = _Progress(name, expr, factor, self.started, report, on_package)
+        if params.deterministic:
+            outcome: _Outcome | None = None
+            for seconds in (share, whole):
+                solver = new_solver()
+                configure(solver, params, stage_start + seconds - time.perf_counter(), workers, pairs)
+                with cancellable(solver, self.cancel):
+                    outcome = _Outcome.of(solver, solver.solve(model, progress))
+                done = outcome.code != cp_model.UNKNOWN or state.package is not None
+                if done or share >= whole or (self.cancel is not None and self.cancel.is_set()):
+                    break
+            assert outcome is not None
+            return outcome
+        solver = new_solver()
+        configure(solver, params, stage_start + whole - time.perf_counter(), workers, pairs)
+
+        def share_over() -> None:
+            if progress.found or state.package is not None:
+                solver.stop_search()
+            else:
+                progress.stop_at_next = True
+
+        timer = threading.Timer(max(0.0, stage_start + share - time.perf_counter()), share_over)
+        timer.daemon = True
+        timer.start()
+        try:
+            with cancellable(solver, self.cancel):
+                return _Outcome.of(solver, solver.solve(model, progress))
+        finally:
+            timer.cancel()
 
     def _document(self, state: _State, params: SolveParams, report: SolveReport) -> Solution:
         run = _run_info(params, report.wall_s)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forcepack.models import phases
 from forcepack.models.errors import NotPhasedYet
@@ -238,3 +239,46 @@ def test_analyses_not_yet_phased_refuse() -> None:
         alternatives(tiny(), 2, params=PARAMS)
     with pytest.raises(NotPhasedYet, match="phasing"):
         resilient(tiny(), PARAMS)
+
+
+def weekly_tiny() -> Scenario:
+    """The tiny scenario in weeks: 6-month tours span 26 buckets, so presence is written recursively
+    (the port carries a unit a week)."""
+    return tiny(**{"phasing.bucket": "week", "phasing.nodes.0.personnel_per_day": 50})
+
+
+@pytest.mark.parametrize("source", ["tiny-weekly", "examples/gaza-phased.yaml"])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weights=st.lists(st.integers(-5, 5), min_size=64, max_size=64))
+def test_presence_written_recursively_is_the_sum_of_the_tours_there(source: str, weights: list[int]) -> None:
+    """`PhasedBuilder.on` defines an option's units present (or filling) in a bucket from the bucket
+    before; in any package the solver finds, under any objective, it equals the sum of the tours
+    present (filling) there, as the dense definition and the checker read it."""
+    from ortools.sat.python import cp_model
+
+    from forcepack.models.loading import load_scenario
+    from forcepack.solver.phased import PhasedBuilder
+
+    scenario = weekly_tiny() if source == "tiny-weekly" else load_scenario(source)
+    builder = PhasedBuilder(scenario)
+    built = builder.build()
+    tours = list(builder.tours.values())
+    built.model.maximize(sum(weights[i % len(weights)] * var for i, var in enumerate(tours)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5
+    solver.parameters.num_workers = 1
+    status = solver.solve(built.model)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    recursive = 0
+    for c in builder.pairs():
+        for t in range(len(builder.buckets)):
+            for filling in (False, True):
+                var = builder.on(c, t, filling=filling)
+                expected = sum(
+                    solver.value(v)
+                    for tour, v in builder.spans_of(c)
+                    if (tour.fills(t) if filling else tour.present(t))
+                )
+                assert (0 if var is None else solver.value(var)) == expected, (c.key, c.requirement.id, t, filling)
+                recursive += var is not None and var.name.split("[", 1)[0] in ("on", "fill")
+    assert recursive > 0  # the recursion was exercised, not only single tours
