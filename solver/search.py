@@ -510,6 +510,9 @@ class _State:
     package: Package | None = None
     current: list[int] | None = None
     """Every model variable's value in the best package so far (a complete hint)."""
+    fallback: bool = False
+    """`current` is a constructed plan kept out of the search's hint: the next stage's package
+    replaces it only when at least as good (`Search._first_plan`)."""
     status: Status = "optimal"
     bounds: dict[str, float | None] = field(default_factory=dict)
     proven: set[str] = field(default_factory=set)
@@ -703,20 +706,36 @@ class Search:
         construction = (
             complete_plan(builder, hint.tours, allowed, self.cancel) if hint is not None and hint.tours else None
         )
-        if construction is None and not self.include:
-            construction = construct_plan(builder, allowed, self.cancel)
-        if construction is None:
+        if construction is not None:
+            self._adopt(construction, state, report, on_package)
             return
-        self._adopt(construction, state, report, on_package)
+        if self.include:
+            return
+        construction = construct_plan(builder, allowed, self.cancel)
+        if construction is not None:
+            # Kept as the answer should the search find nothing better, but not given to it as a
+            # hint: from a constructed plan, one worker's search stayed near it and ended far worse
+            # (the Gaza example: shortfall 12,050 at 60 s against 2,786 without; docs/decisions.md).
+            self._adopt(construction, state, report, on_package, hint=False)
 
     def _adopt(
-        self, construction: Construction, state: _State, report: SolveReport, on_package: ProgressCallback | None
+        self,
+        construction: Construction,
+        state: _State,
+        report: SolveReport,
+        on_package: ProgressCallback | None,
+        *,
+        hint: bool = True,
     ) -> None:
-        """Start from a constructed package: the state's, a complete hint, the first package reported."""
+        """Start from a constructed package: the state's, a complete hint (unless not `hint`), the
+        first package reported."""
         builder = self.builder
         state.package = construction.package
         state.current = builder.tightened(construction.values)
-        _hint_all(self.built.model, state.current)
+        if hint:
+            _hint_all(self.built.model, state.current)
+        else:
+            state.fallback = True
         elapsed = time.perf_counter() - self.started
         report.first_package_s = elapsed
         first = self.stages[0].criterion
@@ -822,6 +841,12 @@ class Search:
         # A search's package may leave a shortfall or churn above what its units give: the stage's
         # value, and the hold on it for the later stages, are the package's own.
         current = builder.tightened(outcome.values[: len(model.proto.variables)])
+        fallback = state.current if state.fallback else None
+        if fallback is not None and [f.minimised(fallback) for f in group.forms] < [
+            f.minimised(current) for f in group.forms
+        ]:
+            current = fallback  # the constructed plan the search was not hinted with, strictly better
+        state.fallback = False
         if group.rounding is not None and code == cp_model.OPTIMAL:
             # Optimal for the rounded weights only: proven (or improved) with exact constraints.
             deadline = stage_start + time_left

@@ -111,3 +111,33 @@ def test_a_coupled_nations_caveats_are_repaired() -> None:
     assert violations(scenario, construction) == []
     nations = {key[0].split("/", 1)[0] for key in construction.package.tours}
     assert {"AAA", "BBB"} <= nations
+
+
+def test_a_phased_solve_stopped_at_its_first_plan_returns_the_constructed_one() -> None:
+    """The constructed plan is the solve's first package (reported at once, before any search), so a
+    solve cancelled right then still answers with a plan, and the checker finds nothing wrong."""
+    import threading
+
+    from forcepack.solver import SolveParams, SolveReport, solve
+
+    scenario = load_scenario("examples/gaza-phased.yaml")
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def first(criterion: str, value: float, elapsed: float) -> None:
+        seen.append(criterion)
+        cancel.set()
+
+    report = SolveReport()
+    solution = solve(
+        scenario,
+        SolveParams(time_limit_s=600, workers=1),
+        on_package=first,
+        cancel=cancel,
+        report=report,
+        explain=False,
+    )
+    assert seen and report.first_package_s is not None
+    assert report.stages == []  # no search ran: the plan is the construction's
+    assert solution.status == "feasible" and solution.plan is not None and solution.plan.tours
+    assert check(scenario, solution) == []
