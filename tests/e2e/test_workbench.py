@@ -200,3 +200,48 @@ def test_workbench_what_if_changes_a_line_and_names_a_bad_field(visit: Visit) ->
     expect(page.locator("#job-status")).to_contain_text("Done.")
     expect(card.locator(".field-error")).to_have_count(0)
     expect(page.get_by_test_id("what-if-answer")).to_contain_text("rafah-eng")
+
+
+def test_workbench_creates_from_a_file_and_blank_and_names_a_taken_id(visit: Visit, tmp_path: Path) -> None:
+    """A scenario from a YAML file and a blank one are created from the page; an id already taken is
+    refused with the service's message next to the id; saved jobs are compared from the jobs list."""
+    page = visit.page
+    visit.open("#scenario=tutorial")
+    visit.sign_in(Role.COORDINATOR)
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "tutorial")
+    tab(page, "Scenario")
+    create = page.get_by_test_id("create-form")
+    create.get_by_role("radio", name="a file").check()
+    source = (EXAMPLES / "tutorial.yaml").read_text().replace("id: tutorial", "id: tutorial-from-file", 1)
+    upload = tmp_path / "tutorial-from-file.yaml"
+    upload.write_text(source)
+    create.get_by_label("Scenario file (YAML, JSON or workbook)").set_input_files(str(upload))
+    create.get_by_role("button", name="Create the scenario").click()
+    expect(page.get_by_test_id("create-message")).to_contain_text("Created scenario tutorial-from-file")
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "tutorial-from-file")
+
+    create.get_by_role("radio", name="a blank scenario").check()
+    create.get_by_label("Id of the new scenario").fill("tutorial")
+    create.get_by_label("Name", exact=True).fill("A blank plan")
+    create.get_by_role("button", name="Create the scenario").click()
+    identifier = create.get_by_label("Id of the new scenario")
+    expect(identifier).to_have_attribute("aria-invalid", "true")
+    expect(create.locator(".field-error")).to_contain_text("id: `tutorial` is taken")
+    identifier.fill("blank-plan")
+    create.get_by_role("button", name="Create the scenario").click()
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "blank-plan")
+    expect(page.get_by_test_id("editor-version")).to_have_text("Scenario blank-plan: version 1")
+
+    # Two saved solves of the file's scenario compared from its jobs.
+    for _ in range(2):
+        visit.site.solve("tutorial-from-file")
+    page.get_by_role("combobox", name="Scenario").select_option("tutorial-from-file")
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "tutorial-from-file")
+    tab(page, "Scenario")
+    jobs = page.get_by_test_id("jobs")
+    expect(jobs.get_by_role("button", name="Compare")).to_have_count(2)
+    jobs.get_by_role("button", name="Compare").first.click()
+    jobs.get_by_role("button", name="Compare").last.click()
+    comparison = page.get_by_test_id("comparison")
+    expect(comparison.locator("thead th")).to_have_count(3)
+    expect(page.get_by_test_id("comparison-summary")).to_contain_text("0 figure(s) differ")

@@ -182,7 +182,21 @@ function renderWorkbench(view) {
 }
 
 function renderJobs() {
-  return jobsPanel($("author-jobs-body"), { scenarioId: state.scenarioId, openJob: (id) => openJob(id) });
+  return jobsPanel($("author-jobs-body"), { scenarioId: state.scenarioId, openJob: (id) => openJob(id), compareJob });
+}
+
+/** A saved job's package(s) kept for comparison: a solve's package, a what-if's baseline and patched one. */
+async function compareJob(id) {
+  try {
+    const job = (await get(`/v1/jobs/${encodeURIComponent(id)}`)).body;
+    if (job.kind === "solve") keepForComparison({ key: `${id}:package`, label: `Package ${id.slice(0, 8)}`, solution: job.result });
+    else if (job.kind === "what-if") {
+      keepForComparison({ key: `${id}:baseline`, label: `Baseline ${id.slice(0, 8)}`, solution: job.result?.baseline });
+      keepForComparison({ key: `${id}:patched`, label: `What if: ${job.result?.patch?.description || id.slice(0, 8)}`, solution: job.result?.patched });
+    }
+  } catch (error) {
+    notify(linesOf(error));
+  }
 }
 
 function showSignIn() {

@@ -218,7 +218,7 @@ export function createForm(container, { scenarios, current, onCreated }) {
   if (current) template.value = current;
   const keepOffers = h("input", { type: "checkbox", id: newId("keep"), checked: true });
   const file = h("input", { type: "file", id: newId("file"), accept: ".yaml,.yml,.json,.xlsx", dataset: { path: "file" } });
-  const id = h("input", { id: newId("id"), required: true, spellcheck: false, autocomplete: "off", dataset: { path: "id" }, placeholder: "rafah-first" });
+  const id = h("input", { id: newId("id"), spellcheck: false, autocomplete: "off", dataset: { path: "id" }, placeholder: "rafah-first" });
   const name = h("input", { id: newId("name"), autocomplete: "off", dataset: { path: "name" } });
   const today = new Date().toISOString().slice(0, 10);
   const start = h("input", { type: "date", id: newId("start"), value: today, dataset: { path: "horizon.start" } });
@@ -598,8 +598,11 @@ export function diffView(diff) {
 
 // -- jobs ---------------------------------------------------------------------------------------------
 
-/** The scenario's jobs, newest first, each one a button that opens its answer. */
-export async function jobsPanel(container, { scenarioId, openJob }) {
+/**
+ * The scenario's jobs, newest first, each one a button that opens its answer; a done solve or
+ * what-if also one that keeps its package(s) for comparison (`compareJob(id)`).
+ */
+export async function jobsPanel(container, { scenarioId, openJob, compareJob }) {
   let jobs;
   try {
     jobs = (await get(`${path(scenarioId)}/jobs?limit=50`)).body.items;
@@ -615,8 +618,13 @@ export async function jobsPanel(container, { scenarioId, openJob }) {
           h("th", { scope: "row" }, h("code", {}, job.id.slice(0, 12))),
           h("td", {}, job.kind), h("td", {}, job.status), h("td", { class: "num" }, num(job.scenario_version)),
           h("td", {}, new Date(job.created_at).toLocaleString("en-GB")),
-          h("td", {}, job.status === "done"
-            ? h("button", { type: "button", class: "secondary small", "aria-label": `Open the ${job.kind} job ${job.id.slice(0, 12)}`, onclick: () => openJob(job.id) }, "Open")
+          h("td", { class: "row-actions" }, job.status === "done"
+            ? [
+                h("button", { type: "button", class: "secondary small", "aria-label": `Open the ${job.kind} job ${job.id.slice(0, 12)}`, onclick: () => openJob(job.id) }, "Open"),
+                compareJob && (job.kind === "solve" || job.kind === "what-if")
+                  ? h("button", { type: "button", class: "secondary small", "aria-label": `Compare the ${job.kind} job ${job.id.slice(0, 12)}`, onclick: () => compareJob(job.id) }, "Compare")
+                  : null,
+              ]
             : job.error || "")))
       : h("tr", {}, h("td", { colSpan: 6, class: "empty" }, "No job yet."))))));
 }
