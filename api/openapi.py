@@ -65,6 +65,13 @@ EXAMPLE_OFFER: dict[str, Any] = {
     ],
 }
 
+EXAMPLE_IMPORT: dict[str, Any] = {
+    "offers": [
+        {"nation": "IDN", **EXAMPLE_OFFER},
+        {"nation": "SAU", "funding": [{"id": "sau-fund", "amount_usd": 400000000, "earmark": ["engineer"]}]},
+    ]
+}
+
 EXAMPLE_WITHDRAWAL: dict[str, Any] = {"units": [], "funding": [], "red_lines": []}
 
 EXAMPLE_PATCH: dict[str, Any] = {
@@ -238,6 +245,7 @@ def _document_bodies() -> dict[str, type[BaseModel]]:
         CriticalityRequest,
         ExplanationRequest,
         OfferBody,
+        OffersImport,
         ScenarioPatch,
         SolveRequest,
         WhatIfRequest,
@@ -248,6 +256,7 @@ def _document_bodies() -> dict[str, type[BaseModel]]:
         SCENARIO_FILE_SCHEMA: Scenario,
         "ScenarioPatch": ScenarioPatch,
         "OfferBody": OfferBody,
+        "OffersImport": OffersImport,
         "WhatIfRequest": WhatIfRequest,
         "SolveRequest": SolveRequest,
         "CriticalityRequest": CriticalityRequest,

@@ -209,6 +209,23 @@ class OfferHistory(ApiModel):
     total: int = Field(ge=0, description="How many versions the nation's offer has in all.")
 
 
+class OffersImport(ApiModel):
+    """Several nations' offers imported at once (`POST .../offers`), each with its nation.
+
+    This model documents the JSON or YAML body (OpenAPI); a workbook of offer sheets is read into
+    the same document. The service validates the offers inside the whole scenario.
+    """
+
+    offers: list[Offer] = Field(min_length=1, description="Each nation's new offer (one per nation).")
+
+
+class OffersImported(ApiModel):
+    """The offer versions an import wrote, one per nation it named, in its order."""
+
+    scenario: str = Field(description="Scenario id.")
+    items: list[OfferView] = Field(description="Each nation's new version.")
+
+
 class SolveRequest(ApiModel):
     """How to solve; every field may be left out."""
 

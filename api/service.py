@@ -44,6 +44,7 @@ from forcepack.api.schemas import (
     JobSummary,
     OfferHistory,
     OfferIndexEntry,
+    OffersImported,
     OfferView,
     ScenarioDiff,
     ScenarioList,
@@ -64,7 +65,7 @@ from forcepack.api.visibility import (
     version_author,
 )
 from forcepack.models.analysis import WhatIf
-from forcepack.models.errors import ForcepackError, NotPhasedYet
+from forcepack.models.errors import ForcepackError, NotPhasedYet, ScenarioInputError
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.scenario_diff import diff_documents
@@ -654,6 +655,121 @@ def put_offer(
     except IntegrityError:
         raise PreconditionFailed("the offer changed while this version was written; read it again") from None
     return Written(_offer_view(scenario_id, nation, written, key), first=written.version == 1)
+
+
+def _offers_of_body(data: Any, source: str) -> list[dict[str, Any]]:
+    """The offers of a JSON or YAML import: `{offers: [{nation, units, funding, red_lines}, ...]}`."""
+    if not isinstance(data, Mapping) or set(data) != {"offers"} or not isinstance(data["offers"], list):
+        raise ScenarioInputError(source, ["(top level): expected a mapping with one field, `offers`: a list of offers"])
+    problems: list[str] = []
+    for i, offer in enumerate(data["offers"]):
+        if not isinstance(offer, Mapping) or not isinstance(offer.get("nation"), str):
+            problems.append(f"offers[{i}].nation: required field is missing (the nation whose offer it is)")
+    if not data["offers"]:
+        problems.append("offers: name at least one nation's offer")
+    if problems:
+        raise ScenarioInputError(source, problems)
+    return [dict(offer) for offer in data["offers"]]
+
+
+def _check_offers_preconditions(if_match: str | None, current: Mapping[str, str]) -> None:
+    """An import replaces several offers: `If-Match` lists the ETag of each as the caller read it
+    (or `*`: whatever is current); 428 without it, 412 naming each nation whose offer changed since."""
+    if if_match is None:
+        raise PreconditionRequired(
+            "an import needs `If-Match` with the current ETag of each offer it replaces (GET the scenario: its "
+            "`offers` give them), or `*`",
+            ["If-Match: required header is missing"],
+        )
+    tags = {t.strip() for t in if_match.split(",") if t.strip()}
+    if "*" in tags:
+        return
+    stale = [
+        f"If-Match: the offer of {nation} changed since it was read (its ETag is now {tag})"
+        for nation, tag in current.items()
+        if tag not in tags
+    ]
+    if stale:
+        raise PreconditionFailed("`If-Match` does not name the current version of every offer replaced", stale)
+
+
+def import_offers(
+    db: Database,
+    principal: Principal,
+    scenario_id: str,
+    body: bytes,
+    content_type: str | None,
+    *,
+    if_match: str | None,
+) -> OffersImported:
+    """Write a new version of the offer of every nation an import names (coordinators), all or none:
+    a workbook of offer sheets (`models.workbook.read_offers_workbook`) or `{offers: [...]}`.
+
+    The scenario is validated with all of them, as for one offer; the body is read before any
+    transaction (`_write_validated`)."""
+    principal.require_coordinator("import offers")
+    source = f"offers imported into scenario {scenario_id}"
+
+    def offers_sheets(content: bytes, where: str) -> dict[str, Any]:
+        from forcepack.models.workbook import read_offers_workbook
+
+        return {"offers": read_offers_workbook(content, where)}
+
+    document = _parse_later(lambda: read_body_document(body, content_type, source, workbook=offers_sheets))
+    key = digest_key(db)  # before the write lock: making the key takes it
+
+    def prepare(session: Session) -> dict[str, tuple[int, dict[str, Any]]]:
+        row = _visible_scenario(session, principal, scenario_id)
+        _check_offers_preconditions(if_match, {})  # 428 before the document (which names the offers)
+        latest = store.latest_offers(session, scenario_id)
+        imported = _offers_of_body(document(), source)
+        named = [str(o["nation"]) for o in imported]
+        problems = [
+            f"offers[{i}].nation: `{shown_value(code)}` is not a nation of scenario `{scenario_id}`"
+            for i, code in enumerate(named)
+            if code not in row.nations
+        ] + [
+            f"offers[{i}].nation: `{code}` has a second offer in the import"
+            for i, code in enumerate(named)
+            if code in named[:i]
+        ]
+        if problems:
+            raise ScenarioInputError(source, problems)
+        current = {code: offer_etag(scenario_id, code, latest.get(code), key) for code in named}
+        _check_offers_preconditions(if_match, current)
+        _active(row)
+        new = {str(o["nation"]): offer_changes(o, str(o["nation"]), source) for o in imported}
+        offers = {n: r.offer for n, r in latest.items()} | new
+        scenario = build_scenario(row.parts, offers, source=source)
+        return {
+            code: (latest[code].version if code in latest else 0, offer_document(scenario.offer_by_nation[code]))
+            for code in named
+        }
+
+    def commit(session: Session, prepared: dict[str, tuple[int, dict[str, Any]]]) -> list[OfferVersionRow]:
+        _active(_visible_scenario(session, principal, scenario_id, document=False))  # archived since
+        now = utcnow()
+        written = [
+            OfferVersionRow(
+                scenario_id=scenario_id,
+                nation=nation,
+                version=version + 1,
+                offer=offer,
+                written_by=principal.token_id,
+                written_at=now,
+                size_bytes=offer_size(offer),
+            )
+            for nation, (version, offer) in prepared.items()
+        ]
+        session.add_all(written)
+        session.flush()  # (scenario, nation, version) is unique: a concurrent writer fails here
+        return written
+
+    try:
+        rows = _write_validated(db, lambda session: _versions(session, scenario_id), prepare, commit)
+    except IntegrityError:
+        raise PreconditionFailed("an offer changed while the import was written; read the scenario again") from None
+    return OffersImported(scenario=scenario_id, items=[_offer_view(scenario_id, r.nation, r, key) for r in rows])
 
 
 # -- jobs --------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError
 from forcepack.models.loading import format_location, parse_scenario, read_document
-from forcepack.models.scenario import Offer, Scenario, Targets, Veto
+from forcepack.models.scenario import Offer, Requirement, Scenario, Targets, Veto
 
 
 class Withdraw(Frozen):
@@ -104,6 +105,30 @@ class SetPriority(Frozen):
     priority: Priority = Field(description="Its new priority.")
 
 
+class SetQuantity(Frozen):
+    """A requirement line asks for more or less (in its own `measure`: units or personnel)."""
+
+    op: Literal["set_quantity"]
+    requirement: Identifier = Field(description="Requirement line id.")
+    quantity: int = Field(
+        ge=1, le=limits.MAX_QUANTITY, description="Its new quantity, in the line's measure (drop the line for none)."
+    )
+
+
+class AddRequirement(Frozen):
+    """A new requirement line joins the statement of requirements."""
+
+    op: Literal["add_requirement"]
+    requirement: Requirement = Field(description="The new line (its id not yet a line of the scenario).")
+
+
+class DropRequirement(Frozen):
+    """A requirement line is taken off the statement of requirements."""
+
+    op: Literal["drop_requirement"]
+    requirement: Identifier = Field(description="Id of the requirement line dropped.")
+
+
 class LiftVeto(Frozen):
     """A veto is lifted for some of the nations it names (dropped once it names none)."""
 
@@ -130,6 +155,9 @@ Operation = Annotated[
     | RemoveUnit
     | DropRedLine
     | SetPriority
+    | SetQuantity
+    | AddRequirement
+    | DropRequirement
     | SetTargets
     | SetObjective,
     Field(discriminator="op"),
@@ -310,6 +338,33 @@ def _set_priority(data: dict[str, Any], op: SetPriority, s: Scenario, where: str
                 r["priority"] = op.priority.value
 
 
+def _set_quantity(data: dict[str, Any], op: SetQuantity, s: Scenario, where: str, problems: list[str]) -> None:
+    if _need(_line_ids(data), op.requirement, "requirement", f"{where}.requirement", problems):
+        for r in data["requirements"]:
+            if r["id"] == op.requirement:
+                r["quantity"] = op.quantity
+
+
+def _add_requirement(data: dict[str, Any], op: AddRequirement, s: Scenario, where: str, problems: list[str]) -> None:
+    line = op.requirement.model_dump(mode="json", exclude_none=True)
+    if line["id"] in _line_ids(data):
+        problems.append(f"{where}.requirement.id: requirement `{line['id']}` is already a line of this scenario")
+        return
+    if not _need({x["id"] for x in data["sectors"]}, line["sector"], "sector", f"{where}.requirement.sector", problems):
+        return
+    data["requirements"].append(line)
+
+
+def _drop_requirement(data: dict[str, Any], op: DropRequirement, s: Scenario, where: str, problems: list[str]) -> None:
+    if _need(_line_ids(data), op.requirement, "requirement", f"{where}.requirement", problems):
+        data["requirements"] = [r for r in data["requirements"] if r["id"] != op.requirement]
+
+
+def _line_ids(data: dict[str, Any]) -> set[str]:
+    """The requirement lines as the operations so far left them (a line added earlier may be changed)."""
+    return {r["id"] for r in data["requirements"]}
+
+
 def _set_objective(data: dict[str, Any], op: SetObjective, s: Scenario, where: str, problems: list[str]) -> None:
     data["objective"] = op.objective
 
@@ -323,6 +378,9 @@ _APPLY: dict[str, Callable[..., None]] = {
     "lift_veto": _lift_veto,
     "drop_red_line": _drop_red_line,
     "set_priority": _set_priority,
+    "set_quantity": _set_quantity,
+    "add_requirement": _add_requirement,
+    "drop_requirement": _drop_requirement,
     "replace_offer": _replace_offer,
     "remove_unit": _remove_unit,
     "set_targets": _set_targets,

@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
+from forcepack.models.common import Frozen
 from forcepack.models.errors import ScenarioInputError
 from forcepack.models.loading import describe_error, shown_value
 from forcepack.models.red_lines import RedLine
@@ -45,6 +46,7 @@ from forcepack.models.scenario import (
     FundingPledge,
     Nation,
     ObjectiveTerm,
+    Offer,
     Requirement,
     Scenario,
     Sector,
@@ -553,6 +555,67 @@ def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, A
     return offer
 
 
+class _Offers(Frozen):
+    """Offers read from a workbook, validated each on its own (the scenario checks them together)."""
+
+    offers: list[Offer]
+
+
+def read_offers_workbook(content: bytes, source: str) -> list[dict[str, Any]]:
+    """The offers a workbook holds, one per nation it names: its `units`, `pledges` and `red_lines`
+    sheets (a `nation` column in each), and its `offers` sheet where it has one (then the nations
+    whose offers it holds, an offer with no row elsewhere being empty; else the nations the rows
+    name, in order). The other sheets of a scenario's workbook are not read: a coordinator may
+    import the offers of an exported scenario. Problems name sheet, row and column; the offers are
+    checked against their scenario by the caller."""
+    book = _open(content, source)
+    reading = _Reading(source)
+    try:
+        sheets = {ws.title: ws for ws in book.worksheets}
+        missing = [t.sheet for t in OFFER_TABLES if t.sheet not in sheets]
+        if missing:
+            raise ScenarioInputError(source, [_no_sheets(missing)])
+        if "offers" in sheets:
+            index = _read_offers(reading, sheets["offers"])
+        else:
+            reading.data["offers"] = []
+            index = {}
+            for table in OFFER_TABLES:  # the nations in the order their rows name them
+                for nation in _nations_named(sheets[table.sheet]):
+                    if nation not in index:
+                        index[nation] = len(reading.data["offers"])
+                        reading.data["offers"].append({"nation": nation})
+        elsewhere = "is not in the `offers` sheet" if "offers" in sheets else "is not a nation code"
+        for table in OFFER_TABLES:
+            _read_table(reading, sheets[table.sheet], table, index, elsewhere)
+    finally:
+        book.close()
+    if not reading.problems and not reading.data["offers"]:
+        reading.problems.append("(workbook): no offer in it: no row names a nation")
+    if reading.problems:
+        raise ScenarioInputError(source, reading.problems)
+    try:
+        _Offers.model_validate(reading.data)
+    except ValidationError as exc:
+        raise ScenarioInputError(source, list(_located(reading, exc))) from None
+    offers: list[dict[str, Any]] = reading.data["offers"]
+    return offers
+
+
+def _nations_named(ws: Any) -> Iterator[str]:
+    rows = _values(ws)
+    header = next(rows, None)
+    if header is None:
+        return
+    columns = [str(v).strip() if v is not None else "" for v in header[1]]
+    if "nation" not in columns:
+        return  # `_read_table` says so
+    at = columns.index("nation")
+    for _, row in rows:
+        if at < len(row) and row[at] is not None and str(row[at]).strip():
+            yield str(row[at]).strip()
+
+
 def read_workbook_file(path: Path) -> Scenario:
     """A workbook file's scenario (ScenarioInputError naming the file when it cannot be read)."""
     try:
@@ -566,6 +629,7 @@ def read_workbook_file(path: Path) -> Scenario:
 __all__: Sequence[str] = (
     "TABLES",
     "read_offer_workbook",
+    "read_offers_workbook",
     "read_workbook",
     "read_workbook_file",
     "write_offer_workbook",

@@ -159,6 +159,20 @@ def test_cli_what_if_prints_a_readable_diff(tmp_path: Path) -> None:
     assert "ops[0].nations[0]: nation `ZZZ`" in err
 
 
+def test_cli_what_if_patch_changes_a_requirement_line(tmp_path: Path) -> None:
+    """A patch file may change a line's quantity; a bad line op exits 2 naming the operation's field."""
+    patch = tmp_path / "more.yaml"
+    patch.write_text("ops: [{op: set_quantity, requirement: rafah-eng, quantity: 3}]\n")
+    code, out, _ = run("what-if", str(EXAMPLES / "tutorial.yaml"), "--patch", str(patch), "--json")
+    assert code == 0
+    coverage = {c["requirement"]: c for c in json.loads(out)["patched"]["coverage"]}
+    assert coverage["rafah-eng"]["required"] == 3
+    patch.write_text("ops: [{op: drop_requirement, requirement: rafa-eng}]\n")
+    code, _, err = run("what-if", str(EXAMPLES / "tutorial.yaml"), "--patch", str(patch))
+    assert code == 2
+    assert "ops[0].requirement: requirement `rafa-eng`" in err
+
+
 def test_cli_criticality_alternatives_and_resilient() -> None:
     """criticality ranks withdrawals; alternatives lists packages; --resilient says who is indispensable."""
     gaza = str(EXAMPLES / "gaza-isf.yaml")

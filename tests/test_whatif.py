@@ -289,6 +289,74 @@ def test_patch_typos_are_errors() -> None:
     assert declared.mandate["new_condition"] is True
 
 
+def test_patch_requirement_line_ops_apply_in_order() -> None:
+    """`set_quantity`, `add_requirement` and `drop_requirement` change the statement of requirements,
+    a line added earlier in the patch may be changed later in it, and the rest stays as it was."""
+    from forcepack.models.patch import apply_patch
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    patch = load_patch(
+        "ops:\n"
+        "  - {op: set_quantity, requirement: rafah-eng, quantity: 3}\n"
+        "  - {op: add_requirement, requirement: {id: rafah-med, sector: rafah, capability: medical_role2,\n"
+        "                                          quantity: 1}}\n"
+        "  - {op: set_quantity, requirement: rafah-med, quantity: 2}\n"
+        "  - {op: drop_requirement, requirement: ky-inf}\n"
+    )
+    patched = apply_patch(scenario, patch)
+    lines = {r.id: r for r in patched.requirements}
+    assert set(lines) == {"rafah-eng", "rafah-med"}
+    assert (
+        lines["rafah-eng"].quantity == 3
+        and lines["rafah-eng"].priority == scenario.requirement_by_id["rafah-eng"].priority
+    )
+    assert lines["rafah-med"].quantity == 2 and lines["rafah-med"].sector == "rafah"
+    assert scenario.requirement_by_id["rafah-eng"].quantity == 2  # the scenario itself is unchanged
+
+
+def test_patch_requirement_line_ops_name_the_field_they_get_wrong() -> None:
+    """A line the scenario lacks, an id already taken, an unknown sector, a quantity below one or an
+    unknown field: each refused with the path of the operation's field."""
+    from forcepack.models.patch import apply_patch
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    cases = {
+        "{op: set_quantity, requirement: rafa-eng, quantity: 2}": "ops[0].requirement: requirement `rafa-eng` is not",
+        "{op: drop_requirement, requirement: ky-infantry}": "ops[0].requirement: requirement `ky-infantry` is not",
+        "{op: add_requirement, requirement: {id: ky-inf, sector: rafah, capability: engineer, quantity: 1}}": (
+            "ops[0].requirement.id: requirement `ky-inf` is already a line"
+        ),
+        "{op: add_requirement, requirement: {id: new, sector: rafa, capability: engineer, quantity: 1}}": (
+            "ops[0].requirement.sector: sector `rafa` is not a sector"
+        ),
+    }
+    for op, expected in cases.items():
+        with pytest.raises(PatchError) as info:
+            apply_patch(scenario, load_patch(f"ops: [{op}]"))
+        assert any(p.startswith(expected) for p in info.value.problems), (op, info.value.problems)
+    for op, field in [
+        ("{op: set_quantity, requirement: rafah-eng, quantity: 0}", "quantity"),
+        (
+            "{op: add_requirement, requirement: {id: x, sector: rafah, capability: engineer, quantity: 1, size: 2}}",
+            "size",
+        ),
+        ("{op: drop_requirement}", "requirement"),
+    ]:
+        with pytest.raises(PatchError) as info:
+            load_patch(f"ops: [{op}]")
+        assert any(p.startswith("ops[0].") and f".{field}:" in p for p in info.value.problems), info.value.problems
+
+
+def test_what_if_set_quantity_asks_for_more_and_gets_it() -> None:
+    """Raising an essential line's quantity within what is offered gives a package that provides it."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    patch = load_patch("ops: [{op: set_quantity, requirement: rafah-eng, quantity: 3}]")
+    result = what_if(scenario, patch, params=PARAMS)
+    assert result.patched is not None and result.patched.has_package
+    row = next(c for c in result.patched.coverage if c.requirement == "rafah-eng")
+    assert row.required == 3 and row.provided >= 3
+
+
 def test_criticality_names_only_the_essential_lines_really_lost() -> None:
     """Without BBB, E1 is lost; E2 (a large personnel line AAA fills) is not, whatever the
     desirable lines weigh."""

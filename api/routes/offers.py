@@ -9,10 +9,36 @@ from fastapi import APIRouter, Header, Query, Response
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, SettingsDep
 from forcepack.api.limits import MAX_OFFSET, XLSX_TYPE
-from forcepack.api.openapi import EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
-from forcepack.api.schemas import OfferHistory, OfferView
+from forcepack.api.openapi import EXAMPLE_IMPORT, EXAMPLE_OFFER, EXAMPLE_WITHDRAWAL, document_body, problems
+from forcepack.api.schemas import OfferHistory, OffersImported, OfferView
 
 router = APIRouter(prefix="/v1/scenarios/{scenario_id}/offers", tags=["offers"])
+
+
+@router.post(
+    "",
+    response_model=OffersImported,
+    responses=problems(401, 403, 404, 409, 412, 413, 415, 422, 428),
+    openapi_extra=document_body("OffersImport", {"two nations": EXAMPLE_IMPORT}),
+)
+def import_offers(
+    scenario_id: str,
+    body: RawBodyDep,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    if_match: Annotated[
+        str | None, Header(description="The ETags of the offers replaced, comma-separated (or `*`).")
+    ] = None,
+    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> OffersImported:
+    """Import several nations' offers at once (coordinators): a workbook of offer sheets (`units`,
+    `pledges`, `red_lines`, each with a `nation` column, and an optional `offers` sheet listing the
+    nations; a scenario's own workbook will do, its other sheets unread), or JSON/YAML
+    `{"offers": [{"nation": ..., "units": [...], ...}]}`. Each nation named gets a new version of
+    its offer, all validated with the scenario and written together, or none (problems name sheet,
+    row and column). Needs `If-Match` listing the current ETag of each offer replaced (as the
+    scenario's `offers` give them), or `*`: 428 without, 412 naming each nation whose offer changed."""
+    return service.import_offers(db, principal, scenario_id, body, content_type, if_match=if_match)
 
 
 @router.get(

@@ -402,6 +402,64 @@ def test_analyses_bad_patch_is_422_naming_the_operation(service: Service) -> Non
     assert service.runner.active_count() == 0
 
 
+def test_analyses_requirement_line_ops_run_and_bad_ones_name_the_field(service: Service) -> None:
+    """A what-if may change a line's quantity, add a line or drop one; a bad one is a 422 naming its
+    field (`ops[i].requirement...`, `ops[i].quantity`), and nothing is queued for it."""
+    url = WHAT_IFS.format("tutorial")
+    cases = [
+        (
+            {"ops": [{"op": "set_quantity", "requirement": "rafa-eng", "quantity": 2}]},
+            "ops[0].requirement: requirement",
+        ),
+        ({"ops": [{"op": "set_quantity", "requirement": "rafah-eng", "quantity": 0}]}, "ops[0].quantity: "),
+        ({"ops": [{"op": "drop_requirement", "requirement": "nope"}]}, "ops[0].requirement: requirement `nope`"),
+        (
+            {
+                "ops": [
+                    {
+                        "op": "add_requirement",
+                        "requirement": {"id": "x", "sector": "rafa", "capability": "engineer", "quantity": 1},
+                    }
+                ]
+            },
+            "ops[0].requirement.sector: sector `rafa`",
+        ),
+        (
+            {"ops": [{"op": "add_requirement", "requirement": {"id": "x", "sector": "rafah", "quantity": 1}}]},
+            "ops[0].requirement.capability: required field is missing",
+        ),
+    ]
+    for body, expected in cases:
+        response = service.client.post(url, json=body, headers=service.coordinator)
+        assert response.status_code == 422, (body, response.text)
+        assert any(line.startswith(expected) for line in response.json()["problems"]), (expected, response.json())
+    assert service.runner.active_count() == 0
+    body = {
+        "description": "a second engineer line, and more engineers at Rafah",
+        "ops": [
+            {"op": "set_quantity", "requirement": "rafah-eng", "quantity": 3},
+            {
+                "op": "add_requirement",
+                "requirement": {
+                    "id": "ky-eng",
+                    "sector": "khan-younis",
+                    "capability": "engineer",
+                    "quantity": 1,
+                    "priority": "desirable",
+                },
+            },
+            {"op": "drop_requirement", "requirement": "ky-inf"},
+        ],
+    }
+    response = service.client.post(url, json=body, headers=service.coordinator)
+    assert response.status_code == 202, response.text
+    job = service.wait_job(response.headers["Location"])
+    assert job["status"] == "done", job
+    coverage = {c["requirement"]: c for c in job["result"]["patched"]["coverage"]}
+    assert set(coverage) == {"rafah-eng", "ky-eng"}
+    assert coverage["rafah-eng"]["required"] == 3
+
+
 def test_analyses_what_if_accepts_a_yaml_patch(service: Service) -> None:
     """A patch file's YAML is a valid body, as for scenarios and offers."""
     body = b"description: Israel lifts its veto\nops:\n  - {op: drop_veto, id: isr-tur}\nmode: resolve\n"

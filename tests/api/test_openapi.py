@@ -27,6 +27,7 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
     assert set(paths) == {
         "/v1/scenarios",
         "/v1/scenarios/{scenario_id}",
+        "/v1/scenarios/{scenario_id}/offers",
         "/v1/scenarios/{scenario_id}/offers/{nation}",
         "/v1/scenarios/{scenario_id}/offers/{nation}/history",
         "/v1/scenarios/{scenario_id}/offers/{nation}/workbook",
@@ -52,6 +53,7 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
     for path, method in [
         ("/v1/scenarios", "post"),
         ("/v1/scenarios/{scenario_id}", "patch"),
+        ("/v1/scenarios/{scenario_id}/offers", "post"),
         ("/v1/scenarios/{scenario_id}/offers/{nation}", "put"),
         ("/v1/scenarios/{scenario_id}/solves", "post"),
         ("/v1/scenarios/{scenario_id}/what-ifs", "post"),

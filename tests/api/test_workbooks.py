@@ -85,3 +85,85 @@ def test_workbooks_a_coordinator_reads_and_creates_a_scenario(service: Service) 
     )
     assert created.status_code == 201, created.text
     assert created.json()["id"] == "tutorial-copy"
+
+
+# -- several offers at once -----------------------------------------------------------------------
+
+OFFERS = "/v1/scenarios/tutorial/offers"
+
+
+def _offer_etags(service: Service) -> str:
+    view = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()
+    return ", ".join(entry["etag"] for entry in view["offers"])
+
+
+def test_workbooks_a_coordinator_imports_offers_of_several_nations(service: Service) -> None:
+    """The scenario's own workbook, its engineers raised and a Saudi pledge halved, imported as
+    offers: each nation in it gets a new version (its other sheets are not read), and the offers
+    now say what the sheets say; the JSON form does the same."""
+    workbook = service.client.get("/v1/scenarios/tutorial/workbook", headers=service.coordinator).content
+    book = load_workbook(io.BytesIO(workbook))
+    units, pledges = book["units"], book["pledges"]
+    count, amount = _column("units", "count"), "C"
+    assert units["B2"].value == "idn-eng" and pledges["A3"].value == "SAU" and pledges["B3"].value == "sau-fund"
+    units[f"{count}2"] = 4
+    pledges[f"{amount}3"] = 200_000_000
+    book["scenario"]["B2"] = "ignored: not an offer"
+    headers = {**service.coordinator, "Content-Type": XLSX_TYPE, "If-Match": _offer_etags(service)}
+    response = service.client.post(OFFERS, content=_saved(book), headers=headers)
+    assert response.status_code == 200, response.text
+    written = response.json()["items"]
+    assert [w["nation"] for w in written] == ["IDN", "MAR", "TUR", "SAU"]
+    assert all(w["version"] == 2 for w in written)
+    idn = service.client.get(f"{OFFERS}/IDN", headers=service.coordinator).json()["offer"]
+    assert next(u for u in idn["units"] if u["id"] == "idn-eng")["count"] == 4
+    sau = service.client.get(f"{OFFERS}/SAU", headers=service.coordinator).json()["offer"]
+    assert sau["funding"][0]["amount_usd"] == 200_000_000
+    body = {"offers": [{"nation": "TUR", "units": [], "funding": [{"id": "tur-fund", "amount_usd": 1}]}]}
+    headers = {**service.coordinator, "If-Match": _offer_etags(service)}
+    response = service.client.post(OFFERS, json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["items"][0]["version"] == 3
+    tur = service.client.get(f"{OFFERS}/TUR", headers=service.coordinator).json()["offer"]
+    assert tur["units"] == [] and tur["funding"][0]["amount_usd"] == 1
+
+
+def test_workbooks_an_offers_import_is_all_or_nothing_and_names_its_cells(service: Service) -> None:
+    """A bad cell is a 422 at its sheet, row and column, an unknown nation names the nation, and a
+    stale or missing `If-Match` is a 412 naming the nation or a 428; nothing is written by any;
+    delegates may not import."""
+    workbook = service.client.get("/v1/scenarios/tutorial/workbook", headers=service.coordinator).content
+    book = load_workbook(io.BytesIO(workbook))
+    book["units"]["A3"] = "XXX"
+    etags = _offer_etags(service)
+    headers = {**service.coordinator, "Content-Type": XLSX_TYPE, "If-Match": etags}
+    response = service.client.post(OFFERS, content=_saved(book), headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"] == [
+        "sheet `units`, row 3, column `nation` (A): `XXX` is not in the `offers` sheet"
+    ]
+    book["units"]["A3"] = "IDN"
+    book["units"][f"{_column('units', 'count')}2"] = -1
+    response = service.client.post(OFFERS, content=_saved(book), headers=headers)
+    assert response.status_code == 422, response.text
+    problems = response.json()["problems"]
+    assert any(p.startswith("sheet `units`, row 2, column `count`") for p in problems), problems
+    body = {"offers": [{"nation": "XXX"}, {"nation": "IDN", "units": [{"id": "a", "capability": "engineer"}]}]}
+    response = service.client.post(OFFERS, json=body, headers={**service.coordinator, "If-Match": etags})
+    assert response.status_code == 422
+    assert response.json()["problems"] == ["offers[0].nation: `XXX` is not a nation of scenario `tutorial`"]
+    body = {"offers": [{"nation": "IDN", "units": [{"id": "a", "capability": "engineer"}]}]}
+    response = service.client.post(OFFERS, json=body, headers={**service.coordinator, "If-Match": etags})
+    assert response.status_code == 422
+    assert any("units[0].count" in p for p in response.json()["problems"]), response.json()
+    fine = {"offers": [{"nation": "TUR", "units": []}]}
+    response = service.client.post(OFFERS, json=fine, headers=service.coordinator)
+    assert response.status_code == 428
+    response = service.client.post(OFFERS, json=fine, headers={**service.coordinator, "If-Match": '"1-stale"'})
+    assert response.status_code == 412
+    assert response.json()["problems"][0].startswith("If-Match: the offer of TUR changed")
+    idn = service.auth(Role.DELEGATE, "IDN")
+    response = service.client.post(OFFERS, json=fine, headers={**idn, "If-Match": etags})
+    assert response.status_code == 403
+    versions = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["offers"]
+    assert all(entry["version"] == 1 for entry in versions)

@@ -45,7 +45,14 @@ def test_layout_phone_width_tabs_without_sideways_scroll(visit: Visit) -> None:
     assert overflow(page) == {"document": 0, "body": 0}
     tabs = page.get_by_role("navigation", name="Sections").get_by_role("button")
     names = [name for name in tabs.all_inner_texts() if name]
-    assert names == ["Package", "What if?", "Criticality", "Why not?"]  # no "Offer": a delegate's
+    assert names == [
+        "Scenario",
+        "Package",
+        "What if?",
+        "Compare",
+        "Criticality",
+        "Why not?",
+    ]  # no "Offer": a delegate's
     for name in names:
         page.get_by_role("navigation", name="Sections").get_by_role("button", name=name).click()
         expect(page.locator("nav.sections button[aria-current=true]")).to_have_text(name)

@@ -29,14 +29,20 @@ export function setToken(value) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** A request; resolves to {status, body, headers}; rejects with ApiError for 4xx/5xx. */
-export async function request(method, path, { body, headers = {}, signal } = {}) {
+/**
+ * A request; resolves to {status, body, headers}; rejects with ApiError for 4xx/5xx. `body` is sent
+ * as JSON; `raw` (a file's bytes, a Blob) as it is, with its `contentType`.
+ */
+export async function request(method, path, { body, raw, contentType, headers = {}, signal } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, signal };
   const bearer = token();
   if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
+  } else if (raw !== undefined) {
+    init.headers["Content-Type"] = contentType;
+    init.body = raw;
   }
   let response;
   try {
@@ -52,6 +58,34 @@ export async function request(method, path, { body, headers = {}, signal } = {})
 }
 
 export const get = (path, options) => request("GET", path, options);
+
+export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** The media type of a file the user chose, by its name: a workbook, JSON or YAML. */
+export function fileType(name) {
+  const lower = name.toLowerCase();
+  if (lower.endsWith(".xlsx")) return XLSX_TYPE;
+  if (lower.endsWith(".json")) return "application/json";
+  return "application/yaml";
+}
+
+/** Fetch a file with the token (a workbook, a PDF) and hand it to the browser as a download named `filename`. */
+export async function download(path, filename) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => null);
+    throw new ApiError(response.status, problem, response.headers);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
 
 /** The job's id from a 202's body (or its Location). */
 function jobId(answer) {

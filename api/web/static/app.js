@@ -4,9 +4,13 @@
 
 import { criticalityView, whatIfView, whyNotView } from "./analyses.js";
 import { ApiError, followJob, get, request, setToken, submitJob, token } from "./api.js";
+import { createForm, historyPanel, jobsPanel, ScenarioEditor, sheetsPanel } from "./authoring.js";
+import { Comparison } from "./compare.js";
 import { clear, facts, h, num } from "./dom.js";
+import { clearProblems, showProblems } from "./fields.js";
 import { OfferEditor } from "./offer.js";
 import { namesOf, packageView } from "./package.js";
+import { ChangeList, mandateOp, renderMandate } from "./patches.js";
 
 const $ = (id) => document.getElementById(id);
 const CONTROL = ["secure", "contested", "hostile"];
@@ -24,6 +28,9 @@ const state = {
   tab: "package", // the section shown on a narrow screen
   generation: 0, // counts scenario openings: an answer for an earlier one is dropped
 };
+
+const comparison = new Comparison($("compare-body"));
+const changes = new ChangeList($("what-if-ops"));
 
 // -- messages -----------------------------------------------------------------------------------
 
@@ -103,17 +110,93 @@ async function signIn(secret) {
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
   $("session").hidden = false;
-  const select = $("scenario-select");
-  clear(select, state.scenarios.map((x) => h("option", { value: x.id }, x.name ? `${x.name} (${x.id})` : x.id)));
+  listScenarios();
   if (!state.scenarios.length) {
     clear($("scenario-summary"), h("p", {}, "This token may see no scenario."));
     $("whoami").textContent = "Signed in";
+    if (!state.role) Object.assign(state, await whoAmI());
+    if (state.role === "coordinator") {
+      renderCreate();
+      showTab("author");
+    }
     return;
   }
   const wanted = hashParams().get("scenario");
   const first = state.scenarios.some((x) => x.id === wanted) ? wanted : state.scenarios[0].id;
-  select.value = first;
+  $("scenario-select").value = first;
   await openScenario(first, hashParams().get("job"));
+}
+
+function listScenarios() {
+  const select = $("scenario-select");
+  clear(select, state.scenarios.map((x) => h("option", { value: x.id }, x.name ? `${x.name} (${x.id})` : x.id)));
+  if (state.scenarioId) select.value = state.scenarioId;
+}
+
+// -- the coordinator's workbench (authoring.js) -----------------------------------------------------
+
+function renderCreate() {
+  $("author-create").hidden = false;
+  createForm($("author-create-body"), {
+    scenarios: state.scenarios,
+    current: state.scenarioId,
+    onCreated: async (view) => {
+      state.scenarios = (await get("/v1/scenarios?limit=100")).body.items || [];
+      state.scenarioId = view.id;
+      listScenarios();
+      await openScenario(view.id);
+      showTab("author");
+      $("author-edit").scrollIntoView({ block: "start" });
+    },
+  });
+}
+
+/** The scenario changed (saved in the editor, offers imported): every view of it follows. */
+async function scenarioChanged(view) {
+  state.view = view || (await get(`/v1/scenarios/${encodeURIComponent(state.scenarioId)}`)).body;
+  const scenario = state.view.scenario;
+  comparison.scenario = scenario;
+  renderSummary(scenario);
+  renderWhatIfForm(scenario);
+  changes.render(scenario);
+  renderWhyNotSubjects(scenario);
+  const entry = state.scenarios.find((x) => x.id === state.view.id);
+  if (entry && entry.name !== scenario.name) {
+    entry.name = scenario.name;
+    listScenarios();
+  }
+  historyPanel($("author-history-body"), { scenarioId: state.scenarioId });
+}
+
+function renderWorkbench(view) {
+  const editor = new ScenarioEditor($("author-edit-body"), { view, onSaved: (saved) => scenarioChanged(saved) });
+  editor.render();
+  sheetsPanel($("author-sheets"), {
+    view,
+    onImported: async () => {
+      await scenarioChanged(null);
+      editor.adopt(state.view);
+      editor.render();
+    },
+  });
+}
+
+function renderJobs() {
+  return jobsPanel($("author-jobs-body"), { scenarioId: state.scenarioId, openJob: (id) => openJob(id), compareJob });
+}
+
+/** A saved job's package(s) kept for comparison: a solve's package, a what-if's baseline and patched one. */
+async function compareJob(id) {
+  try {
+    const job = (await get(`/v1/jobs/${encodeURIComponent(id)}`)).body;
+    if (job.kind === "solve") keepForComparison({ key: `${id}:package`, label: `Package ${id.slice(0, 8)}`, solution: job.result });
+    else if (job.kind === "what-if") {
+      keepForComparison({ key: `${id}:baseline`, label: `Baseline ${id.slice(0, 8)}`, solution: job.result?.baseline });
+      keepForComparison({ key: `${id}:patched`, label: `What if: ${job.result?.patch?.description || id.slice(0, 8)}`, solution: job.result?.patched });
+    }
+  } catch (error) {
+    notify(linesOf(error));
+  }
 }
 
 function showSignIn() {
@@ -147,7 +230,8 @@ async function openScenario(id, jobId = null) {
   state.scenarioId = id;
   state.solution = null;
   setHash({ scenario: id, job: jobId });
-  for (const section of ["package", "what-if", "criticality", "why-not", "offer", "open-package", "coordinator-tools", "job-panel"]) {
+  for (const section of ["package", "what-if", "criticality", "why-not", "offer", "open-package", "coordinator-tools", "job-panel",
+    "author-create", "author-edit", "author-history", "author-jobs", "compare"]) {
     $(section).hidden = true;
   }
   clear($("what-if-result"));
@@ -172,12 +256,22 @@ async function openScenario(id, jobId = null) {
       : `Signed in as ${state.role === "coordinator" ? "a coordinator" : "an observer"}`;
   document.body.dataset.role = state.role;
   renderSummary(scenario);
+  comparison.reset(scenario);
+  $("compare").hidden = false;
+  $("author-history").hidden = false;
+  $("author-jobs").hidden = false;
+  historyPanel($("author-history-body"), { scenarioId: id });
+  renderJobs();
 
   // Analyses' sections also show answers opened by a link; their forms are for coordinators only.
   for (const form of ["what-if-form", "criticality-form", "why-not-form"]) $(form).hidden = state.role !== "coordinator";
   if (state.role === "coordinator") {
     $("coordinator-tools").hidden = false;
+    renderCreate();
+    $("author-edit").hidden = false;
+    renderWorkbench(view);
     renderWhatIfForm(scenario);
+    changes.render(scenario);
     renderWhyNotSubjects(scenario);
     $("what-if").hidden = false;
     $("criticality").hidden = false;
@@ -262,8 +356,11 @@ function setBusy(busy) {
   for (const button of document.querySelectorAll("button.try-way-out")) button.disabled = busy;
 }
 
-/** Submit a job and follow it to the end; `done(job)` renders its answer. */
-async function runJob(label, submit, done) {
+/**
+ * Submit a job and follow it to the end; `done(job)` renders its answer. A refused request's problems
+ * are shown next to their fields in `form` (when given), the rest in the notice.
+ */
+async function runJob(label, submit, done, { form = null } = {}) {
   if (state.busy) return;
   hush();
   setBusy(true);
@@ -273,6 +370,7 @@ async function runJob(label, submit, done) {
   showProgress(label, { status: "queued" });
   $("job-status").textContent = "Submitting...";
   const cancel = $("job-cancel");
+  if (form) clearProblems(form);
   try {
     const id = await submitJob(...submit());
     state.jobId = id;
@@ -284,9 +382,10 @@ async function runJob(label, submit, done) {
   } catch (error) {
     if (error.name !== "AbortError") {
       $("job-status").textContent = `${label}: not run.`;
+      const [first, ...rest] = linesOf(error);
       notify(error instanceof ApiError && error.status === 429
         ? [`Every solver is busy; try again in ${error.headers.get("Retry-After") || "a few"} seconds.`]
-        : linesOf(error));
+        : [first, ...(form ? showProblems(form, rest) : rest)]);
     }
   } finally {
     cancel.hidden = true;
@@ -383,6 +482,8 @@ function showPackage(solution, jobId, { switchTab = true, brief = true } = {}) {
     $("package-body"),
     h("p", { class: "help" }, "Link to this package (for delegates and observers): ", h("a", { href: link, dataset: { testid: "package-link" } }, jobId)),
     brief ? briefButton(jobId) : null,
+    h("p", {}, h("button", { type: "button", class: "secondary", dataset: { testid: "keep-package" },
+      onclick: () => keepForComparison({ key: `${jobId}:package`, label: `Package ${jobId.slice(0, 8)}`, solution }) }, "Keep for comparison")),
     packageView(solution, state.view?.scenario, null, { tryWayOut: wayOutTrier() }),
   );
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
@@ -393,7 +494,23 @@ function showWhatIf(job, { switchTab = true } = {}) {
   if (switchTab) showTab("what-if");
   else renderTabs();
   const tryWayOut = state.role === "coordinator" ? tryPatch : null;
-  clear($("what-if-result"), briefButton(job.id), whatIfView(job.result, state.view?.scenario, { tryWayOut }));
+  const answer = job.result;
+  const compare = () => {
+    keepForComparison({ key: `${job.id}:baseline`, label: "Baseline", solution: answer.baseline });
+    keepForComparison({ key: `${job.id}:patched`, label: `What if: ${answer.patch?.description || job.id.slice(0, 8)}`, solution: answer.patched });
+  };
+  clear($("what-if-result"), briefButton(job.id),
+    answer.baseline && answer.patched
+      ? h("p", {}, h("button", { type: "button", class: "secondary", dataset: { testid: "compare-what-if" }, onclick: compare }, "Compare with the baseline"))
+      : null,
+    whatIfView(answer, state.view?.scenario, { tryWayOut }));
+}
+
+/** Keep a package in the comparison, and show it there. */
+function keepForComparison(entry) {
+  if (!entry.solution) return;
+  comparison.keep(entry);
+  showTab("compare", { jump: true });
 }
 
 function showCriticality(job, { switchTab = true } = {}) {
@@ -440,6 +557,7 @@ function tryPatch(patch) {
 
 function renderWhatIfForm(scenario) {
   const names = namesOf(scenario);
+  renderMandate($("what-if-mandate"), scenario);
   const inPackage = new Set((state.solution?.nations || []).filter((n) => n.units > 0 || n.funding_used_usd > 0).map((n) => n.nation));
   const chosen = new Set([...document.querySelectorAll("#what-if-nations input:checked")].map((i) => i.value));
   clear(
@@ -485,9 +603,15 @@ function whatIfBody() {
   for (const select of document.querySelectorAll("#what-if-sectors select")) {
     if (select.value !== select.dataset.original) ops.push({ op: "set_control", sector: select.dataset.sector, control: select.value });
   }
+  const mandate = mandateOp($("what-if-mandate"));
+  if (mandate) ops.push(mandate);
+  const more = changes.ops(ops.length);
+  ops.push(...more);
   const words = [
     withdraw.length ? `${withdraw.join(", ")} withdraw` : null,
     ...ops.filter((o) => o.op === "set_control").map((o) => `${o.sector} becomes ${o.control}`),
+    ...Object.entries(mandate?.conditions || {}).map(([name, value]) => `${name} ${value ? "holds" : "does not hold"}`),
+    ...changes.words(more),
   ].filter(Boolean);
   return {
     ops,
@@ -504,6 +628,7 @@ function wire() {
     if (secret) signIn(secret);
   });
   $("sign-out").addEventListener("click", signOut);
+  $("author-jobs-refresh").addEventListener("click", () => renderJobs());
   for (const button of document.querySelectorAll("#sections button.tab")) {
     button.addEventListener("click", () => showTab(button.dataset.tab, { jump: true }));
   }
@@ -517,18 +642,18 @@ function wire() {
     event.preventDefault();
     const seconds = Number($("solve-seconds").value) || undefined;
     runJob("Solve", () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/solves`, { time_limit_s: seconds }],
-      async (job) => showPackage(job.result, job.id));
+      async (job) => { showPackage(job.result, job.id); renderJobs(); });
   });
   $("what-if-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const body = whatIfBody();
     if (!body.ops.length) {
-      notify("Choose a change first: a nation to withdraw, or a sector's control status.", "help");
+      notify("Choose a change first: a nation to withdraw, a sector's control status, a mandate condition, or another change.", "help");
       return;
     }
     clear($("what-if-result"));
     runJob(`What if: ${body.description}`, () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/what-ifs`, body],
-      async (job) => showWhatIf(job));
+      async (job) => { showWhatIf(job); renderJobs(); }, { form: $("what-if-form") });
   });
   $("criticality-form").addEventListener("submit", (event) => {
     event.preventDefault();

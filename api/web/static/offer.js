@@ -2,7 +2,7 @@
 // On 412 (another version was written since this one was read) the form keeps the user's edits,
 // says so, and shows the newer version, with the choice of taking it or saving over it.
 
-import { ApiError, get, request } from "./api.js";
+import { ApiError, XLSX_TYPE, download, get, request } from "./api.js";
 import { clear, h, num, usd } from "./dom.js";
 
 const READINESS = ["pledged", "verified", "mou", "rapid"];
@@ -127,7 +127,37 @@ export class OfferEditor {
         h("button", { type: "submit", dataset: { testid: "offer-save" } }, "Save the offer"),
         h("button", { type: "button", class: "secondary", onclick: () => this.load() }, "Discard my changes")),
     );
-    clear(this.container, this.message, this.conflictPanel, form);
+    clear(this.container, this.message, this.conflictPanel, this.sheets(), form);
+  }
+
+  /** The offer as a sheet: downloaded to fill in, uploaded back as a new version (with If-Match). */
+  sheets() {
+    const file = h("input", { type: "file", id: fieldId("sheet"), accept: ".xlsx" });
+    const upload = async (event) => {
+      event.preventDefault();
+      const chosen = file.files[0];
+      if (!chosen) {
+        this.say("bad", "Choose the offer's workbook first.");
+        return;
+      }
+      this.say("help", "Uploading...");
+      try {
+        const answer = await request("PUT", this.path, { raw: await chosen.arrayBuffer(), contentType: XLSX_TYPE, headers: { "If-Match": this.etag } });
+        this.adopt(answer.body, answer.headers.get("ETag"));
+        this.rerender("units");
+        this.say("good", `Uploaded: version ${answer.body.version} of ${this.nation}'s offer, from the sheet.`);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 412) return this.conflict();
+        const lines = error instanceof ApiError ? error.lines : [error.message];
+        this.say("bad", "Not uploaded. ", lines[0], lines.length > 1 ? h("ul", {}, lines.slice(1).map((l) => h("li", {}, l))) : null);
+      }
+    };
+    return h("div", { class: "offer-sheets", dataset: { testid: "offer-sheets" } },
+      h("button", { type: "button", class: "secondary", onclick: () => download(`${this.path}/workbook`, `${this.scenarioId}-${this.nation}-offer.xlsx`).catch((e) => this.say("bad", `Not downloaded: ${e.message}`)) },
+        "Download the offer as a sheet (XLSX)"),
+      h("form", { class: "row wrap", onsubmit: upload },
+        h("label", { htmlFor: file.id }, "Filled-in sheet"), file,
+        h("button", { type: "submit", class: "secondary" }, "Upload the sheet")));
   }
 
   rerender(focusSection) {

@@ -1,0 +1,130 @@
+// Packages kept side by side: the baseline, what-ifs and options in columns, one row per figure,
+// requirement line and nation; a cell that differs from the first column (the baseline) is marked,
+// in colour and in words, with its change.
+
+import { clear, dec, h, num, signed, usd } from "./dom.js";
+import { namesOf } from "./package.js";
+
+const hasPackage = (solution) => solution && (solution.status === "optimal" || solution.status === "feasible");
+
+/**
+ * The packages kept for comparison (in memory, for the scenario open). `keep` adds one (a package
+ * kept twice, by its job and side, is kept once); each column can be dropped.
+ */
+export class Comparison {
+  constructor(container, { onChange } = {}) {
+    this.container = container;
+    this.onChange = onChange || (() => {});
+    this.kept = [];
+    this.scenario = null;
+  }
+
+  reset(scenario) {
+    this.kept = [];
+    this.scenario = scenario;
+    this.render();
+  }
+
+  /** Keep a package: {key, label, solution}. */
+  keep(entry) {
+    if (!entry.solution) return;
+    this.kept = this.kept.filter((k) => k.key !== entry.key);
+    this.kept.push(entry);
+    this.render();
+    this.onChange(this.kept.length);
+  }
+
+  drop(key) {
+    this.kept = this.kept.filter((k) => k.key !== key);
+    this.render();
+    this.onChange(this.kept.length);
+  }
+
+  render() {
+    if (!this.kept.length) {
+      clear(this.container, h("p", { class: "help", dataset: { testid: "compare-empty" } },
+        "No package kept yet. Keep one with “Keep for comparison” under a package, or “Compare with the baseline” under a what-if."));
+      return;
+    }
+    clear(this.container, comparisonTable(this.kept, this.scenario, (key) => this.drop(key)));
+  }
+}
+
+/** A package's figures by row key, for the table: [key, label, value, format, group]. */
+function figures(solution, names) {
+  const rows = [["status", "Status", solution.status ? solution.status.toUpperCase() : "–", String, "Package"]];
+  if (!hasPackage(solution)) return rows;
+  for (const term of solution.objective || []) {
+    rows.push([`objective:${term.criterion}`, `Objective: ${term.criterion}`, term.value, term.criterion === "cost" ? usd : dec, "Package"]);
+  }
+  const totals = solution.totals || {};
+  const funding = solution.funding || {};
+  rows.push(
+    ["personnel", "Personnel", totals.personnel, num, "Package"],
+    ["units", "Units", totals.units, num, "Package"],
+    ["nations", "Nations sending units", totals.nations_contributing, num, "Package"],
+    ["participating", "Nations taking part", totals.nations_participating, num, "Package"],
+    ["cost", "Total cost", funding.total_cost_usd, usd, "Package"],
+    ["gap", "Funding gap", funding.gap_usd, usd, "Package"],
+  );
+  for (const line of solution.coverage || []) {
+    rows.push([`line:${line.requirement}`, `${line.requirement} (${names.sector(line.sector)}, ${line.priority})`, line.provided, (v) => `${num(v)} of ${num(line.required)}`, "Coverage: provided of required"]);
+  }
+  for (const nation of solution.nations || []) {
+    if (!nation.personnel && !nation.funding_used_usd) continue;
+    rows.push([`nation:${nation.nation}`, names.nation(nation.nation), nation.personnel, num, "Personnel by nation"]);
+  }
+  return rows;
+}
+
+/** The kept packages in columns; the first is the one the others are compared with. */
+export function comparisonTable(kept, scenario, drop) {
+  const names = namesOf(scenario);
+  const columns = kept.map((k) => ({ ...k, rows: new Map(figures(k.solution, names).map((r) => [r[0], r])) }));
+  // Rows in the order they first appear, grouped.
+  const order = [];
+  const seen = new Set();
+  for (const column of columns) {
+    for (const [key, row] of column.rows) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        order.push(row);
+      }
+    }
+  }
+  const groups = [...new Set(order.map((r) => r[4]))];
+  const base = columns[0];
+  let differing = 0;
+  const cell = (column, key, index) => {
+    const row = column.rows.get(key);
+    const template = order.find((r) => r[0] === key);
+    if (!row) return h("td", { class: "num cell-none" }, "–");
+    const [, , value, format] = row;
+    const text = value === undefined || value === null ? "–" : format(value);
+    if (index === 0) return h("td", { class: "num" }, text);
+    const before = base.rows.get(key)?.[2];
+    if (before === value) return h("td", { class: "num" }, text);
+    differing += 1;
+    const delta = typeof value === "number" && typeof before === "number"
+      ? ` (${signed(value - before, template[3] === usd ? usd : key.startsWith("objective:") ? dec : num)})`
+      : "";
+    return h("td", { class: "num differs", dataset: { testid: "differs" } }, h("mark", {}, `${text}${delta}`), h("span", { class: "visually-hidden" }, " differs from the first column"));
+  };
+  const body = groups.flatMap((group) => [
+    h("tr", { class: "group" }, h("th", { scope: "colgroup", colSpan: columns.length + 1 }, group)),
+    ...order.filter((r) => r[4] === group).map((row) =>
+      h("tr", {}, h("th", { scope: "row" }, row[1]), columns.map((column, index) => cell(column, row[0], index)))),
+  ]);
+  const table = h("table", { class: "data comparison", dataset: { testid: "comparison" } },
+    h("caption", {}, `${columns.length} package(s) side by side; marked: what differs from ${base.label}`),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Figure"),
+      columns.map((column, index) => h("th", { scope: "col" },
+        h("span", { class: "column-label" }, column.label),
+        index === 0 ? h("span", { class: "help" }, " (compared with)") : null,
+        h("button", { type: "button", class: "secondary small", "aria-label": `Drop ${column.label} from the comparison`, onclick: () => drop(column.key) }, "Drop"))))),
+    h("tbody", {}, body));
+  return h("div", {},
+    h("p", { class: "summary", dataset: { testid: "comparison-summary" } },
+      columns.length > 1 ? `${differing} figure(s) differ from ${base.label}.` : "Keep another package to compare it with this one."),
+    h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Packages compared" }, table));
+}
