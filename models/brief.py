@@ -617,7 +617,8 @@ def _op_words(op: Mapping[str, Any], names: _Names) -> str:
     """One patch operation in words: what it changes, never a whole offer."""
     kind = str(op.get("op", "change"))
     if kind == "withdraw":
-        return f"{_listed([names.nation(str(n)) for n in op.get('nations', [])])} withdraw"
+        starting = f" from {op['starting']}" if op.get("starting") else ""
+        return f"{_listed([names.nation(str(n)) for n in op.get('nations', [])])} withdraw{starting}"
     if kind == "set_control":
         return f"{names.sector(str(op.get('sector')))} becomes {op.get('control')}"
     if kind == "set_mandate" and isinstance(op.get("conditions"), Mapping):
@@ -868,9 +869,7 @@ def _timeline_drawing(found: Timeline, names: _Names, marks: list[tuple[int, str
                     )
                 )
             y += 7.5
-            colour = colours.setdefault(
-                line.capability, CAPABILITY_PALETTE[len(colours) % len(CAPABILITY_PALETTE)]
-            )
+            colour = colours.setdefault(line.capability, CAPABILITY_PALETTE[len(colours) % len(CAPABILITY_PALETTE)])
             for row in line.units:
                 canvas.labels.append(Label(TIMELINE_LABEL - 3, y + 5, f"{row.nation} {row.unit}", "end", "unit"))
                 for placed in row.tours:
@@ -970,18 +969,20 @@ def _busiest_words(found: Timeline, load: NodeLoad | None, value: str, capacity:
     )
 
 
-def _marks(found: Timeline, what_if: WhatIf | None, names: _Names) -> list[tuple[int, str]]:
-    """A what-if's dated withdrawals, as buckets and words."""
-    if what_if is None or not isinstance(what_if.patch.get("ops"), list):
+def _marks(found: Timeline, what_if: WhatIf | None) -> list[tuple[int, str]]:
+    """A what-if's dated withdrawals, as buckets and words (nations by code: the drawing's room is short)."""
+    ops = what_if.patch.get("ops") if what_if is not None else None
+    if not isinstance(ops, list):
         return []
     marks = []
-    for op in what_if.patch["ops"]:
+    for op in ops:
         if not isinstance(op, Mapping) or op.get("op") != "withdraw" or not op.get("starting"):
             continue
         day = dt.date.fromisoformat(str(op["starting"]))
         bucket = next((b.index for b in found.plan.buckets if b.start <= day <= b.end), None)
         if bucket is not None:
-            nations = ", ".join(str(n) for n in op.get("nations", []))
+            listed = op.get("nations")
+            nations = ", ".join(str(n) for n in listed) if isinstance(listed, list) else ""
             marks.append((bucket, f"{nations} withdraw from {_day(day)}"))
     return marks
 
@@ -1036,9 +1037,9 @@ def _timeline_page(
             f"{tour.unit} on {tour.requirement} {_day(found.start(tour.arrival))} to {_day(found.end(tour.last))}"
         )
     return {
-        "heading": f"The plan {word} by {word}",
+        "heading": f"the plan {word} by {word}",
         "span": f"{len(plan.buckets):,} {word}s from {_day(plan.buckets[0].start)} to {_day(plan.buckets[-1].end)}",
-        "drawing": _timeline_drawing(found, names, _marks(found, what_if, names)),
+        "drawing": _timeline_drawing(found, names, _marks(found, what_if)),
         "nodes_drawing": _nodes_drawing(found),
         "foc": foc,
         "nodes": nodes if found.nodes else None,
