@@ -16,7 +16,7 @@ const STRIP = 12; // a line's coverage strip
 const AXIS = 30; // month ticks and the marks' labels
 const NODE = 44; // a node's load chart
 
-const BUCKET_WIDTH = { week: 9, month: 36 };
+const BUCKET_WIDTH = { week: 9, month: 44 };
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 let counter = 0;
@@ -174,14 +174,18 @@ function axis(geometry, height, marks) {
     // next quarter is not its neighbour.
     const wide = plan.bucket === "month" || m % 3 === 1 || (i === 0 && m % 3 === 2);
     ticks.push(s("line", { x1: x, x2: x, y1: AXIS - 8, y2: height, class: wide ? "tick tick-quarter" : "tick" }));
-    if (wide) ticks.push(s("text", { x: x + 2, y: AXIS - 12, class: "tick-label" }, `${MONTHS[m - 1]} ${String(year).slice(2)}`));
+    // (with monthly buckets the year goes with January and the first month only: the rest is too narrow)
+    const yearToo = plan.bucket !== "month" || m === 1 || i === 0;
+    if (wide) ticks.push(s("text", { x: x + 2, y: AXIS - 12, class: "tick-label" }, yearToo ? `${MONTHS[m - 1]} ${String(year).slice(2)}` : MONTHS[m - 1]));
   });
   const drawn = marks.map((mark) => {
     const x = LABEL + mark.bucket * width;
+    // (a label that would run past the right edge goes left of its line)
+    const left = x + 3 + mark.label.length * 6.5 > geometry.total;
     return s("g", { class: "mark" },
       s("title", {}, mark.label),
       s("line", { x1: x, x2: x, y1: 4, y2: height }),
-      s("text", { x: x + 3, y: 10, class: "mark-label" }, mark.label));
+      s("text", { x: left ? x - 3 : x + 3, y: 10, "text-anchor": left ? "end" : "start", class: "mark-label" }, mark.label));
   });
   return [ticks, drawn];
 }
