@@ -18,11 +18,12 @@ from tests.test_phased_solve import with_replacement
 
 pytestmark = pytest.mark.e2e
 
-SOLVE_S = 90
-"""The phased Gaza example's time limit: a package comes back, not proven optimal (measured on two
-shared cores: none at 30 s, one at 40 s; the margin is for a busy machine)."""
+SOLVE_S = 120
+"""The phased Gaza example's time limit, the server's maximum: a package comes back, not proven
+optimal (measured on two idle shared cores: none at 30 s, one at 40 s; under the whole suite in
+parallel, none at 90 s once)."""
 
-JOB_MS = 300_000
+JOB_MS = 360_000
 """How long the page may take to show the phased solve done."""
 
 
