@@ -4,7 +4,10 @@ What a coordinator hands round the table: the scenario's name and its illustrati
 date; the status and gap in a planner's words and the package's figures; the coverage matrix
 (capabilities by sector, each cell its requirement lines); the contributions per nation and the
 funding balance; and the explanation (the causes and the ways out when no package exists, a short
-account of the package when one does) or, for a what-if, what changes.
+account of the package when one does) or, for a what-if, what changes; and for a phased scenario
+the plan in time (`models.timeline`): per sector the tours and each line's coverage over time drawn
+as SVG, the day each sector reaches full operational capability, each node's load against its
+capacity, and each nation's tours by date.
 
 The figures are the package's tables (`models.tables.package_tables`), unrounded until shown. The
 page is HTML from a Jinja2 template, every text escaped (names, ids and red-line texts are the
@@ -27,8 +30,9 @@ from weasyprint import HTML
 
 from forcepack.models.analysis import PackageDiff, WhatIf
 from forcepack.models.scenario import Scenario
-from forcepack.models.solution import Conflict, ConflictElement, Explanation, Relaxation, Solution
+from forcepack.models.solution import Conflict, ConflictElement, Explanation, NodeLoad, Relaxation, Solution
 from forcepack.models.tables import package_tables
+from forcepack.models.timeline import Timeline, timeline
 from forcepack.models.wording import plural
 
 TEMPLATE = "brief.html"
@@ -210,6 +214,10 @@ def _context(answer: Solution | WhatIf, scenario: Scenario, prepared: dt.date) -
         "matrix": _matrix(shown, scenario, names, diff) if shown is not None or solution is not None else None,
         "contributions": _contributions(shown, names) if shown is not None else None,
         "funding": _funding(shown) if shown is not None else None,
+        "svg_styles": SVG_STYLES,
+        "timeline": _timeline_page(shown, scenario, names, what_if)
+        if shown is not None and shown.has_package and shown.plan is not None
+        else None,
     }
 
 
@@ -609,7 +617,8 @@ def _op_words(op: Mapping[str, Any], names: _Names) -> str:
     """One patch operation in words: what it changes, never a whole offer."""
     kind = str(op.get("op", "change"))
     if kind == "withdraw":
-        return f"{_listed([names.nation(str(n)) for n in op.get('nations', [])])} withdraw"
+        starting = f" from {op['starting']}" if op.get("starting") else ""
+        return f"{_listed([names.nation(str(n)) for n in op.get('nations', [])])} withdraw{starting}"
     if kind == "set_control":
         return f"{names.sector(str(op.get('sector')))} becomes {op.get('control')}"
     if kind == "set_mandate" and isinstance(op.get("conditions"), Mapping):
@@ -697,3 +706,343 @@ def _no_diff_words(answer: WhatIf) -> str | None:
     if not answer.baseline.has_package:
         return "The scenario as it stands has no package either: there is nothing to compare."
     return "With these changes no package remains."
+
+
+# -- the timeline of a phased plan ---------------------------------------------------------------------
+
+TIMELINE_WIDTH = 700.0
+"""The timeline's drawing in its own units, as wide as the page's text."""
+
+TIMELINE_LABEL = 112.0
+"""Room for the rows' labels, left of the buckets."""
+
+CAPABILITY_PALETTE = (
+    "#1f6fb4", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a5a5", "#7f6a00", "#d35d9b", "#5b6b7f", "#8c564b",
+)  # fmt: skip
+"""Bar colours, one per capability in the scenario's order (repeating past ten)."""
+
+FILL_COLOURS = {"fill-full": "#7cb58f", "fill-high": "#e9c866", "fill-low": "#e9a273", "fill-none": "#d9707c"}
+"""A coverage strip's bucket by its fill, as the page colours it."""
+
+MAX_TOURS_LISTED = 40
+"""Tours listed by nation, the earliest arrivals first, before "and N more" (the brief stays within
+three pages; every tour is in the answer)."""
+
+SVG_STYLES: dict[str, dict[str, str]] = {
+    "tick": {"stroke": "#e2e5ea", "stroke-width": "0.4"},
+    "tick quarter": {"stroke": "#b9c0ca", "stroke-width": "0.4"},
+    "sector-rule": {"stroke": "#c9d3e0", "stroke-width": "0.4"},
+    "foc": {"stroke": "#2e7d32", "stroke-width": "1", "stroke-dasharray": "2.5 1.5"},
+    "mark": {"stroke": "#b00020", "stroke-width": "1"},
+    "capacity": {"stroke": "#b00020", "stroke-width": "0.5", "stroke-dasharray": "2 1"},
+    "tour": {"stroke": "#222222", "stroke-width": "0.3"},
+    "relief": {"fill-opacity": "0.35", "stroke": "#222222", "stroke-width": "0.3", "stroke-dasharray": "1 1"},
+    "strip": {"stroke": "#ffffff", "stroke-width": "0.2"},
+    "load": {},
+    "sector": {"font-size": "6.4", "font-weight": "bold", "fill": "#1b3c5a"},
+    "line": {"font-size": "5.4", "font-weight": "bold", "fill": "#111111"},
+    "unit": {"font-size": "5.4", "fill": "#111111"},
+    "tick-label": {"font-size": "5.4", "fill": "#555555"},
+    "mark-label": {"font-size": "5.6", "font-weight": "bold", "fill": "#b00020"},
+}
+"""Each kind of part of a drawing, its presentation attributes."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A rectangle of a drawing, with the text a reader's tool may show for it."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str
+    kind: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text of a drawing."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A straight line of a drawing (a tick, a full-capability mark, a capacity)."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """An SVG drawing in its own units, as wide as the page's text."""
+
+    width: float
+    height: float
+    shapes: list[Shape]
+    labels: list[Label]
+    rules: list[Rule]
+
+
+class _Canvas:
+    """Collects a drawing's parts; x of a bucket from the label column on."""
+
+    def __init__(self, buckets: int) -> None:
+        self.step = (TIMELINE_WIDTH - TIMELINE_LABEL - 4) / max(1, buckets)
+        self.shapes: list[Shape] = []
+        self.labels: list[Label] = []
+        self.rules: list[Rule] = []
+
+    def x(self, bucket: float) -> float:
+        return round(TIMELINE_LABEL + bucket * self.step, 2)
+
+    def drawing(self, height: float) -> Drawing:
+        return Drawing(TIMELINE_WIDTH, round(height, 2), self.shapes, self.labels, self.rules)
+
+
+def _day(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _axis(canvas: _Canvas, found: Timeline, top: float, bottom: float) -> None:
+    """Month ticks, quarters labelled (every month of a monthly plan)."""
+    plan = found.plan
+    month = None
+    for bucket in plan.buckets:
+        key = (bucket.start.year, bucket.start.month)
+        if key == month:
+            continue
+        month = key
+        quarter = plan.bucket == "month" or bucket.start.month % 3 == 1
+        first = bucket.index == 0 and bucket.start.month % 3 == 2
+        x = canvas.x(bucket.index)
+        canvas.rules.append(Rule(x, top, x, bottom, "tick quarter" if quarter else "tick"))
+        if quarter or first:
+            canvas.labels.append(Label(x + 1, top - 1.5, bucket.start.strftime("%b %y"), kind="tick-label"))
+
+
+def _timeline_drawing(found: Timeline, names: _Names, marks: list[tuple[int, str]]) -> Drawing:
+    """Per sector: each line's coverage strip, then a row per unit line, its tours as bars (lighter
+    while they take over), the full-capability day as a dashed line."""
+    plan = found.plan
+    canvas = _Canvas(len(plan.buckets))
+    colours: dict[str, str] = {}
+    top = 12.0
+    y = top + 1
+    for sector in found.sectors:
+        start = y
+        full = sector.full_from
+        canvas.labels.append(
+            Label(
+                2,
+                y + 7,
+                f"{names.sector(sector.sector)}: "
+                + (f"FOC {_day(found.start(full))}" if full is not None else "FOC not reached"),
+                kind="sector",
+            )
+        )
+        y += 10
+        for line in sector.lines:
+            canvas.labels.append(Label(TIMELINE_LABEL - 3, y + 5, line.requirement, "end", "line"))
+            for run in line.runs:
+                fill = FILL_COLOURS[_fill(run.fraction)]
+                canvas.shapes.append(
+                    Shape(
+                        canvas.x(run.first),
+                        y,
+                        round(canvas.step * (run.last - run.first + 1), 2),
+                        5.5,
+                        fill,
+                        "strip",
+                        f"{line.requirement} {_day(found.start(run.first))} to {_day(found.end(run.last))}: "
+                        f"{run.provided:,} of {run.required:,}",
+                    )
+                )
+            y += 7.5
+            colour = colours.setdefault(line.capability, CAPABILITY_PALETTE[len(colours) % len(CAPABILITY_PALETTE)])
+            for row in line.units:
+                canvas.labels.append(Label(TIMELINE_LABEL - 3, y + 5, f"{row.nation} {row.unit}", "end", "unit"))
+                for placed in row.tours:
+                    tour = placed.tour
+                    bar = y + placed.lane * 6.5
+                    words = (
+                        f"{names.nation(tour.nation)} {tour.unit} on {tour.requirement}: "
+                        f"{_day(found.start(tour.arrival))} to {_day(found.end(tour.last))}"
+                    )
+                    if tour.fills_from > tour.arrival:
+                        canvas.shapes.append(
+                            Shape(
+                                canvas.x(tour.arrival),
+                                bar + 0.5,
+                                round(canvas.step * (tour.fills_from - tour.arrival), 2),
+                                5,
+                                colour,
+                                "relief",
+                                words,
+                            )
+                        )
+                    canvas.shapes.append(
+                        Shape(
+                            canvas.x(tour.fills_from),
+                            bar + 0.5,
+                            round(canvas.step * (tour.last - tour.fills_from + 1), 2),
+                            5,
+                            colour,
+                            "tour",
+                            words,
+                        )
+                    )
+                y += row.lanes * 6.5
+            y += 1.5
+        if full is not None:
+            x = canvas.x(full)
+            canvas.rules.append(Rule(x, start + 9, x, y, "foc"))
+        y += 3
+        canvas.rules.append(Rule(0, y - 1.5, TIMELINE_WIDTH, y - 1.5, "sector-rule"))
+    _axis(canvas, found, top - 3, y)
+    for bucket, label in marks:
+        x = canvas.x(bucket)
+        canvas.rules.append(Rule(x, 2, x, y, "mark"))
+        canvas.labels.append(Label(x + 2, 4, label, kind="mark-label"))
+    return canvas.drawing(y)
+
+
+def _nodes_drawing(found: Timeline) -> Drawing | None:
+    """Each node's load per bucket: a bar per bucket, as tall as the part of its capacity used (of its
+    busiest bucket where it has no limit), the capacity dashed above."""
+    if not found.nodes:
+        return None
+    plan = found.plan
+    canvas = _Canvas(len(plan.buckets))
+    y = 10.0
+    for node in found.nodes:
+        canvas.labels.append(Label(2, y + 6, node.name, kind="sector"))
+        y += 9
+        for value, capacity in (("personnel", "personnel_capacity"), ("tons", "tons_capacity")):
+            amounts = [int(getattr(load, value)) for load in node.loads]
+            limits = [getattr(load, capacity) for load in node.loads]
+            if not any(amounts) and all(limit is None for limit in limits):
+                continue
+            canvas.labels.append(Label(TIMELINE_LABEL - 3, y + 9, value, "end", "unit"))
+            canvas.rules.append(Rule(canvas.x(0), y, canvas.x(len(plan.buckets)), y, "capacity"))
+            top = max([1, *amounts])
+            for load, amount, limit in zip(node.loads, amounts, limits, strict=True):
+                if not amount:
+                    continue
+                fraction = min(1.0, amount / limit) if limit else amount / top
+                tall = max(0.6, round(12 * fraction, 2))
+                canvas.shapes.append(
+                    Shape(
+                        canvas.x(load.bucket) + 0.3,
+                        y + 12 - tall,
+                        max(0.6, round(canvas.step - 0.6, 2)),
+                        tall,
+                        "#b00020" if fraction >= 1 else "#5b83b3",
+                        "load",
+                        f"{node.name} {_day(found.start(load.bucket))}: {amount:,}"
+                        + (f" of {limit:,} {value}" if limit else f" {value}"),
+                    )
+                )
+            y += 15
+        y += 2
+    _axis(canvas, found, 7, y)
+    return canvas.drawing(y)
+
+
+def _busiest_words(found: Timeline, load: NodeLoad | None, value: str, capacity: str) -> str:
+    if load is None:
+        return "none"
+    amount = int(getattr(load, value))
+    limit = getattr(load, capacity)
+    return f"{_day(found.start(load.bucket))}: {amount:,}" + (
+        f" of {limit:,} ({amount / limit:.0%})" if limit else " (no limit)"
+    )
+
+
+def _marks(found: Timeline, what_if: WhatIf | None) -> list[tuple[int, str]]:
+    """A what-if's dated withdrawals, as buckets and words (nations by code: the drawing's room is short)."""
+    ops = what_if.patch.get("ops") if what_if is not None else None
+    if not isinstance(ops, list):
+        return []
+    marks = []
+    for op in ops:
+        if not isinstance(op, Mapping) or op.get("op") != "withdraw" or not op.get("starting"):
+            continue
+        day = dt.date.fromisoformat(str(op["starting"]))
+        bucket = next((b.index for b in found.plan.buckets if b.start <= day <= b.end), None)
+        if bucket is not None:
+            listed = op.get("nations")
+            nations = ", ".join(str(n) for n in listed) if isinstance(listed, list) else ""
+            marks.append((bucket, f"{nations} withdraw from {_day(day)}"))
+    return marks
+
+
+def _timeline_page(
+    solution: Solution, scenario: Scenario, names: _Names, what_if: WhatIf | None
+) -> dict[str, Any] | None:
+    """The plan in time: the sectors' drawing, full operational capability per sector, the nodes'
+    loads (drawn and in figures), and each nation's tours by date."""
+    assert solution.plan is not None
+    found = timeline(solution.plan, scenario)
+    plan = found.plan
+    word = plan.bucket
+    foc = Table(
+        head=["Sector", "Opens", "Full operational capability", "Tours"],
+        rows=[
+            [
+                names.sector(s.sector),
+                _day(s.opens) if s.opens is not None else _day(plan.buckets[0].start),
+                f"from {_day(found.start(s.full_from))} ({word} {s.full_from + 1} of {len(plan.buckets)})"
+                if s.full_from is not None
+                else "not reached within the horizon",
+                f"{sum(len(row.tours) for line in s.lines for row in line.units):,}",
+            ]
+            for s in found.sectors
+        ],
+    )
+    nodes = Table(
+        head=["Node of entry", "A day", f"Busiest {word}, personnel", f"Busiest {word}, tons"],
+        rows=[
+            [
+                node.name,
+                " and ".join(
+                    part
+                    for part in (
+                        f"{node.personnel_per_day:,} personnel" if node.personnel_per_day is not None else "",
+                        f"{node.tons_per_day:,} tons" if node.tons_per_day is not None else "",
+                    )
+                    if part
+                )
+                or "no limit",
+                _busiest_words(found, node.busiest_personnel, "personnel", "personnel_capacity"),
+                _busiest_words(found, node.busiest_tons, "tons", "tons_capacity"),
+            ]
+            for node in found.nodes
+        ],
+    )
+    by_nation: dict[str, list[str]] = {}
+    ordered = sorted(plan.tours, key=lambda t: (t.arrival, t.nation, t.unit, t.requirement))
+    for tour in ordered[:MAX_TOURS_LISTED]:
+        by_nation.setdefault(tour.nation, []).append(
+            f"{tour.unit} on {tour.requirement} {_day(found.start(tour.arrival))} to {_day(found.end(tour.last))}"
+        )
+    return {
+        "heading": f"the plan {word} by {word}",
+        "span": f"{len(plan.buckets):,} {word}s from {_day(plan.buckets[0].start)} to {_day(plan.buckets[-1].end)}",
+        "drawing": _timeline_drawing(found, names, _marks(found, what_if)),
+        "nodes_drawing": _nodes_drawing(found),
+        "foc": foc,
+        "nodes": nodes if found.nodes else None,
+        "tours": [(names.nation(nation), "; ".join(items)) for nation, items in by_nation.items()],
+        "more_tours": max(0, len(plan.tours) - MAX_TOURS_LISTED),
+    }

@@ -22,11 +22,14 @@ from typer.testing import CliRunner
 from forcepack.cli.main import app
 from forcepack.models.brief import STATUS_WORDS, brief_html, brief_pdf, usd
 from forcepack.models.loading import load_scenario, parse_scenario
-from forcepack.models.patch import Patch
+from forcepack.models.patch import Patch, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 from forcepack.solver import SolveParams, solve
+from forcepack.solver.check import check
 from forcepack.solver.whatif import what_if
+from tests.test_phased_solve import PARAMS as PHASED
+from tests.test_phased_solve import tiny, with_replacement
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -107,6 +110,30 @@ def assert_package_figures(text: str, package: Solution, scenario: Scenario) -> 
         assert f"{sum(1 for c in here if c.shortfall == 0)} of {len(here)} met" in text
 
 
+def assert_plan_figures(text: PdfText, package: Solution, scenario: Scenario) -> None:
+    """A phased package's timeline is in the text: each sector's full operational capability (its day
+    and bucket, or that it is not reached), each node of entry by name, and the first nation to
+    arrive with its first tour's dates."""
+    plan = package.plan
+    assert plan is not None
+    assert f"Timeline: the plan {plan.bucket} by {plan.bucket}" in text
+    sector_names = {s.id: s.name or s.id for s in scenario.sectors}
+    for readiness in plan.sectors:
+        if readiness.full_from is None:
+            foc = "not reached within the horizon"
+        else:
+            start = plan.buckets[readiness.full_from].start.isoformat()
+            foc = f"from {start} ({plan.bucket} {readiness.full_from + 1} of {len(plan.buckets)})"
+        assert f"{sector_names[readiness.sector]} " in text and foc in text, readiness
+    assert scenario.phasing is not None
+    node_names = {n.id: n.name or n.id for n in scenario.phasing.nodes}
+    for node in {load.node for load in plan.nodes}:
+        assert node_names[node] in text, node
+    first = min(plan.tours, key=lambda t: (t.arrival, t.nation, t.unit, t.requirement))
+    arrives, leaves = plan.buckets[first.arrival].start, plan.buckets[first.last].end
+    assert f"{nation_words(scenario, first.nation)}: {first.unit} on {first.requirement} {arrives} to {leaves}" in text
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_brief_of_every_example_is_one_to_three_pages_with_its_figures(path: Path) -> None:
     """Each example's brief: its name, the illustrative label, the status in words, the package's (or
@@ -128,6 +155,14 @@ def test_brief_of_every_example_is_one_to_three_pages_with_its_figures(path: Pat
     if solution.has_package:
         assert ("Proven optimal: gap 0%." in text) == (solution.status == "optimal")
         assert_package_figures(text, solution, scenario)
+        assert ("Timeline: the plan" in text) == (solution.plan is not None)
+        if solution.plan is not None:
+            assert_plan_figures(text, solution, scenario)
+        return
+    if solution.status == "unknown":
+        # (a phased example on a busy machine may find nothing in time: the brief says so, and the
+        # stored plan's test below reads its timeline)
+        assert "No package was found within the time limit." in text and "Timeline" not in text
         return
     explanation = solution.explanation
     assert explanation is not None
@@ -173,6 +208,79 @@ def test_brief_of_a_what_if_with_no_package_left_explains_it() -> None:
     assert "With these changes no package remains." in text
     assert f"INFEASIBLE {STATUS_WORDS['infeasible']}" in text and "Why no package exists" in text
     assert "Placements added or grown" not in text
+
+
+def test_brief_of_a_phased_plan_has_its_timeline() -> None:
+    """A phased package's brief gains the plan in time: full operational capability per sector, the
+    nodes of entry with their busiest month against capacity, every nation's tours with their dates,
+    and a drawing per sector (an SVG with a bar per tour, its dates as the bar's title)."""
+    scenario = tiny()
+    solution = solve(scenario, PARAMS)
+    assert solution.plan is not None and solution.has_package
+    printed = brief_pdf(solution, scenario, prepared=DAY)
+    keep_pages(printed.pdf, "phased-tiny")
+    assert 1 <= printed.pages <= 3
+    text = pdf_text(printed.pdf)
+    assert_plan_figures(text, solution, scenario)
+    plan = solution.plan
+    for tour in plan.tours:
+        words = f"{tour.unit} on {tour.requirement} {plan.buckets[tour.arrival].start} to {plan.buckets[tour.last].end}"
+        assert words in text, tour
+    busiest = max(plan.nodes, key=lambda n: (n.personnel / (n.personnel_capacity or 1), -n.bucket))
+    assert f"{plan.buckets[busiest.bucket].start}: {busiest.personnel:,} of {busiest.personnel_capacity:,}" in text
+    html = brief_html(solution, scenario, prepared=DAY)
+    assert html.count("<svg") == 2  # the sectors, the node
+    for tour in plan.tours:
+        assert f"<title>{tour.nation} {tour.unit} on {tour.requirement}: {plan.buckets[tour.arrival].start}" in html
+
+
+GAZA_PHASED_SOLUTION = ROOT / "tests" / "data" / "gaza-phased-solution.json"
+"""A package of examples/gaza-phased.yaml found by the solver in 60 s (feasible, not proven optimal),
+kept so the brief's timeline of the example is read whatever a solve finds in time on a busy
+machine; the checker re-verifies it against the example, so a change to the example that makes it
+stale fails here (solve the example again and store its `--json`)."""
+
+
+def test_brief_of_the_phased_gaza_plan_has_its_timeline_within_three_pages() -> None:
+    """The phased Gaza example's stored package: the checker still accepts it; its brief is 1 to 3
+    pages and holds every sector's full operational capability, both nodes of entry, and the first
+    nation to arrive with its first tour's dates, besides the package's figures."""
+    scenario = load_scenario(ROOT / "examples" / "gaza-phased.yaml")
+    solution = Solution.model_validate_json(GAZA_PHASED_SOLUTION.read_text(encoding="utf-8"))
+    assert check(scenario, solution) == []
+    assert solution.plan is not None and solution.has_package
+    printed = brief_pdf(solution, scenario, prepared=DAY)
+    keep_pages(printed.pdf, "gaza-phased-stored")
+    assert 1 <= printed.pages <= 3, printed.pages
+    text = pdf_text(printed.pdf)
+    assert_package_figures(text, solution, scenario)
+    assert_plan_figures(text, solution, scenario)
+    assert "El Arish" in text and "Kerem Shalom" in text
+
+
+def test_brief_of_a_static_package_has_no_timeline() -> None:
+    """A static scenario's package has no plan, and its brief no timeline."""
+    scenario = load_scenario(ROOT / "examples" / "tutorial.yaml")
+    html = brief_html(solve(scenario, PARAMS), scenario, prepared=DAY)
+    assert "Timeline" not in html and "<svg" not in html
+
+
+def test_brief_of_a_dated_withdrawal_marks_its_day() -> None:
+    """A what-if withdrawing a nation from a day says so, and draws the day across the what-if's
+    timeline; the nation's tours end before it."""
+    scenario = with_replacement()
+    patch = Patch.model_validate(
+        {"schema": "forcepack.patch/1", "ops": [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-08-15"}]}
+    )
+    answer = what_if(scenario, patch, params=PHASED)
+    assert answer.patched is not None and answer.patched.plan is not None
+    printed = brief_pdf(answer, scenario, prepared=DAY)
+    keep_pages(printed.pdf, "what-if-phased-dated")
+    assert 1 <= printed.pages <= 3
+    text = pdf_text(printed.pdf)
+    assert "What if: BBB withdraw from 2026-08-15" in text
+    assert text.count("BBB withdraw from 2026-08-15") == 3  # the heading, the changes, the drawing's mark
+    assert_plan_figures(text, answer.patched, apply_patch(scenario, patch))
 
 
 HOSTILE = "<img src=x onerror=alert(1)></style><script>alert(2)</script>"

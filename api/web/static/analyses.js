@@ -5,6 +5,7 @@
 
 import { clear, dec, facts, h, num, signed, sortableTable, table, usd } from "./dom.js";
 import { explanationView, listWords, namesOf, packageView } from "./package.js";
+import { patchMarks } from "./timeline.js";
 
 const hasPackage = (solution) => solution && (solution.status === "optimal" || solution.status === "feasible");
 
@@ -56,7 +57,7 @@ export function whatIfView(answer, scenario, options = {}) {
   }
   parts.push(h("h3", {}, "The package after the change"));
   if (patched) {
-    parts.push(packageView(patched, scenario, diff ? { baseline: answer.baseline, diff } : null, { tryWayOut }));
+    parts.push(packageView(patched, scenario, diff ? { baseline: answer.baseline, diff } : null, { tryWayOut, marks: patchMarks(own) }));
   } else {
     parts.push(withheldNote(answer.withheld, "what-if-withheld"));
   }

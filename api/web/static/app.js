@@ -569,6 +569,9 @@ function renderWhatIfForm(scenario) {
         inPackage.has(n.code) ? h("span", { class: "in-package" }, " in the package") : null),
     ),
   );
+  // A phased scenario's withdrawal may start on a day (the `withdraw` operation's `starting`).
+  $("what-if-starting").hidden = !scenario.phasing;
+  Object.assign($("what-if-date"), { min: scenario.horizon?.start || "", max: scenario.horizon?.end || "" });
   const current = new Map([...document.querySelectorAll("#what-if-sectors select")].map((s) => [s.dataset.sector, s.value]));
   clear(
     $("what-if-sectors"),
@@ -598,8 +601,9 @@ function renderWhyNotSubjects(scenario) {
 
 function whatIfBody() {
   const withdraw = [...document.querySelectorAll("#what-if-nations input:checked")].map((i) => i.value);
+  const starting = $("what-if-starting").hidden ? "" : $("what-if-date").value;
   const ops = [];
-  if (withdraw.length) ops.push({ op: "withdraw", nations: withdraw });
+  if (withdraw.length) ops.push({ op: "withdraw", nations: withdraw, ...(starting ? { starting } : {}) });
   for (const select of document.querySelectorAll("#what-if-sectors select")) {
     if (select.value !== select.dataset.original) ops.push({ op: "set_control", sector: select.dataset.sector, control: select.value });
   }
@@ -608,7 +612,7 @@ function whatIfBody() {
   const more = changes.ops(ops.length);
   ops.push(...more);
   const words = [
-    withdraw.length ? `${withdraw.join(", ")} withdraw` : null,
+    withdraw.length ? `${withdraw.join(", ")} withdraw${starting ? ` from ${starting}` : ""}` : null,
     ...ops.filter((o) => o.op === "set_control").map((o) => `${o.sector} becomes ${o.control}`),
     ...Object.entries(mandate?.conditions || {}).map(([name, value]) => `${name} ${value ? "holds" : "does not hold"}`),
     ...changes.words(more),

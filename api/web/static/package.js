@@ -5,10 +5,12 @@
 //
 // The views take `options`: `prefix` goes before every test id (a package shown inside another
 // view, e.g. the best effort inside an explanation, keeps ids apart), `bestEffort` labels a package
-// as the best that can be had rather than an answer, and `tryWayOut(relaxation)` (coordinators only)
-// runs a way out's patch as a what-if.
+// as the best that can be had rather than an answer, `tryWayOut(relaxation)` (coordinators only)
+// runs a way out's patch as a what-if, and `marks` ([{date, label}]) are dates drawn across a phased
+// package's timeline (timeline.js).
 
 import { dec, facts, h, num, pct, s, signed, sortableTable, sr, table, usd } from "./dom.js";
+import { timelineView } from "./timeline.js";
 
 const CONFLICT_WORDS = {
   requirement: "requirement",
@@ -145,6 +147,10 @@ export function packageView(solution, scenario, compare = null, options = {}) {
     return h("div", { class: "package-view" }, parts);
   }
   parts.push(coverageMatrix(solution, scenario, compare, options));
+  if (hasPackage(solution) && solution.plan) {
+    const colours = capabilityColours(capabilityOrder(scenario, solution));
+    parts.push(timelineView(solution, { names: namesOf(scenario), colours, scenario, prefix: options.prefix, marks: options.marks }));
+  }
   if (hasPackage(solution)) {
     parts.push(contributionsView(solution, scenario, options));
     parts.push(fundingView(solution.funding, options));
