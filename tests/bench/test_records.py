@@ -22,6 +22,7 @@ from bench.common import run_json
 from bench.families import run_cli
 from bench.instance import run_explain, run_solve
 from bench.peers.run import run_peer
+from bench.phased import measure, phased
 from bench.profiling import profile_solve
 from bench.records import (
     BaselineRecord,
@@ -33,6 +34,9 @@ from bench.records import (
     LoadEntry,
     PeerEntry,
     PeerRecord,
+    PhasedEntry,
+    PhasedFailure,
+    PhasedRecord,
     ProfileEntry,
     ProfileRecord,
     Results,
@@ -64,6 +68,7 @@ ENTRIES: dict[str, object] = {
     "sweep-full": SweepEntry,
     "profile": ProfileEntry,
     "tail": TailEntry,
+    "phased": PhasedEntry,
     "load": LoadEntry,
 }
 """What each list of a results file holds: its kind's records, measured or failed."""
@@ -205,6 +210,20 @@ def test_records_fresh_tail_and_cli_records_fit_their_types() -> None:
     assert [r["solver"] for r in results["tail"]] == ["cp-sat", "highs"]
     assert len(results["cli"]) == 4
     _validate(Results, results)
+
+
+def test_records_fresh_phased_record_fits_its_type() -> None:
+    """`bench.phased.measure` writes a phased record, closed like the others; a failed one is a
+    `PhasedFailure`."""
+    record = measure(phased(NATIONS, 1), LIMIT_S, nations=NATIONS, seed=1)
+    _validate(PhasedRecord, record)
+    with pytest.raises(ValidationError, match="undeclared"):
+        _validate(PhasedRecord, {**record, "undeclared": 1})
+    with pytest.raises(ValidationError, match="nonzeros"):
+        _validate(PhasedRecord, {**record, "model": {k: v for k, v in record["model"].items() if k != "nonzeros"}})
+    failed = {"kind": "phased", "scenario": "phased-70-1", "file": None, "nations": 70, "seed": 1}
+    _validate(PhasedFailure, {**failed, "error": "killed", "violations": []})
+    _validate(Results, {"phased": [record, {**failed, "error": "killed", "violations": []}]})
 
 
 def test_records_a_failed_instance_is_a_failure_record() -> None:
