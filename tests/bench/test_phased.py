@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from bench import harness, report
-from bench.phased import plan, render_phased, run_phased
-from bench.records import DEFAULT_FAMILIES, Config, PhasedRecord, record_key
+from bench.phased import plan, render_phased
+from bench.records import DEFAULT_FAMILIES, Config, PhasedRecord, load, record_key
 
 GAZA = "examples/gaza-phased.yaml"
 
@@ -92,25 +92,26 @@ def test_phased_plan_runs_the_examples_then_for_each_seed_every_size() -> None:
     assert len(set(keys)) == len(keys)
 
 
-def test_phased_run_measures_the_example_in_a_process_and_renders_it() -> None:
-    """The example, 3 s: a record of its kind with the model's size, a plan the checker accepts, and a
-    section with its row and the targets' reading; resuming keeps it and runs nothing."""
+def test_phased_run_measures_the_example_in_a_process_and_renders_it(tmp_path: Path) -> None:
+    """The harness runs the family alone on the example, 3 s: a record of its kind with the model's size
+    and a plan the checker accepts, saved with the family's configuration; the document holds the
+    section with its row and the targets' reading; resuming keeps the record and runs nothing."""
     config = _config(phased_sizes=(), phased_seeds=(), phased_time_limit_s=3.0)
-    results: dict[str, Any] = {}
     lines: list[str] = []
-    run_phased(config, results, lines.append, lambda: None)
+    results = harness.run(config, tmp_path / "results.json", echo=lines.append)
     [record] = results["phased"]
     assert "error" not in record, record
     TypeAdapter(PhasedRecord).validate_python(record, strict=False)
     assert (record["scenario"], record["file"], record["buckets"]) == ("gaza-phased", GAZA, 96)
     assert record["model"]["tour_variables"] > 0 and record["model"]["nonzeros"] > record["model"]["constraints"]
     assert record["status"] in ("optimal", "feasible") and record["tours"] > 0 and record["violations"] == []
-    text = "\n".join(render_phased(results, {**_meta(), "config": config.to_dict("phased")}))
+    assert results["families"]["phased"]["config"]["phased_time_limit_s"] == 3.0
+    text = report.render(load(tmp_path / "results.json"))
     assert "## Time phases" in text and "| gaza-phased | — | 96 | 15 | 22 |" in text
     assert "The phased Gaza example proven optimal" in text and "not measured in these records" in text
     resumed = _config(phased_sizes=(), phased_seeds=(), phased_time_limit_s=3.0, resume=True)
-    run_phased(resumed, results, lines.append, lambda: None)
-    assert results["phased"] == [record] and lines[-1].endswith("kept from the interrupted run")
+    again = harness.run(resumed, tmp_path / "results.json", echo=lines.append, previous=load(tmp_path / "results.json"))
+    assert again["phased"] == [record] and any(line.endswith("kept from the interrupted run") for line in lines)
 
 
 def test_phased_reading_judges_the_targets_from_the_records() -> None:
