@@ -278,6 +278,10 @@ def _pct(gap: float) -> str:
     return f"{100 * gap:.2f} %"
 
 
+def _seconds(value: float) -> str:
+    return num(value) if math.isinf(value) else f"{num(value)} s"
+
+
 def _gaza_reading(records: Sequence[PhasedEntry]) -> str:
     """The issue's target for the phased Gaza example, and whether the record meets it."""
     target = (
@@ -334,8 +338,23 @@ def _large_reading(records: Sequence[PhasedEntry]) -> str:
         ends.append(f"seed {r['seed']}: {end}")
     return (
         f"- {target}: {verdict}, a first plan in under {num(TARGET_S, 0)} s in {within} of {len(ok)} runs "
-        f"(median {num(median(firsts))} s, max {num(max(firsts))} s); {join(ends)}."
+        f"(median {_seconds(median(firsts) or 0.0)}, max {_seconds(max(firsts))}); {join(ends)}."
     )
+
+
+def _without_plan(records: Sequence[PhasedRecord]) -> list[str]:
+    """The runs that ended without a plan: proven infeasible, or none found within the limit."""
+    infeasible = [f"{r['scenario']} (in {num(r['wall_s'])} s)" for r in records if r["status"] == "infeasible"]
+    unknown = [r["scenario"] for r in records if r["status"] == "unknown"]
+    out = []
+    if unknown:
+        out.append(f"- **No plan within the limit**: {join(unknown)}.")
+    if infeasible:
+        out.append(
+            f"- **Proven infeasible**: {join(infeasible)}; a generated phased scenario is not feasible by "
+            "construction, so this is the scenario's or the solver's to explain, not a time."
+        )
+    return out
 
 
 def _introduction(records: Sequence[PhasedEntry], meta: FamilyMeta) -> list[str]:
@@ -461,8 +480,9 @@ def render_phased(results: Results, meta: FamilyMeta) -> list[str]:
     ]  # fmt: skip
     right = [False, *[True] * 9, False, True, *[True] * len(criteria), True, True, False, True]
     found = [v for r in records for v in r["violations"]]
+    planned = sum(1 for r in ok if r["status"] in ("optimal", "feasible"))
     checker = (
-        f"no violation in the {len(ok)} plans checked."
+        f"no violation in the {len(ok)} answers checked ({planned} with a plan)."
         if not found
         else f'**{len(found)} violation(s), each one a bug** (listed in the section "Checker").'
     )
@@ -483,6 +503,7 @@ def render_phased(results: Results, meta: FamilyMeta) -> list[str]:
         "",
         _gaza_reading(records),
         _large_reading(records),
+        *_without_plan(ok),
         f"- **Checker**: {checker}",
         "",
     ]

@@ -126,6 +126,7 @@ def test_phased_reading_judges_the_targets_from_the_records() -> None:
     assert "in under 10 s**: met, proven optimal in 4.00 s (first plan after 1.00 s)." in text
     assert "(5 sectors and 96 weekly buckets)" in text
     assert "not met, a first plan in under 10 s in 1 of 2 runs (median 7.50 s, max 12.00 s)" in text
+    assert "no violation in the 3 answers checked (3 with a plan)" in text and "No plan within" not in text
     assert "seed 1: gap 1.23 % at the 60 s limit and seed 2: gap 5.00 % at the 60 s limit" in text
     assert "| 70 nations | 2 | 7.50 | 12.00 | 0 | 0.0312 | 0.0500 |" in text
     records[0].update(status="feasible", gap=0.2, wall_s=60.0)
@@ -134,6 +135,13 @@ def test_phased_reading_judges_the_targets_from_the_records() -> None:
     records[0].update(gap=0.005)
     text = "\n".join(render_phased({"phased": records}, _meta()))  # type: ignore[typeddict-item]
     assert "not established, within 0.50 % of the bound at the 60 s limit" in text
+    records[2].update(status="unknown", first_package_s=None, gap=0.0)
+    records.append(_record("phased-25-3", nations=25, seed=3, status="infeasible", first=None, wall_s=2.5))
+    text = "\n".join(render_phased({"phased": records}, _meta()))  # type: ignore[typeddict-item]
+    assert "in 1 of 2 runs (median not reached, max not reached); seed 1: gap 1.23 % at the 60 s limit and " in text
+    assert "seed 2: no plan within the 60 s limit." in text
+    assert "- **No plan within the limit**: phased-70-2." in text
+    assert "- **Proven infeasible**: phased-25-3 (in 2.50 s);" in text
 
 
 def test_phased_failure_and_violation_are_loud() -> None:
