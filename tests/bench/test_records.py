@@ -1,5 +1,5 @@
 """The benchmark's records fit their types (`bench.records`): every record of the results files
-committed (`bench/long-runs.json`, the golden results of the report), and a record of each kind as
+committed (`bench/long-runs.json`, the golden results of the report, the time-phases run), and a record of each kind as
 its writer measures it now. The types are closed, so a writer that adds a field its type does not
 declare, or drops one the type requires, fails here.
 """
@@ -55,8 +55,10 @@ STORED = {
     "long-runs": records.LONG_RUNS,
     "small-run": ROOT / "tests" / "data" / "bench" / "results-small-run.json",
     "synthetic": ROOT / "tests" / "data" / "bench" / "results-synthetic.json",
+    "phased": ROOT / "tests" / "data" / "bench" / "results-phased.json",
 }
-"""The results files committed: the long runs every report merges in, and the report's goldens."""
+"""The results files committed: the long runs every report merges in, the report's goldens, and the
+time-phases family's run behind docs/benchmarks.md's section "Time phases"."""
 
 ENTRIES: dict[str, object] = {
     "solve": SolveEntry,
@@ -127,7 +129,7 @@ def test_records_committed_files_hold_every_kind_the_report_renders() -> None:
         ("workers", "solve"),
     } <= kinds
     assert {("sweep", "baseline"), ("sweep", "sweep"), ("sweep", "gaza"), ("sweep-full", "sweep")} <= kinds
-    assert {("profile", "profile"), ("load", "load")} <= kinds
+    assert {("profile", "profile"), ("load", "load"), ("phased", "phased")} <= kinds
 
 
 def test_records_types_are_closed() -> None:
