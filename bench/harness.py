@@ -1,6 +1,6 @@
 """The benchmark harness: solve, explain and sweep generated scenarios of growing size, write docs/benchmarks.md.
 
-`python -m bench` (or `make bench`) runs seven families, about forty minutes in all on two cores:
+`python -m bench` (or `make bench`) runs eight families, about fifty minutes in all on two cores:
 
 - **solve**: generated scenarios for every size and seed (`bench.instance solve`), each also
   solved by the peers, HiGHS and a greedy fill (`bench.peers.run`, `bench.comparison`);
@@ -12,7 +12,10 @@
 - **load**: the HTTP load test (`bench.load`);
 - **profile**: one solve per size under pyinstrument (`bench.profiling`);
 - **tail**: every scenario family of `bench.generator.FAMILIES` at 12-70 nations, three CP-SAT
-  seeds and HiGHS per instance, the p90 and largest time to the optimum (`bench.tail`).
+  seeds and HiGHS per instance, the p90 and largest time to the optimum (`bench.tail`);
+- **phased**: time phases, the phased Gaza example and generated phased coalitions of 25 and 70
+  nations, the model's size, the time to the first plan, the gap at the limit, the issue's targets
+  for time phases judged (`bench.phased`).
 
 One more family is not run by default: **sweep-full**, the sweeps at full length (every N-1
 withdrawal, larger N-2 samples; about an hour and a half), `--only sweep-full`.
@@ -50,7 +53,7 @@ from typing import Literal, overload
 
 import ortools
 
-from bench import comparison, families, plot, profiling, report, tail
+from bench import comparison, families, phased, plot, profiling, report, tail
 from bench.common import ROOT, num, parse_per_size, run_json
 from bench.records import (
     DEFAULT_FAMILIES,
@@ -288,6 +291,8 @@ def run(
             families.run_load(config, results, echo, save)
         elif family == "tail":
             tail.run_tail(config, results, echo, save)
+        elif family == "phased":
+            phased.run_phased(config, results, echo, save)
         else:
             profiling.run_profiles(config, results, echo, save)
         meta[family]["total_s"] = prior + time.perf_counter() - start
@@ -489,6 +494,10 @@ def _config(args: argparse.Namespace, argv: Sequence[str] | None, results_path: 
         tail_seeds=(1,) if quick else Config.tail_seeds,
         tail_search_seeds=(0,) if quick else Config.tail_search_seeds,
         tail_time_limit_s=5.0 if quick else Config.tail_time_limit_s,
+        # The time-phases family's quick run: the example and the smallest generated scenario, 10 s.
+        phased_sizes=(25,) if quick else Config.phased_sizes,
+        phased_seeds=(1,) if quick else Config.phased_seeds,
+        phased_time_limit_s=10.0 if quick else Config.phased_time_limit_s,
         resume=args.resume,
     )
 

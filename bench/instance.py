@@ -25,7 +25,7 @@ from forcepack.models import Scenario, Solution
 from forcepack.solver import SolveParams, SolveReport, build, solve
 from forcepack.solver.check import check
 
-__all__ = ["main", "run_explain", "run_solve"]
+__all__ = ["checked", "main", "peak_memory_mib", "run_explain", "run_solve"]
 
 
 def peak_memory_mib() -> float:
@@ -63,7 +63,7 @@ class Checked(TypedDict):
     violations: list[str]
 
 
-def _checked(scenario: Scenario, solution: Solution) -> Checked:
+def checked(scenario: Scenario, solution: Solution) -> Checked:
     """The checker's verdict on a solution: its violations, in words, and how long it took."""
     start = time.perf_counter()
     violations = check(scenario, solution)
@@ -109,7 +109,7 @@ def run_solve(
     solution = solve(scenario, params, report=report)
     # CPU time per wall second: about the workers used on an idle machine, less when others compete.
     cpu_share = (cpu_seconds() - cpu_before) / report.wall_s if report.wall_s > 0 else None
-    checked = _checked(scenario, solution)
+    verdict = checked(scenario, solution)
     return {
         "kind": "solve",
         "nations": nations,
@@ -146,8 +146,8 @@ def run_solve(
             }
             for s in report.stages
         ],
-        "check_s": checked["check_s"],
-        "violations": checked["violations"],
+        "check_s": verdict["check_s"],
+        "violations": verdict["violations"],
         "cpu_share": cpu_share,
         "peak_before_solve_mib": memory_before_solve,
         "peak_mib": peak_memory_mib(),
@@ -176,7 +176,7 @@ def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | Non
     cpu_share = (cpu_seconds() - cpu_before) / total_s if total_s > 0 else None
     explanation = solution.explanation
     conflict = [e.id for e in explanation.conflict] if explanation else []
-    checked = _checked(scenario, solution)
+    verdict = checked(scenario, solution)
     return {
         "kind": "explain",
         "nations": nations,
@@ -196,8 +196,8 @@ def run_explain(nations: int, seed: int, time_limit_s: float, workers: int | Non
         "relaxation_sizes": [len(r.changes) for r in explanation.relaxations] if explanation else [],
         "expected_conflict": expected,
         "expected_found": bool(expected) and all(e in conflict for e in expected),
-        "check_s": checked["check_s"],
-        "violations": checked["violations"],
+        "check_s": verdict["check_s"],
+        "violations": verdict["violations"],
         "cpu_share": cpu_share,
         "peak_mib": peak_memory_mib(),
     }

@@ -8,7 +8,7 @@ and none of that needs to know who else does.
 A record is one measured instance as the process that measured it wrote it, JSON as is: a `TypedDict`
 per kind says its fields (`SolveRecord` of `bench.instance solve`, `PeerRecord` of `bench.peers.run`,
 `ExplainRecord`, `CliRecord`, the sweeps' `BaselineRecord`, `SweepRecord` and `GazaRecord`,
-`ProfileRecord`, `TailRecord`, `LoadRecord`), and one that failed is a record of its own kind
+`ProfileRecord`, `TailRecord`, `PhasedRecord`, `LoadRecord`), and one that failed is a record of its own kind
 (`SolveFailure`, ...): what was run, and `error` instead of measurements. A family's list holds
 either (`SolveEntry`, ...); `"error" in r` tells them apart. A field that results files of an earlier
 version lack, or that a writer adds only sometimes, is `NotRequired`. Results files of every earlier
@@ -74,6 +74,10 @@ __all__ = [
     "PeerRecord",
     "PeerStage",
     "Phase",
+    "PhasedEntry",
+    "PhasedFailure",
+    "PhasedModelSize",
+    "PhasedRecord",
     "ProfileEntry",
     "ProfileFailure",
     "ProfileRecord",
@@ -116,9 +120,11 @@ Echo = Callable[[str], None]
 Save = Callable[[], None]
 """Writes the results measured so far, after each instance, so that an interrupted run keeps them."""
 
-Family = Literal["solve", "explain", "workers", "sweep", "load", "profile", "tail", "sweep-full"]
+Family = Literal["solve", "explain", "workers", "sweep", "load", "profile", "tail", "phased", "sweep-full"]
 SweepFamily = Literal["sweep", "sweep-full"]
-RecordKind = Literal["solve", "peers", "explain", "cli", "workers", "sweep", "profile", "tail", "sweep-full", "load"]
+RecordKind = Literal[
+    "solve", "peers", "explain", "cli", "workers", "sweep", "profile", "tail", "phased", "sweep-full", "load"
+]
 
 CLOSED = ConfigDict(extra="forbid")
 """The records' pydantic configuration: a field a type does not declare is refused (when a test
@@ -166,6 +172,21 @@ class ModelSize(TypedDict):
     constraints: int
     build_s: float
     factors: NotRequired[dict[str, int]]
+
+
+@final
+@with_config(CLOSED)
+class PhasedModelSize(TypedDict):
+    """The CP-SAT model of a phased scenario (`solver.phased.PhasedBuilder`), built once apart from the
+    solve: its variables, of which tour variables (units arriving per option and bucket), its
+    constraints and their nonzeros (the variables of each linear constraint, counted over all), and
+    the seconds to build it."""
+
+    variables: int
+    tour_variables: int
+    constraints: int
+    nonzeros: int
+    build_s: float
 
 
 @final
@@ -392,6 +413,19 @@ class TailFailure(Failure):
     seed: int
     solver: str
     search_seed: int
+
+
+@final
+@with_config(CLOSED)
+class PhasedFailure(Failure):
+    """A phased scenario (`bench.phased`) whose measurement failed: the example file, or the generated
+    scenario's nations and seed."""
+
+    kind: Literal["phased"]
+    scenario: str
+    file: str | None
+    nations: int | None
+    seed: int | None
 
 
 @final
@@ -711,6 +745,42 @@ class ProfileRecord(TypedDict):
 
 @final
 @with_config(CLOSED)
+class PhasedRecord(TypedDict):
+    """A phased scenario planned week by week and solved once (`bench.phased.measure`): an example
+    file, or a generated coalition (`bench.phased.phased`); its size, its model's, the time to the
+    first plan, the status and gap at the end, the objective, and the checker's verdict."""
+
+    kind: Literal["phased"]
+    scenario: str
+    file: str | None
+    """The example file measured, relative to the repository; None for a generated scenario."""
+    nations: int | None
+    """The generated scenario's nations (the example's: None)."""
+    seed: int | None
+    sectors: int
+    buckets: int
+    lines: int
+    unit_lines: int
+    time_limit_s: float
+    workers: int
+    model: PhasedModelSize
+    tours: int
+    """Tours in the plan found (none without one)."""
+    status: Status
+    gap: float
+    first_package_s: float | None
+    """Seconds from the call of `solve` to the first plan (its own build included)."""
+    wall_s: float
+    objective: list[Objective]
+    violations: list[str]
+    check_s: float
+    peak_mib: float
+    process_s: NotRequired[float]
+    load_before: NotRequired[float]
+
+
+@final
+@with_config(CLOSED)
 class LoadRecord(TypedDict):
     """The HTTP load test (`bench.load.Report`), with the command that ran it."""
 
@@ -751,6 +821,7 @@ SweepEntry = BaselineRecord | BaselineFailure | SweepRecord | SweepFailure | Gaz
 """A record of a sweep family: a baseline, a sweep or the Gaza example's, each measured or failed."""
 ProfileEntry = ProfileRecord | ProfileFailure
 TailEntry = TailRecord | TailPeerRecord | TailFailure
+PhasedEntry = PhasedRecord | PhasedFailure
 LoadEntry = LoadRecord | LoadFailure
 AnyEntry = (
     SolveRecord
@@ -773,6 +844,8 @@ AnyEntry = (
     | TailRecord
     | TailPeerRecord
     | TailFailure
+    | PhasedRecord
+    | PhasedFailure
     | LoadRecord
     | LoadFailure
 )
@@ -822,6 +895,12 @@ class RunConfig(TypedDict):
     tail_seeds: NotRequired[list[int]]
     tail_search_seeds: NotRequired[list[int]]
     tail_time_limit_s: NotRequired[float]
+    phased_files: NotRequired[list[str]]
+    phased_sizes: NotRequired[list[int]]
+    phased_seeds: NotRequired[list[int]]
+    phased_sectors: NotRequired[int]
+    phased_workers: NotRequired[int]
+    phased_time_limit_s: NotRequired[float]
 
 
 @final
@@ -893,6 +972,7 @@ class Results(_SweepFull):
     sweep: NotRequired[list[SweepEntry]]
     profile: NotRequired[list[ProfileEntry]]
     tail: NotRequired[list[TailEntry]]
+    phased: NotRequired[list[PhasedEntry]]
     load: NotRequired[list[LoadEntry]]
     machine: NotRequired[Machine]
     families: NotRequired[dict[str, FamilyMeta]]
@@ -900,14 +980,16 @@ class Results(_SweepFull):
     config: NotRequired[RunConfig]
 
 
-FAMILIES: tuple[Family, ...] = ("solve", "explain", "workers", "sweep", "load", "profile", "tail", "sweep-full")
+FAMILIES: tuple[Family, ...] = (
+    "solve", "explain", "workers", "sweep", "load", "profile", "tail", "phased", "sweep-full",
+)  # fmt: skip
 """The benchmark families, in the order they run."""
 DEFAULT_FAMILIES = FAMILIES[:-1]
 """What `make bench` runs: every family but the long `sweep-full`."""
 SWEEP_FAMILIES: tuple[SweepFamily, ...] = ("sweep", "sweep-full")
 """The families that run criticality sweeps (the default run's sampled ones, and the long run's)."""
 RECORD_KINDS: tuple[RecordKind, ...] = (
-    "solve", "peers", "explain", "cli", "workers", "sweep", "profile", "tail", "sweep-full", "load",
+    "solve", "peers", "explain", "cli", "workers", "sweep", "profile", "tail", "phased", "sweep-full", "load",
 )  # fmt: skip
 """The lists of records a results file may hold, by kind."""
 PEERS = ("highs", "greedy")
@@ -933,7 +1015,8 @@ nations, 1.5 h), committed so that a fresh clone's `make bench` reports them bes
 @dataclass(frozen=True)
 class Config:
     """What to run: the families; sizes (nations), seeds, the time limit per solve, sizes to explain,
-    workers; the workers comparison; the command-line timings; the sweeps."""
+    workers; the workers comparison; the command-line timings; the sweeps; the tail; the time phases
+    (example files, then generated sizes and seeds)."""
 
     sizes: tuple[int, ...]
     seeds: tuple[int, ...]
@@ -972,6 +1055,12 @@ class Config:
     tail_seeds: tuple[int, ...] = (1, 2)
     tail_search_seeds: tuple[int, ...] = (0, 1, 2)
     tail_time_limit_s: float = 20.0
+    phased_files: tuple[str, ...] = ("examples/gaza-phased.yaml",)
+    phased_sizes: tuple[int, ...] = (25, 70)
+    phased_seeds: tuple[int, ...] = (1, 2, 3)
+    phased_sectors: int = 5
+    phased_workers: int = 1
+    phased_time_limit_s: float = 60.0
     resume: bool = False
 
     def seeds_for(self, nations: int) -> tuple[int, ...]:
@@ -1026,6 +1115,12 @@ class Config:
             "tail_seeds": list(self.tail_seeds),
             "tail_search_seeds": list(self.tail_search_seeds),
             "tail_time_limit_s": self.tail_time_limit_s,
+            "phased_files": list(self.phased_files),
+            "phased_sizes": list(self.phased_sizes),
+            "phased_seeds": list(self.phased_seeds),
+            "phased_sectors": self.phased_sectors,
+            "phased_workers": self.phased_workers,
+            "phased_time_limit_s": self.phased_time_limit_s,
         }
 
 
@@ -1045,6 +1140,8 @@ def record_key(family: str, r: Mapping[str, object]) -> Key:
         return (r["solver"], r["nations"], r["seed"])
     if family == "tail":
         return (r["family"], r["nations"], r["seed"], r["solver"], r.get("search_seed", 0))
+    if family == "phased":
+        return (r["file"], r["nations"], r["seed"])
     if family in ("load", "profile"):
         return (r.get("nations"), r.get("seed"))
     if family in SWEEP_FAMILIES:
@@ -1090,6 +1187,8 @@ def _copy(into: Results, source: Results, kind: RecordKind, keep: Callable[[Mapp
             into["profile"] = [r for r in source.get("profile", []) if keep(r)]
         case "tail":
             into["tail"] = [r for r in source.get("tail", []) if keep(r)]
+        case "phased":
+            into["phased"] = [r for r in source.get("phased", []) if keep(r)]
         case "load":
             into["load"] = [r for r in source.get("load", []) if keep(r)]
 
@@ -1114,6 +1213,8 @@ def start_records(
 ) -> tuple[list[ProfileEntry], set[Key]]: ...
 @overload
 def start_records(family: Literal["tail"], results: Results, resume: bool) -> tuple[list[TailEntry], set[Key]]: ...
+@overload
+def start_records(family: Literal["phased"], results: Results, resume: bool) -> tuple[list[PhasedEntry], set[Key]]: ...
 @overload
 def start_records(family: Literal["load"], results: Results, resume: bool) -> tuple[list[LoadEntry], set[Key]]: ...
 def start_records(family: RecordKind, results: Results, resume: bool) -> tuple[Sequence[AnyEntry], set[Key]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 
-from bench import comparison, families, profiling, tail, targets
+from bench import comparison, families, phased, profiling, tail, targets
 from bench.common import checker_cell, join, median, num, table
 from bench.records import (
     DEFAULT_FAMILIES,
@@ -63,6 +63,7 @@ def render(results: Results, plot_name: str | None = None) -> str:
         *(families.render_sweeps(results, meta[family], family) for family in SWEEP_FAMILIES if family in meta),
         families.render_load(results, meta["load"]) if "load" in meta else [],
         tail.render_tail(results, meta["tail"]) if "tail" in meta else [],
+        phased.render_phased(results, meta["phased"]) if "phased" in meta else [],
         _checker(results),
         _failed_instances(results),
     ]
@@ -710,6 +711,8 @@ def _where(kind: RecordKind, r: AnyEntry) -> str:
         return "load test"
     if r["kind"] == "gaza":
         return f"{kind}, Gaza, {r['executor']}"
+    if r["kind"] == "phased":
+        return f"phased, {r['scenario']}"
     if r["kind"] == "baseline":
         return f"{kind} baseline, {r['nations']} nations, seed {r['seed']}"
     if r["kind"] == "sweep":

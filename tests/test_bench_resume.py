@@ -29,6 +29,9 @@ def test_record_key_tells_apart_what_a_family_measures() -> None:
     )
     assert record_key("cli", {"file": "examples/gaza-isf.yaml"}) == ("examples/gaza-isf.yaml",)
     assert record_key("solve", {"nations": 200, "seed": 3}) == (200, 3)
+    assert record_key("phased", {"file": "examples/gaza-phased.yaml", "nations": None, "seed": None}) != record_key(
+        "phased", {"file": None, "nations": 25, "seed": 1}
+    )
 
 
 def test_with_long_runs_adds_committed_records_only_where_missing() -> None:

@@ -1,5 +1,5 @@
 """The benchmark's records fit their types (`bench.records`): every record of the results files
-committed (`bench/long-runs.json`, the golden results of the report), and a record of each kind as
+committed (`bench/long-runs.json`, the golden results of the report, the time-phases run), and a record of each kind as
 its writer measures it now. The types are closed, so a writer that adds a field its type does not
 declare, or drops one the type requires, fails here.
 """
@@ -22,6 +22,7 @@ from bench.common import run_json
 from bench.families import run_cli
 from bench.instance import run_explain, run_solve
 from bench.peers.run import run_peer
+from bench.phased import measure, phased
 from bench.profiling import profile_solve
 from bench.records import (
     BaselineRecord,
@@ -33,6 +34,9 @@ from bench.records import (
     LoadEntry,
     PeerEntry,
     PeerRecord,
+    PhasedEntry,
+    PhasedFailure,
+    PhasedRecord,
     ProfileEntry,
     ProfileRecord,
     Results,
@@ -51,8 +55,10 @@ STORED = {
     "long-runs": records.LONG_RUNS,
     "small-run": ROOT / "tests" / "data" / "bench" / "results-small-run.json",
     "synthetic": ROOT / "tests" / "data" / "bench" / "results-synthetic.json",
+    "phased": ROOT / "tests" / "data" / "bench" / "results-phased.json",
 }
-"""The results files committed: the long runs every report merges in, and the report's goldens."""
+"""The results files committed: the long runs every report merges in, the report's goldens, and the
+time-phases family's run behind docs/benchmarks.md's section "Time phases"."""
 
 ENTRIES: dict[str, object] = {
     "solve": SolveEntry,
@@ -64,6 +70,7 @@ ENTRIES: dict[str, object] = {
     "sweep-full": SweepEntry,
     "profile": ProfileEntry,
     "tail": TailEntry,
+    "phased": PhasedEntry,
     "load": LoadEntry,
 }
 """What each list of a results file holds: its kind's records, measured or failed."""
@@ -122,7 +129,7 @@ def test_records_committed_files_hold_every_kind_the_report_renders() -> None:
         ("workers", "solve"),
     } <= kinds
     assert {("sweep", "baseline"), ("sweep", "sweep"), ("sweep", "gaza"), ("sweep-full", "sweep")} <= kinds
-    assert {("profile", "profile"), ("load", "load")} <= kinds
+    assert {("profile", "profile"), ("load", "load"), ("phased", "phased")} <= kinds
 
 
 def test_records_types_are_closed() -> None:
@@ -205,6 +212,20 @@ def test_records_fresh_tail_and_cli_records_fit_their_types() -> None:
     assert [r["solver"] for r in results["tail"]] == ["cp-sat", "highs"]
     assert len(results["cli"]) == 4
     _validate(Results, results)
+
+
+def test_records_fresh_phased_record_fits_its_type() -> None:
+    """`bench.phased.measure` writes a phased record, closed like the others; a failed one is a
+    `PhasedFailure`."""
+    record = measure(phased(NATIONS, 1), LIMIT_S, nations=NATIONS, seed=1)
+    _validate(PhasedRecord, record)
+    with pytest.raises(ValidationError, match="undeclared"):
+        _validate(PhasedRecord, {**record, "undeclared": 1})
+    with pytest.raises(ValidationError, match="nonzeros"):
+        _validate(PhasedRecord, {**record, "model": {k: v for k, v in record["model"].items() if k != "nonzeros"}})
+    failed = {"kind": "phased", "scenario": "phased-70-1", "file": None, "nations": 70, "seed": 1}
+    _validate(PhasedFailure, {**failed, "error": "killed", "violations": []})
+    _validate(Results, {"phased": [record, {**failed, "error": "killed", "violations": []}]})
 
 
 def test_records_a_failed_instance_is_a_failure_record() -> None:
