@@ -18,10 +18,9 @@ from tests.test_phased_solve import with_replacement
 
 pytestmark = pytest.mark.e2e
 
-SOLVE_S = 120
-"""The phased Gaza example's time limit, the server's maximum: a package comes back, not proven
-optimal (measured on two idle shared cores: none at 30 s, one at 40 s; under the whole suite in
-parallel, none at 90 s once)."""
+SOLVE_S = 30
+"""The phased Gaza example's time limit: a plan comes back whatever the machine's speed (the plan by
+construction comes before any search, `solver.phased_construct`), not proven optimal."""
 
 JOB_MS = 360_000
 """How long the page may take to show the phased solve done."""
