@@ -297,8 +297,8 @@ def complete_plan(
 def construct_plan(b: PhasedBuilder, time_limit_s: float, cancel: threading.Event | None = None) -> Construction | None:
     """A first plan by construction (the module's steps), completed by CP-SAT, or None."""
     start = time.perf_counter()
-    s = b.scenario
-    terms = shortfall_terms(s)
+    s = scenario = b.scenario
+    terms = shortfall_terms(scenario)
     weight: dict[str, Fraction] = defaultdict(Fraction)
     for key, (w, _) in terms.items():
         line = key.split("@", 1)[0]
