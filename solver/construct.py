@@ -507,13 +507,35 @@ def complete(
     """The package with these units (pairs the model lacks left out), every other variable of the
     model found by CP-SAT with the units fixed; None when no such package honours every rule."""
     start = time.perf_counter()
-    trial = builder.model.clone()
+    fixed = {var.index: assignment.get(pair, 0) for pair, var in builder.vars.units.items()}
+    solver = solve_fixed(builder.model, fixed, time_limit_s, workers, cancel)
+    if solver is None:
+        return None
+    values = list(solver.response_proto.solution)
+    v = builder.vars
+    package = Package.of(
+        {pair: values[var.index] for pair, var in v.units.items()},
+        {key: values[var.index] for key, var in v.flows.items()},
+    )
+    return Construction(package, values, time.perf_counter() - start, solver)
+
+
+def solve_fixed(
+    model: cp_model.CpModel,
+    fixed: Mapping[int, int],
+    time_limit_s: float,
+    workers: int = 1,
+    cancel: threading.Event | None = None,
+) -> cp_model.CpSolver | None:
+    """CP-SAT on a copy of the model with these variables (by index) fixed, no objective, no hint:
+    its solver holding a value of every variable, or None when no such solution is found."""
+    start = time.perf_counter()
+    trial = model.clone()
     trial.clear_objective()  # type: ignore[no-untyped-call]
     trial.clear_hints()  # type: ignore[no-untyped-call]
     proto = trial.proto
-    for pair, var in builder.vars.units.items():
-        value = assignment.get(pair, 0)
-        domain = proto.variables[var.index].domain
+    for index, value in fixed.items():
+        domain = proto.variables[index].domain
         domain.clear()
         domain.extend([value, value])
     solver = new_solver()
@@ -527,10 +549,4 @@ def complete(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         logger.debug("completion: %s (%.2fs)", solver.status_name(code), time.perf_counter() - start)
         return None
-    values = list(solver.response_proto.solution)
-    v = builder.vars
-    package = Package.of(
-        {pair: values[var.index] for pair, var in v.units.items()},
-        {key: values[var.index] for key, var in v.flows.items()},
-    )
-    return Construction(package, values, time.perf_counter() - start, solver)
+    return solver

@@ -32,17 +32,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from ortools.sat.python import cp_model
-
 from forcepack.models import phases
 from forcepack.models.common import Measure, Priority
 from forcepack.models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RequiresPartner
 from forcepack.models.scenario import Requirement
-from forcepack.solver.cancel import cancellable
-from forcepack.solver.construct import Construction
+from forcepack.solver.construct import Construction, solve_fixed
 from forcepack.solver.document import Package
 from forcepack.solver.eligibility import Candidate
-from forcepack.solver.engine import new_solver
 from forcepack.solver.phased import PhasedBuilder
 from forcepack.solver.plan import TourKey
 from forcepack.solver.rules.requirements import shortfall_terms
@@ -265,23 +261,9 @@ def complete_plan(
     """The plan with these tours (tours the model lacks left out), every other variable found by
     CP-SAT with the tours fixed; None when no such plan honours every rule."""
     start = time.perf_counter()
-    trial = b.model.clone()
-    trial.clear_objective()  # type: ignore[no-untyped-call]
-    trial.clear_hints()  # type: ignore[no-untyped-call]
-    proto = trial.proto
-    for key, var in b.tours.items():
-        value = tours.get(key, 0)
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([value, value])
-    solver = new_solver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit_s)
-    solver.parameters.num_workers = 1
-    solver.parameters.linearization_level = 2  # the money flows are found by the linear relaxation
-    with cancellable(solver, cancel):
-        code = solver.solve(trial)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        logger.debug("plan completion: %s (%.2fs)", solver.status_name(code), time.perf_counter() - start)
+    fixed = {var.index: tours.get(key, 0) for key, var in b.tours.items()}
+    solver = solve_fixed(b.model, fixed, time_limit_s, 1, cancel)
+    if solver is None:
         return None
     values = list(solver.response_proto.solution)
     v = b.vars

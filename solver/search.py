@@ -696,8 +696,9 @@ class Search:
         on_package: ProgressCallback | None,
     ) -> None:
         """A phased model: a complete plan before the search (`solver.phased_construct`): the
-        hint's tours completed, or a plan constructed bucket by bucket, so the search starts from
-        a plan (CP-SAT alone took 10 s for one on the Gaza example, and none in 60 s on a generated
+        hint's tours completed (and hinted), or a plan constructed bucket by bucket (kept as the
+        answer, not hinted), so there is one at once (CP-SAT alone took 10 s for one on the Gaza
+        example, and none in 60 s on a generated
         25-nation, 96-week scenario)."""
         builder = self.builder
         if not isinstance(builder, PhasedBuilder):
