@@ -1,4 +1,5 @@
-"""The work of each kind of job: a solve, a what-if, a criticality sweep, an explanation.
+"""The work of each kind of job: a solve, a what-if, a criticality sweep, an explanation, a why-not,
+alternatives, the resilient package.
 
 Each is a `Work` for `api.jobs.JobRunner`: it solves through the job's context (so the solver's
 improving packages reach the job's progress and its event stream, and a cancel reaches
@@ -17,7 +18,7 @@ from typing import Any, Literal, TypeVar
 
 from forcepack.api.jobs import JobCancelled, JobContext, Work
 from forcepack.api.schemas import ExplanationAnswer
-from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
 from forcepack.models.patch import Patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
@@ -117,6 +118,48 @@ def why_not_work(scenario: Scenario, subject: str, params: SolveParams) -> Work:
         context.check_cancelled()
         context.step("with the subject")  # every reader sees steps: another nation's unit id stays out
         return why_not(scenario, subject, params, optimum=optimum, on_package=context.on_package, cancel=context.cancel)
+
+    return work
+
+
+def alternatives_work(
+    scenario: Scenario, params: SolveParams, *, k: int, tolerance: float, min_difference: int
+) -> Work:
+    """The best package, then up to k-1 others within the tolerance of it, each different enough."""
+    from forcepack.solver.alternatives import alternatives
+
+    def work(context: JobContext) -> Alternatives:
+        context.step("best")
+        best = context.solve(scenario, params)
+        context.check_cancelled()
+        context.step("alternatives")
+        answer = alternatives(
+            scenario,
+            k,
+            tolerance=tolerance,
+            min_difference=min_difference,
+            params=params,
+            best=best,
+            on_package=context.on_package,
+            cancel=context.cancel,
+        )
+        context.check_cancelled()
+        return answer
+
+    return work
+
+
+def resilience_work(scenario: Scenario, params: SolveParams) -> Work:
+    """The package that survives the most single withdrawals, a fallback for each, and what it costs."""
+    from forcepack.solver.resilience import resilient
+
+    def work(context: JobContext) -> Resilient:
+        context.step("optimum")
+        plain = context.solve(scenario, params)
+        context.check_cancelled()
+        answer = resilient(scenario, params, plain=plain, cancel=context.cancel, progress=context.step)
+        context.check_cancelled()
+        return answer
 
     return work
 

@@ -16,12 +16,24 @@ from typing import Any, ClassVar, Generic, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from forcepack.api.analyses import criticality_work, explanation_work, solve_work, what_if_work, why_not_work
+from forcepack.api.analyses import (
+    alternatives_work,
+    criticality_work,
+    explanation_work,
+    resilience_work,
+    solve_work,
+    what_if_work,
+    why_not_work,
+)
 from forcepack.api.auth import Principal
 from forcepack.api.errors import InvalidRequest
 from forcepack.api.jobs import Work
 from forcepack.api.limits import read_body_document, read_request
 from forcepack.api.schemas import (
+    COORDINATORS_ONLY,
+    AlternativesJob,
+    AlternativesParamsUsed,
+    AlternativesRequest,
     AnalysisParamsUsed,
     CriticalityJob,
     CriticalityParamsUsed,
@@ -30,6 +42,9 @@ from forcepack.api.schemas import (
     ExplanationJob,
     ExplanationParamsUsed,
     ExplanationRequest,
+    ResilienceJob,
+    ResilienceParamsUsed,
+    ResilienceRequest,
     SolveJob,
     SolveParamsUsed,
     SolveRequest,
@@ -51,7 +66,7 @@ from forcepack.api.visibility import (
     redact_what_if,
     redact_why_not,
 )
-from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
 from forcepack.models.errors import ScenarioInputError
 from forcepack.models.loading import describe_error, format_location
 from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
@@ -299,7 +314,76 @@ class WhyNotKind(JobKind[WhyNotRequest, WhyNotParamsUsed]):
         return params, redact_why_not(result, principal, known) if result is not None else None
 
 
+class _CoordinatorsOnly(JobKind[Request, Used]):
+    """A kind whose answer only coordinators read: it weighs offers no package uses (every other
+    nation's units and money, a package built on them, each nation's fatal reason), which no
+    redaction short of withholding it all keeps from a delegate. Others read the job, not its answer."""
+
+    def job(self, params: Any, result: Any, principal: Principal, secrets: Secrets, **common: Any) -> BaseModel:
+        if principal.is_coordinator:
+            return super().job(params, result, principal, secrets, **common)
+        used = self.params_model.model_validate(params)
+        withheld = COORDINATORS_ONLY if result is not None else None
+        return self.job_model(kind=self.name, params=used, result=None, withheld=withheld, **common)
+
+
+class AlternativesKind(_CoordinatorsOnly[AlternativesRequest, AlternativesParamsUsed]):
+    """The best package and others within a tolerance of it, each different enough."""
+
+    name = "alternatives"
+    source = "alternatives of scenario {}"
+    action = "ask for alternatives"
+    request_model = AlternativesRequest
+    job_model = AlternativesJob
+    params_model = AlternativesParamsUsed
+    answer_model = Alternatives
+
+    def used(self, request: AlternativesRequest, settings: Settings) -> AlternativesParamsUsed:
+        return AlternativesParamsUsed(
+            time_limit_s=_time_limit(settings, request.time_limit_s),
+            seed=request.seed,
+            workers=1,
+            k=request.k,
+            tolerance=request.tolerance,
+            min_difference=request.min_difference,
+        )
+
+    def work(self, scenario: Scenario, used: AlternativesParamsUsed, scenario_id: str) -> Work:
+        return alternatives_work(
+            scenario, solve_params(used), k=used.k, tolerance=used.tolerance, min_difference=used.min_difference
+        )
+
+
+class ResilienceKind(_CoordinatorsOnly[ResilienceRequest, ResilienceParamsUsed]):
+    """The package that survives the most single withdrawals."""
+
+    name = "resilience"
+    source = "resilience of scenario {}"
+    action = "ask for the resilient package"
+    request_model = ResilienceRequest
+    job_model = ResilienceJob
+    params_model = ResilienceParamsUsed
+    answer_model = Resilient
+
+    def used(self, request: ResilienceRequest, settings: Settings) -> ResilienceParamsUsed:
+        return ResilienceParamsUsed(
+            time_limit_s=_time_limit(settings, request.time_limit_s), seed=request.seed, workers=1
+        )
+
+    def work(self, scenario: Scenario, used: ResilienceParamsUsed, scenario_id: str) -> Work:
+        return resilience_work(scenario, solve_params(used))
+
+
 KINDS: dict[str, JobKind[Any, Any]] = {
-    kind.name: kind for kind in (SolveKind(), WhatIfKind(), CriticalityKind(), ExplanationKind(), WhyNotKind())
+    kind.name: kind
+    for kind in (
+        SolveKind(),
+        WhatIfKind(),
+        CriticalityKind(),
+        ExplanationKind(),
+        WhyNotKind(),
+        AlternativesKind(),
+        ResilienceKind(),
+    )
 }
 """Every job kind, by its `kind`."""

@@ -98,6 +98,10 @@ EXAMPLE_CRITICALITY: dict[str, Any] = {"pairs": False, "time_limit_s": 10, "seed
 
 EXAMPLE_EXPLANATION: dict[str, Any] = {"time_limit_s": 10, "relaxations": 3}
 
+EXAMPLE_ALTERNATIVES: dict[str, Any] = {"k": 3, "tolerance": 0.05, "min_difference": 1, "time_limit_s": 10}
+
+EXAMPLE_RESILIENCE: dict[str, Any] = {"time_limit_s": 10}
+
 
 def _event(name: str, description: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forcepack.models.analysis import Criticality, WhatIf, WhyNot
+from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
 from forcepack.models.common import Identifier, NationCode, Text
 from forcepack.models.patch import Operation
 from forcepack.models.red_lines import RedLine
@@ -37,7 +37,7 @@ from forcepack.models.scenario_diff import ElementChange, ElementState
 from forcepack.models.solution import Explanation, Solution
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
-JobKind = Literal["solve", "what-if", "criticality", "explanation", "why-not"]
+JobKind = Literal["solve", "what-if", "criticality", "explanation", "why-not", "alternatives", "resilience"]
 
 
 class ApiModel(BaseModel):
@@ -300,6 +300,22 @@ class WhyNotRequest(AnalysisRequest):
     )
 
 
+class AlternativesRequest(AnalysisRequest):
+    """How many packages, how close to the best and how different from each other."""
+
+    k: int = Field(default=3, ge=1, le=10, description="How many packages, the best included.")
+    tolerance: float = Field(
+        default=0.05, ge=0, le=1, description="How far from the best each criterion may be, as a share of its value."
+    )
+    min_difference: int = Field(
+        default=1, ge=1, le=1000, description="Least number of nation-sector placements two packages differ in."
+    )
+
+
+class ResilienceRequest(AnalysisRequest):
+    """The resilient package's search settings (`time_limit_s` bounds each of its solves)."""
+
+
 class SolveParamsUsed(ApiModel):
     """The parameters a job runs with, after the server's clamping."""
 
@@ -340,6 +356,18 @@ class WhyNotParamsUsed(AnalysisParamsUsed):
     """A why-not question's parameters."""
 
     subject: str = Field(description="The nation or offered unit asked about.")
+
+
+class AlternativesParamsUsed(AnalysisParamsUsed):
+    """Alternatives' parameters."""
+
+    k: int
+    tolerance: float
+    min_difference: int
+
+
+class ResilienceParamsUsed(AnalysisParamsUsed):
+    """The resilient package's parameters."""
 
 
 class Progress(ApiModel):
@@ -421,7 +449,32 @@ class WhyNotJob(_JobBase):
     result: WhyNot | None = Field(default=None, description="When done: the why-not document.")
 
 
-JobView = Annotated[SolveJob | WhatIfJob | CriticalityJob | ExplanationJob | WhyNotJob, Field(discriminator="kind")]
+COORDINATORS_ONLY = "For coordinators: the answer weighs every nation's offers, those no package uses included."
+"""What a delegate or an observer reads in place of the answers that only coordinators read."""
+
+
+class AlternativesJob(_JobBase):
+    """Alternatives: when done, the best package and others within a tolerance (`forcepack.alternatives/1`)."""
+
+    kind: Literal["alternatives"]
+    params: AlternativesParamsUsed
+    result: Alternatives | None = Field(default=None, description="When done: the alternatives (coordinators).")
+    withheld: str | None = Field(default=None, description="Why the answer is not shown to the caller.")
+
+
+class ResilienceJob(_JobBase):
+    """The resilient package: when done, it, its fallbacks and fatal withdrawals (`forcepack.resilient/1`)."""
+
+    kind: Literal["resilience"]
+    params: ResilienceParamsUsed
+    result: Resilient | None = Field(default=None, description="When done: the resilient package (coordinators).")
+    withheld: str | None = Field(default=None, description="Why the answer is not shown to the caller.")
+
+
+JobView = Annotated[
+    SolveJob | WhatIfJob | CriticalityJob | ExplanationJob | WhyNotJob | AlternativesJob | ResilienceJob,
+    Field(discriminator="kind"),
+]
 """A job of any kind, told apart by `kind`."""
 
 

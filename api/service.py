@@ -38,6 +38,7 @@ from forcepack.api.keys import digest_key, keyed_digest
 from forcepack.api.kinds import KINDS, JobKind
 from forcepack.api.limits import read_body_document
 from forcepack.api.schemas import (
+    AlternativesJob,
     CriticalityJob,
     ExplanationJob,
     JobList,
@@ -46,6 +47,7 @@ from forcepack.api.schemas import (
     OfferIndexEntry,
     OffersImported,
     OfferView,
+    ResilienceJob,
     ScenarioDiff,
     ScenarioList,
     ScenarioSummary,
@@ -774,7 +776,7 @@ def import_offers(
 
 # -- jobs --------------------------------------------------------------------------------
 
-AnyJob = SolveJob | WhatIfJob | CriticalityJob | ExplanationJob | WhyNotJob
+AnyJob = SolveJob | WhatIfJob | CriticalityJob | ExplanationJob | WhyNotJob | AlternativesJob | ResilienceJob
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -15,7 +16,7 @@ from forcepack.solver.criteria import criterion, tolerance_of
 from forcepack.solver.document import Package, exact_values
 from forcepack.solver.params import SolveParams
 from forcepack.solver.phased import static_only
-from forcepack.solver.search import Search
+from forcepack.solver.search import ProgressCallback, Search
 
 Placement = tuple[str, str]
 """(nation, sector)"""
@@ -33,6 +34,9 @@ def alternatives(
     tolerance: float = 0.05,
     min_difference: int = 1,
     params: SolveParams | None = None,
+    best: Solution | None = None,
+    on_package: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> Alternatives:
     """Up to k packages, each within `tolerance` of the best on every criterion, pairwise differing
     in at least `min_difference` nation-sector placements.
@@ -40,6 +44,8 @@ def alternatives(
     The first package is the optimum; each next one is the best package that keeps every
     criterion within the tolerance of the optimum's value (`tolerance x |value|`, the tolerance
     read as the decimal written, in exact arithmetic) and differs enough from all found so far.
+    `best` is the scenario's optimum when already solved with these parameters; `cancel` stops
+    every search within a fraction of a second (the packages found so far are not returned).
     """
     static_only(scenario, "alternatives")
     if k < 1:
@@ -49,7 +55,8 @@ def alternatives(
     if not 0 <= tolerance <= 1:
         raise ValueError(f"Expected 0 <= tolerance <= 1, got {tolerance}.")
     params = params or SolveParams()
-    best = solve(scenario, params)
+    if best is None:
+        best = solve(scenario, params, on_package=on_package, cancel=cancel)
     found = [best]
     last: Solution | None = None
     if best.has_package:
@@ -57,10 +64,12 @@ def alternatives(
         limits = list(zip(names, exact_values(scenario, Package.from_solution(best), names), strict=True))
         allowed = tolerance_of(tolerance)
         while len(found) < k:
-            search = Search(scenario)
+            if cancel is not None and cancel.is_set():
+                break
+            search = Search(scenario, cancel=cancel)
             _within(search.builder, limits, allowed)
             _differs(search.builder, [placements(p) for p in found], min_difference)
-            last = search.run(params)
+            last = search.run(params, on_package=on_package)
             if not last.has_package:
                 break
             found.append(_as_alternative(best, last))

@@ -13,6 +13,7 @@ each withdrawal that stays fatal is named with its reason.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
@@ -128,18 +129,27 @@ def _fatal_reason(
 
 
 def resilient(
-    scenario: Scenario, params: SolveParams | None = None, *, cancel: threading.Event | None = None
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    *,
+    plain: Solution | None = None,
+    cancel: threading.Event | None = None,
+    progress: Callable[[str, int | None, int | None], None] | None = None,
 ) -> Resilient:
     """The package that survives the most single withdrawals (see the module's docstring), its
     fallbacks, the withdrawals that stay fatal and why, and what resilience costs against the
-    plain optimum."""
+    plain optimum (`plain`, when already solved with these parameters). `progress` hears each step
+    as it starts: its name, and for the fallbacks how many are done of how many."""
     static_only(scenario, "the resilient package")
     params = params or SolveParams()
-    plain = solve(scenario, params, cancel=cancel)
+    step = progress or (lambda name, done, total: None)
+    if plain is None:
+        plain = solve(scenario, params, cancel=cancel)
     plain_objective = [o.value for o in plain.objective]
     if not plain.has_package:
         summary = "No package exists at all." if plain.status == "infeasible" else "No package was found in time."
         return Resilient(summary=summary, package=plain, plain_objective=plain_objective, most_proven=False)
+    step("most withdrawals survived", None, None)
     search = Search(scenario, cancel=cancel)
     survives = _with_fallbacks(search.builder, scenario)
     most, proven = _most_survived(search, survives, params, cancel, plain) if survives else (0, True)
@@ -151,7 +161,8 @@ def resilient(
     participants = [row.nation for row in package.nations]
     fallbacks: list[Fallback] = []
     fatal: list[Fatal] = []
-    for nation in participants:
+    for i, nation in enumerate(participants):
+        step("fallbacks", i, len(participants))
         keep = {
             (offer_key(a.nation, a.unit), a.requirement): a.units for a in package.assignments if a.nation != nation
         }

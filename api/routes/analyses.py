@@ -1,4 +1,7 @@
-"""Analyses as jobs: what-if, criticality, explanation, why-not. Each answers 202 with `Location`, like a solve."""
+"""Analyses as jobs: what-if, criticality, explanation, why-not, alternatives, the resilient package.
+
+Each answers 202 with `Location`, like a solve.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
 from forcepack.api.kinds import KINDS
 from forcepack.api.openapi import (
+    EXAMPLE_ALTERNATIVES,
     EXAMPLE_CRITICALITY,
     EXAMPLE_EXPLANATION,
+    EXAMPLE_RESILIENCE,
     EXAMPLE_WHAT_IF,
     EXAMPLE_WHAT_IF_REPAIR,
     document_body,
@@ -139,5 +144,70 @@ def submit_why_not(
     """
     submitted = service.submit(
         KINDS["why-not"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    )
+    return accepted(response, submitted)
+
+
+@router.post(
+    "/alternatives",
+    status_code=202,
+    response_model=JobView,
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body(
+        "AlternativesRequest",
+        {"three packages within 5 %": EXAMPLE_ALTERNATIVES},
+        required=False,
+    ),
+)
+def submit_alternatives(
+    scenario_id: str,
+    body: RawBodyDep,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
+) -> service.AnyJob:
+    """The best package and up to `k - 1` others within `tolerance` of it on every criterion, each
+    differing from all before it in at least `min_difference` nation-sector placements (coordinators).
+
+    `time_limit_s` bounds each solve: the best, then one per alternative. The answer is read by
+    coordinators only (it shows packages built on offers no package uses).
+    """
+    submitted = service.submit(
+        KINDS["alternatives"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
+    )
+    return accepted(response, submitted)
+
+
+@router.post(
+    "/resilience",
+    status_code=202,
+    response_model=JobView,
+    responses=problems(401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=document_body("ResilienceRequest", {"ten seconds a solve": EXAMPLE_RESILIENCE}, required=False),
+)
+def submit_resilience(
+    scenario_id: str,
+    body: RawBodyDep,
+    db: DatabaseDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    content_type: ContentType = None,
+) -> service.AnyJob:
+    """The package that survives the most single withdrawals (every one when it can), a fallback for
+    each (the others' units stay where they are), the withdrawals that stay fatal and why, and what
+    resilience costs against the optimum (coordinators).
+
+    `time_limit_s` bounds each solve: the optimum, the most withdrawals survived, then one fallback
+    per participating nation. The answer is read by coordinators only.
+    """
+    submitted = service.submit(
+        KINDS["resilience"], db, runner, settings, principal, scenario_id, body, content_type, idempotency_key
     )
     return accepted(response, submitted)

@@ -6,10 +6,12 @@ from typing import Any
 
 from forcepack.api.auth import Role
 from forcepack.api.openapi import (
+    EXAMPLE_ALTERNATIVES,
     EXAMPLE_CRITICALITY,
     EXAMPLE_EXPLANATION,
     EXAMPLE_OFFER,
     EXAMPLE_PATCH,
+    EXAMPLE_RESILIENCE,
     EXAMPLE_SCENARIO,
     EXAMPLE_SCENARIO_YAML,
     EXAMPLE_SOLVE,
@@ -40,6 +42,8 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         "/v1/scenarios/{scenario_id}/criticality",
         "/v1/scenarios/{scenario_id}/explanations",
         "/v1/scenarios/{scenario_id}/why-nots",
+        "/v1/scenarios/{scenario_id}/alternatives",
+        "/v1/scenarios/{scenario_id}/resilience",
         "/v1/scenarios/{scenario_id}/jobs",
         "/v1/jobs/{job_id}",
         "/v1/jobs/{job_id}/events",
@@ -60,6 +64,8 @@ def test_openapi_documents_every_route_with_examples(service: Service) -> None:
         ("/v1/scenarios/{scenario_id}/criticality", "post"),
         ("/v1/scenarios/{scenario_id}/explanations", "post"),
         ("/v1/scenarios/{scenario_id}/why-nots", "post"),
+        ("/v1/scenarios/{scenario_id}/alternatives", "post"),
+        ("/v1/scenarios/{scenario_id}/resilience", "post"),
     ]:
         content = paths[path][method]["requestBody"]["content"]
         assert content["application/json"]["examples"], (path, method)
@@ -91,6 +97,8 @@ def test_openapi_examples_are_accepted(service: Service) -> None:
         ("what-ifs", EXAMPLE_WHAT_IF_REPAIR),
         ("criticality", EXAMPLE_CRITICALITY),
         ("explanations", EXAMPLE_EXPLANATION),
+        ("alternatives", EXAMPLE_ALTERNATIVES),
+        ("resilience", EXAMPLE_RESILIENCE),
     ):
         response = client.post(f"/v1/scenarios/tutorial/{path}", json=body, headers=service.coordinator)
         assert response.status_code == 202, (path, response.text)
