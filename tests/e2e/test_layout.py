@@ -52,6 +52,7 @@ def test_layout_phone_width_tabs_without_sideways_scroll(visit: Visit) -> None:
         "Compare",
         "Criticality",
         "Why not?",
+        "Options",
     ]  # no "Offer": a delegate's
     for name in names:
         page.get_by_role("navigation", name="Sections").get_by_role("button", name=name).click()

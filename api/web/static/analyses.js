@@ -1,8 +1,10 @@
-// Answers of analyses: a what-if (both packages and their diff), criticality (N-1, ranked) and
-// why-not (a nation, unit, pledge or requirement line). Every field may be absent or null (the API
+// Answers of analyses: a what-if (both packages and their diff), criticality (N-1, ranked),
+// why-not (a nation, unit, pledge or requirement line), alternatives (side by side) and the
+// resilient package (its fallbacks and fatal withdrawals). Every field may be absent or null (the API
 // masks names and withholds packages by role): the views show what is there, and say why a package
 // is withheld when the answer says so.
 
+import { comparisonTable } from "./compare.js";
 import { clear, dec, facts, h, num, signed, sortableTable, table, usd } from "./dom.js";
 import { explanationView, listWords, namesOf, packageView } from "./package.js";
 import { patchMarks } from "./timeline.js";
@@ -192,12 +194,12 @@ export function criticalityView(answer, scenario, options = {}) {
 const SUBJECT_WORDS = { nation: "nation", unit: "offered unit", pledge: "pledge", requirement: "requirement line" };
 const ASPECT_WORDS = { units: "Its units", money: "Its money" };
 
-function deltasTable(deltas, testid, caption) {
+function deltasTable(deltas, testid, caption, against = "With the subject") {
   if (!deltas?.length) return null;
   return table({
     caption,
     testid,
-    head: ["Criterion", "Best package", "With the subject", "Change"],
+    head: ["Criterion", "Best package", against, "Change"],
     rows: deltas.map((d) =>
       h("tr", {},
         h("th", { scope: "row" }, d.criterion),
@@ -296,4 +298,103 @@ export function whyNotView(answer, scenario) {
     ));
   }
   return h("div", { class: "why-not-answer", dataset: { testid: "why-not-answer" } }, parts);
+}
+
+// -- alternatives and the resilient package ---------------------------------------------------------
+
+/** What a delegate or observer reads in place of an answer only coordinators read. */
+function coordinatorsOnly(job, testid) {
+  return job.withheld ? h("p", { class: "withheld", dataset: { testid } }, job.withheld) : null;
+}
+
+/**
+ * Alternatives (forcepack.alternatives/1): the summary, each package in a planner's words, and the
+ * packages side by side, what differs from the best marked. `options.onKeep(entries)` keeps them in
+ * the comparison ({key, label, solution} each).
+ */
+export function alternativesView(job, scenario, options = {}) {
+  const answer = job.result;
+  if (!answer) return coordinatorsOnly(job, "alternatives-withheld");
+  const label = (i) => (i === 0 ? "Best" : `Alternative ${i}`);
+  const kept = (answer.packages || []).map((solution, i) => ({ key: `${job.id}:alternative-${i}`, label: label(i), solution }));
+  const shown = kept.filter((k) => hasPackage(k.solution));
+  return h("div", { class: "alternatives-answer", dataset: { testid: "alternatives-answer" } },
+    h("p", { class: "summary", dataset: { testid: "alternatives-summary" } }, answer.summary),
+    answer.descriptions?.length
+      ? h("ol", { class: "descriptions", dataset: { testid: "alternatives-descriptions" } },
+          answer.descriptions.map((d, i) => h("li", {}, h("strong", {}, `${label(i)}: `), d)))
+      : null,
+    shown.length > 1 && typeof options.onKeep === "function"
+      ? h("p", {}, h("button", { type: "button", class: "secondary", dataset: { testid: "keep-alternatives" },
+          onclick: () => options.onKeep(shown) }, "Keep them all for comparison"))
+      : null,
+    shown.length ? comparisonTable(shown, scenario, null, { prefix: "alternatives-" }) : null,
+    shown.length
+      ? h("details", { class: "packages-in-full" }, h("summary", {}, "Each package in full"),
+          shown.map((k, i) => [h("h4", {}, k.label), packageView(k.solution, scenario, null, { prefix: `alternative-${i}-` })]))
+      : null,
+  );
+}
+
+/** The placements a fallback adds to the package: "IDN idn-inf 2 to rafah-inf", ... */
+function fallbackChanges(resilientPackage, fallback, names) {
+  const before = new Map((resilientPackage.assignments || []).map((a) => [`${a.nation}/${a.unit}/${a.requirement}`, a.units]));
+  const changes = [];
+  for (const a of fallback.assignments || []) {
+    const was = before.get(`${a.nation}/${a.unit}/${a.requirement}`) || 0;
+    if (a.units > was) changes.push(`${names.nation(a.nation)}: ${a.unit} +${num(a.units - was)} on ${a.requirement}`);
+  }
+  return changes;
+}
+
+/**
+ * The resilient package (forcepack.resilient/1): the summary, what resilience costs against the
+ * best package, then per participating nation what happens if it withdraws: its fallback (what is
+ * added; every other unit stays where it is) or why the withdrawal is fatal. `options.onKeep(entries)`
+ * keeps the resilient package (and a fallback) in the comparison.
+ */
+export function resilienceView(job, scenario, options = {}) {
+  const answer = job.result;
+  if (!answer) return coordinatorsOnly(job, "resilience-withheld");
+  const names = namesOf(scenario);
+  const pkg = answer.package;
+  const keep = typeof options.onKeep === "function" ? options.onKeep : null;
+  const keepButton = (entries, text, testid) =>
+    keep ? h("button", { type: "button", class: "secondary small", dataset: { testid }, onclick: () => keep(entries) }, text) : null;
+  const resilientEntry = { key: `${job.id}:resilient`, label: "Resilient package", solution: pkg };
+  const fallbacks = new Map((answer.fallbacks || []).map((f) => [f.nation, f.package]));
+  const fatal = new Map((answer.fatal || []).map((f) => [f.nation, f.reason]));
+  const nations = [...new Set([...(answer.fatal || []).map((f) => f.nation), ...(answer.fallbacks || []).map((f) => f.nation)])];
+  const rows = nations.map((nation) => {
+    const fallback = fallbacks.get(nation);
+    const changes = fallback ? fallbackChanges(pkg, fallback, names) : [];
+    return h("tr", { class: fatal.has(nation) ? "row-fatal" : undefined, dataset: { nation } },
+      h("th", { scope: "row" }, names.nation(nation)),
+      h("td", {}, fatal.has(nation) ? h("strong", { class: "bad" }, "Fatal") : "Survived"),
+      h("td", {}, fatal.has(nation)
+        ? fatal.get(nation)
+        : changes.length ? h("ul", { class: "plain" }, changes.map((c) => h("li", {}, c))) : "nothing to add: the others cover it"),
+      h("td", {}, fallback ? keepButton([resilientEntry, { key: `${job.id}:fallback-${nation}`, label: `If ${nation} withdraws`, solution: fallback }],
+        "Compare", `keep-fallback-${nation}`) : null));
+  });
+  return h("div", { class: "resilience-answer", dataset: { testid: "resilience-answer" } },
+    h("p", { class: "summary", dataset: { testid: "resilience-summary" } }, answer.summary),
+    answer.most_proven === false
+      ? h("p", { class: "help" }, "The time limit cut the search short: a package may survive more withdrawals.")
+      : null,
+    deltasTable(answer.cost_of_resilience, "resilience-cost", "What resilience costs, per criterion", "Resilient package"),
+    hasPackage(pkg) ? h("p", {}, keepButton([resilientEntry], "Keep the resilient package for comparison", "keep-resilient")) : null,
+    nations.length
+      ? table({
+          caption: "If a nation withdraws: the fallback adds units from the remaining offers, every other unit staying where it is",
+          testid: "resilience-withdrawals",
+          head: ["Nation withdrawing", "Outcome", "Fallback: units added, or why it is fatal", ""],
+          rows,
+        })
+      : null,
+    hasPackage(pkg)
+      ? h("details", { class: "packages-in-full" }, h("summary", {}, "The resilient package in full"),
+          packageView(pkg, scenario, null, { prefix: "resilient-" }))
+      : null,
+  );
 }

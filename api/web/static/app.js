@@ -2,7 +2,7 @@
 // Coordinators solve, run what-ifs, criticality and why-nots (and try an explanation's ways out as
 // what-ifs); delegates edit their nation's offer; everyone reads packages and analyses' answers. Everything comes from the public API (/v1/...), which already redacts by role.
 
-import { criticalityView, whatIfView, whyNotView } from "./analyses.js";
+import { alternativesView, criticalityView, resilienceView, whatIfView, whyNotView } from "./analyses.js";
 import { ApiError, followJob, get, request, setToken, submitJob, token } from "./api.js";
 import { createForm, historyPanel, jobsPanel, ScenarioEditor, sheetsPanel } from "./authoring.js";
 import { Comparison } from "./compare.js";
@@ -230,13 +230,15 @@ async function openScenario(id, jobId = null) {
   state.scenarioId = id;
   state.solution = null;
   setHash({ scenario: id, job: jobId });
-  for (const section of ["package", "what-if", "criticality", "why-not", "offer", "open-package", "coordinator-tools", "job-panel",
-    "author-create", "author-edit", "author-history", "author-jobs", "compare"]) {
+  for (const section of ["package", "what-if", "criticality", "why-not", "alternatives", "resilience", "offer", "open-package",
+    "coordinator-tools", "job-panel", "author-create", "author-edit", "author-history", "author-jobs", "compare"]) {
     $(section).hidden = true;
   }
   clear($("what-if-result"));
   clear($("criticality-result"));
   clear($("why-not-result"));
+  clear($("alternatives-result"));
+  clear($("resilience-result"));
   let view;
   try {
     view = (await get(`/v1/scenarios/${encodeURIComponent(id)}`)).body;
@@ -264,7 +266,9 @@ async function openScenario(id, jobId = null) {
   renderJobs();
 
   // Analyses' sections also show answers opened by a link; their forms are for coordinators only.
-  for (const form of ["what-if-form", "criticality-form", "why-not-form"]) $(form).hidden = state.role !== "coordinator";
+  for (const form of ["what-if-form", "criticality-form", "why-not-form", "alternatives-form", "resilience-form"]) {
+    $(form).hidden = state.role !== "coordinator";
+  }
   if (state.role === "coordinator") {
     $("coordinator-tools").hidden = false;
     renderCreate();
@@ -276,6 +280,9 @@ async function openScenario(id, jobId = null) {
     $("what-if").hidden = false;
     $("criticality").hidden = false;
     $("why-not").hidden = false;
+    // Alternatives and the resilient package do not plan over time yet (the service refuses them).
+    $("alternatives").hidden = Boolean(scenario.phasing);
+    $("resilience").hidden = Boolean(scenario.phasing);
   } else {
     $("open-package").hidden = false;
     $("job-id").value = jobId || "";
@@ -352,7 +359,10 @@ function showProgress(label, p) {
 
 function setBusy(busy) {
   state.busy = busy;
-  for (const id of ["solve-button", "what-if-button", "criticality-button", "why-not-button"]) $(id).disabled = busy;
+  for (const id of ["solve-button", "what-if-button", "criticality-button", "why-not-button", "alternatives-button", "resilience-button"]) {
+    $(id).disabled = busy;
+  }
+  for (const button of document.querySelectorAll("button.why-not-link")) button.disabled = busy;
   for (const button of document.querySelectorAll("button.try-way-out")) button.disabled = busy;
 }
 
@@ -429,7 +439,7 @@ async function openJob(id, { quiet = false, generation = state.generation } = {}
     job = await followJob(id, (p) => showProgress(label, p));
     finishJob(label, job);
   }
-  if (job.status !== "done" || !job.result || generation !== state.generation) return;
+  if (job.status !== "done" || !(job.result || job.withheld) || generation !== state.generation) return;
   if (quiet && state.solution) return; // a package solved meanwhile is newer than the latest listed
   showAnswer(job, { quiet });
 }
@@ -441,6 +451,8 @@ function showAnswer(job, { quiet = false } = {}) {
   else if (job.kind === "what-if") showWhatIf(job, options);
   else if (job.kind === "criticality") showCriticality(job, options);
   else if (job.kind === "why-not") showWhyNot(job, options);
+  else if (job.kind === "alternatives") showAlternatives(job, options);
+  else if (job.kind === "resilience") showResilience(job, options);
   else if (job.kind === "explanation" && job.result.explanation) {
     showPackage({ status: "infeasible", explanation: job.result.explanation }, job.id, { ...options, brief: false });
   }
@@ -484,7 +496,10 @@ function showPackage(solution, jobId, { switchTab = true, brief = true } = {}) {
     brief ? briefButton(jobId) : null,
     h("p", {}, h("button", { type: "button", class: "secondary", dataset: { testid: "keep-package" },
       onclick: () => keepForComparison({ key: `${jobId}:package`, label: `Package ${jobId.slice(0, 8)}`, solution }) }, "Keep for comparison")),
-    packageView(solution, state.view?.scenario, null, { tryWayOut: wayOutTrier() }),
+    packageView(solution, state.view?.scenario, null, {
+      tryWayOut: wayOutTrier(),
+      askWhyNot: state.role === "coordinator" ? askWhyNot : null,
+    }),
   );
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
 }
@@ -525,6 +540,34 @@ function showWhyNot(job, { switchTab = true } = {}) {
   if (switchTab) showTab("why-not");
   else renderTabs();
   clear($("why-not-result"), whyNotView(job.result, state.view?.scenario));
+}
+
+/** Keep several packages in the comparison at once (alternatives side by side, a fallback and its package). */
+function keepAll(entries) {
+  for (const entry of entries) comparison.keep(entry);
+  showTab("compare", { jump: true });
+}
+
+function showAlternatives(job, { switchTab = true } = {}) {
+  $("alternatives").hidden = false;
+  if (switchTab) showTab("options");
+  else renderTabs();
+  clear($("alternatives-result"), alternativesView(job, state.view?.scenario, { onKeep: keepAll }));
+}
+
+function showResilience(job, { switchTab = true } = {}) {
+  $("resilience").hidden = false;
+  if (switchTab) showTab("options");
+  else renderTabs();
+  clear($("resilience-result"), resilienceView(job, state.view?.scenario, { onKeep: keepAll }));
+  if (switchTab) $("resilience").scrollIntoView({ block: "start" });
+}
+
+/** Ask why-not of what was clicked in a package (a nation, `NATION/unit` or a requirement line). */
+function askWhyNot(subject) {
+  $("why-not-subject").value = subject;
+  showTab("why-not", { jump: true });
+  $("why-not-form").requestSubmit();
 }
 
 // -- ways out as what-ifs --------------------------------------------------------------------------
@@ -678,6 +721,25 @@ function wire() {
     clear($("why-not-result"));
     runJob(`Why not ${subject}`, () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/why-nots`, { subject, time_limit_s: seconds }],
       async (job) => showWhyNot(job));
+  });
+  $("alternatives-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = {
+      k: Number($("alternatives-k").value) || undefined,
+      tolerance: $("alternatives-tolerance").value === "" ? undefined : Number($("alternatives-tolerance").value) / 100,
+      min_difference: Number($("alternatives-difference").value) || undefined,
+      time_limit_s: Number($("alternatives-seconds").value) || undefined,
+    };
+    clear($("alternatives-result"));
+    runJob("Alternatives", () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/alternatives`, body],
+      async (job) => { showAlternatives(job); renderJobs(); }, { form: $("alternatives-form") });
+  });
+  $("resilience-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = { time_limit_s: Number($("resilience-seconds").value) || undefined };
+    clear($("resilience-result"));
+    runJob("The resilient package", () => [`/v1/scenarios/${encodeURIComponent(state.scenarioId)}/resilience`, body],
+      async (job) => { showResilience(job); renderJobs(); }, { form: $("resilience-form") });
   });
 }
 

@@ -74,11 +74,23 @@ function figures(solution, names) {
     if (!nation.personnel && !nation.funding_used_usd) continue;
     rows.push([`nation:${nation.nation}`, names.nation(nation.nation), nation.personnel, num, "Personnel by nation"]);
   }
+  // Where each nation's units are: alternatives differ here first (nation-sector placements).
+  const placed = new Map();
+  for (const a of solution.assignments || []) {
+    const key = `place:${a.nation}:${a.sector}`;
+    placed.set(key, { nation: a.nation, sector: a.sector, units: (placed.get(key)?.units || 0) + a.units });
+  }
+  for (const [key, p] of placed) {
+    rows.push([key, `${names.nation(p.nation)} in ${names.sector(p.sector)}`, p.units, num, "Units by nation and sector"]);
+  }
   return rows;
 }
 
-/** The kept packages in columns; the first is the one the others are compared with. */
-export function comparisonTable(kept, scenario, drop) {
+/**
+ * The kept packages in columns; the first is the one the others are compared with. `drop(key)`
+ * (when given) is each column's Drop button; `prefix` goes before the test ids.
+ */
+export function comparisonTable(kept, scenario, drop, { prefix = "" } = {}) {
   const names = namesOf(scenario);
   const columns = kept.map((k) => ({ ...k, rows: new Map(figures(k.solution, names).map((r) => [r[0], r])) }));
   // Rows in the order they first appear, grouped.
@@ -98,7 +110,12 @@ export function comparisonTable(kept, scenario, drop) {
   const cell = (column, key, index) => {
     const row = column.rows.get(key);
     const template = order.find((r) => r[0] === key);
-    if (!row) return h("td", { class: "num cell-none" }, "–");
+    if (!row) {
+      if (index === 0 || !base.rows.has(key)) return h("td", { class: "num cell-none" }, "–");
+      differing += 1;
+      return h("td", { class: "num differs", dataset: { testid: `${prefix}differs` } }, h("mark", {}, "none"),
+        h("span", { class: "visually-hidden" }, " differs from the first column"));
+    }
     const [, , value, format] = row;
     const text = value === undefined || value === null ? "–" : format(value);
     if (index === 0) return h("td", { class: "num" }, text);
@@ -108,23 +125,25 @@ export function comparisonTable(kept, scenario, drop) {
     const delta = typeof value === "number" && typeof before === "number"
       ? ` (${signed(value - before, template[3] === usd ? usd : key.startsWith("objective:") ? dec : num)})`
       : "";
-    return h("td", { class: "num differs", dataset: { testid: "differs" } }, h("mark", {}, `${text}${delta}`), h("span", { class: "visually-hidden" }, " differs from the first column"));
+    return h("td", { class: "num differs", dataset: { testid: `${prefix}differs` } }, h("mark", {}, `${text}${delta}`), h("span", { class: "visually-hidden" }, " differs from the first column"));
   };
   const body = groups.flatMap((group) => [
     h("tr", { class: "group" }, h("th", { scope: "colgroup", colSpan: columns.length + 1 }, group)),
     ...order.filter((r) => r[4] === group).map((row) =>
       h("tr", {}, h("th", { scope: "row" }, row[1]), columns.map((column, index) => cell(column, row[0], index)))),
   ]);
-  const table = h("table", { class: "data comparison", dataset: { testid: "comparison" } },
+  const table = h("table", { class: "data comparison", dataset: { testid: `${prefix}comparison` } },
     h("caption", {}, `${columns.length} package(s) side by side; marked: what differs from ${base.label}`),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Figure"),
       columns.map((column, index) => h("th", { scope: "col" },
         h("span", { class: "column-label" }, column.label),
         index === 0 ? h("span", { class: "help" }, " (compared with)") : null,
-        h("button", { type: "button", class: "secondary small", "aria-label": `Drop ${column.label} from the comparison`, onclick: () => drop(column.key) }, "Drop"))))),
+        drop
+          ? h("button", { type: "button", class: "secondary small", "aria-label": `Drop ${column.label} from the comparison`, onclick: () => drop(column.key) }, "Drop")
+          : null)))),
     h("tbody", {}, body));
   return h("div", {},
-    h("p", { class: "summary", dataset: { testid: "comparison-summary" } },
+    h("p", { class: "summary", dataset: { testid: `${prefix}comparison-summary` } },
       columns.length > 1 ? `${differing} figure(s) differ from ${base.label}.` : "Keep another package to compare it with this one."),
     h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Packages compared" }, table));
 }

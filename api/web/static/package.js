@@ -6,8 +6,9 @@
 // The views take `options`: `prefix` goes before every test id (a package shown inside another
 // view, e.g. the best effort inside an explanation, keeps ids apart), `bestEffort` labels a package
 // as the best that can be had rather than an answer, `tryWayOut(relaxation)` (coordinators only)
-// runs a way out's patch as a what-if, and `marks` ([{date, label}]) are dates drawn across a phased
-// package's timeline (timeline.js).
+// runs a way out's patch as a what-if, `askWhyNot(subject)` (coordinators only) asks why-not of a
+// nation, an offered unit (`NATION/id`) or a requirement line clicked in the package, and `marks`
+// ([{date, label}]) are dates drawn across a phased package's timeline (timeline.js).
 
 import { dec, facts, h, num, pct, s, signed, sortableTable, sr, table, usd } from "./dom.js";
 import { timelineView } from "./timeline.js";
@@ -153,10 +154,56 @@ export function packageView(solution, scenario, compare = null, options = {}) {
   }
   if (hasPackage(solution)) {
     parts.push(contributionsView(solution, scenario, options));
+    if (typeof options.askWhyNot === "function") parts.push(leftOutView(solution, scenario, options));
     parts.push(fundingView(solution.funding, options));
     parts.push(assignmentsTable(solution, scenario, compare, options));
   }
   return h("div", { class: "package-view" }, parts);
+}
+
+/**
+ * With `options.askWhyNot`: `label` as a button that asks why-not of `subject` (the question's
+ * words in its title), else `label` as text.
+ */
+function whyNotLink(label, subject, options, what) {
+  if (typeof options.askWhyNot !== "function") return label;
+  return h("button", {
+    type: "button",
+    class: "link why-not-link",
+    title: `Why not? ${what}`,
+    "aria-label": `${label}: why not? ${what}`,
+    dataset: { testid: tid(options, `why-not-link-${subject}`), subject },
+    onclick: () => options.askWhyNot(subject),
+  }, label);
+}
+
+/**
+ * What the package leaves out, each a why-not question a click away: the nations taking no part,
+ * and the offered units it places none of (the offers the caller may read).
+ */
+export function leftOutView(solution, scenario, options = {}) {
+  const names = namesOf(scenario);
+  const taking = new Set((solution.nations || []).filter((n) => n.units > 0 || n.funding_used_usd > 0).map((n) => n.nation));
+  const placed = new Set((solution.assignments || []).map((a) => `${a.nation}/${a.unit}`));
+  const nations = (scenario?.nations || []).filter((n) => !taking.has(n.code));
+  const units = (scenario?.offers || []).flatMap((offer) =>
+    (offer.units || []).filter((u) => !placed.has(`${offer.nation}/${u.id}`)).map((u) => ({ nation: offer.nation, unit: u })));
+  const why = "Ask what including it would cost, or what keeps it out.";
+  return h(
+    "div",
+    { class: "left-out", dataset: { testid: tid(options, "left-out") } },
+    h("h3", {}, "Left out of the package"),
+    h("p", { class: "help" }, "Click a nation, a unit or a line (in the matrix and the placements too) to ask why not."),
+    h("p", {}, h("strong", {}, "Nations taking no part: "),
+      nations.length
+        ? nations.map((n, i) => [i ? ", " : "", whyNotLink(`${names.nation(n.code)} (${n.code})`, n.code, options, why)])
+        : "none: every nation takes part."),
+    h("p", {}, h("strong", {}, "Offered units not placed: "),
+      units.length
+        ? units.map(({ nation, unit }, i) => [i ? ", " : "",
+            whyNotLink(`${nation}/${unit.id} (${names.capability(unit.capability)})`, `${nation}/${unit.id}`, options, why)])
+        : "none: every offered unit is placed."),
+  );
 }
 
 /**
@@ -312,7 +359,8 @@ export function coverageMatrix(solution, scenario, compare = null, options = {})
             "li",
             { class: moved ? "line moved" : "line", dataset: { requirement: line.id } },
             essential ? h("span", { class: "essential", title: "essential line" }, "★", sr(" essential")) : null,
-            h("span", { class: "line-id" }, line.id),
+            h("span", { class: "line-id" },
+              whyNotLink(line.id, line.id, options, "Ask what this line gets and what keeps more units off it.")),
             " ",
             h("span", { class: "figures" }, provided === null ? `${num(required)} ${measure}` : `${num(provided)}/${num(required)} ${measure}`),
             " ",
@@ -513,8 +561,11 @@ export function assignmentsTable(solution, scenario, compare = null, options = {
     rows.sort((a, b) => weight(a) - weight(b));
   }
   const columns = [
-    { key: "nation", label: "Nation", header: true, cell: (r) => names.nation(r.nation), value: (r) => names.nation(r.nation) },
-    { key: "unit", label: "Unit" },
+    {
+      key: "nation", label: "Nation", header: true, value: (r) => names.nation(r.nation),
+      cell: (r) => whyNotLink(names.nation(r.nation), r.nation, options, "Ask what more of this nation would cost."),
+    },
+    { key: "unit", label: "Unit", cell: (r) => whyNotLink(r.unit, `${r.nation}/${r.unit}`, options, "Ask what more of this unit would cost.") },
     { key: "capability", label: "Capability", cell: (r) => names.capability(r.capability), value: (r) => names.capability(r.capability) },
     { key: "requirement", label: "Line" },
     { key: "sector", label: "Sector", cell: (r) => names.sector(r.sector), value: (r) => names.sector(r.sector) },
