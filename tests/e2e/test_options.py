@@ -78,6 +78,18 @@ def test_alternatives_are_shown_side_by_side_and_kept_for_comparison(visit: Visi
     expect(comparison.locator("thead th")).to_have_count(4)
     expect(comparison.locator("thead")).to_contain_text("Best")
 
+    # The columns outlive a reload: read again from their job, which the service keeps.
+    page.reload()
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "gaza-isf")
+    comparison = page.get_by_test_id("comparison")
+    expect(comparison.locator("thead th")).to_have_count(4)
+    expect(comparison.locator("thead")).to_contain_text("Alternative 2")
+    comparison.get_by_role("button", name="Drop Alternative 2 from the comparison").click()
+    expect(comparison.locator("thead th")).to_have_count(3)
+    page.reload()
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "gaza-isf")
+    expect(page.get_by_test_id("comparison").locator("thead th")).to_have_count(3)
+
 
 def test_the_resilient_option_shows_each_withdrawal_and_its_fallback(visit: Visit) -> None:
     """The tutorial's resilient package: the summary, the cost per criterion, a row per nation

@@ -5,7 +5,7 @@
 import { alternativesView, criticalityView, resilienceView, whatIfView, whyNotView } from "./analyses.js";
 import { ApiError, followJob, get, request, setToken, submitJob, token } from "./api.js";
 import { createForm, historyPanel, jobsPanel, ScenarioEditor, sheetsPanel } from "./authoring.js";
-import { Comparison } from "./compare.js";
+import { Comparison, jobPackage } from "./compare.js";
 import { clear, facts, h, num } from "./dom.js";
 import { clearProblems, showProblems } from "./fields.js";
 import { OfferEditor } from "./offer.js";
@@ -29,7 +29,9 @@ const state = {
   generation: 0, // counts scenario openings: an answer for an earlier one is dropped
 };
 
-const comparison = new Comparison($("compare-body"));
+const comparison = new Comparison($("compare-body"), {
+  fetchJob: async (id) => (await get(`/v1/jobs/${encodeURIComponent(id)}`)).body,
+});
 const changes = new ChangeList($("what-if-ops"));
 
 // -- messages -----------------------------------------------------------------------------------
@@ -185,15 +187,23 @@ function renderJobs() {
   return jobsPanel($("author-jobs-body"), { scenarioId: state.scenarioId, openJob: (id) => openJob(id), compareJob });
 }
 
-/** A saved job's package(s) kept for comparison: a solve's package, a what-if's baseline and patched one. */
+/**
+ * A saved job's package(s) kept for comparison: a solve's package, a what-if's baseline and patched
+ * one, alternatives' packages, the resilient package.
+ */
 async function compareJob(id) {
   try {
     const job = (await get(`/v1/jobs/${encodeURIComponent(id)}`)).body;
-    if (job.kind === "solve") keepForComparison({ key: `${id}:package`, label: `Package ${id.slice(0, 8)}`, solution: job.result });
-    else if (job.kind === "what-if") {
-      keepForComparison({ key: `${id}:baseline`, label: `Baseline ${id.slice(0, 8)}`, solution: job.result?.baseline });
-      keepForComparison({ key: `${id}:patched`, label: `What if: ${job.result?.patch?.description || id.slice(0, 8)}`, solution: job.result?.patched });
-    }
+    const short = id.slice(0, 8);
+    const parts = {
+      solve: [["package", `Package ${short}`]],
+      "what-if": [["baseline", `Baseline ${short}`], ["patched", `What if: ${job.result?.patch?.description || short}`]],
+      alternatives: (job.result?.packages || []).map((_, i) => [`alternative-${i}`, i ? `Alternative ${i} (${short})` : `Best (${short})`]),
+      resilience: [["resilient", `Resilient package ${short}`]],
+    }[job.kind] || [];
+    const entries = parts.map(([part, label]) => ({ key: `${id}:${part}`, label, solution: jobPackage(job, part) })).filter((e) => e.solution);
+    if (entries.length) keepAll(entries);
+    else notify(job.withheld || "This job holds no package to compare.", "help");
   } catch (error) {
     notify(linesOf(error));
   }
@@ -258,7 +268,7 @@ async function openScenario(id, jobId = null) {
       : `Signed in as ${state.role === "coordinator" ? "a coordinator" : "an observer"}`;
   document.body.dataset.role = state.role;
   renderSummary(scenario);
-  comparison.reset(scenario);
+  comparison.reset(scenario, id);
   $("compare").hidden = false;
   $("author-history").hidden = false;
   $("author-jobs").hidden = false;

@@ -621,7 +621,7 @@ export async function jobsPanel(container, { scenarioId, openJob, compareJob }) 
           h("td", { class: "row-actions" }, job.status === "done"
             ? [
                 h("button", { type: "button", class: "secondary small", "aria-label": `Open the ${job.kind} job ${job.id.slice(0, 12)}`, onclick: () => openJob(job.id) }, "Open"),
-                compareJob && (job.kind === "solve" || job.kind === "what-if")
+                compareJob && ["solve", "what-if", "alternatives", "resilience"].includes(job.kind)
                   ? h("button", { type: "button", class: "secondary small", "aria-label": `Compare the ${job.kind} job ${job.id.slice(0, 12)}`, onclick: () => compareJob(job.id) }, "Compare")
                   : null,
               ]

@@ -8,34 +8,97 @@ import { namesOf } from "./package.js";
 const hasPackage = (solution) => solution && (solution.status === "optimal" || solution.status === "feasible");
 
 /**
- * The packages kept for comparison (in memory, for the scenario open). `keep` adds one (a package
- * kept twice, by its job and side, is kept once); each column can be dropped.
+ * A package of a job, by the part of the job that holds it (the key's part after the job id):
+ * `package` (a solve), `baseline`/`patched` (a what-if), `alternative-2`, `resilient`,
+ * `fallback-IDN`. Undefined when the job holds no such package.
+ */
+export function jobPackage(job, part) {
+  const result = job?.result;
+  if (!result) return undefined;
+  if (part === "package") return job.kind === "solve" ? result : undefined;
+  if (part === "baseline" || part === "patched") return result[part] || undefined;
+  if (part === "resilient") return result.package || undefined;
+  const alternative = /^alternative-(\d+)$/.exec(part);
+  if (alternative) return result.packages?.[Number(alternative[1])];
+  const fallback = /^fallback-(.+)$/.exec(part);
+  if (fallback) return result.fallbacks?.find((f) => f.nation === fallback[1])?.package;
+  return undefined;
+}
+
+const STORE = "forcepack.compare.";
+
+/**
+ * The packages kept for comparison, for the scenario open. `keep` adds one (a package kept twice,
+ * by its job and part, is kept once); each column can be dropped. Every package is a job's answer,
+ * kept by the service: what is remembered (in this browser, per scenario) is only which job and
+ * part each column shows, and its label, so the comparison survives a reload and is read again
+ * from the service, as the caller may read it now.
  */
 export class Comparison {
-  constructor(container, { onChange } = {}) {
+  constructor(container, { onChange, fetchJob } = {}) {
     this.container = container;
     this.onChange = onChange || (() => {});
+    this.fetchJob = fetchJob || null;
     this.kept = [];
     this.scenario = null;
+    this.scenarioId = null;
   }
 
-  reset(scenario) {
+  /** Open a scenario's comparison: the columns kept for it before, read again from their jobs. */
+  async reset(scenario, scenarioId = scenario?.id) {
     this.kept = [];
     this.scenario = scenario;
+    this.scenarioId = scenarioId;
     this.render();
+    const remembered = this.remembered();
+    if (!remembered.length || !this.fetchJob) return;
+    const jobs = new Map();
+    const kept = [];
+    for (const { key, label } of remembered) {
+      const [jobId, part] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+      if (!jobs.has(jobId)) jobs.set(jobId, await this.fetchJob(jobId).catch(() => null));
+      const solution = jobPackage(jobs.get(jobId), part);
+      if (solution) kept.push({ key, label, solution });
+    }
+    if (this.scenarioId !== scenarioId) return; // another scenario was opened meanwhile
+    this.kept = kept;
+    this.remember();
+    this.render();
+    this.onChange(this.kept.length);
   }
 
-  /** Keep a package: {key, label, solution}. */
+  remembered() {
+    try {
+      const stored = JSON.parse(localStorage.getItem(STORE + this.scenarioId) || "[]");
+      return Array.isArray(stored) ? stored.filter((e) => typeof e?.key === "string" && e.key.includes(":")) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  remember() {
+    if (!this.scenarioId) return;
+    try {
+      if (this.kept.length) localStorage.setItem(STORE + this.scenarioId, JSON.stringify(this.kept.map(({ key, label }) => ({ key, label }))));
+      else localStorage.removeItem(STORE + this.scenarioId);
+    } catch {
+      // (storage full or refused: the comparison still works for this visit)
+    }
+  }
+
+  /** Keep a package: {key: "JOB:part", label, solution}. */
   keep(entry) {
     if (!entry.solution) return;
     this.kept = this.kept.filter((k) => k.key !== entry.key);
     this.kept.push(entry);
+    this.remember();
     this.render();
     this.onChange(this.kept.length);
   }
 
   drop(key) {
     this.kept = this.kept.filter((k) => k.key !== key);
+    this.remember();
     this.render();
     this.onChange(this.kept.length);
   }
