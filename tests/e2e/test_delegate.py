@@ -118,3 +118,20 @@ def test_observer_reads_the_package_and_no_offer(visit: Visit) -> None:
     expect(page.get_by_role("button", name="Solve the scenario")).to_be_hidden()
     assert "idn-no-combat" not in page.locator("body").inner_text()
     visit.screenshot("observer")
+
+
+def test_delegate_saving_keeps_what_the_form_does_not_show(visit: Visit) -> None:
+    """Egypt's offer in the phased example names its nodes of entry (`entry`), which the form does not
+    show: saved from the page, the new version keeps them, and every phased field of its units."""
+    page = visit.page
+    path = "/v1/scenarios/gaza-phased/offers/EGY"
+    before = visit.site.call("GET", path, Role.DELEGATE, "EGY").json()
+    assert before["offer"]["entry"] == ["el-arish"]
+    visit.open("#scenario=gaza-phased")
+    visit.sign_in(Role.DELEGATE, "EGY")
+    expect(page.get_by_test_id("offer-version")).to_contain_text(f"EGY: version {before['version']}")
+    page.get_by_test_id("offer-save").click()
+    expect(page.get_by_test_id("offer-message")).to_contain_text("Saved: version")
+    after = visit.site.call("GET", path, Role.DELEGATE, "EGY").json()
+    assert after["version"] == before["version"] + 1
+    assert after["offer"] == before["offer"]

@@ -245,3 +245,45 @@ def test_workbench_creates_from_a_file_and_blank_and_names_a_taken_id(visit: Vis
     comparison = page.get_by_test_id("comparison")
     expect(comparison.locator("thead th")).to_have_count(3)
     expect(page.get_by_test_id("comparison-summary")).to_contain_text("0 figure(s) differ")
+
+
+def test_workbench_what_if_replaces_an_offer_in_a_form(visit: Visit) -> None:
+    """`replace_offer` as the delegate's form, filled with the nation's offer as it stands: a count of 0
+    is refused next to that unit's count (`ops[0].offer.units[0].count`); at 1 the what-if runs and
+    Morocco sends one unit fewer."""
+    page = visit.page
+    visit.open("#scenario=tutorial")
+    visit.sign_in(Role.COORDINATOR)
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "tutorial")
+    tab(page, "What if?")
+    what_if = page.get_by_role("region", name="What if?")
+    what_if.get_by_label("Change", exact=True).select_option("replace_offer")
+    what_if.get_by_role("button", name="Add this change").click()
+    card = page.get_by_test_id("what-if-changes").locator("fieldset.card[data-op=replace_offer]").first
+    card.get_by_label("Nation", exact=True).select_option("MAR")
+    draft = card.get_by_test_id("offer-draft")
+    unit = draft.get_by_test_id("unit-0")
+    expect(unit.get_by_label("Id", exact=True)).to_have_value("mar-inf")
+    count = unit.get_by_label("Count")
+    expect(count).to_have_value("2")
+    count.fill("0")
+    what_if.get_by_role("button", name="Run the what-if").click()
+    # (the browser's own check refuses 0 below the field's minimum before anything is sent)
+    expect(page.locator("#job-status")).not_to_contain_text("Done.")
+    count.evaluate("node => node.removeAttribute('min')")
+    what_if.get_by_role("button", name="Run the what-if").click()
+    expect(count).to_have_attribute("aria-invalid", "true")
+    expect(unit.locator(".field-error")).to_contain_text("ops[0].offer.units[0].count")
+    keep(page, "[data-testid=what-if-changes]", "what-if-offer-form-problem")
+    count.fill("1")
+    what_if.get_by_role("button", name="Run the what-if").click()
+    expect(page.locator("#job-status")).to_contain_text("Done.")
+    answer = page.get_by_test_id("what-if-answer")
+    expect(answer.get_by_test_id("what-if-summary")).to_be_visible()
+    job = page.locator("#job-status").inner_text().rsplit("job ", 1)[1].rstrip(")")
+    ops = visit.site.call("GET", f"/v1/jobs/{job}", Role.COORDINATOR).json()["params"]["patch"]["ops"]
+    assert ops[0]["op"] == "replace_offer"
+    offer = ops[0]["offer"]
+    assert offer["nation"] == "MAR"
+    assert [(u["id"], u["count"]) for u in offer["units"]] == [("mar-inf", 1)]
+    assert [r["id"] for r in offer["red_lines"]] == ["mar-mandate"]  # what the form left alone is kept

@@ -64,12 +64,26 @@ function checks(legend, options, chosen, onChange) {
  * nations for the choices.
  */
 export class OfferEditor {
-  constructor(container, { scenarioId, nation, scenario }) {
+  /**
+   * With `draft` (an offer document) the editor edits that offer in place, inside another form (a
+   * what-if's `replace_offer`): no version, no sheets, no saving; `body()` is the offer, and
+   * `stampPaths(prefix)` names each control by its path in the request (`ops[2].offer.units[0].id`),
+   * so a refused patch's problems show next to them.
+   */
+  constructor(container, { scenarioId, nation, scenario, draft = null }) {
     this.container = container;
     this.scenarioId = scenarioId;
     this.nation = nation;
     this.scenario = scenario || {};
     this.path = `/v1/scenarios/${encodeURIComponent(scenarioId)}/offers/${encodeURIComponent(nation)}`;
+    this.inPlace = draft !== null;
+    this.prefix = null;
+    if (this.inPlace) this.adopt({ offer: draft, version: null }, null);
+  }
+
+  stampPaths(prefix) {
+    this.prefix = prefix;
+    for (const control of this.container.querySelectorAll("[name]")) control.dataset.path = `${prefix}${control.name}`;
   }
 
   async load() {
@@ -127,6 +141,13 @@ export class OfferEditor {
         h("button", { type: "submit", dataset: { testid: "offer-save" } }, "Save the offer"),
         h("button", { type: "button", class: "secondary", onclick: () => this.load() }, "Discard my changes")),
     );
+    if (this.inPlace) {
+      // Inside the what-if's form: the same sections, without a form of their own or a save.
+      clear(this.container, h("div", { class: "offer-form in-place", dataset: { testid: "offer-draft" } },
+        [...form.childNodes].filter((node) => !node.classList?.contains("version") && !node.classList?.contains("actions"))));
+      if (this.prefix) this.stampPaths(this.prefix);
+      return;
+    }
     clear(this.container, this.message, this.conflictPanel, this.sheets(), form);
   }
 
@@ -305,10 +326,11 @@ export class OfferEditor {
     }
   }
 
-  /** The offer document to send: empty optional fields left out. */
+  /** The offer document to send: empty optional fields left out, the fields the form does not show (`entry`) kept. */
   body() {
     const prune = (item) => Object.fromEntries(Object.entries(item).filter(([, v]) => v !== null && v !== undefined && v !== ""));
     return {
+      ...prune(this.draft),
       nation: this.nation,
       units: this.draft.units.map(prune),
       funding: this.draft.funding.map(prune),

@@ -3,6 +3,7 @@
 // its field by the path the service gives in a problem (`ops[3].quantity`), set when the patch is made.
 
 import { h } from "./dom.js";
+import { OfferEditor } from "./offer.js";
 
 const PRIORITY = ["essential", "desirable"];
 const MEASURE = ["units", "personnel"];
@@ -128,7 +129,10 @@ function kinds(scenario) {
     },
     replace_offer: {
       label: "Replace a nation's offer",
-      fields: { "offer.nation": ["Nation", pick(nations)], offer: ["Its new offer (JSON)", { type: "textarea", fill: (values) => offerOf(values["offer.nation"]) }] },
+      fields: {
+        "offer.nation": ["Nation", pick(nations)],
+        offer: ["Its new offer: units, money and red lines, starting from its offer as it stands", { type: "offer", fill: (values) => offerOf(values["offer.nation"]) }],
+      },
       read: (v) => {
         let offer;
         try {
@@ -198,6 +202,27 @@ export class ChangeList {
     for (const [name, [label, spec]] of Object.entries(kind.fields)) {
       const id = newId();
       let control;
+      if (spec.type === "offer") {
+        // A nation's offer as the delegate's form edits it (offer.js), its value the offer as JSON.
+        control = h("div", { id, class: "offer-in-patch" });
+        const editor = new OfferEditor(control, { scenarioId: this.scenario.id, nation: "", scenario: this.scenario, draft: {} });
+        Object.defineProperty(control, "value", {
+          get: () => JSON.stringify(editor.body()),
+          set: (text) => {
+            const offer = JSON.parse(text);
+            editor.nation = offer.nation;
+            editor.adopt({ offer, version: null }, null);
+            editor.render();
+          },
+        });
+        control.stampPaths = (prefix) => editor.stampPaths(prefix);
+        controls[name] = control;
+        control.dataset.field = name;
+        card.append(h("div", { class: "field wide" }, h("p", { class: "label", id: `${id}-label` }, label), control));
+        control.setAttribute("role", "group");
+        control.setAttribute("aria-labelledby", `${id}-label`);
+        continue;
+      }
       if (spec.type === "select") {
         control = h("select", { id }, spec.options.map(([v, text]) => h("option", { value: v }, text)));
       } else if (spec.type === "textarea") {
@@ -243,6 +268,7 @@ export class ChangeList {
       for (const [name, control] of Object.entries(entry.controls)) {
         const inside = entry.kind.path ? entry.kind.path(name, values) : name;
         control.dataset.path = `${where}.${inside}`;
+        control.stampPaths?.(`${where}.${inside}.`);
       }
       return { op: entry.op, ...entry.kind.read(values) };
     });
