@@ -23,7 +23,7 @@ def headline(solution: Solution) -> Text:
     text.append(f"{solution.scenario.name} ({solution.scenario.id}): ", style="bold")
     text.append(solution.status.upper(), style=f"bold {colour}")
     if solution.status == "feasible":
-        text.append(f"  gap {solution.gap:.2%}")
+        text.append(f"  gap {'under 0.01%' if solution.gap < 0.00005 else format(solution.gap, '.2%')}")
     if solution.objective:
         parts = []
         for item in solution.objective:
@@ -229,15 +229,14 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
         for column in ("line", "sector", "priority", "required", "before", "after"):
             cov.add_column(column, justify="right" if column in ("required", "before", "after") else "left")
         for c in diff.coverage:
-            style = "red" if c.shortfall_after > c.shortfall_before else "green"
             cov.add_row(
-                c.requirement,
+                c.requirement + {"kept": "", "added": " (new)", "dropped": " (dropped)"}[c.line],
                 c.sector,
                 c.priority,
                 f"{c.required:,}",
-                f"{c.provided_before:,}",
-                f"{c.provided_after:,}",
-                style=style,
+                "-" if c.provided_before is None else f"{c.provided_before:,}",
+                "-" if c.provided_after is None else f"{c.provided_after:,}",
+                style="red" if c.lost else "dim" if c.line == "dropped" else "green",
             )
         console.print(cov)
     console.print(

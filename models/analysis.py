@@ -100,16 +100,37 @@ class AssignmentChange(Frozen):
 
 
 class CoverageChange(Frozen):
-    """A requirement line whose coverage changed."""
+    """A requirement line whose coverage changed, or that one side does not have (a what-if that adds or
+    drops a line): the missing side's figures are null, never a made-up zero."""
 
     requirement: str
     sector: str
     priority: str
-    required: int
-    provided_before: int
-    provided_after: int
-    shortfall_before: int
-    shortfall_after: int
+    required: int = Field(description="The line's quantity where it exists (after the change, or before if dropped).")
+    line: Literal["kept", "added", "dropped"] = Field(
+        default="kept", description="`added`: the line exists after the change only; `dropped`: before only."
+    )
+    provided_before: int | None = Field(description="Null when the line did not exist before.")
+    provided_after: int | None = Field(description="Null when the line no longer exists.")
+    shortfall_before: int | None = Field(description="Null when the line did not exist before.")
+    shortfall_after: int | None = Field(description="Null when the line no longer exists.")
+
+    @property
+    def lost(self) -> bool:
+        """A line that exists on both sides and is filled less, or a new line left short."""
+        if self.line == "added":
+            return bool(self.shortfall_after)
+        if self.line == "dropped":
+            return False
+        return (self.provided_after or 0) < (self.provided_before or 0)
+
+
+class FundingChange(Frozen):
+    """A nation whose pledged money drawn by the package changes."""
+
+    nation: str
+    used_before_usd: int = Field(ge=0)
+    used_after_usd: int = Field(ge=0)
 
 
 class PackageDiff(Frozen):
@@ -117,16 +138,39 @@ class PackageDiff(Frozen):
 
     added: list[AssignmentChange] = Field(default_factory=list, description="More units than before.")
     removed: list[AssignmentChange] = Field(default_factory=list, description="Fewer units than before.")
-    coverage: list[CoverageChange] = Field(default_factory=list, description="Lines whose coverage changed.")
+    coverage: list[CoverageChange] = Field(
+        default_factory=list, description="Lines whose coverage changed, and lines added or dropped."
+    )
+    funding: list[FundingChange] = Field(
+        default_factory=list, description="Nations whose pledged money drawn changes, with the amounts."
+    )
     cost_delta_usd: int = 0
     personnel_delta: int = 0
     shortfall_delta: float = 0.0
     nations_in: list[str] = Field(default_factory=list, description="Nations now contributing units.")
     nations_out: list[str] = Field(default_factory=list, description="Nations no longer contributing units.")
+    participating_in: list[str] = Field(
+        default_factory=list, description="Nations now taking part (units or money drawn) that did not before."
+    )
+    participating_out: list[str] = Field(
+        default_factory=list, description="Nations that took part (units or money drawn) and no longer do."
+    )
     churn: int = Field(default=0, ge=0, description="Units moved, added or removed.")
 
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.coverage or self.nations_in or self.nations_out)
+        """Nothing a planner reads changes: no placement, line, money drawn, nation or total."""
+        return not (
+            self.added
+            or self.removed
+            or self.coverage
+            or self.funding
+            or self.nations_in
+            or self.nations_out
+            or self.participating_in
+            or self.participating_out
+            or self.cost_delta_usd
+            or self.personnel_delta
+        )
 
 
 class WhatIf(Frozen):

@@ -314,7 +314,8 @@ def _gap_words(solution: Solution) -> str:
     if solution.status == "feasible":
         open_criteria = [o.criterion for o in solution.objective if o.value != o.bound]
         on = f" on {open_criteria[0]}" if open_criteria else ""
-        return f"Not proven optimal: gap {solution.gap:.1%}{on} (the best bound proven is that far from this package)."
+        gap = "under 0.1%" if solution.gap < 0.0005 else f"{solution.gap:.1%}"
+        return f"Not proven optimal: gap {gap}{on} (the best bound proven is that far from this package)."
     return "No package, so no gap."
 
 
@@ -466,7 +467,8 @@ def _matrix(solution: Solution | None, scenario: Scenario, names: _Names, diff: 
     from the package's coverage table. Without a package, the lines and what they require."""
     rows = package_tables(solution)["coverage"] if solution is not None else []
     coverage = {row["requirement"]: row for row in rows}
-    before = {c.requirement: c.provided_before for c in diff.coverage} if diff is not None else {}
+    changes = diff.coverage if diff is not None else []
+    before = {c.requirement: c.provided_before for c in changes if c.provided_before is not None}
     lines: list[Mapping[str, Any]] = [
         {
             "requirement": r.id,
@@ -664,6 +666,30 @@ def _diff_counts(diff: PackageDiff, names: _Names) -> list[Fact]:
         Fact("Personnel", _signed(diff.personnel_delta, f"{diff.personnel_delta:,}")),
         Fact("Shortfall", _signed(diff.shortfall_delta, _decimal(diff.shortfall_delta))),
         Fact("Units moved, added or removed", f"{diff.churn:,}"),
+        *(
+            [Fact("Now taking part", _listed([names.nation(n) for n in diff.participating_in]))]
+            if diff.participating_in
+            else []
+        ),
+        *(
+            [Fact("No longer taking part", _listed([names.nation(n) for n in diff.participating_out]))]
+            if diff.participating_out
+            else []
+        ),
+        *(
+            [
+                Fact(
+                    "Pledged money drawn",
+                    "; ".join(
+                        f"{names.nation(f.nation)} {usd(f.used_before_usd)} → {usd(f.used_after_usd)}"
+                        for f in diff.funding[:MAX_LISTED]
+                    )
+                    + (f"; and {len(diff.funding) - MAX_LISTED} more" if len(diff.funding) > MAX_LISTED else ""),
+                )
+            ]
+            if diff.funding
+            else []
+        ),
     ]
 
 
@@ -684,18 +710,23 @@ def _line_changes(diff: PackageDiff, names: _Names) -> Table:
         head=["Line", "Sector", "Priority", "Required", "Before", "After", "Shortfall"],
         rows=[
             [
-                c.requirement,
+                c.requirement + {"kept": "", "added": " (new)", "dropped": " (dropped)"}[c.line],
                 names.sector(c.sector),
                 c.priority,
                 f"{c.required:,}",
-                f"{c.provided_before:,}",
-                f"{c.provided_after:,}",
-                f"{c.shortfall_before:,} → {c.shortfall_after:,}",
+                _count(c.provided_before),
+                _count(c.provided_after),
+                f"{_count(c.shortfall_before)} → {_count(c.shortfall_after)}",
             ]
             for c in diff.coverage[:MAX_LISTED]
         ],
         more=max(0, len(diff.coverage) - MAX_LISTED),
     )
+
+
+def _count(value: int | None) -> str:
+    """A figure of a line, or a dash where the line does not exist on that side."""
+    return "–" if value is None else f"{value:,}"
 
 
 def _no_diff_words(answer: WhatIf) -> str | None:

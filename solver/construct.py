@@ -526,9 +526,11 @@ def solve_fixed(
     time_limit_s: float,
     workers: int = 1,
     cancel: threading.Event | None = None,
+    near: Mapping[int, int] | None = None,
 ) -> cp_model.CpSolver | None:
-    """CP-SAT on a copy of the model with these variables (by index) fixed, no objective, no hint:
-    its solver holding a value of every variable, or None when no such solution is found."""
+    """CP-SAT on a copy of the model with these variables (by index) fixed, no hint, and no
+    objective, or with `near` the distance to those values (by index) minimised: its solver holding
+    a value of every variable, or None when no such solution is found."""
     start = time.perf_counter()
     trial = model.clone()
     trial.clear_objective()  # type: ignore[no-untyped-call]
@@ -538,6 +540,16 @@ def solve_fixed(
         domain = proto.variables[index].domain
         domain.clear()
         domain.extend([value, value])
+    if near:
+        distances = []
+        for index, value in near.items():
+            var = trial.get_int_var_from_proto_index(index)
+            most = max(abs(value - bound) for bound in proto.variables[index].domain)
+            distance = trial.new_int_var(0, most, f"distance[{index}]")
+            trial.add(distance >= var - value)
+            trial.add(distance >= value - var)
+            distances.append(distance)
+        trial.minimize(sum(distances))
     solver = new_solver()
     p = solver.parameters
     p.max_time_in_seconds = max(0.01, time_limit_s)

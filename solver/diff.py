@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forcepack.models.analysis import AssignmentChange, CoverageChange, PackageDiff
+from forcepack.models.analysis import AssignmentChange, CoverageChange, FundingChange, PackageDiff
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 from forcepack.solver.document import Package, churn
@@ -11,7 +11,8 @@ from forcepack.solver.document import Package, churn
 def package_diff(before: Solution, after: Solution, scenario: Scenario) -> PackageDiff:
     """Assignments added and removed, coverage changes per line, deltas, nations in and out.
 
-    `scenario` gives the weights of desirable lines (patches never change requirement lines).
+    `scenario` gives the weights of desirable lines (those of the scenario after the change; a line
+    the change drops weighs 1 on the side that has it).
     """
     # Unit ids are each nation's own: a placement is (nation, unit, line).
     rows = {(a.nation, a.unit, a.requirement): a for a in before.assignments}
@@ -29,23 +30,18 @@ def package_diff(before: Solution, after: Solution, scenario: Scenario) -> Packa
             unit=row.unit, nation=row.nation, requirement=row.requirement, sector=row.sector, before=a, after=b
         )
         (added if b > a else removed).append(change)
-    cov_before = {c.requirement: c for c in before.coverage}
-    coverage = [
-        CoverageChange(
-            requirement=c.requirement,
-            sector=c.sector,
-            priority=c.priority,
-            required=c.required,
-            provided_before=cov_before[c.requirement].provided if c.requirement in cov_before else 0,
-            provided_after=c.provided,
-            shortfall_before=cov_before[c.requirement].shortfall if c.requirement in cov_before else c.required,
-            shortfall_after=c.shortfall,
-        )
-        for c in after.coverage
-        if c.requirement not in cov_before or cov_before[c.requirement].provided != c.provided
-    ]
+    coverage = _coverage_changes(before, after)
     contributing_before = {n.nation for n in before.nations if n.units}
     contributing_after = {n.nation for n in after.nations if n.units}
+    used_before = {n.nation: n.funding_used_usd for n in before.nations}
+    used_after = {n.nation: n.funding_used_usd for n in after.nations}
+    funding = [
+        FundingChange(nation=n, used_before_usd=used_before.get(n, 0), used_after_usd=used_after.get(n, 0))
+        for n in sorted(set(used_before) | set(used_after))
+        if used_before.get(n, 0) != used_after.get(n, 0)
+    ]
+    taking_part_before = {n.nation for n in before.nations if n.units or n.funding_used_usd}
+    taking_part_after = {n.nation for n in after.nations if n.units or n.funding_used_usd}
 
     weight = {r.id: r.weight for r in scenario.requirements}
 
@@ -63,5 +59,49 @@ def package_diff(before: Solution, after: Solution, scenario: Scenario) -> Packa
         shortfall_delta=shortfall(after) - shortfall(before),
         nations_in=sorted(contributing_after - contributing_before),
         nations_out=sorted(contributing_before - contributing_after),
+        participating_in=sorted(taking_part_after - taking_part_before),
+        participating_out=sorted(taking_part_before - taking_part_after),
+        funding=funding,
         churn=churn(Package.from_solution(after), Package.from_solution(before)),
     )
+
+
+def _coverage_changes(before: Solution, after: Solution) -> list[CoverageChange]:
+    """Lines whose coverage changes, in the order of the package after the change, then the lines the
+    change dropped. A line on one side only has null figures on the other, never a made-up zero."""
+    cov_before = {c.requirement: c for c in before.coverage}
+    cov_after = {c.requirement: c for c in after.coverage}
+    changes: list[CoverageChange] = []
+    for c in after.coverage:
+        old = cov_before.get(c.requirement)
+        if old is not None and old.provided == c.provided:
+            continue
+        changes.append(
+            CoverageChange(
+                requirement=c.requirement,
+                sector=c.sector,
+                priority=c.priority,
+                required=c.required,
+                line="kept" if old is not None else "added",
+                provided_before=old.provided if old is not None else None,
+                provided_after=c.provided,
+                shortfall_before=old.shortfall if old is not None else None,
+                shortfall_after=c.shortfall,
+            )
+        )
+    for c in before.coverage:
+        if c.requirement not in cov_after:
+            changes.append(
+                CoverageChange(
+                    requirement=c.requirement,
+                    sector=c.sector,
+                    priority=c.priority,
+                    required=c.required,
+                    line="dropped",
+                    provided_before=c.provided,
+                    provided_after=None,
+                    shortfall_before=c.shortfall,
+                    shortfall_after=None,
+                )
+            )
+    return changes

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Literal
 
 from forcepack.models import phases
-from forcepack.models.analysis import WhatIf
+from forcepack.models.analysis import CoverageChange, WhatIf
 from forcepack.models.patch import Patch, Withdraw, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
@@ -15,10 +15,14 @@ from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
+from forcepack.solver.money import keep_money
 from forcepack.solver.params import SolveParams
 from forcepack.solver.search import ProgressCallback
 
 Mode = Literal["resolve", "repair"]
+
+MONEY_LISTED = 4
+"""Nations whose money drawn a summary names (the diff lists them all)."""
 
 
 def what_if(
@@ -70,6 +74,7 @@ def what_if(
         )
     else:
         patched = solve(patched_scenario, params, prefer=start, on_package=on_package, cancel=cancel, include=history)
+    patched = keep_money(patched_scenario, patched, baseline, time_limit_s=params.time_limit_s, cancel=cancel)
     diff = package_diff(baseline, patched, patched_scenario) if baseline.has_package and patched.has_package else None
     return WhatIf(
         mode=mode,
@@ -112,13 +117,22 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
     assert isinstance(diff, PackageDiff)
     if diff.is_empty():
         return f"{what}: the package does not change."
-    lost = [c.requirement for c in diff.coverage if c.shortfall_after > c.shortfall_before]
-    gained = [c.requirement for c in diff.coverage if c.shortfall_after < c.shortfall_before]
-    parts = [
-        f"{plural(len(diff.added), 'placement')} added, {len(diff.removed)} reduced or removed "
-        f"(churn {plural(diff.churn, 'unit')})",
-        f"cost USD {diff.cost_delta_usd / 1e6:+,.1f}M, personnel {diff.personnel_delta:+,}",
-    ]
+    kept = [c for c in diff.coverage if c.line == "kept"]
+    lost = [c.requirement for c in kept if c.lost]
+    gained = [c.requirement for c in kept if not c.lost]
+    parts = []
+    if diff.added or diff.removed:
+        parts.append(
+            f"{plural(len(diff.added), 'placement')} added, {len(diff.removed)} reduced or removed "
+            f"(churn {plural(diff.churn, 'unit')})"
+        )
+    else:
+        parts.append("the same units in the same places")
+    parts.append(f"cost USD {diff.cost_delta_usd / 1e6:+,.1f}M, personnel {diff.personnel_delta:+,}")
+    parts += [_new_line_words(c) for c in diff.coverage if c.line == "added"]
+    dropped = [c.requirement for c in diff.coverage if c.line == "dropped"]
+    if dropped:
+        parts.append("no longer required: " + ", ".join(dropped))
     if lost:
         parts.append("coverage lost on " + ", ".join(lost))
     if gained:
@@ -127,4 +141,27 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
         parts.append("joining: " + ", ".join(diff.nations_in))
     if diff.nations_out:
         parts.append("leaving: " + ", ".join(diff.nations_out))
+    money_in = [n for n in diff.participating_in if n not in diff.nations_in]
+    money_out = [n for n in diff.participating_out if n not in diff.nations_out]
+    if money_in:
+        parts.append("now taking part with money only: " + ", ".join(money_in))
+    if money_out:
+        parts.append("no longer taking part: " + ", ".join(money_out))
+    if diff.funding:
+        drawn = ", ".join(
+            f"{f.nation} USD {f.used_before_usd / 1e6:,.1f}M → {f.used_after_usd / 1e6:,.1f}M"
+            for f in diff.funding[:MONEY_LISTED]
+        )
+        more = len(diff.funding) - MONEY_LISTED
+        parts.append(f"pledged money drawn changes: {drawn}" + (f" and {more} more" if more > 0 else ""))
     return f"{what}: " + "; ".join(parts) + "."
+
+
+def _new_line_words(change: CoverageChange) -> str:
+    """A line the change adds: how much of it the package fills."""
+    short = change.shortfall_after or 0
+    if not change.provided_after:
+        return f"new line {change.requirement} left unfilled (short {change.required:,})"
+    if short:
+        return f"new line {change.requirement} filled {change.provided_after:,} of {change.required:,}"
+    return f"new line {change.requirement} filled in full"

@@ -261,6 +261,18 @@ def test_brief_of_a_static_package_has_no_timeline() -> None:
     assert "Timeline" not in html and "<svg" not in html
 
 
+def test_brief_never_calls_a_package_cut_short_proven() -> None:
+    """A package whose status is feasible reads "not proven" even when its gap rounds to 0 (its bound
+    met its value within rounding when the time ran out); an optimal one reads proven."""
+    scenario = load_scenario(ROOT / "examples" / "tutorial.yaml")
+    solution = solve(scenario, PARAMS)
+    assert solution.status == "optimal"
+    assert "Proven optimal" in brief_html(solution, scenario, prepared=DAY)
+    cut_short = solution.model_copy(update={"status": "feasible", "gap": 0.0})
+    html = brief_html(cut_short, scenario, prepared=DAY)
+    assert "Not proven optimal: gap under 0.1%" in html and "Proven optimal" not in html
+
+
 def test_brief_of_a_dated_withdrawal_marks_its_day() -> None:
     """A what-if withdrawing a nation from a day says so, and draws the day across the what-if's
     timeline; the nation's tours end before it."""

@@ -67,6 +67,74 @@ def test_what_if_empty_patch_gives_empty_diff() -> None:
     assert "does not change" in result.summary
 
 
+def test_what_if_that_adds_an_unfillable_line_says_so() -> None:
+    """A line added for a capability nobody offers is told as a new line left unfilled, its figures
+    before the change null (it did not exist), never a shortfall "before" it was asked for."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    line = {
+        "id": "rafah-rapid-inf",
+        "sector": "rafah",
+        "capability": "infantry",
+        "quantity": 3,
+        "measure": "units",
+        "priority": "desirable",
+        "engagement": 0,
+        "min_readiness": "rapid",
+    }
+    patch = Patch.model_validate({"ops": [{"op": "add_requirement", "requirement": line}]})
+    result = what_if(scenario, patch, params=PARAMS)
+    assert result.diff is not None
+    (row,) = [c for c in result.diff.coverage if c.requirement == "rafah-rapid-inf"]
+    assert row.line == "added" and row.provided_before is None and row.shortfall_before is None
+    assert row.provided_after == 0 and row.shortfall_after == 3 and row.lost
+    assert "new line rafah-rapid-inf left unfilled (short 3)" in result.summary
+    assert "does not change" not in result.summary
+
+
+def test_what_if_that_drops_a_line_lists_it_as_dropped() -> None:
+    """A dropped line appears once, as dropped, with its figures after the change null."""
+    scenario = load_scenario(GAZA)
+    patch = Patch.model_validate({"ops": [{"op": "drop_requirement", "requirement": "cmcc-civmil"}]})
+    result = what_if(scenario, patch, params=PARAMS)
+    assert result.diff is not None
+    rows = [c for c in result.diff.coverage if c.requirement == "cmcc-civmil"]
+    assert len(rows) == 1 and rows[0].line == "dropped"
+    assert rows[0].provided_after is None and rows[0].shortfall_after is None and not rows[0].lost
+    assert "no longer required: cmcc-civmil" in result.summary
+
+
+def test_what_if_where_only_the_money_drawn_changes_is_not_called_unchanged() -> None:
+    """The same units in the same places, but another nation's pledge drawn: the diff is not empty,
+    and the summary names the money and the nation that no longer takes part."""
+    from forcepack.solver.diff import package_diff
+    from forcepack.solver.whatif import summarise
+
+    scenario = load_scenario(GAZA)
+    baseline = solve(scenario, PARAMS)
+    drawn = [n for n in baseline.nations if n.funding_used_usd and not n.units]
+    payer = [n for n in baseline.nations if not n.funding_used_usd and n.units]
+    assert drawn and payer, "the example has a nation taking part with money only, and one with units only"
+    moved = drawn[0].funding_used_usd
+    nations = [
+        n.model_copy(update={"funding_used_usd": 0})
+        if n.nation == drawn[0].nation
+        else n.model_copy(update={"funding_used_usd": moved})
+        if n.nation == payer[0].nation
+        else n
+        for n in baseline.nations
+    ]
+    after = baseline.model_copy(update={"nations": nations})
+    diff = package_diff(baseline, after, scenario)
+    assert not diff.is_empty() and not diff.added and not diff.removed
+    assert {f.nation for f in diff.funding} == {drawn[0].nation, payer[0].nation}
+    assert diff.participating_in == [] and diff.participating_out == [drawn[0].nation]
+    summary = summarise(Patch(), baseline, after, diff)
+    assert "does not change" not in summary
+    assert "the same units in the same places" in summary
+    assert f"no longer taking part: {drawn[0].nation}" in summary
+    assert "pledged money drawn changes" in summary
+
+
 def test_what_if_mandate_change_brings_a_nation_in() -> None:
     """A full cessation of hostilities lets Azerbaijan take part: its units may now appear."""
     scenario = load_scenario(GAZA)

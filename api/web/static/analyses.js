@@ -44,10 +44,13 @@ export function whatIfView(answer, scenario, options = {}) {
           ["Personnel", signed(diff.personnel_delta)],
           ["Shortfall", signed(diff.shortfall_delta, dec)],
           ["Units moved, added or removed", num(diff.churn)],
+          (diff.participating_in || []).length && ["Now taking part", diff.participating_in.map(names.nation).join(", ")],
+          (diff.participating_out || []).length && ["No longer taking part", diff.participating_out.map(names.nation).join(", ")],
         ],
         "what-if-diff",
       ),
       coverageChanges(diff.coverage || [], names),
+      fundingChanges(diff.funding || [], names),
     );
   } else if (patched && !hasPackage(patched)) {
     parts.push(
@@ -66,26 +69,56 @@ export function whatIfView(answer, scenario, options = {}) {
   return h("div", { class: "what-if-answer", dataset: { testid: "what-if-answer" } }, parts);
 }
 
+const LINE_WORDS = { kept: "", added: " (new line)", dropped: " (line dropped)" };
+
+function lineChangeWords(c) {
+  if (c.line === "dropped") return "— no longer required";
+  if (c.line === "added") {
+    if (!c.provided_after) return "▼ new line, left unfilled";
+    return c.shortfall_after ? "▼ new line, filled in part" : "▲ new line, filled in full";
+  }
+  return c.provided_after < c.provided_before ? "▼ coverage lost" : "▲ coverage gained";
+}
+
 function coverageChanges(changes, names) {
   if (!changes.length) return h("p", { class: "help" }, "No requirement line's coverage changes.");
+  const figure = (v) => (v === null || v === undefined ? "–" : num(v));
   return table({
     caption: "Requirement lines whose coverage changes",
     head: ["Line", "Sector", "Priority", "Provided before", "Provided after", "Shortfall before → after", "In words"],
     testid: "coverage-changes",
     rows: changes.map((c) => {
-      const lost = c.provided_after < c.provided_before;
+      const words = lineChangeWords(c);
       return h(
         "tr",
-        { class: lost ? "row-reduced" : "row-added" },
-        h("th", { scope: "row" }, c.requirement),
+        { class: words.startsWith("▼") ? "row-reduced" : words.startsWith("▲") ? "row-added" : "row-removed" },
+        h("th", { scope: "row" }, c.requirement + (LINE_WORDS[c.line] || "")),
         h("td", {}, names.sector(c.sector)),
         h("td", {}, c.priority),
-        h("td", { class: "num" }, num(c.provided_before)),
-        h("td", { class: "num" }, num(c.provided_after)),
-        h("td", { class: "num" }, `${num(c.shortfall_before)} → ${num(c.shortfall_after)}`),
-        h("td", {}, lost ? "▼ coverage lost" : "▲ coverage gained"),
+        h("td", { class: "num" }, figure(c.provided_before)),
+        h("td", { class: "num" }, figure(c.provided_after)),
+        h("td", { class: "num" }, `${figure(c.shortfall_before)} → ${figure(c.shortfall_after)}`),
+        h("td", {}, words),
       );
     }),
+  });
+}
+
+function fundingChanges(changes, names) {
+  if (!changes.length) return null;
+  return table({
+    caption: "Pledged money drawn, by nation",
+    head: ["Nation", "Drawn before", "Drawn after"],
+    testid: "funding-changes",
+    rows: changes.map((f) =>
+      h(
+        "tr",
+        { class: f.used_after_usd < f.used_before_usd ? "row-reduced" : "row-added" },
+        h("th", { scope: "row" }, names.nation(f.nation)),
+        h("td", { class: "num" }, usd(f.used_before_usd)),
+        h("td", { class: "num" }, usd(f.used_after_usd)),
+      ),
+    ),
   });
 }
 

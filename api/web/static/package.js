@@ -244,6 +244,15 @@ export function bestEffortView(bestEffort, scenario, options = {}) {
   );
 }
 
+/** The gap as the status reads it: "proven" only when the status says optimal, so a package cut
+ * short by the time limit never reads as proven, however close its bound. */
+export function gapWords(status, gap) {
+  if (status === "optimal") return "0% (proven)";
+  if (gap === null) return "–";
+  if (gap < 0.0005) return "under 0.1% (not proven)";
+  return `${(gap * 100).toFixed(1)}% (not proven)`;
+}
+
 export function statusView(solution, options = {}) {
   const status = solution.status || "unknown";
   const bestEffort = options.bestEffort;
@@ -274,7 +283,7 @@ export function statusView(solution, options = {}) {
         ),
     facts(
       [
-        ["Gap", gap === null ? "–" : gap === 0 ? "0% (proven)" : `${(gap * 100).toFixed(1)}% (not proven)`],
+        ["Gap", gapWords(status, gap)],
         totals.personnel !== undefined && ["Personnel", num(totals.personnel)],
         totals.units !== undefined && ["Units", num(totals.units)],
         totals.nations_contributing !== undefined && ["Nations sending units", num(totals.nations_contributing)],
