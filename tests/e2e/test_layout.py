@@ -54,6 +54,10 @@ def test_layout_phone_width_tabs_without_sideways_scroll(visit: Visit) -> None:
         "Why not?",
         "Options",
     ]  # no "Offer": a delegate's
+    # The tabs are one row (that scrolls in itself), not rows stacked over the content.
+    bar = page.get_by_role("navigation", name="Sections").bounding_box()
+    button = tabs.first.bounding_box()
+    assert bar is not None and button is not None and bar["height"] < 2 * button["height"], (bar, button)
     for name in names:
         page.get_by_role("navigation", name="Sections").get_by_role("button", name=name).click()
         expect(page.locator("nav.sections button[aria-current=true]")).to_have_text(name)
@@ -203,3 +207,17 @@ def test_layout_capabilities_named_as_declared_with_colours_of_their_own(visit: 
     )
     assert again["distinct"] == 60 and again["same"]
     assert len(again["ours"]) == 1 and again["ours"][0].startswith("#")
+
+
+def test_gap_reads_proven_only_when_the_status_is_optimal(visit: Visit) -> None:
+    """A package cut short whose bound meets its value within rounding (gap 0.0, status feasible)
+    never reads "proven": the words follow the status, not the rounded gap."""
+    visit.open()
+    words = visit.page.evaluate(
+        """async () => {
+          const { gapWords } = await import("/web/package.js");
+          return [gapWords("optimal", 0), gapWords("feasible", 0), gapWords("feasible", 0.0001),
+                  gapWords("feasible", 0.072), gapWords("infeasible", null)];
+        }"""
+    )
+    assert words == ["0% (proven)", "under 0.1% (not proven)", "under 0.1% (not proven)", "7.2% (not proven)", "–"]

@@ -63,8 +63,18 @@ function renderTabs() {
   for (const button of document.querySelectorAll("#sections button.tab")) {
     const tab = button.dataset.tab;
     button.closest("li").hidden = tabSections(tab).every((section) => section.hidden);
-    if (tab === active) button.setAttribute("aria-current", "true");
-    else button.removeAttribute("aria-current");
+    if (tab === active) {
+      button.setAttribute("aria-current", "true");
+      // On a narrow screen the row scrolls sideways: keep the chosen tab in it (the row alone
+      // scrolls, never the page).
+      const row = button.closest("ul");
+      if (row && row.scrollWidth > row.clientWidth) {
+        const edge = row.getBoundingClientRect();
+        const box = button.getBoundingClientRect();
+        if (box.left < edge.left) row.scrollLeft -= edge.left - box.left + 8;
+        else if (box.right > edge.right) row.scrollLeft += box.right - edge.right + 8;
+      }
+    } else button.removeAttribute("aria-current");
   }
   for (const section of document.querySelectorAll("#workspace section[data-tab]")) {
     section.classList.toggle("tab-hidden", section.dataset.tab !== active);
