@@ -18,6 +18,7 @@ from forcepack.api.auth import Principal
 from forcepack.api.keys import keyed_digest
 from forcepack.models.errors import ScenarioInputError
 from forcepack.models.loading import parse_scenario, shown_value
+from forcepack.models.locating import located
 from forcepack.models.scenario import Offer, Scenario
 
 ANOTHER_NATIONS_OFFER = "another nation's offer"
@@ -172,8 +173,42 @@ def build_scenario(
     try:
         return parse_scenario(data, source)
     except ScenarioInputError as exc:
-        problems = [_rename_offer_paths(line, order, subject, viewer) for line in exc.problems]
+        problems = [
+            _rename_offer_paths(
+                _with_ids(line, data) if _sees(line, order, subject, viewer) else line, order, subject, viewer
+            )
+            for line in exc.problems
+        ]
         raise ScenarioInputError(source, problems) from None
+
+
+def with_ids(problems: list[str], data: Any) -> list[str]:
+    """Each problem's path with the ids of the elements it goes through (`sectors[1].control (id:
+    centre): ...`), as a scenario file's problems have them (a request has no lines to give)."""
+    return [_with_ids(line, data) for line in problems]
+
+
+def _with_ids(line: str, data: Any) -> str:
+    # An offer's path is renamed by its nation (`offers[MAR]`, or inside the delegate's own offer
+    # `units[0]`): its own `nation:` id would say it twice.
+    return _OFFER_NATION_ID.sub(_drop_nation, located([line], data, "")[0], count=1)
+
+
+_OFFER_NATION_ID = re.compile(r"^(?P<path>offers\[\d+\]\S*) \(nation: [^,()]*(?P<end>, |\))")
+
+
+def _drop_nation(match: re.Match[str]) -> str:
+    return match.group("path") + (" (" if match.group("end") == ", " else "")
+
+
+def _sees(line: str, order: list[str], subject: str | None, viewer: Principal | None) -> bool:
+    """May the viewer read the ids on the problem's path? Not inside an offer it may not see."""
+    match = _OFFER_PATH.match(line)
+    if match is None:
+        return True
+    index = int(match.group(1))
+    nation = order[index] if index < len(order) else None
+    return nation is not None and (nation == subject or viewer is None or viewer.sees_nation(nation))
 
 
 def _rename_offer_paths(line: str, order: list[str], subject: str | None, viewer: Principal | None) -> str:

@@ -31,6 +31,7 @@ from forcepack.api.documents import (
     offer_of_view,
     offer_size,
     parts_of,
+    with_ids,
 )
 from forcepack.api.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed, PreconditionRequired
 from forcepack.api.jobs import UNFINISHED, JobRunner, Work
@@ -232,7 +233,10 @@ def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation:
 def store_scenario(db: Database, principal: Principal, data: Any, *, source: str) -> ScenarioView:
     """Store a new scenario from a scenario file's parsed document."""
     principal.require_coordinator("create scenarios")
-    scenario = parse_scenario(data, source)
+    try:
+        scenario = parse_scenario(data, source)
+    except ScenarioInputError as exc:
+        raise ScenarioInputError(source, with_ids(exc.problems, data)) from None
     parts = parts_of(scenario)
     now = utcnow()
     key = digest_key(db)  # before the write lock: making the key takes it
@@ -881,7 +885,7 @@ def _submit(
     offers = {nation: r.offer for nation, r in latest.items() if nation in codes}
     scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
     if scenario.phasing is not None and asked.kind not in PHASED_KINDS:
-        raise NotPhasedYet(scenario_id, f"a {asked.kind} job")
+        raise NotPhasedYet(scenario_id, a_job(asked.kind))
     work = asked.work(scenario)
     job_id = uuid.uuid4().hex
     ticket = runner.admit(job_id)
@@ -1006,15 +1010,31 @@ def job_package(db: Database, runner: JobRunner, principal: Principal, job_id: s
     """The package a done job answered, as the caller may read it: a solve's, or a what-if's
     patched one (409 for a job not done, or whose answer is no single package)."""
     view = get_job(db, runner, principal, job_id)
-    if view.status != "done" or view.result is None:
-        raise Conflict(f"job `{job_id}` is {view.status}: its package is there once it is done")
+    _done_and_shown(view, job_id, "package")
     if isinstance(view.result, Solution):
         return view.result
     if isinstance(view.result, WhatIf):
         if view.result.patched is None:
             raise Conflict(f"job `{job_id}`'s patched package is withheld from this caller: {view.result.withheld}")
         return view.result.patched
-    raise Conflict(f"job `{job_id}` is a {view.kind}: its answer holds no single package to table")
+    raise Conflict(f"job `{job_id}` is {a_job(view.kind)}: its answer holds no single package to table")
+
+
+def a_job(kind: str) -> str:
+    """A job of a kind, with its article: `a what-if job`, `an alternatives job`."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} job"
+
+
+def _done_and_shown(view: AnyJob, job_id: str, what: str) -> None:
+    """409 unless the job is done and its answer shown to the caller."""
+    if view.status != "done":
+        raise Conflict(f"job `{job_id}` is {view.status}: its {what} is there once it is done")
+    if view.result is None:
+        withheld = getattr(view, "withheld", None)
+        raise Conflict(
+            f"job `{job_id}` is done, but its answer is not shown to this caller"
+            + (f": {withheld}" if withheld else "")
+        )
 
 
 def job_brief(db: Database, runner: JobRunner, principal: Principal, job_id: str) -> tuple[Solution | WhatIf, Scenario]:
@@ -1023,10 +1043,9 @@ def job_brief(db: Database, runner: JobRunner, principal: Principal, job_id: str
     reads it (names, requirement lines, horizon, label): the version of the coordinator's parts the
     job used, without `expect` and without any offer. 409 for a job not done, or of another kind."""
     view = get_job(db, runner, principal, job_id)
-    if view.status != "done" or view.result is None:
-        raise Conflict(f"job `{job_id}` is {view.status}: its brief is there once it is done")
+    _done_and_shown(view, job_id, "brief")
     if not isinstance(view.result, Solution | WhatIf):
-        raise Conflict(f"job `{job_id}` is a {view.kind}: a brief is of a solve or a what-if")
+        raise Conflict(f"job `{job_id}` is {a_job(view.kind)}: a brief is of a solve or a what-if")
     with db.read() as session:
         row = session.get(ScenarioVersionRow, (view.scenario, view.scenario_version))
         parts = {key: value for key, value in row.parts.items() if key != "expect"} if row is not None else None

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from forcepack.api.cli import app as service_app
 from forcepack.cli.terminal import fit
-from forcepack.models.errors import ForcepackError, ScenarioInputError
+from forcepack.models.errors import ForcepackError, OutputError, ScenarioInputError
 from forcepack.models.loading import SCENARIO_SUFFIXES, load_solution
 from forcepack.models.loading import load_scenario as load_scenario_file
 from forcepack.models.scenario import Scenario
@@ -66,6 +66,15 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except ForcepackError as exc:
             err.print(str(exc), markup=False)
+            if kwargs.get("as_json"):  # a script reading stdout reads a document either way
+                from forcepack.models.reports import ErrorReport
+
+                report = ErrorReport(
+                    message=str(exc),
+                    source=getattr(exc, "source", None) or getattr(exc, "path", None),
+                    problems=list(getattr(exc, "problems", None) or [str(exc)]),
+                )
+                sys.stdout.write(report.to_json() + "\n")
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except ValueError as exc:  # parameter validation (SolveParams) names what was expected
             err.print(f"error: {exc}", markup=False)
@@ -124,7 +133,7 @@ def _write_tables(solution: Solution, where: Path) -> None:
     if not solution.has_package:
         effort = solution.explanation.best_effort if solution.explanation is not None else None
         if effort is None or effort.package is None or not effort.package.has_package:
-            raise ScenarioInputError(str(where), [f"no package to table ({solution.status}); nothing written"])
+            raise OutputError(str(where), f"no package to table ({solution.status}); nothing written")
         lost = ", ".join(f"`{line}`" for line in effort.lines_short) or "none"
         err.print(
             f"no package meets every essential line: the tables written are the best effort's, which gives up {lost}",
@@ -139,7 +148,7 @@ def _write_tables(solution: Solution, where: Path) -> None:
         for name in TABLE_NAMES:
             (where / f"{name}.csv").write_text(table_csv(solution, name), encoding="utf-8")
     except OSError as exc:
-        raise ScenarioInputError(str(where), [f"cannot be written: {exc.strerror or exc}"]) from None
+        raise OutputError(str(where), f"cannot be written: {exc.strerror or exc}") from None
 
 
 def _solve(scenario: Scenario, time_limit: float, workers: int | None, seed: int) -> Solution:
@@ -482,14 +491,12 @@ def export_command(
     from forcepack.models.workbook import write_workbook
 
     if output.suffix.lower() != ".xlsx":
-        raise ScenarioInputError(
-            str(output), [f"expected an .xlsx file to write, got `{output.suffix or 'no suffix'}`"]
-        )
+        raise OutputError(str(output), f"expected an .xlsx file to write, got `{output.suffix or 'no suffix'}`")
     scenario = load_scenario(file)
     try:
         output.write_bytes(write_workbook(scenario))
     except OSError as exc:
-        raise ScenarioInputError(str(output), [f"cannot be written: {exc.strerror or exc}"]) from None
+        raise OutputError(str(output), f"cannot be written: {exc.strerror or exc}") from None
     out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
 
 
@@ -508,7 +515,7 @@ def import_command(
 
     suffix = output.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
-        raise ScenarioInputError(str(output), [f"expected a .yaml, .yml or .json file to write, got `{suffix}`"])
+        raise OutputError(str(output), f"expected a .yaml, .yml or .json file to write, got `{suffix}`")
     scenario = read_workbook_file(workbook)
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     text = (
@@ -519,7 +526,7 @@ def import_command(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise ScenarioInputError(str(output), [f"cannot be written: {exc.strerror or exc}"]) from None
+        raise OutputError(str(output), f"cannot be written: {exc.strerror or exc}") from None
     out.print(f"wrote {output} (scenario `{scenario.id}`, sha256 {scenario.sha256()[:12]})", markup=False)
 
 
@@ -547,11 +554,10 @@ def brief_command(
 
     from forcepack.models.analysis import WhatIf
     from forcepack.models.brief import brief_pdf
-    from forcepack.models.errors import ScenarioInputError
     from forcepack.models.patch import Patch, PatchError, load_patch
 
     if output.suffix.lower() != ".pdf":
-        raise ScenarioInputError(str(output), [f"expected a .pdf file to write, got `{output.suffix or 'no suffix'}`"])
+        raise OutputError(str(output), f"expected a .pdf file to write, got `{output.suffix or 'no suffix'}`")
     try:
         prepared = dt.date.fromisoformat(date) if date is not None else dt.date.today()
     except ValueError:
@@ -582,7 +588,7 @@ def brief_command(
     try:
         output.write_bytes(printed.pdf)
     except OSError as exc:
-        raise ScenarioInputError(str(output), [f"cannot be written: {exc.strerror or exc}"]) from None
+        raise OutputError(str(output), f"cannot be written: {exc.strerror or exc}") from None
     pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
     out.print(f"wrote {output} ({pages}; {status})", markup=False)
     raise typer.Exit(STATUS_EXIT[status])

@@ -38,6 +38,15 @@ class NotPhasedYet(ScenarioInputError):
         )
 
 
+class OutputError(ForcepackError):
+    """A file a command was asked to write that it cannot write (its kind, its folder, its rights)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
 class SolutionInputError(ForcepackError):
     """A solution document that cannot be read."""
 

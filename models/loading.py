@@ -310,6 +310,15 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
         )
     if kind == "union_tag_not_found" and red_line:
         return f"{path}: a red line needs a `kind` (one of {', '.join(RED_LINE_KINDS)})"
+    if kind == "union_tag_invalid":  # another union by its tag: a patch's `op`
+        ctx = err.get("ctx") or {}
+        field = str(ctx.get("discriminator", "")).strip("'") or "tag"
+        tag = str(ctx.get("tag", ""))
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        return (
+            f"{path}.{field}: unknown {field} {shown_value(tag, quoted=True)}{suggestion(tag, allowed)}; "
+            f"expected one of {', '.join(allowed)}"
+        )
     message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     shown = err.get("input")
     plain = shown is not None and not isinstance(shown, Mapping | list)
@@ -381,9 +390,9 @@ def _step(annotation: Any, part: int | str) -> list[Any]:
             for name, info in member.model_fields.items():
                 if part in (name, info.alias):
                     found.append(info.annotation)
-            tag = member.model_fields.get("kind")
-            if tag is not None and part in get_args(tag.annotation):  # the union's tag names this member
-                found.append(member)
+            for tag in (member.model_fields.get("kind"), member.model_fields.get("op")):
+                if tag is not None and part in get_args(tag.annotation):  # the union's tag names this member
+                    found.append(member)
     return found
 
 

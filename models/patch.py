@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError
 from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError
-from forcepack.models.loading import format_location, parse_scenario, read_document
+from forcepack.models.loading import parse_scenario, problems_of, read_document, suggestion
 from forcepack.models.scenario import Offer, Requirement, Scenario, Targets, Veto
 
 
@@ -205,11 +205,7 @@ def load_patch(text: str, source: str = "patch") -> Patch:
     try:
         return Patch.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            f"{format_location(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors(include_url=False)
-        ]
-        raise PatchError(source, problems) from None
+        raise PatchError(source, problems_of(exc, Patch)) from None
 
 
 # -- applying, one function per operation ------------------------------------------------------
@@ -218,7 +214,7 @@ def load_patch(text: str, source: str = "patch") -> Patch:
 def _need(known: Any, name: str, what: str, where: str, problems: list[str]) -> bool:
     if name in known:
         return True
-    problems.append(f"{where}: {what} `{name}` is not a {what} of this scenario")
+    problems.append(f"{where}: {what} `{name}` is not a {what} of this scenario{suggestion(name, known)}")
     return False
 
 

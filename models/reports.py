@@ -43,6 +43,21 @@ class CheckReport(Frozen):
         return self.model_dump_json(by_alias=True, indent=indent)
 
 
+class ErrorReport(Frozen):
+    """A command asked for JSON that could not answer: what it was given and what is wrong with it,
+    so a script reading the command's output reads a document either way (exit code 2)."""
+
+    schema_: Literal["forcepack.error/1"] = Field(default="forcepack.error/1", alias="schema")
+    message: str = Field(description="The error in one paragraph, as the command prints it.")
+    source: str | None = Field(default=None, description="The file or input the problems are in.")
+    problems: list[str] = Field(default_factory=list, description="One line per problem, each led by its field path.")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+
 class ValidatedFile(Frozen):
     """One scenario file validated: loaded, solved, checked and compared with its `expect` block."""
 

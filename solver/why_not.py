@@ -20,6 +20,7 @@ from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import Scenario, offer_key
 from forcepack.models.solution import Solution
+from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.builder import inclusion_words
 from forcepack.solver.criteria import criterion
@@ -319,7 +320,7 @@ def _line(
     who = ", ".join(f"{n} {v:,}" for n, v in by_nation.items()) or "nobody"
     head = (
         f"`{rid}` ({requirement.priority.value}, {requirement.capability} in `{requirement.sector}`) needs "
-        f"{coverage.required:,} {measure}; the best package provides {coverage.provided:,}. "
+        f"{_amount(coverage.required, measure)}; the best package provides {coverage.provided:,}. "
         f"Offered for it in all: {offered:,} ({who})"
     )
     if out:
@@ -346,3 +347,8 @@ def _line(
         deltas=forced.deltas,
         supply=supply,
     )
+
+
+def _amount(count: int, measure: str) -> str:
+    """`1 unit`, `3 units`, `1,200 personnel`."""
+    return plural(count, "unit") if measure == "units" else f"{count:,} {measure}"

@@ -195,7 +195,8 @@ def test_cli_piped_output_is_never_wrapped() -> None:
     )
     assert result.exit_code == 0
     summary = result.stdout.splitlines()[0]
-    assert summary.startswith("PAK withdraw: ") and summary.endswith("leaving: PAK."), result.stdout
+    assert summary.startswith("PAK withdraw: ") and "leaving: PAK" in summary and summary.endswith("."), result.stdout
+    assert len(summary) > 160
     result = runner.invoke(app, ["solve", str(BAD / "dangling-many.yaml")], env={"COLUMNS": None})
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
@@ -319,3 +320,17 @@ def test_cli_width_holds_on_a_terminal_rich_calls_dumb() -> None:
     assert result.exit_code == 0
     assert "rafah-eng" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) > 100
+
+
+@pytest.mark.parametrize("command", ["solve", "what-if", "why-not", "criticality", "alternatives"])
+def test_cli_json_output_on_bad_input_is_an_error_document(command: str) -> None:
+    """Asked for JSON, a command that cannot answer still writes a document on stdout (the error's
+    problems, each led by its path), the message on stderr, and exits 2."""
+    extra = {"what-if": ["--withdraw", "MAR"], "why-not": ["MAR"]}.get(command, [])
+    result = runner.invoke(app, [command, str(BAD / "dangling-many.yaml"), *extra, "--json"])
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout)
+    assert report["schema"] == "forcepack.error/1"
+    assert report["source"] == str(BAD / "dangling-many.yaml")
+    assert len(report["problems"]) == 4 and report["problems"][0].startswith("requirements[0].capability")
+    assert "4 problems in the scenario" in result.stderr

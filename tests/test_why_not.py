@@ -182,3 +182,14 @@ def test_why_not_a_price_names_what_makes_it_cost() -> None:
     answer = why_not(scenario, "CCC/c-eng", PARAMS)
     assert answer.deltas and answer.deltas[0].criterion == "shortfall" and answer.deltas[0].delta > 0
     assert "What makes it cost:" in answer.summary and "max_personnel" in answer.summary
+
+
+def test_why_not_a_line_of_one_unit_says_one_unit() -> None:
+    """A line needing one unit reads "needs 1 unit", never "1 units"; two read "2 units"."""
+    from forcepack.models import load_scenario
+
+    scenario = load_scenario("examples/gaza-isf.yaml")
+    single = next(r for r in scenario.requirements if r.measure.value == "units" and r.quantity == 1)
+    double = next(r for r in scenario.requirements if r.measure.value == "units" and r.quantity == 2)
+    assert "needs 1 unit;" in why_not(scenario, single.id, PARAMS).summary
+    assert "needs 2 units;" in why_not(scenario, double.id, PARAMS).summary

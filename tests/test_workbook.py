@@ -206,3 +206,27 @@ def test_workbook_of_another_kind_is_named(tmp_path: Path) -> None:
             write_offer_workbook(scenario.offer_by_nation["IDN"].model_dump(mode="json", exclude_none=True)), "idn.xlsx"
         )
     assert len(offer.value.problems) == 1 and "this is a nation's offer" in offer.value.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "said"),
+    [
+        ("export", "out.csv", "out.csv: expected an .xlsx file to write, got `.csv`"),
+        ("export", "no-such-folder/out.xlsx", "no-such-folder/out.xlsx: cannot be written: No such file or directory"),
+        ("import", "out.txt", "out.txt: expected a .yaml, .yml or .json file to write, got `.txt`"),
+    ],
+)
+def test_workbook_cli_output_that_cannot_be_written_is_not_called_a_scenario_problem(
+    command: str, output: str, said: str, tmp_path: Path
+) -> None:
+    """A file the command cannot write is named with what is wrong with it, never as "a problem in
+    the scenario" (the scenario is fine); exit 2 and nothing written."""
+    source = "examples/tutorial.yaml"
+    if command == "import":
+        source = str(tmp_path / "plan.xlsx")
+        assert CliRunner().invoke(app, ["export", "examples/tutorial.yaml", "-o", source]).exit_code == 0
+    result = CliRunner().invoke(app, [command, source, "-o", str(tmp_path / output)])
+    assert result.exit_code == 2, result.output
+    text = "".join(result.output.split())  # (a long path may be folded anywhere)
+    assert "".join(said.split()) in text and "inthescenario" not in text, result.output
+    assert not (tmp_path / output).exists()

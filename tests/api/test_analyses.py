@@ -383,11 +383,19 @@ def test_analyses_bad_patch_is_422_naming_the_operation(service: Service) -> Non
                     {"op": "set_control", "sector": "rafa", "control": "hostile"},
                 ]
             },
-            "ops[1].sector: sector `rafa` is not a sector",
+            "ops[1].sector: sector `rafa` is not a sector of this scenario (did you mean `rafah`?)",
         ),
         ({"ops": [{"op": "set_control", "sector": "rafah", "control": "calm"}]}, "ops[0].control: Input should be"),
+        (
+            {"ops": [{"op": "set_control", "sector": "rafah", "control": "secur"}]},
+            "ops[0].control: Input should be 'secure', 'contested' or 'hostile' (got `secur`; did you mean `secure`?)",
+        ),
         ({"ops": [{"op": "withdraw"}]}, "ops[0].nations: required field is missing"),
-        ({"ops": [{"op": "annex", "nations": ["TUR"]}]}, "ops[0]: Input tag 'annex'"),
+        ({"ops": [{"op": "annex", "nations": ["TUR"]}]}, "ops[0].op: unknown op 'annex'; expected one of withdraw,"),
+        (
+            {"ops": [{"op": "sett_mandate", "conditions": {"x": True}}]},
+            "ops[0].op: unknown op 'sett_mandate' (did you mean `set_mandate`?); expected one of",
+        ),
         ({"ops": []}, "ops: List should have at least 1 item"),
         ({"ops": [{"op": "drop_veto", "id": "isr-tur"}], "mode": "rewind"}, "mode: Input should be"),
         ({"ops": [{"op": "drop_veto", "id": "isr-tur"}], "colour": "red"}, "colour: unknown field `colour`"),

@@ -75,7 +75,9 @@ def test_hardening_offer_past_a_limit_is_422_naming_the_field(
     """Figures that once made every solve of the scenario fail are refused when the offer is written."""
     response = _put_offer(service, "IDN", offer)
     assert response.status_code == 422, response.text
-    assert any(p.startswith(field + ":") for p in response.json()["problems"]), response.json()
+    # The field's path, then the ids of the elements on it (`red_lines[0].limit (id: idn-max): ...`).
+    named = re.compile(rf"{re.escape(field)}( \(id: [^)]*\))?: ")
+    assert any(named.match(p) for p in response.json()["problems"]), response.json()
 
 
 def test_hardening_offer_at_the_limits_still_solves(service: Service) -> None:
@@ -225,8 +227,8 @@ def test_hardening_former_500s_are_4xx(service: Service) -> None:
     json_int = b'{"units": [{"id": "x", "capability": "engineer", "count": ' + digits + b', "personnel": 1}]}'
     yaml_int = b"units:\n- {id: x, capability: engineer, count: " + digits + b", personnel: 1}\n"
     cases = [
-        ("PUT", OFFER.format("tutorial", "IDN"), json_int, "application/json", "units[0].count: "),
-        ("PUT", OFFER.format("tutorial", "IDN"), yaml_int, "application/yaml", "units[0].count: "),
+        ("PUT", OFFER.format("tutorial", "IDN"), json_int, "application/json", "units[0].count (id: x): "),
+        ("PUT", OFFER.format("tutorial", "IDN"), yaml_int, "application/yaml", "units[0].count (id: x): "),
         ("PUT", OFFER.format("tutorial", "IDN"), b"? [a, b]\n: 1\n", "application/yaml", "line 1, column 3: "),
         ("PUT", OFFER.format("tutorial", "IDN"), b'{"units": [], "units": []}', "application/json", "(document): "),
     ]

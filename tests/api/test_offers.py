@@ -135,8 +135,8 @@ def test_offers_invalid_offer_names_the_field(service: Service) -> None:
     response = service.client.put(OFFER, json=offer, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag))
     assert response.status_code == 422
     problems = response.json()["problems"]
-    assert any(p.startswith("units[1].count:") for p in problems), problems
-    assert any(p.startswith("red_lines[2].colour: unknown field") for p in problems), problems
+    assert any(p.startswith("units[1].count (id: idn-inf): ") for p in problems), problems
+    assert any(p.startswith("red_lines[2].colour (id: idn-x): unknown field") for p in problems), problems
     fixed = {
         **offer,
         "units": [offer["units"][0], {**offer["units"][1], "count": 1}],
@@ -145,7 +145,8 @@ def test_offers_invalid_offer_names_the_field(service: Service) -> None:
     response = service.client.put(OFFER, json=fixed, headers=service.auth(Role.DELEGATE, "IDN", If_Match=etag))
     assert response.status_code == 422
     assert response.json()["problems"] == [
-        "units[0].capability: capability `enginer` is not a capability of this scenario (did you mean `engineer`?)"
+        "units[0].capability (id: idn-eng): capability `enginer` is not a capability of this scenario "
+        "(did you mean `engineer`?)"
     ]
 
 

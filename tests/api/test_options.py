@@ -109,6 +109,20 @@ def test_options_are_asked_by_coordinators_and_read_by_them_only(service: Servic
         assert (seen["status"], seen["result"], seen["withheld"]) == ("done", None, COORDINATORS_ONLY)
     mine = service.client.get(location, headers=service.coordinator).json()
     assert mine["result"] is not None and mine["withheld"] is None
+    # Its tables and brief: a delegate is told the answer is not shown to it, never that the done
+    # job's package "is there once it is done"; the coordinator, that the kind holds no single package.
+    kind = "alternatives" if url == ALTERNATIVES else "resilience"
+    for part in ("tables.xlsx", "tables/placements.csv", "brief.pdf"):
+        hidden = service.client.get(f"{location}/{part}", headers=delegate)
+        assert hidden.status_code == 409, hidden.text
+        assert (
+            hidden.json()["detail"]
+            == f"job `{job['id']}` is done, but its answer is not shown to this caller: {COORDINATORS_ONLY}"
+        )
+        other = service.client.get(f"{location}/{part}", headers=service.coordinator)
+        assert other.status_code == 409, other.text
+        article = "an" if kind == "alternatives" else "a"
+        assert other.json()["detail"].startswith(f"job `{job['id']}` is {article} {kind} job: "), other.json()
 
 
 @pytest.mark.parametrize(
@@ -135,3 +149,5 @@ def test_options_of_a_phased_scenario_are_refused(service: Service, url: str) ->
     response = service.client.post(url.format("gaza-phased"), json={}, headers=service.coordinator)
     assert response.status_code == 422
     assert "phasing" in response.json()["problems"][0]
+    kind = "an alternatives job" if url == ALTERNATIVES else "a resilience job"
+    assert response.json()["problems"][0].startswith(f"phasing: {kind} does not yet plan"), response.json()

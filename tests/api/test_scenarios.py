@@ -41,11 +41,12 @@ def test_scenarios_dangling_references_all_listed(service: Service) -> None:
     body["offers"][0]["units"][0]["capability"] = "enginer"
     response = service.client.post("/v1/scenarios", json=body, headers=service.coordinator)
     assert response.status_code == 422
-    # Paths are those of the document sent, as for a file.
+    # Paths are those of the document sent, as for a file, with the ids of the elements on them.
     assert sorted(response.json()["problems"]) == [
-        "offers[0].units[0].capability: capability `enginer` is not a capability of this scenario "
+        "offers[0].units[0].capability (id: idn-eng): capability `enginer` is not a capability of this scenario "
         "(did you mean `engineer`?)",
-        "requirements[0].sector: sector `rafa` is not a sector of this scenario (did you mean `rafah`?)",
+        "requirements[0].sector (id: rafah-eng): sector `rafa` is not a sector of this scenario "
+        "(did you mean `rafah`?)",
     ]
 
 
@@ -101,7 +102,7 @@ def test_scenarios_patch_is_validated_with_the_offers(service: Service) -> None:
     assert response.status_code == 422
     problems = response.json()["problems"]
     assert "targets.group_minimums.oic" not in " ".join(problems)  # MAR still in oic
-    assert any(p.startswith("vetoes[0].against[0]: nation `TUR`") for p in problems), problems
+    assert any(p.startswith("vetoes[0].against[0] (id: isr-tur): nation `TUR`") for p in problems), problems
     assert _view(service, Role.COORDINATOR)["version"] == 1
 
 

@@ -135,3 +135,22 @@ def test_delegate_saving_keeps_what_the_form_does_not_show(visit: Visit) -> None
     after = visit.site.call("GET", path, Role.DELEGATE, "EGY").json()
     assert after["version"] == before["version"] + 1
     assert after["offer"] == before["offer"]
+
+
+def test_delegate_sees_every_problem_of_the_offer_at_once(visit: Visit) -> None:
+    """Two bad fields (an empty id, a count of 0): the browser does not stop at the first with a
+    tooltip; the service's two problems are shown, each next to its field, and nothing is saved."""
+    page = visit.page
+    visit.open("#scenario=gaza-isf")
+    visit.sign_in(Role.DELEGATE, "IDN")
+    expect(page.get_by_test_id("offer-version")).to_contain_text("IDN: version")
+    before = visit.site.call("GET", OFFER.format("IDN"), Role.DELEGATE, "IDN").json()["version"]
+    unit = page.get_by_test_id("unit-0")
+    unit.get_by_label("Id").fill("")
+    unit.get_by_label("Count").fill("0")
+    page.get_by_test_id("offer-save").click()
+    errors = page.locator(".offer-form .field-error")
+    expect(errors).to_have_count(2)
+    expect(unit.get_by_label("Id")).to_have_attribute("aria-invalid", "true")
+    expect(unit.get_by_label("Count")).to_have_attribute("aria-invalid", "true")
+    assert visit.site.call("GET", OFFER.format("IDN"), Role.DELEGATE, "IDN").json()["version"] == before

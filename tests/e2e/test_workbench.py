@@ -76,7 +76,9 @@ def test_workbench_from_template_to_brief_and_a_delegates_sheet(visit: Visit, tm
     quantity = field(page, f"requirements[{lines}].quantity")
     expect(quantity).to_have_attribute("aria-invalid", "true")
     problem = page.locator("#author-edit .field-error").first
-    expect(problem).to_contain_text(f"requirements[{lines}].quantity: Input should be greater than or equal to 1")
+    expect(problem).to_contain_text(
+        f"requirements[{lines}].quantity (id: el-arish-med): Input should be greater than or equal to 1"
+    )
     expect(page.get_by_test_id("editor-message")).to_contain_text("Not saved.")
     keep(page, "#author-edit tr:has([aria-invalid=true])", "workbench-problem-row")
     visit.screenshot("workbench-problem")

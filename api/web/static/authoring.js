@@ -414,7 +414,7 @@ export class ScenarioEditor {
         } }), "group: nations, comma-separated; empty fields: no such target."),
     );
     const section = (title, ...content) => h("section", { class: "author-part", "aria-label": title }, h("h3", {}, title), content);
-    this.form = h("form", { class: "editor-form", dataset: { testid: "editor-form" }, onsubmit: (event) => { event.preventDefault(); this.save(); } },
+    this.form = h("form", { class: "editor-form", noValidate: true, dataset: { testid: "editor-form" }, onsubmit: (event) => { event.preventDefault(); this.save(); } },
       h("p", { class: "version", dataset: { testid: "editor-version" } }, `Scenario ${this.view.id}: version ${this.view.version}`),
       h("datalist", { id: capabilitiesList }, this.capabilities().map((c) => h("option", { value: c }))),
       section("General", general, description),

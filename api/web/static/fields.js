@@ -4,14 +4,15 @@
 
 import { h } from "./dom.js";
 
-// `path: message`, the path as the service writes it (`a.b[2].c`; a workbook's `sheet `units`, row 2`
-// and any other line is not a path, and stays in the form's message).
-const PROBLEM = /^([A-Za-z_][\w-]*(?:\[[^\]\s]+\]|\.[^\s:.[\]]+)*): (.*)$/s;
+// `path: message`, the path as the service writes it (`a.b[2].c`), perhaps followed by the ids of the
+// elements on it and a line (`a[2].c (id: rafah-eng), line 12: ...`); a workbook's `sheet `units`,
+// row 2` and any other line is not a path, and stays in the form's message.
+const PROBLEM = /^([A-Za-z_][\w-]*(?:\[[^\]\s]+\]|\.[^\s:.[\]]+)*)((?: \([^()]*\))?(?:, line \d+)?): (.*)$/s;
 
-/** The path of a problem line and its message, or null when the line names no field. */
+/** The path of a problem line, the ids after it, and its message; null when the line names no field. */
 export function problemPath(line) {
   const match = PROBLEM.exec(line);
-  return match ? { path: match[1], message: match[2] } : null;
+  return match ? { path: match[1], where: match[1] + match[2], message: match[3] } : null;
 }
 
 /** The path one step up: `a[2].b` → `a[2]` → `a`; "" at the top. */
@@ -54,7 +55,7 @@ export function showProblems(root, lines) {
       continue;
     }
     const id = `problem-${++count}`;
-    const message = `${found.path}: ${found.message}`;
+    const message = `${found.where}: ${found.message}`;
     if (target.tagName === "TR") {
       const cells = target.children.length || 1;
       target.after(h("tr", { class: "error-row" }, h("td", { colSpan: cells }, h("p", { class: "field-error", id, role: "alert" }, message))));

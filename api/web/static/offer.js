@@ -4,6 +4,7 @@
 
 import { ApiError, XLSX_TYPE, download, get, request } from "./api.js";
 import { clear, h, num, usd } from "./dom.js";
+import { showProblems } from "./fields.js";
 
 const READINESS = ["pledged", "verified", "mou", "rapid"];
 const CONTROL = ["secure", "contested", "hostile"];
@@ -122,7 +123,9 @@ export class OfferEditor {
     this.conflictPanel = h("div", { class: "offer-conflict", dataset: { testid: "offer-conflict" } });
     const form = h(
       "form",
-      { class: "offer-form", dataset: { testid: "offer-form" }, onsubmit: (event) => { event.preventDefault(); this.save(); } },
+      // noValidate: the service checks the offer and names every problem at once, where the
+      // browser would stop at the first field and show one tooltip.
+      { class: "offer-form", noValidate: true, dataset: { testid: "offer-form" }, onsubmit: (event) => { event.preventDefault(); this.save(); } },
       h("p", { class: "version", dataset: { testid: "offer-version" } },
         `${this.nation}: version ${this.view.version}`,
         this.view.written_at ? `, written ${new Date(this.view.written_at).toLocaleString("en-GB")}` : " (nothing submitted yet)"),
@@ -353,7 +356,13 @@ export class OfferEditor {
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) return this.conflict();
       const lines = error instanceof ApiError ? error.lines : [error.message];
-      this.say("bad", "Not saved. ", lines[0], lines.length > 1 ? h("ul", {}, lines.slice(1).map((l) => h("li", {}, l))) : null);
+      // Each problem next to the field its path names (`units[0].count (id: idn-inf): ...`); the
+      // rest in the message.
+      this.stampPaths(this.prefix || "");
+      const problems = error instanceof ApiError && Array.isArray(error.problem?.problems) ? error.problem.problems : [];
+      const unplaced = problems.length ? showProblems(this.container, problems) : lines;
+      const said = unplaced.length ? unplaced : [`${problems.length === 1 ? "1 problem" : `${problems.length} problems`}, shown next to the fields.`];
+      this.say("bad", "Not saved. ", said[0], said.length > 1 ? h("ul", {}, said.slice(1).map((l) => h("li", {}, l))) : null);
     }
   }
 
