@@ -221,12 +221,13 @@ def scenario_workbook(db: Database, principal: Principal, scenario_id: str) -> t
     return scenario.id, write_workbook(scenario)
 
 
-def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation: str) -> bytes:
-    """A nation's current offer as a workbook of offer sheets (who may read the offer may read it)."""
+def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation: str) -> tuple[str, bytes]:
+    """A nation's current offer as a workbook of offer sheets (who may read the offer may read it):
+    the offer version's ETag (as its JSON gives it, for the `If-Match` of the upload) and the file."""
     from forcepack.models.workbook import write_offer_workbook
 
     view = get_offer(db, principal, scenario_id, nation)
-    return write_offer_workbook(view.offer.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return view.etag, write_offer_workbook(view.offer.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 def store_scenario(db: Database, principal: Principal, data: Any, *, source: str) -> ScenarioView:

@@ -57,6 +57,25 @@ def test_workbooks_a_delegate_edits_its_offer_as_a_sheet(service: Service) -> No
     assert "sheet `units`, row 2, column `nation` (A): `MAR` is not this offer's nation" in refused.text
 
 
+def test_workbooks_an_offer_sheet_carries_its_version(service: Service) -> None:
+    """The offer's sheets come with the version's ETag (as its JSON's), so a delegate uploads them
+    back with `If-Match` and nothing else; a sheet of a version since replaced is a 412, and
+    `If-None-Match` naming the current version a 304."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    response = service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn)
+    etag = response.headers.get("etag")
+    assert etag is not None and etag == service.client.get(OFFER.format("IDN"), headers=idn).headers["etag"]
+    book = load_workbook(io.BytesIO(response.content))
+    book["units"][f"{_column('units', 'count')}2"] = 4
+    headers = {**idn, "Content-Type": XLSX_TYPE, "If-Match": etag}
+    put = service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers)
+    assert put.status_code == 200, put.text
+    stale = service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers)
+    assert stale.status_code == 412, stale.text
+    again = service.client.get(f"{OFFER.format('IDN')}/workbook", headers={**idn, "If-None-Match": put.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == put.headers["etag"] and not again.content
+
+
 def test_workbooks_are_read_as_the_json_is(service: Service) -> None:
     """A delegate reads no other nation's offer sheets (404, as its JSON), nor the whole scenario
     (403); a workbook sent where no route reads one is a 415."""
