@@ -1,11 +1,15 @@
 """A scenario as a spreadsheet workbook, and back: the form planners keep offers and requirement
-lists in (a statement of requirements, a pledge table).
+lists in (a statement of requirements, a pledge table). The sheets are described for planners in
+docs/workbook.md.
 
 One sheet per list of the scenario, one row per item, one column per field, each header the
 field's name as the scenario file spells it:
 
 - `scenario`: the scenario's own fields, one per row (`key`, `value`), nested ones dotted
-  (`horizon.start`, `targets.max_personnel`, `targets.group_minimums.oic`, `mandate.ceasefire`);
+  (`horizon.start`, `mandate.ceasefire_holding`, `phasing.bucket`);
+- `targets`: the force-level targets, one per row (`key`, `value`: `max_personnel`,
+  `group_minimums.oic`); a workbook written before this sheet holds them as `targets.*` keys of
+  the `scenario` sheet, and is read as it was;
 - `capabilities`, `sectors`, `requirements`, `nations`, `vetoes`, `objective`: one row each;
 - `offers`: the nations that offer, in order (an offer may be empty);
 - `units`, `pledges`, `red_lines`: one row each, the offering `nation` first (a red line's row
@@ -14,8 +18,10 @@ field's name as the scenario file spells it:
 A list of names is one cell, comma-separated (`oic, asean`); a list of records (a line's `ramp`,
 `phasing.nodes`, `phasing.conditions`) is one cell in JSON (`[{"starting": "2026-06-01",
 "quantity": 4}]`); an offer's `entry` nodes are a column of the `offers` sheet; an empty cell is a
-field left out (its default applies). Reading a workbook gives the same scenario the workbook was written from
-(the same canonical sha256); every problem names its sheet, row and column.
+field left out (its default applies). Reading a workbook gives the same scenario the workbook was
+written from (the same canonical sha256). Every problem names its sheet, row and column, all at
+once: nothing a workbook holds is dropped or read silently (an unknown or repeated column, a value
+with no header, a formula no program computed are each a problem).
 """
 
 from __future__ import annotations
@@ -117,6 +123,9 @@ TABLES = (
 """Every sheet of a list, in the workbook's order (after `scenario` and `offers`)."""
 
 _KEYED = ("scenario", "offers")
+_TARGETS = "targets"
+"""The key-value sheet of the scenario's `targets` (a workbook written before it had one holds them
+as `targets.*` keys of the `scenario` sheet, and is read as it was)."""
 _LIST_KEYS = frozenset({"expect.conflict"})
 """Dotted keys of the `scenario` sheet whose value is a list of names."""
 _RECORD_KEYS = frozenset({"phasing.nodes", "phasing.conditions"})
@@ -183,9 +192,13 @@ def write_workbook(scenario: Scenario) -> bytes:
     assert sheet is not None
     sheet.title = "scenario"
     sheet.append(["key", "value"])
-    lists = {t.path for t in TABLES if not t.per_offer} | {"offers"}
+    lists = {t.path for t in TABLES if not t.per_offer} | {"offers", "targets"}
     for key, value in _flatten("", {k: v for k, v in data.items() if k not in lists}):
         _append(sheet, [key, _cell(value)])
+    targets = book.create_sheet(_TARGETS)
+    targets.append(["key", "value"])
+    for key, value in _flatten("", data.get("targets", {})):
+        _append(targets, [key, _cell(value)])
     offers = book.create_sheet("offers")
     offers.append(["nation", "entry"])
     for offer in data["offers"]:
@@ -247,7 +260,7 @@ class _Reading:
     """Document path (as pydantic reports it, red lines' tags left out) -> the cell or row it came from."""
     keys: dict[tuple[Any, ...], tuple[str, str, int]] = field(default_factory=dict)
     """Path of a key-value sheet's field -> its key's cell, the key as written, and how many leading
-    parts of the path the sheet implies (a sheet of one part's keys: 1)."""
+    parts of the path the sheet implies (`targets`: 1)."""
     sheet_of: dict[tuple[Any, ...], str] = field(default_factory=dict)
     """Path of a row's item -> its sheet."""
     misnamed: dict[str, set[str]] = field(default_factory=dict)
@@ -378,6 +391,8 @@ def read_workbook(content: bytes, source: str) -> Scenario:
         if missing:
             raise ScenarioInputError(source, [_not_a_scenario_workbook(book.sheets) or _no_sheets(missing)])
         _read_keyed_sheet(reading, book, book.sheets["scenario"])
+        if _TARGETS in book.sheets:  # (a workbook written before it had one holds `targets.*` keys instead)
+            _read_keyed_sheet(reading, book, book.sheets[_TARGETS], prefix="targets")
         _read_offers(reading, book, book.sheets["offers"])
         for table in TABLES:
             _read_table(reading, book, book.sheets[table.sheet], table)
@@ -395,7 +410,7 @@ def read_workbook(content: bytes, source: str) -> Scenario:
 
 
 def _read_keyed_sheet(reading: _Reading, book: _Book, ws: Any, prefix: str | None = None) -> None:
-    """A sheet of `key` and `value` columns (`scenario`; with `prefix`, a sheet of that part's keys)."""
+    """A sheet of `key` and `value` columns (`scenario`; `targets`, its keys inside `targets`)."""
     sheet = ws.title
     rows = book.rows(ws)
     header = next(rows, None)
@@ -715,6 +730,8 @@ def _no_cell(path: tuple[Any, ...]) -> str:
             return f"sheet `{table.sheet}`" + (" (no rows)" if len(path) == 1 else "")
     if head == "offers":
         return "sheet `offers`"
+    if head == "targets" and len(path) > 1:
+        return f"sheet `{_TARGETS}`, key `{'.'.join(str(p) for p in path[1:])}`"
     return f"sheet `scenario`, key `{'.'.join(str(p) for p in path)}`"
 
 
@@ -723,7 +740,10 @@ def _missing(path: tuple[Any, ...]) -> str:
     for table in TABLES:
         if not table.per_offer and path == (table.path,):
             return f"sheet `{table.sheet}`: no rows; at least one is required"
-    sheet, key = "scenario", ".".join(str(p) for p in path)
+    if len(path) > 1 and path[0] == "targets":
+        sheet, key = _TARGETS, ".".join(str(p) for p in path[1:])
+    else:
+        sheet, key = "scenario", ".".join(str(p) for p in path)
     return f"sheet `{sheet}`: the key `{key}` is required (a row with `{key}` in column `key`, its value in `value`)"
 
 

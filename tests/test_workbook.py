@@ -320,16 +320,21 @@ def test_workbook_a_second_column_and_a_value_without_a_header_are_named() -> No
 
 
 def test_workbook_an_unknown_key_is_named_at_its_key() -> None:
-    """A misspelt key of the `scenario` sheet is named at the key's cell (column A), with the key it
-    may have meant, as the sheet spells keys."""
+    """A misspelt key of the `scenario` or `targets` sheet is named at the key's cell (column A),
+    with the key it may have meant, as the sheet spells keys."""
     scenario = load_scenario("examples/tutorial.yaml")
     content = write_workbook(scenario)
     start = _row_of(content, "scenario", "horizon.start")
     assert _problems(_edits(scenario, ("scenario", f"A{start}", "horizon.strat"))) == [
         f"sheet `scenario`, row {start}, column `key` (A): unknown key `horizon.strat` (did you mean `horizon.start`?)"
     ]
-    row = _row_of(content, "scenario", "targets.max_personnel")
-    book = load_workbook(io.BytesIO(content))
+    row = _row_of(content, "targets", "max_personnel")
+    assert _problems(_edits(scenario, ("targets", f"A{row}", "max_personel"))) == [
+        f"sheet `targets`, row {row}, column `key` (A): unknown key `max_personel` (did you mean `max_personnel`?)"
+    ]
+    old = _old_layout(content)
+    row = _row_of(old, "scenario", "targets.max_personnel")
+    book = load_workbook(io.BytesIO(old))
     book["scenario"][f"A{row}"] = "targets.max_personel"
     out = io.BytesIO()
     book.save(out)
@@ -366,6 +371,44 @@ def test_workbook_an_offer_sheet_names_its_cells() -> None:
     ]
 
 
+def _old_layout(content: bytes) -> bytes:
+    """A workbook as written before the `targets` sheet: its targets as `targets.*` keys of the
+    `scenario` sheet."""
+    book = load_workbook(io.BytesIO(content))
+    for key, value in list(book["targets"].values)[1:]:
+        book["scenario"].append([f"targets.{key}", value])
+    del book["targets"]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_workbook_targets_have_their_sheet_and_old_workbooks_still_read() -> None:
+    """The targets are a key-value sheet of their own; a workbook written with them as `targets.*`
+    keys of the `scenario` sheet reads as the same scenario; a target given in both is named."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    content = write_workbook(scenario)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames[:2] == ["scenario", "targets"]
+    assert list(book["targets"].values) == [
+        ("key", "value"),
+        ("max_personnel", 20000),
+        ("min_nations", 2),
+        ("group_minimums.oic", 2),
+        ("max_nation_share", 0.6),
+        ("funding_coverage", 1),
+    ]
+    assert not any(str(key).startswith("targets.") for key, *_ in book["scenario"].values)
+    old = _old_layout(content)
+    assert read_workbook(old, "plan.xlsx").sha256() == scenario.sha256()
+    book = load_workbook(io.BytesIO(old))
+    book.create_sheet("targets").append(["key", "value"])
+    book["targets"].append(["min_nations", 3])
+    out = io.BytesIO()
+    book.save(out)
+    assert _problems(out.getvalue()) == ["sheet `targets`, row 2, column `key` (A): `min_nations` appears twice"]
+
+
 @pytest.mark.parametrize("path", sorted(Path("examples").glob("*.yaml")), ids=lambda p: p.stem)
 def test_workbook_cli_round_trip_of_every_example(path: Path, tmp_path: Path) -> None:
     """`forcepack export X -o a.xlsx && forcepack import a.xlsx -o b.yaml` gives the example's
@@ -376,3 +419,21 @@ def test_workbook_cli_round_trip_of_every_example(path: Path, tmp_path: Path) ->
     result = runner.invoke(app, ["import", str(book), "-o", str(back)])
     assert result.exit_code == 0, result.output
     assert load_scenario(back).sha256() == load_scenario(path).sha256()
+
+
+def test_workbook_problems_shown_in_the_docs() -> None:
+    """docs/workbook.md shows the problems of the tutorial's workbook with four cells changed: they
+    are what reading it gives."""
+    text = Path("docs/workbook.md").read_text(encoding="utf-8")
+    block = text.split("```text\n", 1)[1].split("```", 1)[0]
+    scenario = load_scenario("examples/tutorial.yaml")
+    content = _edits(
+        scenario,
+        ("sectors", "D1", "opns"),
+        ("sectors", "C2", "secur"),
+        ("targets", "A2", "max_personel"),
+        ("vetoes", "C2", "TUX"),
+    )
+    with pytest.raises(ScenarioInputError) as caught:
+        read_workbook(content, "plan.xlsx")
+    assert str(caught.value) + "\n" == block
