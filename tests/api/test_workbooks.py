@@ -238,5 +238,15 @@ def test_workbooks_an_offers_import_names_every_problem_at_its_cell(service: Ser
     assert problems[3] == (
         "sheet `offers`, row 6, column `nation` (A): `MRA` is not a nation of scenario `tutorial` (did you mean `MAR`?)"
     )
+    del book["offers"]  # the nations the rows name: an unknown one at the first cell naming it
+    book["units"]["Z1"] = None
+    book["units"][f"{count}2"] = 3
+    book["units"][f"{capability}5"] = "engineer"
+    book["units"]["A4"] = "MRA"
+    response = service.client.post(OFFERS, content=_saved(book), headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"] == [
+        "sheet `units`, row 4, column `nation` (A): `MRA` is not a nation of scenario `tutorial` (did you mean `MAR`?)"
+    ]
     versions = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["offers"]
     assert all(entry["version"] == 1 for entry in versions)
