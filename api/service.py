@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -69,11 +69,14 @@ from forcepack.api.visibility import (
 )
 from forcepack.models.analysis import WhatIf
 from forcepack.models.errors import ForcepackError, NotPhasedYet, ScenarioInputError
-from forcepack.models.loading import parse_scenario, shown_value
+from forcepack.models.loading import parse_scenario, shown_value, suggestion
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.scenario_diff import diff_documents
 from forcepack.models.solution import Solution
 from forcepack.models.wording import plural
+
+if TYPE_CHECKING:  # (the workbook's reader, and openpyxl, are imported when a workbook is read)
+    from forcepack.models.workbook import SheetsRead
 
 SYSTEM = Principal("system", Role.COORDINATOR)
 """The service itself, when it loads scenarios (examples at first start)."""
@@ -222,12 +225,13 @@ def scenario_workbook(db: Database, principal: Principal, scenario_id: str) -> t
     return scenario.id, write_workbook(scenario)
 
 
-def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation: str) -> bytes:
-    """A nation's current offer as a workbook of offer sheets (who may read the offer may read it)."""
+def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation: str) -> tuple[str, bytes]:
+    """A nation's current offer as a workbook of offer sheets (who may read the offer may read it):
+    the offer version's ETag (as its JSON gives it, for the `If-Match` of the upload) and the file."""
     from forcepack.models.workbook import write_offer_workbook
 
     view = get_offer(db, principal, scenario_id, nation)
-    return write_offer_workbook(view.offer.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return view.etag, write_offer_workbook(view.offer.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 def store_scenario(db: Database, principal: Principal, data: Any, *, source: str) -> ScenarioView:
@@ -606,10 +610,13 @@ def put_offer(
     quota = settings.max_offer_history_bytes
     source = f"offer of {nation}"
 
-    def offer_sheets(content: bytes, where: str) -> dict[str, Any]:
-        from forcepack.models.workbook import read_offer_workbook
+    sheets: list[SheetsRead] = []  # the workbook read, if the body is one: its problems with the scenario by cell
 
-        return read_offer_workbook(content, where, nation)
+    def offer_sheets(content: bytes, where: str) -> dict[str, Any]:
+        from forcepack.models.workbook import read_offer_sheets
+
+        sheets.append(read_offer_sheets(content, where, nation))
+        return sheets[0].document
 
     document = _parse_later(lambda: read_body_document(body, content_type, source, workbook=offer_sheets))
     key = digest_key(db)  # before the write lock: making the key takes it
@@ -626,7 +633,12 @@ def put_offer(
         stored = _offer_view(scenario_id, nation, current, key).model_dump(mode="json", exclude={"offer"})
         offer = offer_changes(offer_of_view(document(), stored, source), nation, source)
         offers = {n: r.offer for n, r in latest.items()} | {nation: offer}
-        scenario = build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal)
+        scenario = _with_sheets(
+            sheets,
+            source,
+            lambda: build_scenario(row.parts, offers, source=source, subject=nation, viewer=principal),
+            nation,
+        )
         stored = offer_document(scenario.offer_by_nation[nation])
         # The stored bytes depend on the nation's versions alone, which `versions` below holds fixed.
         _check_history_quota(session, principal, scenario_id, nation, offer_size(stored), quota)
@@ -661,6 +673,38 @@ def put_offer(
     except IntegrityError:
         raise PreconditionFailed("the offer changed while this version was written; read it again") from None
     return Written(_offer_view(scenario_id, nation, written, key), first=written.version == 1)
+
+
+def _at_cells(sheets: list[SheetsRead], problems: list[str], *, nation: str | None = None) -> list[str]:
+    """Problems led by a document path, each led by the workbook's cell it came from when the body
+    was a workbook (`sheets`: the one read, or none)."""
+    return sheets[0].at_cells(problems, nation=nation) if sheets else problems
+
+
+def _with_sheets(
+    sheets: list[SheetsRead], source: str, build: Callable[[], Scenario], nation: str | None = None
+) -> Scenario:
+    """The scenario `build` validates with offers read from a body; when the body was a workbook
+    (`sheets`: the one read), every problem at once, by sheet, row and column: its cells' and the
+    scenario's (`nation`: the offer whose paths the scenario's name from inside it)."""
+    problems = list(sheets[0].problems) if sheets else []
+    try:
+        scenario = build()
+    except ScenarioInputError as exc:
+        raise ScenarioInputError(
+            source, problems + _at_cells(sheets, exc.problems, nation=nation) or exc.problems
+        ) from None
+    if problems:
+        raise ScenarioInputError(source, problems)
+    return scenario
+
+
+def _with_offers(
+    latest: Mapping[str, OfferVersionRow], imported: Mapping[str, Mapping[str, Any]], source: str
+) -> dict[str, dict[str, Any]]:
+    """The current offers, those imported in place of theirs."""
+    new = {code: offer_changes(offer, code, source) for code, offer in imported.items()}
+    return {n: r.offer for n, r in latest.items()} | new
 
 
 def _offers_of_body(data: Any, source: str) -> list[dict[str, Any]]:
@@ -716,10 +760,13 @@ def import_offers(
     principal.require_coordinator("import offers")
     source = f"offers imported into scenario {scenario_id}"
 
-    def offers_sheets(content: bytes, where: str) -> dict[str, Any]:
-        from forcepack.models.workbook import read_offers_workbook
+    sheets: list[SheetsRead] = []  # the workbook read, if the body is one: its problems with the scenario by cell
 
-        return {"offers": read_offers_workbook(content, where)}
+    def offers_sheets(content: bytes, where: str) -> dict[str, Any]:
+        from forcepack.models.workbook import read_offers_sheets
+
+        sheets.append(read_offers_sheets(content, where))
+        return sheets[0].document
 
     document = _parse_later(lambda: read_body_document(body, content_type, source, workbook=offers_sheets))
     key = digest_key(db)  # before the write lock: making the key takes it
@@ -732,6 +779,7 @@ def import_offers(
         named = [str(o["nation"]) for o in imported]
         problems = [
             f"offers[{i}].nation: `{shown_value(code)}` is not a nation of scenario `{scenario_id}`"
+            + suggestion(code, row.nations)
             for i, code in enumerate(named)
             if code not in row.nations
         ] + [
@@ -739,14 +787,23 @@ def import_offers(
             for i, code in enumerate(named)
             if code in named[:i]
         ]
-        if problems:
+        if problems:  # with every problem of the other offers, validated with the scenario
+            others = {code: offer for code, offer in zip(named, imported, strict=True) if code in row.nations}
+            problems = _at_cells(sheets, problems)
+            try:
+                _with_sheets(
+                    sheets,
+                    source,
+                    lambda: build_scenario(row.parts, _with_offers(latest, others, source), source=source),
+                )
+            except ScenarioInputError as exc:
+                problems = exc.problems + problems
             raise ScenarioInputError(source, problems)
         current = {code: offer_etag(scenario_id, code, latest.get(code), key) for code in named}
         _check_offers_preconditions(if_match, current)
         _active(row)
-        new = {str(o["nation"]): offer_changes(o, str(o["nation"]), source) for o in imported}
-        offers = {n: r.offer for n, r in latest.items()} | new
-        scenario = build_scenario(row.parts, offers, source=source)
+        offers = _with_offers(latest, {str(o["nation"]): o for o in imported}, source)
+        scenario = _with_sheets(sheets, source, lambda: build_scenario(row.parts, offers, source=source))
         return {
             code: (latest[code].version if code in latest else 0, offer_document(scenario.offer_by_nation[code]))
             for code in named

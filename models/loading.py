@@ -297,7 +297,7 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
     red_line = str((err.get("ctx") or {}).get("discriminator", "")).strip("'") == "kind"
     if kind == "extra_forbidden":
         name = loc[-1] if loc else "?"
-        known = _fields_at(model, loc[:-1]) if model is not None else []
+        known = fields_at(model, loc[:-1]) if model is not None else []
         return f"{path}: unknown field `{shown_value(name)}`{suggestion(str(name), known)}"
     if kind == "missing":
         return f"{path}: required field is missing"
@@ -350,9 +350,10 @@ def _closest_allowed(err: Mapping[str, Any]) -> str:
     return f"did you mean `{close[0]}`?" if close else ""
 
 
-def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+def fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """The field names (as written in a document: aliases) of the model at `loc` inside `model`,
-    following lists, mappings, optional fields and the red lines' union by its `kind`."""
+    following lists, mappings, optional fields and the red lines' union by its `kind`: what an
+    unknown field at `loc` may have meant."""
     current: list[Any] = [model]
     for part in loc:
         following: list[Any] = []

@@ -30,6 +30,7 @@ _LISTS = "sectors|requirements|nations|offers|capabilities|vetoes|objective"
 _PATH_IN_TEXT = re.compile(rf"\b(?:{_LISTS})(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*")
 _SEGMENT = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][A-Za-z0-9_]*)")
 _NAMED = re.compile(r"`([^`]+)`")
+_SUGGESTED = re.compile(r"\(did you mean `[^`]*`\?\)")
 
 
 def references_of_the_rest(data: Mapping[str, Any], exc: ValidationError) -> list[str]:
@@ -63,7 +64,9 @@ def references_of_the_rest(data: Mapping[str, Any], exc: ValidationError) -> lis
     else:
         return []
     defined = _names_in([_at(data, part) for part in left_out if part not in {(k,) for k in STAND_INS}])
-    named = {issue: set(_NAMED.findall(issue.split(": ", 1)[-1])) for issue in issues}
+    # (the names an issue refers to, not those it suggests: a unit's `enginer` is dangling even
+    # when the unit that failed had the `engineer` it suggests)
+    named = {issue: set(_NAMED.findall(_SUGGESTED.sub("", issue.split(": ", 1)[-1]))) for issue in issues}
     return [_renumbered(issue, kept) for issue in issues if not defined & named[issue]]
 
 

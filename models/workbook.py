@@ -1,11 +1,15 @@
 """A scenario as a spreadsheet workbook, and back: the form planners keep offers and requirement
-lists in (a statement of requirements, a pledge table).
+lists in (a statement of requirements, a pledge table). The sheets are described for planners in
+docs/workbook.md.
 
 One sheet per list of the scenario, one row per item, one column per field, each header the
 field's name as the scenario file spells it:
 
 - `scenario`: the scenario's own fields, one per row (`key`, `value`), nested ones dotted
-  (`horizon.start`, `targets.max_personnel`, `targets.group_minimums.oic`, `mandate.ceasefire`);
+  (`horizon.start`, `mandate.ceasefire_holding`, `phasing.bucket`);
+- `targets`: the force-level targets, one per row (`key`, `value`: `max_personnel`,
+  `group_minimums.oic`); a workbook written before this sheet holds them as `targets.*` keys of
+  the `scenario` sheet, and is read as it was;
 - `capabilities`, `sectors`, `requirements`, `nations`, `vetoes`, `objective`: one row each;
 - `offers`: the nations that offer, in order (an offer may be empty);
 - `units`, `pledges`, `red_lines`: one row each, the offering `nation` first (a red line's row
@@ -14,13 +18,16 @@ field's name as the scenario file spells it:
 A list of names is one cell, comma-separated (`oic, asean`); a list of records (a line's `ramp`,
 `phasing.nodes`, `phasing.conditions`) is one cell in JSON (`[{"starting": "2026-06-01",
 "quantity": 4}]`); an offer's `entry` nodes are a column of the `offers` sheet; an empty cell is a
-field left out (its default applies). Reading a workbook gives the same scenario the workbook was written from
-(the same canonical sha256); every problem names its sheet, row and column.
+field left out (its default applies). Reading a workbook gives the same scenario the workbook was
+written from (the same canonical sha256). Every problem names its sheet, row and column, all at
+once: nothing a workbook holds is dropped or read silently (an unknown or repeated column, a value
+with no header, a formula no program computed are each a problem).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import io
 import json
 import re
@@ -34,12 +41,12 @@ from typing import Any, Union, get_args, get_origin
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
 from forcepack.models.common import Frozen
 from forcepack.models.errors import ScenarioInputError
-from forcepack.models.loading import describe_error, shown_value
+from forcepack.models.loading import describe_error, fields_at, shown_value, suggestion
+from forcepack.models.partial import references_of_the_rest
 from forcepack.models.red_lines import RedLine
 from forcepack.models.scenario import (
     CapabilityDef,
@@ -49,6 +56,7 @@ from forcepack.models.scenario import (
     Offer,
     Requirement,
     Scenario,
+    ScenarioReferenceError,
     Sector,
     UnitOffer,
     Veto,
@@ -115,6 +123,9 @@ TABLES = (
 """Every sheet of a list, in the workbook's order (after `scenario` and `offers`)."""
 
 _KEYED = ("scenario", "offers")
+_TARGETS = "targets"
+"""The key-value sheet of the scenario's `targets` (a workbook written before it had one holds them
+as `targets.*` keys of the `scenario` sheet, and is read as it was)."""
 _LIST_KEYS = frozenset({"expect.conflict"})
 """Dotted keys of the `scenario` sheet whose value is a list of names."""
 _RECORD_KEYS = frozenset({"phasing.nodes", "phasing.conditions"})
@@ -181,9 +192,13 @@ def write_workbook(scenario: Scenario) -> bytes:
     assert sheet is not None
     sheet.title = "scenario"
     sheet.append(["key", "value"])
-    lists = {t.path for t in TABLES if not t.per_offer} | {"offers"}
+    lists = {t.path for t in TABLES if not t.per_offer} | {"offers", "targets"}
     for key, value in _flatten("", {k: v for k, v in data.items() if k not in lists}):
         _append(sheet, [key, _cell(value)])
+    targets = book.create_sheet(_TARGETS)
+    targets.append(["key", "value"])
+    for key, value in _flatten("", data.get("targets", {})):
+        _append(targets, [key, _cell(value)])
     offers = book.create_sheet("offers")
     offers.append(["nation", "entry"])
     for offer in data["offers"]:
@@ -215,21 +230,50 @@ def _rows(data: dict[str, Any], table: _Table) -> Iterator[dict[str, Any]]:
 # -- reading ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Formula:
+    """A cell holding a formula whose value was never computed (the workbook was written by a
+    program that does not calculate): its value is unknown, not empty."""
+
+    text: str
+
+
+def _where(sheet: str, row: int | None = None, column: str | None = None, index: int | None = None) -> str:
+    """`sheet `units`, row 3, column `count` (E)`; a column with no header by its letter alone."""
+    text = f"sheet `{sheet}`"
+    if row is not None:
+        text += f", row {row}"
+    if column:
+        text += f", column `{shown_value(column)}`" + (f" ({get_column_letter(index)})" if index is not None else "")
+    elif index is not None:
+        text += f", column {get_column_letter(index)}"
+    return text
+
+
 @dataclass
 class _Reading:
-    """The scenario document being rebuilt, and where each of its parts came from."""
+    """The document being rebuilt from a workbook, and where each of its parts came from."""
 
     source: str
     data: dict[str, Any] = field(default_factory=dict)
     cells: dict[tuple[Any, ...], str] = field(default_factory=dict)
-    """Document path (as pydantic reports it) -> `sheet S, row R, column C (L)`."""
+    """Document path (as pydantic reports it, red lines' tags left out) -> the cell or row it came from."""
+    keys: dict[tuple[Any, ...], tuple[str, str, int]] = field(default_factory=dict)
+    """Path of a key-value sheet's field -> its key's cell, the key as written, and how many leading
+    parts of the path the sheet implies (`targets`: 1)."""
+    sheet_of: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    """Path of a row's item -> its sheet."""
+    misnamed: dict[str, set[str]] = field(default_factory=dict)
+    """Sheet -> the known columns its unknown ones are closest to (their rows' missing values follow
+    from the header, already named)."""
+    reported: set[tuple[Any, ...]] = field(default_factory=set)
+    """Paths whose cells a problem already names (a formula with no value): not named again."""
+    nations: dict[str, int] = field(default_factory=dict)
+    """The offers' positions in `data["offers"]`, by nation."""
     problems: list[str] = field(default_factory=list)
 
-    def where(self, sheet: str, row: int, column: str | None = None, index: int | None = None) -> str:
-        if column is None:
-            return f"sheet `{sheet}`, row {row}"
-        letter = f" ({get_column_letter(index)})" if index is not None else ""
-        return f"sheet `{sheet}`, row {row}, column `{column}`{letter}"
+    def add(self, place: str, problem: str) -> None:
+        self.problems.append(f"{place}: {problem}")
 
 
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024
@@ -237,57 +281,193 @@ MAX_UNPACKED_BYTES = 128 * 1024 * 1024
 MAX_COLUMNS = 64
 """Most columns read of a sheet (the widest, red lines, has 21): a cell far to the right is not read."""
 
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
-def _open(content: bytes, source: str) -> Any:
-    """The workbook, once its size, packed and unpacked, is known to be within bounds (a small file
-    may unpack to gigabytes: its parts' declared sizes are checked before any is read, and a part
-    is never read past its declared size)."""
-    if len(content) > MAX_WORKBOOK_BYTES:
-        raise ScenarioInputError(source, [f"(workbook): larger than {MAX_WORKBOOK_BYTES:,} bytes"])
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise ScenarioInputError(
-                source, [f"(workbook): unpacks to {plural(unpacked, 'byte')}, more than {MAX_UNPACKED_BYTES:,}"]
-            )
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except ScenarioInputError:
-        raise
-    except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
-        raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
+
+def _holds_formula(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Does a sheet's part hold a formula (`<f>`)? Read a megabyte at a time."""
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(1 << 20):
+            if _FORMULA_ELEMENT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+class _Book:
+    """A workbook's sheets, read for their values; a formula whose value was never computed is read
+    as `_Formula`, not as an empty cell (a second reading, of the formulas, is made only when a
+    sheet holds one)."""
+
+    def __init__(self, content: bytes, source: str) -> None:
+        self.source = source
+        self._formulas_of: dict[str, dict[tuple[int, int], str]] = {}
+        self._formula_book: Any = None
+        if len(content) > MAX_WORKBOOK_BYTES:
+            raise ScenarioInputError(source, [f"(workbook): larger than {MAX_WORKBOOK_BYTES:,} bytes"])
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise ScenarioInputError(
+                        source,
+                        [f"(workbook): unpacks to {plural(unpacked, 'byte')}, more than {MAX_UNPACKED_BYTES:,}"],
+                    )
+                formulas = any(
+                    _holds_formula(archive, info)
+                    for info in archive.infolist()
+                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+                )
+            self._book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            if formulas:
+                self._formula_book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        except ScenarioInputError:
+            raise
+        except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
+            self.close()
+            raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
+        self.sheets: dict[str, Any] = {ws.title: ws for ws in self._book.worksheets if hasattr(ws, "iter_rows")}
+
+    def close(self) -> None:
+        for book in (getattr(self, "_book", None), self._formula_book):
+            if book is not None:
+                book.close()
+
+    def _formulas(self, title: str) -> dict[tuple[int, int], str]:
+        """(row, column) -> formula, of every formula cell of a sheet."""
+        if self._formula_book is None or title not in self._formula_book.sheetnames:
+            return {}
+        if title not in self._formulas_of:
+            found: dict[tuple[int, int], str] = {}
+            rows = self._formula_book[title].iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS + 1)
+            for number, row in enumerate(rows, 1):
+                for index, value in enumerate(row, 1):
+                    text = getattr(value, "text", value)  # (an array formula is an object holding its text)
+                    if isinstance(text, str) and text.startswith("="):
+                        found[(number, index)] = text
+            self._formulas_of[title] = found
+        return self._formulas_of[title]
+
+    def rows(self, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The sheet's rows that hold something, numbered as the spreadsheet numbers them."""
+        formulas = self._formulas(ws.title)
+        for number, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
+            if number > MAX_ROWS + 1:
+                raise ScenarioInputError(self.source, [f"sheet `{ws.title}`: more than {MAX_ROWS:,} rows"])
+            if formulas:
+                row = tuple(
+                    _Formula(formulas[(number, i)]) if value is None and (number, i) in formulas else value
+                    for i, value in enumerate(row, 1)
+                )
+            if any(not _empty(v) for v in row):
+                yield number, tuple(row)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _shown(raw: Any) -> str:
+    """A cell's value as a problem repeats it (a formula with no value as its formula)."""
+    return shown_value(raw.text if isinstance(raw, _Formula) else raw)
+
+
+def _uncomputed(formula: _Formula) -> str:
+    return (
+        f"the cell holds a formula (`{shown_value(formula.text)}`) with no computed value (the workbook was "
+        "saved by a program that does not calculate): type the value, or open and save the workbook in a "
+        "spreadsheet program"
+    )
 
 
 def read_workbook(content: bytes, source: str) -> Scenario:
-    """The scenario a workbook holds; ScenarioInputError naming every problem by sheet, row and
-    column (or by the scenario's own rules, when they are broken across sheets)."""
-    book = _open(content, source)
+    """The scenario a workbook holds; ScenarioInputError naming every problem at once, each by sheet,
+    row and column (or by the scenario's own rules, when they are broken across sheets)."""
+    book = _Book(content, source)
     reading = _Reading(source)
     try:
-        sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet) or hasattr(ws, "iter_rows")}
-        missing = [name for name in (*_KEYED, *(t.sheet for t in TABLES)) if name not in sheets]
+        missing = [name for name in (*_KEYED, *(t.sheet for t in TABLES)) if name not in book.sheets]
         if missing:
-            raise ScenarioInputError(source, [_not_a_scenario_workbook(sheets) or _no_sheets(missing)])
-        _read_scenario_sheet(reading, sheets["scenario"])
-        offers = _read_offers(reading, sheets["offers"])
+            raise ScenarioInputError(source, [_not_a_scenario_workbook(book.sheets) or _no_sheets(missing)])
+        _read_keyed_sheet(reading, book, book.sheets["scenario"])
+        if _TARGETS in book.sheets:  # (a workbook written before it had one holds `targets.*` keys instead)
+            _read_keyed_sheet(reading, book, book.sheets[_TARGETS], prefix="targets")
+        _read_offers(reading, book, book.sheets["offers"])
         for table in TABLES:
-            _read_table(reading, sheets[table.sheet], table, offers)
+            _read_table(reading, book, book.sheets[table.sheet], table)
     finally:
         book.close()
-    if reading.problems:
-        raise ScenarioInputError(source, reading.problems)
+    problems = list(reading.problems)
     try:
-        return Scenario.model_validate(reading.data)
+        scenario = Scenario.model_validate(reading.data)
     except ValidationError as exc:
-        raise ScenarioInputError(source, list(_located(reading, exc))) from None
+        problems.extend(_located(reading, exc, Scenario))
+        problems.extend(_at_cell(reading, line) for line in references_of_the_rest(reading.data, exc))
+    if problems:
+        raise ScenarioInputError(source, problems)
+    return scenario
 
 
-def _values(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    for number, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
-        if number > MAX_ROWS + 1:
-            raise ScenarioInputError("workbook", [f"sheet `{ws.title}`: more than {MAX_ROWS:,} rows"])
-        if any(v is not None and v != "" for v in row):
-            yield number, tuple(row)
+def _read_keyed_sheet(reading: _Reading, book: _Book, ws: Any, prefix: str | None = None) -> None:
+    """A sheet of `key` and `value` columns (`scenario`; `targets`, its keys inside `targets`)."""
+    sheet = ws.title
+    rows = book.rows(ws)
+    header = next(rows, None)
+    names = [str(v).strip() if isinstance(v, str | int | float) else "" for v in header[1]] if header else []
+    if header is None or names[:2] != ["key", "value"]:
+        if header is not None or prefix is None:
+            reading.add(_where(sheet, 1), "expected the headers `key` and `value`")
+        return
+    for i, name in enumerate(names[2:], 3):
+        if name:
+            reading.add(_where(sheet, header[0], name, i), "unknown column; this sheet has only `key` and `value`")
+    for number, row in rows:
+        _unheaded(reading, sheet, number, row, names)
+        raw_key = row[0] if row else None
+        raw = row[1] if len(row) > 1 else None
+        if isinstance(raw_key, _Formula):
+            reading.add(_where(sheet, number, "key", 1), _uncomputed(raw_key))
+            continue
+        key = str(raw_key).strip() if raw_key is not None else ""
+        if not key:
+            if not _empty(raw):
+                reading.add(_where(sheet, number, "key", 1), f"a value (`{_shown(raw)}`) without a key")
+            continue
+        path = tuple(_scenario_path(f"{prefix}.{key}" if prefix else key))
+        if isinstance(raw, _Formula):
+            reading.add(_where(sheet, number, "value", 2), f"`{shown_value(key)}`: {_uncomputed(raw)}")
+            reading.reported.add(path)
+            continue
+        if _empty(raw):
+            continue
+        target = reading.data
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                reading.add(_where(sheet, number, "key", 1), f"`{shown_value(key)}` repeats a field")
+                break
+        else:
+            if path[-1] in target:
+                reading.add(_where(sheet, number, "key", 1), f"`{shown_value(key)}` appears twice")
+                continue
+            dotted = ".".join(path)
+            target[path[-1]] = _value(raw, dotted in _LIST_KEYS, dotted in _RECORD_KEYS)
+            reading.cells[path] = _where(sheet, number, "value", 2)
+            reading.keys[path] = (_where(sheet, number, "key", 1), key, 1 if prefix else 0)
+
+
+def _scenario_path(key: str) -> list[str]:
+    """A dotted key's path in the scenario document: the names of a dict field (mandate
+    conditions, group minimums, expected values) are taken whole, dots and all."""
+    head, _, rest = key.partition(".")
+    if head in ("mandate",) and rest:
+        return [head, rest]
+    if head == "targets" and rest.startswith("group_minimums."):
+        return [head, "group_minimums", rest.removeprefix("group_minimums.")]
+    if head == "expect" and rest.startswith("objective."):
+        return [head, "objective", rest.removeprefix("objective.")]
+    return [head, *rest.split(".")] if rest else [head]
 
 
 def _value(raw: Any, is_list: bool, records: bool = False) -> Any:
@@ -312,159 +492,315 @@ def _value(raw: Any, is_list: bool, records: bool = False) -> Any:
     return raw
 
 
-def _read_scenario_sheet(reading: _Reading, ws: Any) -> None:
-    rows = _values(ws)
-    header = next(rows, None)
-    if header is None or [str(v).strip() if v is not None else "" for v in header[1][:2]] != ["key", "value"]:
-        reading.problems.append(f"{reading.where('scenario', 1)}: expected the headers `key` and `value`")
-        return
-    for number, row in rows:
-        key = str(row[0]).strip() if row and row[0] is not None else ""
-        if not key:
-            reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: a value without a key")
+def _header(
+    reading: _Reading, sheet: str, header: tuple[int, tuple[Any, ...]], known: Sequence[str]
+) -> list[str | None]:
+    """The field each column of a sheet holds: its name; `""` for a column with no header; None for
+    one not read, its header named as a problem (unknown, with the known column it may have meant;
+    a second column of a name; a formula with no value)."""
+    number, cells = header
+    columns: list[str | None] = []
+    first: dict[str, int] = {}
+    for i, raw in enumerate(cells, 1):
+        if isinstance(raw, _Formula):
+            reading.add(_where(sheet, number, index=i), _uncomputed(raw))
+            columns.append(None)
             continue
-        raw = row[1] if len(row) > 1 else None
-        if raw is None or raw == "":
-            continue
-        path = _scenario_path(key)
-        target = reading.data
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: `{key}` repeats a field")
-                break
+        name = str(raw).strip() if raw is not None else ""
+        if not name:
+            columns.append("")
+        elif name not in known:
+            close = difflib.get_close_matches(name, [k for k in known if k not in first], n=1, cutoff=0.6)
+            reading.misnamed.setdefault(sheet, set()).update(close)
+            reading.add(
+                _where(sheet, number, name, i),
+                f"unknown column{suggestion(name, close)}; expected some of {', '.join(known)}",
+            )
+            columns.append(None)
+        elif name in first:
+            reading.add(
+                _where(sheet, number, name, i),
+                f"a second column `{name}` (the first is column {get_column_letter(first[name])}): keep one",
+            )
+            columns.append(None)
         else:
-            if path[-1] in target:
-                reading.problems.append(f"{reading.where('scenario', number, 'key', 1)}: `{key}` appears twice")
-                continue
-            target[path[-1]] = _value(raw, key in _LIST_KEYS, key in _RECORD_KEYS)
-            reading.cells[tuple(path)] = reading.where("scenario", number, "value", 2)
+            first[name] = i
+            columns.append(name)
+    return columns
 
 
-def _scenario_path(key: str) -> list[str]:
-    """A dotted key's path in the scenario document: the names of a dict field (mandate
-    conditions, group minimums, expected values) are taken whole, dots and all."""
-    head, _, rest = key.partition(".")
-    if head in ("mandate",) and rest:
-        return [head, rest]
-    if head == "targets" and rest.startswith("group_minimums."):
-        return [head, "group_minimums", rest.removeprefix("group_minimums.")]
-    if head == "expect" and rest.startswith("objective."):
-        return [head, "objective", rest.removeprefix("objective.")]
-    return [head, *rest.split(".")] if rest else [head]
+def _unheaded(reading: _Reading, sheet: str, number: int, row: tuple[Any, ...], columns: Sequence[str | None]) -> None:
+    """Name each value of a row in a column that has no header (it would belong to no field)."""
+    for i, raw in enumerate(row, 1):
+        if (i > len(columns) or columns[i - 1] == "") and not _empty(raw):
+            reading.add(
+                _where(sheet, number, index=i),
+                f"a value (`{_shown(raw)}`) in a column without a header: name the column in row 1, or clear the cell",
+            )
 
 
-def _read_offers(reading: _Reading, ws: Any) -> dict[str, int]:
+def _read_offers(reading: _Reading, book: _Book, ws: Any) -> None:
+    """The `offers` sheet: the nations that offer, in order, and their nodes of entry."""
     offers: list[dict[str, Any]] = []
-    index: dict[str, int] = {}
-    rows = _values(ws)
+    first: dict[str, int] = {}
+    rows = book.rows(ws)
     header = next(rows, None)
-    if header is None or str(header[1][0] or "").strip() != "nation":
-        reading.problems.append(f"{reading.where('offers', 1)}: expected the header `nation`")
-    entry_column = header is not None and len(header[1]) > 1 and str(header[1][1] or "").strip() == "entry"
-    for number, row in rows:
-        nation = str(row[0]).strip() if row[0] is not None else ""
-        if nation in index:
-            reading.problems.append(f"{reading.where('offers', number, 'nation', 1)}: `{shown_value(nation)}` twice")
-            continue
-        index[nation] = len(offers)
-        reading.cells[("offers", len(offers))] = reading.where("offers", number)
-        reading.cells[("offers", len(offers), "nation")] = reading.where("offers", number, "nation", 1)
-        offer: dict[str, Any] = {"nation": nation}
-        entry = row[1] if entry_column and len(row) > 1 else None
-        if entry is not None and entry != "":
-            offer["entry"] = _value(entry, True)
-            reading.cells[("offers", len(offers), "entry")] = reading.where("offers", number, "entry", 2)
-        offers.append(offer)
+    columns = _header(reading, "offers", header, ("nation", "entry")) if header else []
     reading.data["offers"] = offers
-    return index
+    if "nation" not in columns:
+        reading.add(_where("offers", 1), "expected the header `nation` (and `entry`, for a phased scenario's offers)")
+        return
+    at = columns.index("nation") + 1
+    for number, row in rows:
+        _unheaded(reading, "offers", number, row, columns)
+        cells = {name: (i, row[i - 1] if i - 1 < len(row) else None) for i, name in enumerate(columns, 1) if name}
+        raw = cells["nation"][1]
+        place = _where("offers", number, "nation", at)
+        if isinstance(raw, _Formula):
+            reading.add(place, _uncomputed(raw))
+            continue
+        nation = str(raw).strip() if raw is not None else ""
+        if not nation:
+            reading.add(place, "the nation is empty: each row names a nation that offers")
+            continue
+        if nation in first:
+            reading.add(place, f"`{shown_value(nation)}` twice (first in row {first[nation]})")
+            continue
+        first[nation] = number
+        o = reading.nations[nation] = len(offers)
+        reading.cells[("offers", o)] = _where("offers", number)
+        reading.cells[("offers", o, "nation")] = place
+        reading.sheet_of[("offers", o)] = "offers"
+        offer: dict[str, Any] = {"nation": nation}
+        if "entry" in cells:
+            i, entry = cells["entry"]
+            if isinstance(entry, _Formula):
+                reading.add(_where("offers", number, "entry", i), _uncomputed(entry))
+                reading.reported.add(("offers", o, "entry"))
+            elif not _empty(entry):
+                offer["entry"] = _value(entry, True)
+                reading.cells[("offers", o, "entry")] = _where("offers", number, "entry", i)
+        offers.append(offer)
 
 
 def _read_table(
-    reading: _Reading, ws: Any, table: _Table, offers: dict[str, int], elsewhere: str = "is not in the `offers` sheet"
+    reading: _Reading, book: _Book, ws: Any, table: _Table, elsewhere: str = "is not in the `offers` sheet"
 ) -> None:
-    rows = _values(ws)
+    """A sheet of one list: a row per item; for an offer's list, each row goes to the offer of its
+    `nation` (`elsewhere` says why a nation with no offer is refused)."""
+    sheet = table.sheet
+    rows = book.rows(ws)
     header = next(rows, None)
     if header is None:
         return
-    columns = [str(v).strip() if v is not None else "" for v in header[1]]
-    known = set(table.columns)
-    for i, name in enumerate(columns, 1):
-        if name and name not in known:
-            reading.problems.append(
-                f"{reading.where(table.sheet, header[0], name, i)}: unknown column; expected some of "
-                + ", ".join(table.columns)
-            )
+    columns = _header(reading, sheet, header, table.columns)
     if table.per_offer and "nation" not in columns:
-        reading.problems.append(f"{reading.where(table.sheet, header[0])}: a `nation` column is needed")
+        reading.add(_where(sheet, header[0]), "a `nation` column is needed")
         return
-    counts: dict[int, int] = {}
     for number, row in rows:
+        _unheaded(reading, sheet, number, row, columns)
         item: dict[str, Any] = {}
         places: dict[str, str] = {}
+        uncomputed: list[str] = []
         for i, name in enumerate(columns, 1):
             raw = row[i - 1] if i - 1 < len(row) else None
-            if not name or raw is None or raw == "" or name not in known:
+            if not name or _empty(raw):
+                continue
+            places[name] = _where(sheet, number, name, i)
+            if isinstance(raw, _Formula):
+                reading.add(places[name], _uncomputed(raw))
+                uncomputed.append(name)
                 continue
             item[name] = _value(raw, table.is_list(name), table.is_records(name))
-            places[name] = reading.where(table.sheet, number, name, i)
+        base: tuple[Any, ...]
         if table.per_offer:
-            nation = str(item.pop("nation", "")).strip()
-            if nation not in offers:
-                reading.problems.append(
-                    f"{places.get('nation', reading.where(table.sheet, number))}: `{shown_value(nation)}` {elsewhere}"
-                )
+            place = places.get("nation", _where(sheet, number, "nation", columns.index("nation") + 1))
+            if "nation" in uncomputed:
                 continue
-            o = offers[nation]
+            nation = str(item.pop("nation", "")).strip()
+            if not nation:
+                reading.add(place, "the nation is empty: each row names the nation whose offer it belongs to")
+                continue
+            if nation not in reading.nations:
+                reading.add(place, f"`{shown_value(nation)}` {elsewhere}{suggestion(nation, reading.nations)}")
+                continue
+            o = reading.nations[nation]
             target = reading.data["offers"][o].setdefault(table.path, [])
-            base: tuple[Any, ...] = ("offers", o, table.path, len(target))
-            counts[o] = counts.get(o, 0) + 1
+            base = ("offers", o, table.path, len(target))
         else:
             target = reading.data.setdefault(table.path, [])
             base = (table.path, len(target))
-        reading.cells[base] = reading.where(table.sheet, number)
+        reading.cells[base] = _where(sheet, number)
+        reading.sheet_of[base] = sheet
         for name, place in places.items():
             if name != "nation":
                 reading.cells[(*base, name)] = place
+        reading.reported.update((*base, name) for name in uncomputed)
         target.append(item)
 
 
-def _located(reading: _Reading, exc: ValidationError) -> Iterator[str]:
+def _path(loc: Sequence[Any]) -> tuple[Any, ...]:
+    """An error's path in the document: a red line's kind, which pydantic puts in the path to name
+    the member of the union, left out."""
+    parts = tuple(loc)
+    return tuple(
+        part
+        for i, part in enumerate(parts)
+        if not (
+            isinstance(part, str)
+            and i >= 2
+            and parts[i - 2] == "red_lines"
+            and isinstance(parts[i - 1], int)
+            and _is_tag(part)
+        )
+    )
+
+
+def _cell_of(reading: _Reading, path: tuple[Any, ...]) -> tuple[str, bool] | None:
+    """The cell (or row) nearest to a path that one holds, and whether it holds the whole path."""
+    for end in range(len(path), 0, -1):
+        place = reading.cells.get(path[:end])
+        if place is not None:
+            return place, all(isinstance(part, int) for part in path[end:])  # (an item of a list cell: the cell)
+    return None
+
+
+def _located(reading: _Reading, exc: ValidationError, model: type[BaseModel]) -> Iterator[str]:
     """Each validation error at the cell it came from (the nearest part of its path that one did)."""
-    for err in exc.errors(include_url=False):
-        loc = tuple(part for part in err.get("loc", ()) if not (isinstance(part, str) and _is_tag(part)))
-        place = None
-        for end in range(len(loc), 0, -1):
-            place = reading.cells.get(loc[:end])
-            if place is not None:
-                break
-        if place is None:  # a rule across fields names its field by path: its cell where one holds it
-            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            lines = [_at_cell(reading, line) for line in message.split("\n")]
-            yield from (line for line in lines if line)
+    errors = exc.errors(include_url=False)
+    meant: set[tuple[Any, ...]] = set()  # the fields an unknown one may have meant: missing, they follow from it
+    for err in errors:
+        if err.get("type") == "extra_forbidden":
+            unknown = _path(err.get("loc", ()))
+            close = difflib.get_close_matches(str(unknown[-1]), fields_at(model, unknown[:-1]), n=1, cutoff=0.6)
+            meant.update((*unknown[:-1], name) for name in close)
+    for err in errors:
+        found = (err.get("ctx") or {}).get("error")
+        if isinstance(found, ScenarioReferenceError):
+            yield from (_at_cell(reading, issue) for issue in found.issues)
             continue
-        if err.get("type") == "missing":
-            yield f"{place}: required field `{loc[-1] if loc else '?'}` is missing"
+        path = _path(err.get("loc", ()))
+        if any(path[: len(done)] == done for done in reading.reported):
+            continue  # its cell is named already
+        kind = err.get("type")
+        if kind == "extra_forbidden":
+            keys = list(_unknown_keys(reading, path, model))
+            if keys:
+                yield from keys
+                continue
+        misnamed = reading.misnamed.get(reading.sheet_of.get(path[:-1], ""), set())
+        if kind == "missing" and path and (path in meant or path[-1] in misnamed):
+            continue  # the unknown key, or the header, names the field it may have meant
+        cell = _cell_of(reading, path)
+        if cell is None and kind == "value_error":  # a rule across fields names its fields by path
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            for line in message.split("\n"):
+                if line.strip():
+                    yield _at_cell(reading, line, fallback=_no_cell(path))
+            continue
+        if cell is None:
+            yield _missing(path) if kind == "missing" else describe_error(err, _no_cell(path), model)
+            continue
+        if kind == "missing":
+            yield f"{cell[0]}: required field `{path[-1] if path else '?'}` is missing"
         else:
-            yield describe_error(err, place)
+            yield describe_error(err, cell[0], model)
 
 
-_PATH = re.compile(r"^\s*-?\s*(?P<path>[A-Za-z_]+(?:\[\d+\]|\.[A-Za-z_]+)*): (?P<rest>.*)$")
+def _unknown_keys(reading: _Reading, path: tuple[Any, ...], model: type[BaseModel]) -> Iterator[str]:
+    """An unknown field written as a key of a key-value sheet, at the key's cell (not its value's),
+    with the known key it may have meant."""
+    known = fields_at(model, path[:-1])
+    for full, (place, key, implied) in reading.keys.items():
+        if full[: len(path)] != path:
+            continue
+        close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
+        meant = [*full[: len(path) - 1], *close, *full[len(path) :]] if close else []
+        hint = f" (did you mean `{'.'.join(str(p) for p in meant[implied:])}`?)" if close else ""
+        yield f"{place}: unknown key `{shown_value(key)}`{hint}"
 
 
-def _at_cell(reading: _Reading, line: str) -> str:
-    """A scenario rule's problem line (`offers[0].units[1].available_from: ...`) at its cell."""
+def _no_cell(path: tuple[Any, ...]) -> str:
+    """Where a part no cell holds belongs: its sheet, and its key in a key-value sheet."""
+    if not path:
+        return "(workbook)"
+    head = path[0]
+    for table in TABLES:
+        if not table.per_offer and table.path == head:
+            return f"sheet `{table.sheet}`" + (" (no rows)" if len(path) == 1 else "")
+    if head == "offers":
+        return "sheet `offers`"
+    if head == "targets" and len(path) > 1:
+        return f"sheet `{_TARGETS}`, key `{'.'.join(str(p) for p in path[1:])}`"
+    return f"sheet `scenario`, key `{'.'.join(str(p) for p in path)}`"
+
+
+def _missing(path: tuple[Any, ...]) -> str:
+    """A required part no cell holds: the row of a key-value sheet, or the rows of a sheet, it needs."""
+    for table in TABLES:
+        if not table.per_offer and path == (table.path,):
+            return f"sheet `{table.sheet}`: no rows; at least one is required"
+    if len(path) > 1 and path[0] == "targets":
+        sheet, key = _TARGETS, ".".join(str(p) for p in path[1:])
+    else:
+        sheet, key = "scenario", ".".join(str(p) for p in path)
+    return f"sheet `{sheet}`: the key `{key}` is required (a row with `{key}` in column `key`, its value in `value`)"
+
+
+_PATH = re.compile(
+    r"^\s*-?\s*(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\s]+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)"
+    r"(?: \([^()]*\))?: (?P<rest>.*)$",  # (the ids of the elements on the path, as the service adds them)
+    re.S,
+)
+
+
+def _line_path(reading: _Reading, line: str) -> tuple[tuple[Any, ...], str, str] | None:
+    """A problem line's document path (an offer written by its nation, `offers[IDN]`, at its
+    position), the path as written, and the rest of the line; None for a line led by no path."""
     match = _PATH.match(line)
     if match is None:
-        return f"(scenario): {line.strip()}" if line.strip() else ""
+        return None
     path: list[Any] = []
-    for name, index in re.findall(r"([A-Za-z_]+)|\[(\d+)\]", match["path"]):
-        path.append(int(index) if index else name)
-    for end in range(len(path), 0, -1):
-        place = reading.cells.get(tuple(path[:end]))
-        if place is not None:
-            return f"{place}: {match['path']}: {match['rest']}"
-    return f"(scenario): {line.strip()}"
+    for name, index in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]+)\]", match["path"]):
+        if index.isdigit():
+            path.append(int(index))
+        elif index:
+            path.append(reading.nations.get(index, index) if path == ["offers"] else index)
+        else:
+            path.append(name)
+    return tuple(path), match["path"], match["rest"]
+
+
+def _at_cell(reading: _Reading, line: str, *, within: tuple[Any, ...] = (), fallback: str = "(scenario)") -> str:
+    """A problem line led by a document path (`offers[0].units[1].available_from: ...`, or
+    `offers[IDN]...`, an offer by its nation) led by the cell it came from; a path relative to
+    `within` (one offer's) found there first."""
+    parsed = _line_path(reading, line)
+    if parsed is None:
+        return f"{fallback}: {line.strip()}"
+    path, written, rest = parsed
+    for candidate in ((*within, *path), path) if within else (path,):
+        cell = _cell_of(reading, candidate)
+        if cell is not None:
+            place, whole = cell
+            return f"{place}: {rest}" if whole else f"{place}: {written}: {rest}"
+    return f"{fallback}: {line.strip()}"
+
+
+def _named_already(reading: _Reading, line: str, within: tuple[Any, ...]) -> bool:
+    """Does a problem line found by validation follow from one the reading named (a formula with no
+    value is a missing field; so is each row's value of a column whose header is misspelt)?"""
+    parsed = _line_path(reading, line)
+    if parsed is None:
+        return False
+    path, _, rest = parsed
+    for candidate in ((*within, *path), path) if within else (path,):
+        if any(candidate[: len(done)] == done for done in reading.reported):
+            return True
+        sheet = reading.sheet_of.get(candidate[:-1])
+        if sheet is not None and rest.startswith("required field") and candidate[-1] in reading.misnamed.get(sheet, ()):
+            return True
+    return False
 
 
 def _is_tag(part: str) -> bool:
@@ -525,34 +861,64 @@ def _not_a_scenario_workbook(sheets: Iterable[str]) -> str | None:
     return None
 
 
-def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, Any]:
-    """The offer document a workbook of offer sheets holds, for `nation` (every row must name it);
-    problems name sheet, row and column. The offer is checked against its scenario by the caller."""
-    book = _open(content, source)
-    reading = _Reading(source, data={"offers": [{"nation": nation}]})
+@dataclass(frozen=True)
+class SheetsRead:
+    """Offers read from a workbook of offer sheets, not yet validated: the document, the problems
+    of its cells, and where each of its parts came from, so that a problem found when it is
+    validated with its scenario is named by its cell (`at_cells`)."""
+
+    document: dict[str, Any]
+    problems: list[str]
+    """The problems of the workbook itself (its headers, its cells), by sheet, row and column."""
+    _reading: _Reading = field(repr=False)
+
+    def at_cells(self, problems: Iterable[str], *, nation: str | None = None) -> list[str]:
+        """Problem lines led by a document path (`offers[2].nation: ...`, `offers[IDN].units[0].count:
+        ...`; `units[0].count: ...` inside `nation`'s offer), each led by its cell where one holds
+        it; those that follow from a problem of `problems` (a cell already named) left out."""
+        within: tuple[Any, ...] = ()
+        if nation is not None and nation in self._reading.nations:
+            within = ("offers", self._reading.nations[nation])
+        return [
+            _at_cell(self._reading, line, within=within, fallback="(workbook)")
+            for line in problems
+            if not _named_already(self._reading, line, within)
+        ]
+
+
+def read_offer_sheets(content: bytes, source: str, nation: str) -> SheetsRead:
+    """The offer document a workbook of offer sheets holds, for `nation` (every row must name it),
+    and the problems of its cells; ScenarioInputError for a workbook that holds no offer sheets.
+    The caller validates it with its scenario (`SheetsRead.at_cells` names those problems' cells)."""
+    book = _Book(content, source)
+    reading = _Reading(source, data={"offers": [{"nation": nation}]}, nations={nation: 0})
     try:
-        sheets = {ws.title: ws for ws in book.worksheets}
-        missing = [t.sheet for t in OFFER_TABLES if t.sheet not in sheets]
+        missing = [t.sheet for t in OFFER_TABLES if t.sheet not in book.sheets]
         if missing:
             raise ScenarioInputError(source, [_no_sheets(missing)])
-        if "offers" in sheets:  # its row, with its nodes of entry (only a phased offer's workbook has it)
-            _read_offers(reading, sheets["offers"])
-            rows = reading.data["offers"]
-            if [row["nation"] for row in rows] not in ([], [nation]):
-                reading.problems.append(
-                    f"{reading.where('offers', 2, 'nation', 1)}: expected one row, this offer's nation (`{nation}`)"
-                )
-            reading.data["offers"] = [
-                {"nation": nation, **({"entry": rows[0]["entry"]} if rows and "entry" in rows[0] else {})}
-            ]
+        if "offers" in book.sheets:  # its row, with its nodes of entry (only a phased offer's workbook has it)
+            rows = _Reading(source)
+            _read_offers(rows, book, book.sheets["offers"])
+            reading.problems.extend(rows.problems)
+            if list(rows.nations) not in ([], [nation]):
+                reading.add(_where("offers", 2, "nation", 1), f"expected one row, this offer's nation (`{nation}`)")
+            elif rows.nations:
+                reading.data["offers"][0].update({k: v for k, v in rows.data["offers"][0].items() if k == "entry"})
+                reading.cells.update({k: v for k, v in rows.cells.items() if k[:2] == ("offers", 0)})
+                reading.reported.update(rows.reported)
         for table in OFFER_TABLES:
-            _read_table(reading, sheets[table.sheet], table, {nation: 0}, f"is not this offer's nation (`{nation}`)")
+            _read_table(reading, book, book.sheets[table.sheet], table, f"is not this offer's nation (`{nation}`)")
     finally:
         book.close()
-    if reading.problems:
-        raise ScenarioInputError(source, reading.problems)
-    offer: dict[str, Any] = reading.data["offers"][0]
-    return offer
+    return SheetsRead(reading.data["offers"][0], reading.problems, reading)
+
+
+def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, Any]:
+    """The offer document a workbook of offer sheets holds, for `nation`, checked on its own (not
+    against a scenario): ScenarioInputError naming every problem by sheet, row and column."""
+    read = read_offer_sheets(content, source, nation)
+    _check_offers(read)
+    return read.document
 
 
 class _Offers(Frozen):
@@ -561,59 +927,75 @@ class _Offers(Frozen):
     offers: list[Offer]
 
 
-def read_offers_workbook(content: bytes, source: str) -> list[dict[str, Any]]:
-    """The offers a workbook holds, one per nation it names: its `units`, `pledges` and `red_lines`
-    sheets (a `nation` column in each), and its `offers` sheet where it has one (then the nations
-    whose offers it holds, an offer with no row elsewhere being empty; else the nations the rows
-    name, in order). The other sheets of a scenario's workbook are not read: a coordinator may
-    import the offers of an exported scenario. Problems name sheet, row and column; the offers are
-    checked against their scenario by the caller."""
-    book = _open(content, source)
-    reading = _Reading(source)
-    try:
-        sheets = {ws.title: ws for ws in book.worksheets}
-        missing = [t.sheet for t in OFFER_TABLES if t.sheet not in sheets]
-        if missing:
-            raise ScenarioInputError(source, [_no_sheets(missing)])
-        if "offers" in sheets:
-            index = _read_offers(reading, sheets["offers"])
-        else:
-            reading.data["offers"] = []
-            index = {}
-            for table in OFFER_TABLES:  # the nations in the order their rows name them
-                for nation in _nations_named(sheets[table.sheet]):
-                    if nation not in index:
-                        index[nation] = len(reading.data["offers"])
-                        reading.data["offers"].append({"nation": nation})
-        elsewhere = "is not in the `offers` sheet" if "offers" in sheets else "is not a nation code"
-        for table in OFFER_TABLES:
-            _read_table(reading, sheets[table.sheet], table, index, elsewhere)
-    finally:
-        book.close()
-    if not reading.problems and not reading.data["offers"]:
-        reading.problems.append("(workbook): no offer in it: no row names a nation")
-    if reading.problems:
-        raise ScenarioInputError(source, reading.problems)
+def _check_offers(read: SheetsRead) -> None:
+    """Every problem of offers read: the workbook's, and each offer's own, validated on its own."""
+    reading = read._reading
+    problems = list(read.problems)
     try:
         _Offers.model_validate(reading.data)
     except ValidationError as exc:
-        raise ScenarioInputError(source, list(_located(reading, exc))) from None
-    offers: list[dict[str, Any]] = reading.data["offers"]
+        problems.extend(_located(reading, exc, _Offers))
+    if problems:
+        raise ScenarioInputError(reading.source, problems)
+
+
+def read_offers_sheets(content: bytes, source: str) -> SheetsRead:
+    """The offers a workbook holds (`{"offers": [...]}`), one per nation it names, and the problems
+    of its cells: its `units`, `pledges` and `red_lines` sheets (a `nation` column in each), and
+    its `offers` sheet where it has one (then the nations whose offers it holds, an offer with no
+    row elsewhere being empty; else the nations the rows name, in order). The other sheets of a
+    scenario's workbook are not read: a coordinator may import the offers of an exported scenario.
+    ScenarioInputError for a workbook with no offer in it; the caller validates the offers with
+    their scenario (`SheetsRead.at_cells` names those problems' cells)."""
+    book = _Book(content, source)
+    reading = _Reading(source)
+    try:
+        missing = [t.sheet for t in OFFER_TABLES if t.sheet not in book.sheets]
+        if missing:
+            raise ScenarioInputError(source, [_no_sheets(missing)])
+        if "offers" in book.sheets:
+            _read_offers(reading, book, book.sheets["offers"])
+        else:
+            reading.data["offers"] = []
+            for table in OFFER_TABLES:  # the nations in the order their rows name them
+                for nation, place in _nations_named(book, book.sheets[table.sheet], table.sheet):
+                    if nation not in reading.nations:
+                        o = reading.nations[nation] = len(reading.data["offers"])
+                        reading.data["offers"].append({"nation": nation})
+                        reading.cells[("offers", o, "nation")] = place
+        elsewhere = "is not in the `offers` sheet" if "offers" in book.sheets else "is not a nation code"
+        for table in OFFER_TABLES:
+            _read_table(reading, book, book.sheets[table.sheet], table, elsewhere)
+    finally:
+        book.close()
+    if not reading.data["offers"]:
+        raise ScenarioInputError(source, reading.problems or ["(workbook): no offer in it: no row names a nation"])
+    return SheetsRead({"offers": reading.data["offers"]}, reading.problems, reading)
+
+
+def read_offers_workbook(content: bytes, source: str) -> list[dict[str, Any]]:
+    """The offers a workbook holds, one per nation it names (`read_offers_sheets`), each checked on
+    its own (not against a scenario): ScenarioInputError naming every problem by sheet, row and column."""
+    read = read_offers_sheets(content, source)
+    _check_offers(read)
+    offers: list[dict[str, Any]] = read.document["offers"]
     return offers
 
 
-def _nations_named(ws: Any) -> Iterator[str]:
-    rows = _values(ws)
+def _nations_named(book: _Book, ws: Any, sheet: str) -> Iterator[tuple[str, str]]:
+    """The nations a sheet's rows name, each with its cell."""
+    rows = book.rows(ws)
     header = next(rows, None)
     if header is None:
         return
-    columns = [str(v).strip() if v is not None else "" for v in header[1]]
+    columns = [str(v).strip() if isinstance(v, str) else "" for v in header[1]]
     if "nation" not in columns:
         return  # `_read_table` says so
     at = columns.index("nation")
-    for _, row in rows:
-        if at < len(row) and row[at] is not None and str(row[at]).strip():
-            yield str(row[at]).strip()
+    for number, row in rows:
+        value = row[at] if at < len(row) else None
+        if isinstance(value, str | int | float) and str(value).strip():
+            yield str(value).strip(), _where(sheet, number, "nation", at + 1)
 
 
 def read_workbook_file(path: Path) -> Scenario:
@@ -628,7 +1010,10 @@ def read_workbook_file(path: Path) -> Scenario:
 
 __all__: Sequence[str] = (
     "TABLES",
+    "SheetsRead",
+    "read_offer_sheets",
     "read_offer_workbook",
+    "read_offers_sheets",
     "read_offers_workbook",
     "read_workbook",
     "read_workbook_file",

@@ -139,6 +139,14 @@ BAD_CASES = [
         ],
         id="field-and-reference-problems-in-one-run",
     ),
+    pytest.param(
+        "dangling-name-a-failed-part-holds.yaml",
+        [
+            ("offers[0].units[0].count", ["got `two`"]),
+            ("offers[1].units[0].capability", ["capability `enginer`", "did you mean `engineer`"]),
+        ],
+        id="dangling-name-suggesting-what-a-failed-part-holds",
+    ),
 ]
 
 LOCATION = re.compile(r"^(?P<path>[^\s]+?)(?: \((?P<ids>[^)]*)\))?(?:, line (?P<line>\d+))?: ")

@@ -4,6 +4,8 @@ problem of a workbook a planner edited named by its sheet, row and column."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -230,3 +232,232 @@ def test_workbook_cli_output_that_cannot_be_written_is_not_called_a_scenario_pro
     text = "".join(result.output.split())  # (a long path may be folded anywhere)
     assert "".join(said.split()) in text and "inthescenario" not in text, result.output
     assert not (tmp_path / output).exists()
+
+
+def _problems(content: bytes) -> list[str]:
+    """The problems reading a scenario workbook names (fails the test if it reads)."""
+    with pytest.raises(ScenarioInputError) as caught:
+        read_workbook(content, "plan.xlsx")
+    return caught.value.problems
+
+
+def _edits(scenario: Scenario, *cells: tuple[str, str, object]) -> bytes:
+    """The scenario's workbook with several cells changed (sheet, cell, value)."""
+    book = load_workbook(io.BytesIO(write_workbook(scenario)))
+    for sheet, cell, value in cells:
+        book[sheet][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _row_of(content: bytes, sheet: str, key: str) -> int:
+    """The row of a key-value sheet holding `key`."""
+    keys = [row[0] for row in load_workbook(io.BytesIO(content))[sheet].values]
+    return keys.index(key) + 1
+
+
+def test_workbook_names_every_problem_in_one_pass() -> None:
+    """A misspelt control, a veto against an unknown nation, an unknown column and a bad count are
+    named together, each at its cell, the control and the nation with the closest known name."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    count = _column("units", "count")
+    problems = _problems(
+        _edits(
+            scenario,
+            ("sectors", "C2", "secur"),
+            ("vetoes", "C2", "TUX"),
+            ("sectors", "D1", "opns"),
+            ("units", f"{count}3", "six"),
+        )
+    )
+    assert len(problems) == 4, problems
+    assert (
+        "sheet `sectors`, row 2, column `control` (C): Input should be 'secure', 'contested' or 'hostile' "
+        "(got `secur`; did you mean `secure`?)"
+    ) in problems
+    assert any(
+        p.startswith("sheet `vetoes`, row 2, column `against` (C): ") and "`TUX`" in p and "did you mean `TUR`?" in p
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith("sheet `sectors`, row 1, column `opns` (D): unknown column (did you mean `opens`?)")
+        for p in problems
+    )
+    assert any(
+        p.startswith(f"sheet `units`, row 3, column `count` ({count}): ") and "(got `six`)" in p for p in problems
+    )
+
+
+def test_workbook_a_misspelt_header_is_one_problem_among_the_others() -> None:
+    """A misspelt column header is named with the column it may have meant, beside the sheet's other
+    problems; its rows' values, left unread, are not named again as missing."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    capability, count = _column("units", "capability"), _column("units", "count")
+    problems = _problems(_edits(scenario, ("units", f"{capability}1", "capabilty"), ("units", f"{count}2", "six")))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith(
+        f"sheet `units`, row 1, column `capabilty` ({capability}): unknown column (did you mean `capability`?)"
+    )
+    assert problems[1].startswith(f"sheet `units`, row 2, column `count` ({count}): ")
+
+
+def test_workbook_a_formula_with_no_value_is_named_as_one() -> None:
+    """A formula a program wrote without computing it is named at its cell as a formula with no
+    value (not as a missing field); one a spreadsheet computed is read as its value."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    personnel = _column("units", "personnel")
+    content = _edits(scenario, ("units", f"{personnel}2", "=60*3"))
+    assert _problems(content) == [
+        f"sheet `units`, row 2, column `personnel` ({personnel}): the cell holds a formula (`=60*3`) with no "
+        "computed value (the workbook was saved by a program that does not calculate): type the value, or open "
+        "and save the workbook in a spreadsheet program"
+    ]
+    computed = io.BytesIO()  # the same workbook as a spreadsheet saves it: the formula and its value
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(computed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if b"<f>60*3</f>" in data:
+                data = re.sub(rb"<f>60\*3</f>(<v\s*/>|<v></v>)?", b"<f>60*3</f><v>180</v>", data)
+            target.writestr(item, data)
+    assert read_workbook(computed.getvalue(), "plan.xlsx") == scenario
+    assert (
+        len(_problems(_edits(scenario, ("scenario", f"B{_row_of(content, 'scenario', 'id')}", '="tu"&"torial"')))) == 1
+    )
+
+
+def test_workbook_a_second_column_and_a_value_without_a_header_are_named() -> None:
+    """A column header written twice, and a value in a column with no header, are problems naming
+    their sheet and column: neither is read silently."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    assert _problems(_edits(scenario, ("sectors", "D1", "name"))) == [
+        "sheet `sectors`, row 1, column `name` (D): a second column `name` (the first is column B): keep one"
+    ]
+    assert _problems(_edits(scenario, ("sectors", "F3", "north"))) == [
+        "sheet `sectors`, row 3, column F: a value (`north`) in a column without a header: name the column in "
+        "row 1, or clear the cell"
+    ]
+    assert _problems(_edits(scenario, ("scenario", "C2", "note"))) == [
+        "sheet `scenario`, row 2, column C: a value (`note`) in a column without a header: name the column in "
+        "row 1, or clear the cell"
+    ]
+
+
+def test_workbook_an_unknown_key_is_named_at_its_key() -> None:
+    """A misspelt key of the `scenario` or `targets` sheet is named at the key's cell (column A),
+    with the key it may have meant, as the sheet spells keys."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    content = write_workbook(scenario)
+    start = _row_of(content, "scenario", "horizon.start")
+    assert _problems(_edits(scenario, ("scenario", f"A{start}", "horizon.strat"))) == [
+        f"sheet `scenario`, row {start}, column `key` (A): unknown key `horizon.strat` (did you mean `horizon.start`?)"
+    ]
+    row = _row_of(content, "targets", "max_personnel")
+    assert _problems(_edits(scenario, ("targets", f"A{row}", "max_personel"))) == [
+        f"sheet `targets`, row {row}, column `key` (A): unknown key `max_personel` (did you mean `max_personnel`?)"
+    ]
+    old = _old_layout(content)
+    row = _row_of(old, "scenario", "targets.max_personnel")
+    book = load_workbook(io.BytesIO(old))
+    book["scenario"][f"A{row}"] = "targets.max_personel"
+    out = io.BytesIO()
+    book.save(out)
+    assert _problems(out.getvalue()) == [
+        f"sheet `scenario`, row {row}, column `key` (A): unknown key `targets.max_personel` "
+        "(did you mean `targets.max_personnel`?)"
+    ]
+
+
+def test_workbook_an_empty_nation_cell_is_named() -> None:
+    """A unit whose nation cell is empty is named at that cell as empty, not as a nation ``."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    assert _problems(_edits(scenario, ("units", "A2", None))) == [
+        "sheet `units`, row 2, column `nation` (A): the nation is empty: each row names the nation whose offer "
+        "it belongs to"
+    ]
+
+
+def test_workbook_an_offer_sheet_names_its_cells() -> None:
+    """A delegate's offer sheet with a count of "six" is refused at its sheet, row and column, not
+    at the offer's field path."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    idn = scenario.offer_by_nation["IDN"].model_dump(mode="json", by_alias=True, exclude_none=True)
+    book = load_workbook(io.BytesIO(write_offer_workbook(idn)))
+    count = _column("units", "count")
+    book["units"][f"{count}2"] = "six"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ScenarioInputError) as caught:
+        read_offer_workbook(out.getvalue(), "offer.xlsx", "IDN")
+    assert caught.value.problems == [
+        f"sheet `units`, row 2, column `count` ({count}): Input should be a valid integer, unable to parse string "
+        "as an integer (got `six`)"
+    ]
+
+
+def _old_layout(content: bytes) -> bytes:
+    """A workbook as written before the `targets` sheet: its targets as `targets.*` keys of the
+    `scenario` sheet."""
+    book = load_workbook(io.BytesIO(content))
+    for key, value in list(book["targets"].values)[1:]:
+        book["scenario"].append([f"targets.{key}", value])
+    del book["targets"]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_workbook_targets_have_their_sheet_and_old_workbooks_still_read() -> None:
+    """The targets are a key-value sheet of their own; a workbook written with them as `targets.*`
+    keys of the `scenario` sheet reads as the same scenario; a target given in both is named."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    content = write_workbook(scenario)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames[:2] == ["scenario", "targets"]
+    assert list(book["targets"].values) == [
+        ("key", "value"),
+        ("max_personnel", 20000),
+        ("min_nations", 2),
+        ("group_minimums.oic", 2),
+        ("max_nation_share", 0.6),
+        ("funding_coverage", 1),
+    ]
+    assert not any(str(key).startswith("targets.") for key, *_ in book["scenario"].values)
+    old = _old_layout(content)
+    assert read_workbook(old, "plan.xlsx").sha256() == scenario.sha256()
+    book = load_workbook(io.BytesIO(old))
+    book.create_sheet("targets").append(["key", "value"])
+    book["targets"].append(["min_nations", 3])
+    out = io.BytesIO()
+    book.save(out)
+    assert _problems(out.getvalue()) == ["sheet `targets`, row 2, column `key` (A): `min_nations` appears twice"]
+
+
+@pytest.mark.parametrize("path", sorted(Path("examples").glob("*.yaml")), ids=lambda p: p.stem)
+def test_workbook_cli_round_trip_of_every_example(path: Path, tmp_path: Path) -> None:
+    """`forcepack export X -o a.xlsx && forcepack import a.xlsx -o b.yaml` gives the example's
+    canonical scenario (its sha256) back."""
+    runner = CliRunner()
+    book, back = tmp_path / "a.xlsx", tmp_path / "b.yaml"
+    assert runner.invoke(app, ["export", str(path), "-o", str(book)]).exit_code == 0
+    result = runner.invoke(app, ["import", str(book), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    assert load_scenario(back).sha256() == load_scenario(path).sha256()
+
+
+def test_workbook_problems_shown_in_the_docs() -> None:
+    """docs/workbook.md shows the problems of the tutorial's workbook with four cells changed: they
+    are what reading it gives."""
+    text = Path("docs/workbook.md").read_text(encoding="utf-8")
+    block = text.split("```text\n", 1)[1].split("```", 1)[0]
+    scenario = load_scenario("examples/tutorial.yaml")
+    content = _edits(
+        scenario,
+        ("sectors", "D1", "opns"),
+        ("sectors", "C2", "secur"),
+        ("targets", "A2", "max_personel"),
+        ("vetoes", "C2", "TUX"),
+    )
+    with pytest.raises(ScenarioInputError) as caught:
+        read_workbook(content, "plan.xlsx")
+    assert str(caught.value) + "\n" == block

@@ -74,14 +74,35 @@ def get_offer(
 @router.get(
     "/{nation}/workbook",
     response_class=Response,
-    responses={**problems(401, 403, 404), 200: {"content": {XLSX_TYPE: {}}, "description": "The offer's sheets."}},
+    responses={
+        200: {
+            "content": {XLSX_TYPE: {}},
+            "description": "The offer's sheets; `ETag` names the version they hold.",
+            "headers": {
+                "ETag": {"description": "The offer version's ETag, as its JSON gives it.", "schema": {"type": "string"}}
+            },
+        },
+        304: {"description": "Not modified: `If-None-Match` names the current version (no body)"},
+        **problems(401, 403, 404),
+    },
 )
-def get_offer_workbook(scenario_id: str, nation: str, db: DatabaseDep, principal: PrincipalDep) -> Response:
+def get_offer_workbook(
+    scenario_id: str,
+    nation: str,
+    db: DatabaseDep,
+    principal: PrincipalDep,
+    if_none_match: Annotated[
+        str | None, Header(description="ETags the caller holds: 304 without a body when one is current.")
+    ] = None,
+) -> Response:
     """A nation's current offer as a workbook (its units, pledges and red lines, a sheet each), for
     its delegate to fill in and `PUT` back with `Content-Type: application/vnd.openxmlformats-
-    officedocument.spreadsheetml.sheet` (and `If-Match`, as for any version)."""
-    content = service.offer_workbook(db, principal, scenario_id, nation)
-    headers = {"Content-Disposition": f'attachment; filename="{scenario_id}-{nation}-offer.xlsx"'}
+    officedocument.spreadsheetml.sheet` and `If-Match` naming the `ETag` this answer gives (the
+    offer version's, as its JSON's): a sheet filled in from a version since replaced is a 412."""
+    etag, content = service.offer_workbook(db, principal, scenario_id, nation)
+    if if_none_match is not None and service.etag_matches_weakly(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    headers = {"Content-Disposition": f'attachment; filename="{scenario_id}-{nation}-offer.xlsx"', "ETag": etag}
     return Response(content, media_type=XLSX_TYPE, headers=headers)
 
 

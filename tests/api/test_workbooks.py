@@ -57,6 +57,25 @@ def test_workbooks_a_delegate_edits_its_offer_as_a_sheet(service: Service) -> No
     assert "sheet `units`, row 2, column `nation` (A): `MAR` is not this offer's nation" in refused.text
 
 
+def test_workbooks_an_offer_sheet_carries_its_version(service: Service) -> None:
+    """The offer's sheets come with the version's ETag (as its JSON's), so a delegate uploads them
+    back with `If-Match` and nothing else; a sheet of a version since replaced is a 412, and
+    `If-None-Match` naming the current version a 304."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    response = service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn)
+    etag = response.headers.get("etag")
+    assert etag is not None and etag == service.client.get(OFFER.format("IDN"), headers=idn).headers["etag"]
+    book = load_workbook(io.BytesIO(response.content))
+    book["units"][f"{_column('units', 'count')}2"] = 4
+    headers = {**idn, "Content-Type": XLSX_TYPE, "If-Match": etag}
+    put = service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers)
+    assert put.status_code == 200, put.text
+    stale = service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers)
+    assert stale.status_code == 412, stale.text
+    again = service.client.get(f"{OFFER.format('IDN')}/workbook", headers={**idn, "If-None-Match": put.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == put.headers["etag"] and not again.content
+
+
 def test_workbooks_are_read_as_the_json_is(service: Service) -> None:
     """A delegate reads no other nation's offer sheets (404, as its JSON), nor the whole scenario
     (403); a workbook sent where no route reads one is a 415."""
@@ -129,9 +148,9 @@ def test_workbooks_a_coordinator_imports_offers_of_several_nations(service: Serv
 
 
 def test_workbooks_an_offers_import_is_all_or_nothing_and_names_its_cells(service: Service) -> None:
-    """A bad cell is a 422 at its sheet, row and column, an unknown nation names the nation, and a
-    stale or missing `If-Match` is a 412 naming the nation or a 428; nothing is written by any;
-    delegates may not import."""
+    """A bad cell is a 422 at its sheet, row and column, an unknown nation names the nation beside
+    the other offers' problems, and a stale or missing `If-Match` is a 412 naming the nation or a
+    428; nothing is written by any; delegates may not import."""
     workbook = service.client.get("/v1/scenarios/tutorial/workbook", headers=service.coordinator).content
     book = load_workbook(io.BytesIO(workbook))
     book["units"]["A3"] = "XXX"
@@ -151,7 +170,11 @@ def test_workbooks_an_offers_import_is_all_or_nothing_and_names_its_cells(servic
     body = {"offers": [{"nation": "XXX"}, {"nation": "IDN", "units": [{"id": "a", "capability": "engineer"}]}]}
     response = service.client.post(OFFERS, json=body, headers={**service.coordinator, "If-Match": etags})
     assert response.status_code == 422
-    assert response.json()["problems"] == ["offers[0].nation: `XXX` is not a nation of scenario `tutorial`"]
+    assert response.json()["problems"] == [
+        "offers[IDN].units[0].count (id: a): required field is missing",
+        "offers[IDN].units[0].personnel (id: a): required field is missing",
+        "offers[0].nation: `XXX` is not a nation of scenario `tutorial`",
+    ]
     body = {"offers": [{"nation": "IDN", "units": [{"id": "a", "capability": "engineer"}]}]}
     response = service.client.post(OFFERS, json=body, headers={**service.coordinator, "If-Match": etags})
     assert response.status_code == 422
@@ -165,5 +188,65 @@ def test_workbooks_an_offers_import_is_all_or_nothing_and_names_its_cells(servic
     idn = service.auth(Role.DELEGATE, "IDN")
     response = service.client.post(OFFERS, json=fine, headers={**idn, "If-Match": etags})
     assert response.status_code == 403
+    versions = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["offers"]
+    assert all(entry["version"] == 1 for entry in versions)
+
+
+def test_workbooks_an_offer_sheet_is_refused_at_its_cells(service: Service) -> None:
+    """IDN's sheet with a count of "six" and a misspelt capability is refused with both problems at
+    their sheet, row and column (the capability with the one it may have meant), not at the offer's
+    field paths."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    response = service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn)
+    book = load_workbook(io.BytesIO(response.content))
+    count, capability = _column("units", "count"), _column("units", "capability")
+    book["units"][f"{count}2"] = "six"
+    book["units"][f"{capability}3"] = "infantri"
+    headers = {**idn, "Content-Type": XLSX_TYPE, "If-Match": response.headers["etag"]}
+    put = service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers)
+    assert put.status_code == 422, put.text
+    assert put.json()["problems"] == [
+        f"sheet `units`, row 2, column `count` ({count}): Input should be a valid integer, unable to parse string "
+        "as an integer (got `six`)",
+        f"sheet `units`, row 3, column `capability` ({capability}): capability `infantri` is not a capability of "
+        "this scenario (did you mean `infantry`?)",
+    ]
+
+
+def test_workbooks_an_offers_import_names_every_problem_at_its_cell(service: Service) -> None:
+    """An import whose `offers` sheet names a nation the scenario lacks is refused with that nation
+    at its cell and the closest nation, together with the workbook's other problems: an unknown
+    column, a bad count, a capability the scenario lacks (another offer's)."""
+    workbook = service.client.get("/v1/scenarios/tutorial/workbook", headers=service.coordinator).content
+    book = load_workbook(io.BytesIO(workbook))
+    count, capability = _column("units", "count"), _column("units", "capability")
+    book["offers"]["A6"] = "MRA"
+    book["units"][f"{count}2"] = "six"
+    book["units"][f"{capability}5"] = "enginer"
+    book["units"]["Z1"] = "colour"
+    headers = {**service.coordinator, "Content-Type": XLSX_TYPE, "If-Match": "*"}
+    response = service.client.post(OFFERS, content=_saved(book), headers=headers)
+    assert response.status_code == 422, response.text
+    problems = response.json()["problems"]
+    assert len(problems) == 4, problems
+    assert problems[0].startswith("sheet `units`, row 1, column `colour` (Z): unknown column")
+    assert problems[1].startswith(f"sheet `units`, row 2, column `count` ({count}): ")
+    assert problems[2] == (
+        f"sheet `units`, row 5, column `capability` ({capability}): capability `enginer` is not a capability of "
+        "this scenario (did you mean `engineer`?)"
+    )
+    assert problems[3] == (
+        "sheet `offers`, row 6, column `nation` (A): `MRA` is not a nation of scenario `tutorial` (did you mean `MAR`?)"
+    )
+    del book["offers"]  # the nations the rows name: an unknown one at the first cell naming it
+    book["units"]["Z1"] = None
+    book["units"][f"{count}2"] = 3
+    book["units"][f"{capability}5"] = "engineer"
+    book["units"]["A4"] = "MRA"
+    response = service.client.post(OFFERS, content=_saved(book), headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"] == [
+        "sheet `units`, row 4, column `nation` (A): `MRA` is not a nation of scenario `tutorial` (did you mean `MAR`?)"
+    ]
     versions = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["offers"]
     assert all(entry["version"] == 1 for entry in versions)
