@@ -381,6 +381,20 @@ def _uncomputed(formula: _Formula) -> str:
     )
 
 
+def _unknown_sheets(reading: _Reading, sheets: Iterable[str], known: Sequence[str]) -> None:
+    """A sheet whose name is close to one read (`veto` beside `vetoes`) is a problem: its rows would
+    be left out unseen. Other sheets (a planner's notes) are not read, as docs/workbook.md says."""
+    for title in sheets:
+        if title in known:
+            continue
+        close = suggestion(title, known)
+        if close:
+            reading.problems.append(
+                f"sheet `{title}`: not a sheet forcepack reads{close}; its rows are not read: rename it, or move "
+                "its rows to that sheet"
+            )
+
+
 def read_workbook(content: bytes, source: str) -> Scenario:
     """The scenario a workbook holds; ScenarioInputError naming every problem at once, each by sheet,
     row and column (or by the scenario's own rules, when they are broken across sheets)."""
@@ -390,6 +404,7 @@ def read_workbook(content: bytes, source: str) -> Scenario:
         missing = [name for name in (*_KEYED, *(t.sheet for t in TABLES)) if name not in book.sheets]
         if missing:
             raise ScenarioInputError(source, [_not_a_scenario_workbook(book.sheets) or _no_sheets(missing)])
+        _unknown_sheets(reading, book.sheets, [*_KEYED, _TARGETS, *(t.sheet for t in TABLES)])
         _read_keyed_sheet(reading, book, book.sheets["scenario"])
         if _TARGETS in book.sheets:  # (a workbook written before it had one holds `targets.*` keys instead)
             _read_keyed_sheet(reading, book, book.sheets[_TARGETS], prefix="targets")

@@ -461,3 +461,22 @@ def test_workbook_problems_shown_in_the_docs() -> None:
     with pytest.raises(ScenarioInputError) as caught:
         read_workbook(content, "plan.xlsx")
     assert str(caught.value) + "\n" == block
+
+
+def test_workbook_a_sheet_named_close_to_one_read_is_a_problem_and_notes_are_not() -> None:
+    """A sheet `veto` beside `vetoes` holds rows a planner meant to be read: a problem naming the
+    sheet it was meant to be. A sheet of notes, named like none, is left alone and the file reads."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    book = load_workbook(io.BytesIO(write_workbook(scenario)))
+    book.create_sheet("veto").append(["id", "by", "against"])
+    book.create_sheet("Notes from the meeting").append(["ask Egypt about the crossings"])
+    out = io.BytesIO()
+    book.save(out)
+    assert _problems(out.getvalue()) == [
+        "sheet `veto`: not a sheet forcepack reads (did you mean `vetoes`?); its rows are not read: rename it, "
+        "or move its rows to that sheet"
+    ]
+    del book["veto"]
+    out = io.BytesIO()
+    book.save(out)
+    assert read_workbook(out.getvalue(), "plan.xlsx").sha256() == scenario.sha256()
