@@ -231,7 +231,8 @@ def offer_workbook(db: Database, principal: Principal, scenario_id: str, nation:
     from forcepack.models.workbook import write_offer_workbook
 
     view = get_offer(db, principal, scenario_id, nation)
-    return view.etag, write_offer_workbook(view.offer.model_dump(mode="json", by_alias=True, exclude_none=True))
+    offer = view.offer.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return view.etag, write_offer_workbook(offer, version=view.version)
 
 
 def store_scenario(db: Database, principal: Principal, data: Any, *, source: str) -> ScenarioView:
@@ -629,6 +630,14 @@ def put_offer(
         version = current.version if current is not None else 0
         current_etag = offer_etag(scenario_id, nation, current, key)
         _check_preconditions(if_match, if_none_match, current_etag, exists=current is not None)
+        based_on = sheets[0].based_on if sheets else None
+        if based_on is not None and based_on != version:
+            # A sheet filled in from an older version would undo what was written since, whatever
+            # version the uploading page holds.
+            raise PreconditionFailed(
+                f"the sheet was written from version {based_on} of {nation}'s offer, and the offer is now at "
+                f"version {version}: download the sheet again and make the changes there"
+            )
         _active(row)
         stored = _offer_view(scenario_id, nation, current, key).model_dump(mode="json", exclude={"offer"})
         offer = offer_changes(offer_of_view(document(), stored, source), nation, source)
@@ -1068,12 +1077,17 @@ def job_package(db: Database, runner: JobRunner, principal: Principal, job_id: s
     patched one (409 for a job not done, or whose answer is no single package)."""
     view = get_job(db, runner, principal, job_id)
     _done_and_shown(view, job_id, "package")
+    package: Solution | None = None
     if isinstance(view.result, Solution):
-        return view.result
-    if isinstance(view.result, WhatIf):
+        package = view.result
+    elif isinstance(view.result, WhatIf):
         if view.result.patched is None:
             raise Conflict(f"job `{job_id}`'s patched package is withheld from this caller: {view.result.withheld}")
-        return view.result.patched
+        package = view.result.patched
+    if package is not None:
+        if not package.has_package:  # (empty tables would read as a package of nothing, fully funded)
+            raise Conflict(f"job `{job_id}` found no package ({package.status}): there is nothing to table")
+        return package
     raise Conflict(f"job `{job_id}` is {a_job(view.kind)}: its answer holds no single package to table")
 
 

@@ -30,6 +30,7 @@ from forcepack.api.auth import Principal, Role
 from forcepack.api.documents import ANOTHER_NATIONS_OFFER
 from forcepack.api.schemas import ExplanationAnswer
 from forcepack.models.analysis import Criticality, LineSupply, WhatIf, WhyNot
+from forcepack.models.patch import Patch
 from forcepack.models.scenario_diff import ElementDiff
 from forcepack.models.solution import (
     ConflictElement,
@@ -41,6 +42,7 @@ from forcepack.models.solution import (
     Supply,
 )
 from forcepack.solver.rules.requirements import supply_sentence
+from forcepack.solver.whatif import summarise
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
 A_NATIONS_CONDITION = "a nation's condition"
@@ -443,6 +445,15 @@ def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> 
     summary = answer.summary
     if answer.patched.explanation is not None and patched is not None and patched.explanation is not None:
         summary = summary.replace(answer.patched.explanation.summary, patched.explanation.summary)
+    diff, withheld = answer.diff, answer.withheld
+    if reveals_unused(answer.patched, viewer, public):
+        patched, withheld = None, UNUSED_WITHHELD
+        if diff is not None:
+            kept = [c for c in diff.added if viewer.sees_nation(c.nation) or (c.nation, c.unit) in public]
+            diff = diff.model_copy(update={"added": kept})
+            # The summary told of the rows now withheld: told again from the diff as shown, so its
+            # counts are the diff's (and the brief's).
+            summary = summarise(Patch.model_validate(answer.patch), answer.baseline, answer.patched, diff)
     if secrets.leaks(summary, viewer):
         condition = _condition_placeholder(viewer)
         summary = (
@@ -450,12 +461,6 @@ def redact_what_if(answer: WhatIf, viewer: Principal, secrets: OfferSecrets) -> 
             if answer.patched.has_package
             else f"No package remains; what keeps one out involves {condition}."
         )
-    diff, withheld = answer.diff, answer.withheld
-    if reveals_unused(answer.patched, viewer, public):
-        patched, withheld = None, UNUSED_WITHHELD
-        if diff is not None:
-            kept = [c for c in diff.added if viewer.sees_nation(c.nation) or (c.nation, c.unit) in public]
-            diff = diff.model_copy(update={"added": kept})
     redacted = answer.model_copy(
         update={
             "patch": redact_patch(answer.patch, viewer, secrets),

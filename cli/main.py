@@ -516,6 +516,11 @@ def import_command(
     suffix = output.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise OutputError(str(output), f"expected a .yaml, .yml or .json file to write, got `{suffix}`")
+    if workbook.suffix.lower() in (".yaml", ".yml", ".json"):
+        raise ForcepackError(
+            f"{workbook}: `import` reads a workbook (.xlsx); this is a scenario file already, which every other "
+            "command reads as it is"
+        )
     scenario = read_workbook_file(workbook)
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     text = (

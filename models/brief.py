@@ -33,7 +33,7 @@ from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Conflict, ConflictElement, Explanation, NodeLoad, Relaxation, Solution
 from forcepack.models.tables import package_tables
 from forcepack.models.timeline import Timeline, timeline
-from forcepack.models.wording import plural
+from forcepack.models.wording import agrees, plural
 
 TEMPLATE = "brief.html"
 """The brief's template, beside this module."""
@@ -312,7 +312,13 @@ def _gap_words(solution: Solution) -> str:
     if solution.status == "optimal":
         return "Proven optimal: gap 0%."
     if solution.status == "feasible":
-        open_criteria = [o.criterion for o in solution.objective if o.value != o.bound]
+        # The criterion the gap is of: the first whose bound falls short of its value, as the search
+        # reports it (`solver.search`).
+        open_criteria = [
+            o.criterion
+            for o in solution.objective
+            if o.value != o.bound and abs(abs(o.value - o.bound) / max(1.0, abs(o.value)) - solution.gap) < 1e-9
+        ]
         on = f" on {open_criteria[0]}" if open_criteria else ""
         gap = "under 0.1%" if solution.gap < 0.0005 else f"{solution.gap:.1%}"
         return f"Not proven optimal: gap {gap}{on} (the best bound proven is that far from this package)."
@@ -373,7 +379,7 @@ def _account(solution: Solution, names: _Names) -> list[str]:
     totals = solution.totals
     money_only = totals.nations_participating - totals.nations_contributing
     sentences.append(
-        f"{_plural(totals.nations_contributing, 'nation')} send units"
+        f"{_plural(totals.nations_contributing, 'nation')} {agrees(totals.nations_contributing, 'sends', 'send')} units"
         + (f", {money_only} more {'takes' if money_only == 1 else 'take'} part with money" if money_only else "")
         + "."
     )

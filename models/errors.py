@@ -25,6 +25,14 @@ class ScenarioInputError(ForcepackError):
         return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+class UnreadableInput(ScenarioInputError):
+    """A file that cannot be read at all (missing, a folder, too large, not text): said as that,
+    never as "problems in the scenario", which it may not even be."""
+
+    def message(self) -> str:
+        return f"{self.source}: cannot be read: {'; '.join(self.problems)}"
+
+
 class NotPhasedYet(ScenarioInputError):
     """An analysis that does not yet plan a phased scenario (solving and explaining one do)."""
 

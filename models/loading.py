@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from forcepack.models.common import ENGAGEMENT_NAMES
 from forcepack.models.documents import other_document, scenario_not_solution
-from forcepack.models.errors import ScenarioInputError, SolutionInputError
+from forcepack.models.errors import ScenarioInputError, SolutionInputError, UnreadableInput
 from forcepack.models.locating import located
 from forcepack.models.partial import references_of_the_rest
 from forcepack.models.red_lines import RED_LINE_KINDS
@@ -468,15 +468,15 @@ def read_text_file(path: Path) -> str:
         with path.open("rb") as file:
             content = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioInputError(source, ["no such file"]) from None
+        raise UnreadableInput(source, ["no such file"]) from None
     except OSError as exc:
-        raise ScenarioInputError(source, [f"cannot be read: {exc.strerror or exc}"]) from None
+        raise UnreadableInput(source, [exc.strerror or str(exc)]) from None
     if len(content) > MAX_FILE_BYTES:
-        raise ScenarioInputError(source, [f"larger than {MAX_FILE_BYTES:,} bytes"])
+        raise UnreadableInput(source, [f"larger than {MAX_FILE_BYTES:,} bytes"])
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioInputError(source, [f"not UTF-8 text: {exc.reason} at byte {exc.start}"]) from None
+        raise UnreadableInput(source, [f"not UTF-8 text: {exc.reason} at byte {exc.start}"]) from None
 
 
 def load_solution(path: str | Path) -> Solution:

@@ -40,11 +40,12 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ValidationError
 
 from forcepack.models.common import Frozen
-from forcepack.models.errors import ScenarioInputError
+from forcepack.models.errors import ScenarioInputError, UnreadableInput
 from forcepack.models.loading import describe_error, fields_at, shown_value, suggestion
 from forcepack.models.partial import references_of_the_rest
 from forcepack.models.red_lines import RedLine
@@ -329,6 +330,13 @@ class _Book:
             raise ScenarioInputError(source, [f"(workbook): not an XLSX workbook ({type(exc).__name__})"]) from None
         self.sheets: dict[str, Any] = {ws.title: ws for ws in self._book.worksheets if hasattr(ws, "iter_rows")}
 
+    def offer_version(self) -> int | None:
+        """The offer version the workbook says it was written from (`OFFER_VERSION_PROPERTY`)."""
+        for prop in getattr(self._book, "custom_doc_props", None) or []:
+            if prop.name == OFFER_VERSION_PROPERTY and str(prop.value).strip().isdigit():
+                return int(str(prop.value).strip())
+        return None
+
     def close(self) -> None:
         for book in (getattr(self, "_book", None), self._formula_book):
             if book is not None:
@@ -387,12 +395,20 @@ def _unknown_sheets(reading: _Reading, sheets: Iterable[str], known: Sequence[st
     for title in sheets:
         if title in known:
             continue
-        close = suggestion(title, known)
+        folded = title.strip().lower()
+        close = next((f" (did you mean `{k}`?)" for k in known if k == folded), "") or _close_sheet(folded, known)
         if close:
             reading.problems.append(
                 f"sheet `{title}`: not a sheet forcepack reads{close}; its rows are not read: rename it, or move "
                 "its rows to that sheet"
             )
+
+
+def _close_sheet(name: str, known: Sequence[str]) -> str:
+    """` (did you mean `x`?)` for a sheet name a letter or two from one read (`veto`, `red_line`),
+    nothing for a name merely alike (`notes` is not `units`)."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def read_workbook(content: bytes, source: str) -> Scenario:
@@ -827,15 +843,25 @@ OFFER_TABLES = tuple(t for t in TABLES if t.per_offer)
 """The sheets of one nation's offer: its units, pledges and red lines."""
 
 
-def write_offer_workbook(offer: Mapping[str, Any]) -> bytes:
+OFFER_VERSION_PROPERTY = "forcepack.offer_version"
+"""The workbook's custom property holding the version of the offer a sheet was written from."""
+
+
+def write_offer_workbook(offer: Mapping[str, Any], *, version: int | None = None) -> bytes:
     """One nation's offer (its document: `nation`, `units`, `funding`, `red_lines`) as a workbook of
     the scenario workbook's offer sheets, for a delegate to fill in and upload back; in a phased
-    scenario, an offer naming its nodes of entry has its row of the `offers` sheet too (`entry`)."""
+    scenario, an offer naming its nodes of entry has its row of the `offers` sheet too (`entry`).
+    `version`, the offer's version, is kept in the workbook (a custom property spreadsheet programs
+    keep), so a sheet filled in from an older version is refused when uploaded (`SheetsRead.based_on`)."""
     data = {"offers": [dict(offer)]}
     book = Workbook()
     first = book.active
     assert first is not None
     book.remove(first)
+    if version is not None:
+        book.custom_doc_props.append(  # type: ignore[attr-defined]
+            StringProperty(name=OFFER_VERSION_PROPERTY, value=str(version))
+        )
     for table in OFFER_TABLES:
         ws = book.create_sheet(table.sheet)
         columns = table.columns
@@ -886,6 +912,8 @@ class SheetsRead:
     problems: list[str]
     """The problems of the workbook itself (its headers, its cells), by sheet, row and column."""
     _reading: _Reading = field(repr=False)
+    based_on: int | None = None
+    """The version of the offer the sheet was written from (None: a sheet made otherwise)."""
 
     def at_cells(self, problems: Iterable[str], *, nation: str | None = None) -> list[str]:
         """Problem lines led by a document path (`offers[2].nation: ...`, `offers[IDN].units[0].count:
@@ -911,6 +939,8 @@ def read_offer_sheets(content: bytes, source: str, nation: str) -> SheetsRead:
         missing = [t.sheet for t in OFFER_TABLES if t.sheet not in book.sheets]
         if missing:
             raise ScenarioInputError(source, [_no_sheets(missing)])
+        _unknown_sheets(reading, book.sheets, ["offers", *(t.sheet for t in OFFER_TABLES)])
+        based_on = book.offer_version()
         if "offers" in book.sheets:  # its row, with its nodes of entry (only a phased offer's workbook has it)
             rows = _Reading(source)
             _read_offers(rows, book, book.sheets["offers"])
@@ -925,7 +955,7 @@ def read_offer_sheets(content: bytes, source: str, nation: str) -> SheetsRead:
             _read_table(reading, book, book.sheets[table.sheet], table, f"is not this offer's nation (`{nation}`)")
     finally:
         book.close()
-    return SheetsRead(reading.data["offers"][0], reading.problems, reading)
+    return SheetsRead(reading.data["offers"][0], reading.problems, reading, based_on)
 
 
 def read_offer_workbook(content: bytes, source: str, nation: str) -> dict[str, Any]:
@@ -968,6 +998,8 @@ def read_offers_sheets(content: bytes, source: str) -> SheetsRead:
         missing = [t.sheet for t in OFFER_TABLES if t.sheet not in book.sheets]
         if missing:
             raise ScenarioInputError(source, [_no_sheets(missing)])
+        # (a scenario's workbook may be imported for its offers: its other sheets are known too)
+        _unknown_sheets(reading, book.sheets, [*_KEYED, _TARGETS, "offers", *(t.sheet for t in TABLES)])
         if "offers" in book.sheets:
             _read_offers(reading, book, book.sheets["offers"])
         else:
@@ -1019,7 +1051,7 @@ def read_workbook_file(path: Path) -> Scenario:
         with path.open("rb") as file:
             content = file.read(MAX_WORKBOOK_BYTES + 1)  # (a device such as /dev/zero never ends)
     except OSError as exc:
-        raise ScenarioInputError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
+        raise UnreadableInput(str(path), [exc.strerror or str(exc)]) from None
     return read_workbook(content, str(path))
 
 

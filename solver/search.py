@@ -960,11 +960,17 @@ class Search:
             criteria=[s.criterion.name for s in self.stages],
             baseline=self.anchor,
         )
-        # The gap of the first criterion not proven optimal (a stage cut short, or never reached).
-        for item in document.objective:
-            if item.criterion not in state.proven:
-                gap = abs(item.value - item.bound) / max(1.0, abs(item.value))
-                return document.model_copy(update={"gap": gap})
+        # The gap of the first criterion not proven optimal (a stage cut short, or never reached)
+        # whose bound falls short of its value: one cut short at its bound is not where the package
+        # is unproven, the next criterion is (a package at the least shortfall whose cost was never
+        # optimised has the cost's gap, not 0).
+        gaps = [
+            abs(item.value - item.bound) / max(1.0, abs(item.value))
+            for item in document.objective
+            if item.criterion not in state.proven
+        ]
+        if gaps:
+            return document.model_copy(update={"gap": next((g for g in gaps if g > 0), 0.0)})
         return document
 
 

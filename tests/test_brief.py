@@ -271,6 +271,10 @@ def test_brief_never_calls_a_package_cut_short_proven() -> None:
     cut_short = solution.model_copy(update={"status": "feasible", "gap": 0.0})
     html = brief_html(cut_short, scenario, prepared=DAY)
     assert "Not proven optimal: gap under 0.1%" in html and "Proven optimal" not in html
+    # Shortfall at its bound, cost never optimised (bound 0): the gap is the cost's, and named so.
+    objective = [o.model_copy(update={"bound": 0.0}) if o.criterion == "cost" else o for o in solution.objective]
+    cost_open = solution.model_copy(update={"status": "feasible", "gap": 1.0, "objective": objective})
+    assert "Not proven optimal: gap 100.0% on cost" in brief_html(cost_open, scenario, prepared=DAY)
 
 
 def test_brief_of_a_dated_withdrawal_marks_its_day() -> None:

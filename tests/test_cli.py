@@ -334,3 +334,19 @@ def test_cli_json_output_on_bad_input_is_an_error_document(command: str) -> None
     assert report["source"] == str(BAD / "dangling-many.yaml")
     assert len(report["problems"]) == 4 and report["problems"][0].startswith("requirements[0].capability")
     assert "4 problems in the scenario" in result.stderr
+
+
+def test_cli_a_file_that_cannot_be_read_is_not_called_a_scenario_problem(tmp_path: Path) -> None:
+    """A missing file is "cannot be read: no such file", never "1 problem in the scenario"; a
+    scenario file given to `import` is told it is one already. Exit 2 each."""
+    missing = str(tmp_path / "nothere.yaml")
+    for args in (
+        ["solve", missing],
+        ["what-if", str(EXAMPLES / "tutorial.yaml"), "--patch", missing],
+        ["import", str(tmp_path / "nothere.xlsx"), "-o", str(tmp_path / "x.yaml")],
+    ):
+        result = runner.invoke(app, args)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2 and "cannot be read:" in said and "in the scenario" not in said, (args, said)
+    result = runner.invoke(app, ["import", str(EXAMPLES / "tutorial.yaml"), "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "this is a scenario file already" in " ".join(result.output.split())

@@ -23,6 +23,7 @@ from forcepack.models.analysis import Criticality, WhatIf, WhyNot
 from forcepack.models.patch import Patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import RunInfo, Solution
+from forcepack.models.wording import plural
 from forcepack.solver import SolveParams
 from forcepack.solver import solve as real_solve
 from forcepack.solver.document import Package, solution_document
@@ -716,6 +717,9 @@ def test_analyses_masking_touches_only_the_masked_units() -> None:
     assert seen.baseline.status == answer.baseline.status == "optimal"
     # (the patched package places MAR's `IDN` engineers, unused today: withheld from IDN's delegate)
     assert seen.patched is None and seen.withheld
+    # The summary counts the placements the delegate's diff shows, not those withheld from it.
+    assert answer.diff is not None and seen.diff is not None and len(seen.diff.added) < len(answer.diff.added)
+    assert seen.summary.split(": ", 1)[1].startswith(f"{plural(len(seen.diff.added), 'placement')} added"), seen.summary
     rows = {(a.nation, a.unit) for a in seen.baseline.assignments}
     assert ("IDN", "optimal") in rows and ("MAR", "optimal") not in rows
     assert ("MAR", "another nation's offer") in rows

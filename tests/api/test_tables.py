@@ -58,6 +58,16 @@ def test_tables_refused_where_there_is_no_single_package(service: Service) -> No
     service.wait_job(sweep, timeout_s=120)
     conflict = service.client.get(f"{sweep}/tables.xlsx", headers=service.coordinator)
     assert conflict.status_code == 409 and "no single package" in conflict.json()["detail"]
+    # A solve that found no package has nothing to table: empty tables would read as a package of
+    # nothing, fully funded.
+    none = service.client.post(
+        "/v1/scenarios/infeasible-khan-younis-police/solves", headers=service.coordinator
+    ).headers["Location"]
+    assert service.wait_job(none, timeout_s=120)["status"] == "done"
+    for part in ("tables.xlsx", "tables/placements.csv"):
+        refused = service.client.get(f"{none}/{part}", headers=service.coordinator)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["detail"].endswith("found no package (infeasible): there is nothing to table")
 
 
 def test_tables_from_the_command_line(tmp_path: Path) -> None:

@@ -47,7 +47,8 @@ def test_workbooks_a_delegate_edits_its_offer_as_a_sheet(service: Service) -> No
     assert put.status_code == 200, put.text
     offer = service.client.get(OFFER.format("IDN"), headers=idn).json()["offer"]
     assert next(u for u in offer["units"] if u["id"] == "idn-eng")["count"] == 4
-    units["A2"] = "MAR"
+    book = load_workbook(io.BytesIO(service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn).content))
+    book["units"]["A2"] = "MAR"
     refused = service.client.put(
         OFFER.format("IDN"),
         content=_saved(book),
@@ -250,3 +251,52 @@ def test_workbooks_an_offers_import_names_every_problem_at_its_cell(service: Ser
     ]
     versions = service.client.get("/v1/scenarios/tutorial", headers=service.coordinator).json()["offers"]
     assert all(entry["version"] == 1 for entry in versions)
+
+
+def test_workbooks_a_sheet_of_an_older_version_never_undoes_a_newer_one(service: Service) -> None:
+    """The sheet remembers the version it was written from: uploaded after the offer changed (in
+    the form, say), it is a 412 naming both versions, even with the current ETag the page holds;
+    nothing is written. Downloaded again, the same edit goes through."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    sheet = service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn)
+    first = load_workbook(io.BytesIO(sheet.content))
+    current = service.client.get(OFFER.format("IDN"), headers=idn)
+    offer = current.json()["offer"]
+    offer["units"][0]["personnel"] = 999
+    form = service.client.put(OFFER.format("IDN"), json=offer, headers={**idn, "If-Match": current.headers["etag"]})
+    assert form.status_code == 200, form.text
+    version = form.json()["version"]
+    first["units"][f"{_column('units', 'count')}2"] = 5
+    headers = {**idn, "Content-Type": XLSX_TYPE, "If-Match": form.headers["etag"]}
+    stale = service.client.put(OFFER.format("IDN"), content=_saved(first), headers=headers)
+    assert stale.status_code == 412, stale.text
+    assert (
+        f"the sheet was written from version {version - 1} of IDN's offer, and the offer is now at version {version}"
+        in stale.json()["detail"]
+    )
+    after = service.client.get(OFFER.format("IDN"), headers=idn).json()
+    assert after["version"] == version and after["offer"]["units"][0]["personnel"] == 999
+    fresh = load_workbook(io.BytesIO(service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn).content))
+    fresh["units"][f"{_column('units', 'count')}2"] = 5
+    put = service.client.put(OFFER.format("IDN"), content=_saved(fresh), headers=headers)
+    assert put.status_code == 200, put.text
+    assert put.json()["offer"]["units"][0]["personnel"] == 999 and put.json()["offer"]["units"][0]["count"] == 5
+
+
+def test_workbooks_a_sheet_named_close_to_an_offer_sheet_is_refused(service: Service) -> None:
+    """A `red_line` sheet beside `red_lines` in a delegate's upload or a coordinator's import is a
+    422 naming the sheet meant; a sheet of notes is left alone."""
+    idn = service.auth(Role.DELEGATE, "IDN")
+    sheet = service.client.get(f"{OFFER.format('IDN')}/workbook", headers=idn)
+    book = load_workbook(io.BytesIO(sheet.content))
+    book.create_sheet("notes").append(["ask about the crossings"])
+    book.create_sheet("red_line").append(["nation", "id", "kind"])
+    headers = {**idn, "Content-Type": XLSX_TYPE, "If-Match": sheet.headers["etag"]}
+    refused = service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["problems"] == [
+        "sheet `red_line`: not a sheet forcepack reads (did you mean `red_lines`?); its rows are not read: rename "
+        "it, or move its rows to that sheet"
+    ]
+    del book["red_line"]
+    assert service.client.put(OFFER.format("IDN"), content=_saved(book), headers=headers).status_code == 200

@@ -217,7 +217,7 @@ def test_gap_reads_proven_only_when_the_status_is_optimal(visit: Visit) -> None:
         """async () => {
           const { gapWords } = await import("/web/package.js");
           return [gapWords("optimal", 0), gapWords("feasible", 0), gapWords("feasible", 0.0001),
-                  gapWords("feasible", 0.072), gapWords("infeasible", null)];
+                  gapWords("feasible", 0.072), gapWords("infeasible", null), gapWords("unknown", 0)];
         }"""
     )
-    assert words == ["0% (proven)", "under 0.1% (not proven)", "under 0.1% (not proven)", "7.2% (not proven)", "–"]
+    assert words == ["0% (proven)", "under 0.1% (not proven)", "under 0.1% (not proven)", "7.2% (not proven)", "–", "–"]

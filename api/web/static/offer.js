@@ -171,7 +171,10 @@ export class OfferEditor {
         this.rerender("units");
         this.say("good", `Uploaded: version ${answer.body.version} of ${this.nation}'s offer, from the sheet.`);
       } catch (error) {
-        if (error instanceof ApiError && error.status === 412) return this.conflict();
+        // A 412 for the page's own version is the form's conflict; one for the sheet (written from an
+        // older version than the page's) is told as the service words it: download it again.
+        const sheetIsOld = error instanceof ApiError && error.status === 412 && /the sheet was written from version/.test(error.message);
+        if (error instanceof ApiError && error.status === 412 && !sheetIsOld) return this.conflict();
         const lines = error instanceof ApiError ? error.lines : [error.message];
         this.say("bad", "Not uploaded. ", lines[0], lines.length > 1 ? h("ul", {}, lines.slice(1).map((l) => h("li", {}, l))) : null);
       }

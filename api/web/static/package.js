@@ -248,7 +248,7 @@ export function bestEffortView(bestEffort, scenario, options = {}) {
  * short by the time limit never reads as proven, however close its bound. */
 export function gapWords(status, gap) {
   if (status === "optimal") return "0% (proven)";
-  if (gap === null) return "–";
+  if (gap === null || status !== "feasible") return "–"; // (no package, no gap)
   if (gap < 0.0005) return "under 0.1% (not proven)";
   return `${(gap * 100).toFixed(1)}% (not proven)`;
 }

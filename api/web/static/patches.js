@@ -276,6 +276,11 @@ export class ChangeList {
 
   /** The operations in words, for the what-if's description. */
   words(ops) {
-    return ops.map((o) => this.kinds[o.op]?.words(o)).filter(Boolean);
+    return ops.map((o) => {
+      // A card left incomplete reads by its kind ("set a line's quantity"), never "asks NaN".
+      const kind = this.kinds[o.op];
+      const filled = Object.values(o).every((v) => v !== "" && v !== null && v !== undefined && !Number.isNaN(v) && !(Array.isArray(v) && !v.length));
+      return kind && (filled ? kind.words(o) : `${kind.label || o.op} (incomplete)`);
+    }).filter(Boolean);
   }
 }
