@@ -119,8 +119,8 @@ def _check_preconditions(if_match: str | None, if_none_match: str | None, curren
         )
     if if_match is None and not first_only:
         raise PreconditionRequired(
-            "an update needs `If-Match` with the current ETag (read it with GET), "
-            "or `If-None-Match: *` to write the first version",
+            "an update needs `If-Match` with the current ETag (read it with GET)"
+            + ("" if exists else ", or `If-None-Match: *` to write the first version"),
             ["If-Match: required header is missing"],
         )
     if if_match is not None and not etag_matches(if_match, current, exists=exists):

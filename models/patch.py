@@ -288,7 +288,9 @@ def _remove_unit(data: dict[str, Any], op: RemoveUnit, s: Scenario, where: str, 
         owners = [o for o in owners if o["nation"] == op.nation]
     if not owners:
         of = f" of {op.nation}" if op.nation is not None else ""
-        problems.append(f"{where}.unit: unit `{op.unit}`{of} is not a unit of this scenario")
+        # (patches are a coordinator's: every nation's unit ids are theirs to read)
+        ids = [u["id"] for o in data["offers"] if op.nation in (None, o["nation"]) for u in o["units"]]
+        problems.append(f"{where}.unit: unit `{op.unit}`{of} is not a unit of this scenario{suggestion(op.unit, ids)}")
     elif len(owners) > 1:
         nations = ", ".join(o["nation"] for o in owners)
         problems.append(f"{where}.unit: several nations offer a unit `{op.unit}` ({nations}): name one as `nation`")
@@ -322,7 +324,10 @@ def _lift_veto(data: dict[str, Any], op: LiftVeto, s: Scenario, where: str, prob
 def _drop_red_line(data: dict[str, Any], op: DropRedLine, s: Scenario, where: str, problems: list[str]) -> None:
     offer = next((o for o in data["offers"] if o["nation"] == op.nation), None)
     if offer is None or not any(r["id"] == op.id for r in offer.get("red_lines", [])):
-        problems.append(f"{where}.id: red line `{op.id}` is not a red line of {op.nation} in this scenario")
+        ids = [r["id"] for r in (offer or {}).get("red_lines", [])]
+        problems.append(
+            f"{where}.id: red line `{op.id}` is not a red line of {op.nation} in this scenario{suggestion(op.id, ids)}"
+        )
         return
     offer["red_lines"] = [r for r in offer["red_lines"] if r["id"] != op.id]
 

@@ -457,3 +457,24 @@ def test_resilience_says_what_keeping_the_others_clashes_with() -> None:
     result = resilient(load_scenario("tests/data/solver/resilience-keep.yaml"), PARAMS)
     reason = next(f.reason for f in result.fatal if f.nation == "DRN")
     assert "keeping them clashes with" in reason and "esk-not-with-frl" in reason
+
+
+def test_patch_unit_and_red_line_typos_get_did_you_mean() -> None:
+    """A misspelt unit or red line id in a patch is named with the closest one of the scenario."""
+    from forcepack.models.patch import apply_patch
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    patch = Patch.model_validate(
+        {
+            "ops": [
+                {"op": "remove_unit", "unit": "idn-engg", "nation": "IDN"},
+                {"op": "drop_red_line", "nation": "IDN", "id": "idn-no-combt"},
+            ]
+        }
+    )
+    with pytest.raises(PatchError) as info:
+        apply_patch(scenario, patch)
+    assert info.value.problems == [
+        "ops[0].unit: unit `idn-engg` of IDN is not a unit of this scenario (did you mean `idn-eng`?)",
+        "ops[1].id: red line `idn-no-combt` is not a red line of IDN in this scenario (did you mean `idn-no-combat`?)",
+    ]
