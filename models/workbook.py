@@ -633,9 +633,13 @@ def _read_table(
         item: dict[str, Any] = {}
         places: dict[str, str] = {}
         uncomputed: list[str] = []
+        empty: dict[str, str] = {}  # (a required field left empty is named at its cell)
         for i, name in enumerate(columns, 1):
             raw = row[i - 1] if i - 1 < len(row) else None
-            if not name or _empty(raw):
+            if not name:
+                continue
+            if _empty(raw):
+                empty[name] = _where(sheet, number, name, i)
                 continue
             places[name] = _where(sheet, number, name, i)
             if isinstance(raw, _Formula):
@@ -663,7 +667,7 @@ def _read_table(
             base = (table.path, len(target))
         reading.cells[base] = _where(sheet, number)
         reading.sheet_of[base] = sheet
-        for name, place in places.items():
+        for name, place in (empty | places).items():
             if name != "nation":
                 reading.cells[(*base, name)] = place
         reading.reported.update((*base, name) for name in uncomputed)
@@ -734,8 +738,11 @@ def _located(reading: _Reading, exc: ValidationError, model: type[BaseModel]) ->
             continue
         if kind == "missing":
             yield f"{cell[0]}: required field `{path[-1] if path else '?'}` is missing"
-        else:
-            yield describe_error(err, cell[0], model)
+            continue
+        if kind in ("union_tag_invalid", "union_tag_not_found"):  # a red line's kind: at its own cell
+            tagged = _cell_of(reading, (*path, "kind"))
+            cell = tagged if tagged is not None else cell
+        yield describe_error(err, cell[0], model)
 
 
 def _unknown_keys(reading: _Reading, path: tuple[Any, ...], model: type[BaseModel]) -> Iterator[str]:

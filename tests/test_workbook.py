@@ -480,3 +480,22 @@ def test_workbook_a_sheet_named_close_to_one_read_is_a_problem_and_notes_are_not
     out = io.BytesIO()
     book.save(out)
     assert read_workbook(out.getvalue(), "plan.xlsx").sha256() == scenario.sha256()
+
+
+def test_workbook_an_empty_required_cell_and_a_misspelt_kind_are_named_at_their_columns() -> None:
+    """An empty `count` and a misspelt red line `kind` are each named by sheet, row and column."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    kind = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[next(t for t in TABLES if t.sheet == "red_lines").columns.index("kind")]
+    content = _edits(
+        scenario, ("units", f"{_column('units', 'count')}2", None), ("red_lines", f"{kind}2", "max_engagment")
+    )
+    problems = _problems(content)
+    assert (
+        f"sheet `units`, row 2, column `count` ({_column('units', 'count')}): required field `count` is missing"
+        in problems
+    )
+    assert any(
+        p.startswith(f"sheet `red_lines`, row 2, column `kind` ({kind}): unknown red line kind 'max_engagment'")
+        and "did you mean `max_engagement`?" in p
+        for p in problems
+    ), problems
