@@ -23,7 +23,7 @@ from forcepack.solver.criteria import criterion
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
 from forcepack.solver.rules import BUILD_ORDER, funding
-from forcepack.solver.rules.base import STATIC
+from forcepack.solver.rules.base import STATIC, Arrivals
 
 CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
@@ -441,6 +441,10 @@ class ModelBuilder:
     def new_int(self, lo: int, hi: int, name: str) -> cp_model.IntVar:
         """A rule's helper variable."""
         return self.model.new_int_var(lo, hi, f"{self.prefix}{name}")
+
+    def arrivals(self, node: str) -> list[Arrivals]:
+        """A static package has no arrivals (a phased plan's builder has: `PhasedBuilder`)."""
+        return []
 
     def pairs(self) -> Iterable[Candidate]:
         for pairs in self._pairs_of_unit.values():
