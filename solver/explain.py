@@ -2,8 +2,11 @@
 the cheapest way out that removes them all.
 
 The scenario is built `relaxable`: every element (requirement line, red line, veto, target,
-mandate condition, funding target, unit availability) sits behind an enforcement literal, and the
-options eligibility closes stay in the model, held at zero while the elements closing them hold.
+mandate condition, funding target, unit availability; in a phased scenario also a node of entry's
+capacity and a unit's tours) sits behind an enforcement literal, and the options eligibility closes
+stay in the model, held at zero while the elements closing them hold. A phased model also holds the
+tours a unit could serve with its availability or its tour length given up, each behind those
+elements (`rules.EASINGS`), so a plan that cannot be met in time names its ready day or its tours.
 
 1. Causes, find-relax-repeat: a conflict (a core) is found among the elements still held, shrunk
    to a minimal one, and its elements are then given up; the search repeats among the rest until
@@ -529,14 +532,29 @@ def _said(element: ConflictElement) -> str:
     return element.text + (f" ({element.figures})" if element.figures else "")
 
 
-def cause_summary(elements: Sequence[ConflictElement], closed: list[Candidate], include: Sequence[str] = ()) -> str:
-    """One cause in a sentence a coordinator can paste into a brief, with its figures."""
+TIME_TYPES = frozenset({"node", "tour", "availability"})
+"""The families that say when a phased plan's units can arrive and how long they stay: a cause naming
+one in a phased scenario is a line that cannot be met in time."""
+
+
+def cause_summary(
+    elements: Sequence[ConflictElement],
+    closed: list[Candidate],
+    include: Sequence[str] = (),
+    *,
+    phased: bool = False,
+) -> str:
+    """One cause in a sentence a coordinator can paste into a brief, with its figures. In a phased
+    scenario, the elements that time the plan (a node's capacity, a unit's tours, its ready day) come
+    first: the line "cannot be met in time, given" them."""
     lines = [e for e in elements if e.type == "requirement"]
     others = [e for e in elements if e.type != "requirement"]
     if not lines:
         asked = ", ".join(inclusion_words(name) for name in include)
         head = f"{asked} cannot be had: " if include else "These cannot all hold together: "
         return head + "; ".join(_said(e) for e in others) + "."
+    timed = [e for e in others if e.type in TIME_TYPES] if phased else []
+    others = [e for e in others if e not in timed]
     wanted = {e.id for e in lines}
     keys = {(e.type, e.id, e.nation) for e in others}
     closing = {
@@ -551,11 +569,14 @@ def cause_summary(elements: Sequence[ConflictElement], closed: list[Candidate], 
     rest = [e for e in others if (e.type, e.id, e.nation) not in closing]
     names = ", ".join(f"`{e.id}`" + (f" ({e.figures})" if e.figures else "") for e in lines)
     text = f"The essential line{'s' if len(lines) > 1 else ''} {names} cannot be met"
+    if timed:
+        text += " in time, given " + "; ".join(_said(e) for e in timed)
     if blocked:
-        text += f": the units that could fill {'them' if len(lines) > 1 else 'it'} are kept out by "
+        text += "; and " if timed else ": "
+        text += f"the units that could fill {'them' if len(lines) > 1 else 'it'} are kept out by "
         text += "; ".join(_said(e) for e in blocked)
     if rest:
-        text += ", and by " if blocked else " together with "
+        text += ", and by " if blocked else ("; and " if timed else " together with ")
         text += "; ".join(_said(e) for e in rest)
     return text + "."
 
@@ -655,7 +676,11 @@ def explain(
         figures = _figures(search, cause.elements)
         words = [conflict_element(scenario, e, figures.get(e)) for e in cause.elements]
         causes.append(
-            Conflict(elements=words, minimal=cause.minimal, summary=cause_summary(words, built.closed, include))
+            Conflict(
+                elements=words,
+                minimal=cause.minimal,
+                summary=cause_summary(words, built.closed, include, phased=scenario.phasing is not None),
+            )
         )
     sets = ([combined] if combined else []) + _alternatives(
         search, relaxations - (1 if combined else 0), found, [combined] if combined else []
