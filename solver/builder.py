@@ -446,6 +446,10 @@ class ModelBuilder:
         """A static package has no arrivals (a phased plan's builder has: `PhasedBuilder`)."""
         return []
 
+    def toured(self, option: Candidate) -> list[cp_model.IntVar]:
+        """A static package has no tours (a phased plan's builder has: `PhasedBuilder`)."""
+        return []
+
     def pairs(self) -> Iterable[Candidate]:
         for pairs in self._pairs_of_unit.values():
             yield from pairs

@@ -347,6 +347,10 @@ class PhasedBuilder(ModelBuilder):
         """On the plan, what the node carries in each bucket some arrival may pass through it."""
         return self._carried.get(node, [])
 
+    def toured(self, option: Candidate) -> list[cp_model.IntVar]:
+        """The units of each of the option's tours."""
+        return [var for _, var in self.spans_of(option)]
+
     def _inclusions(self) -> None:
         """The static inclusions, and the phased ones: `arrive:` and `history:` (`INCLUSION_KINDS`)."""
         history: int | None = None
@@ -657,3 +661,6 @@ class BucketView:
 
     def arrivals(self, node: str) -> list[Arrivals]:
         return [load for load in self.b.arrivals(node) if load.bucket == self.t]
+
+    def toured(self, option: Candidate) -> list[Any]:
+        return [var for tour, var in self.b.spans_of(option) if tour.present(self.t)]

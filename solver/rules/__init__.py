@@ -41,15 +41,16 @@ ELIGIBILITY: tuple[Rule, ...] = (vetoes.RULE, availability.RULE, *red_lines.RED_
 """The rules that close options or bar nations before the model is built."""
 
 BUILD_ORDER: tuple[Rule, ...] = (
+    tours.RULE,
+    nodes.RULE,
     requirements.RULE,
     *red_lines.RED_LINE_RULES.values(),
     *targets.TARGET_RULES.values(),
     funding.RULE,
-    tours.RULE,
-    nodes.RULE,
 )
 """The rules that constrain the model, in the order the builder adds them (after the package's
-variables, before the objective's criteria; the tours and nodes of entry bind only a phased plan)."""
+variables, before the objective's criteria). The tours and the nodes of entry bind only a phased plan,
+and come first there, beside the tours' presence and the lift they bound."""
 
 EASINGS: tuple[Easing, ...] = (availability.FAMILY, tours.FAMILY)
 """The families whose elements, given up, change the tours a unit can serve (its ready day and

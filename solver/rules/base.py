@@ -153,6 +153,9 @@ class ModelView(Protocol):
     def new_int(self, lo: int, hi: int, name: str) -> Expr:
         """A helper variable of the rule's (named after what it counts)."""
 
+    def toured(self, option: Candidate) -> list[Expr]:
+        """The units of each of the option's tours (a phased plan's view; a static model has none)."""
+
     def arrivals(self, node: str) -> list[Arrivals]:
         """What the node of entry carries where this view looks: in each bucket some arrival may pass
         through it (the plan's view), in this bucket (a bucket's view); none in a static model."""

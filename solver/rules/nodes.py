@@ -20,7 +20,7 @@ from forcepack.models.wording import plural
 from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Element
-from forcepack.solver.rules.base import BUCKET, Clash, Family, ModelView, Rule
+from forcepack.solver.rules.base import PLAN, Clash, Family, ModelView, Rule
 
 MOST_BUCKETS_NAMED = 3
 """Buckets over capacity a node's figures name at most (the earliest)."""
@@ -50,9 +50,10 @@ class NodeCapacityRule(Rule):
 
     def constrain(self, view: ModelView) -> None:
         """In every bucket, the personnel (and tons) arriving through each node at most its daily figure
-        times the bucket's days, behind the node's element."""
+        times the bucket's days, behind the node's element. (Written from the plan's view, which reads
+        every bucket's arrivals, node by node.)"""
         phasing = view.scenario.phasing
-        if phasing is None or view.timing != BUCKET:
+        if phasing is None or view.timing != PLAN:
             return
         for node in phasing.nodes:
             if not limited(node):

@@ -54,9 +54,10 @@ class TourRule(Rule):
                 by_unit[c.key].append(c)
             for options in by_unit.values():
                 unit = options[0].unit
-                if unit.rotations is not None:
-                    toured = sum(view.units(c) for c in options)
-                    view.add(toured <= unit.count * unit.rotations, element_of(unit, nation))
+                toured = [var for c in options for var in view.toured(c)]
+                # Each tour brings at most `count` units: fewer tours than rotations cannot exceed it.
+                if unit.rotations is not None and len(toured) > unit.rotations:
+                    view.add(sum(toured) <= unit.count * unit.rotations, element_of(unit, nation))
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
         """A static package has no tours: tour lengths and rotations bind only a phased plan."""
