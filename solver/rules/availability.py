@@ -140,8 +140,8 @@ def describe_in_time(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
         why.append(f"available from {start}")
     if phasing is not None and phasing.requested is not None:
         why.append(
-            f"readiness {unit.readiness.value}: {phases.READY_DAYS[unit.readiness]} days after the request of "
-            f"{phasing.requested}"
+            f"readiness {unit.readiness.value}: {plural(phases.READY_DAYS[unit.readiness], 'day')} after the "
+            f"request of {phasing.requested}"
         )
     if unit.transit_days:
         why.append(f"{plural(unit.transit_days, 'day')} in transit")
