@@ -241,7 +241,8 @@ def _structural_core(built: BuiltModel, active: set[Element]) -> list[Element] |
     blocks closing the others (blocks of active elements only: a given-up element closes nothing).
 
     With only these elements enforced the line's coverage is the sole constraint left (filter
-    elements couple nothing), so infeasibility and minimality follow from counting capacity.
+    elements couple nothing), so infeasibility and minimality follow from counting capacity, in a
+    static scenario; a phased one's is confirmed and shrunk by the model (`_causes`).
     """
     scenario = built.scenario
     best: list[Element] | None = None
@@ -301,9 +302,18 @@ def _causes(search: _Search, elements: list[Element], bound: int, quick: bool) -
     while len(causes) < bound:
         active = [e for e in elements if e not in given_up]
         found = _structural_core(search.built, set(active)) if quick else None
-        if found is not None:
+        if found is not None and search.built.scenario.phasing is not None:
+            # In time, counting units is not enough: a line may be short in one bucket and not in
+            # another, a tour fills its line only after its relief. The count names a candidate,
+            # which the model confirms and shrinks.
+            if search.holds(found)[0] == "infeasible":
+                shrunk, minimal = _shrink(search, found)
+                cause = _Cause(shrunk, minimal)
+            else:
+                found = None
+        elif found is not None:
             cause = _Cause(found, True)
-        else:
+        if found is None:
             outcome, core = search.holds(active)
             if outcome != "infeasible":
                 return outcome, causes

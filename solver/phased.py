@@ -173,7 +173,18 @@ class PhasedBuilder(ModelBuilder):
         build also the uncut tour, forbidden while a block binding in its span holds, and the tours
         the unit could serve were its availability or its tour length given up (`rules.EASINGS`),
         each allowed only when the elements given up are those that make it a tour (`_cases`)."""
-        binding = [(block, self.block_buckets(block)) for block in c.blocks]
+        blocks = c.blocks
+        if self.relaxable:
+            # A block of the unit's own availability that only says it has no tours is said exactly
+            # by the tours of the eased unit below: it closes nothing more.
+            own = {easing.element(c.unit, c.nation): easing for easing in EASINGS}
+            blocks = tuple(
+                block
+                for block in blocks
+                if not (len(block) == 1 and block[0] in own)
+                or own[block[0]].keeps_out(self.scenario, c.unit, c.requirement)
+            )
+        binding = [(block, self.block_buckets(block)) for block in blocks]
         closed_at = frozenset().union(*(buckets for _, buckets in binding))
         easings = [
             (easing.element(c.unit, c.nation), easing)

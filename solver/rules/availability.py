@@ -237,6 +237,11 @@ class AvailabilityFamily(Family):
     def ease(self, unit: UnitOffer) -> UnitOffer:
         return eased(unit)
 
+    def keeps_out(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
+        """Its readiness below the line's `min_readiness` (an option without tours is closed by the
+        tours themselves)."""
+        return readiness_blocks(unit, requirement)
+
 
 RULE = AvailabilityRule()
 FAMILY = AvailabilityFamily()

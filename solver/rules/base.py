@@ -207,6 +207,11 @@ class Easing(Protocol):
     def ease(self, unit: UnitOffer) -> UnitOffer:
         """The unit as the relaxation leaves it (what `Family.relax` does to its document)."""
 
+    def keeps_out(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
+        """Held, the element closes the option for more than the tours it decides (which the model's
+        tours of the eased unit say exactly): availability, when the line asks for a readiness the
+        unit lacks."""
+
 
 class Family(ABC):
     """One conflict type's faces in words and in the scenario: its sentence and its relaxation."""

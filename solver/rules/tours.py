@@ -18,7 +18,7 @@ from typing import Any
 
 from forcepack.models import phases
 from forcepack.models.patch import Operation
-from forcepack.models.scenario import Scenario, UnitOffer, offer_key
+from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
 from forcepack.models.wording import plural
 from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
@@ -142,6 +142,10 @@ class TourFamily(Family):
 
     def ease(self, unit: UnitOffer) -> UnitOffer:
         return unit.model_copy(update={"tour_months": None, "rotations": None})
+
+    def keeps_out(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
+        """Never: a unit's tours close no option beyond the tours they allow."""
+        return False
 
 
 RULE = TourRule()
