@@ -125,6 +125,11 @@ class BuiltModel:
     """A phased model's units per tour (unit key, line, arrival bucket, last bucket)."""
     node_flows: dict[tuple[str, str, int], tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)
     """A phased model's arriving (personnel, tons) per (nation, node, bucket)."""
+    two_sided: set[Element] = field(default_factory=set)
+    """Elements whose literal, held, also allows something giving them up does not (a relaxable phased
+    model: a tour cut short by a dated block, a tour of a unit as it stands before its ready day or
+    tour length is eased). An explanation gives them up where it does not hold them, rather than
+    leave them free."""
 
 
 class BuildCancelled(Exception):

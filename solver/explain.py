@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -153,9 +154,10 @@ class _Search:
     def holds(
         self, assumed: Sequence[Element], cap: float | None = None, *, nonempty: bool = False
     ) -> tuple[str, list[Element]]:
-        """Solve with these elements enforced (the others free), and with `nonempty` someone
-        deployed: 'feasible', 'infeasible' with a core of the elements (the `nonempty` wish aside),
-        or 'unknown' on a time-out (`cap` seconds at most, when given)."""
+        """Solve with these elements enforced (the others free, but those whose holding also allows
+        something, `BuiltModel.two_sided`, given up), and with `nonempty` someone deployed:
+        'feasible', 'infeasible' with a core of the elements (the `nonempty` wish aside), or
+        'unknown' on a time-out (`cap` seconds at most, when given)."""
         outcome, core, _ = self.holds_why(assumed, cap, nonempty=nonempty)
         return outcome, core
 
@@ -167,9 +169,13 @@ class _Search:
         literals = self.built.vars.enforce
         wish = [self.nonempty] if nonempty and self.nonempty is not None else []
         by_index = {literals[e].index: e for e in assumed}
-        allowed = set(by_index) | {w.index for w in wish}
+        held = set(assumed)
+        # A two-sided element not held is given up, as the relaxed scenario gives it up: left free,
+        # holding it could allow what giving it up does not (a unit's shorter tours).
+        given_up = [literals[e].Not() for e in sorted(self.built.two_sided) if e not in held]
+        allowed = set(by_index) | {w.index for w in wish} | {g.index for g in given_up}
         for presolve in (True, False):
-            code, named = self._solve(assumed, wish, cap, presolve)
+            code, named = self._solve(assumed, [*given_up, *wish], cap, presolve)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return "feasible", [], False
             if code != cp_model.INFEASIBLE:
@@ -187,12 +193,12 @@ class _Search:
         return "infeasible", core, needs_wish
 
     def _solve(
-        self, assumed: Sequence[Element], wish: list[cp_model.IntVar], cap: float | None, presolve: bool
+        self, assumed: Sequence[Element], wish: list[Any], cap: float | None, presolve: bool
     ) -> tuple[cp_model.CpSolverStatus, list[int]]:
         model = self.built.model
         literals = self.built.vars.enforce
         model.clear_assumptions()
-        model.add_assumptions([literals[e] for e in assumed] + wish)
+        model.add_assumptions([literals[e] for e in assumed] + wish)  # (wish: also the two-sided given up)
         solver = self.solver(cap, presolve=presolve)
         with cancellable(solver, self.cancel):
             code = solver.solve(model)

@@ -15,6 +15,7 @@ reads the units present (or filling a line) in that bucket; a rule says which it
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -121,6 +122,7 @@ class PhasedBuilder(ModelBuilder):
         self._bucket_short: dict[str, cp_model.IntVar] = {}
         self._on: dict[tuple[Pair, int, bool], cp_model.IntVar | None] = {}
         self._carried: dict[str, list[Arrivals]] = defaultdict(list)
+        self.two_sided: set[Element] = set()
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -165,6 +167,7 @@ class PhasedBuilder(ModelBuilder):
             self.relaxable,
             tours=self.tours,
             node_flows=self.node_flows,
+            two_sided=self.two_sided,
         )
 
     def _options(self, c: Candidate) -> list[Span]:
@@ -216,17 +219,29 @@ class PhasedBuilder(ModelBuilder):
         self, tour: phases.Tour, binding: list[tuple[Block, frozenset[int]]], closed_at: frozenset[int]
     ) -> list[tuple[phases.Tour, list[Case]]]:
         """A tour as the option's blocks leave it: whole where none binds in its span; else cut before
-        the first bucket one binds in (serving only while that block holds), and in a relaxable build
-        also whole, forbidden while a block binding in its span holds."""
-        span = set(range(tour.arrival, tour.last + 1))
+        the first bucket one binds in. In a relaxable build, every way the blocks held can cut it: cut
+        before the first bucket of some block's in its span (serving only while a block first binding
+        there holds, and no block binding earlier in its span), and whole (while no block binding in
+        its span holds)."""
+        a, last = tour.arrival, tour.last
+        span = set(range(a, last + 1))
         if not closed_at & span:
             return [(tour, [])]
+        firsts = sorted({min(buckets & span) for _, buckets in binding if buckets & span})
+        if not self.relaxable:
+            firsts = firsts[:1]  # every block holds: the first closure cuts it
         out: list[tuple[phases.Tour, list[Case]]] = []
-        first = min(t for t in closed_at if t >= tour.arrival)
-        if first > tour.arrival and tour.effective <= first - 1:
-            cut_by = next(block for block, buckets in binding if first in buckets)
-            cases: list[Case] = [((element, False),) for element in cut_by] if self.relaxable else []
-            out.append((phases.Tour(tour.arrival, tour.effective, first - 1), cases))
+        for p in firsts:
+            if p == a or tour.effective > p - 1:
+                continue  # closed at its arrival, or cut before it fills its line
+            if not self.relaxable:
+                out.append((phases.Tour(a, tour.effective, p - 1), []))
+                continue
+            before = [block for block, buckets in binding if any(a <= t < p for t in buckets)]
+            at = [block for block, buckets in binding if p in buckets and block not in before]
+            cases: list[Case] = [tuple((e, True) for e in block) for block in before]
+            cases += [tuple((e, False) for e in choice) for choice in itertools.product(*at)]
+            out.append((phases.Tour(a, tour.effective, p - 1), cases))
         if self.relaxable:
             forbid = [block for block, buckets in binding if buckets & span]
             out.append((tour, [tuple((element, True) for element in block) for block in forbid]))
@@ -260,6 +275,7 @@ class PhasedBuilder(ModelBuilder):
                 for case in cases:  # relaxable builds only
                     literals = [self.enforce(e) if held else self.enforce(e).Not() for e, held in case]
                     self.model.add(var == 0).only_enforce_if(literals)
+                    self.two_sided.update(e for e, held in case if not held)
             total = self.model.new_int_var(
                 0, count * max(1, len(variables)), f"{self.prefix}units[{pair[0]},{pair[1]}]"
             )
