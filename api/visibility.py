@@ -49,6 +49,9 @@ A_NATIONS_CONDITION = "a nation's condition"
 """What an observer reads in place of any red line."""
 A_NATIONS_OFFER = "a nation's offer"
 """What an observer reads in place of any offer in a patch."""
+OFFER_TYPES = frozenset({"availability", "tour"})
+"""Conflict types naming a nation's offered unit (its window and readiness, its tours): a delegate
+reads another nation's as "another nation's offer"."""
 _SUMMARY_WITHHELD = (
     "No package meets every requirement and condition together; the conflict below names what the caller may see."
 )
@@ -63,10 +66,10 @@ def _placeholder(element: ConflictElement, viewer: Principal) -> str | None:
             return A_NATIONS_CONDITION
         visible = element.nation is not None and viewer.sees_nation(element.nation)
         return None if visible else ANOTHER_NATIONS_CONDITION
-    if element.type == "availability" and viewer.role is Role.DELEGATE:
+    if element.type in OFFER_TYPES and viewer.role is Role.DELEGATE:
         visible = element.nation is not None and viewer.sees_nation(element.nation)
         return None if visible else ANOTHER_NATIONS_OFFER
-    return None
+    return None  # a node of entry is the scenario's, like a target: every role reads it
 
 
 def _mask(element: ConflictElement, viewer: Principal) -> ConflictElement:
@@ -678,7 +681,7 @@ def scrub(answer: M, items: set[Item], placeholder: str) -> M:
         for key in ("unit", "pledge"):
             if isinstance(value.get(key), str) and (nation, value[key]) in items:
                 out[key] = placeholder
-        if value.get("type") == "availability" and (nation, value.get("id")) in items:
+        if value.get("type") in OFFER_TYPES and (nation, value.get("id")) in items:
             out["id"] = placeholder
         return out
 

@@ -54,6 +54,8 @@ CONFLICT_WORDS = {
     "mandate": "mandate condition",
     "funding": "funding",
     "availability": "availability",
+    "node": "node of entry",
+    "tour": "tour",
 }
 """Each kind of element of a cause, in words."""
 

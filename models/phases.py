@@ -72,6 +72,24 @@ def buckets(scenario: Scenario) -> tuple[Bucket, ...]:
     return _buckets(scenario.phasing.bucket, scenario.horizon.start, scenario.horizon.end)
 
 
+def bucket_words(scenario: Scenario, index: int) -> str:
+    """A bucket as a planner names it, counted from 1 as the page's timeline does: `week 9
+    (2026-03-02 .. 2026-03-08)`, `month 3 (2026-03-01 .. 2026-03-31)`."""
+    all_buckets = buckets(scenario)
+    kind = scenario.phasing.bucket if scenario.phasing is not None else "bucket"
+    if not 0 <= index < len(all_buckets):
+        return f"{kind} {index + 1}"
+    b = all_buckets[index]
+    return f"{kind} {index + 1} ({b.start} .. {b.end})"
+
+
+def first_arrival(scenario: Scenario, unit: UnitOffer) -> int | None:
+    """The first bucket a unit can arrive in: the first beginning on or after its ready day (None:
+    none within the horizon)."""
+    ready = ready_day(scenario, unit)
+    return next((b.index for b in buckets(scenario) if b.start >= ready), None)
+
+
 def bucket_count(scenario: Scenario) -> int:
     return len(buckets(scenario))
 

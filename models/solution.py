@@ -12,7 +12,11 @@ from forcepack.models.common import Frozen
 SOLUTION_SCHEMA = "forcepack.solution/1"
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
-ConflictType = Literal["requirement", "red_line", "veto", "target", "mandate", "funding", "availability"]
+ConflictType = Literal[
+    "requirement", "red_line", "veto", "target", "mandate", "funding", "availability", "node", "tour"
+]
+"""The family of an element of a cause: the static ones, and in a phased scenario a node of entry's
+daily capacity (`node`) and a unit's tour length and rotations (`tour`)."""
 
 
 class ScenarioRef(Frozen):

@@ -23,7 +23,7 @@ from forcepack.solver.criteria import criterion
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates, participation_blocks
 from forcepack.solver.rules import BUILD_ORDER, funding
-from forcepack.solver.rules.base import STATIC
+from forcepack.solver.rules.base import STATIC, Arrivals
 
 CHECK_EVERY = 1000
 """Pairs built between two looks at the cancel event (about a millisecond of work)."""
@@ -125,6 +125,11 @@ class BuiltModel:
     """A phased model's units per tour (unit key, line, arrival bucket, last bucket)."""
     node_flows: dict[tuple[str, str, int], tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)
     """A phased model's arriving (personnel, tons) per (nation, node, bucket)."""
+    two_sided: set[Element] = field(default_factory=set)
+    """Elements whose literal, held, also allows something giving them up does not (a relaxable phased
+    model: a tour cut short by a dated block, a tour of a unit as it stands before its ready day or
+    tour length is eased). An explanation gives them up where it does not hold them, rather than
+    leave them free."""
 
 
 class BuildCancelled(Exception):
@@ -441,6 +446,14 @@ class ModelBuilder:
     def new_int(self, lo: int, hi: int, name: str) -> cp_model.IntVar:
         """A rule's helper variable."""
         return self.model.new_int_var(lo, hi, f"{self.prefix}{name}")
+
+    def arrivals(self, node: str) -> list[Arrivals]:
+        """A static package has no arrivals (a phased plan's builder has: `PhasedBuilder`)."""
+        return []
+
+    def toured(self, option: Candidate) -> list[cp_model.IntVar]:
+        """A static package has no tours (a phased plan's builder has: `PhasedBuilder`)."""
+        return []
 
     def pairs(self) -> Iterable[Candidate]:
         for pairs in self._pairs_of_unit.values():

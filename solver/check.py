@@ -588,7 +588,7 @@ def check_tour_cost(plan: CheckedPlan) -> Iterator[Violation]:
 
 def check_presence(plan: CheckedPlan) -> Iterator[Violation]:
     """In every bucket, the units of a unit line present on all lines (relief included) are at most its
-    `count`; over the plan its tours' units are at most `count x rotations`."""
+    `count`. (Its rotations over the plan are the tour rule's, `forcepack.solver.rules.tours`.)"""
     units: dict[tuple[str, str], UnitOffer] = {(t.nation, t.unit.id): t.unit for t in plan.tours}
     for snap in plan.snapshots:
         present: Counter[tuple[str, str]] = Counter()
@@ -604,19 +604,6 @@ def check_presence(plan: CheckedPlan) -> Iterator[Violation]:
                     f"{unit.count} are offered",
                     unit_id,
                 )
-    toured: Counter[tuple[str, str]] = Counter()
-    for t in plan.tours:
-        toured[(t.nation, t.unit.id)] += t.units
-    for (nation, unit_id), n in sorted(toured.items()):
-        unit = units[(nation, unit_id)]
-        if unit.rotations is not None and n > unit.count * unit.rotations:
-            yield Violation(
-                "capacity.rotations",
-                f"unit `{unit_id}` ({nation}) serves {plural(n, 'unit-tour')}; it offers "
-                f"{plural(unit.count, 'unit')} x "
-                f"{plural(unit.rotations or 0, 'rotation')}",
-                unit_id,
-            )
 
 
 # -- a phased plan: nodes of entry -----------------------------------------------------------
@@ -681,48 +668,6 @@ def check_node_flows(plan: CheckedPlan) -> Iterator[Violation]:
                 f"tons; its arrivals are {personnel[key]:,} personnel and {tons[key]:,} tons",
                 nation,
             )
-
-
-def node_loads(plan: CheckedPlan) -> dict[tuple[str, int], tuple[int, int]]:
-    """(personnel, tons) each node of entry carries in each bucket, from the plan's flows through it."""
-    phasing = plan.scenario.phasing
-    stated = plan.solution.plan
-    loads: dict[tuple[str, int], tuple[int, int]] = {}
-    if phasing is None or stated is None:
-        return loads
-    for node in phasing.nodes:
-        for b in plan.buckets:
-            loads[(node.id, b.index)] = (0, 0)
-    for f in stated.flows:
-        key = (f.node, f.bucket)
-        if key in loads:
-            personnel, tons = loads[key]
-            loads[key] = (personnel + f.personnel, tons + f.tons)
-    return loads
-
-
-def node_capacity(plan: CheckedPlan, node_id: str, bucket: int) -> tuple[int | None, int | None]:
-    """(personnel, tons) a node carries in a bucket: its daily figures times the bucket's days (None: no limit)."""
-    assert plan.scenario.phasing is not None
-    node = next(n for n in plan.scenario.phasing.nodes if n.id == node_id)
-    days = plan.buckets[bucket].days
-    return (
-        node.personnel_per_day * days if node.personnel_per_day is not None else None,
-        node.tons_per_day * days if node.tons_per_day is not None else None,
-    )
-
-
-def check_node_capacity(plan: CheckedPlan) -> Iterator[Violation]:
-    """In every bucket, a node of entry carries at most its personnel (and tons) a day times the bucket's days."""
-    for (node, bucket), (personnel, tons) in node_loads(plan).items():
-        most_personnel, most_tons = node_capacity(plan, node, bucket)
-        for what, load, most in (("personnel", personnel, most_personnel), ("tons", tons, most_tons)):
-            if most is not None and load > most:
-                yield Violation(
-                    "node.capacity",
-                    f"{plan.words(bucket)}: `{node}` carries {load:,} {what}; at most {most:,} in the bucket",
-                    node,
-                )
 
 
 # -- a phased plan: figures ------------------------------------------------------------------
@@ -850,7 +795,7 @@ def check_figures_plan_nodes(plan: CheckedPlan) -> Iterator[Violation]:
     stated = plan.solution.plan
     if stated is None:
         return
-    loads = node_loads(plan)
+    loads = plan.node_loads()
     seen: Counter[tuple[str, int]] = Counter()
     for row in stated.nodes:
         key = (row.node, row.bucket)
@@ -862,7 +807,7 @@ def check_figures_plan_nodes(plan: CheckedPlan) -> Iterator[Violation]:
             )
             continue
         personnel, tons = loads[key]
-        most_personnel, most_tons = node_capacity(plan, row.node, row.bucket)
+        most_personnel, most_tons = plan.node_capacity(row.node, row.bucket)
         want: dict[str, object] = {
             "personnel": personnel,
             "tons": tons,
@@ -1064,7 +1009,6 @@ PLAN_RULES: tuple[NamedVerdict[CheckedPlan], ...] = (
         _named,
         (
             check_node_flows,
-            check_node_capacity,
             check_figures_assignments,
             check_figures_phased_coverage,
             check_figures_totals,

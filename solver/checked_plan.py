@@ -229,6 +229,35 @@ class CheckedPlan(CheckedDocument):
         assert self.timeline is not None
         return self.timeline.words(index)
 
+    def node_loads(self) -> dict[tuple[str, int], tuple[int, int]]:
+        """(personnel, tons) each node of entry carries in each bucket, from the plan's flows through
+        it (zero loads included)."""
+        phasing = self.scenario.phasing
+        stated = self.solution.plan
+        loads: dict[tuple[str, int], tuple[int, int]] = {}
+        if phasing is None or stated is None:
+            return loads
+        for node in phasing.nodes:
+            for b in self.buckets:
+                loads[(node.id, b.index)] = (0, 0)
+        for f in stated.flows:
+            key = (f.node, f.bucket)
+            if key in loads:
+                personnel, tons = loads[key]
+                loads[key] = (personnel + f.personnel, tons + f.tons)
+        return loads
+
+    def node_capacity(self, node_id: str, bucket: int) -> tuple[int | None, int | None]:
+        """(personnel, tons) a node carries in a bucket: its daily figures times the bucket's days
+        (None: no limit)."""
+        assert self.scenario.phasing is not None
+        node = next(n for n in self.scenario.phasing.nodes if n.id == node_id)
+        days = self.buckets[bucket].days
+        return (
+            node.personnel_per_day * days if node.personnel_per_day is not None else None,
+            node.tons_per_day * days if node.tons_per_day is not None else None,
+        )
+
 
 def in_each_bucket(plan: CheckedPlan, verdict: Verdict) -> Iterator[Violation]:
     """A static verdict run on the snapshot of every bucket, each violation naming its bucket: how a

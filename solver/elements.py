@@ -10,11 +10,13 @@ from forcepack.models.solution import ConflictType
 @dataclass(frozen=True, order=True)
 class Element:
     """One scenario element that constraints come from: a requirement line, red line, veto, target,
-    mandate condition, the funding target, or an offered unit's availability.
+    mandate condition, the funding target, an offered unit's availability, and in a phased scenario a
+    node of entry's capacity or an offered unit's tours.
 
     `id` is what a person searches for in the scenario file: a requirement, red line or veto id; a
-    target key (`max_personnel`, `group_minimums.oic`); a mandate condition; `funding_coverage`; or
-    an offered unit's id for its availability window and readiness.
+    target key (`max_personnel`, `group_minimums.oic`); a mandate condition; `funding_coverage`; an
+    offered unit's id for its availability window and readiness, or for its tour length and
+    rotations; or a node of entry's id.
     """
 
     type: ConflictType

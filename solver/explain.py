@@ -2,8 +2,11 @@
 the cheapest way out that removes them all.
 
 The scenario is built `relaxable`: every element (requirement line, red line, veto, target,
-mandate condition, funding target, unit availability) sits behind an enforcement literal, and the
-options eligibility closes stay in the model, held at zero while the elements closing them hold.
+mandate condition, funding target, unit availability; in a phased scenario also a node of entry's
+capacity and a unit's tours) sits behind an enforcement literal, and the options eligibility closes
+stay in the model, held at zero while the elements closing them hold. A phased model also holds the
+tours a unit could serve with its availability or its tour length given up, each behind those
+elements (`rules.EASINGS`), so a plan that cannot be met in time names its ready day or its tours.
 
 1. Causes, find-relax-repeat: a conflict (a core) is found among the elements still held, shrunk
    to a minimal one, and its elements are then given up; the search repeats among the rest until
@@ -39,6 +42,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -150,9 +154,10 @@ class _Search:
     def holds(
         self, assumed: Sequence[Element], cap: float | None = None, *, nonempty: bool = False
     ) -> tuple[str, list[Element]]:
-        """Solve with these elements enforced (the others free), and with `nonempty` someone
-        deployed: 'feasible', 'infeasible' with a core of the elements (the `nonempty` wish aside),
-        or 'unknown' on a time-out (`cap` seconds at most, when given)."""
+        """Solve with these elements enforced (the others free, but those whose holding also allows
+        something, `BuiltModel.two_sided`, given up), and with `nonempty` someone deployed:
+        'feasible', 'infeasible' with a core of the elements (the `nonempty` wish aside), or
+        'unknown' on a time-out (`cap` seconds at most, when given)."""
         outcome, core, _ = self.holds_why(assumed, cap, nonempty=nonempty)
         return outcome, core
 
@@ -164,9 +169,13 @@ class _Search:
         literals = self.built.vars.enforce
         wish = [self.nonempty] if nonempty and self.nonempty is not None else []
         by_index = {literals[e].index: e for e in assumed}
-        allowed = set(by_index) | {w.index for w in wish}
+        held = set(assumed)
+        # A two-sided element not held is given up, as the relaxed scenario gives it up: left free,
+        # holding it could allow what giving it up does not (a unit's shorter tours).
+        given_up = [literals[e].Not() for e in sorted(self.built.two_sided) if e not in held]
+        allowed = set(by_index) | {w.index for w in wish} | {g.index for g in given_up}
         for presolve in (True, False):
-            code, named = self._solve(assumed, wish, cap, presolve)
+            code, named = self._solve(assumed, [*given_up, *wish], cap, presolve)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return "feasible", [], False
             if code != cp_model.INFEASIBLE:
@@ -184,12 +193,12 @@ class _Search:
         return "infeasible", core, needs_wish
 
     def _solve(
-        self, assumed: Sequence[Element], wish: list[cp_model.IntVar], cap: float | None, presolve: bool
+        self, assumed: Sequence[Element], wish: list[Any], cap: float | None, presolve: bool
     ) -> tuple[cp_model.CpSolverStatus, list[int]]:
         model = self.built.model
         literals = self.built.vars.enforce
         model.clear_assumptions()
-        model.add_assumptions([literals[e] for e in assumed] + wish)
+        model.add_assumptions([literals[e] for e in assumed] + wish)  # (wish: also the two-sided given up)
         solver = self.solver(cap, presolve=presolve)
         with cancellable(solver, self.cancel):
             code = solver.solve(model)
@@ -238,7 +247,8 @@ def _structural_core(built: BuiltModel, active: set[Element]) -> list[Element] |
     blocks closing the others (blocks of active elements only: a given-up element closes nothing).
 
     With only these elements enforced the line's coverage is the sole constraint left (filter
-    elements couple nothing), so infeasibility and minimality follow from counting capacity.
+    elements couple nothing), so infeasibility and minimality follow from counting capacity, in a
+    static scenario; a phased one's is confirmed and shrunk by the model (`_causes`).
     """
     scenario = built.scenario
     best: list[Element] | None = None
@@ -298,9 +308,18 @@ def _causes(search: _Search, elements: list[Element], bound: int, quick: bool) -
     while len(causes) < bound:
         active = [e for e in elements if e not in given_up]
         found = _structural_core(search.built, set(active)) if quick else None
-        if found is not None:
+        if found is not None and search.built.scenario.phasing is not None:
+            # In time, counting units is not enough: a line may be short in one bucket and not in
+            # another, a tour fills its line only after its relief. The count names a candidate,
+            # which the model confirms and shrinks.
+            if search.holds(found)[0] == "infeasible":
+                shrunk, minimal = _shrink(search, found)
+                cause = _Cause(shrunk, minimal)
+            else:
+                found = None
+        elif found is not None:
             cause = _Cause(found, True)
-        else:
+        if found is None:
             outcome, core = search.holds(active)
             if outcome != "infeasible":
                 return outcome, causes
@@ -529,14 +548,29 @@ def _said(element: ConflictElement) -> str:
     return element.text + (f" ({element.figures})" if element.figures else "")
 
 
-def cause_summary(elements: Sequence[ConflictElement], closed: list[Candidate], include: Sequence[str] = ()) -> str:
-    """One cause in a sentence a coordinator can paste into a brief, with its figures."""
+TIME_TYPES = frozenset({"node", "tour", "availability"})
+"""The families that say when a phased plan's units can arrive and how long they stay: a cause naming
+one in a phased scenario is a line that cannot be met in time."""
+
+
+def cause_summary(
+    elements: Sequence[ConflictElement],
+    closed: list[Candidate],
+    include: Sequence[str] = (),
+    *,
+    phased: bool = False,
+) -> str:
+    """One cause in a sentence a coordinator can paste into a brief, with its figures. In a phased
+    scenario, the elements that time the plan (a node's capacity, a unit's tours, its ready day) come
+    first: the line "cannot be met in time, given" them."""
     lines = [e for e in elements if e.type == "requirement"]
     others = [e for e in elements if e.type != "requirement"]
     if not lines:
         asked = ", ".join(inclusion_words(name) for name in include)
         head = f"{asked} cannot be had: " if include else "These cannot all hold together: "
         return head + "; ".join(_said(e) for e in others) + "."
+    timed = [e for e in others if e.type in TIME_TYPES] if phased else []
+    others = [e for e in others if e not in timed]
     wanted = {e.id for e in lines}
     keys = {(e.type, e.id, e.nation) for e in others}
     closing = {
@@ -551,11 +585,14 @@ def cause_summary(elements: Sequence[ConflictElement], closed: list[Candidate], 
     rest = [e for e in others if (e.type, e.id, e.nation) not in closing]
     names = ", ".join(f"`{e.id}`" + (f" ({e.figures})" if e.figures else "") for e in lines)
     text = f"The essential line{'s' if len(lines) > 1 else ''} {names} cannot be met"
+    if timed:
+        text += " in time, given " + "; ".join(_said(e) for e in timed)
     if blocked:
-        text += f": the units that could fill {'them' if len(lines) > 1 else 'it'} are kept out by "
+        text += "; and " if timed else ": "
+        text += f"the units that could fill {'them' if len(lines) > 1 else 'it'} are kept out by "
         text += "; ".join(_said(e) for e in blocked)
     if rest:
-        text += ", and by " if blocked else " together with "
+        text += ", and by " if blocked else ("; and " if timed else " together with ")
         text += "; ".join(_said(e) for e in rest)
     return text + "."
 
@@ -655,7 +692,11 @@ def explain(
         figures = _figures(search, cause.elements)
         words = [conflict_element(scenario, e, figures.get(e)) for e in cause.elements]
         causes.append(
-            Conflict(elements=words, minimal=cause.minimal, summary=cause_summary(words, built.closed, include))
+            Conflict(
+                elements=words,
+                minimal=cause.minimal,
+                summary=cause_summary(words, built.closed, include, phased=scenario.phasing is not None),
+            )
         )
     sets = ([combined] if combined else []) + _alternatives(
         search, relaxations - (1 if combined else 0), found, [combined] if combined else []

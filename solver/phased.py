@@ -15,6 +15,7 @@ reads the units present (or filling a line) in that bucket; a rule says which it
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,12 +31,15 @@ from forcepack.solver.builder import BoolVar, BuiltModel, LinearExpr, ModelBuild
 from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates
 from forcepack.solver.plan import FlowKey, TourKey
-from forcepack.solver.rules import BUILD_ORDER, FAMILIES
-from forcepack.solver.rules.base import BUCKET, PLAN
+from forcepack.solver.rules import BUILD_ORDER, EASINGS, FAMILIES
+from forcepack.solver.rules.base import BUCKET, PLAN, Arrivals
 
-Span = tuple[phases.Tour, list[Block], Block | None]
-"""A tour an option may serve, the blocks that forbid it where they bind (relaxable builds: the
-uncut tour), and the block whose closure cut it short (it may serve only while that block holds)."""
+Case = tuple[tuple[Element, bool], ...]
+"""A case in which a tour may not serve (relaxable builds): while each element is held (True) or
+given up (False)."""
+Span = tuple[phases.Tour, list[Case], bool]
+"""A tour an option may serve, the cases in which it may not (none: it always may), and whether it is
+open as the scenario stands (one of the unit's own tours that no block binding in it forbids)."""
 
 
 def model_builder(
@@ -66,6 +70,39 @@ def element_buckets(scenario: Scenario, element: Element) -> frozenset[int]:
     return frozenset(FAMILIES[element.type].binds(scenario, element))
 
 
+def _cases(elements: list[Element], by_eased: Mapping[frozenset[Element], list[Case]]) -> list[Case]:
+    """The cases in which a tour may not serve, given for each set of easing elements given up under
+    which it is a tour the cases that still forbid it there: where those given up are not such a set,
+    and where they are, its own cases. Cases that differ in one element's state alone are merged."""
+    cases: set[Case] = set()
+    for mask in range(1 << len(elements)):
+        eased = frozenset(e for i, e in enumerate(elements) if mask >> i & 1)
+        match = tuple((e, e not in eased) for e in elements)
+        own = by_eased.get(eased)
+        for case in [()] if own is None else own:
+            merged = dict(match)
+            if any(merged.get(e, held) != held for e, held in case):
+                continue  # an element both held and given up: never the case
+            merged.update(case)
+            cases.add(tuple(sorted(merged.items())))
+    merging = True
+    while merging:
+        merging = False
+        for a in sorted(cases):
+            for e, held in a:
+                twin = tuple(sorted({**dict(a), e: not held}.items()))
+                if twin in cases and twin != a:
+                    cases -= {a, twin}
+                    cases.add(tuple(x for x in a if x[0] != e))
+                    merging = True
+                    break
+            if merging:
+                break
+    if () in cases:
+        return [()]
+    return sorted(cases)
+
+
 class PhasedBuilder(ModelBuilder):
     """Compiles a phased scenario: the static builder's steps, with tours for assignments, presence
     per bucket for capacity, and the rules run on the plan and on each bucket."""
@@ -84,6 +121,8 @@ class PhasedBuilder(ModelBuilder):
         self._bucket_sector: dict[tuple[str, str, int], BoolVar | int] = {}
         self._bucket_short: dict[str, cp_model.IntVar] = {}
         self._on: dict[tuple[Pair, int, bool], cp_model.IntVar | None] = {}
+        self._carried: dict[str, list[Arrivals]] = defaultdict(list)
+        self.two_sided: set[Element] = set()
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -100,7 +139,7 @@ class PhasedBuilder(ModelBuilder):
             if options:
                 kept.append(c)
                 spans[(c.key, c.requirement.id)] = options
-            if not c.eligible and not any(not forbid and cut is None for _, forbid, cut in options):
+            if not c.eligible and not any(open_ for _, _, open_ in options):
                 closed.append(c)
         self._tour_variables(kept, spans)
         self.check_cancelled()
@@ -128,26 +167,84 @@ class PhasedBuilder(ModelBuilder):
             self.relaxable,
             tours=self.tours,
             node_flows=self.node_flows,
+            two_sided=self.two_sided,
         )
 
     def _options(self, c: Candidate) -> list[Span]:
         """The tours the option may serve: each tour the arithmetic allows, cut before the first
         bucket a block of the option binds in (none if it binds at the arrival); in a relaxable
-        build also the uncut tour, forbidden while a block binding in its span holds."""
-        binding = [(block, self.block_buckets(block)) for block in c.blocks]
+        build also the uncut tour, forbidden while a block binding in its span holds, and the tours
+        the unit could serve were its availability or its tour length given up (`rules.EASINGS`),
+        each allowed only when the elements given up are those that make it a tour (`_cases`)."""
+        blocks = c.blocks
+        if self.relaxable:
+            # A block of the unit's own availability that only says it has no tours is said exactly
+            # by the tours of the eased unit below: it closes nothing more.
+            own = {easing.element(c.unit, c.nation): easing for easing in EASINGS}
+            blocks = tuple(
+                block
+                for block in blocks
+                if not (len(block) == 1 and block[0] in own)
+                or own[block[0]].keeps_out(self.scenario, c.unit, c.requirement)
+            )
+        binding = [(block, self.block_buckets(block)) for block in blocks]
         closed_at = frozenset().union(*(buckets for _, buckets in binding))
+        easings = [
+            (easing.element(c.unit, c.nation), easing)
+            for easing in (EASINGS if self.relaxable else ())
+            if easing.eases(self.scenario, c.unit)
+        ]
+        found: dict[tuple[int, int], dict[frozenset[Element], list[Case]]] = defaultdict(dict)
+        tours: dict[tuple[int, int], phases.Tour] = {}
+        for mask in range(1 << len(easings)):
+            unit = c.unit
+            eased: set[Element] = set()
+            for i, (element, easing) in enumerate(easings):
+                if mask >> i & 1:
+                    unit = easing.ease(unit)
+                    eased.add(element)
+            for tour in phases.tours(self.scenario, unit, c.requirement):
+                for served, cases in self._cut(tour, binding, closed_at):
+                    key = (served.arrival, served.last)
+                    tours[key] = served
+                    found[key][frozenset(eased)] = cases
+        elements = [element for element, _ in easings]
         out: list[Span] = []
-        for tour in phases.tours(self.scenario, c.unit, c.requirement):
-            span = set(range(tour.arrival, tour.last + 1))
-            if not closed_at & span:
-                out.append((tour, [], None))
+        for key, by_eased in found.items():
+            open_ = by_eased.get(frozenset()) == []
+            out.append((tours[key], _cases(elements, by_eased), open_))
+        return out
+
+    def _cut(
+        self, tour: phases.Tour, binding: list[tuple[Block, frozenset[int]]], closed_at: frozenset[int]
+    ) -> list[tuple[phases.Tour, list[Case]]]:
+        """A tour as the option's blocks leave it: whole where none binds in its span; else cut before
+        the first bucket one binds in. In a relaxable build, every way the blocks held can cut it: cut
+        before the first bucket of some block's in its span (serving only while a block first binding
+        there holds, and no block binding earlier in its span), and whole (while no block binding in
+        its span holds)."""
+        a, last = tour.arrival, tour.last
+        span = set(range(a, last + 1))
+        if not closed_at & span:
+            return [(tour, [])]
+        firsts = sorted({min(buckets & span) for _, buckets in binding if buckets & span})
+        if not self.relaxable:
+            firsts = firsts[:1]  # every block holds: the first closure cuts it
+        out: list[tuple[phases.Tour, list[Case]]] = []
+        for p in firsts:
+            if p == a or tour.effective > p - 1:
+                continue  # closed at its arrival, or cut before it fills its line
+            if not self.relaxable:
+                out.append((phases.Tour(a, tour.effective, p - 1), []))
                 continue
-            first = min(t for t in closed_at if t >= tour.arrival)
-            if first > tour.arrival and tour.effective <= first - 1:
-                cut_by = next(block for block, buckets in binding if first in buckets)
-                out.append((phases.Tour(tour.arrival, tour.effective, first - 1), [], cut_by))
-            if self.relaxable:
-                out.append((tour, [block for block, buckets in binding if buckets & span], None))
+            before = [block for block, buckets in binding if any(a <= t < p for t in buckets)]
+            at = [block for block, buckets in binding if p in buckets and block not in before]
+            cases: list[Case] = [tuple((e, True) for e in block) for block in before]
+            cases += [tuple((e, False) for e in choice) for choice in itertools.product(*at)]
+            out.append((phases.Tour(a, tour.effective, p - 1), cases))
+        if self.relaxable:
+            forbid = [block for block, buckets in binding if buckets & span]
+            out.append((tour, [tuple((element, True) for element in block) for block in forbid]))
         return out
 
     def block_buckets(self, block: Block) -> frozenset[int]:
@@ -167,22 +264,18 @@ class PhasedBuilder(ModelBuilder):
             pair = (c.key, c.requirement.id)
             count = c.unit.count
             variables = []
-            for tour, forbid, cut_by in spans[pair]:
+            for tour, cases, _ in spans[pair]:
                 key: TourKey = (c.key, c.requirement.id, tour.arrival, tour.last)
-                if key in self.tours:
-                    var = self.tours[key]
-                else:
-                    var = self.model.new_int_var(
-                        0, count, f"{self.prefix}tour[{c.key},{c.requirement.id},{tour.arrival}-{tour.last}]"
-                    )
-                    self.tours[key] = var
-                    self._spans[pair].append((tour, var))
-                    variables.append(var)
-                for block in forbid:  # relaxable builds only
-                    self.add(var == 0, None, only_if=self.block_literals(block))
-                if cut_by is not None and self.relaxable:
-                    for literal in self.block_literals(cut_by):
-                        self.model.add(var <= count * literal)
+                var = self.model.new_int_var(
+                    0, count, f"{self.prefix}tour[{c.key},{c.requirement.id},{tour.arrival}-{tour.last}]"
+                )
+                self.tours[key] = var
+                self._spans[pair].append((tour, var))
+                variables.append(var)
+                for case in cases:  # relaxable builds only
+                    literals = [self.enforce(e) if held else self.enforce(e).Not() for e, held in case]
+                    self.model.add(var == 0).only_enforce_if(literals)
+                    self.two_sided.update(e for e, held in case if not held)
             total = self.model.new_int_var(
                 0, count * max(1, len(variables)), f"{self.prefix}units[{pair[0]},{pair[1]}]"
             )
@@ -216,21 +309,18 @@ class PhasedBuilder(ModelBuilder):
 
     def _presence(self) -> None:
         """In each bucket a unit line's units present on every line together are at most its count
-        (relief included); its tours' units over the plan at most count x rotations."""
+        (relief included). (Its rotations over the plan are the tour rule's: `rules.tours`.)"""
         for pairs in self._pairs_of_unit.values():
             unit = pairs[0].unit
-            spans = [s for c in pairs for s in self._spans[(c.key, c.requirement.id)]]
             for b in self.buckets:
                 present = [x for c in pairs if (x := self.on(c, b.index)) is not None]
                 if len(present) > 1:
                     self.model.add(sum(present) <= unit.count)
-            if unit.rotations is not None and len(spans) > unit.rotations:
-                self.model.add(sum(var for _, var in spans) <= unit.count * unit.rotations)
 
     def _lift(self) -> None:
         """Arrivals through the nodes of entry: per nation and bucket, its arriving personnel and
-        cargo split over the nodes it may use, each node carrying at most its daily throughput
-        times the bucket's days."""
+        cargo split over the nodes it may use (a nation with none deploys no units). What each node
+        carries is kept for the node capacity rule (`arrivals`, `rules.nodes`)."""
         phasing = self.scenario.phasing
         if phasing is None or not phasing.nodes:
             return
@@ -267,10 +357,26 @@ class PhasedBuilder(ModelBuilder):
         for entry in phasing.nodes:
             for b in self.buckets:
                 people_flows, tons_flows = carried.get((entry.id, b.index), ([], []))
-                if entry.personnel_per_day is not None and people_flows:
-                    self.model.add(sum(people_flows) <= entry.personnel_per_day * b.days)
-                if entry.tons_per_day is not None and tons_flows:
-                    self.model.add(sum(tons_flows) <= entry.tons_per_day * b.days)
+                if people_flows:
+                    self._carried[entry.id].append(
+                        Arrivals(
+                            node=entry.id,
+                            bucket=b.index,
+                            days=b.days,
+                            personnel=sum(people_flows),
+                            tons=sum(tons_flows),
+                            most_personnel=sum(v.domain.max() for v in people_flows),
+                            most_tons=sum(v.domain.max() for v in tons_flows),
+                        )
+                    )
+
+    def arrivals(self, node: str) -> list[Arrivals]:
+        """On the plan, what the node carries in each bucket some arrival may pass through it."""
+        return self._carried.get(node, [])
+
+    def toured(self, option: Candidate) -> list[cp_model.IntVar]:
+        """The units of each of the option's tours."""
+        return [var for _, var in self.spans_of(option)]
 
     def _inclusions(self) -> None:
         """The static inclusions, and the phased ones: `arrive:` and `history:` (`INCLUSION_KINDS`)."""
@@ -579,3 +685,9 @@ class BucketView:
 
     def new_int(self, lo: int, hi: int, name: str) -> Any:
         return self.b.new_int(lo, hi, f"{name}@{self.t}")
+
+    def arrivals(self, node: str) -> list[Arrivals]:
+        return [load for load in self.b.arrivals(node) if load.bucket == self.t]
+
+    def toured(self, option: Candidate) -> list[Any]:
+        return [var for tour, var in self.b.spans_of(option) if tour.present(self.t)]

@@ -26,7 +26,9 @@ def relax(scenario: Scenario, elements: Iterable[Element]) -> Scenario:
     - target: the target is dropped (`group_minimums.<g>` drops that group's minimum);
     - mandate: the condition is taken to hold;
     - funding: the funding coverage target is dropped;
-    - availability: the unit is available for the whole horizon at `rapid` readiness.
+    - availability: the unit is available for the whole horizon at `rapid` readiness;
+    - node (phased): the node of entry's daily personnel and tons are dropped;
+    - tour (phased): the unit's tour length and rotations are dropped.
     """
     data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     for e in elements:

@@ -1,5 +1,11 @@
 """Availability: an offered unit's window and readiness against a requirement line's. The home of
-every face of the availability rule (rules 2 and 3 of a placement in the domain reference)."""
+every face of the availability rule (rules 2 and 3 of a placement in the domain reference).
+
+In a phased scenario the window and readiness set the unit's ready day (`models.phases.ready_day`):
+the first bucket it can arrive in. Relaxed, the unit is available over the whole horizon at `rapid`
+readiness (`ease`), so a relaxable phased model also holds the earlier tours it could then serve,
+behind this element: a plan that cannot be met in time names the ready day that holds it back.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from forcepack.models import phases
+from forcepack.models.common import Readiness
 from forcepack.models.patch import Operation
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer, offer_key
 from forcepack.models.wording import plural
@@ -114,9 +121,65 @@ class AvailabilityRule(Rule):
                 )
 
 
+def eased(unit: UnitOffer) -> UnitOffer:
+    """The unit as its availability's relaxation leaves it: available over the whole horizon, at
+    `rapid` readiness (its transit stays: a ready unit still travels)."""
+    return unit.model_copy(update={"available_from": None, "available_until": None, "readiness": Readiness.RAPID})
+
+
+def describe_in_time(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
+    """The unit's ready day in a phased scenario, why (its window, its readiness after the request,
+    its transit), the first bucket it can arrive in, and what the lines of its capability ask of it
+    that it cannot give: "unit `eng` (IDN) is ready on 2026-04-27 (...): it arrives in week 9
+    (2026-04-27 .. 2026-05-03) at the earliest (`rafah-eng` is needed from week 1 (...))"."""
+    phasing = scenario.phasing
+    start, end = scenario.availability_of(unit)
+    ready = phases.ready_day(scenario, unit)
+    why = []
+    if unit.available_from is not None:
+        why.append(f"available from {start}")
+    if phasing is not None and phasing.requested is not None:
+        why.append(
+            f"readiness {unit.readiness.value}: {plural(phases.READY_DAYS[unit.readiness], 'day')} after the "
+            f"request of {phasing.requested}"
+        )
+    if unit.transit_days:
+        why.append(f"{plural(unit.transit_days, 'day')} in transit")
+    first = phases.first_arrival(scenario, unit)
+    text = f"unit `{unit.id}` ({nation}) is ready on {ready}" + (f" ({'; '.join(why)})" if why else "")
+    text += (
+        f": it arrives in {phases.bucket_words(scenario, first)} at the earliest"
+        if first is not None
+        else ": it cannot arrive within the horizon"
+    )
+    if unit.available_until is not None:
+        text += f", and is available until {end}"
+    relief = phases.relief_buckets(scenario, unit)
+    asks = []
+    for r in scenario.requirements:
+        if r.capability != unit.capability:
+            continue
+        need = phases.needs(scenario, r)
+        if not need:
+            continue
+        wants = []
+        if first is None or first + relief > min(need):
+            wants.append(f"from {phases.bucket_words(scenario, min(need))}")
+        if end < phases.buckets(scenario)[max(need)].end:
+            wants.append(f"until {phases.bucket_words(scenario, max(need))}")
+        if readiness_blocks(unit, r) and r.min_readiness is not None:
+            wants.append(f"at readiness {r.min_readiness.value}")
+        if wants:
+            asks.append(f"`{r.id}` is needed {' and '.join(wants)}")
+    return text + (f" ({'; '.join(asks)})" if asks else "")
+
+
 def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
     """The unit's availability window and readiness, and what the lines of its capability it
-    cannot fill ask of it (the dates, the readiness): what to ask its nation for."""
+    cannot fill ask of it (the dates, the readiness): what to ask its nation for. In a phased
+    scenario, its ready day (`describe_in_time`)."""
+    if scenario.phasing is not None:
+        return describe_in_time(scenario, unit, nation)
     start, end = scenario.availability_of(unit)
     text = f"unit `{unit.id}` ({nation}) is available {start} .. {end} at readiness {unit.readiness.value}"
     asks = []
@@ -149,12 +212,35 @@ class AvailabilityFamily(Family):
         return None
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
+        """The unit is available over the whole horizon at `rapid` readiness (`eased`)."""
         for offer in document["offers"]:
             for unit in offer["units"] if offer["nation"] == element.nation else []:  # ids are each nation's own
                 if unit["id"] == element.id:
                     unit.pop("available_from", None)
                     unit.pop("available_until", None)
-                    unit["readiness"] = "rapid"
+                    unit["readiness"] = Readiness.RAPID.value
+
+    # -- easing (`base.Easing`) ------------------------------------------------------------
+
+    def element(self, unit: UnitOffer, nation: str) -> Element:
+        return element_of(unit, nation)
+
+    def eases(self, scenario: Scenario, unit: UnitOffer) -> bool:
+        """Easing moves the unit's ready day or the end of its window (its readiness alone closes
+        options, which eligibility's blocks say)."""
+        easier = eased(unit)
+        return (
+            phases.ready_day(scenario, easier) != phases.ready_day(scenario, unit)
+            or scenario.availability_of(easier)[1] != scenario.availability_of(unit)[1]
+        )
+
+    def ease(self, unit: UnitOffer) -> UnitOffer:
+        return eased(unit)
+
+    def keeps_out(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
+        """Its readiness below the line's `min_readiness` (an option without tours is closed by the
+        tours themselves)."""
+        return readiness_blocks(unit, requirement)
 
 
 RULE = AvailabilityRule()

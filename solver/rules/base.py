@@ -1,8 +1,8 @@
 """What every rule home holds, and the narrow view of the model a rule builds through.
 
 A scenario's elements come in families, one per conflict type (`requirement`, `red_line`, `veto`,
-`target`, `mandate`, `funding`, `availability`). Each family's home (a module of this package)
-holds all of its faces:
+`target`, `mandate`, `funding`, `availability`, and in a phased scenario `node` and `tour`). Each
+family's home (a module of this package) holds all of its faces:
 
 - **eligibility**: which (unit, line) options it closes (`Rule.blocks`) and which nations it bars
   altogether (`Rule.bars`), each closure naming the elements behind it;
@@ -17,7 +17,10 @@ holds all of its faces:
 - **patch**: the same change as `forcepack.patch/1` operations, so a way out runs as a what-if
   in one step (`Family.patch`; None where no operation expresses it);
 - **figures**: for a rule that couples decisions, the numbers it clashes on in a conflict
-  (`Family.clash`: what to optimise with the rest of the conflict held, and the sentence).
+  (`Family.clash`: what to optimise with the rest of the conflict held, and the sentence);
+- **easing** (a family whose element sets when and how long a unit can serve: `availability`,
+  `tour`): the unit as the relaxation leaves it (`Easing.ease`), so that a relaxable phased model
+  holds the tours the relaxed unit could serve, each behind the element.
 
 This module, like every rule home, imports only the standard library, `forcepack.models` and the
 checker's view: no OR-Tools (a test imports the homes with OR-Tools made unimportable), so the
@@ -43,6 +46,21 @@ Expr = Any
 """A CP-SAT linear expression or variable (typed loosely here: the homes never import OR-Tools)."""
 Literal = Any
 """A CP-SAT Boolean variable, or the constant 0 or 1 where the model knows the answer already."""
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """What a node of entry carries in one bucket of a phased model: the personnel and tons of the
+    arrivals routed through it (the builder's flows), and the most they can come to."""
+
+    node: str
+    bucket: int
+    days: int
+    """Days of the bucket (a node carries its daily figures times these)."""
+    personnel: Expr
+    tons: Expr
+    most_personnel: int
+    most_tons: int
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,13 @@ class ModelView(Protocol):
     def new_int(self, lo: int, hi: int, name: str) -> Expr:
         """A helper variable of the rule's (named after what it counts)."""
 
+    def toured(self, option: Candidate) -> list[Expr]:
+        """The units of each of the option's tours (a phased plan's view; a static model has none)."""
+
+    def arrivals(self, node: str) -> list[Arrivals]:
+        """What the node of entry carries where this view looks: in each bucket some arrival may pass
+        through it (the plan's view), in this bucket (a bucket's view); none in a static model."""
+
 
 @dataclass(frozen=True)
 class Clash:
@@ -165,6 +190,27 @@ def applies(view: ModelView, *timings: str) -> bool:
 
 OptionFilter = Callable[[UnitOffer, Requirement], list[Block]]
 """Why a rule closes one option (a unit line on a requirement line) of a nation: its blocks."""
+
+
+class Easing(Protocol):
+    """A family whose element, given up, changes the tours a unit can serve (its ready day and
+    window, its tour length): a relaxable phased model also holds the tours of the unit as the
+    relaxation leaves it (`ease`), each allowed only when the elements eased are exactly those that
+    make it a tour, so a way out found in the model is one in the relaxed scenario."""
+
+    def element(self, unit: UnitOffer, nation: str) -> Element:
+        """The unit's element of this family."""
+
+    def eases(self, scenario: Scenario, unit: UnitOffer) -> bool:
+        """Giving the element up changes the unit's tours."""
+
+    def ease(self, unit: UnitOffer) -> UnitOffer:
+        """The unit as the relaxation leaves it (what `Family.relax` does to its document)."""
+
+    def keeps_out(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
+        """Held, the element closes the option for more than the tours it decides (which the model's
+        tours of the eased unit say exactly): availability, when the line asks for a readiness the
+        unit lacks."""
 
 
 class Family(ABC):

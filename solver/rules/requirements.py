@@ -215,9 +215,13 @@ def supply(requirement: Requirement, options: list[Candidate]) -> Supply:
 
 def ref_words(ref: ElementRef) -> str:
     """An element named briefly, as a supply's figures name what keeps units out."""
-    kind = {"red_line": "red line", "availability": "availability of unit", "mandate": "mandate condition"}.get(
-        ref.type, ref.type
-    )
+    kind = {
+        "red_line": "red line",
+        "availability": "availability of unit",
+        "mandate": "mandate condition",
+        "node": "node of entry",
+        "tour": "tours of unit",
+    }.get(ref.type, ref.type)
     return f"{kind} `{ref.id}`" + (f" ({ref.nation})" if ref.nation else "")
 
 

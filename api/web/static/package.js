@@ -21,6 +21,8 @@ const CONFLICT_WORDS = {
   mandate: "mandate condition",
   funding: "funding",
   availability: "availability",
+  node: "node of entry",
+  tour: "tour",
 };
 
 const STATUS_WORDS = {
