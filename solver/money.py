@@ -15,10 +15,13 @@ from collections.abc import Mapping
 
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
-from forcepack.solver.builder import build
+from forcepack.solver.builder import BuildCancelled, build
 from forcepack.solver.construct import solve_fixed
 from forcepack.solver.document import Package, Pair, solution_document
 
+MOST_UNIT_LINES = 1_000
+"""Past this many offered unit lines (about 200 nations of the generator) the step is skipped: the
+model's build, which its time limit does not bound, would cost more than the tidiness is worth."""
 TIME_SHARE = 0.05
 """Of the what-if's time limit, the share this step may take (at least `LEAST_S`, at most `MOST_S`)."""
 LEAST_S = 0.2
@@ -35,14 +38,20 @@ def keep_money(
 ) -> Solution:
     """`solution` (a package of `scenario`) with its money drawn as near the baseline's as its units
     allow: the same units, criteria and status; unchanged when it cannot come nearer, when either
-    side has no package, or for a phased plan (its money follows its months)."""
+    side has no package, for a phased plan (its money follows its months), past `MOST_UNIT_LINES`,
+    or when cancelled."""
     if not solution.has_package or not baseline.has_package or scenario.phasing is not None:
+        return solution
+    if sum(len(o.units) for o in scenario.offers) > MOST_UNIT_LINES:
         return solution
     package = Package.from_solution(solution)
     before = Package.from_solution(baseline).flows
     if _distance(package.flows, before) == 0:
         return solution
-    built = build(scenario)
+    try:
+        built = build(scenario, cancel=cancel)
+    except BuildCancelled:
+        return solution
     fixed = {var.index: package.assignment.get(pair, 0) for pair, var in built.vars.units.items()}
     near = {var.index: before.get(key, 0) for key, var in built.vars.flows.items()}
     limit = min(MOST_S, max(LEAST_S, time_limit_s * TIME_SHARE))
