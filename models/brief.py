@@ -316,11 +316,7 @@ def _gap_words(solution: Solution) -> str:
     if solution.status == "feasible":
         # The criterion the gap is of: the first whose bound falls short of its value, as the search
         # reports it (`solver.search`).
-        open_criteria = [
-            o.criterion
-            for o in solution.objective
-            if o.value != o.bound and abs(abs(o.value - o.bound) / max(1.0, abs(o.value)) - solution.gap) < 1e-9
-        ]
+        open_criteria = [o.criterion for o in solution.objective if o.gap > 0 and abs(o.gap - solution.gap) < 1e-9]
         on = f" on {open_criteria[0]}" if open_criteria else ""
         gap = "under 0.1%" if solution.gap < 0.0005 else f"{solution.gap:.1%}"
         return f"Not proven optimal: gap {gap}{on} (the best bound proven is that far from this package)."

@@ -34,6 +34,11 @@ class ObjectiveValue(Frozen):
     value: float = Field(description="Its value in this package.")
     bound: float = Field(description="Best proven bound (equal to value when proven optimal).")
 
+    @property
+    def gap(self) -> float:
+        """How far the bound is from the value, relative to the value (at least 1)."""
+        return abs(self.value - self.bound) / max(1.0, abs(self.value))
+
 
 class Assignment(Frozen):
     """Some units of one offered unit line assigned to one requirement line."""

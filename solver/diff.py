@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forcepack.models.analysis import AssignmentChange, CoverageChange, FundingChange, PackageDiff
 from forcepack.models.scenario import Scenario
-from forcepack.models.solution import Solution
+from forcepack.models.solution import Coverage, Solution
 from forcepack.solver.document import Package, churn
 
 
@@ -71,37 +71,23 @@ def _coverage_changes(before: Solution, after: Solution) -> list[CoverageChange]
     change dropped. A line on one side only has null figures on the other, never a made-up zero."""
     cov_before = {c.requirement: c for c in before.coverage}
     cov_after = {c.requirement: c for c in after.coverage}
-    changes: list[CoverageChange] = []
-    for c in after.coverage:
-        old = cov_before.get(c.requirement)
-        if old is not None and old.provided == c.provided:
-            continue
-        changes.append(
-            CoverageChange(
-                requirement=c.requirement,
-                sector=c.sector,
-                priority=c.priority,
-                required=c.required,
-                line="kept" if old is not None else "added",
-                provided_before=old.provided if old is not None else None,
-                provided_after=c.provided,
-                shortfall_before=old.shortfall if old is not None else None,
-                shortfall_after=c.shortfall,
-            )
-        )
-    for c in before.coverage:
-        if c.requirement not in cov_after:
-            changes.append(
-                CoverageChange(
-                    requirement=c.requirement,
-                    sector=c.sector,
-                    priority=c.priority,
-                    required=c.required,
-                    line="dropped",
-                    provided_before=c.provided,
-                    provided_after=None,
-                    shortfall_before=c.shortfall,
-                    shortfall_after=None,
-                )
-            )
-    return changes
+    pairs: list[tuple[Coverage | None, Coverage | None]] = [(cov_before.get(c.requirement), c) for c in after.coverage]
+    pairs += [(c, None) for c in before.coverage if c.requirement not in cov_after]
+    return [_change(old, new) for old, new in pairs if old is None or new is None or old.provided != new.provided]
+
+
+def _change(old: Coverage | None, new: Coverage | None) -> CoverageChange:
+    """One line's coverage before and after (None: the line is not on that side)."""
+    line = new or old
+    assert line is not None
+    return CoverageChange(
+        requirement=line.requirement,
+        sector=line.sector,
+        priority=line.priority,
+        required=line.required,
+        line="kept" if old is not None and new is not None else "added" if new is not None else "dropped",
+        provided_before=old.provided if old is not None else None,
+        provided_after=new.provided if new is not None else None,
+        shortfall_before=old.shortfall if old is not None else None,
+        shortfall_after=new.shortfall if new is not None else None,
+    )

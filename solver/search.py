@@ -964,11 +964,7 @@ class Search:
         # whose bound falls short of its value: one cut short at its bound is not where the package
         # is unproven, the next criterion is (a package at the least shortfall whose cost was never
         # optimised has the cost's gap, not 0).
-        gaps = [
-            abs(item.value - item.bound) / max(1.0, abs(item.value))
-            for item in document.objective
-            if item.criterion not in state.proven
-        ]
+        gaps = [item.gap for item in document.objective if item.criterion not in state.proven]
         if gaps:
             return document.model_copy(update={"gap": next((g for g in gaps if g > 0), 0.0)})
         return document
