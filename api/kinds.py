@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar, get_args
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -68,8 +68,7 @@ from forcepack.api.visibility import (
 )
 from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
 from forcepack.models.errors import ScenarioInputError
-from forcepack.models.loading import describe_error, format_location
-from forcepack.models.patch import Operation, Patch, PatchError, apply_patch
+from forcepack.models.patch import Patch, PatchError, apply_patch, patch_problem
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 from forcepack.solver import SolveParams
@@ -160,21 +159,6 @@ class SolveKind(JobKind[SolveRequest, SolveParamsUsed]):
         return params, redact_solution(result, principal) if result is not None else None
 
 
-_OPS = frozenset(get_args(op.model_fields["op"].annotation)[0] for op in get_args(get_args(Operation)[0]))
-"""The tags of the patch operations (`withdraw`, `set_control`, ...)."""
-
-
-def _patch_problem(error: Any) -> str:
-    loc = tuple(error.get("loc", ()))
-    # `ops[0].withdraw.nations`: the operation's tag is pydantic's, not a field of the document.
-    kept = tuple(
-        part
-        for i, part in enumerate(loc)
-        if not (part in _OPS and i >= 2 and loc[i - 2] == "ops" and isinstance(loc[i - 1], int))
-    )
-    return describe_error(error, format_location(kept))
-
-
 def read_what_if_request(body: bytes, content_type: str | None, scenario_id: str) -> WhatIfRequest:
     """A what-if request body (JSON or YAML): a patch and its mode; problems named `ops[0].nations[0]: ...`."""
     source = f"what-if on scenario {scenario_id}"
@@ -187,9 +171,11 @@ def read_what_if_request(body: bytes, content_type: str | None, scenario_id: str
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if all((e.get("loc") or ("",))[0] in ("ops", "description", "schema") for e in errors):
-            raise PatchError(source, [_patch_problem(e) for e in errors]) from None
+            ops = data.get("ops") if isinstance(data, dict) else None
+            raise PatchError(source, [patch_problem(e, WhatIfRequest) for e in errors], ops) from None
         # A parameter of the question (its time limit, its seed, its mode), not of the patch.
-        raise InvalidRequest("the request does not match its schema", [_patch_problem(e) for e in errors]) from None
+        problems = [patch_problem(e, WhatIfRequest) for e in errors]
+        raise InvalidRequest("the request does not match its schema", problems) from None
 
 
 class WhatIfKind(JobKind[WhatIfRequest, WhatIfParamsUsed]):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot
-from forcepack.models.common import Identifier, NationCode, Text
+from forcepack.models.common import Identifier, NationCode, NumbersNotBooleans, Text
 from forcepack.models.patch import Operation
 from forcepack.models.red_lines import RedLine
 from forcepack.models.scenario import (
@@ -40,8 +40,9 @@ JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 JobKind = Literal["solve", "what-if", "criticality", "explanation", "why-not", "alternatives", "resilience"]
 
 
-class ApiModel(BaseModel):
-    """Base of the service's own models: immutable, unknown fields are errors."""
+class ApiModel(NumbersNotBooleans):
+    """Base of the service's own models: immutable, unknown fields are errors, and a number field
+    refuses `true` and `false`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -70,6 +70,7 @@ from forcepack.api.visibility import (
 from forcepack.models.analysis import WhatIf
 from forcepack.models.errors import ForcepackError, NotPhasedYet, ScenarioInputError
 from forcepack.models.loading import parse_scenario, shown_value, suggestion
+from forcepack.models.patch import PatchError, with_references
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.scenario_diff import diff_documents
 from forcepack.models.solution import Solution
@@ -929,6 +930,15 @@ class _JobRequest:
     """The job's work on the scenario as it stands (raises a user error if it cannot apply)."""
 
 
+def _scenario_now(db: Database, principal: Principal, scenario_id: str) -> Scenario:
+    """The scenario as it stands: its parts with the latest offer of each of its nations."""
+    with db.read() as session:
+        row = _visible_scenario(session, principal, scenario_id)
+        latest = store.latest_offers(session, scenario_id)
+    offers = {nation: r.offer for nation, r in latest.items() if nation in row.nations}
+    return build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
+
+
 def _submit(
     db: Database,
     runner: JobRunner,
@@ -947,8 +957,7 @@ def _submit(
                 return _replay(db, existing, request_hash, principal, runner)
         _active(row)
         latest = store.latest_offers(session, scenario_id)
-    codes = row.nations
-    offers = {nation: r.offer for nation, r in latest.items() if nation in codes}
+    offers = {nation: r.offer for nation, r in latest.items() if nation in row.nations}
     scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
     if scenario.phasing is not None and asked.kind not in PHASED_KINDS:
         raise NotPhasedYet(scenario_id, a_job(asked.kind))
@@ -1013,7 +1022,13 @@ def submit(
     principal.require_coordinator(kind.action)
     with db.read() as session:
         _visible_scenario(session, principal, scenario_id, document=False)
-    request = kind.read(body, content_type, scenario_id)
+    try:
+        request = kind.read(body, content_type, scenario_id)
+    except PatchError as exc:
+        if exc.ops is None:
+            raise
+        # (the operations that parsed are checked against the scenario too: one 422 names all)
+        raise with_references(exc, _scenario_now(db, principal, scenario_id)) from None
     used = kind.used(request, settings)
     asked = _JobRequest(
         kind=kind.name,

@@ -26,6 +26,7 @@ from forcepack.models.solution import Solution
 from forcepack.models.wording import plural
 
 if TYPE_CHECKING:
+    from forcepack.models.patch import Patch
     from forcepack.models.reports import ValidatedFile
     from forcepack.solver.params import SolveParams
 
@@ -277,6 +278,21 @@ def why_not_command(
         raise typer.Exit(EXIT_INFEASIBLE)
 
 
+def _withdrawal(scenario: Scenario, nations: list[str] | None) -> Patch:
+    """The patch of `--withdraw`, each nation named checked against the scenario."""
+    from forcepack.models.loading import suggestion
+    from forcepack.models.patch import Patch, PatchError
+
+    problems = [
+        f"`{code}` is not a nation of this scenario{suggestion(code, scenario.nation_by_code)}"
+        for code in nations or []
+        if code not in scenario.nation_by_code
+    ]
+    if problems:
+        raise PatchError("--withdraw", problems)
+    return Patch.withdraw(*nations) if nations else Patch()
+
+
 def _params(time_limit: float, workers: int | None, seed: int) -> SolveParams:
     from forcepack.solver import SolveParams
 
@@ -297,18 +313,18 @@ def what_if_command(
 ) -> None:
     """What changes if nations withdraw, or a patch applies: both packages and their diff."""
     from forcepack.cli.render import render_what_if
-    from forcepack.models.patch import Patch, PatchError, load_patch
+    from forcepack.models.patch import PatchError, load_patch
     from forcepack.solver.whatif import what_if
 
     modes: dict[str, Literal["resolve", "repair"]] = {"resolve": "resolve", "repair": "repair"}
     if mode not in modes:
         raise PatchError("--mode", [f"expected `resolve` or `repair`, got `{mode}`"])
     scenario = load_scenario(file)
-    patch = Patch.withdraw(*withdraw) if withdraw else Patch()
+    patch = _withdrawal(scenario, withdraw)
     if patch_file is not None:
         from forcepack.models.loading import read_text_file
 
-        patch = patch.then(load_patch(read_text_file(patch_file), str(patch_file)))
+        patch = patch.then(load_patch(read_text_file(patch_file), str(patch_file), scenario))
     if patch.is_empty():
         raise PatchError("what-if", ["give --withdraw NATION or --patch FILE"])
     answer = what_if(scenario, patch, mode=modes[mode], params=_params(time_limit, workers, seed))
@@ -559,7 +575,7 @@ def brief_command(
 
     from forcepack.models.analysis import WhatIf
     from forcepack.models.brief import brief_pdf
-    from forcepack.models.patch import Patch, PatchError, load_patch
+    from forcepack.models.patch import PatchError, load_patch
 
     if output.suffix.lower() != ".pdf":
         raise OutputError(str(output), f"expected a .pdf file to write, got `{output.suffix or 'no suffix'}`")
@@ -577,11 +593,11 @@ def brief_command(
     if what_if:
         from forcepack.solver.whatif import what_if as run_what_if
 
-        patch = Patch.withdraw(*withdraw) if withdraw else Patch()
+        patch = _withdrawal(scenario, withdraw)
         if patch_file is not None:
             from forcepack.models.loading import read_text_file
 
-            patch = patch.then(load_patch(read_text_file(patch_file), str(patch_file)))
+            patch = patch.then(load_patch(read_text_file(patch_file), str(patch_file), scenario))
         if patch.is_empty():
             raise PatchError("what-if", ["give --withdraw NATION or --patch FILE"])
         answer = run_what_if(scenario, patch, mode="repair" if mode == "repair" else "resolve", params=params)

@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from fractions import Fraction
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from forcepack.models.limits import MAX_PLEDGE_USD, MAX_RELAX_COST
 
@@ -54,8 +54,75 @@ RelaxCost = Annotated[int, Field(ge=0, le=MAX_RELAX_COST)]
 """How hard an element is to renegotiate or give up (relaxations prefer low costs)."""
 
 
-class Frozen(BaseModel):
-    """Base of every scenario part: immutable, and unknown fields are errors."""
+class Boolean(str):
+    """A `true` or `false` written where a number belongs, held as text so that it fails as one
+    (`count: true` is not 1): `describe_error` words it."""
+
+    __slots__ = ()
+
+
+def _numeric(annotation: Any) -> bool | None:
+    """Whether a field's type takes numbers (int, float, an IntEnum) and not booleans; None when it
+    takes booleans."""
+    if annotation is bool:
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, int | float):
+        return True
+    found = False
+    for arg in get_args(annotation):
+        inner = _numeric(arg)
+        if inner is None:
+            return None
+        found = found or inner
+    return found
+
+
+def _unbooled(value: Any) -> Any:
+    if isinstance(value, bool):
+        return Boolean(str(value).lower())
+    if isinstance(value, list):
+        return [_unbooled(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unbooled(v) for k, v in value.items()}
+    return value
+
+
+class NumbersNotBooleans(BaseModel):
+    """A model whose number fields refuse `true` and `false` (pydantic takes them as 1 and 0)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        names = _NUMERIC_FIELDS.get(cls)
+        if names is None:
+            names = _NUMERIC_FIELDS[cls] = frozenset(
+                key
+                for name, field in cls.model_fields.items()
+                if _numeric(field.annotation)
+                for key in {name, field.alias or name}
+            )
+        changed = {name: _unbooled(data[name]) for name in names if name in data and _holds_bool(data[name])}
+        return {**data, **changed} if changed else data
+
+
+_NUMERIC_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, list):
+        return any(_holds_bool(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_bool(v) for v in value.values())
+    return False
+
+
+class Frozen(NumbersNotBooleans):
+    """Base of every scenario part: immutable, unknown fields are errors, and a number field refuses
+    `true` and `false`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

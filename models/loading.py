@@ -14,7 +14,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from forcepack.models.common import ENGAGEMENT_NAMES
+from forcepack.models.common import ENGAGEMENT_NAMES, Boolean
 from forcepack.models.documents import other_document, scenario_not_solution
 from forcepack.models.errors import ScenarioInputError, SolutionInputError, UnreadableInput
 from forcepack.models.locating import located
@@ -321,6 +321,8 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
         )
     message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     shown = err.get("input")
+    if isinstance(shown, Boolean):
+        return f"{path}: expected a number, got the boolean `{shown}`"
     plain = shown is not None and not isinstance(shown, Mapping | list)
     hint = _closest_allowed(err) if kind in ("enum", "literal_error") else ""
     if plain:

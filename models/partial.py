@@ -11,20 +11,25 @@ bad `control`), and the positions of the rest are given back as the document num
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from forcepack.models import limits
 from forcepack.models.scenario import SCENARIO_SCHEMA, Scenario, ScenarioReferenceError
 
 STAND_INS = {"schema": SCENARIO_SCHEMA, "id": "scenario", "name": "scenario"}
 """Required top-level values that no reference depends on: a failing one is replaced by these."""
 
-WHOLE = frozenset({"horizon", "cost", "sectors", "requirements"})
+WHOLE = frozenset({"cost", "sectors", "requirements"})
 """Top-level parts every reference check relies on as a whole: when one of them fails (rather than
 an element of it), the references are left for the next run."""
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _LISTS = "sectors|requirements|nations|offers|capabilities|vetoes|objective"
 _PATH_IN_TEXT = re.compile(rf"\b(?:{_LISTS})(?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -50,6 +55,12 @@ def references_of_the_rest(data: Mapping[str, Any], exc: ValidationError) -> lis
     for key, value in STAND_INS.items():
         if (key,) in left_out:
             rest[key] = value
+    horizon_failed = ("horizon",) in left_out
+    if horizon_failed:
+        stand_in = _stand_in_horizon(rest)
+        if stand_in is None:
+            return []
+        rest["horizon"] = stand_in
     try:
         Scenario.model_validate(rest)
     except ValidationError as again:
@@ -63,11 +74,41 @@ def references_of_the_rest(data: Mapping[str, Any], exc: ValidationError) -> lis
         return []
     else:
         return []
-    defined = _names_in([_at(data, part) for part in left_out if part not in {(k,) for k in STAND_INS}])
+    if horizon_failed:
+        # (what is checked against the horizon waits for a valid one)
+        issues = [issue for issue in issues if "horizon" not in issue]
+    defined = _names_in(
+        [_at(data, part) for part in left_out if part not in {(k,) for k in STAND_INS} and part != ("horizon",)]
+    )
     # (the names an issue refers to, not those it suggests: a unit's `enginer` is dangling even
     # when the unit that failed had the `engineer` it suggests)
     named = {issue: set(_NAMED.findall(_SUGGESTED.sub("", issue.split(": ", 1)[-1]))) for issue in issues}
     return [_renumbered(issue, kept) for issue in issues if not defined & named[issue]]
+
+
+def _stand_in_horizon(data: Any) -> dict[str, str] | None:
+    """A horizon for checking references when the document's own failed: from the earliest to the
+    latest day written anywhere in the document, or a year when it writes none (None when its days
+    span more than a horizon may)."""
+    days: list[dt.date] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dt.date):
+            days.append(item if not isinstance(item, dt.datetime) else item.date())
+        elif isinstance(item, str) and _DAY.match(item):
+            with contextlib.suppress(ValueError):
+                days.append(dt.date.fromisoformat(item))
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    if not days:
+        return {"start": "2000-01-01", "end": "2000-12-31"}
+    start, end = min(days), max(days)
+    if (end - start).days + 1 > limits.MAX_HORIZON_DAYS:
+        return None
+    return {"start": start.isoformat(), "end": end.isoformat()}
 
 
 def _failing_part(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...] | None:

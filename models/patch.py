@@ -8,15 +8,16 @@ unknown nation, sector, veto or unit is refused with the path of the operation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+import re
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError
-from forcepack.models.loading import parse_scenario, problems_of, read_document, suggestion
+from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document, suggestion
 from forcepack.models.scenario import Offer, Requirement, Scenario, Targets, Veto
 
 
@@ -165,11 +166,14 @@ Operation = Annotated[
 
 
 class PatchError(ForcepackError):
-    """A patch that does not apply to its scenario."""
+    """A patch that does not apply to its scenario; `ops` is the document's list of operations when
+    some of them did not parse (so that the references of the rest can be checked once the scenario
+    is known: `with_references`)."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[str], ops: Any = None) -> None:
         self.source = source
         self.problems = problems
+        self.ops = ops
         super().__init__(f"{source}: the patch does not apply\n" + "\n".join(f"  - {p}" for p in problems))
 
 
@@ -199,13 +203,87 @@ class Patch(Frozen):
         return cls(description=f"{', '.join(nations)} withdraw", ops=[Withdraw(op="withdraw", nations=list(nations))])
 
 
-def load_patch(text: str, source: str = "patch") -> Patch:
-    """A patch from YAML or JSON text."""
+def load_patch(text: str, source: str = "patch", scenario: Scenario | None = None) -> Patch:
+    """A patch from YAML or JSON text; with its `scenario`, what the patch names is checked too, so
+    that one run gives every problem under the file's name (an operation that does not parse does
+    not hide the references of those that do)."""
     data = read_document(text, source, as_json=text.lstrip().startswith("{"))
     try:
-        return Patch.model_validate(data)
+        patch = Patch.model_validate(data)
     except ValidationError as exc:
-        raise PatchError(source, problems_of(exc, Patch)) from None
+        problems = [patch_problem(e, Patch) for e in exc.errors(include_url=False)]
+        error = PatchError(source, problems, data.get("ops") if isinstance(data, dict) else None)
+        raise (error if scenario is None else with_references(error, scenario)) from None
+    if scenario is not None:
+        apply_patch(scenario, patch, source)
+    return patch
+
+
+_OPS = frozenset(get_args(op.model_fields["op"].annotation)[0] for op in get_args(get_args(Operation)[0]))
+"""The tags of the patch operations (`withdraw`, `set_control`, ...)."""
+
+
+def patch_problem(error: Mapping[str, Any], model: type[BaseModel]) -> str:
+    """A field problem of a patch (or of a request holding one, `model`), led by its path in the
+    document: `ops[0].nations`, not pydantic's `ops[0].withdraw.nations` (the operation's tag is
+    pydantic's, not a field of the document)."""
+    loc = tuple(error.get("loc", ()))
+    kept = tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (part in _OPS and i >= 2 and loc[i - 2] == "ops" and isinstance(loc[i - 1], int))
+    )
+    return describe_error(error, format_location(kept), model)
+
+
+def with_references(error: PatchError, scenario: Scenario) -> PatchError:
+    """The error with the reference problems of the operations that did parse (each at its place in
+    the document); those naming something a failing operation defines (a line it adds) are left
+    out, as they may not be problems at all."""
+    if not isinstance(error.ops, list):
+        return error
+    adapter: TypeAdapter[Operation] = TypeAdapter(Operation)
+    parsed: list[tuple[int, Operation]] = []
+    failing: list[Any] = []
+    for i, raw in enumerate(error.ops):
+        try:
+            parsed.append((i, adapter.validate_python(raw)))
+        except ValidationError:
+            failing.append(raw)
+        except RecursionError:
+            return error
+    data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    found: list[str] = []
+    for i, op in parsed:
+        _APPLY[op.op](data, op, scenario, f"ops[{i}]", found)
+    defined = _texts_in(failing)
+    kept = [p for p in found if not defined & set(_NAMED.findall(p.split(": ", 1)[-1].split(" (did you mean")[0]))]
+    return PatchError(error.source, sorted([*error.problems, *kept], key=_op_index))
+
+
+_NAMED = re.compile(r"`([^`]+)`")
+_OP_INDEX = re.compile(r"^ops\[(\d+)\]")
+
+
+def _op_index(problem: str) -> int:
+    """The position of the operation a problem is about (problems in the order of the document)."""
+    found = _OP_INDEX.match(problem)
+    return int(found.group(1)) if found else -1
+
+
+def _texts_in(parts: list[Any]) -> set[str]:
+    """Every text in the parts (the names they may define)."""
+    texts: set[str] = set()
+    stack = list(parts)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts.add(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return texts
 
 
 # -- applying, one function per operation ------------------------------------------------------

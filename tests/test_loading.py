@@ -147,6 +147,24 @@ BAD_CASES = [
         ],
         id="dangling-name-suggesting-what-a-failed-part-holds",
     ),
+    pytest.param(
+        "broken-horizon-and-references.yaml",
+        [
+            ("horizon", ["ends (2025-12-31) before it starts (2026-03-01)"]),
+            # checked against a stand-in horizon spanning the file's days; nothing said against it
+            ("requirements[1].capability", ["capability `infantery`", "did you mean `infantry`"]),
+        ],
+        id="broken-horizon-does-not-hide-references",
+    ),
+    pytest.param(
+        "booleans-as-numbers.yaml",
+        [
+            ("requirements[1].weight", ["expected a number, got the boolean `true`"]),
+            ("requirements[1].engagement", ["expected a number, got the boolean `false`"]),
+            ("offers[1].units[0].count", ["expected a number, got the boolean `true`"]),
+        ],
+        id="booleans-are-not-numbers",
+    ),
 ]
 
 LOCATION = re.compile(r"^(?P<path>[^\s]+?)(?: \((?P<ids>[^)]*)\))?(?:, line (?P<line>\d+))?: ")

@@ -342,6 +342,38 @@ def test_alternatives_respect_tolerance_and_difference(scenario: Scenario, d: in
                 assert result.differences[i][j] == len(a ^ b)
 
 
+def test_patch_field_problems_do_not_hide_reference_problems() -> None:
+    """Loaded with its scenario, a patch whose operations fail their fields still has the names the
+    others give checked, in one run, in the order of the document; a name that a failing operation
+    defines (the line it adds) is not called unknown."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    text = """ops:
+  - {op: withdraw, nations: [IDX]}
+  - {op: set_quantity, requirement: rafah-eng, quantity: -3}
+  - {op: set_control, sector: rafha, control: secure}
+  - {op: add_requirement, requirement: {id: new-line, sector: rafah, capability: engineer, quantity: 0}}
+  - {op: set_priority, requirement: new-line, priority: desirable}
+"""
+    with pytest.raises(PatchError) as info:
+        load_patch(text, "more.yaml", scenario)
+    assert info.value.source == "more.yaml"
+    assert [p.split(":")[0] for p in info.value.problems] == [
+        "ops[0].nations[0]",
+        "ops[1].quantity",
+        "ops[2].sector",
+        "ops[3].requirement.quantity",
+    ]
+    assert "did you mean `IDN`" in info.value.problems[0]
+    assert "did you mean `rafah`" in info.value.problems[2]
+    # Without the scenario only the fields are checked, as before; with it a valid patch's
+    # references are checked under the file's name.
+    with pytest.raises(PatchError) as fields_only:
+        load_patch(text, "more.yaml")
+    assert len(fields_only.value.problems) == 2
+    with pytest.raises(PatchError, match=r"^more\.yaml: the patch does not apply"):
+        load_patch("ops: [{op: withdraw, nations: [IDX]}]", "more.yaml", scenario)
+
+
 def test_patch_typos_are_errors() -> None:
     """A mandate condition or target key the scenario does not have is refused, not added silently."""
     from forcepack.models.patch import SetTargets, apply_patch

@@ -400,6 +400,14 @@ def test_analyses_bad_patch_is_422_naming_the_operation(service: Service) -> Non
         ({"ops": []}, "ops: List should have at least 1 item"),
         ({"ops": [{"op": "drop_veto", "id": "isr-tur"}], "mode": "rewind"}, "mode: Input should be"),
         ({"ops": [{"op": "drop_veto", "id": "isr-tur"}], "colour": "red"}, "colour: unknown field `colour`"),
+        (
+            {"ops": [{"op": "drop_veto", "id": "isr-tur"}], "time_limit_s": True},
+            "time_limit_s: expected a number, got the boolean `true`",
+        ),
+        (
+            {"ops": [{"op": "set_quantity", "requirement": "rafah-eng", "quantity": True}]},
+            "ops[0].quantity: expected a number, got the boolean `true`",
+        ),
     ]
     for body, expected in cases:
         response = service.client.post(url, json=body, headers=service.coordinator)
@@ -408,6 +416,23 @@ def test_analyses_bad_patch_is_422_naming_the_operation(service: Service) -> Non
         # The patch's own problems are a patch's; the question's (its mode, a field it lacks) a request's.
         assert problem["title"] == ("Invalid patch" if expected.startswith("ops") else "Invalid request")
         assert any(line.startswith(expected) for line in problem["problems"]), (expected, problem["problems"])
+    assert service.runner.active_count() == 0
+
+
+def test_analyses_field_problems_do_not_hide_reference_problems(service: Service) -> None:
+    """One 422 names both a failing operation's field and an unknown name in another operation."""
+    body = {
+        "ops": [
+            {"op": "set_control", "sector": "rafha", "control": "secure"},
+            {"op": "set_quantity", "requirement": "rafah-eng", "quantity": 0},
+        ]
+    }
+    response = service.client.post(WHAT_IFS.format("tutorial"), json=body, headers=service.coordinator)
+    assert response.status_code == 422, response.text
+    problems = response.json()["problems"]
+    assert problems[0].startswith("ops[0].sector: sector `rafha` is not a sector of this scenario"), problems
+    assert problems[1].startswith("ops[1].quantity: Input should be greater than or equal to 1"), problems
+    assert len(problems) == 2
     assert service.runner.active_count() == 0
 
 
