@@ -293,6 +293,13 @@ def start_report(outcome: FirstStart, url: str, given_url: str | None, *, tty: b
     made at the first start is written to a file only its owner reads (and shown on a terminal)."""
     from forcepack.models.wording import plural
 
+    if outcome.no_examples is not None:
+        folder = outcome.no_examples
+        what = "holds no scenario file" if folder.is_dir() else "is not a folder here"
+        yield (
+            f"no example scenarios read: {folder} {what} (start from the checkout, or give --examples FOLDER; "
+            "scenarios already in the database are served)"
+        )
     for path, problem in outcome.skipped:
         yield f"skipped {path}: {problem}"
     if outcome.loaded:

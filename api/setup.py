@@ -53,9 +53,11 @@ class Drift:
 @dataclass
 class FirstStart:
     """What a start did: scenarios loaded, files skipped (with why), example files that differ
-    from their scenario as loaded (reloaded or not), the token made."""
+    from their scenario as loaded (reloaded or not), the token made; `no_examples` is the examples
+    folder when it is not a folder or holds no scenario file."""
 
     loaded: list[str] = field(default_factory=list)
+    no_examples: Path | None = None
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     drifted: list[Drift] = field(default_factory=list)
     token: IssuedToken | None = None
@@ -67,6 +69,8 @@ def load_examples(database: Database, folder: Path, *, reload: bool = False) -> 
     `reload` written as a new version when no one has changed the scenario through the API since)."""
     outcome = FirstStart()
     files = sorted(p for p in folder.glob("*") if p.suffix.lower() in SCENARIO_SUFFIXES) if folder.is_dir() else []
+    if not files:
+        outcome.no_examples = folder
     for path in files:
         source = str(path)
         try:

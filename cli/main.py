@@ -284,7 +284,7 @@ def _withdrawal(scenario: Scenario, nations: list[str] | None) -> Patch:
     from forcepack.models.patch import Patch, PatchError
 
     problems = [
-        f"`{code}` is not a nation of this scenario{suggestion(code, scenario.nation_by_code)}"
+        f"nation `{code}` is not a nation of this scenario{suggestion(code, scenario.nation_by_code)}"
         for code in nations or []
         if code not in scenario.nation_by_code
     ]

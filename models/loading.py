@@ -251,6 +251,13 @@ _UNION_TAGS = frozenset(RED_LINE_KINDS) | {
     "remove_unit",
     "set_targets",
     "set_objective",
+    "lift_veto",
+    "drop_red_line",
+    "set_priority",
+    "set_quantity",
+    "add_requirement",
+    "drop_requirement",
+    "set_node_capacity",
 }
 
 

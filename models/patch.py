@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
@@ -145,6 +145,30 @@ class SetObjective(Frozen):
     objective: list[Any] = Field(min_length=1, description="The new ordered criteria.")
 
 
+class SetNodeCapacity(Frozen):
+    """A node of entry's daily throughput changes (phased scenarios): its personnel or tons a day, or
+    no daily limit at all (`unlimited`). A figure left out stays as it is."""
+
+    op: Literal["set_node_capacity"]
+    node: Identifier = Field(description="Id of the node of entry (`phasing.nodes`).")
+    personnel_per_day: int | None = Field(
+        default=None, ge=0, le=limits.MAX_THROUGHPUT, description="Personnel it carries a day from now on."
+    )
+    tons_per_day: int | None = Field(
+        default=None, ge=0, le=limits.MAX_THROUGHPUT, description="Tons it carries a day from now on."
+    )
+    unlimited: bool = Field(default=False, description="It carries whatever arrives: both daily limits lifted.")
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> SetNodeCapacity:
+        figures = self.personnel_per_day is not None or self.tons_per_day is not None
+        if self.unlimited and figures:
+            raise ValueError("give `unlimited: true` or the figures a day, not both")
+        if not self.unlimited and not figures:
+            raise ValueError("give `personnel_per_day`, `tons_per_day` or `unlimited: true`")
+        return self
+
+
 Operation = Annotated[
     Withdraw
     | SetControl
@@ -160,7 +184,8 @@ Operation = Annotated[
     | AddRequirement
     | DropRequirement
     | SetTargets
-    | SetObjective,
+    | SetObjective
+    | SetNodeCapacity,
     Field(discriminator="op"),
 ]
 
@@ -448,6 +473,25 @@ def _set_objective(data: dict[str, Any], op: SetObjective, s: Scenario, where: s
     data["objective"] = op.objective
 
 
+def _set_node_capacity(data: dict[str, Any], op: SetNodeCapacity, s: Scenario, where: str, problems: list[str]) -> None:
+    nodes = (data.get("phasing") or {}).get("nodes", [])
+    if not nodes:
+        problems.append(f"{where}.node: this scenario has no nodes of entry (`phasing.nodes`)")
+        return
+    if not _need({n["id"] for n in nodes}, op.node, "node of entry", f"{where}.node", problems):
+        return
+    for node in nodes:
+        if node["id"] != op.node:
+            continue
+        if op.unlimited:
+            node.pop("personnel_per_day", None)
+            node.pop("tons_per_day", None)
+        for name in ("personnel_per_day", "tons_per_day"):
+            value = getattr(op, name)
+            if value is not None:
+                node[name] = value
+
+
 _APPLY: dict[str, Callable[..., None]] = {
     "withdraw": _withdraw,
     "set_control": _set_control,
@@ -464,6 +508,7 @@ _APPLY: dict[str, Callable[..., None]] = {
     "remove_unit": _remove_unit,
     "set_targets": _set_targets,
     "set_objective": _set_objective,
+    "set_node_capacity": _set_node_capacity,
 }
 
 

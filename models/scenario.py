@@ -354,7 +354,9 @@ class ObjectiveTerm(Frozen):
 class Expect(Frozen):
     """What `forcepack validate` checks for this file."""
 
-    status: Literal["optimal", "feasible", "infeasible", "unknown"] = Field(description="Expected solve status.")
+    status: Literal["optimal", "feasible", "infeasible", "unknown"] = Field(
+        description="Expected solve status (`feasible`: a package, proven optimal or not)."
+    )
     objective: dict[Criterion, float] | None = Field(
         default=None, description="Expected objective values, per criterion."
     )

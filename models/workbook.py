@@ -101,6 +101,14 @@ class _Table:
                     return True
         return False
 
+    def is_text(self, column: str) -> bool:
+        """The column holds text (an id, a name, a note): a number typed in it is its digits."""
+        return any(
+            (info.alias or name) == column and _is_text(info.annotation)
+            for model in self.models
+            for name, info in model.model_fields.items()
+        )
+
     def is_records(self, column: str) -> bool:
         """The column holds a list of records (one cell, in JSON)."""
         for model in self.models:
@@ -139,6 +147,32 @@ def _is_list(annotation: Any) -> bool:
     if get_origin(annotation) in (Union, types.UnionType):
         return any(get_origin(a) is list for a in get_args(annotation))
     return False
+
+
+def _is_text(annotation: Any) -> bool:
+    """Text only (`str`, or `str | None`)."""
+    if annotation is str:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(members) and all(a is str for a in members)
+    return False
+
+
+def _as_text(raw: Any) -> Any:
+    """A number a spreadsheet holds in a text column (an id `101`) as the digits shown: a whole
+    number without `.0`; anything else as it is, for the validation to name."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 2**53:
+        return str(int(raw))
+    if isinstance(raw, int | float):
+        return str(raw)
+    return raw
+
+
+_TEXT_KEYS = frozenset(name for name, info in Scenario.model_fields.items() if _is_text(info.annotation))
+"""Keys of the `scenario` sheet that hold text (its id, name, description)."""
 
 
 def _is_records(annotation: Any) -> bool:
@@ -483,6 +517,8 @@ def _read_keyed_sheet(reading: _Reading, book: _Book, ws: Any, prefix: str | Non
                 reading.add(_where(sheet, number, "key", 1), f"`{shown_value(key)}` appears twice")
                 continue
             dotted = ".".join(path)
+            if prefix is None and dotted in _TEXT_KEYS:
+                raw = _as_text(raw)
             target[path[-1]] = _value(raw, dotted in _LIST_KEYS, dotted in _RECORD_KEYS)
             reading.cells[path] = _where(sheet, number, "value", 2)
             reading.keys[path] = (_where(sheet, number, "key", 1), key, 1 if prefix else 0)
@@ -646,6 +682,8 @@ def _read_table(
                 reading.add(places[name], _uncomputed(raw))
                 uncomputed.append(name)
                 continue
+            if table.is_text(name):
+                raw = _as_text(raw)
             item[name] = _value(raw, table.is_list(name), table.is_records(name))
         base: tuple[Any, ...]
         if table.per_offer:

@@ -175,7 +175,7 @@ def test_cli_what_if_patch_changes_a_requirement_line(tmp_path: Path) -> None:
     code, _, err = run("what-if", str(EXAMPLES / "tutorial.yaml"), "--withdraw", "IDX", "--withdraw", "FRA")
     assert code == 2
     assert err.startswith("--withdraw: the patch does not apply")
-    assert "`IDX` is not a nation of this scenario (did you mean `IDN`?)" in err and "`FRA`" in err
+    assert "nation `IDX` is not a nation of this scenario (did you mean `IDN`?)" in err and "`FRA`" in err
 
 
 def test_cli_criticality_alternatives_and_resilient() -> None:

@@ -1054,3 +1054,28 @@ def test_check_the_gaza_example_refuses_indonesian_units_after_the_suspension() 
     found = check(scenario, solution)
     assert {"red_line.sectors", "tour.span"} <= rules(found)
     assert any(v.element == "idn-suspension" and v.message.startswith("bucket 17 (2026-06-29") for v in found)
+
+
+@pytest.mark.parametrize(
+    ("until", "usable"),
+    [("2026-04-30", True), ("2026-05-31", False)],
+    ids=["inside-the-condition", "past-the-condition"],
+)
+def test_dated_requires_mandate_bars_money_only_where_it_binds_without_its_condition(until: str, usable: bool) -> None:
+    """A pledging nation's `requires_mandate` red line dated inside its condition's period (the
+    ceasefire holds to 30 April) bars nothing: its pledge is usable and counted; dated past it, the
+    pledge is barred. The solver, the document and the checker agree (`figures.funding`)."""
+    from forcepack.solver import SolveParams, solve
+
+    def edit(d: dict[str, Any]) -> None:
+        d["offers"][3]["red_lines"] = [
+            {"id": "d-ceasefire", "kind": "requires_mandate", "conditions": ["ceasefire"], "active_until": until}
+        ]
+
+    scenario = plan_scenario(edit)
+    solution = solve(scenario, SolveParams(time_limit_s=20, workers=1, seed=0, deterministic=True))
+    assert check(scenario, solution) == []
+    assert solution.funding.pledged_usd == (10_000_000 if usable else 0)
+    if solution.has_package:
+        drawn = sum(n.funding_used_usd for n in solution.nations if n.nation == "DDD")
+        assert (drawn > 0) == usable

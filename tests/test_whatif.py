@@ -9,7 +9,7 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from forcepack.models import MAXIMISED, Scenario, load_scenario, parse_scenario
-from forcepack.models.patch import Patch, PatchError, SetControl, SetMandate, load_patch
+from forcepack.models.patch import Patch, PatchError, SetControl, SetMandate, apply_patch, load_patch
 from forcepack.solver import SolveParams, solve
 from forcepack.solver.alternatives import alternatives, placements
 from forcepack.solver.check import check
@@ -372,6 +372,31 @@ def test_patch_field_problems_do_not_hide_reference_problems() -> None:
     assert len(fields_only.value.problems) == 2
     with pytest.raises(PatchError, match=r"^more\.yaml: the patch does not apply"):
         load_patch("ops: [{op: withdraw, nations: [IDX]}]", "more.yaml", scenario)
+
+
+def test_patch_set_node_capacity_changes_a_figure_or_lifts_both() -> None:
+    """`set_node_capacity` sets the figures given and keeps the rest, or lifts both limits; it names a
+    node the scenario lacks, a scenario with no nodes, and an operation that changes nothing."""
+    from forcepack.models.loading import _UNION_TAGS
+    from forcepack.models.patch import _OPS
+
+    assert _OPS <= _UNION_TAGS  # every operation's tag is known to the error paths
+    phased = load_scenario("examples/gaza-phased.yaml")
+    assert phased.phasing is not None
+    node = phased.phasing.nodes[0]
+    raised = apply_patch(phased, load_patch(f"ops: [{{op: set_node_capacity, node: {node.id}, personnel_per_day: 7}}]"))
+    assert raised.phasing is not None
+    assert raised.phasing.nodes[0].personnel_per_day == 7
+    assert raised.phasing.nodes[0].tons_per_day == node.tons_per_day
+    lifted = apply_patch(phased, load_patch(f"ops: [{{op: set_node_capacity, node: {node.id}, unlimited: true}}]"))
+    assert lifted.phasing is not None
+    assert (lifted.phasing.nodes[0].personnel_per_day, lifted.phasing.nodes[0].tons_per_day) == (None, None)
+    with pytest.raises(PatchError, match=r"ops\[0\]\.node: node of entry `el-arsh` is not a node of entry"):
+        apply_patch(phased, load_patch("ops: [{op: set_node_capacity, node: el-arsh, unlimited: true}]"))
+    with pytest.raises(PatchError, match="this scenario has no nodes of entry"):
+        apply_patch(load_scenario(GAZA), load_patch("ops: [{op: set_node_capacity, node: x, tons_per_day: 1}]"))
+    with pytest.raises(PatchError, match="give `personnel_per_day`, `tons_per_day` or `unlimited: true`"):
+        load_patch("ops: [{op: set_node_capacity, node: x}]")
 
 
 def test_patch_typos_are_errors() -> None:

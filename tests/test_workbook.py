@@ -234,6 +234,28 @@ def test_workbook_cli_output_that_cannot_be_written_is_not_called_a_scenario_pro
     assert not (tmp_path / output).exists()
 
 
+def test_workbook_a_number_typed_as_an_id_is_its_digits() -> None:
+    """A spreadsheet stores an id typed as `101` as a number: in a text column it is read as the
+    digits shown (`101`, not `101.0`), while a count stays a number and `true` in it is refused."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    id_row = _row_of(write_workbook(scenario), "scenario", "id")
+    content = _edits(
+        scenario,
+        ("units", f"{_column('units', 'id')}2", 101),
+        ("requirements", f"{_column('requirements', 'id')}2", 7.0),
+        ("scenario", f"B{id_row}", 2026),
+    )
+    read = read_workbook(content, "plan.xlsx")
+    assert read.id == "2026"
+    assert read.requirements[0].id == "7"
+    assert read.offers[0].units[0].id == "101"
+    assert read.offers[0].units[0].count == scenario.offers[0].units[0].count
+    problems = _problems(_edited(scenario, "units", f"{_column('units', 'count')}2", True))
+    assert problems == [
+        f"sheet `units`, row 2, column `count` ({_column('units', 'count')}): expected a number, got the boolean `true`"
+    ]
+
+
 def _problems(content: bytes) -> list[str]:
     """The problems reading a scenario workbook names (fails the test if it reads)."""
     with pytest.raises(ScenarioInputError) as caught:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from forcepack.models import phases
-from forcepack.models.patch import Operation
+from forcepack.models.patch import Operation, SetNodeCapacity
 from forcepack.models.scenario import EntryNode, Scenario
 from forcepack.models.wording import plural
 from forcepack.solver.checked_plan import CheckedPlan
@@ -119,9 +119,8 @@ class NodeFamily(Family):
                 node.pop("tons_per_day", None)
 
     def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
-        """None: no patch operation changes a node of entry (`forcepack.models.patch` has none for
-        `phasing`); raising a crossing's throughput is the coordinator's change to the scenario."""
-        return None
+        """The node's daily limits lifted, as the relaxation lifts them (`set_node_capacity`)."""
+        return [SetNodeCapacity(op="set_node_capacity", node=element.id, unlimited=True)]
 
     def clash(self, view: ModelView, element: Element) -> Clash | None:
         """What the rest of the conflict needs through the node beyond what it carries: the least

@@ -384,25 +384,26 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
                     )
 
 
-def partly(scenario: Scenario, condition: str) -> bool:
-    """A phased scenario's condition that holds in some buckets only (its period under
-    `phasing.conditions`): it bars the nations waiting for it in the others."""
-    return scenario.phasing is not None and len(phases.condition_buckets(scenario, condition)) < len(
-        phases.buckets(scenario)
-    )
-
-
 class RequiresMandateRule(RedLineRule[RequiresMandate]):
     name = "requires_mandate"
     model = RequiresMandate
     placement = True
 
     def line_bars(self, line: RequiresMandate, scenario: Scenario, nation: str) -> list[Block]:
-        # The caveat and the condition it waits for are alternatives: relaxing either opens it.
+        # The caveat and the condition it waits for are alternatives: relaxing either opens it. In a
+        # phased plan it bars only where the line binds in a bucket the condition does not hold in
+        # (a line dated inside the condition's period bars nothing, its nation's money included).
+        if scenario.phasing is not None:
+            binding = set(phases.in_force(scenario, line.active_from, line.active_until))
+            return [
+                (element_of(line, nation), Element("mandate", condition))
+                for condition in line.conditions
+                if not binding <= set(phases.condition_buckets(scenario, condition))
+            ]
         return [
             (element_of(line, nation), Element("mandate", condition))
             for condition in line.conditions
-            if not scenario.mandate.get(condition, False) or partly(scenario, condition)
+            if not scenario.mandate.get(condition, False)
         ]
 
     def describe_line(self, line: RequiresMandate, scenario: Scenario, nation: str) -> str:

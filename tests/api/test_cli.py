@@ -290,6 +290,22 @@ def test_cli_serve_again_says_how_to_get_a_token(tmp_path: Path, monkeypatch: py
     ) in again
 
 
+def test_cli_serve_without_examples_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started where there is no examples folder (or an empty one), `serve` says it read no example
+    scenario and how to give one, rather than starting an empty service silently."""
+    missing = _serve(tmp_path, monkeypatch)
+    assert (
+        f"no example scenarios read: {tmp_path / 'examples'} is not a folder here (start from the checkout, "
+        "or give --examples FOLDER"
+    ) in missing
+    (tmp_path / "examples").mkdir()
+    empty = _serve(tmp_path, monkeypatch)
+    assert f"no example scenarios read: {tmp_path / 'examples'} holds no scenario file" in empty
+    (tmp_path / "examples").rmdir()
+    _examples(tmp_path)  # (a folder with scenarios says nothing of the kind)
+    assert "no example scenarios read" not in _serve(tmp_path, monkeypatch)
+
+
 def _stored(tmp_path: Path, scenario_id: str) -> tuple[int, dict[str, Any], dict[str, int]]:
     """A stored scenario's version, parts, and each offer's latest version."""
     from forcepack.api import store

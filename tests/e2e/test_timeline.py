@@ -180,3 +180,26 @@ def test_timeline_helpers_place_reliefs_and_read_dated_patches(visit: Visit) -> 
     assert result["lanes"] == [[0, 0], [5, 1], [11, 0]] and result["count"] == 2
     assert result["runs"] == [[0, 1], [2, 2]]
     assert result["marks"] == [{"date": "2026-03-17", "label": "IDN withdraws from 2026-03-17"}]
+
+
+def test_timeline_what_if_offers_a_node_change_where_there_are_nodes(visit: Visit) -> None:
+    """A phased scenario with nodes of entry offers "A node of entry's throughput" among the what-if's
+    changes (a static one does not); a negative figure is refused next to its field."""
+    page = visit.page
+    visit.open("#scenario=tutorial")
+    visit.sign_in(Role.COORDINATOR)
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "tutorial")
+    what_if = page.get_by_role("region", name="What if?")
+    chooser = what_if.get_by_label("Change", exact=True)
+    expect(chooser.locator('option[value="set_node_capacity"]')).to_have_count(0)
+    page.get_by_role("combobox", name="Scenario").select_option("gaza-phased")
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", "gaza-phased")
+    chooser.select_option("set_node_capacity")
+    what_if.get_by_role("button", name="Add this change").click()
+    card = page.get_by_test_id("what-if-changes").locator("fieldset").first
+    card.get_by_label("Node of entry").select_option("kerem-shalom")
+    personnel = card.get_by_label("Personnel a day (empty: as it is)")
+    personnel.fill("-5")
+    what_if.get_by_role("button", name="Run the what-if").click()
+    expect(personnel).to_have_attribute("aria-invalid", "true")
+    expect(card.locator(".field-error")).to_contain_text("ops[0].personnel_per_day: Input should be greater than")

@@ -202,6 +202,7 @@ def test_workbench_what_if_changes_a_line_and_names_a_bad_field(visit: Visit) ->
     expect(page.locator("#job-status")).to_contain_text("Done.")
     expect(card.locator(".field-error")).to_have_count(0)
     expect(page.get_by_test_id("what-if-answer")).to_contain_text("rafah-eng")
+    expect(page.locator("#notice")).to_be_hidden()  # the refusal's notice does not outlive it
 
 
 def test_workbench_creates_from_a_file_and_blank_and_names_a_taken_id(visit: Visit, tmp_path: Path) -> None:

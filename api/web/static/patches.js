@@ -52,7 +52,29 @@ function kinds(scenario) {
     const offer = (scenario.offers || []).find((o) => o.nation === nation) || { nation, units: [], funding: [], red_lines: [] };
     return JSON.stringify(offer, null, 1);
   };
+  const nodes = (scenario.phasing?.nodes || []).map((n) => [n.id, n.name || n.id]);
   const pick = (options) => ({ type: "select", options });
+  const whole = (text) => Number.parseInt(text, 10);
+  const nodeKinds = nodes.length ? {
+    set_node_capacity: {
+      label: "A node of entry's throughput",
+      fields: {
+        node: ["Node of entry", pick(nodes)],
+        personnel_per_day: ["Personnel a day (empty: as it is)", { type: "number" }],
+        tons_per_day: ["Tons a day (empty: as it is)", { type: "number" }],
+        unlimited: ["No daily limit", pick([["no", "no"], ["yes", "yes: it carries whatever arrives"]])],
+      },
+      read: (v) => (v.unlimited === "yes" ? { node: v.node, unlimited: true } : {
+        node: v.node,
+        ...(v.personnel_per_day.trim() !== "" ? { personnel_per_day: whole(v.personnel_per_day) } : {}),
+        ...(v.tons_per_day.trim() !== "" ? { tons_per_day: whole(v.tons_per_day) } : {}),
+      }),
+      words: (o) => (o.unlimited ? `${o.node} carries whatever arrives` : `${o.node} carries ${[
+        o.personnel_per_day !== undefined ? `${o.personnel_per_day} personnel` : null,
+        o.tons_per_day !== undefined ? `${o.tons_per_day} t` : null,
+      ].filter(Boolean).join(" and ") || "as it did"} a day`),
+    },
+  } : {};
   return {
     set_quantity: {
       label: "A requirement line's quantity",
@@ -167,6 +189,7 @@ function kinds(scenario) {
       read: (v) => ({ objective: listOf(v.objective) }),
       words: (o) => `objective ${o.objective.join(", ")}`,
     },
+    ...nodeKinds,
   };
 }
 
