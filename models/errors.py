@@ -34,14 +34,16 @@ class UnreadableInput(ScenarioInputError):
 
 
 class NotPhasedYet(ScenarioInputError):
-    """An analysis that does not yet plan a phased scenario (solving and explaining one do)."""
+    """An analysis that does not yet plan a phased scenario (solving, explaining, what-if,
+    criticality and alternatives do)."""
 
     def __init__(self, scenario_id: str, analysis: str) -> None:
         super().__init__(
             f"scenario {scenario_id}",
             [
                 f"phasing: {analysis} does not yet plan a phased scenario; solve it (its explanation and best "
-                "effort included), or analyse the scenario without `phasing`"
+                "effort included), ask a what-if, criticality or alternatives, or analyse the scenario without "
+                "`phasing`"
             ],
         )
 

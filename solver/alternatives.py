@@ -15,7 +15,6 @@ from forcepack.solver.builder import ModelBuilder
 from forcepack.solver.criteria import criterion, tolerance_of
 from forcepack.solver.document import Package, exact_values
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import static_only
 from forcepack.solver.search import ProgressCallback, Search
 
 Placement = tuple[str, str]
@@ -47,7 +46,6 @@ def alternatives(
     `best` is the scenario's optimum when already solved with these parameters; `cancel` stops
     every search within a fraction of a second (the packages found so far are not returned).
     """
-    static_only(scenario, "alternatives")
     if k < 1:
         raise ValueError(f"Expected k >= 1, got {k}.")
     if min_difference < 1:

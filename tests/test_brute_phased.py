@@ -245,3 +245,42 @@ def test_brute_phased_withdrawing_a_unit_line_never_improves_the_optimum(scenari
         assert reduced.status == "infeasible"
     elif reduced.status == "optimal":
         assert _lexicographic(scenario, full.objective) <= _lexicographic(scenario, reduced.objective)
+
+
+ALTERNATIVES_ASKED = 6
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiny_phased_scenarios())
+def test_phased_alternatives_are_the_optimal_placements_brute_force_finds(scenario: Scenario) -> None:
+    """Alternatives of a phased scenario at no tolerance, differing in one placement: each a plan the
+    checker passes whose placements (nation, sector) are those of an optimal plan of the exhaustive
+    search, no two alike; when the search says no other exists, it found every such set."""
+    from forcepack.solver import SolveParams
+    from forcepack.solver.alternatives import alternatives, placements
+
+    assume(all(not t.tolerance for t in scenario.objective))
+    try:
+        result = brute_force_phased(scenario, MAX_PLANS)
+    except ValueError:
+        assume(False)
+        return
+    answer = alternatives(
+        scenario,
+        ALTERNATIVES_ASKED,
+        tolerance=0.0,
+        params=SolveParams(time_limit_s=20, workers=1, seed=0, deterministic=True),
+    )
+    for package in answer.packages:
+        assert check(scenario, package) == []
+    if result.status == "infeasible":
+        assert not answer.packages[0].has_package
+        return
+    found = [placements(p) for p in answer.packages]
+    optimal = {placements(p.solution) for p in result.optimal}
+    assert len(set(found)) == len(found)
+    assert set(found) <= optimal
+    if answer.exhausted:
+        assert len(found) == len(optimal)
+    else:
+        assert len(found) == ALTERNATIVES_ASKED

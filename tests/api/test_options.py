@@ -143,11 +143,23 @@ def test_options_bad_alternatives_request_is_422_naming_the_field(
     assert any(p.startswith(field) for p in response.json()["problems"]), response.json()
 
 
-@pytest.mark.parametrize("url", [ALTERNATIVES, RESILIENCE])
-def test_options_of_a_phased_scenario_are_refused(service: Service, url: str) -> None:
-    """Alternatives and resilience do not plan over time yet: a 422 naming `phasing`, never a failed job."""
-    response = service.client.post(url.format("gaza-phased"), json={}, headers=service.coordinator)
+def test_options_resilience_of_a_phased_scenario_is_refused(service: Service) -> None:
+    """The resilient package does not plan over time yet: a 422 naming `phasing`, never a failed job."""
+    response = service.client.post(RESILIENCE.format("gaza-phased"), json={}, headers=service.coordinator)
     assert response.status_code == 422
-    assert "phasing" in response.json()["problems"][0]
-    kind = "an alternatives job" if url == ALTERNATIVES else "a resilience job"
-    assert response.json()["problems"][0].startswith(f"phasing: {kind} does not yet plan"), response.json()
+    assert response.json()["problems"][0].startswith("phasing: a resilience job does not yet plan"), response.json()
+
+
+def test_options_alternatives_of_a_phased_scenario_are_plans(service: Service) -> None:
+    """Alternatives plan a phased scenario too: each package a plan (tours) the checker passes."""
+    from tests.test_phased_solve import with_replacement
+
+    scenario = with_replacement().model_copy(update={"id": "phased-options"})
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    created = service.client.post("/v1/scenarios", json=data, headers=service.coordinator)
+    assert created.status_code == 201, created.text
+    job = _done(service, ALTERNATIVES.format("phased-options"), {"k": 2, "tolerance": 1.0, "time_limit_s": 10})
+    answer = Alternatives.model_validate(job["result"])
+    assert answer.packages[0].has_package and answer.packages[0].plan is not None
+    for package in answer.packages:
+        assert check(scenario, package) == []

@@ -111,10 +111,11 @@ def test_timeline_of_the_phased_gaza_example(visit: Visit) -> None:
 
 
 @pytest.fixture
-def phased_scenario(visit: Visit) -> Iterator[str]:
-    """A tiny phased scenario created through the API for one test, archived after it."""
+def phased_scenario(visit: Visit, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A tiny phased scenario created through the API for one test (an id of its own: an archived
+    scenario keeps its id), archived after it."""
     data = with_replacement().model_dump(mode="json", by_alias=True, exclude_none=True)
-    data["id"] = "timeline-what-if"
+    data["id"] = "timeline-" + request.node.name.removeprefix("test_timeline_").replace("_", "-")[:60]
     data["name"] = "Tiny phased what-if"
     response = visit.site.call("POST", "/v1/scenarios", Role.COORDINATOR, json=data)
     assert response.status_code == 201, response.text
@@ -203,3 +204,20 @@ def test_timeline_what_if_offers_a_node_change_where_there_are_nodes(visit: Visi
     what_if.get_by_role("button", name="Run the what-if").click()
     expect(personnel).to_have_attribute("aria-invalid", "true")
     expect(card.locator(".field-error")).to_contain_text("ops[0].personnel_per_day: Input should be greater than")
+
+
+def test_timeline_phased_options_offer_alternatives_not_resilience(visit: Visit, phased_scenario: str) -> None:
+    """A phased scenario's Options tab offers alternatives (each package a plan), not the resilient
+    option, which does not plan over time yet."""
+    page = visit.page
+    visit.open()
+    visit.sign_in(Role.COORDINATOR)
+    page.get_by_role("combobox", name="Scenario").select_option(phased_scenario)
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", phased_scenario)
+    page.get_by_role("button", name="Options", exact=True).click()
+    expect(page.locator("#resilience")).to_be_hidden()
+    page.get_by_label("Packages", exact=True).fill("2")
+    page.get_by_label("Within (% of the best)").fill("100")
+    page.get_by_role("button", name="Find alternatives").click()
+    expect(page.locator("#job-status")).to_contain_text("Done.", timeout=JOB_MS)
+    expect(page.get_by_test_id("alternatives-summary")).to_contain_text("the best")

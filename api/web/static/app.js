@@ -299,9 +299,9 @@ async function openScenario(id, jobId = null) {
     renderWhyNotSubjects(scenario);
     $("what-if").hidden = false;
     $("criticality").hidden = false;
-    $("why-not").hidden = false;
-    // Alternatives and the resilient package do not plan over time yet (the service refuses them).
-    $("alternatives").hidden = Boolean(scenario.phasing);
+    $("alternatives").hidden = false;
+    // Why-not and the resilient package do not plan over time yet (the service refuses them).
+    $("why-not").hidden = Boolean(scenario.phasing);
     $("resilience").hidden = Boolean(scenario.phasing);
   } else {
     $("open-package").hidden = false;
@@ -518,7 +518,8 @@ function showPackage(solution, jobId, { switchTab = true, brief = true } = {}) {
       onclick: () => keepForComparison({ key: `${jobId}:package`, label: `Package ${jobId.slice(0, 8)}`, solution }) }, "Keep for comparison")),
     packageView(solution, state.view?.scenario, null, {
       tryWayOut: wayOutTrier(),
-      askWhyNot: state.role === "coordinator" ? askWhyNot : null,
+      // (why-not does not plan over time yet: a phased plan's names are not questions)
+      askWhyNot: state.role === "coordinator" && !state.view?.scenario?.phasing ? askWhyNot : null,
     }),
   );
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
