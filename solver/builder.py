@@ -518,7 +518,12 @@ class ModelBuilder:
         for c in pairs:
             by_unit[c.key].append(c)
         for unit_pairs in by_unit.values():
-            self.model.add(sum(self.units(c) for c in unit_pairs) <= unit_pairs[0].unit.count * flag)
+            # (at most its count at once; a phased unit line's units are summed over its tours, so
+            # the bound is what its variables can hold)
+            most = unit_pairs[0].unit.count
+            if self.scenario.phasing is not None:
+                most = sum(max(self.units(c).proto.domain) for c in unit_pairs)
+            self.model.add(sum(self.units(c) for c in unit_pairs) <= most * flag)
         self.model.add(sum(self.units(c) for c in pairs) >= flag)
         self.vars.in_sector[key] = flag
         return flag

@@ -11,14 +11,17 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given, note, settings
 
-from forcepack.models import Scenario, parse_scenario
+from forcepack.models import Scenario, parse_scenario, scenario_from_text
+from forcepack.solver import SolveParams, solve
+from forcepack.solver.alternatives import alternatives, placements
 from forcepack.solver.check import check
 from tests.brute_phased import PhasedBruteResult, brute_force_phased, plans
 from tests.strategies import tiny_phased_scenarios
 
 MAX_PLANS = 2_000
+PARAMS = SolveParams(time_limit_s=20, workers=1, seed=0, deterministic=True)
 
 
 def _unit(uid: str, monthly: int = 100_000, **fields: Any) -> dict[str, Any]:
@@ -256,10 +259,8 @@ def test_phased_alternatives_are_the_optimal_placements_brute_force_finds(scenar
     """Alternatives of a phased scenario at no tolerance, differing in one placement: each a plan the
     checker passes whose placements (nation, sector) are those of an optimal plan of the exhaustive
     search, no two alike; when the search says no other exists, it found every such set."""
-    from forcepack.solver import SolveParams
-    from forcepack.solver.alternatives import alternatives, placements
-
     assume(all(not t.tolerance for t in scenario.objective))
+    note(scenario.canonical_json())
     try:
         result = brute_force_phased(scenario, MAX_PLANS)
     except ValueError:
@@ -269,7 +270,7 @@ def test_phased_alternatives_are_the_optimal_placements_brute_force_finds(scenar
         scenario,
         ALTERNATIVES_ASKED,
         tolerance=0.0,
-        params=SolveParams(time_limit_s=20, workers=1, seed=0, deterministic=True),
+        params=PARAMS,
     )
     for package in answer.packages:
         assert check(scenario, package) == []
@@ -284,3 +285,87 @@ def test_phased_alternatives_are_the_optimal_placements_brute_force_finds(scenar
         assert len(found) == len(optimal)
     else:
         assert len(found) == ALTERNATIVES_ASKED
+
+
+def _two_nations(n1_unit: str, n2_unit: str, n2_red_lines: str, lines: int) -> Scenario:
+    """Three months, one sector, `lines` engineer lines of 1 unit, N1's and N2's units as given."""
+    requirements = ", ".join(
+        f"{{id: r{i}, sector: s1, capability: engineer, quantity: 1, priority: desirable}}" for i in range(1, lines + 1)
+    )
+    return scenario_from_text(
+        f"""schema: forcepack.scenario/1
+id: two-nations
+name: Two nations
+horizon: {{start: 2026-01-01, end: 2026-03-31}}
+phasing: {{bucket: month}}
+sectors: [{{id: s1, control: secure}}]
+requirements: [{requirements}]
+nations: [{{code: N1}}, {{code: N2}}]
+offers:
+  - {{nation: N1, units: [{n1_unit}]}}
+  - {{nation: N2, units: [{n2_unit}], red_lines: [{n2_red_lines}]}}
+objective: [shortfall]
+"""
+    )
+
+
+def test_a_partner_needed_until_january_does_not_bind_a_deployment_from_february() -> None:
+    """N2 takes part only alongside N1 until 31 January, and N1 offers no engineers: N2 still serves February
+    and March alone (the exhaustive search's optimum), where the model once held the red line over
+    the whole plan and deployed nobody."""
+    scenario = _two_nations(
+        "{id: n1-u, capability: medical_role2, count: 1, personnel: 50}",
+        "{id: n2-u, capability: engineer, count: 1, personnel: 50}",
+        "{id: n2-rl, kind: requires_partner, nations: [N1], min: 1, active_until: 2026-01-31}",
+        lines=2,
+    )
+    solution = solve(scenario, PARAMS)
+    assert check(scenario, solution) == []
+    assert (solution.objective_value("shortfall"),) == brute_force_phased(scenario, MAX_PLANS).objective
+    assert solution.plan is not None
+    assert {(t.nation, t.arrival) for t in solution.plan.tours} == {("N2", 1)}  # February, staying to March
+
+
+def test_phased_alternatives_count_every_tour_of_a_unit_in_a_sector() -> None:
+    """N2's one unit serves three one-month tours on the line; N1's may serve January: the package
+    without N1 (N2 in every month) is an alternative, found and passed by the checker, where the
+    model once bounded a unit's tours in a sector by its count and proved none existed."""
+    scenario = _two_nations(
+        "{id: n1-u, capability: engineer, count: 1, personnel: 50, available_until: 2026-02-14}",
+        "{id: n2-u, capability: engineer, count: 1, personnel: 50, tour_months: 1}",
+        "",
+        lines=1,
+    )
+    answer = alternatives(scenario, 6, tolerance=0.0, params=PARAMS)
+    assert {placements(p) for p in answer.packages} == {
+        placements(p.solution) for p in brute_force_phased(scenario, MAX_PLANS).optimal
+    }
+    assert len(answer.packages) == 2
+    for package in answer.packages:
+        assert check(scenario, package) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(tiny_phased_scenarios())
+def test_phased_solver_optimum_is_the_exhaustive_searchs(scenario: Scenario) -> None:
+    """On tiny phased scenarios the solver's plan passes the checker and is as good as the best of
+    every plan the exhaustive search enumerates: on the first criterion always, on every criterion
+    when no criterion has a tolerance; it proves infeasible exactly the scenarios with no plan."""
+    note(scenario.canonical_json())
+    try:
+        result = brute_force_phased(scenario, MAX_PLANS)
+    except ValueError:
+        assume(False)
+        return
+    solution = solve(scenario, PARAMS)
+    assert check(scenario, solution) == []
+    if result.status == "infeasible":
+        assert solution.status == "infeasible"
+        return
+    assert solution.status == "optimal"
+    found = _lexicographic(scenario, tuple(o.value for o in solution.objective))
+    best = _lexicographic(scenario, result.objective)
+    if any(t.tolerance for t in scenario.objective):
+        assert found[0] == best[0]
+    else:
+        assert found == best

@@ -22,6 +22,7 @@ from forcepack.solver.check import check
 from forcepack.solver.resilience import resilient
 from forcepack.solver.sweep import criticality
 from forcepack.solver.whatif import what_if
+from forcepack.solver.why_not import why_not
 from tests.strategies import small_scenarios
 
 PARAMS = SolveParams(time_limit_s=20, workers=1)
@@ -233,12 +234,14 @@ def test_criticality_of_a_phased_plan() -> None:
 
 
 def test_analyses_not_yet_phased_refuse() -> None:
-    """An analysis that does not plan time yet refuses a phased scenario with a user error naming
-    `phasing`, never a wrong answer."""
-    with pytest.raises(NotPhasedYet, match="phasing"):
-        alternatives(tiny(), 2, params=PARAMS)
+    """An analysis that does not plan time yet (the resilient package, why-not) refuses a phased
+    scenario with a user error naming `phasing`, never a wrong answer; alternatives plan one."""
     with pytest.raises(NotPhasedYet, match="phasing"):
         resilient(tiny(), PARAMS)
+    with pytest.raises(NotPhasedYet, match="phasing"):
+        why_not(tiny(), "AAA", PARAMS)
+    answer = alternatives(tiny(), 2, params=PARAMS)
+    assert answer.packages[0].plan is not None
 
 
 def weekly_tiny() -> Scenario:

@@ -330,7 +330,18 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
 
     def line_constrain(self, line: RequiresPartner, nation: str, view: ModelView) -> None:
         count = sum(view.contributes(code) for code in self.partners(line, view.scenario, nation))
-        view.add(count >= line.min, element_of(line, nation), only_if=[view.participates(nation)])
+        only_if = [view.participates(nation)]
+        if view.timing == PLAN:
+            # Over the whole plan it binds only a nation taking part by its money alone: units are
+            # held bucket by bucket, where the line binds (a nation whose line ends in January may
+            # deploy alone from February).
+            contributes = view.contributes(nation)
+            if isinstance(contributes, int):  # (a nation with no unit that could serve: 0)
+                if contributes:
+                    return
+            else:
+                only_if.append(contributes.Not())
+        view.add(count >= line.min, element_of(line, nation), only_if=only_if)
 
     def line_clash(self, line: RequiresPartner, nation: str, view: ModelView) -> Clash | None:
         partners = self.partners(line, view.scenario, nation)
