@@ -84,7 +84,14 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-TimeLimit = Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the whole solve.")]
+TimeLimit = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        min=0.01,
+        help="Seconds for each solve (every stage of it; a what-if solves twice, alternatives once per package).",
+    ),
+]
 Workers = Annotated[
     int | None,
     typer.Option(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from fractions import Fraction
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
@@ -77,6 +78,43 @@ def _numeric(annotation: Any) -> bool | None:
     return found
 
 
+class NotBoolean(str):
+    """A number written where `true` or `false` belongs (`ceasefire_holding: 0` is not false), held as
+    text no boolean reads: `describe_error` words it with the number as written."""
+
+    written: str
+
+    def __new__(cls, value: object) -> NotBoolean:
+        marker = super().__new__(cls, "not a boolean")
+        marker.written = str(value)
+        return marker
+
+
+def _boolean_only(annotation: Any) -> bool:
+    """The field takes booleans and no numbers (`bool`, `bool | None`, `dict[str, bool]`, ...)."""
+    if annotation is bool:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated or origin is list:
+        return _boolean_only(get_args(annotation)[0])
+    if origin is dict:
+        return _boolean_only(get_args(annotation)[1])
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(members) and all(_boolean_only(a) for a in members)
+    return False
+
+
+def _unnumbered(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return NotBoolean(value)
+    if isinstance(value, list):
+        return [_unnumbered(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unnumbered(v) for k, v in value.items()}
+    return value
+
+
 def _unbooled(value: Any) -> Any:
     if isinstance(value, bool):
         return Boolean(str(value).lower())
@@ -103,11 +141,19 @@ class NumbersNotBooleans(BaseModel):
                 if _numeric(field.annotation)
                 for key in {name, field.alias or name}
             )
+            _BOOLEAN_FIELDS[cls] = frozenset(
+                key
+                for name, field in cls.model_fields.items()
+                if _boolean_only(field.annotation)
+                for key in {name, field.alias or name}
+            )
         changed = {name: _unbooled(data[name]) for name in names if name in data and _holds_bool(data[name])}
+        changed |= {name: _unnumbered(data[name]) for name in _BOOLEAN_FIELDS[cls] if name in data}
         return {**data, **changed} if changed else data
 
 
 _NUMERIC_FIELDS: dict[type, frozenset[str]] = {}
+_BOOLEAN_FIELDS: dict[type, frozenset[str]] = {}
 
 
 def _holds_bool(value: Any) -> bool:

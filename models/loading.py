@@ -14,7 +14,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from forcepack.models.common import ENGAGEMENT_NAMES, Boolean
+from forcepack.models.common import ENGAGEMENT_NAMES, Boolean, NotBoolean
 from forcepack.models.documents import other_document, scenario_not_solution
 from forcepack.models.errors import ScenarioInputError, SolutionInputError, UnreadableInput
 from forcepack.models.locating import located
@@ -317,6 +317,9 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
         )
     if kind == "union_tag_not_found" and red_line:
         return f"{path}: a red line needs a `kind` (one of {', '.join(RED_LINE_KINDS)})"
+    if kind == "union_tag_not_found":  # another union by its tag, the tag missing: a patch's `op`
+        field = str((err.get("ctx") or {}).get("discriminator", "")).strip("'") or "tag"
+        return f"{path}.{field}: required field is missing"
     if kind == "union_tag_invalid":  # another union by its tag: a patch's `op`
         ctx = err.get("ctx") or {}
         field = str(ctx.get("discriminator", "")).strip("'") or "tag"
@@ -330,6 +333,8 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
     shown = err.get("input")
     if isinstance(shown, Boolean):
         return f"{path}: expected a number, got the boolean `{shown}`"
+    if isinstance(shown, NotBoolean):
+        return f"{path}: expected true or false, got the number `{shown.written}`"
     plain = shown is not None and not isinstance(shown, Mapping | list)
     hint = _closest_allowed(err) if kind in ("enum", "literal_error") else ""
     if plain:

@@ -244,8 +244,12 @@ def load_patch(text: str, source: str = "patch", scenario: Scenario | None = Non
     return patch
 
 
-_OPS = frozenset(get_args(op.model_fields["op"].annotation)[0] for op in get_args(get_args(Operation)[0]))
-"""The tags of the patch operations (`withdraw`, `set_control`, ...)."""
+_OP_MODELS: dict[str, type[BaseModel]] = {
+    get_args(op.model_fields["op"].annotation)[0]: op for op in get_args(get_args(Operation)[0])
+}
+"""Each patch operation's model by its tag (`withdraw`, `set_control`, ...)."""
+_OPS = frozenset(_OP_MODELS)
+"""The tags of the patch operations."""
 
 
 def patch_problem(error: Mapping[str, Any], model: type[BaseModel]) -> str:
@@ -262,28 +266,50 @@ def patch_problem(error: Mapping[str, Any], model: type[BaseModel]) -> str:
 
 
 def with_references(error: PatchError, scenario: Scenario) -> PatchError:
-    """The error with the reference problems of the operations that did parse (each at its place in
-    the document); those naming something a failing operation defines (a line it adds) are left
-    out, as they may not be problems at all."""
+    """The error with the reference problems of every operation (each at its place in the document):
+    those that parsed, and those that did not, read as written (a `set_quantity` whose quantity is 0
+    still has its line checked; its problems at a field already named are not repeated). Where an
+    operation cannot be read (its `op` unknown, a field not of its type), problems naming something
+    it might define (a line it might add) are left out, as they may not be problems at all."""
     if not isinstance(error.ops, list):
         return error
     adapter: TypeAdapter[Operation] = TypeAdapter(Operation)
-    parsed: list[tuple[int, Operation]] = []
-    failing: list[Any] = []
+    data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    named = {p.split(": ", 1)[0] for p in error.problems}
+    found: list[str] = []
+    unknown: list[Any] = []
     for i, raw in enumerate(error.ops):
+        where = f"ops[{i}]"
+        valid = True
         try:
-            parsed.append((i, adapter.validate_python(raw)))
+            op: Any = adapter.validate_python(raw)
         except ValidationError:
-            failing.append(raw)
+            valid = False
+            tag = raw.get("op") if isinstance(raw, dict) else None
+            model = _OP_MODELS.get(tag) if isinstance(tag, str) else None
+            if model is None:
+                unknown.append(raw)
+                continue
+            op = model.model_construct(**{k: v for k, v in raw.items() if isinstance(k, str)})
         except RecursionError:
             return error
-    data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    found: list[str] = []
-    for i, op in parsed:
-        _APPLY[op.op](data, op, scenario, f"ops[{i}]", found)
-    defined = _texts_in(failing)
+        scratch: list[str] = []
+        try:
+            _APPLY[op.op](data, op, scenario, where, scratch)
+        except Exception:  # (an operation that failed its fields may hold anything)
+            unknown.append(raw)  # what it would define is not known: names it holds are not called unknown
+            continue
+        found.extend(
+            p for p in scratch if valid or not any(_within_path(p.split(": ", 1)[0], other) for other in named)
+        )
+    defined = _texts_in(unknown)
     kept = [p for p in found if not defined & set(_NAMED.findall(p.split(": ", 1)[-1].split(" (did you mean")[0]))]
     return PatchError(error.source, sorted([*error.problems, *kept], key=_op_index))
+
+
+def _within_path(path: str, other: str) -> bool:
+    """One field's path is the other's or inside it (`ops[0].quantity` and `ops[0].quantity`)."""
+    return path == other or path.startswith((other + ".", other + "[")) or other.startswith((path + ".", path + "["))
 
 
 _NAMED = re.compile(r"`([^`]+)`")
@@ -403,8 +429,17 @@ def _remove_unit(data: dict[str, Any], op: RemoveUnit, s: Scenario, where: str, 
 
 def _set_targets(data: dict[str, Any], op: SetTargets, s: Scenario, where: str, problems: list[str]) -> None:
     targets = data.setdefault("targets", {})
-    for key in op.targets:
-        _need(Targets.model_fields, key, "target", f"{where}.targets.{key}", problems)
+    known = {}
+    for key, value in op.targets.items():
+        if _need(Targets.model_fields, key, "target", f"{where}.targets.{key}", problems) and value is not None:
+            known[key] = value
+    try:
+        Targets.model_validate(known)  # (each value as the scenario would read it, named at the operation)
+    except ValidationError as exc:
+        problems.extend(
+            describe_error(e, f"{where}.targets." + format_location(tuple(e["loc"])), Targets)
+            for e in exc.errors(include_url=False)
+        )
     for key, value in op.targets.items():
         if value is None:
             targets.pop(key, None)
@@ -436,7 +471,7 @@ def _drop_red_line(data: dict[str, Any], op: DropRedLine, s: Scenario, where: st
 
 
 def _set_priority(data: dict[str, Any], op: SetPriority, s: Scenario, where: str, problems: list[str]) -> None:
-    if _need(s.requirement_by_id, op.requirement, "requirement", f"{where}.requirement", problems):
+    if _need(_line_ids(data), op.requirement, "requirement", f"{where}.requirement", problems):
         for r in data["requirements"]:
             if r["id"] == op.requirement:
                 r["priority"] = op.priority.value
@@ -454,9 +489,9 @@ def _add_requirement(data: dict[str, Any], op: AddRequirement, s: Scenario, wher
     if line["id"] in _line_ids(data):
         problems.append(f"{where}.requirement.id: requirement `{line['id']}` is already a line of this scenario")
         return
-    if not _need({x["id"] for x in data["sectors"]}, line["sector"], "sector", f"{where}.requirement.sector", problems):
-        return
-    data["requirements"].append(line)
+    _need({x["id"] for x in data["sectors"]}, line["sector"], "sector", f"{where}.requirement.sector", problems)
+    _need(s.capability_ids, line["capability"], "capability", f"{where}.requirement.capability", problems)
+    data["requirements"].append(line)  # (added even so: the later operations naming it are not wrong)
 
 
 def _drop_requirement(data: dict[str, Any], op: DropRequirement, s: Scenario, where: str, problems: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from forcepack.models.analysis import AssignmentChange, CoverageChange, FundingChange, PackageDiff
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Coverage, Solution
@@ -56,7 +58,7 @@ def package_diff(before: Solution, after: Solution, scenario: Scenario) -> Packa
         coverage=coverage,
         cost_delta_usd=after.funding.total_cost_usd - before.funding.total_cost_usd,
         personnel_delta=after.totals.personnel - before.totals.personnel,
-        shortfall_delta=shortfall(after) - shortfall(before),
+        shortfall_delta=_shortfall_delta(scenario, before, after, shortfall),
         nations_in=sorted(contributing_after - contributing_before),
         nations_out=sorted(contributing_before - contributing_after),
         participating_in=sorted(taking_part_after - taking_part_before),
@@ -91,3 +93,15 @@ def _change(old: Coverage | None, new: Coverage | None) -> CoverageChange:
         shortfall_before=old.shortfall if old is not None else None,
         shortfall_after=new.shortfall if new is not None else None,
     )
+
+
+def _shortfall_delta(
+    scenario: Scenario, before: Solution, after: Solution, of_rows: Callable[[Solution], float]
+) -> float:
+    """The change of the weighted shortfall: a phased plan's own figure when both state it (a phased
+    line's coverage row is its worst bucket only), else from the coverage rows."""
+    if scenario.phasing is not None:
+        stated = (before.objective_value("shortfall"), after.objective_value("shortfall"))
+        if stated[0] is not None and stated[1] is not None:
+            return stated[1] - stated[0]
+    return of_rows(after) - of_rows(before)

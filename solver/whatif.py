@@ -154,7 +154,17 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
         )
         more = len(diff.funding) - MONEY_LISTED
         parts.append(f"pledged money drawn changes: {drawn}" + (f" and {more} more" if more > 0 else ""))
-    return f"{what}: " + "; ".join(parts) + "."
+    unproven = [
+        name for name, s in (("the baseline", baseline), ("the patched package", patched)) if s.status != "optimal"
+    ]
+    caveat = ""
+    if unproven:
+        # (a search stopped by its time limit may place units differently on another run)
+        caveat = (
+            f" {' and '.join(unproven).capitalize()} {'is' if len(unproven) == 1 else 'are'} not proven optimal: "
+            "some of these changes may be the search's, not the patch's (give it more time)."
+        )
+    return f"{what}: " + "; ".join(parts) + "." + caveat
 
 
 def _new_line_words(change: CoverageChange) -> str:

@@ -162,6 +162,7 @@ BAD_CASES = [
             ("requirements[1].weight", ["expected a number, got the boolean `true`"]),
             ("requirements[1].engagement", ["expected a number, got the boolean `false`"]),
             ("offers[1].units[0].count", ["expected a number, got the boolean `true`"]),
+            ("mandate.ceasefire_holding", ["expected true or false, got the number `1`"]),
         ],
         id="booleans-are-not-numbers",
     ),

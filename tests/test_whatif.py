@@ -374,6 +374,43 @@ def test_patch_field_problems_do_not_hide_reference_problems() -> None:
         load_patch("ops: [{op: withdraw, nations: [IDX]}]", "more.yaml", scenario)
 
 
+def test_patch_every_operation_is_checked_as_written() -> None:
+    """An operation that fails a field still has its names checked (a line `nope` beside a quantity
+    0); a target's value is checked at the operation; a new line's sector and capability are both
+    named; a line added earlier in the patch may have its priority set later."""
+    scenario = load_scenario("examples/tutorial.yaml")
+    text = """ops:
+  - {op: set_targets, targets: {min_nations: true, max_personnel: -5}}
+  - {op: set_quantity, requirement: nope, quantity: 0}
+  - {op: drop_red_line, nation: MAR, id: nope}
+  - {op: add_requirement, requirement: {id: z, sector: rafa, capability: medicl, quantity: 1}}
+  - {op: set_priority, requirement: z, priority: essential}
+  - {op: set_mandate, conditions: {ceasefire_holding: 0}}
+"""
+    with pytest.raises(PatchError) as info:
+        load_patch(text, "p.yaml", scenario)
+    heads = [p.split(": ", 1)[0] for p in info.value.problems]
+    assert heads == [
+        "ops[0].targets.max_personnel",
+        "ops[0].targets.min_nations",
+        "ops[1].quantity",
+        "ops[1].requirement",
+        "ops[2].id",
+        "ops[3].requirement.sector",
+        "ops[3].requirement.capability",
+        "ops[5].conditions.ceasefire_holding",
+    ], info.value.problems
+    assert "expected true or false, got the number `0`" in info.value.problems[-1]
+    added = apply_patch(
+        scenario,
+        load_patch(
+            "ops: [{op: add_requirement, requirement: {id: z, sector: rafah, capability: engineer, quantity: 1}},"
+            " {op: set_priority, requirement: z, priority: desirable}]"
+        ),
+    )
+    assert added.requirement_by_id["z"].priority.value == "desirable"
+
+
 def test_patch_set_node_capacity_changes_a_figure_or_lifts_both() -> None:
     """`set_node_capacity` sets the figures given and keeps the rest, or lifts both limits; it names a
     node the scenario lacks, a scenario with no nodes, and an operation that changes nothing."""
@@ -535,3 +572,22 @@ def test_patch_unit_and_red_line_typos_get_did_you_mean() -> None:
         "ops[0].unit: unit `idn-engg` of IDN is not a unit of this scenario (did you mean `idn-eng`?)",
         "ops[1].id: red line `idn-no-combt` is not a red line of IDN in this scenario (did you mean `idn-no-combat`?)",
     ]
+
+
+def test_what_if_summary_warns_when_a_side_is_not_proven_optimal() -> None:
+    """A what-if whose packages are proven says nothing more; where a side was stopped by its time
+    limit, the summary says its changes may be the search's, not the patch's."""
+    from forcepack.solver.whatif import summarise
+
+    scenario = load_scenario(GAZA)
+    patch = Patch.withdraw("PAK")
+    answer = what_if(scenario, patch, params=PARAMS)
+    assert answer.baseline is not None and answer.patched is not None and answer.diff is not None
+    assert not answer.diff.is_empty()
+    assert "not proven optimal" not in answer.summary
+    stopped = answer.baseline.model_copy(update={"status": "feasible"})
+    words = summarise(patch, stopped, answer.patched, answer.diff)
+    assert words.endswith(
+        "The baseline is not proven optimal: some of these changes may be the search's, not the patch's "
+        "(give it more time)."
+    )

@@ -392,6 +392,7 @@ def test_analyses_bad_patch_is_422_naming_the_operation(service: Service) -> Non
             "ops[0].control: Input should be 'secure', 'contested' or 'hostile' (got `secur`; did you mean `secure`?)",
         ),
         ({"ops": [{"op": "withdraw"}]}, "ops[0].nations: required field is missing"),
+        ({"ops": [{"nations": ["TUR"]}]}, "ops[0].op: required field is missing"),
         ({"ops": [{"op": "annex", "nations": ["TUR"]}]}, "ops[0].op: unknown op 'annex'; expected one of withdraw,"),
         (
             {"ops": [{"op": "sett_mandate", "conditions": {"x": True}}]},
