@@ -148,7 +148,11 @@ class NumbersNotBooleans(BaseModel):
                 for key in {name, field.alias or name}
             )
         changed = {name: _unbooled(data[name]) for name in names if name in data and _holds_bool(data[name])}
-        changed |= {name: _unnumbered(data[name]) for name in _BOOLEAN_FIELDS[cls] if name in data}
+        changed |= {
+            name: unnumbered
+            for name in _BOOLEAN_FIELDS[cls]
+            if name in data and (unnumbered := _unnumbered(data[name])) != data[name]
+        }
         return {**data, **changed} if changed else data
 
 

@@ -344,7 +344,9 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
 
 def suggestion(name: str, known: Iterable[str]) -> str:
     """` (did you mean `x`?)` with the known name closest to `name`, or nothing when none is close."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    names = list(known)
+    same = [k for k in names if k.casefold() == name.casefold()]  # (`idn` for `IDN`)
+    close = same or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 

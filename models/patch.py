@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_valid
 
 from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
-from forcepack.models.errors import ForcepackError
+from forcepack.models.errors import ForcepackError, ScenarioInputError
 from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document, suggestion
 from forcepack.models.scenario import Offer, Requirement, Scenario, Targets, Veto
 
@@ -232,7 +232,10 @@ def load_patch(text: str, source: str = "patch", scenario: Scenario | None = Non
     """A patch from YAML or JSON text; with its `scenario`, what the patch names is checked too, so
     that one run gives every problem under the file's name (an operation that does not parse does
     not hide the references of those that do)."""
-    data = read_document(text, source, as_json=text.lstrip().startswith("{"))
+    try:
+        data = read_document(text, source, as_json=text.lstrip().startswith("{"))
+    except ScenarioInputError as exc:  # (not a readable document: a patch's problem, not a scenario's)
+        raise PatchError(source, exc.problems) from None
     try:
         patch = Patch.model_validate(data)
     except ValidationError as exc:

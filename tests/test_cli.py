@@ -176,6 +176,12 @@ def test_cli_what_if_patch_changes_a_requirement_line(tmp_path: Path) -> None:
     assert code == 2
     assert err.startswith("--withdraw: the patch does not apply")
     assert "nation `IDX` is not a nation of this scenario (did you mean `IDN`?)" in err and "`FRA`" in err
+    code, _, err = run("what-if", str(EXAMPLES / "tutorial.yaml"), "--withdraw", "idn")
+    assert code == 2 and "(did you mean `IDN`?)" in err  # a code in the wrong case
+    patch.write_text("ops: [{op: withdraw, nations: [IDN]\n")
+    code, _, err = run("what-if", str(EXAMPLES / "tutorial.yaml"), "--patch", str(patch))
+    assert code == 2
+    assert err.startswith(f"{patch}: the patch does not apply") and "YAML error" in err  # not "in the scenario"
 
 
 def test_cli_criticality_alternatives_and_resilient() -> None:

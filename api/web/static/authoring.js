@@ -209,8 +209,12 @@ function uniqueId(wanted, taken) {
  * or from a file (YAML, JSON, or a workbook as `forcepack export` writes it).
  * `onCreated(view)` opens the new scenario.
  */
+let created = null; // { id, words }: the last scenario created here, said again once it is opened
+
 export function createForm(container, { scenarios, current, onCreated }) {
   const message = h("div", { class: "form-message", role: "status", "aria-live": "polite", dataset: { testid: "create-message" } });
+  // Opening the new scenario draws this form again: its creation stays said while it is the one open.
+  if (created && created.id === current) say(message, "good", created.words);
   const source = (value, label) =>
     h("label", { class: "choice" }, h("input", { type: "radio", name: "create-source", value, checked: value === "template", onchange: () => show() }), ` ${label}`);
   const template = h("select", { id: newId("template"), dataset: { path: "template" } },
@@ -247,6 +251,7 @@ export function createForm(container, { scenarios, current, onCreated }) {
   const submit = async (event) => {
     event.preventDefault();
     clearProblems(form);
+    created = null;
     say(message, "help", "Creating...");
     try {
       let answer;
@@ -274,7 +279,8 @@ export function createForm(container, { scenarios, current, onCreated }) {
         else if (which === "template") document.name = `${document.name || template.value} (copy)`;
         answer = await request("POST", "/v1/scenarios", { body: document });
       }
-      say(message, "good", `Created scenario ${answer.body.id} (version ${answer.body.version}).`);
+      created = { id: answer.body.id, words: `Created scenario ${answer.body.id} (version ${answer.body.version}).` };
+      say(message, "good", created.words);
       await onCreated(answer.body);
     } catch (error) {
       const lines = linesOf(error);
