@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from collections.abc import Callable
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from fractions import Fraction
@@ -105,24 +106,21 @@ def _boolean_only(annotation: Any) -> bool:
     return False
 
 
-def _unnumbered(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return NotBoolean(value)
+def _swapped(value: Any, swap: Callable[[Any], Any]) -> Any:
+    """The value with `swap` applied to each of its leaves (in lists and mappings too)."""
     if isinstance(value, list):
-        return [_unnumbered(v) for v in value]
+        return [_swapped(v, swap) for v in value]
     if isinstance(value, dict):
-        return {k: _unnumbered(v) for k, v in value.items()}
-    return value
+        return {k: _swapped(v, swap) for k, v in value.items()}
+    return swap(value)
 
 
-def _unbooled(value: Any) -> Any:
-    if isinstance(value, bool):
-        return Boolean(str(value).lower())
-    if isinstance(value, list):
-        return [_unbooled(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _unbooled(v) for k, v in value.items()}
-    return value
+def _marked_boolean(value: Any) -> Any:
+    return Boolean(str(value).lower()) if isinstance(value, bool) else value
+
+
+def _marked_number(value: Any) -> Any:
+    return NotBoolean(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 class NumbersNotBooleans(BaseModel):
@@ -147,27 +145,17 @@ class NumbersNotBooleans(BaseModel):
                 if _boolean_only(field.annotation)
                 for key in {name, field.alias or name}
             )
-        changed = {name: _unbooled(data[name]) for name in names if name in data and _holds_bool(data[name])}
-        changed |= {
-            name: unnumbered
-            for name in _BOOLEAN_FIELDS[cls]
-            if name in data and (unnumbered := _unnumbered(data[name])) != data[name]
+        changed = {
+            name: marked
+            for fields, mark in ((names, _marked_boolean), (_BOOLEAN_FIELDS[cls], _marked_number))
+            for name in fields
+            if name in data and (marked := _swapped(data[name], mark)) != data[name]
         }
         return {**data, **changed} if changed else data
 
 
 _NUMERIC_FIELDS: dict[type, frozenset[str]] = {}
 _BOOLEAN_FIELDS: dict[type, frozenset[str]] = {}
-
-
-def _holds_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, list):
-        return any(_holds_bool(v) for v in value)
-    if isinstance(value, dict):
-        return any(_holds_bool(v) for v in value.values())
-    return False
 
 
 class Frozen(NumbersNotBooleans):

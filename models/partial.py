@@ -77,7 +77,7 @@ def references_of_the_rest(data: Mapping[str, Any], exc: ValidationError) -> lis
     if horizon_failed:
         # (what is checked against the horizon waits for a valid one)
         issues = [issue for issue in issues if "horizon" not in issue]
-    defined = _names_in(
+    defined = names_in(
         [_at(data, part) for part in left_out if part not in {(k,) for k in STAND_INS} and part != ("horizon",)]
     )
     # (the names an issue refers to, not those it suggests: a unit's `enginer` is dangling even
@@ -156,8 +156,8 @@ def _at(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
-def _names_in(parts: list[Any]) -> set[str]:
-    """Every key and text in the parts left out: the names they may define."""
+def names_in(parts: list[Any], *, keys: bool = True) -> set[str]:
+    """Every text in the parts (and every key, with `keys`): the names they may define."""
     names: set[str] = set()
     stack = list(parts)
     while stack:
@@ -165,7 +165,8 @@ def _names_in(parts: list[Any]) -> set[str]:
         if isinstance(item, str):
             names.add(item)
         elif isinstance(item, Mapping):
-            names.update(k for k in item if isinstance(k, str))
+            if keys:
+                names.update(k for k in item if isinstance(k, str))
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)

@@ -18,6 +18,7 @@ from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError, ScenarioInputError
 from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document, suggestion
+from forcepack.models.partial import names_in
 from forcepack.models.scenario import Offer, Requirement, Scenario, Targets, Veto
 
 
@@ -305,7 +306,7 @@ def with_references(error: PatchError, scenario: Scenario) -> PatchError:
         found.extend(
             p for p in scratch if valid or not any(_within_path(p.split(": ", 1)[0], other) for other in named)
         )
-    defined = _texts_in(unknown)
+    defined = names_in(unknown, keys=False)
     kept = [p for p in found if not defined & set(_NAMED.findall(p.split(": ", 1)[-1].split(" (did you mean")[0]))]
     return PatchError(error.source, sorted([*error.problems, *kept], key=_op_index))
 
@@ -323,21 +324,6 @@ def _op_index(problem: str) -> int:
     """The position of the operation a problem is about (problems in the order of the document)."""
     found = _OP_INDEX.match(problem)
     return int(found.group(1)) if found else -1
-
-
-def _texts_in(parts: list[Any]) -> set[str]:
-    """Every text in the parts (the names they may define)."""
-    texts: set[str] = set()
-    stack = list(parts)
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            texts.add(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return texts
 
 
 # -- applying, one function per operation ------------------------------------------------------
