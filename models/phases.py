@@ -242,36 +242,49 @@ def tour(scenario: Scenario, unit: UnitOffer, requirement: Requirement, arrival:
     buckets; it leaves at the end of the first bucket where its tour is over (`tour_buckets`), its
     availability ends (the last bucket that ends by `available_until`), or the line is no longer
     needed, whichever comes first; a tour that would fill the line in no bucket is not one."""
-    all_buckets = buckets(scenario)
-    need = needs(scenario, requirement)
-    if not need or not 0 <= arrival < len(all_buckets):
+    if not 0 <= arrival < bucket_count(scenario):
         return None
-    if all_buckets[arrival].start < ready_day(scenario, unit):
-        return None
-    relief = relief_buckets(scenario, unit)
-    first_need, last_need = min(need), max(need)
-    if arrival + relief < first_need:
-        return None
-    available_until = scenario.availability_of(unit)[1]
-    last_available = _last_ending_by(all_buckets, available_until)
-    length = tour_buckets(scenario, unit)
-    last = min(last_need, last_available, len(all_buckets) - 1)
-    if length is not None:
-        last = min(last, arrival + length - 1)
-    effective = arrival + relief
-    if effective > last:
-        return None
-    return Tour(arrival, effective, last)
+    return _Tours(scenario, unit, requirement).at(arrival)
 
 
 def tours(scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> list[Tour]:
-    """Every tour a unit can serve on a line, by arrival bucket."""
+    """Every tour a unit can serve on a line, by arrival bucket (`tour`)."""
+    of = _Tours(scenario, unit, requirement)
     out = []
-    for index in range(bucket_count(scenario)):
-        t = tour(scenario, unit, requirement, index)
+    for index in range(of.first_arrival, bucket_count(scenario)):
+        t = of.at(index)
         if t is not None:
             out.append(t)
     return out
+
+
+class _Tours:
+    """What `tour` reads of a unit and a line, once for every arrival bucket."""
+
+    def __init__(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> None:
+        self.buckets = buckets(scenario)
+        need = needs(scenario, requirement)
+        self.ready = ready_day(scenario, unit)
+        self.relief = relief_buckets(scenario, unit)
+        self.length = tour_buckets(scenario, unit)
+        if not need:
+            self.first_arrival = len(self.buckets)
+            self.last = -1
+            return
+        first_need, last_need = min(need), max(need)
+        last_available = _last_ending_by(self.buckets, scenario.availability_of(unit)[1])
+        self.last = min(last_need, last_available, len(self.buckets) - 1)
+        # No arrival sooner than relief buckets before the first need (nor, a fortiori, before 0).
+        self.first_arrival = max(0, first_need - self.relief)
+
+    def at(self, arrival: int) -> Tour | None:
+        if arrival < self.first_arrival or self.buckets[arrival].start < self.ready:
+            return None
+        last = self.last if self.length is None else min(self.last, arrival + self.length - 1)
+        effective = arrival + self.relief
+        if effective > last:
+            return None
+        return Tour(arrival, effective, last)
 
 
 def tour_months(scenario: Scenario, t: Tour) -> int:

@@ -103,6 +103,39 @@ def _cases(elements: list[Element], by_eased: Mapping[frozenset[Element], list[C
     return sorted(cases)
 
 
+class _Series:
+    """One option's tours indexed by bucket, for `PhasedBuilder.on`: the tours starting (arriving,
+    or filling with `filling`) and ending in each bucket, and how many are there in the buckets
+    walked so far."""
+
+    def __init__(self, spans: list[tuple[phases.Tour, cp_model.IntVar]], filling: bool) -> None:
+        self.spans = spans
+        self.firsts = [tour.effective if filling else tour.arrival for tour, _ in spans]
+        self.starts: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        self.ends: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for first, (tour, var) in zip(self.firsts, spans, strict=True):
+            self.starts[first].append(var)
+            self.ends[tour.last].append(var)
+        self.first = max(0, min(self.firsts, default=0))
+        self.walked = self.first - 1
+        self.count = 0
+
+    def next_bucket(self) -> int:
+        """The first bucket not walked yet."""
+        return self.walked + 1
+
+    def step(self, u: int) -> int:
+        """Walk to bucket `u` (the one after the last walked): the tours there."""
+        assert u == self.walked + 1
+        self.count += len(self.starts.get(u, ())) - len(self.ends.get(u - 1, ()))
+        self.walked = u
+        return self.count
+
+    def active(self, u: int) -> list[cp_model.IntVar]:
+        """The tours' variables there in bucket `u`."""
+        return [var for first, (tour, var) in zip(self.firsts, self.spans, strict=True) if first <= u <= tour.last]
+
+
 class PhasedBuilder(ModelBuilder):
     """Compiles a phased scenario: the static builder's steps, with tours for assignments, presence
     per bucket for capacity, and the rules run on the plan and on each bucket."""
@@ -121,6 +154,7 @@ class PhasedBuilder(ModelBuilder):
         self._bucket_sector: dict[tuple[str, str, int], BoolVar | int] = {}
         self._bucket_short: dict[str, cp_model.IntVar] = {}
         self._on: dict[tuple[Pair, int, bool], cp_model.IntVar | None] = {}
+        self._series: dict[tuple[Pair, bool], _Series] = {}
         self._carried: dict[str, list[Arrivals]] = defaultdict(list)
         self.two_sided: set[Element] = set()
 
@@ -482,37 +516,32 @@ class PhasedBuilder(ModelBuilder):
         - ends(t-1)`, whenever that is shorter than the sum of the tours there. Every rule that
         reads a bucket reads these, so each tour's variable appears in a few rows, not in one row
         per bucket of its span (docs/decisions.md, "A phased model's presence")."""
-        key = ((c.key, c.requirement.id), t, filling)
+        pair = (c.key, c.requirement.id)
+        key = (pair, t, filling)
         if key in self._on:
             return self._on[key]
-        spans = self.spans_of(c)
-
-        def first(tour: phases.Tour) -> int:
-            return tour.effective if filling else tour.arrival
-
-        # Walk from the last bucket known (or the first of the option's tours) up to t, so the
-        # recursion never goes deeper than one step.
-        start = min((first(tour) for tour, _ in spans), default=t + 1)
-        for u in range(max(start, 0), t + 1):
-            k = ((c.key, c.requirement.id), u, filling)
-            if k in self._on:
-                continue
-            active = [var for tour, var in spans if first(tour) <= u <= tour.last]
-            if not active:
+        series = self._series.get((pair, filling))
+        if series is None:
+            series = self._series[(pair, filling)] = _Series(self.spans_of(c), filling)
+        # Walk from the last bucket walked (or the option's first) up to t, so the recursion never
+        # goes deeper than one step, and each bucket is walked once.
+        for u in range(series.next_bucket(), t + 1):
+            count = series.step(u)
+            k = (pair, u, filling)
+            if count == 0:
                 self._on[k] = None
-            elif len(active) == 1:
-                self._on[k] = active[0]
+            elif count == 1:
+                self._on[k] = series.active(u)[0]
             else:
-                starts = [var for tour, var in spans if first(tour) == u]
-                ends = [var for tour, var in spans if tour.last == u - 1]
-                before = self._on.get(((c.key, c.requirement.id), u - 1, filling))
+                starts, ends = series.starts.get(u, ()), series.ends.get(u - 1, ())
+                before = self._on.get((pair, u - 1, filling))
                 var = self.model.new_int_var(
                     0, c.unit.count, f"{self.prefix}{'fill' if filling else 'on'}[{c.key},{c.requirement.id},{u}]"
                 )
-                if before is not None and 2 + len(starts) + len(ends) < len(active):
+                if before is not None and 2 + len(starts) + len(ends) < count:
                     self.model.add(var == before + sum(starts) - sum(ends))
                 else:
-                    self.model.add(var == sum(active))
+                    self.model.add(var == sum(series.active(u)))
                 self._on[k] = var
         out = self._on.get(key)
         if key not in self._on:

@@ -32,6 +32,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
+from ortools.sat.python import cp_model
+
 from forcepack.models import phases
 from forcepack.models.common import Measure, Priority
 from forcepack.models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RequiresPartner
@@ -44,6 +46,9 @@ from forcepack.solver.plan import TourKey
 from forcepack.solver.rules.requirements import shortfall_terms
 
 logger = logging.getLogger(__name__)
+
+ORDER_PASSES = 10
+"""Most passes over the essential lines looking for an order that leaves none short (`_essential_order`)."""
 
 COUPLING = (NotAlongside, RequiresPartner, MinContingent)
 """Caveats that tie a nation's tours to other nations' or to each other: such a nation fills an
@@ -262,7 +267,10 @@ def complete_plan(
     CP-SAT with the tours fixed; None when no such plan honours every rule."""
     start = time.perf_counter()
     fixed = {var.index: tours.get(key, 0) for key, var in b.tours.items()}
-    solver = solve_fixed(b.model, fixed, time_limit_s, 1, cancel)
+    return _construction(b, solve_fixed(b.model, fixed, time_limit_s, 1, cancel), start)
+
+
+def _construction(b: PhasedBuilder, solver: cp_model.CpSolver | None, start: float) -> Construction | None:
     if solver is None:
         return None
     values = list(solver.response_proto.solution)
@@ -296,7 +304,10 @@ def construct_plan(b: PhasedBuilder, time_limit_s: float, cancel: threading.Even
 
     essential.sort(key=lambda r: (first_need(r), supply(r), r.id))
     desirable.sort(key=lambda r: (-weight[r.id], first_need(r), r.id))
-    for lines in (essential + desirable, essential):
+    order = _essential_order(b, essential, start + time_limit_s / 2, cancel)
+    if order is None:
+        return None
+    for lines in (order + desirable, order):
         plan = _Plan(b)
         for r in lines:
             _fill(plan, r, b.options_of_requirement(r.id), cancel)
@@ -312,3 +323,39 @@ def construct_plan(b: PhasedBuilder, time_limit_s: float, cancel: threading.Even
         if not desirable:
             break
     return None
+
+
+def _short(plan: _Plan, lines: Iterable[Requirement]) -> list[Requirement]:
+    """The lines left short in some bucket they are needed in."""
+    s = plan.scenario
+    return [r for r in lines if any(plan.fill[r.id][t] < q for t, q in phases.needs(s, r).items())]
+
+
+def _essential_order(
+    b: PhasedBuilder, essential: list[Requirement], deadline: float, cancel: threading.Event | None
+) -> list[Requirement] | None:
+    """The order to fill the essential lines in: the planner's (first needed, then scarcest), with
+    the lines a pass leaves short moved ahead for the next, the more passes they were short in the
+    further (at most `ORDER_PASSES` passes; "squeaky wheel"): a line short because earlier lines took
+    the units, the room at the nodes or a nation's sectors it needed is then served first. The order
+    of the pass that left the fewest lines short (passes stop at `deadline`, on `time.perf_counter`'s
+    clock); None when cancelled."""
+    rank = {id(r): i for i, r in enumerate(essential)}
+    squeaks: Counter[int] = Counter()
+    order = list(essential)
+    best: tuple[int, list[Requirement]] | None = None
+    for _ in range(ORDER_PASSES):
+        plan = _Plan(b)
+        for r in order:
+            _fill(plan, r, b.options_of_requirement(r.id), cancel)
+        if cancel is not None and cancel.is_set():
+            return None
+        short = _short(plan, order)
+        if best is None or len(short) < best[0]:
+            best = (len(short), list(order))
+        if not short or time.perf_counter() > deadline:
+            break
+        squeaks.update(id(r) for r in short)
+        order = sorted(essential, key=lambda r: (-squeaks[id(r)], rank[id(r)]))
+    assert best is not None
+    return best[1]

@@ -46,10 +46,13 @@ def test_a_constructed_plan_passes_the_checker(scenario: Scenario) -> None:
         assert violations(scenario, construction) == []
 
 
-@pytest.mark.parametrize("source", ["examples/gaza-phased.yaml", "phased-25-1", "phased-70-1"])
+@pytest.mark.parametrize("source", ["examples/gaza-phased.yaml", "phased-25-1", "phased-70-1", "phased-70-2"])
 def test_a_plan_is_constructed_for_the_example_and_generated_scenarios(source: str) -> None:
     """The phased example and generated phased scenarios get a first plan, every essential line
-    filled in every bucket it is needed in, and the checker finds nothing wrong with it."""
+    filled in every bucket it is needed in, and the checker finds nothing wrong with it. On
+    phased-70-2 the planner's order leaves `s03-quick_reaction_force-1` short (the one nation with
+    units enough for its reliefs has used its sectors on earlier lines): the line is served first
+    on a later pass (`_essential_order`)."""
     if source.startswith("phased-"):
         _, nations, seed = source.split("-")
         scenario = phased(int(nations), int(seed))

@@ -228,7 +228,7 @@ class NotAlongsideRule(RedLineRule[NotAlongside]):
             if line.scope == AlongsideScope.FORCE:
                 view.add(view.participates(nation) + view.participates(other) <= 1, element)
                 continue
-            for sector in view.sectors_of(nation) & view.sectors_of(other):
+            for sector in sorted(view.sectors_of(nation) & view.sectors_of(other)):
                 view.add(view.in_sector(nation, sector) + view.in_sector(other, sector) <= 1, element)
 
     def line_clash(self, line: NotAlongside, nation: str, view: ModelView) -> Clash | None:
