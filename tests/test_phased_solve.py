@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 
 from forcepack.models import phases
 from forcepack.models.errors import NotPhasedYet
+from forcepack.models.loading import load_scenario
 from forcepack.models.patch import Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.solver import SolveParams, solve
 from forcepack.solver.alternatives import alternatives
 from forcepack.solver.check import check
+from forcepack.solver.params import PHASED_WORKERS, default_workers
 from forcepack.solver.resilience import resilient
 from forcepack.solver.sweep import criticality
 from forcepack.solver.whatif import what_if
@@ -286,3 +288,16 @@ def test_presence_written_recursively_is_the_sum_of_the_tours_there(source: str,
                 assert (0 if var is None else solver.value(var)) == expected, (c.key, c.requirement.id, t, filling)
                 recursive += var is not None and var.name.split("[", 1)[0] in ("on", "fill")
     assert recursive > 0  # the recursion was exercised, not only single tours
+
+
+def test_a_phased_plan_is_searched_by_two_workers_unless_told() -> None:
+    """By default a phased scenario is searched by `PHASED_WORKERS` workers and a static one by one;
+    workers asked for, or a deterministic solve, are kept."""
+    plan = solve(tiny(), SolveParams(time_limit_s=20))
+    assert plan.run.workers == PHASED_WORKERS != default_workers()
+    assert check(tiny(), plan) == []
+    static = load_scenario("examples/tutorial.yaml")
+    assert static.phasing is None
+    assert solve(static, SolveParams(time_limit_s=20)).run.workers == default_workers()
+    assert solve(tiny(), SolveParams(time_limit_s=20, workers=1)).run.workers == 1
+    assert solve(tiny(), SolveParams(time_limit_s=20, deterministic=True)).run.workers == 1
