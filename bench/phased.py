@@ -53,6 +53,7 @@ from forcepack.models.loading import load_scenario
 from forcepack.models.scenario import Scenario
 from forcepack.solver import SolveParams
 from forcepack.solver.answer import solve
+from forcepack.solver.params import PHASED_WORKERS
 from forcepack.solver.phased import PhasedBuilder
 from forcepack.solver.search import SolveReport
 
@@ -170,16 +171,17 @@ def model_size(scenario: Scenario) -> PhasedModelSize:
 def measure(
     scenario: Scenario,
     time_limit_s: float,
-    workers: int = 1,
+    workers: int | None = None,
     *,
     file: str | None = None,
     nations: int | None = None,
     seed: int | None = None,
 ) -> PhasedRecord:
     """Build the model once (`model_size`), then solve once with the solver's defaults but the time
-    limit and workers, and check the plan: the scenario's size, the model's, the time to the first plan,
-    the status, the gap and the objective at the end, and the checker's verdict. `file`, or `nations`
-    and `seed`, say where the scenario came from."""
+    limit and workers (None: the solver's default for a phased scenario), and check the plan: the
+    scenario's size, the model's, the time to the first plan, the status, the gap and the objective at
+    the end, and the checker's verdict. `file`, or `nations` and `seed`, say where the scenario came
+    from."""
     model = model_size(scenario)
     report = SolveReport()
     started = time.perf_counter()
@@ -198,7 +200,7 @@ def measure(
         "lines": len(scenario.requirements),
         "unit_lines": sum(len(o.units) for o in scenario.offers),
         "time_limit_s": time_limit_s,
-        "workers": workers,
+        "workers": solution.run.workers,
         "model": model,
         "tours": len(plan.tours) if plan is not None else 0,
         "status": solution.status,
@@ -236,7 +238,9 @@ def run_phased(config: Config, results: Results, echo: Echo, save: Save) -> None
             echo(f"{tag}: kept from the interrupted run")
             continue
         cmd = [sys.executable, "-m", "bench.phased", "--time-limit", str(limit)]
-        cmd += ["--workers", str(config.phased_workers), "--sectors", str(config.phased_sectors)]
+        cmd += ["--sectors", str(config.phased_sectors)]
+        if config.phased_workers is not None:
+            cmd += ["--workers", str(config.phased_workers)]
         cmd += ["--scenario", file] if file is not None else ["--nations", str(nations), "--seeds", str(seed)]
         name = Path(file).stem if file is not None else generated_id(nations or 0, seed or 0)
         failed = PhasedFailure(
@@ -365,7 +369,7 @@ def _introduction(records: Sequence[PhasedEntry], meta: FamilyMeta) -> list[str]
     generated = sorted({r["nations"] for r in records if r["nations"] is not None})
     seeds = sorted({r["seed"] for r in records if r["seed"] is not None})
     limits = sorted({r["time_limit_s"] for r in ok}) or [cfg.get("phased_time_limit_s", 0.0)]
-    workers = sorted({r["workers"] for r in ok}) or [cfg.get("phased_workers", 1)]
+    workers = sorted({r["workers"] for r in ok}) or [cfg.get("phased_workers") or PHASED_WORKERS]
     measured = [f"`{f}`" for f in files]
     if generated:
         measured.append(
@@ -518,7 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="generator seeds (default 1 2 3)")
     parser.add_argument("--sectors", type=int, default=5, help="sectors kept (default 5)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
-    parser.add_argument("--workers", type=int, default=1, help="CP-SAT workers (default 1)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="CP-SAT workers (default: the solver's for a phased scenario)"
+    )
     parser.add_argument("--scenario", action="append", default=[], help="a phased scenario file to measure too")
     args = parser.parse_args(argv)
     nations = args.nations if args.nations is not None else ([] if args.scenario else [70])

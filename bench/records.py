@@ -899,7 +899,7 @@ class RunConfig(TypedDict):
     phased_sizes: NotRequired[list[int]]
     phased_seeds: NotRequired[list[int]]
     phased_sectors: NotRequired[int]
-    phased_workers: NotRequired[int]
+    phased_workers: NotRequired[int | None]
     phased_time_limit_s: NotRequired[float]
 
 
@@ -1059,7 +1059,7 @@ class Config:
     phased_sizes: tuple[int, ...] = (25, 70)
     phased_seeds: tuple[int, ...] = (1, 2, 3)
     phased_sectors: int = 5
-    phased_workers: int = 1
+    phased_workers: int | None = None
     phased_time_limit_s: float = 60.0
     resume: bool = False
 

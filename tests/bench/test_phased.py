@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 from bench import harness, report
 from bench.phased import plan, render_phased
 from bench.records import DEFAULT_FAMILIES, Config, PhasedRecord, load, record_key
+from forcepack.solver.params import PHASED_WORKERS
 
 GAZA = "examples/gaza-phased.yaml"
 
@@ -67,12 +68,12 @@ def _meta() -> dict[str, Any]:
 
 def test_phased_family_runs_by_default_and_alone_with_only() -> None:
     """`make bench` runs it; `--only phased` runs it alone with its defaults: the example, then 25 and 70
-    nations for three seeds, 60 s, one worker."""
+    nations for three seeds, 60 s, the solver's default workers for a phased scenario."""
     assert "phased" in DEFAULT_FAMILIES
     config = harness._config(harness._parser().parse_args(["--only", "phased"]), ["--only", "phased"], Path("-"))
     assert config.families == ("phased",)
     assert (config.phased_files, config.phased_sizes, config.phased_seeds) == ((GAZA,), (25, 70), (1, 2, 3))
-    assert (config.phased_time_limit_s, config.phased_workers, config.phased_sectors) == (60.0, 1, 5)
+    assert (config.phased_time_limit_s, config.phased_workers, config.phased_sectors) == (60.0, None, 5)
     assert config.to_dict("phased")["phased_time_limit_s"] == 60.0
 
 
@@ -105,6 +106,7 @@ def test_phased_run_measures_the_example_in_a_process_and_renders_it(tmp_path: P
     assert (record["scenario"], record["file"], record["buckets"]) == ("gaza-phased", GAZA, 96)
     assert record["model"]["tour_variables"] > 0 and record["model"]["nonzeros"] > record["model"]["constraints"]
     assert record["status"] in ("optimal", "feasible") and record["tours"] > 0 and record["violations"] == []
+    assert record["workers"] == PHASED_WORKERS  # the solver's default, as the document reports it
     assert results["families"]["phased"]["config"]["phased_time_limit_s"] == 3.0
     text = report.render(load(tmp_path / "results.json"))
     assert "## Time phases" in text and "| gaza-phased | — | 96 | 15 | 22 |" in text
