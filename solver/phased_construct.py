@@ -32,8 +32,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from ortools.sat.python import cp_model
-
 from forcepack.models import phases
 from forcepack.models.common import Measure, Priority
 from forcepack.models.red_lines import MaxPersonnel, MaxSectors, MinContingent, NotAlongside, RequiresPartner
@@ -267,10 +265,7 @@ def complete_plan(
     CP-SAT with the tours fixed; None when no such plan honours every rule."""
     start = time.perf_counter()
     fixed = {var.index: tours.get(key, 0) for key, var in b.tours.items()}
-    return _construction(b, solve_fixed(b.model, fixed, time_limit_s, 1, cancel), start)
-
-
-def _construction(b: PhasedBuilder, solver: cp_model.CpSolver | None, start: float) -> Construction | None:
+    solver = solve_fixed(b.model, fixed, time_limit_s, 1, cancel)
     if solver is None:
         return None
     values = list(solver.response_proto.solution)
