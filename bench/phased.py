@@ -53,7 +53,7 @@ from forcepack.models.loading import load_scenario
 from forcepack.models.scenario import Scenario
 from forcepack.solver import SolveParams
 from forcepack.solver.answer import solve
-from forcepack.solver.params import PHASED_WORKERS
+from forcepack.solver.params import default_workers
 from forcepack.solver.phased import PhasedBuilder
 from forcepack.solver.search import SolveReport
 
@@ -369,7 +369,7 @@ def _introduction(records: Sequence[PhasedEntry], meta: FamilyMeta) -> list[str]
     generated = sorted({r["nations"] for r in records if r["nations"] is not None})
     seeds = sorted({r["seed"] for r in records if r["seed"] is not None})
     limits = sorted({r["time_limit_s"] for r in ok}) or [cfg.get("phased_time_limit_s", 0.0)]
-    workers = sorted({r["workers"] for r in ok}) or [cfg.get("phased_workers") or PHASED_WORKERS]
+    workers = sorted({r["workers"] for r in ok}) or [cfg.get("phased_workers") or default_workers()]
     measured = [f"`{f}`" for f in files]
     if generated:
         measured.append(

@@ -148,7 +148,8 @@ def _machine_and_parameters(results: Results, cfg: RunConfig, explain_cfg: RunCo
                 ["load average before instances", _load_range(results)],
                 [
                     "CP-SAT workers",
-                    f"{_workers_text(cfg['workers'])} (solve and explain; see the workers and sweeps sections)",
+                    f"{_workers_text(cfg['workers'], results)} (solve and explain; see the workers and sweeps "
+                    "sections)",
                 ],
                 ["time limit per solve", f"{num(cfg['time_limit_s'], 0)} s (all lexicographic stages together)"],
                 [
@@ -654,11 +655,14 @@ def _reading_explain(explains: list[ExplainEntry], results: Results, config: Run
     return out
 
 
-def _workers_text(workers: int | None) -> str:
-    """The configured worker count, or the solver's own choice by model size."""
+def _workers_text(workers: int | None, results: Results) -> str:
+    """The configured worker count, or the solver's default as the solve and explain records used it
+    (the default when they were measured, not today's)."""
     if workers is not None:
         return str(workers)
-    return f"{default_workers()} (the solver's default)"
+    records = [*results.get("solve", []), *results.get("explain", [])]
+    used = sorted({r["workers"] for r in records if "workers" in r})
+    return f"{join([str(w) for w in used]) if used else default_workers()} (the solver's default)"
 
 
 def _contention_and_memory(records: Sequence[SolveRecord | ExplainRecord], config: RunConfig) -> list[str]:

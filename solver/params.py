@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 
 def default_workers() -> int:
-    """Search workers by default: one.
+    """Search workers by default: two, the strong relaxation's search beside CP-SAT's default one
+    (`solver.search.configure`).
 
-    Measured on two cores (docs/benchmarks.md): one worker with a strong linear relaxation proves
-    the generated 25- and 70-nation scenarios optimal in 0.2 s and 3.4 s, where two workers with
-    CP-SAT's default portfolio took 30 s and did not close the gap in 60 s.
+    Measured in deterministic time on every scenario family at 12-70 nations, seeds 1-2 and search
+    seeds 0-2 (`python -m bench.robust --configs default,lp+default`), the pair proved 160 of 175
+    runs against 156 for one worker, and no family fewer; in wall time on two cores it was as fast
+    or faster at 25 and 70 nations, and proved a 70-nation scenario in 8.5 s that one worker left at
+    a 1.25 % gap after 14 s (docs/decisions.md, "Solver configuration"; docs/benchmarks.md). On a
+    phased scenario one worker ended the Gaza example's minute at a gap of 7.2 %, the pair at 5.0 %.
+    A deterministic solve uses one worker (`SolveParams.effective_workers`).
     """
-    return 1
-
-
-PHASED_WORKERS = 2
-"""Search workers by default on a phased scenario: the strong relaxation's search beside CP-SAT's
-default one (`solver.search.configure`). On the phased Gaza example one worker ended a minute at a
-shortfall of 2,795 (gap 7.2 %); the pair reached 2,737 in 8 s (gap 5.2 % at 30 s), and its cost stage
-ended at 136.2 million against 153.1 (docs/decisions.md, "Time phases")."""
+    return 2
 
 
 MAX_SEED = 2**31 - 1
@@ -69,12 +67,6 @@ class SolveParams:
             raise ValueError(f"Expected 1 <= workers <= {MAX_WORKERS}, got {self.workers}.")
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"Expected 0 <= seed <= {MAX_SEED:,}, got {self.seed}.")
-
-    def for_phased(self) -> SolveParams:
-        """These parameters for a phased scenario: the default workers there are `PHASED_WORKERS`."""
-        if self.workers is not None or self.deterministic:
-            return self
-        return replace(self, workers=PHASED_WORKERS)
 
     @property
     def effective_workers(self) -> int:

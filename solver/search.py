@@ -616,8 +616,6 @@ class Search:
         `hint` is a package to start from (the baseline by default); `on_package` is called on
         every improving package found; `report` is filled with per-stage figures."""
         params = params or SolveParams()
-        if self.scenario.phasing is not None:
-            params = params.for_phased()
         report = report if report is not None else SolveReport()
         report.build_s = self.build_s
         start = self.started

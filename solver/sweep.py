@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from forcepack.models.analysis import Criticality, Withdrawal
@@ -78,6 +78,15 @@ def solve_variant(
 def read_best_effort(document: str | None) -> BestEffort | None:
     """A variant's best-effort answer, as `solve_variant` sends it."""
     return BestEffort.model_validate_json(document) if document else None
+
+
+def variant_params(params: SolveParams, executor: Executor | None) -> SolveParams:
+    """The parameters of each re-solve: on an executor, one worker each unless told (the executor's
+    processes, one per core, are the parallelism; two workers each would share a core between two
+    searches); in this process, as given."""
+    if executor is None or params.workers is not None:
+        return params
+    return replace(params, workers=1)
 
 
 def pool_processes() -> int:
@@ -293,7 +302,8 @@ def criticality(
         baseline = solve(scenario, params, cancel=cancel)
     rows: list[Withdrawal] = []
     if baseline.has_package:
-        variants = withdrawal_variants(scenario, baseline, params, pairs=pairs, hinted=hinted, cancel=cancel)
+        each = variant_params(params, executor)
+        variants = withdrawal_variants(scenario, baseline, each, pairs=pairs, hinted=hinted, cancel=cancel)
         for key, solution_json, best_json, wall in run(variants, executor, progress, cancel):
             solution = Solution.model_validate_json(solution_json)
             rows.append(withdrawal_row(key, baseline, solution, read_best_effort(best_json), wall))

@@ -102,8 +102,8 @@ def test_solve_reports_the_relaxation_bound_on_large_models(searches_get_no_time
 
 
 def test_params_workers_default_and_deterministic() -> None:
-    """Unset, one worker; set, kept; deterministic mode is always one worker."""
-    assert SolveParams().effective_workers == 1
+    """Unset, the default (two: `default_workers`); set, kept; deterministic mode is always one worker."""
+    assert SolveParams().effective_workers == 2
     assert SolveParams(workers=3).effective_workers == 3
     assert SolveParams(workers=3, deterministic=True).effective_workers == 1
 

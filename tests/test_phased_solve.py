@@ -20,7 +20,7 @@ from forcepack.models.scenario import Scenario
 from forcepack.solver import SolveParams, solve
 from forcepack.solver.alternatives import alternatives
 from forcepack.solver.check import check
-from forcepack.solver.params import PHASED_WORKERS, default_workers
+from forcepack.solver.params import default_workers
 from forcepack.solver.resilience import resilient
 from forcepack.solver.sweep import criticality
 from forcepack.solver.whatif import what_if
@@ -290,11 +290,11 @@ def test_presence_written_recursively_is_the_sum_of_the_tours_there(source: str,
     assert recursive > 0  # the recursion was exercised, not only single tours
 
 
-def test_a_phased_plan_is_searched_by_two_workers_unless_told() -> None:
-    """By default a phased scenario is searched by `PHASED_WORKERS` workers and a static one by one;
-    workers asked for, or a deterministic solve, are kept."""
+def test_a_plan_is_searched_by_the_default_workers_unless_told() -> None:
+    """By default a phased scenario and a static one are searched by `default_workers()` workers (more
+    than one); workers asked for, or a deterministic solve (one worker), are kept."""
     plan = solve(tiny(), SolveParams(time_limit_s=20))
-    assert plan.run.workers == PHASED_WORKERS != default_workers()
+    assert plan.run.workers == default_workers() > 1
     assert check(tiny(), plan) == []
     static = load_scenario("examples/tutorial.yaml")
     assert static.phasing is None

@@ -229,6 +229,23 @@ def test_criticality_pairs_same_on_process_pool_and_dask() -> None:
     assert any(len(w.nations) == 2 for w in local.withdrawals)
 
 
+def test_criticality_on_a_pool_runs_each_re_solve_on_one_worker_unless_told() -> None:
+    """A pool's processes (one per core) are a sweep's parallelism: each re-solve there searches on
+    one worker by default, on the workers asked for when asked, and in this process on the default."""
+    from forcepack.solver.params import default_workers
+
+    scenario = load_scenario("examples/tutorial.yaml")
+    baseline = solve(scenario, PARAMS)
+    default = SolveParams(time_limit_s=20)
+    with executor_for(workers=2) as pool:
+        pooled = criticality(scenario, default, baseline=baseline, executor=pool)
+        told = criticality(scenario, SolveParams(time_limit_s=20, workers=2), baseline=baseline, executor=pool)
+    here = criticality(scenario, default, baseline=baseline)
+    for result, workers in ((pooled, 1), (told, 2), (here, default_workers())):
+        used = {w.package.run.workers for w in result.withdrawals if w.package is not None}
+        assert used == {workers}, (result, workers)
+
+
 def test_criticality_cancel_event_stays_in_this_process() -> None:
     """A cancel event (which cannot travel to other processes) is kept from a process pool's variants, and an
     event set before the sweep stops a sweep run in this process before any re-solve finishes deciding."""

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from bench import harness, report
 from bench.phased import plan, render_phased
 from bench.records import DEFAULT_FAMILIES, Config, PhasedRecord, load, record_key
-from forcepack.solver.params import PHASED_WORKERS
+from forcepack.solver.params import default_workers
 
 GAZA = "examples/gaza-phased.yaml"
 
@@ -106,7 +106,7 @@ def test_phased_run_measures_the_example_in_a_process_and_renders_it(tmp_path: P
     assert (record["scenario"], record["file"], record["buckets"]) == ("gaza-phased", GAZA, 96)
     assert record["model"]["tour_variables"] > 0 and record["model"]["nonzeros"] > record["model"]["constraints"]
     assert record["status"] in ("optimal", "feasible") and record["tours"] > 0 and record["violations"] == []
-    assert record["workers"] == PHASED_WORKERS  # the solver's default, as the document reports it
+    assert record["workers"] == default_workers()  # the solver's default, as the document reports it
     assert results["families"]["phased"]["config"]["phased_time_limit_s"] == 3.0
     text = report.render(load(tmp_path / "results.json"))
     assert "## Time phases" in text and "| gaza-phased | — | 96 | 15 | 22 |" in text
