@@ -8,7 +8,9 @@ December 2027), sectors opening one after another four weeks apart, essential li
 weeks after their sector opens (the build-up), desirable lines from the opening, units with transit,
 6- or 12-month tours with relief, some with a number of rotations, lift in personnel and tons, three
 nodes of entry whose throughput lets the force arrive in about eight weeks, each nation using one
-or two of them. The same arguments give the same scenario.
+or two of them. The static generator's witness package is kept feasible in time
+(`phased_with_witness`): a plan filling every essential line exists, so a gap or a shortfall is the
+search's, never the scenario's. The same arguments give the same scenario.
 
 `python -m bench.phased --nations 70 --seeds 1 2 3 --time-limit 60` (or `--scenario FILE`) builds
 each scenario's model once and times it, solves it once, checks the plan, and prints a record
@@ -29,12 +31,13 @@ import os
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.common import checker_cell, join, median, num, run_json, table
-from bench.generator import generate
+from bench.generator import generate_with_witness
 from bench.instance import checked, peak_memory_mib
 from bench.records import (
     Config,
@@ -49,12 +52,14 @@ from bench.records import (
     start_records,
 )
 from forcepack.models import phases
+from forcepack.models.common import months_between
 from forcepack.models.loading import load_scenario
-from forcepack.models.scenario import Scenario
+from forcepack.models.scenario import KEY_SEPARATOR, Scenario, offer_key
 from forcepack.solver import SolveParams
 from forcepack.solver.answer import solve
 from forcepack.solver.params import default_workers
 from forcepack.solver.phased import PhasedBuilder
+from forcepack.solver.plan import TourKey
 from forcepack.solver.search import SolveReport
 
 BUILD_UP_WEEKS = 10
@@ -73,6 +78,9 @@ TARGET_S = 10.0
 GAZA_TARGET_GAP = 0.01
 LARGE_TARGET_NATIONS = 70
 
+UNRELIABLE = ("requires_mandate", "not_alongside", "requires_partner")
+"""Red line kinds that can keep a nation's money out of a plan: its pledges do not pay the witness."""
+
 
 def generated_id(nations: int, seed: int) -> str:
     """The id of the generated phased scenario of `nations` and `seed`."""
@@ -81,8 +89,51 @@ def generated_id(nations: int, seed: int) -> str:
 
 def phased(nations: int, seed: int, *, sectors: int = 5) -> Scenario:
     """The generator's scenario of `nations` nations and `seed`, kept to its first `sectors` sectors,
-    planned week by week (see the module's docstring)."""
-    base = generate(nations, seed)
+    planned week by week (see the module's docstring). A plan filling every essential line exists:
+    `phased_with_witness` gives it."""
+    return phased_with_witness(nations, seed, sectors=sectors)[0]
+
+
+def phased_with_witness(nations: int, seed: int, *, sectors: int = 5) -> tuple[Scenario, dict[TourKey, int]]:
+    """`phased`, with a plan that fills every essential line in every bucket it is needed in: the
+    static generator's witness package (`bench.generator.generate_with_witness`), its units on the kept
+    sectors' essential lines serving one tour each, from their line's first need (relief included) to
+    the horizon's end. Units per tour key (`solver.plan.TourKey`); its other variables (money, flows
+    through the nodes) are the search's to find, and exist.
+
+    The witness's units have no tour length, no rotations and no availability date, and reach theatre
+    within a week; everything else about them and every other unit is drawn as in the static scenario.
+    The scenario leaves room for the witness and no more than it needs: node throughput at least each
+    week's witness arrivals (a nation arriving by its first node), reliable donors' free pledges
+    raised to pay the witness's tours at the funding coverage asked (and a tenth more), `min_nations`
+    and group minimums at most what the witness reaches in the kept sectors, `max_nation_share` at
+    least the witness's largest share of personnel-buckets.
+    """
+    base, witness = generate_with_witness(nations, seed)
+    data = _phased_data(base, nations, seed, sectors)
+    essential = {r["id"] for r in data["requirements"] if r.get("priority", "essential") == "essential"}
+    assignment = {key: n for key, n in witness.assignment.items() if key[1] in essential and n > 0}
+    used = {unit_key for unit_key, _ in assignment}
+    for offer in data["offers"]:
+        for unit in offer["units"]:
+            if offer_key(offer["nation"], unit["id"]) in used:
+                for field in ("tour_months", "rotations", "available_from"):
+                    unit.pop(field, None)
+                unit["transit_days"] = min(unit.get("transit_days", 0), 7)
+    draft = Scenario.model_validate(data)
+    tours: dict[TourKey, int] = {}
+    for (unit_key, rid), n in sorted(assignment.items()):
+        unit, requirement = draft.unit_by_key[unit_key], draft.requirement_by_id[rid]
+        arrival = max(0, min(phases.needs(draft, requirement)) - phases.relief_buckets(draft, unit))
+        t = phases.tour(draft, unit, requirement, arrival)
+        assert t is not None, f"{unit_key} cannot arrive for {rid} in week {arrival + 1}"
+        tours[(unit_key, rid, t.arrival, t.last)] = n
+    _room_for(data, draft, tours)
+    return Scenario.model_validate(data), tours
+
+
+def _phased_data(base: Scenario, nations: int, seed: int, sectors: int) -> dict[str, Any]:
+    """The static scenario `base` planned week by week, as data (see the module's docstring)."""
     rng = random.Random(f"phased:{nations}:{seed}")
     data: dict[str, Any] = base.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("expect", None)
@@ -145,7 +196,59 @@ def phased(nations: int, seed: int, *, sectors: int = 5) -> Scenario:
     }  # fmt: skip
     for offer in data["offers"]:
         offer["entry"] = sorted(rng.sample(nodes, rng.choice((1, 2))))
-    return Scenario.model_validate(data)
+    return data
+
+
+def _room_for(data: dict[str, Any], draft: Scenario, tours: Mapping[TourKey, int]) -> None:
+    """Widen the nodes, the reliable donors' free pledges and the targets of `data` (whose units are
+    `draft`'s) so that the plan `tours` keeps every rule (`phased_with_witness`)."""
+    unit_by_key, all_buckets = draft.unit_by_key, phases.buckets(draft)
+    entry = {offer.nation: (offer.entry or [])[0] for offer in draft.offers if offer.entry}
+    load: Counter[tuple[str, int, str]] = Counter()
+    held: Counter[str] = Counter()  # personnel-buckets per nation
+    pooled = 0
+    for (unit_key, _line, arrival, last), n in tours.items():
+        unit, nation = unit_by_key[unit_key], unit_key.split(KEY_SEPARATOR, 1)[0]
+        load[(entry[nation], arrival, "personnel")] += n * unit.personnel
+        load[(entry[nation], arrival, "tons")] += n * (unit.lift_tons or 0)
+        held[nation] += n * unit.personnel * (last - arrival + 1)
+        if not unit.self_funded:
+            months = months_between(all_buckets[arrival].start, all_buckets[last].end)
+            pooled += n * draft.monthly_cost_of(unit) * months
+    for node in data["phasing"]["nodes"]:
+        for measure in ("personnel", "tons"):
+            busiest = max((v for (nid, _, m), v in load.items() if nid == node["id"] and m == measure), default=0)
+            key = f"{measure}_per_day"
+            node[key] = max(node[key], -(-busiest // 7))
+    targets = data["targets"]
+    vetoed = {code for veto in data.get("vetoes", []) for code in veto["against"]}
+    free = [
+        pledge
+        for offer in data["offers"]
+        if offer["nation"] not in vetoed and not any(line["kind"] in UNRELIABLE for line in offer["red_lines"])
+        for pledge in offer.get("funding", [])
+        if "earmark" not in pledge
+    ]
+    needed = pooled * targets.get("funding_coverage", 1.0) * 1.1
+    have = sum(p["amount_usd"] for p in free)
+    if free and have < needed:
+        for pledge in free:
+            pledge["amount_usd"] = math.ceil(pledge["amount_usd"] * needed / have / 1e6) * 1_000_000
+    groups = {nation["code"]: nation.get("groups", []) for nation in data["nations"]}
+    serving = set(held)
+    if "min_nations" in targets:
+        targets["min_nations"] = min(targets["min_nations"], len(serving))
+    minimums = {
+        group: min(want, sum(1 for code in serving if group in groups.get(code, [])))
+        for group, want in targets.get("group_minimums", {}).items()
+    }
+    targets["group_minimums"] = {group: want for group, want in minimums.items() if want > 0}
+    if not targets["group_minimums"]:
+        del targets["group_minimums"]
+    total = sum(held.values())
+    if "max_nation_share" in targets and total:
+        largest = max(held.values()) / total
+        targets["max_nation_share"] = max(targets["max_nation_share"], min(1.0, math.ceil(largest * 20) / 20))
 
 
 def model_size(scenario: Scenario) -> PhasedModelSize:
@@ -397,7 +500,9 @@ def _introduction(records: Sequence[PhasedEntry], meta: FamilyMeta) -> list[str]
         f"Measured here: {join(measured)}. A generated scenario (`bench.phased.phased`) is the generator's",
         f"scenario kept to its first {cfg.get('phased_sectors', 5)} sectors, in weekly buckets, sectors opening "
         "four weeks apart, essential lines",
-        "needed ten weeks after their sector opens, tours of 6 or 12 months, three nodes of entry. Each is",
+        "needed ten weeks after their sector opens, tours of 6 or 12 months, three nodes of entry; the",
+        "generator's witness package is kept feasible in time (`phased_with_witness`), so each has a plan",
+        "with no essential shortfall, and an essential shortfall is the search's. Each is",
         f"solved once by CP-SAT with {join([str(w) for w in workers])} worker(s) and a "
         f"{join([num(x, 0) for x in limits])} s limit, in a fresh process, one at a time.",
         "*Tour variables* are the model's integers of units arriving per option and bucket,",
