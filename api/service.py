@@ -419,7 +419,7 @@ def _parse_later(read: Callable[[], Any]) -> Callable[[], Any]:
     return lambda: data
 
 
-PHASED_KINDS = ("solve", "explanation", "what-if", "criticality", "alternatives")
+PHASED_KINDS = ("solve", "explanation", "what-if", "criticality", "alternatives", "why-not")
 """The job kinds that plan a phased scenario (the others refuse it: `NotPhasedYet`, 422)."""
 
 WRITE_ATTEMPTS = 4

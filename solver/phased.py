@@ -413,7 +413,8 @@ class PhasedBuilder(ModelBuilder):
         return [var for _, var in self.spans_of(option)]
 
     def _inclusions(self) -> None:
-        """The static inclusions, and the phased ones: `arrive:` and `history:` (`INCLUSION_KINDS`)."""
+        """The static inclusions, and the phased ones: `arrive:` and `history:` (`INCLUSION_KINDS`); a
+        line asked in full (`line:`) is filled in every bucket it is needed in."""
         history: int | None = None
         arrivals: dict[tuple[str, str, int], int] = {}
         rest = []
@@ -421,6 +422,11 @@ class PhasedBuilder(ModelBuilder):
             kind, _, subject = name.partition(":")
             if kind == "history":
                 history = int(subject)
+            elif kind == "line":
+                # In full in every bucket it is needed in (the static form reads units over the window).
+                requirement = self.scenario.requirement_by_id[subject]
+                for t, quantity in phases.needs(self.scenario, requirement).items():
+                    self.add(self.filling(requirement, t) >= quantity, None)
             elif kind == "arrive":
                 key, _, rest_ = subject.partition("@")
                 line, _, rest_ = rest_.partition("#")

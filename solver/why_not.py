@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
+from forcepack.models import phases
 from forcepack.models.analysis import CriterionDelta, LineSupply, WhyNot, WhyNotPart
 from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
@@ -28,7 +29,6 @@ from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import candidates
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import static_only
 from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
 
@@ -180,7 +180,6 @@ def why_not(
     UnknownSubjectError
         When `subject` names nothing of the scenario, or several things.
     """
-    static_only(scenario, "a why-not question")
     params = params or SolveParams()
     kind, name = resolve_subject(scenario, subject)
     if optimum is None:
@@ -318,16 +317,30 @@ def _line(
     for s in supply:
         by_nation[s.nation] = by_nation.get(s.nation, 0) + s.offered
     who = ", ".join(f"{n} {v:,}" for n, v in by_nation.items()) or "nobody"
-    head = (
-        f"`{rid}` ({requirement.priority.value}, {requirement.capability} in `{requirement.sector}`) needs "
-        f"{_amount(coverage.required, measure)}; the best package provides {coverage.provided:,}. "
-        f"Offered for it in all: {offered:,} ({who})"
-    )
+    what = f"`{rid}` ({requirement.priority.value}, {requirement.capability} in `{requirement.sector}`)"
+    if optimum.plan is not None:
+        # Phased: the line bucket by bucket, as the plan's coverage has it.
+        rows = [c for c in optimum.plan.coverage if c.requirement == rid]
+        short = [c for c in rows if c.shortfall]
+        head = f"{what} is needed in {_buckets(scenario, [c.bucket for c in rows])}"
+        if rows:
+            head += f", up to {_amount(max(c.required for c in rows), measure)}"
+        head += "; the best plan " + (
+            f"leaves it short in {_buckets(scenario, [c.bucket for c in short])}, "
+            f"{_amount(sum(c.shortfall for c in short), measure)} short over them in all"
+            if short
+            else "fills it in every one"
+        )
+        met = not short
+    else:
+        head = f"{what} needs {_amount(coverage.required, measure)}; the best package provides {coverage.provided:,}"
+        met = coverage.shortfall == 0
+    head += f". Offered for it in all: {offered:,} ({who})"
     if out:
         reasons = sorted({reason for s in supply for reason in s.kept_out_by})
         head += f", of which {out:,} kept out: " + "; ".join(reasons)
     head += "."
-    if coverage.shortfall == 0:
+    if met:
         return WhyNot(
             subject=subject,
             subject_type="requirement",
@@ -352,3 +365,18 @@ def _line(
 def _amount(count: int, measure: str) -> str:
     """`1 unit`, `3 units`, `1,200 personnel`."""
     return plural(count, "unit") if measure == "units" else f"{count:,} {measure}"
+
+
+def _buckets(scenario: Scenario, indices: list[int]) -> str:
+    """Buckets as a planner names them: `3 months (month 7 .. month 9, 2026-07-01 .. 2026-09-30)`, or
+    `2 weeks between week 3 and week 9 (...)` when they are not consecutive."""
+    kind = scenario.phasing.bucket if scenario.phasing is not None else "bucket"
+    if not indices:
+        return f"no {kind} of the horizon"
+    first, last = min(indices), max(indices)
+    dates = f"{phases.buckets(scenario)[first].start} .. {phases.buckets(scenario)[last].end}"
+    if first == last:
+        return f"{kind} {first + 1} ({dates})"
+    if len(set(indices)) == last - first + 1:
+        return f"{plural(len(set(indices)), kind)} ({kind} {first + 1} .. {kind} {last + 1}, {dates})"
+    return f"{plural(len(set(indices)), kind)} between {kind} {first + 1} and {kind} {last + 1} ({dates})"

@@ -236,14 +236,37 @@ def test_criticality_of_a_phased_plan() -> None:
 
 
 def test_analyses_not_yet_phased_refuse() -> None:
-    """An analysis that does not plan time yet (the resilient package, why-not) refuses a phased
-    scenario with a user error naming `phasing`, never a wrong answer; alternatives plan one."""
+    """An analysis that does not plan time yet (the resilient package) refuses a phased scenario
+    with a user error naming `phasing`, never a wrong answer; alternatives plan one."""
     with pytest.raises(NotPhasedYet, match="phasing"):
         resilient(tiny(), PARAMS)
-    with pytest.raises(NotPhasedYet, match="phasing"):
-        why_not(tiny(), "AAA", PARAMS)
     answer = alternatives(tiny(), 2, params=PARAMS)
     assert answer.packages[0].plan is not None
+
+
+def test_why_not_a_line_short_in_time_names_the_buckets_and_the_cause() -> None:
+    """The north's engineers are needed from July to December; AAA's one engineer is available until
+    September: the line is short in October to December, and asking for it in full in every bucket
+    names the availability that keeps it out."""
+    answer = why_not(tiny(), "n-eng", PARAMS)
+    assert not answer.in_package and answer.optimum.plan is not None
+    assert "needed in 6 months (month 7 .. month 12" in answer.summary
+    assert "short in 3 months (month 10 .. month 12" in answer.summary
+    assert "available until 2026-09-30" in answer.summary
+    assert answer.with_subject is not None and not answer.with_subject.has_package
+
+
+def test_why_not_a_nation_left_out_of_a_plan_prices_the_plan_with_it() -> None:
+    """CCC's infantry is the dearer replacement: the best plan with CCC in it passes the checker, has
+    CCC on tour, and costs more than the optimum by the delta it reports."""
+    scenario = with_replacement()
+    answer = why_not(scenario, "CCC", PARAMS)
+    assert not answer.in_package
+    assert answer.with_subject is not None and answer.with_subject.plan is not None
+    assert any(t.nation == "CCC" for t in answer.with_subject.plan.tours)
+    assert check(scenario, answer.with_subject) == []
+    cost = next(d for d in answer.deltas if d.criterion == "cost")
+    assert cost.delta > 0 and cost.with_subject == answer.with_subject.objective_value("cost")
 
 
 def weekly_tiny() -> Scenario:

@@ -26,6 +26,7 @@ from forcepack.models.solution import RunInfo, Solution
 from forcepack.models.wording import plural
 from forcepack.solver import SolveParams
 from forcepack.solver import solve as real_solve
+from forcepack.solver.check import check
 from forcepack.solver.document import Package, solution_document
 from forcepack.solver.search import SolveReport
 from tests.api.conftest import EXAMPLES, BlockingSolve, Service, make_settings
@@ -73,20 +74,33 @@ PATCHES: dict[str, dict[str, Any]] = {
 
 
 ANALYSED = sorted(scenario_id for scenario_id, s in SCENARIOS.items() if s.phasing is None)
-"""The examples every analysis answers; a phased one's why-not is refused (below), and its what-if and
-criticality re-plan 96 weeks per withdrawal (tests/test_phased_solve.py tests them on a small plan)."""
+"""The examples every analysis answers; a phased one's analyses re-plan 96 weeks each (a small phased
+plan's why-not is asked below; tests/test_phased_solve.py tests the others on a small plan)."""
 
 
-def test_analyses_why_not_of_a_phased_scenario_is_refused(tmp_path: Path) -> None:
-    """A why-not on the phased example is a 422 naming `phasing`, queued never."""
-    app = create_app(make_settings(tmp_path, default_solve_seconds=5.0))
+def test_analyses_why_not_of_a_phased_scenario_answers_with_plans(tmp_path: Path) -> None:
+    """A why-not on a phased scenario is a job like any other: CCC, left out of the best plan, is
+    answered with the best plan that includes it (a plan the checker passes) and what it costs."""
+    from tests.test_phased_solve import with_replacement
+
+    scenario = with_replacement().model_copy(update={"id": "phased-why-not"})
+    app = create_app(make_settings(tmp_path, default_solve_seconds=10.0))
     with TestClient(app) as client:
         service = Service(app, client)
-        load_examples(service.database, EXAMPLES)
-        body = {"subject": WHY_NOT_SUBJECTS["gaza-phased"]}
-        response = client.post(WHY_NOTS.format("gaza-phased"), json=body, headers=service.coordinator)
-        assert response.status_code == 422
-        assert "phasing" in response.json()["problems"][0]
+        data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+        created = client.post("/v1/scenarios", json=data, headers=service.coordinator)
+        assert created.status_code == 201, created.text
+        response = client.post(WHY_NOTS.format("phased-why-not"), json={"subject": "CCC"}, headers=service.coordinator)
+        assert response.status_code == 202, response.text
+        job = service.wait_job(response.headers["Location"], timeout_s=90)
+        assert job["status"] == "done", job
+        answer = WhyNot.model_validate(job["result"])
+        assert not answer.in_package and answer.optimum.plan is not None
+        assert answer.with_subject is not None and answer.with_subject.plan is not None
+        assert any(tour.nation == "CCC" for tour in answer.with_subject.plan.tours)
+        assert check(scenario, answer.with_subject) == [] and check(scenario, answer.optimum) == []
+        cost = next(d for d in answer.deltas if d.criterion == "cost")
+        assert cost.delta > 0
 
 
 @pytest.fixture(scope="module")

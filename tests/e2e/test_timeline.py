@@ -221,3 +221,20 @@ def test_timeline_phased_options_offer_alternatives_not_resilience(visit: Visit,
     page.get_by_role("button", name="Find alternatives").click()
     expect(page.locator("#job-status")).to_contain_text("Done.", timeout=JOB_MS)
     expect(page.get_by_test_id("alternatives-summary")).to_contain_text("the best")
+
+
+def test_timeline_phased_why_not_answers_with_a_plan(visit: Visit, phased_scenario: str) -> None:
+    """A why-not on a phased scenario is asked as on any other: CCC, left out of the best plan, can
+    be had at a price, and the answer says what it costs."""
+    page = visit.page
+    visit.open()
+    visit.sign_in(Role.COORDINATOR)
+    page.get_by_role("combobox", name="Scenario").select_option(phased_scenario)
+    expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", phased_scenario)
+    why_not = page.get_by_role("region", name="Why not?")
+    why_not.get_by_label("Nation, unit, pledge or requirement line").fill("CCC")
+    why_not.get_by_role("button", name="Ask why not").click()
+    expect(page.locator("#job-status")).to_contain_text("Done.", timeout=JOB_MS)
+    answer = page.get_by_test_id("why-not-answer")
+    expect(answer.get_by_test_id("why-not-part-units")).to_contain_text("can be had at a price")
+    expect(answer.get_by_test_id("why-not-deltas-units")).to_contain_text("cost")

@@ -300,8 +300,8 @@ async function openScenario(id, jobId = null) {
     $("what-if").hidden = false;
     $("criticality").hidden = false;
     $("alternatives").hidden = false;
-    // Why-not and the resilient package do not plan over time yet (the service refuses them).
-    $("why-not").hidden = Boolean(scenario.phasing);
+    // The resilient package does not plan over time yet (the service refuses it).
+    $("why-not").hidden = false;
     $("resilience").hidden = Boolean(scenario.phasing);
   } else {
     $("open-package").hidden = false;
@@ -518,8 +518,7 @@ function showPackage(solution, jobId, { switchTab = true, brief = true } = {}) {
       onclick: () => keepForComparison({ key: `${jobId}:package`, label: `Package ${jobId.slice(0, 8)}`, solution }) }, "Keep for comparison")),
     packageView(solution, state.view?.scenario, null, {
       tryWayOut: wayOutTrier(),
-      // (why-not does not plan over time yet: a phased plan's names are not questions)
-      askWhyNot: state.role === "coordinator" && !state.view?.scenario?.phasing ? askWhyNot : null,
+      askWhyNot: state.role === "coordinator" ? askWhyNot : null,
     }),
   );
   if (state.role === "coordinator") renderWhatIfForm(state.view.scenario);
