@@ -699,7 +699,7 @@ def render_sweeps(results: Results, meta: FamilyMeta, family: SweepFamily = "swe
         else "## Sweeps at full length: N-1 and N-2 criticality (the long run)"
     )
     intro = (
-        "The default run's sweeps, sampled at the larger sizes so that `make bench` fits in half an hour;",
+        "The default run's sweeps, sampled at the larger sizes so that `make bench` fits in about 45 minutes;",
         "the long run's, when the results hold them, are in *Sweeps at full length* below.",
     )
     if family == "sweep-full":

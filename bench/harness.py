@@ -354,7 +354,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__.splitlines()[0],
-        epilog="Defaults run every family but sweep-full in under 30 minutes on two cores.",
+        epilog="Defaults run every family but sweep-full in about 45 minutes on two cores.",
     )
     parser.add_argument(
         "--only",
