@@ -19,7 +19,7 @@ from forcepack.models import phases
 from forcepack.models.analysis import CriterionDelta, LineSupply, WhyNot, WhyNotPart
 from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
-from forcepack.models.scenario import Scenario, offer_key
+from forcepack.models.scenario import KEY_SEPARATOR, Scenario, offer_key
 from forcepack.models.solution import Solution
 from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
@@ -29,6 +29,7 @@ from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import candidates
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
+from forcepack.solver.phased import element_buckets
 from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
 
@@ -82,7 +83,7 @@ class _Forced:
     """The best package that includes something, against the optimum."""
 
     summary: str
-    with_subject: Solution
+    with_subject: Solution | None
     deltas: list[CriterionDelta]
 
 
@@ -96,6 +97,9 @@ def _forced(
     cancel: threading.Event | None,
 ) -> _Forced:
     """Solve with `include` required; the price against the optimum, or what keeps it out."""
+    closed = _closed_throughout(scenario, include)
+    if closed is not None:
+        return _Forced(f"{label} cannot be had: {closed}", None, [])
     forced = solve(scenario, params, include=[include], on_package=on_package, cancel=cancel)
     if forced.status == "unknown":
         return _Forced(f"Whether {label} can be had was not decided within the time limit.", forced, [])
@@ -125,6 +129,44 @@ def _forced(
             f"{label} and these cannot all hold: {cause}"
         )
     return _Forced(summary, forced, deltas)
+
+
+def _closed_throughout(scenario: Scenario, include: str) -> str | None:
+    """In a phased scenario, when every unit line a subject's units could fill is closed in every
+    bucket by eligibility alone (a veto, the nation's own red lines), the sentence naming what closes
+    them; else None. The proof needs no search: the explanation of the forced solve would find the
+    same elements, but on a relaxable model of every week it may not finish within the time limit,
+    and then names every element it could not rule out."""
+    if scenario.phasing is None:
+        return None
+    kind, _, subject = include.partition(":")
+    if kind == "units":
+        pairs = [c for c in candidates(scenario) if c.nation == subject]
+        whom = f"{subject}'s units"
+    elif not subject and KEY_SEPARATOR in kind:
+        pairs = [c for c in candidates(scenario) if c.key == kind]
+        whom = f"unit `{kind}`"
+    else:
+        return None
+    if not pairs:
+        return None
+    every = frozenset(range(phases.bucket_count(scenario)))
+    reasons: dict[str, None] = {}
+    for c in pairs:
+        covered: frozenset[int] = frozenset()
+        for block in c.blocks:
+            binds = every
+            for element in block:
+                binds = binds & element_buckets(scenario, element)
+            if binds:
+                covered |= binds
+                reasons[" or ".join(family(e.type).describe(scenario, e) for e in block)] = None
+        if covered != every:
+            return None
+    return (
+        f"no line is open to {whom} in any {scenario.phasing.bucket} of the horizon, whatever else the plan "
+        f"holds: kept out by {'; '.join(reasons)}."
+    )
 
 
 PRICE_TIME_S = 5.0

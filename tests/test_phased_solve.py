@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from forcepack.models import phases
 from forcepack.models.errors import NotPhasedYet
-from forcepack.models.loading import load_scenario
+from forcepack.models.loading import load_scenario, parse_scenario
 from forcepack.models.patch import Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.solver import SolveParams, solve
@@ -324,3 +324,25 @@ def test_a_plan_is_searched_by_the_default_workers_unless_told() -> None:
     assert solve(static, SolveParams(time_limit_s=20)).run.workers == default_workers()
     assert solve(tiny(), SolveParams(time_limit_s=20, workers=1)).run.workers == 1
     assert solve(tiny(), SolveParams(time_limit_s=20, deterministic=True)).run.workers == 1
+
+
+def _vetoed(**veto: Any) -> Scenario:
+    data = with_replacement().model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["vetoes"] = [{"id": "v-ccc", "by": "Host", "against": ["CCC"], "scope": "units", **veto}]
+    return parse_scenario(data)
+
+
+def test_why_not_a_nation_vetoed_throughout_names_the_veto_without_a_search() -> None:
+    """CCC's units are vetoed over the whole horizon: the answer names the veto alone (no forced
+    solve, whose explanation on a relaxable model of every bucket could be cut short); a veto that
+    lifts in October leaves CCC a way in, which the forced solve prices."""
+    answer = why_not(_vetoed(), "CCC", PARAMS)
+    units = next(p for p in answer.parts if p.aspect == "units")
+    assert not units.in_package and units.with_subject is None
+    assert "no line is open to CCC's units in any month of the horizon" in units.summary
+    assert "veto `v-ccc`" in units.summary
+    lifted = why_not(_vetoed(active_until="2026-09-30"), "CCC", PARAMS)
+    units = next(p for p in lifted.parts if p.aspect == "units")
+    assert "no line is open" not in units.summary
+    assert units.with_subject is not None and units.with_subject.plan is not None
+    assert all(t.arrival >= 9 for t in units.with_subject.plan.tours if t.nation == "CCC")
