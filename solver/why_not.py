@@ -100,7 +100,9 @@ def _forced(
     closed = _closed_throughout(scenario, include)
     if closed is not None:
         return _Forced(f"{label} cannot be had: {closed}", None, [])
-    forced = solve(scenario, params, include=[include], on_package=on_package, cancel=cancel)
+    # The optimum as the search's start: a package with the subject is often a small change of it.
+    hint = Package.from_solution(optimum)
+    forced = solve(scenario, params, hint=hint, include=[include], on_package=on_package, cancel=cancel)
     if forced.status == "unknown":
         return _Forced(f"Whether {label} can be had was not decided within the time limit.", forced, [])
     if not forced.has_package:
@@ -119,7 +121,7 @@ def _forced(
     held = criterion(first.criterion)
     summary = (
         f"{label} can be had at a price: {first.criterion} {shown} "
-        f"({held.written(first.optimum)} -> {held.written(first.with_subject)})."
+        f"({held.written(first.optimum)} -> {held.written(first.with_subject)})" + _unproven(forced, optimum) + "."
     )
     names = [d.criterion for d in deltas[: deltas.index(first) + 1]]
     cause = _price_cause(scenario, include, optimum, names, params)
@@ -129,6 +131,23 @@ def _forced(
             f"{label} and these cannot all hold: {cause}"
         )
     return _Forced(summary, forced, deltas)
+
+
+def _unproven(forced: Solution, optimum: Solution) -> str:
+    """What a price read from packages not proven optimal is worth: at most the difference when
+    only the package with the subject stopped at the time limit; nothing sure when the best one did
+    too (more time may shrink or grow it). Empty when both are proven."""
+    if forced.status == "optimal" and optimum.status == "optimal":
+        return ""
+    if optimum.status == "optimal":
+        return (
+            ", at most: the search with it stopped at the time limit before proving its best; more time may "
+            "lower the price"
+        )
+    return (
+        ", not proven: the best package itself stopped at the time limit before it was proven best, so the "
+        "difference may be the time limit's rather than the subject's; more time may change it either way"
+    )
 
 
 def _closed_throughout(scenario: Scenario, include: str) -> str | None:

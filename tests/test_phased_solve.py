@@ -346,3 +346,37 @@ def test_why_not_a_nation_vetoed_throughout_names_the_veto_without_a_search() ->
     assert "no line is open" not in units.summary
     assert units.with_subject is not None and units.with_subject.plan is not None
     assert all(t.arrival >= 9 for t in units.with_subject.plan.tours if t.nation == "CCC")
+
+
+@pytest.mark.parametrize(
+    ("unproven", "words"),
+    [
+        ((), None),
+        (("forced",), ", at most: the search with it stopped at the time limit"),
+        (("forced", "optimum"), ", not proven: the best package itself stopped at the time limit"),
+    ],
+)
+def test_why_not_says_when_its_price_is_not_proven(
+    unproven: tuple[str, ...], words: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A price read from a package with the subject that the time limit stopped is at most the
+    difference; when the best package was not proven either, it is no price at all. (The solves are
+    marked unproven after the fact, so the test does not hang on the machine's speed.)"""
+    from forcepack.solver import why_not as module
+
+    real = module.solve
+
+    def solve_marked(scenario: Scenario, params: SolveParams, **kwargs: Any) -> Any:
+        answer = real(scenario, params, **kwargs)
+        forced = bool(kwargs.get("include"))
+        if ("forced" if forced else "optimum") in unproven:
+            return answer.model_copy(update={"status": "feasible"})
+        return answer
+
+    monkeypatch.setattr(module, "solve", solve_marked)
+    answer = why_not(with_replacement(), "CCC", PARAMS)
+    assert "can be had at a price: cost" in answer.summary
+    if words is None:
+        assert "at most" not in answer.summary and "not proven" not in answer.summary
+    else:
+        assert words in answer.summary
