@@ -26,7 +26,7 @@ from forcepack.solver.answer import solve
 from forcepack.solver.builder import inclusion_words
 from forcepack.solver.criteria import criterion
 from forcepack.solver.document import Package, exact_values
-from forcepack.solver.eligibility import candidates
+from forcepack.solver.eligibility import Candidate, candidates
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
 from forcepack.solver.phased import element_buckets
@@ -131,6 +131,29 @@ def _forced(
             f"{label} and these cannot all hold: {cause}"
         )
     return _Forced(summary, forced, deltas)
+
+
+def _kept_out(scenario: Scenario, c: Candidate, needed: frozenset[int]) -> tuple[list[str], bool]:
+    """What keeps a unit line off a line, each block in words, and whether it is kept off whenever
+    the line is needed. In a phased scenario a block counts only in the buckets it binds in while the
+    line is needed (a suspension that ends before a sector opens keeps nothing out), and one binding
+    in some of them only is said with those buckets."""
+    words: list[str] = []
+    covered: frozenset[int] = frozenset()
+    for block in c.blocks:
+        text = " or ".join(family(e.type).describe(scenario, e) for e in block)
+        if scenario.phasing is None:
+            words.append(text)
+            continue
+        binds = needed
+        for element in block:
+            binds = binds & element_buckets(scenario, element)
+        if not binds:
+            continue
+        covered |= binds
+        words.append(text if binds == needed else f"{text} (in {_buckets(scenario, sorted(binds))})")
+    throughout = bool(words) if scenario.phasing is None else bool(needed) and covered == needed
+    return list(dict.fromkeys(words)), throughout
 
 
 def _unproven(forced: Solution, optimum: Solution) -> str:
@@ -358,22 +381,26 @@ def _line(
             amount = a.personnel if requirement.measure == Measure.PERSONNEL else a.units
             placed[offer_key(a.nation, a.unit)] = placed.get(offer_key(a.nation, a.unit), 0) + amount
     supply = []
+    closed: set[str] = set()  # unit lines kept off the line whenever it is needed
+    needed = frozenset(phases.needs(scenario, requirement)) if scenario.phasing is not None else frozenset()
     for c in candidates(scenario):
         if c.requirement.id != rid:
             continue
         per_unit = c.unit.personnel if requirement.measure == Measure.PERSONNEL else 1
-        kept = [" or ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
+        kept, throughout = _kept_out(scenario, c, needed)
+        if throughout:
+            closed.add(c.key)
         supply.append(
             LineSupply(
                 nation=c.nation,
                 unit=c.unit.id,
                 offered=c.unit.count * per_unit,
                 placed=placed.get(c.key, 0),
-                kept_out_by=list(dict.fromkeys(kept)),
+                kept_out_by=kept,
             )
         )
     offered = sum(s.offered for s in supply)
-    out = sum(s.offered for s in supply if s.kept_out_by)
+    out = sum(s.offered for s in supply if offer_key(s.nation, s.unit) in closed)
     by_nation: dict[str, int] = {}
     for s in supply:
         by_nation[s.nation] = by_nation.get(s.nation, 0) + s.offered
@@ -398,8 +425,11 @@ def _line(
         met = coverage.shortfall == 0
     head += f". Offered for it in all: {offered:,} ({who})"
     if out:
-        reasons = sorted({reason for s in supply for reason in s.kept_out_by})
+        reasons = sorted({r for s in supply if offer_key(s.nation, s.unit) in closed for r in s.kept_out_by})
         head += f", of which {out:,} kept out: " + "; ".join(reasons)
+    partly = sorted({r for s in supply if offer_key(s.nation, s.unit) not in closed for r in s.kept_out_by})
+    if partly:
+        head += "; kept out for part of the time: " + "; ".join(partly)
     head += "."
     if met:
         return WhyNot(

@@ -380,3 +380,15 @@ def test_why_not_says_when_its_price_is_not_proven(
         assert "at most" not in answer.summary and "not proven" not in answer.summary
     else:
         assert words in answer.summary
+
+
+def test_why_not_a_line_counts_a_dated_veto_only_while_it_binds() -> None:
+    """A veto on CCC's units until the end of September keeps CCC's infantry off `r-inf` for part of
+    the time, not whenever the line is needed: the line's supply says so with the months, and CCC's
+    infantry is not counted as kept out."""
+    answer = why_not(_vetoed(active_until="2026-09-30"), "r-inf", PARAMS)
+    row = next(s for s in answer.supply if s.nation == "CCC")
+    assert row.kept_out_by and all("(in 9 months (month 1 .. month 9" in r for r in row.kept_out_by)
+    assert "of which" not in answer.summary and "kept out for part of the time: veto `v-ccc`" in answer.summary
+    whole = why_not(_vetoed(), "r-inf", PARAMS)
+    assert "kept out: veto `v-ccc`" in whole.summary and "for part of the time" not in whole.summary
