@@ -43,6 +43,7 @@ from forcepack.models.solution import (
 )
 from forcepack.solver.rules.requirements import supply_sentence
 from forcepack.solver.whatif import summarise
+from forcepack.solver.why_not import plan_line_words
 
 ANOTHER_NATIONS_CONDITION = "another nation's condition"
 A_NATIONS_CONDITION = "a nation's condition"
@@ -603,12 +604,21 @@ def _line_summary_as_read(answer: WhyNot, shown: list[LineSupply]) -> str:
         return "What keeps this line short involves other nations' offers."
     measure = coverage.measure
     total = sum(s.offered for s in shown)
+    plan = answer.optimum.plan
+    if plan is not None:  # phased: the line bucket by bucket, as the plan the viewer reads has it
+        words, met = plan_line_words(plan, coverage.requirement, measure)
+        head = f"`{coverage.requirement}` {words}."
+    else:
+        met = coverage.shortfall == 0
+        head = (
+            f"`{coverage.requirement}` needs {coverage.required:,} {measure}; the best package provides "
+            f"{coverage.provided:,}."
+        )
     text = (
-        f"`{coverage.requirement}` needs {coverage.required:,} {measure}; the best package provides "
-        f"{coverage.provided:,}. Of what is offered for it, you may read {total:,} {measure} (your nation's "
+        f"{head} Of what is offered for it, you may read {total:,} {measure} (your nation's "
         "and what the package uses); other nations' offers for it are not shown."
     )
-    return text + (" It is met in full." if coverage.shortfall == 0 else "")
+    return text + (" It is met in full." if met else "")
 
 
 def subject_items(subject: str, secrets: OfferSecrets) -> set[Item]:

@@ -10,8 +10,10 @@ asking about it wants to hear.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +22,7 @@ from forcepack.models.analysis import CriterionDelta, LineSupply, WhyNot, WhyNot
 from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import KEY_SEPARATOR, Scenario, offer_key
-from forcepack.models.solution import Solution
+from forcepack.models.solution import Plan, Solution
 from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.builder import inclusion_words
@@ -407,19 +409,8 @@ def _line(
     who = ", ".join(f"{n} {v:,}" for n, v in by_nation.items()) or "nobody"
     what = f"`{rid}` ({requirement.priority.value}, {requirement.capability} in `{requirement.sector}`)"
     if optimum.plan is not None:
-        # Phased: the line bucket by bucket, as the plan's coverage has it.
-        rows = [c for c in optimum.plan.coverage if c.requirement == rid]
-        short = [c for c in rows if c.shortfall]
-        head = f"{what} is needed in {_buckets(scenario, [c.bucket for c in rows])}"
-        if rows:
-            head += f", up to {_amount(max(c.required for c in rows), measure)}"
-        head += "; the best plan " + (
-            f"leaves it short in {_buckets(scenario, [c.bucket for c in short])}, "
-            f"{_amount(sum(c.shortfall for c in short), measure)} short over them in all"
-            if short
-            else "fills it in every one"
-        )
-        met = not short
+        words, met = plan_line_words(optimum.plan, rid, measure)
+        head = f"{what} {words}"
     else:
         head = f"{what} needs {_amount(coverage.required, measure)}; the best package provides {coverage.provided:,}"
         met = coverage.shortfall == 0
@@ -458,14 +449,41 @@ def _amount(count: int, measure: str) -> str:
     return plural(count, "unit") if measure == "units" else f"{count:,} {measure}"
 
 
-def _buckets(scenario: Scenario, indices: list[int]) -> str:
+def plan_line_words(plan: Plan, rid: str, measure: str) -> tuple[str, bool]:
+    """A line of a phased plan bucket by bucket, as its coverage has it: `is needed in 6 months
+    (month 7 .. month 12, ...), up to 1 unit; the best plan leaves it short in 3 months (...), 3 units
+    short over them in all`, and whether it is met in full."""
+    rows = [c for c in plan.coverage if c.requirement == rid]
+    short = [c for c in rows if c.shortfall]
+    words = f"is needed in {bucket_span(plan, [c.bucket for c in rows])}"
+    if rows:
+        words += f", up to {_amount(max(c.required for c in rows), measure)}"
+    words += "; the best plan " + (
+        f"leaves it short in {bucket_span(plan, [c.bucket for c in short])}, "
+        f"{_amount(sum(c.shortfall for c in short), measure)} short over them in all"
+        if short
+        else "fills it in every one"
+    )
+    return words, not short
+
+
+def bucket_span(plan: Plan, indices: list[int]) -> str:
     """Buckets as a planner names them: `3 months (month 7 .. month 9, 2026-07-01 .. 2026-09-30)`, or
     `2 weeks between week 3 and week 9 (...)` when they are not consecutive."""
+    return _span(plan.bucket, [(b.start, b.end) for b in plan.buckets], indices)
+
+
+def _buckets(scenario: Scenario, indices: list[int]) -> str:
+    """`bucket_span` of the scenario's buckets."""
     kind = scenario.phasing.bucket if scenario.phasing is not None else "bucket"
+    return _span(kind, [(b.start, b.end) for b in phases.buckets(scenario)], indices)
+
+
+def _span(kind: str, bounds: Sequence[tuple[dt.date, dt.date]], indices: list[int]) -> str:
     if not indices:
         return f"no {kind} of the horizon"
     first, last = min(indices), max(indices)
-    dates = f"{phases.buckets(scenario)[first].start} .. {phases.buckets(scenario)[last].end}"
+    dates = f"{bounds[first][0]} .. {bounds[last][1]}"
     if first == last:
         return f"{kind} {first + 1} ({dates})"
     if len(set(indices)) == last - first + 1:

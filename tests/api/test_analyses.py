@@ -809,3 +809,22 @@ def test_analyses_why_not_on_a_line_masks_other_nations_supply() -> None:
     assert mar.withheld
     idn = redact_why_not(answer, Principal("t2", Role.DELEGATE, "IDN"), secrets)
     assert any("idn-gaza-secure" in reason for s in idn.supply for reason in s.kept_out_by)
+
+
+def test_analyses_why_not_on_a_phased_line_tells_a_delegate_its_buckets() -> None:
+    """Why-not on the infantry line of the phased tiny scenario, read by BBB's delegate: CCC's unused
+    infantry is not shown, and the sentence told from BBB's rows keeps the months the line is needed
+    in and how the plan fills them, as the coordinator's does."""
+    from forcepack.api.visibility import redact_why_not
+    from forcepack.solver.why_not import why_not
+    from tests.test_phased_solve import with_replacement
+
+    scenario = with_replacement()
+    answer = why_not(scenario, "r-inf", SolveParams(time_limit_s=30, workers=1))
+    assert "CCC" in {s.nation for s in answer.supply}
+    secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
+    seen = redact_why_not(answer, Principal("t1", Role.DELEGATE, "BBB"), secrets)
+    assert "CCC" not in {s.nation for s in seen.supply}
+    assert "other nations' offers for it are not shown" in seen.summary
+    assert "`r-inf` is needed in 12 months (month 1 .. month 12, 2026-01-01 .. 2026-12-31)" in seen.summary
+    assert "the best plan fills it in every one" in seen.summary and seen.summary.endswith("It is met in full.")
