@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -68,6 +68,18 @@ def static_only(scenario: Scenario, analysis: str) -> None:
 def element_buckets(scenario: Scenario, element: Element) -> frozenset[int]:
     """The buckets an element binds in, as its family says (`Family.binds`)."""
     return frozenset(FAMILIES[element.type].binds(scenario, element))
+
+
+def block_buckets(
+    scenario: Scenario, block: Block, binds: Callable[[Element], frozenset[int]] | None = None
+) -> frozenset[int]:
+    """The buckets a block binds in: those every element of it binds in (`binds`: an element's
+    buckets, `element_buckets` unless the caller keeps them)."""
+    of = binds or (lambda element: element_buckets(scenario, element))
+    out: frozenset[int] | None = None
+    for element in block:
+        out = of(element) if out is None else out & of(element)
+    return out if out is not None else frozenset()
 
 
 def _cases(elements: list[Element], by_eased: Mapping[frozenset[Element], list[Case]]) -> list[Case]:
@@ -282,14 +294,14 @@ class PhasedBuilder(ModelBuilder):
         return out
 
     def block_buckets(self, block: Block) -> frozenset[int]:
-        """The buckets a block binds in: those every element of it binds in."""
-        out: frozenset[int] | None = None
-        for element in block:
-            buckets = self._binds.get(element)
-            if buckets is None:
-                buckets = self._binds[element] = element_buckets(self.scenario, element)
-            out = buckets if out is None else out & buckets
-        return out if out is not None else frozenset()
+        """The buckets a block binds in (`block_buckets`), each element's read once per build."""
+        return block_buckets(self.scenario, block, self._element_buckets)
+
+    def _element_buckets(self, element: Element) -> frozenset[int]:
+        buckets = self._binds.get(element)
+        if buckets is None:
+            buckets = self._binds[element] = element_buckets(self.scenario, element)
+        return buckets
 
     def _tour_variables(self, kept: list[Candidate], spans: Mapping[Pair, list[Span]]) -> None:
         for i, c in enumerate(kept):

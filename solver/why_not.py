@@ -31,7 +31,7 @@ from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import Candidate, candidates
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import element_buckets
+from forcepack.solver.phased import block_buckets
 from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
 
@@ -147,9 +147,7 @@ def _kept_out(scenario: Scenario, c: Candidate, needed: frozenset[int]) -> tuple
         if scenario.phasing is None:
             words.append(text)
             continue
-        binds = needed
-        for element in block:
-            binds = binds & element_buckets(scenario, element)
+        binds = needed & block_buckets(scenario, block)
         if not binds:
             continue
         covered |= binds
@@ -197,16 +195,10 @@ def _closed_throughout(scenario: Scenario, include: str) -> str | None:
     every = frozenset(range(phases.bucket_count(scenario)))
     reasons: dict[str, None] = {}
     for c in pairs:
-        covered: frozenset[int] = frozenset()
-        for block in c.blocks:
-            binds = every
-            for element in block:
-                binds = binds & element_buckets(scenario, element)
-            if binds:
-                covered |= binds
-                reasons[" or ".join(family(e.type).describe(scenario, e) for e in block)] = None
-        if covered != every:
+        words, throughout = _kept_out(scenario, c, every)
+        if not throughout:
             return None
+        reasons.update(dict.fromkeys(words))
     return (
         f"no line is open to {whom} in any {scenario.phasing.bucket} of the horizon, whatever else the plan "
         f"holds: kept out by {'; '.join(reasons)}."
