@@ -69,12 +69,12 @@ from forcepack.api.visibility import (
 )
 from forcepack.models.analysis import WhatIf
 from forcepack.models.errors import ForcepackError, NotPhasedYet, ScenarioInputError
-from forcepack.models.loading import parse_scenario, shown_value, suggestion
+from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.patch import PatchError, with_references
 from forcepack.models.scenario import Offer, Scenario
 from forcepack.models.scenario_diff import diff_documents
 from forcepack.models.solution import Solution
-from forcepack.models.wording import plural
+from forcepack.models.wording import plural, suggestion
 
 if TYPE_CHECKING:  # (the workbook's reader, and openpyxl, are imported when a workbook is read)
     from forcepack.models.workbook import SheetsRead

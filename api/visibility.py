@@ -557,22 +557,21 @@ def redact_why_not(answer: WhyNot, viewer: Principal, secrets: OfferSecrets) -> 
         for row in answer.supply
         if viewer.role is not Role.DELEGATE or viewer.sees_nation(row.nation) or (row.nation, row.unit) in public
     ]
-    supply = [
-        row.model_copy(
-            update={
-                "kept_out_by": [
-                    _condition_placeholder(viewer) if secrets.leaks(text, viewer) else text for text in row.kept_out_by
-                ]
-            }
-        )
-        for row in shown
-    ]
+
+    def block_words(text: str) -> str:
+        """What keeps units out as the viewer may read it: a block it may not read by the placeholder,
+        with the buckets it binds in when it binds only in some (`... (in 4 months (...))`)."""
+        if not secrets.leaks(text, viewer):
+            return text
+        _, cut, when = text.rpartition(" (in ")
+        return _condition_placeholder(viewer) + (cut + when if cut and not secrets.leaks(when, viewer) else "")
+
+    supply = [row.model_copy(update={"kept_out_by": [block_words(text) for text in row.kept_out_by]}) for row in shown]
     if len(shown) < len(answer.supply):
         summary = _line_summary_as_read(answer, supply)
     else:
         for text in {text for row in answer.supply for text in row.kept_out_by}:
-            if secrets.leaks(text, viewer):  # a line's supply names what keeps each unit out
-                summary = summary.replace(text, _condition_placeholder(viewer))
+            summary = summary.replace(text, block_words(text))  # a line's supply names what keeps each unit out
     summary = words(summary, condition)
     parts = [
         part.model_copy(update={"summary": words(part.summary, condition), "with_subject": package(part.with_subject)})

@@ -287,8 +287,8 @@ def why_not_command(
 
 def _withdrawal(scenario: Scenario, nations: list[str] | None) -> Patch:
     """The patch of `--withdraw`, each nation named checked against the scenario."""
-    from forcepack.models.loading import suggestion
     from forcepack.models.patch import Patch, PatchError
+    from forcepack.models.wording import suggestion
 
     problems = [
         f"nation `{code}` is not a nation of this scenario{suggestion(code, scenario.nation_by_code)}"

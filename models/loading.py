@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -22,7 +22,7 @@ from forcepack.models.partial import references_of_the_rest
 from forcepack.models.red_lines import RED_LINE_KINDS
 from forcepack.models.scenario import Scenario, ScenarioReferenceError
 from forcepack.models.solution import Solution
-from forcepack.models.wording import plural
+from forcepack.models.wording import plural, suggestion
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -340,14 +340,6 @@ def describe_error(err: Mapping[str, Any], path: str, model: type[BaseModel] | N
     if plain:
         return f"{path}: {message} (got `{shown_value(shown)}`{'; ' + hint if hint else ''})"
     return f"{path}: {message}" + (f" ({hint})" if hint else "")
-
-
-def suggestion(name: str, known: Iterable[str]) -> str:
-    """` (did you mean `x`?)` with the known name closest to `name`, or nothing when none is close."""
-    names = list(known)
-    same = [k for k in names if k.casefold() == name.casefold()]  # (`idn` for `IDN`)
-    close = same or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def _closest_allowed(err: Mapping[str, Any]) -> str:

@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_valid
 from forcepack.models import limits
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError, ScenarioInputError
-from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document, suggestion
+from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document
 from forcepack.models.partial import names_in
 from forcepack.models.scenario import Offer, Requirement, Scenario, Targets, Veto
+from forcepack.models.wording import suggestion
 
 
 class Withdraw(Frozen):

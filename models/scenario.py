@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 from collections import Counter
@@ -40,7 +39,7 @@ from forcepack.models.red_lines import (
     RequiresPartner,
     Sectors,
 )
-from forcepack.models.wording import plural
+from forcepack.models.wording import plural, suggestion
 
 SCENARIO_SCHEMA = "forcepack.scenario/1"
 KEY_SEPARATOR = "/"
@@ -662,14 +661,9 @@ class ScenarioReferenceError(ValueError):
 # -- cross-reference rules, one function each ------------------------------------------
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
 def _dangling(path: str, what: str, name: str, known: Iterable[str]) -> str:
     known = list(known)
-    return f"{path}: {what} `{name}` is not a {what} of this scenario{_suggest(name, known)}"
+    return f"{path}: {what} `{name}` is not a {what} of this scenario{suggestion(name, known)}"
 
 
 def _duplicates(path: str, what: str, ids: list[tuple[str, str]]) -> Iterator[str]:
@@ -792,7 +786,7 @@ def check_mandate_conditions_known(s: Scenario) -> Iterator[str]:
                     if cond not in s.mandate:
                         yield (
                             f"offers[{i}].red_lines[{j}].conditions[{k}]: mandate condition `{cond}` "
-                            f"is not declared under `mandate`{_suggest(cond, s.mandate)}"
+                            f"is not declared under `mandate`{suggestion(cond, s.mandate)}"
                         )
 
 
@@ -895,7 +889,7 @@ def check_phasing(s: Scenario) -> Iterator[str]:
         if c.condition not in s.mandate:
             yield (
                 f"phasing.conditions[{i}].condition: mandate condition `{c.condition}` is not declared under "
-                f"`mandate`{_suggest(c.condition, s.mandate)}"
+                f"`mandate`{suggestion(c.condition, s.mandate)}"
             )
         yield from period(f"phasing.conditions[{i}]", c.holds_from, c.holds_until, ("holds_from", "holds_until"))
     for i, sector in enumerate(s.sectors):

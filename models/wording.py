@@ -7,7 +7,9 @@ and no count as "1 nations".
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Iterable
 
 CURRENCY = "USD"
 """The currency of every amount: a scenario's money is in whole US dollars."""
@@ -60,5 +62,16 @@ def money_change(delta: int | float) -> str:
 
 def millions(amount: int | float) -> str:
     """An amount in millions, one decimal, the unit planners brief in: `276.3M` (the currency is
-    said once, beside it)."""
+    said once, beside it). An amount that would read `0.0M` but is not nothing is written in full
+    (`6,000`): a small price is still a price."""
+    if 0 < abs(amount) < 50_000:
+        return f"{round(amount):,}"
     return f"{amount / 1e6:,.1f}M"
+
+
+def suggestion(name: str, known: Iterable[str]) -> str:
+    """` (did you mean `x`?)` with the known name closest to `name`, or nothing when none is close."""
+    names = list(known)
+    same = [k for k in names if k.casefold() == name.casefold()]  # (`idn` for `IDN`)
+    close = same or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ValidationError
 
 from forcepack.models.common import Frozen
 from forcepack.models.errors import ScenarioInputError, UnreadableInput
-from forcepack.models.loading import describe_error, fields_at, shown_value, suggestion
+from forcepack.models.loading import describe_error, fields_at, shown_value
 from forcepack.models.partial import references_of_the_rest
 from forcepack.models.red_lines import RedLine
 from forcepack.models.scenario import (
@@ -63,7 +63,7 @@ from forcepack.models.scenario import (
     Veto,
 )
 from forcepack.models.tables import TABLE_NAMES
-from forcepack.models.wording import plural
+from forcepack.models.wording import plural, suggestion
 
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
 """Largest workbook file read (a 500-nation scenario's is about 300 KB)."""

@@ -263,7 +263,7 @@ class Cost(Criterion):
         return Fraction(figures.total_cost)
 
     def shown(self, delta: float) -> str:
-        return f"USD {abs(delta) / 1e6:,.1f}M {'more' if delta >= 0 else 'less'}"
+        return f"USD {millions(abs(delta))} {'more' if delta >= 0 else 'less'}"
 
     def written(self, value: float) -> str:
         return f"USD {millions(value)}"

@@ -609,8 +609,8 @@ def _summary(causes: list[Conflict], ways: list[Relaxation], independent: bool, 
         )
     if ways and len(causes) > 1:
         changes = ways[0].changes
-        all_of = NUMBER_WORDS.get(len(causes), str(len(causes))).lower()
-        text += f" One way out removes all {all_of}: give up " + "; ".join(c.text for c in changes) + "."
+        all_of = "both" if len(causes) == 2 else "all " + NUMBER_WORDS.get(len(causes), str(len(causes))).lower()
+        text += f" One way out removes {all_of}: give up " + "; ".join(c.text for c in changes) + "."
     return text
 
 

@@ -11,7 +11,6 @@ asking about it wants to hear.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,13 +22,13 @@ from forcepack.models.common import Measure
 from forcepack.models.errors import ForcepackError
 from forcepack.models.scenario import KEY_SEPARATOR, Scenario, offer_key
 from forcepack.models.solution import Plan, Solution
-from forcepack.models.wording import plural
+from forcepack.models.wording import plural, suggestion
 from forcepack.solver.answer import solve
 from forcepack.solver.builder import inclusion_words
 from forcepack.solver.criteria import criterion
 from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import Candidate, candidates
-from forcepack.solver.explain import explain
+from forcepack.solver.explain import NUMBER_WORDS, explain
 from forcepack.solver.params import SolveParams
 from forcepack.solver.phased import block_buckets
 from forcepack.solver.rules import family
@@ -73,10 +72,9 @@ def resolve_subject(scenario: Scenario, subject: str) -> tuple[Kind, str]:
         named = ", ".join(f"`{name}` ({kind})" for kind, name in found)
         raise UnknownSubjectError(f"`{subject}` names several things: name one of {named}")
     known = sorted(scenario.nation_by_code) + sorted({u.id for o in scenario.offers for u in o.units} | lines)
-    close = difflib.get_close_matches(subject, known, n=1)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
     raise UnknownSubjectError(
-        f"`{subject}` is none of the nations, offered units, pledges or requirement lines of `{scenario.id}`{hint}"
+        f"`{subject}` is none of the nations, offered units, pledges or requirement lines of `{scenario.id}`"
+        + suggestion(subject, known)
     )
 
 
@@ -109,7 +107,7 @@ def _forced(
         return _Forced(f"Whether {label} can be had was not decided within the time limit.", forced, [])
     if not forced.has_package:
         reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
-        reason = reason.removeprefix(f"{inclusion_words(include)} cannot be had: ")  # (said once)
+        reason = _continuing(reason.removeprefix(f"{inclusion_words(include)} cannot be had: "))  # (said once)
         return _Forced(f"{label} cannot be had: {reason}", forced, [])
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
@@ -133,6 +131,17 @@ def _forced(
             f"{label} and these cannot all hold: {cause}"
         )
     return _Forced(summary, forced, deltas)
+
+
+def _continuing(sentence: str) -> str:
+    """An explanation's sentence continuing one after a colon: its first word in lower case when it
+    is one of an explanation's openings (`These cannot all hold`, `The essential line`, `Two causes`)."""
+    word, _, rest = sentence.partition(" ")
+    return f"{word.lower()} {rest}" if word in _OPENINGS else sentence
+
+
+_OPENINGS = frozenset({"The", "These", "No", *NUMBER_WORDS.values()})
+"""The words an explanation's summary opens with (`solver.explain`)."""
 
 
 def _kept_out(scenario: Scenario, c: Candidate, needed: frozenset[int]) -> tuple[list[str], bool]:

@@ -304,6 +304,16 @@ def test_explain_three_causes_example_names_all_three_with_one_way_out() -> None
     assert explanation.best_effort.lines_short == ["hq-staff", "police-training", "crossing-logistics"]
 
 
+def test_explain_two_causes_have_one_way_out_that_removes_both() -> None:
+    """examples/three-causes.yaml without its veto: two causes, and the way out that removes both is
+    said so ("removes both", not "removes all two")."""
+    data = load_scenario("examples/three-causes.yaml").model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["vetoes"] = []
+    explanation = solve(Scenario.model_validate(data), PARAMS).explanation
+    assert explanation is not None and explanation.summary.startswith("Two independent causes")
+    assert " One way out removes both: give up " in explanation.summary
+
+
 @pytest.mark.parametrize("name", ["gaza-isf", "tutorial", "three-causes", "infeasible-khan-younis-police"])
 def test_explain_each_familys_patch_does_what_its_relaxation_does(name: str) -> None:
     """For every element of the examples, its family's patch operations give the scenario its

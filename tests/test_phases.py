@@ -1079,3 +1079,33 @@ def test_dated_requires_mandate_bars_money_only_where_it_binds_without_its_condi
     if solution.has_package:
         drawn = sum(n.funding_used_usd for n in solution.nations if n.nation == "DDD")
         assert (drawn > 0) == usable
+
+
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        ({"holds_until": "2026-04-30"}, "does not hold after 2026-04-30"),
+        ({"holds_from": "2026-03-01"}, "does not hold before 2026-03-01"),
+        (
+            {"holds_from": "2026-03-01", "holds_until": "2026-04-30"},
+            "does not hold before 2026-03-01 or after 2026-04-30",
+        ),
+        ({"holds_from": "2026-01-01", "holds_until": "2026-06-30"}, "does not hold"),
+    ],
+    ids=["until", "from", "between", "throughout"],
+)
+def test_a_condition_holding_part_of_the_time_is_said_with_the_days_it_does_not(
+    period: dict[str, str], said: str
+) -> None:
+    """A mandate condition as an element (what bars the nations waiting for it) says when it does not
+    hold: "does not hold" alone would read as never, beside a red line waiting for it."""
+    from forcepack.solver.elements import Element
+    from forcepack.solver.rules import family
+
+    def edit(d: dict[str, Any]) -> None:
+        d["phasing"]["conditions"] = [{"condition": "ceasefire", **period}]
+
+    text = family("mandate").describe(plan_scenario(edit), Element("mandate", "ceasefire"))
+    assert text == f"mandate condition `ceasefire` {said}"
+    plain = family("mandate").describe(plan_scenario(), Element("mandate", "resolution"))
+    assert plain.endswith("`resolution` does not hold")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -58,6 +60,29 @@ def test_why_not_nation_kept_out_by_its_caveat() -> None:
     assert ("red_line", "c-secure") in {(c.type, c.id) for c in explanation.conflict}
 
 
+def test_why_not_a_nation_that_would_empty_a_line_continues_its_sentence() -> None:
+    """CCC will not serve alongside AAA, whose engineer alone can fill the essential line: CCC's units
+    cannot be had, and the cause continues the sentence ("cannot be had: the essential line ..."), not
+    a second sentence begun after the colon."""
+    scenario = parse_scenario(
+        base(
+            requirements=[line("eng"), line("inf", capability="infantry", priority="desirable")],
+            offers=[
+                offer("AAA", [unit("a", monthly_cost_usd=1000)]),
+                offer(
+                    "CCC",
+                    [unit("c", capability="infantry", monthly_cost_usd=9000)],
+                    red_lines=[{"id": "c-apart", "kind": "not_alongside", "nations": ["AAA"]}],
+                ),
+            ],
+        )
+    )
+    answer = why_not(scenario, "CCC", PARAMS)
+    units = answer.parts[0]
+    assert "CCC's units cannot be had: the essential line `eng`" in units.summary, units.summary
+    assert "c-apart" in units.summary
+
+
 def test_why_not_subject_already_in_package() -> None:
     """Asking about a nation in the package says so."""
     answer = why_not(two_engineers(), "AAA", PARAMS)
@@ -69,6 +94,8 @@ def test_why_not_unknown_subject_is_bad_input() -> None:
     """A name that is neither a nation nor a unit is a user error with a suggestion; exit 2 on the CLI."""
     with pytest.raises(UnknownSubjectError, match="did you mean `AAA`"):
         why_not(two_engineers(), "AAB", PARAMS)
+    with pytest.raises(UnknownSubjectError, match="did you mean `AAA`"):
+        why_not(two_engineers(), "aaa", PARAMS)  # a code in the wrong case is told its spelling
     result = CliRunner().invoke(app, ["why-not", "examples/tutorial.yaml", "ESP"])
     assert result.exit_code == 2
     assert "none of the nations, offered units, pledges or requirement lines" in result.stderr
@@ -102,6 +129,8 @@ def test_why_not_never_beats_the_optimum(scenario: Scenario, data: st.DataObject
             continue
         if not forced.has_package:
             assert forced.status == "infeasible" and forced.explanation is not None
+            said = re.search(r"cannot be had: (\w+)", part.summary)  # the explanation continues the sentence
+            assert said is None or said.group(1) not in {"These", "The", "No", "Two", "Three", "Four"}, part.summary
             continue
         figures = next(n for n in forced.nations if n.nation == nation)
         assert figures.units > 0 if part.aspect == "units" else figures.funding_used_usd > 0

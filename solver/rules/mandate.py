@@ -9,7 +9,7 @@ from typing import Any
 
 from forcepack.models import phases
 from forcepack.models.patch import Operation, SetMandate
-from forcepack.models.scenario import Scenario
+from forcepack.models.scenario import ConditionPeriod, Scenario
 from forcepack.solver.elements import Element
 from forcepack.solver.rules.base import Family
 
@@ -21,7 +21,19 @@ class MandateFamily(Family):
     default_relax_cost = 50
 
     def describe(self, scenario: Scenario, element: Element) -> str:
-        return f"mandate condition `{element.id}` does not hold"
+        """`mandate condition `x` does not hold`; one that holds for part of a phased horizon is said
+        with the days it does not (`... does not hold before 2026-05-01`)."""
+        text = f"mandate condition `{element.id}` does not hold"
+        period = _period(scenario, element.id)
+        if period is None:
+            return text
+        start, end = scenario.horizon.start, scenario.horizon.end
+        outside = []
+        if period.holds_from is not None and period.holds_from > start:
+            outside.append(f"before {period.holds_from}")
+        if period.holds_until is not None and period.holds_until < end:
+            outside.append(f"after {period.holds_until}")
+        return f"{text} {' or '.join(outside)}" if outside else text
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         document["mandate"][element.id] = True
@@ -37,6 +49,14 @@ class MandateFamily(Family):
 
     def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
         return [SetMandate(op="set_mandate", conditions={element.id: True}, declare=element.id not in scenario.mandate)]
+
+
+def _period(scenario: Scenario, condition: str) -> ConditionPeriod | None:
+    """The period a condition that holds holds in, under `phasing.conditions` (None: it holds
+    throughout, or not at all)."""
+    if scenario.phasing is None or not scenario.mandate.get(condition, False):
+        return None
+    return next((p for p in scenario.phasing.conditions if p.condition == condition), None)
 
 
 FAMILY = MandateFamily()

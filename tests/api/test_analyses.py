@@ -811,6 +811,31 @@ def test_analyses_why_not_on_a_line_masks_other_nations_supply() -> None:
     assert any("idn-gaza-secure" in reason for s in idn.supply for reason in s.kept_out_by)
 
 
+def test_analyses_why_not_on_a_phased_line_keeps_when_a_hidden_red_line_binds() -> None:
+    """CCC's red line keeps its infantry out of Rafah from March to June: an observer reads "a nation's
+    condition" in its place, still with the months it binds in; the red line itself is not named."""
+    from forcepack.api.visibility import A_NATIONS_CONDITION, redact_why_not
+    from forcepack.solver.why_not import why_not
+    from tests.test_phased_solve import with_replacement
+
+    data = with_replacement().model_dump(mode="json", by_alias=True, exclude_none=True)
+    ccc = next(o for o in data["offers"] if o["nation"] == "CCC")
+    ccc["red_lines"] = [
+        {"id": "ccc-pause", "kind": "sectors", "exclude": ["rafah"], "active_from": "2026-03-01",
+         "active_until": "2026-06-30"}
+    ]  # fmt: skip
+    scenario = Scenario.model_validate(data)
+    answer = why_not(scenario, "r-inf", SolveParams(time_limit_s=30, workers=1))
+    months = "(in 4 months (month 3 .. month 6, 2026-03-01 .. 2026-06-30))"
+    assert f"red line `ccc-pause`: CCC does not deploy to rafah {months}" in answer.summary
+    secrets = OfferSecrets.of((o.nation, o.model_dump(mode="json")) for o in scenario.offers)
+    seen = redact_why_not(answer, Principal("o1", Role.OBSERVER, None), secrets)
+    assert f"kept out for part of the time: {A_NATIONS_CONDITION} {months}" in seen.summary
+    assert "ccc-pause" not in seen.model_dump_json()
+    row = next(r for r in seen.supply if r.nation == "CCC")
+    assert row.kept_out_by == [f"{A_NATIONS_CONDITION} {months}"]
+
+
 def test_analyses_why_not_on_a_phased_line_tells_a_delegate_its_buckets() -> None:
     """Why-not on the infantry line of the phased tiny scenario, read by BBB's delegate: CCC's unused
     infantry is not shown, and the sentence told from BBB's rows keeps the months the line is needed
