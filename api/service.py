@@ -68,7 +68,7 @@ from forcepack.api.visibility import (
     version_author,
 )
 from forcepack.models.analysis import WhatIf
-from forcepack.models.errors import ForcepackError, NotPhasedYet, ScenarioInputError
+from forcepack.models.errors import ForcepackError, ScenarioInputError
 from forcepack.models.loading import parse_scenario, shown_value
 from forcepack.models.patch import PatchError, with_references
 from forcepack.models.scenario import Offer, Scenario
@@ -418,9 +418,6 @@ def _parse_later(read: Callable[[], Any]) -> Callable[[], Any]:
         return fail
     return lambda: data
 
-
-PHASED_KINDS = ("solve", "explanation", "what-if", "criticality", "alternatives", "why-not")
-"""The job kinds that plan a phased scenario (the others refuse it: `NotPhasedYet`, 422)."""
 
 WRITE_ATTEMPTS = 4
 """Times a write is validated outside the write lock before it is validated inside it."""
@@ -959,8 +956,6 @@ def _submit(
         latest = store.latest_offers(session, scenario_id)
     offers = {nation: r.offer for nation, r in latest.items() if nation in row.nations}
     scenario = build_scenario(row.parts, offers, source=f"scenario {scenario_id}")
-    if scenario.phasing is not None and asked.kind not in PHASED_KINDS:
-        raise NotPhasedYet(scenario_id, a_job(asked.kind))
     work = asked.work(scenario)
     job_id = uuid.uuid4().hex
     ticket = runner.admit(job_id)

@@ -33,21 +33,6 @@ class UnreadableInput(ScenarioInputError):
         return f"{self.source}: cannot be read: {'; '.join(self.problems)}"
 
 
-class NotPhasedYet(ScenarioInputError):
-    """An analysis that does not yet plan a phased scenario (solving, explaining, what-if,
-    criticality and alternatives do)."""
-
-    def __init__(self, scenario_id: str, analysis: str) -> None:
-        super().__init__(
-            f"scenario {scenario_id}",
-            [
-                f"phasing: {analysis} does not yet plan a phased scenario; solve it (its explanation and best "
-                "effort included), ask a what-if, criticality or alternatives, or analyse the scenario without "
-                "`phasing`"
-            ],
-        )
-
-
 class OutputError(ForcepackError):
     """A file a command was asked to write that it cannot write (its kind, its folder, its rights)."""
 

@@ -36,7 +36,9 @@ INCLUSION_KINDS = ("units", "money", "pledge", "line", "keep", "arrive", "histor
 `NATION` (the nation takes part, with units or money), `NATION/id` (the unit line deploys),
 `units:NATION` (some of its units deploy), `money:NATION` (some of its money is drawn),
 `pledge:NATION/id` (that pledge is drawn), `line:ID` (the requirement line is met in full),
-`keep:NATION/id@LINE=N` (at least N units of that unit line stay on that line: a placement kept);
+`keep:NATION/id@LINE=N` (at least N units of that unit line stay on that line: a placement kept; in
+a phased model `keep:NATION/id@LINE#A-L=N`, at least N units on that tour, arriving in bucket A and
+serving to bucket L);
 in a phased model, `arrive:NATION/id@LINE#A=N` (N units of that unit line arrive for that line in
 bucket A) and `history:B` (no other arrival before bucket B: the plan before it is history)."""
 
@@ -153,8 +155,13 @@ class ModelBuilder:
         model: cp_model.CpModel | None = None,
         prefix: str = "",
         cancel: threading.Event | None = None,
+        guard: BoolVar | None = None,
     ) -> None:
         self.scenario = scenario
+        self.guard = guard
+        """A literal every rule's constraint is enforced by (None: they always hold): a copy of a
+        scenario inside a larger model, which the larger model may switch off (resilience's
+        fallbacks). What only defines the package's variables holds either way, and all zeros meet it."""
         self.cancel = cancel
         self.checks = 0
         """How often the build looked at the cancel event (tests)."""
@@ -355,6 +362,8 @@ class ModelBuilder:
         if any(isinstance(lit, int) and not lit for lit in only_if):
             return
         literals: list[BoolVar] = [lit for lit in only_if if not isinstance(lit, int)]
+        if self.guard is not None:
+            literals.append(self.guard)
         if self.relaxable and element is not None:
             literals.append(self.enforce(element))
         if isinstance(constraint, bool | np.bool_):

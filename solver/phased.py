@@ -25,7 +25,6 @@ from ortools.sat.python import cp_model
 
 from forcepack.models import phases
 from forcepack.models.common import Measure, months_between
-from forcepack.models.errors import NotPhasedYet
 from forcepack.models.scenario import Requirement, Scenario
 from forcepack.solver.builder import BoolVar, BuiltModel, LinearExpr, ModelBuilder, Pair
 from forcepack.solver.elements import Block, Element
@@ -51,18 +50,20 @@ def model_builder(
     model: cp_model.CpModel | None = None,
     prefix: str = "",
     cancel: threading.Event | None = None,
+    guard: BoolVar | None = None,
 ) -> ModelBuilder:
     """The builder of the scenario's model: phased when it has `phasing`, static otherwise."""
     kind = PhasedBuilder if scenario.phasing is not None else ModelBuilder
     return kind(
-        scenario, relaxable=relaxable, include=include, baseline=baseline, model=model, prefix=prefix, cancel=cancel
+        scenario,
+        relaxable=relaxable,
+        include=include,
+        baseline=baseline,
+        model=model,
+        prefix=prefix,
+        cancel=cancel,
+        guard=guard,
     )
-
-
-def static_only(scenario: Scenario, analysis: str) -> None:
-    """Refuse an analysis that does not yet plan a phased scenario (`NotPhasedYet`)."""
-    if scenario.phasing is not None:
-        raise NotPhasedYet(scenario.id, analysis)
 
 
 def element_buckets(scenario: Scenario, element: Element) -> frozenset[int]:
@@ -439,6 +440,14 @@ class PhasedBuilder(ModelBuilder):
                 requirement = self.scenario.requirement_by_id[subject]
                 for t, quantity in phases.needs(self.scenario, requirement).items():
                     self.add(self.filling(requirement, t) >= quantity, None)
+            elif kind == "keep" and "#" in subject:
+                # A tour kept: at least N units on that very tour (`keep:NATION/id@LINE#A-L=N`).
+                key, _, rest_ = subject.partition("@")
+                line, _, rest_ = rest_.partition("#")
+                span, _, count = rest_.partition("=")
+                arrival, _, last = span.partition("-")
+                var = self.tours.get((key, line, int(arrival), int(last)))
+                self.add((var if var is not None else 0) >= int(count or 1), None)
             elif kind == "arrive":
                 key, _, rest_ = subject.partition("@")
                 line, _, rest_ = rest_.partition("#")

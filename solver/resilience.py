@@ -13,22 +13,24 @@ each withdrawal that stays fatal is named with its reason.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from forcepack.models.analysis import CriterionDelta, Fallback, Fatal, Resilient
 from forcepack.models.patch import Patch, SetObjective, apply_patch
-from forcepack.models.scenario import Scenario, key_parts, offer_key
+from forcepack.models.scenario import Scenario, key_parts
 from forcepack.models.solution import Solution
 from forcepack.models.wording import plural
 from forcepack.solver.answer import solve
 from forcepack.solver.best_effort import best_effort
 from forcepack.solver.builder import BoolVar, ModelBuilder
 from forcepack.solver.criteria import criterion
+from forcepack.solver.document import Package
 from forcepack.solver.explain import explain
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import static_only
+from forcepack.solver.phased import PhasedBuilder, model_builder
 from forcepack.solver.search import Search
 
 COUNT_SHARE = 0.5
@@ -42,10 +44,27 @@ def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = N
     return apply_patch(scenario, patch)
 
 
-def _keep(b: ModelBuilder, placed: dict[tuple[str, str], int]) -> None:
+Placement = tuple[Any, ...]
+"""A placement a fallback keeps: (unit key, line) in a static package; a tour (unit key, line,
+arrival bucket, last bucket) in a phased plan."""
+
+
+def _placements(b: ModelBuilder) -> Mapping[Placement, cp_model.IntVar]:
+    """The model's units per placement: per option, or per tour in a phased model."""
+    return b.tours if isinstance(b, PhasedBuilder) else b.pair_variables()
+
+
+def placed(package: Solution) -> dict[Placement, int]:
+    """The package's units per placement (`_placements`)."""
+    found = Package.from_solution(package)
+    return dict(found.tours) if package.plan is not None else dict(found.assignment)
+
+
+def _keep(b: ModelBuilder, kept: Mapping[Placement, int]) -> None:
     """Every placement kept (none possible when one of them is not in the model)."""
-    for pair, units in placed.items():
-        var = b.pair_variables().get(pair)
+    variables = _placements(b)
+    for where, units in kept.items():
+        var = variables.get(where)
         if var is None:
             b.model.add_bool_or([])  # the placement cannot be kept: no fallback
         else:
@@ -54,22 +73,23 @@ def _keep(b: ModelBuilder, placed: dict[tuple[str, str], int]) -> None:
 
 def _with_fallbacks(b: ModelBuilder, scenario: Scenario) -> dict[str, BoolVar]:
     """For each nation that could take part, a copy of the scenario without it, in the same model,
-    whose package extends this one's placements of every other nation when the literal returned
-    for that nation (the withdrawal is survived) is true."""
+    whose package extends this one's placements of every other nation (in a phased plan, their
+    tours) when the literal returned for that nation (the withdrawal is survived) is true: the
+    literal guards every rule of the copy, so a withdrawal not survived leaves it free."""
     survives: dict[str, BoolVar] = {}
     candidates = set(b.nations()) | {n for n, _ in b.usable_pledges()}
     for nation in sorted(candidates):
+        b.check_cancelled()
         without = _without(scenario, nation, objective=["cost"])
-        copy = ModelBuilder(without, model=b.model, prefix=f"fallback[{nation}]:", relaxable=True)
-        copy.build()
         survived = b.model.new_bool_var(f"survives[{nation}]")
         survives[nation] = survived
-        for literal in copy.vars.enforce.values():
-            b.model.add(literal == 1).only_enforce_if(survived)
-        for pair, x in b.pair_variables().items():
-            if key_parts(pair[0])[0] == nation:
+        copy = model_builder(without, model=b.model, prefix=f"fallback[{nation}]:", guard=survived, cancel=b.cancel)
+        copy.build()
+        kept = _placements(copy)
+        for where, x in _placements(b).items():
+            if key_parts(where[0])[0] == nation:
                 continue
-            y = copy.pair_variables().get(pair)
+            y = kept.get(where)
             if y is None:
                 b.model.add(x == 0).only_enforce_if(survived)
             else:
@@ -88,9 +108,9 @@ def _most_survived(
     proven; None when no package was found in the time. The search starts from the best package
     (`start`), which survives at least the withdrawals of nations it does not use."""
     model = search.builder.model
-    placed = {(offer_key(a.nation, a.unit), a.requirement): a.units for a in start.assignments}
-    for pair, var in search.builder.pair_variables().items():
-        model.add_hint(var, placed.get(pair, 0))
+    start_at = placed(start)
+    for where, var in _placements(search.builder).items():
+        model.add_hint(var, start_at.get(where, 0))
     found, code = search.lead(list(survives.values()), params, maximise=True, share=COUNT_SHARE, cancel=cancel)
     if found is None:
         return None, code == cp_model.INFEASIBLE
@@ -102,7 +122,7 @@ def _fatal_reason(
     nation: str,
     params: SolveParams,
     cancel: threading.Event | None,
-    kept: dict[tuple[str, str], int] | None = None,
+    kept: Mapping[Placement, int] | None = None,
 ) -> str:
     """Why a withdrawal stays fatal: no package at all without the nation (and what the best
     effort gives up), or none that keeps the other nations' placements of this package (and the
@@ -112,7 +132,7 @@ def _fatal_reason(
     if alone.has_package:
         reason = f"a package exists without {nation}, but not one that keeps the other nations' placements of this one"
         if kept:
-            include = [f"keep:{key}@{line}={units}" for (key, line), units in sorted(kept.items())]
+            include = [_keep_words(where, units) for where, units in sorted(kept.items())]
             budget = SolveParams(time_limit_s=min(5.0, params.time_limit_s), workers=1, seed=params.seed)
             why = explain(without, budget, include=include, relaxations=0, conflicts=1, cancel=cancel)
             if why is not None and why.conflict:
@@ -123,9 +143,21 @@ def _fatal_reason(
     effort = best_effort(without, params, cancel=cancel)
     if effort.lines_short:
         lines = ", ".join(f"`{line}`" for line in effort.lines_short)
-        fewest = " (the fewest possible)" if effort.least is not None else ""
-        return f"no package exists without {nation}: it gives up the essential lines {lines}{fewest}"
+        many = len(effort.lines_short) > 1
+        fewest = " (the fewest possible)" if effort.least is not None and many else ""
+        return (
+            f"no package exists without {nation}: it gives up the essential line{'s' if many else ''} {lines}{fewest}"
+        )
     return f"no package exists without {nation}, even with the essential lines relaxed"
+
+
+def _keep_words(where: Placement, units: int) -> str:
+    """A kept placement as an inclusion (`keep:` in `solver.builder.INCLUSION_KINDS`)."""
+    if len(where) == 4:
+        key, line, first, last = where
+        return f"keep:{key}@{line}#{first}-{last}={units}"
+    key, line = where
+    return f"keep:{key}@{line}={units}"
 
 
 def resilient(
@@ -140,7 +172,6 @@ def resilient(
     fallbacks, the withdrawals that stay fatal and why, and what resilience costs against the
     plain optimum (`plain`, when already solved with these parameters). `progress` hears each step
     as it starts: its name, and for the fallbacks how many are done of how many."""
-    static_only(scenario, "the resilient package")
     params = params or SolveParams()
     step = progress or (lambda name, done, total: None)
     if plain is None:
@@ -163,9 +194,7 @@ def resilient(
     fatal: list[Fatal] = []
     for i, nation in enumerate(participants):
         step("fallbacks", i, len(participants))
-        keep = {
-            (offer_key(a.nation, a.unit), a.requirement): a.units for a in package.assignments if a.nation != nation
-        }
+        keep = {where: units for where, units in placed(package).items() if key_parts(where[0])[0] != nation}
         fallback = Search(_without(scenario, nation), cancel=cancel)
         _keep(fallback.builder, keep)
         answer = fallback.run(params)
@@ -205,7 +234,8 @@ def _summary(package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta]
     survived = len(package.nations) - len(fatal)
     named = "; ".join(f"{f.nation}: {f.reason}" for f in fatal)
     most = "the most any package can" if proven else "the most found in the time limit"
+    of = f"its {plural(len(package.nations), 'nation')}"
+    how_many = f"none of the withdrawals of {of}" if not survived else f"the withdrawal of {survived} of {of}"
     return (
-        f"No package survives every single withdrawal. This one survives the withdrawal of {survived} of "
-        f"its {plural(len(package.nations), 'nation')} ({most}), {price}. Fatal: {named}."
+        f"No package survives every single withdrawal. This one survives {how_many} ({most}), {price}. Fatal: {named}."
     )

@@ -1,6 +1,6 @@
 """The solver on phased scenarios (docs/domain.md, "Time phases"): a scenario of one bucket gives the
 static package's optimum; tours, ramps, openings, nodes and dated red lines shape the plan; an
-infeasible plan is explained; analyses that do not plan time yet refuse a phased scenario."""
+infeasible plan is explained; every analysis plans a phased scenario."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forcepack.models import phases
-from forcepack.models.errors import NotPhasedYet
 from forcepack.models.loading import load_scenario, parse_scenario
 from forcepack.models.patch import Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
+from forcepack.models.solution import Solution
 from forcepack.solver import SolveParams, solve
 from forcepack.solver.alternatives import alternatives
 from forcepack.solver.check import check
@@ -235,13 +235,71 @@ def test_criticality_of_a_phased_plan() -> None:
     assert rows["BBB"].status == "optimal"
 
 
-def test_analyses_not_yet_phased_refuse() -> None:
-    """An analysis that does not plan time yet (the resilient package) refuses a phased scenario
-    with a user error naming `phasing`, never a wrong answer; alternatives plan one."""
-    with pytest.raises(NotPhasedYet, match="phasing"):
-        resilient(tiny(), PARAMS)
+def test_alternatives_of_a_phased_scenario_are_plans() -> None:
+    """Alternatives plan a phased scenario: each package a plan."""
     answer = alternatives(tiny(), 2, params=PARAMS)
     assert answer.packages[0].plan is not None
+
+
+def _tours(solution: Solution) -> dict[tuple[str, str, str, int, int], int]:
+    assert solution.plan is not None
+    return {(t.nation, t.unit, t.requirement, t.arrival, t.last): t.units for t in solution.plan.tours}
+
+
+def test_resilient_plan_survives_each_withdrawal_keeping_every_other_tour() -> None:
+    """With CCC's dearer infantry beside them, the plan survives AAA's and BBB's withdrawals: each
+    fallback is a plan the checker passes in the scenario without that nation, holds every tour of
+    the other nations as planned (same unit, line, arrival and last bucket, no fewer units), and
+    none of the withdrawn nation's."""
+    scenario = with_replacement()
+    answer = resilient(scenario, PARAMS)
+    assert check(scenario, answer.package) == []
+    assert answer.fatal == [] and answer.summary.startswith("This package survives every single withdrawal")
+    planned = _tours(answer.package)
+    assert {f.nation for f in answer.fallbacks} == {n.nation for n in answer.package.nations}
+    for fallback in answer.fallbacks:
+        without = apply_patch(scenario, Patch.withdraw(fallback.nation))
+        assert check(without, fallback.package) == [], fallback.nation
+        kept = _tours(fallback.package)
+        for key, units in planned.items():
+            if key[0] != fallback.nation:
+                assert kept.get(key, 0) >= units, (fallback.nation, key)
+        assert all(key[0] != fallback.nation for key in kept)
+
+
+def test_resilient_plan_pays_to_survive_when_the_best_plan_cannot() -> None:
+    """CCC will not serve alongside AAA: the best plan (AAA and BBB) cannot survive BBB's withdrawal
+    (keeping AAA's tours leaves CCC out), so the resilient plan pays for one that survives both; its
+    cost against the best plan is stated, and the checker passes it."""
+    data = with_replacement().model_dump(mode="json", by_alias=True, exclude_none=True)
+    ccc = next(o for o in data["offers"] if o["nation"] == "CCC")
+    ccc["red_lines"] = [{"id": "ccc-apart", "kind": "not_alongside", "nations": ["AAA"]}]
+    scenario = Scenario.model_validate(data)
+    best = solve(scenario, PARAMS)
+    answer = resilient(scenario, PARAMS, plain=best)
+    assert check(scenario, answer.package) == [] and answer.fatal == [] and answer.most_proven
+    assert "AAA" in {n.nation for n in best.nations} and "AAA" not in {n.nation for n in answer.package.nations}
+    worse = [d for d in answer.cost_of_resilience if d.delta > 0]
+    assert worse and "at a cost: " in answer.summary
+
+
+def test_resilient_plan_names_a_fatal_withdrawal_with_its_reason() -> None:
+    """Without CCC, neither nation alone fills the Rafah infantry from April: both withdrawals are
+    fatal, each with the line it gives up."""
+    answer = resilient(tiny(), PARAMS)
+    assert {f.nation for f in answer.fatal} == {"AAA", "BBB"}
+    for fatal in answer.fatal:
+        assert fatal.reason == f"no package exists without {fatal.nation}: it gives up the essential line `r-inf`"
+    assert "survives none of the withdrawals of its 2 nations" in answer.summary
+
+
+def test_a_kept_tour_is_held_as_planned() -> None:
+    """`keep:NATION/id@LINE#A-L=N` holds N units on that very tour: CCC's infantry kept on its first
+    tour puts it in the plan the solver returns, from January to April."""
+    scenario = with_replacement()
+    found = solve(scenario, PARAMS, include=["keep:CCC/inf@r-inf#0-3=1"])
+    assert check(scenario, found) == []
+    assert _tours(found).get(("CCC", "inf", "r-inf", 0, 3), 0) >= 1
 
 
 def test_why_not_a_line_short_in_time_names_the_buckets_and_the_cause() -> None:

@@ -143,11 +143,26 @@ def test_options_bad_alternatives_request_is_422_naming_the_field(
     assert any(p.startswith(field) for p in response.json()["problems"]), response.json()
 
 
-def test_options_resilience_of_a_phased_scenario_is_refused(service: Service) -> None:
-    """The resilient package does not plan over time yet: a 422 naming `phasing`, never a failed job."""
-    response = service.client.post(RESILIENCE.format("gaza-phased"), json={}, headers=service.coordinator)
-    assert response.status_code == 422
-    assert response.json()["problems"][0].startswith("phasing: a resilience job does not yet plan"), response.json()
+def test_options_resilience_of_a_phased_scenario_keeps_every_other_tour(service: Service) -> None:
+    """The resilient package of a phased scenario is a plan: the checker passes it, and each fallback
+    is a plan of the scenario without its nation that keeps every other nation's tours as planned."""
+    from tests.test_phased_solve import with_replacement
+
+    scenario = with_replacement().model_copy(update={"id": "phased-resilience"})
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    created = service.client.post("/v1/scenarios", json=data, headers=service.coordinator)
+    assert created.status_code == 201, created.text
+    job = _done(service, RESILIENCE.format("phased-resilience"), {"time_limit_s": 10})
+    answer = Resilient.model_validate(job["result"])
+    assert answer.package.plan is not None and check(scenario, answer.package) == []
+    assert answer.fallbacks and not answer.fatal
+    for fallback in answer.fallbacks:
+        without = apply_patch(scenario, Patch.withdraw(fallback.nation))
+        assert fallback.package.plan is not None and check(without, fallback.package) == []
+        tours = {(t.nation, t.unit, t.requirement, t.arrival, t.last): t.units for t in fallback.package.plan.tours}
+        for t in answer.package.plan.tours:
+            if t.nation != fallback.nation:
+                assert tours.get((t.nation, t.unit, t.requirement, t.arrival, t.last), 0) >= t.units
 
 
 def test_options_alternatives_of_a_phased_scenario_are_plans(service: Service) -> None:

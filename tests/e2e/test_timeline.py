@@ -5,6 +5,7 @@ withdraws a nation from a day in a what-if, whose timeline marks the day."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -206,21 +207,27 @@ def test_timeline_what_if_offers_a_node_change_where_there_are_nodes(visit: Visi
     expect(card.locator(".field-error")).to_contain_text("ops[0].personnel_per_day: Input should be greater than")
 
 
-def test_timeline_phased_options_offer_alternatives_not_resilience(visit: Visit, phased_scenario: str) -> None:
-    """A phased scenario's Options tab offers alternatives (each package a plan), not the resilient
-    option, which does not plan over time yet."""
+def test_timeline_phased_options_offer_alternatives_and_resilience(visit: Visit, phased_scenario: str) -> None:
+    """A phased scenario's Options tab offers alternatives (each package a plan) and the resilient
+    option, whose fallbacks name the tours they add with their months."""
     page = visit.page
     visit.open()
     visit.sign_in(Role.COORDINATOR)
     page.get_by_role("combobox", name="Scenario").select_option(phased_scenario)
     expect(page.locator("#scenario-summary")).to_have_attribute("data-scenario", phased_scenario)
     page.get_by_role("button", name="Options", exact=True).click()
-    expect(page.locator("#resilience")).to_be_hidden()
     page.get_by_label("Packages", exact=True).fill("2")
     page.get_by_label("Within (% of the best)").fill("100")
     page.get_by_role("button", name="Find alternatives").click()
     expect(page.locator("#job-status")).to_contain_text("Done.", timeout=JOB_MS)
     expect(page.get_by_test_id("alternatives-summary")).to_contain_text("the best")
+    page.get_by_role("button", name="Find the resilient package").click()
+    expect(page.locator("#job-status")).to_contain_text("Done.", timeout=JOB_MS)
+    answer = page.get_by_test_id("resilience-answer")
+    expect(answer.get_by_test_id("resilience-summary")).to_contain_text("survives every single withdrawal")
+    bbb = answer.get_by_test_id("resilience-withdrawals").locator("tbody tr[data-nation='BBB']")
+    expect(bbb).to_contain_text("Survived")
+    expect(bbb).to_contain_text(re.compile(r"CCC: inf \+1 on r-inf, from the month of 2026-\d\d-01 to the month of"))
 
 
 def test_timeline_phased_why_not_answers_with_a_plan(visit: Visit, phased_scenario: str) -> None:

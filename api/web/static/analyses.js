@@ -7,7 +7,7 @@
 import { comparisonTable } from "./compare.js";
 import { clear, dec, facts, h, num, signed, sortableTable, table, usd } from "./dom.js";
 import { explanationView, listWords, namesOf, packageView } from "./package.js";
-import { patchMarks } from "./timeline.js";
+import { bucketWords, patchMarks } from "./timeline.js";
 
 const hasPackage = (solution) => solution && (solution.status === "optimal" || solution.status === "feasible");
 
@@ -371,11 +371,27 @@ export function alternativesView(job, scenario, options = {}) {
 
 /** The placements a fallback adds to the package: "IDN idn-inf 2 to rafah-inf", ... */
 function fallbackChanges(resilientPackage, fallback, names) {
+  if (fallback.plan && resilientPackage.plan) return fallbackTours(resilientPackage.plan, fallback.plan, names);
   const before = new Map((resilientPackage.assignments || []).map((a) => [`${a.nation}/${a.unit}/${a.requirement}`, a.units]));
   const changes = [];
   for (const a of fallback.assignments || []) {
     const was = before.get(`${a.nation}/${a.unit}/${a.requirement}`) || 0;
     if (a.units > was) changes.push(`${names.nation(a.nation)}: ${a.unit} +${num(a.units - was)} on ${a.requirement}`);
+  }
+  return changes;
+}
+
+/** A phased fallback's tours added to the resilient plan's (each kept tour stays as it was), with their weeks or months. */
+function fallbackTours(plan, fallbackPlan, names) {
+  const key = (t) => `${t.nation}/${t.unit}/${t.requirement}/${t.arrival}/${t.last}`;
+  const before = new Map((plan.tours || []).map((t) => [key(t), t.units]));
+  const changes = [];
+  for (const t of fallbackPlan.tours || []) {
+    const was = before.get(key(t)) || 0;
+    if (t.units > was) {
+      changes.push(`${names.nation(t.nation)}: ${t.unit} +${num(t.units - was)} on ${t.requirement}, ` +
+        `from the ${bucketWords(fallbackPlan, t.arrival)} to the ${bucketWords(fallbackPlan, t.last)}`);
+    }
   }
   return changes;
 }

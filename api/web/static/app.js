@@ -300,9 +300,8 @@ async function openScenario(id, jobId = null) {
     $("what-if").hidden = false;
     $("criticality").hidden = false;
     $("alternatives").hidden = false;
-    // The resilient package does not plan over time yet (the service refuses it).
     $("why-not").hidden = false;
-    $("resilience").hidden = Boolean(scenario.phasing);
+    $("resilience").hidden = false;
   } else {
     $("open-package").hidden = false;
     $("job-id").value = jobId || "";

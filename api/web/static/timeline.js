@@ -23,7 +23,7 @@ let counter = 0;
 const uid = (name) => `${name}-${++counter}`;
 
 /** A bucket in words: "week of 2026-07-06" or "month of 2026-07-01" (its first day). */
-function bucketWords(plan, index) {
+export function bucketWords(plan, index) {
   const bucket = plan.buckets[index];
   return bucket ? `${plan.bucket} of ${bucket.start}` : `${plan.bucket} ${index + 1}`;
 }
