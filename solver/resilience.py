@@ -36,6 +36,12 @@ from forcepack.solver.search import Search
 COUNT_SHARE = 0.5
 """Of the time limit, the most the search for the most withdrawals survived may take."""
 
+MOST_TERMS = 4_000_000
+"""The most terms (nonzeros of the linear constraints) the model with a copy per withdrawal may hold.
+A larger one is not built: the best package stands, and each of its withdrawals is still tried
+(a 70-nation phased scenario's model holds about 900,000 terms, 70 copies of it some 60 million,
+which no service process should hold at once; docs/decisions.md)."""
+
 
 def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:
     patch = Patch.withdraw(nation)
@@ -77,8 +83,7 @@ def _with_fallbacks(b: ModelBuilder, scenario: Scenario) -> dict[str, BoolVar]:
     tours) when the literal returned for that nation (the withdrawal is survived) is true: the
     literal guards every rule of the copy, so a withdrawal not survived leaves it free."""
     survives: dict[str, BoolVar] = {}
-    candidates = set(b.nations()) | {n for n, _ in b.usable_pledges()}
-    for nation in sorted(candidates):
+    for nation in _candidates(b):
         b.check_cancelled()
         without = _without(scenario, nation, objective=["cost"])
         survived = b.model.new_bool_var(f"survives[{nation}]")
@@ -95,6 +100,16 @@ def _with_fallbacks(b: ModelBuilder, scenario: Scenario) -> dict[str, BoolVar]:
             else:
                 b.model.add(y >= x).only_enforce_if(survived)
     return survives
+
+
+def _candidates(b: ModelBuilder) -> list[str]:
+    """The nations whose withdrawal the package could have to survive: those that could take part."""
+    return sorted(set(b.nations()) | {n for n, _ in b.usable_pledges()})
+
+
+def _terms(b: ModelBuilder) -> int:
+    """The terms of the model's linear constraints."""
+    return sum(len(c.linear.vars) for c in b.model.proto.constraints)
 
 
 def _most_survived(
@@ -182,9 +197,20 @@ def resilient(
         return Resilient(summary=summary, package=plain, plain_objective=plain_objective, most_proven=False)
     step("most withdrawals survived", None, None)
     search = Search(scenario, cancel=cancel)
-    survives = _with_fallbacks(search.builder, scenario)
-    most, proven = _most_survived(search, survives, params, cancel, plain) if survives else (0, True)
-    package = search.run(params) if most is not None else plain
+    terms = _terms(search.builder) * (len(_candidates(search.builder)) + 1)
+    skipped = None
+    if terms > MOST_TERMS:
+        # The model with a copy per withdrawal would be too large to build: the best package
+        # stands, and its withdrawals are tried one by one below.
+        skipped = (
+            f"The search for a package surviving more withdrawals was not made: with a copy of the scenario per "
+            f"nation its model would hold about {terms:,} terms, over the {MOST_TERMS:,} built at once."
+        )
+        package, proven = plain, False
+    else:
+        survives = _with_fallbacks(search.builder, scenario)
+        most, proven = _most_survived(search, survives, params, cancel, plain) if survives else (0, True)
+        package = search.run(params) if most is not None else plain
     if not package.has_package:
         # The search of the package that survives the most found none in time: the best package
         # stands, with the withdrawals it survives (no more is claimed).
@@ -206,8 +232,10 @@ def resilient(
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
         for a, b in zip(plain.objective, package.objective, strict=False)
     ]
+    if not fatal:
+        proven, skipped = True, None  # every withdrawal survived: none can survive more
     return Resilient(
-        summary=_summary(package, fatal, deltas, proven),
+        summary=_summary(package, fatal, deltas, proven, searched=skipped is None) + (f" {skipped}" if skipped else ""),
         package=package,
         plain_objective=plain_objective,
         cost_of_resilience=deltas,
@@ -217,7 +245,9 @@ def resilient(
     )
 
 
-def _summary(package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta], proven: bool) -> str:
+def _summary(
+    package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta], proven: bool, *, searched: bool = True
+) -> str:
     worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
     price = (
         "at no cost against the best package"
@@ -233,7 +263,11 @@ def _summary(package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta]
         return f"This package survives every single withdrawal, {price}."
     survived = len(package.nations) - len(fatal)
     named = "; ".join(f"{f.nation}: {f.reason}" for f in fatal)
-    most = "the most any package can" if proven else "the most found in the time limit"
+    most = (
+        "the best package's own"
+        if not searched
+        else ("the most any package can" if proven else "the most found in the time limit")
+    )
     of = f"its {plural(len(package.nations), 'nation')}"
     how_many = f"none of the withdrawals of {of}" if not survived else f"the withdrawal of {survived} of {of}"
     return (

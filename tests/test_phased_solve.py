@@ -283,6 +283,26 @@ def test_resilient_plan_pays_to_survive_when_the_best_plan_cannot() -> None:
     assert worse and "at a cost: " in answer.summary
 
 
+def test_resilient_plan_too_large_to_copy_tries_the_best_plans_withdrawals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a copy of the scenario per withdrawal would exceed the terms built at once, the best plan
+    stands and each of its withdrawals is still tried: the same scenario as above keeps AAA, and
+    BBB's withdrawal is fatal, the summary saying that the search was not made and why."""
+    import forcepack.solver.resilience as resilience
+
+    data = with_replacement().model_dump(mode="json", by_alias=True, exclude_none=True)
+    ccc = next(o for o in data["offers"] if o["nation"] == "CCC")
+    ccc["red_lines"] = [{"id": "ccc-apart", "kind": "not_alongside", "nations": ["AAA"]}]
+    scenario = Scenario.model_validate(data)
+    best = solve(scenario, PARAMS)
+    monkeypatch.setattr(resilience, "MOST_TERMS", 1_000)
+    answer = resilient(scenario, PARAMS, plain=best)
+    assert _tours(answer.package) == _tours(best) and not answer.most_proven
+    assert "BBB" in {f.nation for f in answer.fatal}
+    assert "(the best package's own)" in answer.summary
+    assert answer.summary.endswith("terms, over the 1,000 built at once.")
+    assert all(d.delta == 0 for d in answer.cost_of_resilience)
+
+
 def test_resilient_plan_names_a_fatal_withdrawal_with_its_reason() -> None:
     """Without CCC, neither nation alone fills the Rafah infantry from April: both withdrawals are
     fatal, each with the line it gives up."""
