@@ -11,7 +11,7 @@ from rich.text import Text
 from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot, Withdrawal
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Conflict, Solution
-from forcepack.models.wording import figure, millions, plural, signed
+from forcepack.models.wording import figure, millions, millions_change, plural, signed
 
 usd = millions
 """An amount in millions with one decimal, the unit planners brief in (`33.2M`)."""
@@ -240,7 +240,7 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
             )
         console.print(cov)
     console.print(
-        f"cost USD {diff.cost_delta_usd / 1e6:+,.1f}M, personnel {diff.personnel_delta:+,}, "
+        f"cost USD {millions_change(diff.cost_delta_usd)}, personnel {diff.personnel_delta:+,}, "
         f"shortfall {signed(diff.shortfall_delta)}, churn {plural(diff.churn, 'unit')}"
     )
 

@@ -311,7 +311,13 @@ class Resilient(Frozen):
     )
     most_proven: bool = Field(
         default=True,
-        description="No package survives more withdrawals (proven); false when the time limit cut that search short.",
+        description="No package survives more withdrawals (proven); false when the time limit cut that search short, "
+        "or when it was not made.",
+    )
+    searched: bool = Field(
+        default=True,
+        description="Whether a package surviving more withdrawals was searched for; false when the model with a copy "
+        "of the scenario per withdrawal would be too large to build (the best package stands, `summary` says why).",
     )
 
     model_config = Frozen.model_config | {"populate_by_name": True}

@@ -45,7 +45,8 @@ class SetControl(Frozen):
 
 
 class SetMandate(Frozen):
-    """Mandate conditions are set (or declared)."""
+    """Mandate conditions are set (or declared). A condition set holds, or does not, over the whole
+    horizon: a period it had under `phasing.conditions` is dropped."""
 
     op: Literal["set_mandate"]
     conditions: dict[Identifier, bool] = Field(min_length=1, description="Conditions and their new values.")
@@ -384,6 +385,9 @@ def _set_mandate(data: dict[str, Any], op: SetMandate, s: Scenario, where: str, 
         if not op.declare:
             _need(data["mandate"], name, "mandate condition", f"{where}.conditions.{name}", problems)
     data["mandate"].update(op.conditions)
+    phasing = data.get("phasing")
+    if phasing and phasing.get("conditions"):
+        phasing["conditions"] = [p for p in phasing["conditions"] if p["condition"] not in op.conditions]
 
 
 def _add_veto(data: dict[str, Any], op: AddVeto, s: Scenario, where: str, problems: list[str]) -> None:

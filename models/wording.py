@@ -69,6 +69,11 @@ def millions(amount: int | float) -> str:
     return f"{amount / 1e6:,.1f}M"
 
 
+def millions_change(delta: int | float) -> str:
+    """A change of an amount in millions, with its sign: `+1.5M`, `-0.3M`, `+4,500` (`millions`)."""
+    return ("-" if delta < 0 else "+") + millions(abs(delta))
+
+
 def suggestion(name: str, known: Iterable[str]) -> str:
     """` (did you mean `x`?)` with the known name closest to `name`, or nothing when none is close."""
     names = list(known)

@@ -161,7 +161,8 @@ class ModelBuilder:
         self.guard = guard
         """A literal every rule's constraint is enforced by (None: they always hold): a copy of a
         scenario inside a larger model, which the larger model may switch off (resilience's
-        fallbacks). What only defines the package's variables holds either way, and all zeros meet it."""
+        fallbacks). The rows added outside `add` (what defines the package's variables, a unit's
+        count present at once, a nation arriving by no node) hold either way: all zeros meet them."""
         self.cancel = cancel
         self.checks = 0
         """How often the build looked at the cancel event (tests)."""

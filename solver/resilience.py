@@ -1,13 +1,14 @@
 """Resilience: the package that survives the most single withdrawals, every one when it can.
 
 A fallback keeps every other nation's units where the package put them (forces already deployed
-stay) and adds units from the remaining offers, money redrawn as needed, so that every rule of the
-scenario still holds, every essential line included. One CP-SAT model holds the package and, for
-each nation that could take part, a copy of the scenario without that nation (built relaxable,
-every element behind a literal) that must extend the package when that withdrawal is to be
-survived. The search first maximises the withdrawals survived (proven when it finishes), then,
-holding that count, the scenario's objective; the fallbacks returned are the best extensions, and
-each withdrawal that stays fatal is named with its reason.
+stay; in a phased plan, every other nation's tours as planned) and adds units from the remaining
+offers, money redrawn as needed, so that every rule of the scenario still holds, every essential
+line included. One CP-SAT model holds the package and, for each nation that could take part, a
+copy of the scenario without that nation (every rule of it guarded by one literal, "this
+withdrawal is survived") that must extend the package when that withdrawal is to be survived.
+The search first maximises the withdrawals survived (proven when it finishes), then, holding that
+count, the scenario's objective; the fallbacks returned are the best extensions, and each
+withdrawal that stays fatal is named with its reason.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def _fatal_reason(
     without = _without(scenario, nation)
     alone = solve(without, params, explain=False, cancel=cancel)
     if alone.has_package:
-        reason = f"a package exists without {nation}, but not one that keeps the other nations' placements of this one"
+        kept_what = "tours" if scenario.phasing is not None else "placements"
+        reason = f"a package exists without {nation}, but not one that keeps the other nations' {kept_what} of this one"
         if kept:
             include = [_keep_words(where, units) for where, units in sorted(kept.items())]
             budget = SolveParams(time_limit_s=min(5.0, params.time_limit_s), workers=1, seed=params.seed)
@@ -164,6 +166,17 @@ def _fatal_reason(
             f"no package exists without {nation}: it gives up the essential line{'s' if many else ''} {lines}{fewest}"
         )
     return f"no package exists without {nation}, even with the essential lines relaxed"
+
+
+def _kept_package(kept: Mapping[Placement, int], *, phased: bool) -> Package:
+    """The placements a fallback keeps as a package to start its search from (a phased plan is
+    completed from its tours)."""
+    if not phased:
+        return Package.of(dict(kept))
+    units: dict[tuple[str, str], int] = {}
+    for (key, line, _, _), count in kept.items():
+        units[(key, line)] = units.get((key, line), 0) + count
+    return Package.of(units, tours=dict(kept))
 
 
 def _keep_words(where: Placement, units: int) -> str:
@@ -223,9 +236,13 @@ def resilient(
         keep = {where: units for where, units in placed(package).items() if key_parts(where[0])[0] != nation}
         fallback = Search(_without(scenario, nation), cancel=cancel)
         _keep(fallback.builder, keep)
-        answer = fallback.run(params)
+        answer = fallback.run(params, hint=_kept_package(keep, phased=scenario.phasing is not None))
         if answer.has_package:
             fallbacks.append(Fallback(nation=nation, package=answer))
+        elif answer.status == "unknown":
+            kept_what = "tours" if scenario.phasing is not None else "placements"
+            reason = f"no fallback that keeps the other nations' {kept_what} was found within the time limit"
+            fatal.append(Fatal(nation=nation, reason=reason + " (none is proven impossible)"))
         else:
             fatal.append(Fatal(nation=nation, reason=_fatal_reason(scenario, nation, params, cancel, keep)))
     deltas = [
@@ -242,6 +259,7 @@ def resilient(
         fallbacks=fallbacks,
         fatal=fatal,
         most_proven=proven,
+        searched=skipped is None,
     )
 
 
@@ -270,6 +288,9 @@ def _summary(
     )
     of = f"its {plural(len(package.nations), 'nation')}"
     how_many = f"none of the withdrawals of {of}" if not survived else f"the withdrawal of {survived} of {of}"
-    return (
-        f"No package survives every single withdrawal. This one survives {how_many} ({most}), {price}. Fatal: {named}."
+    lead = (
+        "No package survives every single withdrawal. This one"
+        if searched and proven
+        else "This package does not survive every single withdrawal: it"
     )
+    return f"{lead} survives {how_many} ({most}), {price}. Fatal: {named}."

@@ -558,6 +558,8 @@ class Search:
         self.include = tuple(include)
         self.cancel = cancel
         self.anchor = repair_from if repair_from is not None else prefer
+        self.led: Package | None = None
+        """The package of `lead`'s search, once made."""
         anchor = self.anchor
         baseline: dict[Any, int] | None = None
         if anchor is not None:
@@ -596,10 +598,10 @@ class Search:
             return None, code
         found = round(solver.objective_value)
         model.add(total >= found if maximise else total <= found)
-        values = list(solver.response_proto.solution)
+        # `run`'s hint by default, in place of any given to this search (its units; a phased plan is
+        # completed from its tours, as a baseline's would be).
         model.clear_hints()  # type: ignore[no-untyped-call]
-        for var in self.built.vars.units.values():
-            model.add_hint(var, values[var.index])
+        self.led = _package_of(self.built, list(solver.response_proto.solution))
         return found, code
 
     def run(
@@ -620,7 +622,7 @@ class Search:
         report.build_s = self.build_s
         start = self.started
         builder, built, model = self.builder, self.built, self.built.model
-        hint = hint if hint is not None else self.anchor
+        hint = hint if hint is not None else self.anchor if self.anchor is not None else self.led
         if hint is not None:
             for pair, var in built.vars.units.items():
                 model.add_hint(var, hint.assignment.get(pair, 0))

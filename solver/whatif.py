@@ -11,7 +11,7 @@ from forcepack.models.analysis import CoverageChange, WhatIf
 from forcepack.models.patch import Patch, Withdraw, apply_patch
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
-from forcepack.models.wording import plural
+from forcepack.models.wording import millions, millions_change, plural
 from forcepack.solver.answer import solve
 from forcepack.solver.diff import package_diff
 from forcepack.solver.document import Package
@@ -128,7 +128,7 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
         )
     else:
         parts.append("the same units in the same places")
-    parts.append(f"cost USD {diff.cost_delta_usd / 1e6:+,.1f}M, personnel {diff.personnel_delta:+,}")
+    parts.append(f"cost USD {millions_change(diff.cost_delta_usd)}, personnel {diff.personnel_delta:+,}")
     parts += [_new_line_words(c) for c in diff.coverage if c.line == "added"]
     dropped = [c.requirement for c in diff.coverage if c.line == "dropped"]
     if dropped:
@@ -149,7 +149,7 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
         parts.append("no longer taking part: " + ", ".join(money_out))
     if diff.funding:
         drawn = ", ".join(
-            f"{f.nation} USD {f.used_before_usd / 1e6:,.1f}M → {f.used_after_usd / 1e6:,.1f}M"
+            f"{f.nation} USD {millions(f.used_before_usd)} → {millions(f.used_after_usd)}"
             for f in diff.funding[:MONEY_LISTED]
         )
         more = len(diff.funding) - MONEY_LISTED

@@ -107,7 +107,8 @@ def _forced(
         return _Forced(f"Whether {label} can be had was not decided within the time limit.", forced, [])
     if not forced.has_package:
         reason = forced.explanation.summary if forced.explanation else f"no package found ({forced.status})"
-        reason = _continuing(reason.removeprefix(f"{inclusion_words(include)} cannot be had: "))  # (said once)
+        said = f"{inclusion_words(include)} cannot be had: "  # said once, not again per cause ("(2) ...")
+        reason = _continuing(reason.removeprefix(said).replace(f") {said}", ") "))
         return _Forced(f"{label} cannot be had: {reason}", forced, [])
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)

@@ -1109,3 +1109,19 @@ def test_a_condition_holding_part_of_the_time_is_said_with_the_days_it_does_not(
     assert text == f"mandate condition `ceasefire` {said}"
     plain = family("mandate").describe(plan_scenario(), Element("mandate", "resolution"))
     assert plain.endswith("`resolution` does not hold")
+
+
+def test_set_mandate_makes_a_condition_hold_over_the_whole_horizon() -> None:
+    """A condition set true by a patch (the way out an explanation offers for a condition holding part
+    of the time) holds throughout: its period is dropped, as the relaxation drops it."""
+    from forcepack.models.patch import Patch, apply_patch
+    from forcepack.solver.elements import Element
+    from forcepack.solver.rules import family
+
+    scenario = plan_scenario()
+    assert phases.condition_buckets(scenario, "ceasefire") != [b.index for b in phases.buckets(scenario)]
+    ops = family("mandate").patch(scenario, Element("mandate", "ceasefire"))
+    assert ops is not None
+    patched = apply_patch(scenario, Patch(ops=ops))
+    assert patched.phasing is not None and patched.phasing.conditions == []
+    assert phases.condition_buckets(patched, "ceasefire") == [b.index for b in phases.buckets(patched)]

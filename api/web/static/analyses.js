@@ -428,14 +428,19 @@ export function resilienceView(job, scenario, options = {}) {
   });
   return h("div", { class: "resilience-answer", dataset: { testid: "resilience-answer" } },
     h("p", { class: "summary", dataset: { testid: "resilience-summary" } }, answer.summary),
-    answer.most_proven === false
-      ? h("p", { class: "help" }, "The time limit cut the search short: a package may survive more withdrawals.")
-      : null,
+    answer.searched === false
+      ? h("p", { class: "help" }, "A package surviving more withdrawals was not searched for (the summary says why): " +
+          "each withdrawal of the best package was tried.")
+      : answer.most_proven === false
+        ? h("p", { class: "help" }, "The time limit cut the search short: a package may survive more withdrawals.")
+        : null,
     deltasTable(answer.cost_of_resilience, "resilience-cost", "What resilience costs, per criterion", "Resilient package"),
     hasPackage(pkg) ? h("p", {}, keepButton([resilientEntry], "Keep the resilient package for comparison", "keep-resilient")) : null,
     nations.length
       ? table({
-          caption: "If a nation withdraws: the fallback adds units from the remaining offers, every other unit staying where it is",
+          caption: pkg.plan
+            ? "If a nation withdraws (it does not come): the fallback adds tours from the remaining offers, every other tour staying as planned"
+            : "If a nation withdraws: the fallback adds units from the remaining offers, every other unit staying where it is",
           testid: "resilience-withdrawals",
           head: ["Nation withdrawing", "Outcome", "Fallback: units added, or why it is fatal", ""],
           rows,
