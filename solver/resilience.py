@@ -37,11 +37,12 @@ from forcepack.solver.search import Search
 COUNT_SHARE = 0.5
 """Of the time limit, the most the search for the most withdrawals survived may take."""
 
-MOST_TERMS = 4_000_000
+MOST_TERMS = 2_000_000
 """The most terms (nonzeros of the linear constraints) the model with a copy per withdrawal may hold.
-A larger one is not built: the best package stands, and each of its withdrawals is still tried
-(a 70-nation phased scenario's model holds about 900,000 terms, 70 copies of it some 60 million,
-which no service process should hold at once; docs/decisions.md)."""
+A larger one is not built: the best package stands, and each of its withdrawals is still tried. The
+phased Gaza example's, about 1 million terms, peaked at 1.0 GiB for the whole answer; a generated
+25-nation phased coalition's would hold about 4 million, a 70-nation one's some 60 million, which no
+service process should hold at once (docs/decisions.md)."""
 
 
 def _without(scenario: Scenario, nation: str, *, objective: list[str] | None = None) -> Scenario:
@@ -152,8 +153,14 @@ def _fatal_reason(
             include = [_keep_words(where, units) for where, units in sorted(kept.items())]
             budget = SolveParams(time_limit_s=min(5.0, params.time_limit_s), workers=1, seed=params.seed)
             why = explain(without, budget, include=include, relaxations=0, conflicts=1, cancel=cancel)
-            if why is not None and why.conflict:
+            if why is not None and why.conflict and why.minimal:
                 reason += ": keeping them clashes with " + "; ".join(e.text for e in why.conflict)
+            elif why is not None and why.conflict:
+                # A conflict not narrowed down in the time given names most of the scenario: not a reason.
+                reason += (
+                    f" (what it clashes with was not narrowed down within {budget.time_limit_s:g} s: explain the "
+                    f"scenario without {nation} with those {kept_what} kept to find out)"
+                )
         return reason
     if alone.status == "unknown":
         return f"whether any package exists without {nation} was not decided within the time limit"
