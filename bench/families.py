@@ -433,7 +433,7 @@ def render_cli(results: Results) -> list[str]:
         "",
         f"The command as a planner runs it, timed from outside with `subprocess` ({n} runs each; median, and",
         "range): wall clock from launch to exit, Python's start-up and imports included, default parameters",
-        "(30 s, one worker). `forcepack --help` is the floor: starting the interpreter and the CLI. The answer",
+        "(30 s, two workers). `forcepack --help` is the floor: starting the interpreter and the CLI. The answer",
         "columns come from one more run with `--json`, checked by `solver.check`. Exit codes: 0 a package,",
         "1 infeasible.",
         "",

@@ -108,7 +108,7 @@ def _introduction(results: Results, cfg: RunConfig) -> list[str]:
         ".venv/bin/python -m bench --only solve,profile   # some families (solve, explain, workers, sweep, load,",
         "                           # profile, sweep-full); the others keep their records from the results file",
         ".venv/bin/python -m bench --from-json bench/out/results.json   # re-render this file and the plot",
-        ".venv/bin/python -m bench --quick   # smoke run: 25 and 70 nations, one seed, 20 s",
+        ".venv/bin/python -m bench --quick   # smoke run, 25 and 70 nations, 20 s: bench/out/benchmarks-quick.md",
         ".venv/bin/python -m bench.instance solve --nations 70 --seed 1 --time-limit 60   # one CP-SAT row",
         ".venv/bin/python -m bench.peers.run --solver highs --nations 70 --seed 1 --time-limit 60   # one peer row",
         ".venv/bin/python -m bench.profiling --nations 200 --seed 1 --time-limit 30   # one profile",

@@ -7,6 +7,7 @@ Exit codes (also in README.md): 0 a package was found, 1 proven infeasible (or a
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -58,6 +59,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+_FLAGS = {"time_limit_s": "--time-limit", "workers": "--workers", "seed": "--seed"}
+"""The solve parameters' fields by the flag that sets them."""
+
+
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Map every user error to its message and exit code 2, in one place; never a traceback."""
 
@@ -78,7 +83,10 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
                 sys.stdout.write(report.to_json() + "\n")
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except ValueError as exc:  # parameter validation (SolveParams) names what was expected
-            err.print(f"error: {exc}", markup=False)
+            message = str(exc)
+            for field, flag in _FLAGS.items():  # said as the command line's flag, not the field
+                message = re.sub(rf"\b{field}\b", flag, message)
+            err.print(f"error: {message}", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper
@@ -427,6 +435,7 @@ def scenario_files(paths: list[Path]) -> Iterator[Path]:
 
 
 @app.command("validate")
+@user_errors
 def validate_command(
     paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
     as_json: Annotated[
@@ -441,6 +450,7 @@ def validate_command(
     from forcepack.solver.document import scenario_ref
     from forcepack.solver.validate import validate_scenario
 
+    _params(time_limit, workers, seed)  # bad flags refused before any file is read
     files = list(scenario_files(paths))
     if not files:
         err.print("no scenario files found in " + ", ".join(map(str, paths)), markup=False)

@@ -47,7 +47,7 @@ from forcepack.solver.params import SolveParams
 from forcepack.solver.phased import PhasedBuilder, model_builder
 from forcepack.solver.phased_construct import complete_plan, construct_plan
 from forcepack.solver.relaxation import objective_of, relax
-from forcepack.solver.rules.requirements import exact_shortfall_weights
+from forcepack.solver.rules.requirements import exact_shortfall_weights, rounding_excess, shortfall_weights
 
 logger = logging.getLogger("forcepack.solver")
 
@@ -271,11 +271,18 @@ def _prove_shortfall(
 
     Each step asks, on a copy of the model with its rounded objective, for a package whose exact
     shortfall is smaller than the best so far (one exact row, `solver.criteria.at_most`); none
-    proves it. Returns whether it was proven, and the best package (a value for every variable).
+    proves it. Such a package's rounded shortfall is at most the rounded scale times its exact one
+    plus the rounding's most excess (`rounding_excess`): that row too is added, so the search looks
+    only among packages the rounded search found about as good (without it, a 70-nation scenario's
+    proof ran out of time on a gap of 3e-7). Returns whether it was proven, and the best package (a
+    value for every variable).
     """
     model = builder.model
-    weights, _ = exact_shortfall_weights(builder.scenario)
+    weights, scale = exact_shortfall_weights(builder.scenario)
     terms = [(w, builder.vars.shortfall[rid]) for rid, w in weights.items()]
+    rounded, rounded_scale = shortfall_weights(builder.scenario)
+    excess = rounding_excess(builder.scenario)
+    rounded_sum = sum(rounded[rid] * builder.vars.shortfall[rid] for rid in weights)
     while True:
         value = sum(w * int(current[x.index]) for w, x in terms)
         if value == 0:
@@ -285,6 +292,7 @@ def _prove_shortfall(
             return False, current
         trial = model.clone()
         at_most(trial, terms, value - 1)
+        trial.add(rounded_sum <= math.floor(Fraction(rounded_scale * (value - 1), scale) + excess))
         solver = new_solver()
         configure(solver, params, left, workers, pairs)
         with cancellable(solver, cancel):

@@ -100,6 +100,20 @@ def test_cli_bad_input_exits_2_without_traceback(name: str, expected: str) -> No
     assert "Traceback" not in out + err
 
 
+@pytest.mark.parametrize("command", ["solve", "validate", "what-if"])
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [("--time-limit", "1e9", "0 < --time-limit <= 604,800"), ("--workers", "100", "1 <= --workers <= 64")],
+)
+def test_cli_bad_solve_flags_exit_2_naming_the_flag(command: str, flag: str, value: str, said: str) -> None:
+    """A solve parameter out of range is refused on every command that solves, before any solve,
+    with the flag named as the user typed it: exit 2, never a traceback."""
+    extra = ["--withdraw", "IDN"] if command == "what-if" else []
+    code, _, err = run(command, "examples/tutorial.yaml", *extra, flag, value)
+    assert code == 2, err
+    assert f"error: Expected {said}, got" in err and "Traceback" not in err
+
+
 def test_cli_missing_file_exits_2() -> None:
     """A file that does not exist is bad input, named."""
     code, _, err = run("solve", "no/such/file.yaml")
