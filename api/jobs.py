@@ -35,6 +35,7 @@ from forcepack.api.tables import JobRow, utcnow
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Solution
 from forcepack.solver import SolveParams, SolveReport
+from forcepack.solver.builder import BuildCancelled
 
 logger = logging.getLogger("forcepack.api.jobs")
 
@@ -290,7 +291,7 @@ class JobRunner:
         active.status("running")
         try:
             result = work(active)
-        except JobCancelled:
+        except (JobCancelled, BuildCancelled):  # (a build that saw the cancel event stops the same way)
             return
         except Exception as exc:
             # An exception's text may quote any nation's offer: it goes to the log and to

@@ -209,9 +209,14 @@ def solve_command(
             sys.stdout.write(answer.to_json() + "\n")
         else:
             render_resilient(answer, scenario, out)
-        # A package with a withdrawal it cannot survive answers as one that is not resilient.
+        # A package with a withdrawal it cannot survive answers as one that is not resilient; one
+        # whose withdrawals were not all decided in time, as an answer not found in time.
         code = STATUS_EXIT[answer.package.status]
-        raise typer.Exit(EXIT_INFEASIBLE if code == EXIT_PACKAGE and answer.fatal else code)
+        if code == EXIT_PACKAGE and answer.fatal:
+            code = EXIT_INFEASIBLE
+        elif code == EXIT_PACKAGE and answer.undecided:
+            code = EXIT_NO_ANSWER
+        raise typer.Exit(code)
     solution = _solve(scenario, time_limit, workers, seed)
     if tables is not None:
         _write_tables(solution, tables)

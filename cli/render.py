@@ -302,3 +302,5 @@ def render_resilient(answer: Resilient, scenario: Scenario, console: Console) ->
         console.print(f"if {fb.nation} withdraws: " + headline(fb.package).plain, markup=False)
     for fatal in answer.fatal:
         console.print(f"if {fatal.nation} withdraws: no fallback ({fatal.reason})", style="red", markup=False)
+    for open_ in answer.undecided:
+        console.print(f"if {open_.nation} withdraws: not decided ({open_.reason})", style="yellow", markup=False)

@@ -309,6 +309,11 @@ class Resilient(Frozen):
         default_factory=list,
         description="The withdrawals no fallback of this package survives (empty: it survives all).",
     )
+    undecided: list[Fatal] = Field(
+        default_factory=list,
+        description="The withdrawals whose fallback was neither found nor proven impossible within the time limit "
+        "(not counted as fatal), each with what is known.",
+    )
     most_proven: bool = Field(
         default=True,
         description="No package survives more withdrawals (proven); false when the time limit cut that search short, "

@@ -219,6 +219,7 @@ def resilient(
     search = Search(scenario, cancel=cancel)
     terms = _terms(search.builder) * (len(_candidates(search.builder)) + 1)
     skipped = None
+    own = None  # why the best package stands, when the search made gave nothing better to answer with
     if terms > MOST_TERMS:
         # The model with a copy per withdrawal would be too large to build: the best package
         # stands, and its withdrawals are tried one by one below.
@@ -231,13 +232,18 @@ def resilient(
         survives = _with_fallbacks(search.builder, scenario)
         most, proven = _most_survived(search, survives, params, cancel, plain) if survives else (0, True)
         package = search.run(params) if most is not None else plain
+        if most is None or not package.has_package:
+            # The search of the package that survives the most found none in time: the best package
+            # stands, with the withdrawals it survives (no more is claimed).
+            package, proven = plain, False
+            ended = "found no package" if most is not None else "found no count"
+            own = f"The search for a package surviving more withdrawals {ended} within the time limit."
     if not package.has_package:
-        # The search of the package that survives the most found none in time: the best package
-        # stands, with the withdrawals it survives (no more is claimed).
         package, proven = plain, False
     participants = [row.nation for row in package.nations]
     fallbacks: list[Fallback] = []
     fatal: list[Fatal] = []
+    undecided: list[Fatal] = []
     for i, nation in enumerate(participants):
         step("fallbacks", i, len(participants))
         keep = {where: units for where, units in placed(package).items() if key_parts(where[0])[0] != nation}
@@ -249,30 +255,42 @@ def resilient(
         elif answer.status == "unknown":
             kept_what = "tours" if scenario.phasing is not None else "placements"
             reason = f"no fallback that keeps the other nations' {kept_what} was found within the time limit"
-            fatal.append(Fatal(nation=nation, reason=reason + " (none is proven impossible)"))
+            undecided.append(Fatal(nation=nation, reason=reason + ", and none is proven impossible"))
         else:
             fatal.append(Fatal(nation=nation, reason=_fatal_reason(scenario, nation, params, cancel, keep)))
     deltas = [
         CriterionDelta(criterion=a.criterion, optimum=a.value, with_subject=b.value, delta=b.value - a.value)
         for a, b in zip(plain.objective, package.objective, strict=False)
     ]
-    if not fatal:
-        proven, skipped = True, None  # every withdrawal survived: none can survive more
+    if not fatal and not undecided:
+        proven = True  # every withdrawal survived: none can survive more
+    why_own = skipped or own
+    summary = _summary(package, fatal, undecided, deltas, proven, searched=why_own is None)
     return Resilient(
-        summary=_summary(package, fatal, deltas, proven, searched=skipped is None) + (f" {skipped}" if skipped else ""),
+        summary=summary + (f" {why_own}" if why_own and (fatal or undecided) else ""),
         package=package,
         plain_objective=plain_objective,
         cost_of_resilience=deltas,
         fallbacks=fallbacks,
         fatal=fatal,
+        undecided=undecided,
         most_proven=proven,
         searched=skipped is None,
     )
 
 
 def _summary(
-    package: Solution, fatal: list[Fatal], deltas: list[CriterionDelta], proven: bool, *, searched: bool = True
+    package: Solution,
+    fatal: list[Fatal],
+    undecided: list[Fatal],
+    deltas: list[CriterionDelta],
+    proven: bool,
+    *,
+    searched: bool = True,
 ) -> str:
+    """The answer in a paragraph. What the search maximised is the withdrawals survived of every
+    nation that could take part (a nation the package leaves out is survived at once): proven, no
+    package has fewer fatal withdrawals; it does not follow that none survives more of its own."""
     worse = [d for d in deltas if criterion(d.criterion).worse(d.delta)]
     price = (
         "at no cost against the best package"
@@ -284,20 +302,27 @@ def _summary(
             for d in worse
         )
     )
-    if not fatal:
+    if not fatal and not undecided:
         return f"This package survives every single withdrawal, {price}."
-    survived = len(package.nations) - len(fatal)
-    named = "; ".join(f"{f.nation}: {f.reason}" for f in fatal)
-    most = (
-        "the best package's own"
-        if not searched
-        else ("the most any package can" if proven else "the most found in the time limit")
-    )
+    survived = len(package.nations) - len(fatal) - len(undecided)
+    if not searched:
+        most = "the best package's own"
+    elif proven:
+        most = "no package has fewer fatal withdrawals"
+    else:
+        most = "the fewest fatal withdrawals found in the time limit"
     of = f"its {plural(len(package.nations), 'nation')}"
     how_many = f"none of the withdrawals of {of}" if not survived else f"the withdrawal of {survived} of {of}"
     lead = (
         "No package survives every single withdrawal. This one"
         if searched and proven
+        else "This package is not known to survive every single withdrawal: it"
+        if not fatal
         else "This package does not survive every single withdrawal: it"
     )
-    return f"{lead} survives {how_many} ({most}), {price}. Fatal: {named}."
+    text = f"{lead} survives {how_many} ({most}), {price}."
+    if fatal:
+        text += " Fatal: " + "; ".join(f"{f.nation}: {f.reason}" for f in fatal) + "."
+    if undecided:
+        text += " Not decided within the time limit: " + "; ".join(f"{f.nation}: {f.reason}" for f in undecided) + "."
+    return text

@@ -303,6 +303,35 @@ def test_resilient_plan_too_large_to_copy_tries_the_best_plans_withdrawals(monke
     assert all(d.delta == 0 for d in answer.cost_of_resilience)
 
 
+def test_resilient_plan_over_the_budget_says_so_even_when_it_survives_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the terms built at once, the best plan stands: it survives every withdrawal here, which
+    is said without a note, and `searched` stays false (no search was made)."""
+    import forcepack.solver.resilience as resilience
+
+    monkeypatch.setattr(resilience, "MOST_TERMS", 1_000)
+    answer = resilient(with_replacement(), PARAMS)
+    assert not answer.searched and answer.most_proven and not answer.fatal
+    assert answer.summary == "This package survives every single withdrawal, at no cost against the best package."
+
+
+def test_resilient_summary_keeps_undecided_withdrawals_apart_from_fatal_ones() -> None:
+    """A withdrawal whose fallback search ran out of time is not fatal: the summary says it is not
+    decided, claims no proof, and a fatal one is named as fatal."""
+    from forcepack.models.analysis import Fatal
+    from forcepack.solver.resilience import _summary
+
+    best = solve(with_replacement(), PARAMS)
+    late = Fatal(nation="BBB", reason="no fallback was found within the time limit, and none is proven impossible")
+    text = _summary(best, [], [late], [], proven=False)
+    assert text.startswith("This package is not known to survive every single withdrawal: it survives the withdrawal")
+    assert text.endswith("Not decided within the time limit: BBB: " + late.reason + ".")
+    assert "Fatal" not in text
+    lost = Fatal(nation="AAA", reason="no package exists without AAA")
+    both = _summary(best, [lost], [late], [], proven=True)
+    assert both.startswith("No package survives every single withdrawal. This one survives none of the withdrawals")
+    assert "(no package has fewer fatal withdrawals)" in both and "Fatal: AAA: no package exists without AAA." in both
+
+
 def test_resilient_plan_names_a_fatal_withdrawal_with_its_reason() -> None:
     """Without CCC, neither nation alone fills the Rafah infantry from April: both withdrawals are
     fatal, each with the line it gives up."""

@@ -413,16 +413,19 @@ export function resilienceView(job, scenario, options = {}) {
   const resilientEntry = { key: `${job.id}:resilient`, label: "Resilient package", solution: pkg };
   const fallbacks = new Map((answer.fallbacks || []).map((f) => [f.nation, f.package]));
   const fatal = new Map((answer.fatal || []).map((f) => [f.nation, f.reason]));
-  const nations = [...new Set([...(answer.fatal || []).map((f) => f.nation), ...(answer.fallbacks || []).map((f) => f.nation)])];
+  const undecided = new Map((answer.undecided || []).map((f) => [f.nation, f.reason]));
+  const nations = [...new Set([...(answer.fatal || []), ...(answer.undecided || []), ...(answer.fallbacks || [])].map((f) => f.nation))];
   const rows = nations.map((nation) => {
     const fallback = fallbacks.get(nation);
     const changes = fallback ? fallbackChanges(pkg, fallback, names) : [];
     return h("tr", { class: fatal.has(nation) ? "row-fatal" : undefined, dataset: { nation } },
       h("th", { scope: "row" }, names.nation(nation)),
-      h("td", {}, fatal.has(nation) ? h("strong", { class: "bad" }, "Fatal") : "Survived"),
+      h("td", {}, fatal.has(nation) ? h("strong", { class: "bad" }, "Fatal") : undecided.has(nation) ? "Not decided" : "Survived"),
       h("td", {}, fatal.has(nation)
         ? fatal.get(nation)
-        : changes.length ? h("ul", { class: "plain" }, changes.map((c) => h("li", {}, c))) : "nothing to add: the others cover it"),
+        : undecided.has(nation)
+          ? undecided.get(nation)
+          : changes.length ? h("ul", { class: "plain" }, changes.map((c) => h("li", {}, c))) : "nothing to add: the others cover it"),
       h("td", {}, fallback ? keepButton([resilientEntry, { key: `${job.id}:fallback-${nation}`, label: `If ${nation} withdraws`, solution: fallback }],
         "Compare", `keep-fallback-${nation}`) : null));
   });
