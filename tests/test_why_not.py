@@ -96,6 +96,9 @@ def test_why_not_unknown_subject_is_bad_input() -> None:
         why_not(two_engineers(), "AAB", PARAMS)
     with pytest.raises(UnknownSubjectError, match="did you mean `AAA`"):
         why_not(two_engineers(), "aaa", PARAMS)  # a code in the wrong case is told its spelling
+    for wrong, right in [("aaa/A", "AAA/a"), ("line:ENG", "line:eng"), ("BBB/B", "BBB/b")]:
+        with pytest.raises(UnknownSubjectError, match=f"did you mean `{right}`"):
+            why_not(two_engineers(), wrong, PARAMS)  # a key or a `line:` form too
     result = CliRunner().invoke(app, ["why-not", "examples/tutorial.yaml", "ESP"])
     assert result.exit_code == 2
     assert "none of the nations, offered units, pledges or requirement lines" in result.stderr
