@@ -59,6 +59,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _error_document(message: str, source: str | None, problems: list[str]) -> None:
+    """A `forcepack.error/1` document on stdout, for a script reading `--json` output."""
+    from forcepack.models.reports import ErrorReport
+
+    sys.stdout.write(ErrorReport(message=message, source=source, problems=problems).to_json() + "\n")
+
+
 _FLAGS = {"time_limit_s": "--time-limit", "workers": "--workers", "seed": "--seed"}
 """The solve parameters' fields by the flag that sets them."""
 
@@ -73,20 +80,16 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except ForcepackError as exc:
             err.print(str(exc), markup=False)
             if kwargs.get("as_json"):  # a script reading stdout reads a document either way
-                from forcepack.models.reports import ErrorReport
-
-                report = ErrorReport(
-                    message=str(exc),
-                    source=getattr(exc, "source", None) or getattr(exc, "path", None),
-                    problems=list(getattr(exc, "problems", None) or [str(exc)]),
-                )
-                sys.stdout.write(report.to_json() + "\n")
+                source = getattr(exc, "source", None) or getattr(exc, "path", None)
+                _error_document(str(exc), source, list(getattr(exc, "problems", None) or [str(exc)]))
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except ValueError as exc:  # parameter validation (SolveParams) names what was expected
             message = str(exc)
             for field, flag in _FLAGS.items():  # said as the command line's flag, not the field
                 message = re.sub(rf"\b{field}\b", flag, message)
             err.print(f"error: {message}", markup=False)
+            if kwargs.get("as_json"):
+                _error_document(message, None, [message])
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper

@@ -72,7 +72,8 @@ def resolve_subject(scenario: Scenario, subject: str) -> tuple[Kind, str]:
         named = ", ".join(f"`{name}` ({kind})" for kind, name in found)
         raise UnknownSubjectError(f"`{subject}` names several things: name one of {named}")
     offered = {u.id for o in scenario.offers for u in o.units} | {p.id for o in scenario.offers for p in o.funding}
-    keys = {offer_key(o.nation, x.id) for o in scenario.offers for x in [*o.units, *o.funding]}
+    keys = {offer_key(o.nation, u.id) for o in scenario.offers for u in o.units}
+    keys |= {offer_key(o.nation, p.id) for o in scenario.offers for p in o.funding}
     forms = {f"line:{line}" for line in lines} if subject.startswith("line:") else set()
     known = sorted(scenario.nation_by_code) + sorted(offered | lines) + sorted(keys | forms)
     raise UnknownSubjectError(

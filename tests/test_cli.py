@@ -114,6 +114,14 @@ def test_cli_bad_solve_flags_exit_2_naming_the_flag(command: str, flag: str, val
     assert f"error: Expected {said}, got" in err and "Traceback" not in err
 
 
+def test_cli_bad_solve_flag_with_json_prints_an_error_document() -> None:
+    """With `--json`, a flag out of range still answers a document on stdout (`forcepack.error/1`)."""
+    code, out, _ = run("solve", "examples/tutorial.yaml", "--json", "--seed", "99999999999")
+    document = json.loads(out)
+    assert code == 2 and document["schema"] == "forcepack.error/1"
+    assert document["problems"] == [document["message"]] and "--seed" in document["message"]
+
+
 def test_cli_missing_file_exits_2() -> None:
     """A file that does not exist is bad input, named."""
     code, _, err = run("solve", "no/such/file.yaml")
