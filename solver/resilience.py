@@ -214,7 +214,9 @@ def resilient(
     plain_objective = [o.value for o in plain.objective]
     if not plain.has_package:
         summary = "No package exists at all." if plain.status == "infeasible" else "No package was found in time."
-        return Resilient(summary=summary, package=plain, plain_objective=plain_objective, most_proven=False)
+        return Resilient(
+            summary=summary, package=plain, plain_objective=plain_objective, most_proven=False, searched=False
+        )
     step("most withdrawals survived", None, None)
     search = Search(scenario, cancel=cancel)
     terms = _terms(search.builder) * (len(_candidates(search.builder)) + 1)

@@ -332,6 +332,14 @@ def test_resilient_summary_keeps_undecided_withdrawals_apart_from_fatal_ones() -
     assert "(no package has fewer fatal withdrawals)" in both and "Fatal: AAA: no package exists without AAA." in both
 
 
+def test_resilient_plan_of_a_scenario_without_a_plan_searches_nothing() -> None:
+    """No plan at all (the Rafah infantry asks for 9 units where 3 are offered): the answer says so,
+    with no fallback and no search claimed."""
+    answer = resilient(tiny(**{"requirements.0.quantity": 9}), PARAMS)
+    assert not answer.package.has_package and answer.summary == "No package exists at all."
+    assert (answer.searched, answer.most_proven, answer.fallbacks, answer.fatal) == (False, False, [], [])
+
+
 def test_resilient_plan_names_a_fatal_withdrawal_with_its_reason() -> None:
     """Without CCC, neither nation alone fills the Rafah infantry from April: both withdrawals are
     fatal, each with the line it gives up."""
