@@ -32,7 +32,6 @@ from forcepack.solver.eligibility import Candidate, candidates
 from forcepack.solver.plan import FlowKey, TourKey
 from forcepack.solver.rules import BUILD_ORDER, EASINGS, FAMILIES
 from forcepack.solver.rules.base import BUCKET, PLAN, Arrivals
-from forcepack.solver.rules.tours import element_of as tour_element
 
 Case = tuple[tuple[Element, bool], ...]
 """A case in which a tour may not serve (relaxable builds): while each element is held (True) or
@@ -170,7 +169,6 @@ class PhasedBuilder(ModelBuilder):
         self._on: dict[tuple[Pair, int, bool], cp_model.IntVar | None] = {}
         self._series: dict[tuple[Pair, bool], _Series] = {}
         self._carried: dict[str, list[Arrivals]] = defaultdict(list)
-        self._relief_eased: dict[tuple[str, str, int, int, int], cp_model.IntVar] = {}
         self.two_sided: set[Element] = set()
 
     # -- the steps ---------------------------------------------------------------------
@@ -629,45 +627,13 @@ class PhasedBuilder(ModelBuilder):
         return var
 
     def filling(self, requirement: Requirement, t: int) -> LinearExpr:
-        """What the line receives in the bucket, in its measure: its tours past their relief (in a
-        relaxable build, also those in their relief whose tours are given up: `_eased_relief`)."""
-        return sum(-c * x for c, x in self._filling_terms(requirement, t))
-
-    def _filling_terms(self, requirement: Requirement, t: int) -> list[tuple[int, cp_model.IntVar]]:
-        """The filling of the line in the bucket as (-quantity per unit, units) terms."""
+        """What the line receives in the bucket, in its measure: its tours past their relief."""
         per_unit = requirement.measure == Measure.PERSONNEL
-        terms = [
-            (-(c.unit.personnel if per_unit else 1), x)
+        return sum(
+            (c.unit.personnel if per_unit else 1) * x
             for c in self.options_of_requirement(requirement.id)
             if (x := self.on(c, t, filling=True)) is not None
-        ]
-        return terms + [(-(c.unit.personnel if per_unit else 1), w) for c, w in self._eased_relief(requirement, t)]
-
-    def _eased_relief(self, requirement: Requirement, t: int) -> list[tuple[Candidate, cp_model.IntVar]]:
-        """In a relaxable build, the units of each tour in its relief in the bucket, filling the line
-        only while the unit's tour element is given up (its relief is dropped with it:
-        `rules.tours.TourFamily.relax`), so that a relief no plan can fit in is a cause an
-        explanation names."""
-        if not self.relaxable:
-            return []
-        out: list[tuple[Candidate, cp_model.IntVar]] = []
-        for c in self.options_of_requirement(requirement.id):
-            if not c.unit.relief_days:
-                continue
-            for tour, var in self.spans_of(c):
-                if not tour.arrival <= t < tour.effective:
-                    continue
-                key = (c.key, requirement.id, tour.arrival, tour.last, t)
-                eased = self._relief_eased.get(key)
-                if eased is None:
-                    eased = self.model.new_int_var(
-                        0, c.unit.count, f"{self.prefix}relief-eased[{c.key},{requirement.id},{tour.arrival},{t}]"
-                    )
-                    self.model.add(eased <= var)
-                    self.model.add(eased == 0).only_enforce_if(self.enforce(tour_element(c.unit, c.nation)))
-                    self._relief_eased[key] = eased
-                out.append((c, eased))
-        return out
+        )
 
     def bucket_shortfall(self, requirement: Requirement, t: int, required: int) -> cp_model.IntVar:
         """The line's uncovered quantity in the bucket (`at_least`), keyed `line@bucket`."""
@@ -675,7 +641,13 @@ class PhasedBuilder(ModelBuilder):
         short = self.vars.shortfall.get(key)
         if short is None:
             short = self.model.new_int_var(0, required, f"{self.prefix}shortfall[{key}]")
-            self.at_least(short, required, self._filling_terms(requirement, t))
+            per_unit = requirement.measure == Measure.PERSONNEL
+            terms = [
+                (-(c.unit.personnel if per_unit else 1), x)
+                for c in self.options_of_requirement(requirement.id)
+                if (x := self.on(c, t, filling=True)) is not None
+            ]
+            self.at_least(short, required, terms)
             self.vars.shortfall[key] = short
         return short
 

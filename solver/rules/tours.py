@@ -96,10 +96,7 @@ def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
             length += f", the first {plural(unit.relief_days, 'day')} of each a relief in place"
         parts.append(f"serves {length}")
     else:
-        stays = "stays as long as its line needs it"
-        if unit.relief_days:
-            stays += f", the first {plural(unit.relief_days, 'day')} of each stay a relief in place (not filling it)"
-        parts.append(stays)
+        parts.append("stays as long as its line needs it")
     if unit.rotations is not None:
         each = "of each of its " + plural(unit.count, "unit") if unit.count > 1 else "of it"
         parts.append(
@@ -111,9 +108,7 @@ def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
 
 class TourFamily(Family):
     """A unit's tours as an element: when relaxed, it stays as long as its line needs it, for as many
-    tours as the plan needs, filling its line from its arrival (no relief in place). A relaxable
-    phased model holds the tours without a length (`ease`) and lets a tour fill during its relief
-    while the element is given up (`PhasedBuilder._eased_relief`)."""
+    tours as the plan needs."""
 
     type = "tour"
     default_relax_cost = 5
@@ -123,13 +118,11 @@ class TourFamily(Family):
         return describe(scenario, scenario.unit_by_key[offer_key(nation, element.id)], nation)
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
-        """The unit's `tour_months`, `rotations` and `relief_days` are dropped (`ease`, and the relief
-        a relaxable model eases)."""
+        """The unit's `tour_months` and `rotations` are dropped (`ease`)."""
 
         def drop(unit: dict[str, Any]) -> None:
             unit.pop("tour_months", None)
             unit.pop("rotations", None)
-            unit.pop("relief_days", None)
 
         relax_in_offer(document, element.nation, "units", element.id, drop)
 
