@@ -71,10 +71,20 @@ class Package:
         if plan is None:
             return cls.of({(offer_key(a.nation, a.unit), a.requirement): a.units for a in solution.assignments}, flows)
         tours = {(offer_key(t.nation, t.unit), t.requirement, t.arrival, t.last): t.units for t in plan.tours}
+        node_flows = {(f.nation, f.node, f.bucket): (f.personnel, f.tons) for f in plan.flows}
+        return cls.of_tours(tours, flows, node_flows)
+
+    @classmethod
+    def of_tours(
+        cls,
+        tours: Mapping[TourKey, int],
+        flows: Mapping[Pair, int] | None = None,
+        node_flows: Mapping[FlowKey, tuple[int, int]] | None = None,
+    ) -> Package:
+        """A phased package from its tours: each pair's units are its tours' units summed."""
         assignment: dict[Pair, int] = defaultdict(int)
         for (key, rid, _, _), units in tours.items():
             assignment[(key, rid)] += units
-        node_flows = {(f.nation, f.node, f.bucket): (f.personnel, f.tons) for f in plan.flows}
         return cls.of(assignment, flows, tours, node_flows)
 
 

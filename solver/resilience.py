@@ -147,7 +147,7 @@ def _fatal_reason(
     without = _without(scenario, nation)
     alone = solve(without, params, explain=False, cancel=cancel)
     if alone.has_package:
-        kept_what = "tours" if scenario.phasing is not None else "placements"
+        kept_what = _kept_what(scenario)
         reason = f"a package exists without {nation}, but not one that keeps the other nations' {kept_what} of this one"
         if kept:
             include = [_keep_words(where, units) for where, units in sorted(kept.items())]
@@ -175,15 +175,15 @@ def _fatal_reason(
     return f"no package exists without {nation}, even with the essential lines relaxed"
 
 
+def _kept_what(scenario: Scenario) -> str:
+    """What a fallback keeps, in words: a phased plan's tours, a static package's placements."""
+    return "tours" if scenario.phasing is not None else "placements"
+
+
 def _kept_package(kept: Mapping[Placement, int], *, phased: bool) -> Package:
     """The placements a fallback keeps as a package to start its search from (a phased plan is
     completed from its tours)."""
-    if not phased:
-        return Package.of(dict(kept))
-    units: dict[tuple[str, str], int] = {}
-    for (key, line, _, _), count in kept.items():
-        units[(key, line)] = units.get((key, line), 0) + count
-    return Package.of(units, tours=dict(kept))
+    return Package.of_tours(kept) if phased else Package.of(dict(kept))
 
 
 def _keep_words(where: Placement, units: int) -> str:
@@ -240,8 +240,6 @@ def resilient(
             package, proven = plain, False
             ended = "found no package" if most is not None else "found no count"
             own = f"The search for a package surviving more withdrawals {ended} within the time limit."
-    if not package.has_package:
-        package, proven = plain, False
     participants = [row.nation for row in package.nations]
     fallbacks: list[Fallback] = []
     fatal: list[Fatal] = []
@@ -255,8 +253,7 @@ def resilient(
         if answer.has_package:
             fallbacks.append(Fallback(nation=nation, package=answer))
         elif answer.status == "unknown":
-            kept_what = "tours" if scenario.phasing is not None else "placements"
-            reason = f"no fallback that keeps the other nations' {kept_what} was found within the time limit"
+            reason = f"no fallback that keeps the other nations' {_kept_what(scenario)} was found within the time limit"
             undecided.append(Fatal(nation=nation, reason=reason + ", and none is proven impossible"))
         else:
             fatal.append(Fatal(nation=nation, reason=_fatal_reason(scenario, nation, params, cancel, keep)))
