@@ -241,8 +241,8 @@ class PhasedBuilder(ModelBuilder):
             for easing in (EASINGS if self.relaxable else ())
             if easing.eases(self.scenario, c.unit)
         ]
-        found: dict[tuple[int, int], dict[frozenset[Element], list[Case]]] = defaultdict(dict)
-        tours: dict[tuple[int, int], phases.Tour] = {}
+        found: dict[tuple[int, int, int], dict[frozenset[Element], list[Case]]] = defaultdict(dict)
+        tours: dict[tuple[int, int, int], phases.Tour] = {}
         for mask in range(1 << len(easings)):
             unit = c.unit
             eased: set[Element] = set()
@@ -252,7 +252,7 @@ class PhasedBuilder(ModelBuilder):
                     eased.add(element)
             for tour in phases.tours(self.scenario, unit, c.requirement):
                 for served, cases in self._cut(tour, binding, closed_at):
-                    key = (served.arrival, served.last)
+                    key = (served.arrival, served.effective, served.last)
                     tours[key] = served
                     found[key][frozenset(eased)] = cases
         elements = [element for element, _ in easings]
@@ -305,24 +305,38 @@ class PhasedBuilder(ModelBuilder):
         return buckets
 
     def _tour_variables(self, kept: list[Candidate], spans: Mapping[Pair, list[Span]]) -> None:
+        """A variable per tour: the units arriving in its first bucket and leaving after its last
+        (`tours`, by `TourKey`). In a relaxable build a tour may fill its line from different buckets
+        as elements are held or given up (a relief in place eased: `rules.tours`): its units are then
+        split into a part per way it fills, each with its own cases, the tour's variable their sum."""
         for i, c in enumerate(kept):
             if i % 100 == 0:
                 self.check_cancelled()
             pair = (c.key, c.requirement.id)
             count = c.unit.count
-            variables = []
+            by_key: dict[TourKey, list[tuple[phases.Tour, list[Case]]]] = defaultdict(list)
             for tour, cases, _ in spans[pair]:
-                key: TourKey = (c.key, c.requirement.id, tour.arrival, tour.last)
-                var = self.model.new_int_var(
-                    0, count, f"{self.prefix}tour[{c.key},{c.requirement.id},{tour.arrival}-{tour.last}]"
-                )
+                by_key[(c.key, c.requirement.id, tour.arrival, tour.last)].append((tour, cases))
+            variables = []
+            for key, ways in by_key.items():
+                name = f"{self.prefix}tour[{c.key},{c.requirement.id},{key[2]}-{key[3]}]"
+                var = self.model.new_int_var(0, count, name)
                 self.tours[key] = var
-                self._spans[pair].append((tour, var))
                 variables.append(var)
-                for case in cases:  # relaxable builds only
-                    literals = [self.enforce(e) if held else self.enforce(e).Not() for e, held in case]
-                    self.model.add(var == 0).only_enforce_if(literals)
-                    self.two_sided.update(e for e, held in case if not held)
+                if len(ways) == 1:
+                    parts = [(ways[0][0], ways[0][1], var)]
+                else:
+                    parts = [
+                        (tour, cases, self.model.new_int_var(0, count, f"{name}@{tour.effective}"))
+                        for tour, cases in sorted(ways, key=lambda way: way[0].effective)
+                    ]
+                    self.model.add(var == sum(part for _, _, part in parts))
+                for tour, cases, part in parts:
+                    self._spans[pair].append((tour, part))
+                    for case in cases:  # relaxable builds only
+                        literals = [self.enforce(e) if held else self.enforce(e).Not() for e, held in case]
+                        self.model.add(part == 0).only_enforce_if(literals)
+                        self.two_sided.update(e for e, held in case if not held)
             total = self.model.new_int_var(
                 0, count * max(1, len(variables)), f"{self.prefix}units[{pair[0]},{pair[1]}]"
             )

@@ -162,6 +162,42 @@ def test_phased_explain_names_a_units_tours() -> None:
     assert plan is not None and [(t.arrival, t.last) for t in plan.tours] == [(0, 5)]
 
 
+RELIEF_AT_THE_START: dict[str, Any] = {
+    "schema": "forcepack.scenario/1",
+    "id": "relief-at-the-start",
+    "name": "Relief at the start",
+    "horizon": {"start": "2026-01-05", "end": "2026-06-28"},
+    "phasing": {"bucket": "week"},
+    "sectors": [{"id": "north", "control": "secure"}],
+    "requirements": [{"id": "n-inf", "sector": "north", "capability": "infantry", "quantity": 1}],
+    "nations": [{"code": "AAA"}],
+    "offers": [
+        {
+            "nation": "AAA",
+            "units": [{"id": "a-inf", "capability": "infantry", "count": 2, "personnel": 500, "relief_days": 14,
+                       "monthly_cost_usd": 1000}],
+        }
+    ],
+}  # fmt: skip
+
+
+def test_phased_explain_names_a_relief_no_plan_fits_in() -> None:
+    """The line is needed from the horizon's first week and its only unit takes over for 14 days
+    before it fills: weeks 1-2 cannot be filled. The cause names the unit's relief (its tour
+    element), and giving it up leaves a checked plan filling from the first week."""
+    s = scenario(RELIEF_AT_THE_START)
+    explanation = explained(s)
+    assert elements(explanation) == {("tour", "a-inf"), ("requirement", "n-inf")}
+    tour = next(e for e in explanation.conflict if e.type == "tour")
+    assert tour.text == (
+        "unit `a-inf` (AAA) stays as long as its line needs it, the first 14 days of each stay a relief in place "
+        "(not filling it)"
+    )
+    assert "cannot be met in time, given unit `a-inf` (AAA)" in explanation.summary
+    plan = way_out_checks(s, explanation).plan
+    assert plan is not None and min(t.fills_from for t in plan.tours) == 0
+
+
 def test_phased_explain_a_second_rotation_is_no_cause() -> None:
     """With two rotations the unit relays itself (two 3-month tours): a plan exists, so the rotations
     were the reason above."""

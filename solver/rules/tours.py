@@ -7,7 +7,8 @@ which tours exist at all (the arithmetic of `models.phases.tour`): a relaxable m
 longer tours the unit could serve without it, behind this element (`TourFamily.ease`, read by the
 builder through the registry's `EASINGS`); the rotations are a constraint on the plan
 (`TourRule.constrain`). The element is the nation's offer of that unit in time, named by the unit's
-id and its nation, like its availability.
+id and its nation, like its availability. Its relief in place is part of it: given up, the unit fills its
+line from its arrival (a relaxable model holds those tours too, `PhasedBuilder._tour_variables`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ from forcepack.solver.rules.base import PLAN, Candidate, Family, ModelView, Rule
 def element_of(unit: UnitOffer, nation: str) -> Element:
     """The scenario element a unit's tours are."""
     return Element("tour", unit.id, nation)
-
-
-def bounded(unit: UnitOffer) -> bool:
-    """The unit's offer limits its tours (a tour length or a number of rotations)."""
-    return unit.tour_months is not None or unit.rotations is not None
 
 
 class TourRule(Rule):
@@ -96,7 +92,10 @@ def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
             length += f", the first {plural(unit.relief_days, 'day')} of each a relief in place"
         parts.append(f"serves {length}")
     else:
-        parts.append("stays as long as its line needs it")
+        stays = "stays as long as its line needs it"
+        if unit.relief_days:
+            stays += f", the first {plural(unit.relief_days, 'day')} of each stay a relief in place (not filling it)"
+        parts.append(stays)
     if unit.rotations is not None:
         each = "of each of its " + plural(unit.count, "unit") if unit.count > 1 else "of it"
         parts.append(
@@ -108,7 +107,7 @@ def describe(scenario: Scenario, unit: UnitOffer, nation: str) -> str:
 
 class TourFamily(Family):
     """A unit's tours as an element: when relaxed, it stays as long as its line needs it, for as many
-    tours as the plan needs."""
+    tours as the plan needs, filling its line from its arrival (no relief in place)."""
 
     type = "tour"
     default_relax_cost = 5
@@ -118,11 +117,12 @@ class TourFamily(Family):
         return describe(scenario, scenario.unit_by_key[offer_key(nation, element.id)], nation)
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
-        """The unit's `tour_months` and `rotations` are dropped (`ease`)."""
+        """The unit's `tour_months`, `rotations` and `relief_days` are dropped (`ease`)."""
 
         def drop(unit: dict[str, Any]) -> None:
             unit.pop("tour_months", None)
             unit.pop("rotations", None)
+            unit.pop("relief_days", None)
 
         relax_in_offer(document, element.nation, "units", element.id, drop)
 
@@ -137,11 +137,12 @@ class TourFamily(Family):
         return element_of(unit, nation)
 
     def eases(self, scenario: Scenario, unit: UnitOffer) -> bool:
-        """Only a tour length changes which tours exist (rotations bound their number: `TourRule`)."""
-        return unit.tour_months is not None
+        """A tour length changes which tours exist, and a relief in place when they fill (rotations bound
+        their number: `TourRule`)."""
+        return unit.tour_months is not None or bool(unit.relief_days)
 
     def ease(self, unit: UnitOffer) -> UnitOffer:
-        return unit.model_copy(update={"tour_months": None, "rotations": None})
+        return unit.model_copy(update={"tour_months": None, "rotations": None, "relief_days": None})
 
     def keeps_out(self, scenario: Scenario, unit: UnitOffer, requirement: Requirement) -> bool:
         """Never: a unit's tours close no option beyond the tours they allow."""
