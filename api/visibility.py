@@ -98,7 +98,10 @@ def _redact_supply(supply: Supply, viewer: Principal) -> Supply:
     for row in supply.nations:
         if viewer.role is Role.DELEGATE and (row.nation is None or not viewer.sees_nation(row.nation)):
             others = NationSupply(
-                nation=None, offered=others.offered + row.offered, kept_out=others.kept_out + row.kept_out
+                nation=None,
+                offered=others.offered + row.offered,
+                kept_out=others.kept_out + row.kept_out,
+                kept_out_part=others.kept_out_part + row.kept_out_part,
             )
             continue
         by = []

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from forcepack.models.common import Readiness, months_between
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
+from forcepack.models.wording import plural
 
 READY_DAYS: dict[Readiness, int] = {
     Readiness.RAPID: 60,
@@ -81,6 +83,37 @@ def bucket_words(scenario: Scenario, index: int) -> str:
         return f"{kind} {index + 1}"
     b = all_buckets[index]
     return f"{kind} {index + 1} ({b.start} .. {b.end})"
+
+
+def span_words(kind: str, bounds: Sequence[tuple[dt.date, dt.date]], indices: Iterable[int]) -> str:
+    """Buckets as a planner names them, counted from 1: `month 3 (2026-03-01 .. 2026-03-31)`, `3 months
+    (month 7 .. month 9, 2026-07-01 .. 2026-09-30)`, and when they are not consecutive each run:
+    `6 months (month 1 .. month 4, 2026-01-01 .. 2026-04-30; month 11 .. month 12, ...)`. (`kind` is
+    `week` or `month`; `bounds` each bucket's first and last day.)"""
+    chosen = sorted(set(indices))
+    if not chosen:
+        return f"no {kind} of the horizon"
+    runs: list[tuple[int, int]] = []
+    for i in chosen:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+
+    def run(first: int, last: int) -> str:
+        dates = f"{bounds[first][0]} .. {bounds[last][1]}"
+        return f"{kind} {first + 1}, {dates}" if first == last else f"{kind} {first + 1} .. {kind} {last + 1}, {dates}"
+
+    if len(chosen) == 1:
+        first = chosen[0]
+        return f"{kind} {first + 1} ({bounds[first][0]} .. {bounds[first][1]})"
+    return f"{plural(len(chosen), kind)} (" + "; ".join(run(a, b) for a, b in runs) + ")"
+
+
+def buckets_words(scenario: Scenario, indices: Iterable[int]) -> str:
+    """`span_words` of the scenario's buckets."""
+    kind = scenario.phasing.bucket if scenario.phasing is not None else "bucket"
+    return span_words(kind, [(b.start, b.end) for b in buckets(scenario)], indices)
 
 
 def first_arrival(scenario: Scenario, unit: UnitOffer) -> int | None:

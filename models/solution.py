@@ -125,6 +125,15 @@ class NationSupply(Frozen):
     nation: str | None = Field(description="The nation; null for other nations taken together (a redacted view).")
     offered: int = Field(ge=0, description="Offered in all for the line, in its measure.")
     kept_out: int = Field(ge=0, description="Of it, what the scenario's elements keep off the line.")
+    kept_out_part: int = Field(
+        default=0,
+        ge=0,
+        description="Of it, what they keep off the line in some of the buckets it is needed in, not all (a phased "
+        "scenario; not in `kept_out`).",
+    )
+    part_when: str | None = Field(
+        default=None, description="The buckets `kept_out_part` is kept out in, in words (null: not said)."
+    )
     by: list[ElementRef] = Field(
         default_factory=list, description="The elements that keep it out (red lines, vetoes, windows, conditions)."
     )
@@ -137,6 +146,9 @@ class Supply(Frozen):
     measure: str = Field(description="`units` or `personnel`.")
     offered: int = Field(ge=0, description="Offered in all by every nation, units of the line's capability.")
     kept_out: int = Field(ge=0, description="Of it, kept off the line by red lines, vetoes, windows and conditions.")
+    kept_out_part: int = Field(
+        default=0, ge=0, description="Of it, kept off the line only in some of the buckets it is needed in (phased)."
+    )
     nations: list[NationSupply] = Field(default_factory=list, description="Per nation offering the capability.")
 
 

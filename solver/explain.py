@@ -66,7 +66,7 @@ from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate
 from forcepack.solver.engine import new_solver
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import model_builder
+from forcepack.solver.phased import keeping_out, model_builder
 from forcepack.solver.renegotiate import relax
 from forcepack.solver.rules import family
 from forcepack.solver.rules import requirements as requirement_rules
@@ -531,7 +531,8 @@ def _figures(search: _Search, cause: list[Element]) -> dict[Element, Figures]:
             if requirement.priority != Priority.ESSENTIAL:
                 continue
             options = [c for c in search.built.candidates if c.requirement.id == e.id]
-            supply = requirement_rules.supply(requirement, options)
+            keeping = (lambda c: keeping_out(scenario, c)) if scenario.phasing is not None else None
+            supply = requirement_rules.supply(requirement, options, scenario, keeping)
             out[e] = Figures(requirement_rules.supply_sentence(supply), supply)
         else:
             text = _clash_figures(search, cause, e)
@@ -581,15 +582,26 @@ def cause_summary(
         for x in block
         if (x.type, x.id, x.nation) in keys
     }
-    blocked = [e for e in others if (e.type, e.id, e.nation) in closing]
-    rest = [e for e in others if (e.type, e.id, e.nation) not in closing]
+    # In a phased scenario what keeps units out in some buckets only is in the lines' supply rows.
+    parted = {
+        (ref.type, ref.id, ref.nation)
+        for e in lines
+        if e.supply is not None
+        for row in e.supply.nations
+        if row.kept_out_part
+        for ref in row.by
+        if (ref.type, ref.id, ref.nation) in keys
+    }
+    blocked = [e for e in others if (e.type, e.id, e.nation) in closing | parted]
+    rest = [e for e in others if (e.type, e.id, e.nation) not in closing | parted]
     names = ", ".join(f"`{e.id}`" + (f" ({e.figures})" if e.figures else "") for e in lines)
     text = f"The essential line{'s' if len(lines) > 1 else ''} {names} cannot be met"
     if timed:
         text += " in time, given " + "; ".join(_said(e) for e in timed)
     if blocked:
         text += "; and " if timed else ": "
-        text += f"the units that could fill {'them' if len(lines) > 1 else 'it'} are kept out by "
+        text += f"the units that could fill {'them' if len(lines) > 1 else 'it'} are kept out"
+        text += " by " if any((e.type, e.id, e.nation) in closing for e in blocked) else " part of the time by "
         text += "; ".join(_said(e) for e in blocked)
     if rest:
         text += ", and by " if blocked else ("; and " if timed else " together with ")

@@ -83,6 +83,48 @@ def block_buckets(
     return out if out is not None else frozenset()
 
 
+def keeping_out(scenario: Scenario, c: Candidate) -> tuple[frozenset[int], list[tuple[Block, frozenset[int]]]]:
+    """The buckets an option's line is needed in, and what keeps the option off the line in some of
+    them, with those buckets: each of its blocks binding in some (`block_buckets`), and the unit's own
+    time (its ready day and window, its relief, `rules.EASINGS`) where none of its tours fills the
+    line there but one would with that element given up (with all of them given up together, when
+    it takes them all). Buckets no tour reaches even so (its transit from the horizon's start) are
+    kept out by no element: an empty block."""
+    needed = frozenset(phases.needs(scenario, c.requirement))
+    out: list[tuple[Block, frozenset[int]]] = []
+    for block in c.blocks:
+        at = needed & block_buckets(scenario, block)
+        if at:
+            out.append((block, at))
+
+    def filled(unit: Any) -> frozenset[int]:
+        return frozenset(
+            t for tour in phases.tours(scenario, unit, c.requirement) for t in range(tour.effective, tour.last + 1)
+        )
+
+    missing = needed - filled(c.unit)
+    if missing:
+        easings = [easing for easing in EASINGS if easing.eases(scenario, c.unit)]
+        gained: set[int] = set()
+        for easing in easings:
+            at = missing & filled(easing.ease(c.unit))
+            if at:
+                out.append(((easing.element(c.unit, c.nation),), at))
+                gained |= at
+        rest = missing - gained
+        if rest and len(easings) > 1:
+            unit = c.unit
+            for easing in easings:
+                unit = easing.ease(unit)
+            at = rest & filled(unit)
+            if at:
+                out.append((tuple(easing.element(c.unit, c.nation) for easing in easings), at))
+                rest -= at
+        if rest:
+            out.append(((), frozenset(rest)))
+    return needed, out
+
+
 def _cases(elements: list[Element], by_eased: Mapping[frozenset[Element], list[Case]]) -> list[Case]:
     """The cases in which a tour may not serve, given for each set of easing elements given up under
     which it is a tour the cases that still forbid it there: where those given up are not such a set,

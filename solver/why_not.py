@@ -10,9 +10,7 @@ asking about it wants to hear.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,7 +28,7 @@ from forcepack.solver.document import Package, exact_values
 from forcepack.solver.eligibility import Candidate, candidates
 from forcepack.solver.explain import NUMBER_WORDS, explain
 from forcepack.solver.params import SolveParams
-from forcepack.solver.phased import block_buckets
+from forcepack.solver.phased import keeping_out
 from forcepack.solver.rules import family
 from forcepack.solver.search import ProgressCallback
 
@@ -149,25 +147,23 @@ _OPENINGS = frozenset({"The", "These", "No", *NUMBER_WORDS.values()})
 """The words an explanation's summary opens with (`solver.explain`)."""
 
 
-def _kept_out(scenario: Scenario, c: Candidate, needed: frozenset[int]) -> tuple[list[str], bool]:
+def _kept_out(scenario: Scenario, c: Candidate) -> tuple[list[str], bool]:
     """What keeps a unit line off a line, each block in words, and whether it is kept off whenever
     the line is needed. In a phased scenario a block counts only in the buckets it binds in while the
-    line is needed (a suspension that ends before a sector opens keeps nothing out), and one binding
-    in some of them only is said with those buckets."""
+    line is needed (a suspension that ends before a sector opens keeps nothing out), one binding in
+    some of them only is said with those buckets, and the unit's own time counts too (its ready day,
+    its window, its relief: `solver.phased.keeping_out`)."""
+    if scenario.phasing is None:
+        said = [" or ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
+        return list(dict.fromkeys(said)), bool(said)
+    needed, keeping = keeping_out(scenario, c)
     words: list[str] = []
     covered: frozenset[int] = frozenset()
-    for block in c.blocks:
-        text = " or ".join(family(e.type).describe(scenario, e) for e in block)
-        if scenario.phasing is None:
-            words.append(text)
-            continue
-        binds = needed & block_buckets(scenario, block)
-        if not binds:
-            continue
-        covered |= binds
-        words.append(text if binds == needed else f"{text} (in {_buckets(scenario, sorted(binds))})")
-    throughout = bool(words) if scenario.phasing is None else bool(needed) and covered == needed
-    return list(dict.fromkeys(words)), throughout
+    for block, at in keeping:
+        covered |= at
+        text = " or ".join(family(e.type).describe(scenario, e) for e in block) or "its transit"
+        words.append(text if at == needed else f"{text} (in {_buckets(scenario, sorted(at))})")
+    return list(dict.fromkeys(words)), bool(needed) and covered == needed
 
 
 def _unproven(forced: Solution, optimum: Solution) -> str:
@@ -206,10 +202,9 @@ def _closed_throughout(scenario: Scenario, include: str) -> str | None:
         return None
     if not pairs:
         return None
-    every = frozenset(range(phases.bucket_count(scenario)))
     reasons: dict[str, None] = {}
     for c in pairs:
-        words, throughout = _kept_out(scenario, c, every)
+        words, throughout = _kept_out(scenario, c)
         if not throughout:
             return None
         reasons.update(dict.fromkeys(words))
@@ -390,12 +385,11 @@ def _line(
             placed[offer_key(a.nation, a.unit)] = placed.get(offer_key(a.nation, a.unit), 0) + amount
     supply = []
     closed: set[str] = set()  # unit lines kept off the line whenever it is needed
-    needed = frozenset(phases.needs(scenario, requirement)) if scenario.phasing is not None else frozenset()
     for c in candidates(scenario):
         if c.requirement.id != rid:
             continue
         per_unit = c.unit.personnel if requirement.measure == Measure.PERSONNEL else 1
-        kept, throughout = _kept_out(scenario, c, needed)
+        kept, throughout = _kept_out(scenario, c)
         if throughout:
             closed.add(c.key)
         supply.append(
@@ -475,23 +469,10 @@ def plan_line_words(plan: Plan, rid: str, measure: str) -> tuple[str, bool]:
 
 def bucket_span(plan: Plan, indices: list[int]) -> str:
     """Buckets as a planner names them: `3 months (month 7 .. month 9, 2026-07-01 .. 2026-09-30)`, or
-    `2 weeks between week 3 and week 9 (...)` when they are not consecutive."""
-    return _span(plan.bucket, [(b.start, b.end) for b in plan.buckets], indices)
+    each run when they are not consecutive (`models.phases.span_words`)."""
+    return phases.span_words(plan.bucket, [(b.start, b.end) for b in plan.buckets], indices)
 
 
 def _buckets(scenario: Scenario, indices: list[int]) -> str:
     """`bucket_span` of the scenario's buckets."""
-    kind = scenario.phasing.bucket if scenario.phasing is not None else "bucket"
-    return _span(kind, [(b.start, b.end) for b in phases.buckets(scenario)], indices)
-
-
-def _span(kind: str, bounds: Sequence[tuple[dt.date, dt.date]], indices: list[int]) -> str:
-    if not indices:
-        return f"no {kind} of the horizon"
-    first, last = min(indices), max(indices)
-    dates = f"{bounds[first][0]} .. {bounds[last][1]}"
-    if first == last:
-        return f"{kind} {first + 1} ({dates})"
-    if len(set(indices)) == last - first + 1:
-        return f"{plural(len(set(indices)), kind)} ({kind} {first + 1} .. {kind} {last + 1}, {dates})"
-    return f"{plural(len(set(indices)), kind)} between {kind} {first + 1} and {kind} {last + 1} ({dates})"
+    return phases.buckets_words(scenario, indices)

@@ -198,6 +198,84 @@ def test_phased_explain_names_a_relief_no_plan_fits_in() -> None:
     assert plan is not None and min(t.fills_from for t in plan.tours) == 0
 
 
+CONDITION_FROM_MAY: dict[str, Any] = {
+    "schema": "forcepack.scenario/1",
+    "id": "condition-from-may",
+    "name": "Condition from May",
+    "horizon": {"start": "2026-01-01", "end": "2026-10-31"},
+    "mandate": {"ceasefire": True},
+    "phasing": {"bucket": "month", "conditions": [{"condition": "ceasefire", "holds_from": "2026-05-01"}]},
+    "sectors": [{"id": "north", "control": "secure"}],
+    "requirements": [{"id": "n-inf", "sector": "north", "capability": "infantry", "quantity": 2}],
+    "nations": [{"code": "AAA"}, {"code": "BBB"}, {"code": "CCC"}],
+    "offers": [
+        {
+            "nation": "AAA",
+            "units": [{"id": "a-inf", "capability": "infantry", "count": 2, "personnel": 500,
+                       "monthly_cost_usd": 1000}],
+            "red_lines": [{"id": "a-mandate", "kind": "requires_mandate", "conditions": ["ceasefire"]}],
+        },
+        {
+            "nation": "BBB",
+            "units": [{"id": "b-inf", "capability": "infantry", "count": 1, "personnel": 500,
+                       "monthly_cost_usd": 1000}],
+        },
+        {
+            "nation": "CCC",
+            "units": [{"id": "c-inf", "capability": "infantry", "count": 1, "personnel": 500, "monthly_cost_usd": 1000,
+                       "available_until": "2026-02-28"}],
+        },
+    ],
+}  # fmt: skip
+
+
+def test_phased_supply_counts_units_kept_out_part_of_the_time_apart() -> None:
+    """AAA's two units wait for a condition that holds from May, CCC's one leaves at the end of
+    February: both can fill the line in some months, so neither is "kept out" (which would leave
+    only BBB's unit to fill it); they are kept out part of the time, with the months, and the line
+    could be filled by 1 throughout and by more at other times. The cause reads that way too."""
+    s = scenario(CONDITION_FROM_MAY)
+    explanation = explained(s)
+    line = next(e for e in explanation.conflict if e.type == "requirement")
+    assert line.supply is not None
+    assert (line.supply.offered, line.supply.kept_out, line.supply.kept_out_part) == (4, 0, 3)
+    rows = {r.nation: r for r in line.supply.nations}
+    assert rows["AAA"].part_when == "4 months (month 1 .. month 4, 2026-01-01 .. 2026-04-30)"
+    assert rows["CCC"].part_when == "8 months (month 3 .. month 10, 2026-03-01 .. 2026-10-31)"
+    assert rows["BBB"].kept_out_part == 0 and rows["BBB"].part_when is None
+    assert "3 kept out part of the time: AAA's 2 in 4 months (month 1 .. month 4" in (line.figures or "")
+    assert (line.figures or "").endswith("could fill it: 1 (1 short) throughout, 4 at other times")
+    assert "kept out part of the time by mandate condition `ceasefire`, which does not hold before 2026-05-01" in (
+        explanation.summary
+    )
+    # A delegate of BBB reads the others together: their part-time units still apart.
+    seen = redact_explanation(explanation, Principal("t1", Role.DELEGATE, "BBB"))
+    redacted = next(e for e in seen.conflict if e.type == "requirement")
+    assert redacted.supply is not None
+    others = next(r for r in redacted.supply.nations if r.nation is None)
+    assert (others.offered, others.kept_out, others.kept_out_part) == (3, 0, 3)
+    assert "3 kept out part of the time: other nations' 3; could fill it" in (redacted.figures or "")
+
+
+def test_why_not_a_line_names_a_units_own_time_that_keeps_it_out_part_of_the_time() -> None:
+    """With the line at one unit the plan exists; asked why-not for the line, CCC's unit, which leaves
+    at the end of February, is kept out from March by its own availability (said with the months),
+    and AAA's by the condition until May: neither is said to be kept out throughout."""
+    from forcepack.solver.why_not import why_not
+
+    data = copy.deepcopy(CONDITION_FROM_MAY)
+    data["requirements"][0]["quantity"] = 1
+    answer = why_not(scenario(data), "n-inf", PARAMS)
+    rows = {r.nation: r for r in answer.supply}
+    assert rows["BBB"].kept_out_by == []
+    (ccc,) = rows["CCC"].kept_out_by
+    assert ccc.startswith("unit `c-inf` (CCC) is ready on 2026-01-01")
+    assert ccc.endswith("(in 8 months (month 3 .. month 10, 2026-03-01 .. 2026-10-31))")
+    (aaa,) = rows["AAA"].kept_out_by
+    assert aaa.endswith("(in 4 months (month 1 .. month 4, 2026-01-01 .. 2026-04-30))")
+    assert "kept out for part of the time" in answer.summary
+
+
 def test_phased_explain_a_second_rotation_is_no_cause() -> None:
     """With two rotations the unit relays itself (two 3-month tours): a plan exists, so the rotations
     were the reason above."""

@@ -1106,9 +1106,9 @@ def test_a_condition_holding_part_of_the_time_is_said_with_the_days_it_does_not(
         d["phasing"]["conditions"] = [{"condition": "ceasefire", **period}]
 
     text = family("mandate").describe(plan_scenario(edit), Element("mandate", "ceasefire"))
-    assert text == f"mandate condition `ceasefire` {said}"
+    assert text == f"mandate condition `ceasefire`, which {said}"
     plain = family("mandate").describe(plan_scenario(), Element("mandate", "resolution"))
-    assert plain.endswith("`resolution` does not hold")
+    assert plain.endswith("`resolution`, which does not hold")
 
 
 def test_set_mandate_makes_a_condition_hold_over_the_whole_horizon() -> None:
@@ -1125,3 +1125,20 @@ def test_set_mandate_makes_a_condition_hold_over_the_whole_horizon() -> None:
     patched = apply_patch(scenario, Patch(ops=ops))
     assert patched.phasing is not None and patched.phasing.conditions == []
     assert phases.condition_buckets(patched, "ceasefire") == [b.index for b in phases.buckets(patched)]
+
+
+def test_buckets_are_said_run_by_run() -> None:
+    """Buckets that are not consecutive are said run by run, each with its dates (not "between month
+    1 and month 6", which reads as every month between)."""
+    s = plan_scenario()
+    assert s.phasing is not None and s.phasing.bucket == "month"
+    assert phases.buckets_words(s, [2]) == "month 3 (2026-03-01 .. 2026-03-31)"
+    assert phases.buckets_words(s, [3, 4, 5]) == "3 months (month 4 .. month 6, 2026-04-01 .. 2026-06-30)"
+    assert phases.buckets_words(s, [0, 1, 4, 5]) == (
+        "4 months (month 1 .. month 2, 2026-01-01 .. 2026-02-28; month 5 .. month 6, 2026-05-01 .. 2026-06-30)"
+    )
+    assert (
+        phases.buckets_words(s, [0, 5])
+        == "2 months (month 1, 2026-01-01 .. 2026-01-31; month 6, 2026-06-01 .. 2026-06-30)"
+    )
+    assert phases.buckets_words(s, []) == "no month of the horizon"

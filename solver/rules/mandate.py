@@ -21,9 +21,10 @@ class MandateFamily(Family):
     default_relax_cost = 50
 
     def describe(self, scenario: Scenario, element: Element) -> str:
-        """`mandate condition `x` does not hold`; one that holds for part of a phased horizon is said
-        with the days it does not (`... does not hold before 2026-05-01`)."""
-        text = f"mandate condition `{element.id}` does not hold"
+        """`mandate condition `x`, which does not hold`; one that holds for part of a phased horizon is
+        said with the days it does not (`..., which does not hold before 2026-05-01`). A noun with its
+        clause, so it reads in a cause's sentence ("kept out by mandate condition `x`, which ...")."""
+        text = f"mandate condition `{element.id}`, which does not hold"
         period = _period(scenario, element.id)
         if period is None:
             return text

@@ -4,7 +4,8 @@ rule; and the integer weights the `shortfall` criterion is searched with."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -15,7 +16,7 @@ from forcepack.models.scenario import Requirement, Scenario
 from forcepack.models.solution import ElementRef, NationSupply, Supply
 from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
-from forcepack.solver.elements import Element
+from forcepack.solver.elements import Block, Element
 from forcepack.solver.rules.base import BUCKET, Candidate, Family, ModelView, Rule, applies
 
 SHORTFALL_LIMIT = 2**53
@@ -182,33 +183,60 @@ def describe(requirement: Requirement, scenario: Scenario) -> str:
 # -- a supply shortfall's figures ------------------------------------------------------------------
 
 
-def supply(requirement: Requirement, options: list[Candidate]) -> Supply:
+def supply(
+    requirement: Requirement,
+    options: list[Candidate],
+    scenario: Scenario | None = None,
+    keeping: Callable[[Candidate], tuple[frozenset[int], list[tuple[Block, frozenset[int]]]]] | None = None,
+) -> Supply:
     """What the line needs against what is offered for it: every unit line of its capability (the
     options of the line, open or closed), per nation, and what keeps each closed option out (every
-    element of each block that closes it, the scenario as it stands)."""
+    element of each block that closes it, the scenario as it stands).
+
+    In a phased scenario (`scenario`, and `keeping`: the buckets the line is needed in and what keeps
+    an option off it in which of them, `solver.phased.keeping_out`), what keeps an option out in
+    every bucket the line is needed in counts as kept out, and what keeps it out in some of them only
+    apart (`kept_out_part`, said with those buckets)."""
     per_unit = (lambda c: c.unit.personnel * c.unit.count) if requirement.measure == Measure.PERSONNEL else None
     rows: dict[str, NationSupply] = {}
+    part_buckets: dict[str, set[int]] = defaultdict(set)
     for c in options:
         amount = per_unit(c) if per_unit is not None else c.unit.count
         row = rows.get(c.nation) or NationSupply(nation=c.nation, offered=0, kept_out=0)
+        part = False
+        if keeping is None:
+            blocks = list(c.blocks)
+        else:
+            needed, kept = keeping(c)
+            blocks = [block for block, _ in kept]
+            covered = frozenset().union(*(at for _, at in kept))
+            part = bool(kept) and covered != needed
+            if part:
+                part_buckets[c.nation] |= covered
         by = list(row.by)
-        for block in c.blocks:
+        for block in blocks:
             for e in block:
                 ref = ElementRef(type=e.type, id=e.id, nation=e.nation)
                 if ref not in by:
                     by.append(ref)
-        rows[c.nation] = NationSupply(
-            nation=c.nation,
-            offered=row.offered + amount,
-            kept_out=row.kept_out + (amount if c.blocks else 0),
-            by=by,
+        rows[c.nation] = row.model_copy(
+            update={
+                "offered": row.offered + amount,
+                "kept_out": row.kept_out + (amount if blocks and not part else 0),
+                "kept_out_part": row.kept_out_part + (amount if part else 0),
+                "by": by,
+            }
         )
+    if scenario is not None:
+        for nation, buckets in part_buckets.items():
+            rows[nation] = rows[nation].model_copy(update={"part_when": phases.buckets_words(scenario, buckets)})
     nations = list(rows.values())
     return Supply(
         needed=requirement.quantity,
         measure=requirement.measure.value,
         offered=sum(r.offered for r in nations),
         kept_out=sum(r.kept_out for r in nations),
+        kept_out_part=sum(r.kept_out_part for r in nations),
         nations=nations,
     )
 
@@ -226,22 +254,36 @@ def ref_words(ref: ElementRef) -> str:
 
 
 def supply_sentence(figures: Supply) -> str:
-    """A supply shortfall in numbers: needed, offered in all and by whom, kept out and by what.
+    """A supply shortfall in numbers: needed, offered in all and by whom, kept out and by what, what
+    could fill it; in a phased scenario, what is kept out part of the time apart, with when, and what
+    could fill it throughout and at other times.
 
     A row without a nation (a redacted view) reads "other nations"; an element named by a
     placeholder reads as the placeholder."""
     unit = "personnel" if figures.measure == Measure.PERSONNEL.value else ("unit" if figures.needed == 1 else "units")
-    open_ = figures.offered - figures.kept_out
+    part = figures.kept_out_part
+    open_ = figures.offered - figures.kept_out - part
     text = f"needs {figures.needed:,} {unit}; {figures.offered:,} offered in all"
     if figures.nations:
         text += " (" + ", ".join(f"{r.nation or 'other nations'}: {r.offered:,}" for r in figures.nations) + ")"
+
+    def who(r: NationSupply, amount: int, when: str | None) -> str:
+        by = ", ".join(ref_words(b) for b in r.by)
+        whose = f"{r.nation}'s" if r.nation else "other nations'"
+        return f"{whose} {amount:,}" + (f" in {when}" if when else "") + (f" by {by}" if by else "")
+
     if figures.kept_out:
-        parts = []
-        for r in figures.nations:
-            if r.kept_out:
-                by = ", ".join(ref_words(b) for b in r.by)
-                parts.append(f"{r.nation or 'other nations'}'s {r.kept_out:,}" + (f" by {by}" if by else ""))
+        parts = [who(r, r.kept_out, None) for r in figures.nations if r.kept_out]
         text += f"; {figures.kept_out:,} kept out: " + "; ".join(parts)
+    if part:
+        parts = [who(r, r.kept_out_part, r.part_when) for r in figures.nations if r.kept_out_part]
+        text += f"; {part:,} kept out part of the time: " + "; ".join(parts)
+
+    def could(amount: int) -> str:
+        return f"{amount:,}" + (f" ({figures.needed - amount:,} short)" if amount < figures.needed else "")
+
+    if part:
+        return text + f"; could fill it: {could(open_)} throughout, {could(open_ + part)} at other times"
     text += f"; {open_:,} could fill it"
     if open_ < figures.needed:
         text += f", {figures.needed - open_:,} short"

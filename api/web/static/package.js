@@ -626,9 +626,11 @@ function elementWords(element) {
 const byWords = (by) =>
   (by || []).map((b) => [CONFLICT_WORDS[b.type] || b.type, b.id, b.nation ? `(${b.nation})` : null].filter(Boolean).join(" ")).join("; ");
 
-/** An essential line's supply in numbers (`element.supply`): per nation, offered and kept out, and by what. */
+/** An essential line's supply in numbers (`element.supply`): per nation, offered and kept out, and by what;
+ * in a phased plan, what is kept out part of the time apart, with when. */
 function supplyTable(supply) {
   const measure = supply.measure || "units";
+  const part = (supply.kept_out_part || 0) > 0;
   return h(
     "details",
     { class: "supply" },
@@ -637,15 +639,18 @@ function supplyTable(supply) {
       ["Needed", `${num(supply.needed)} ${measure}`],
       ["Offered in all", `${num(supply.offered)} ${measure}`],
       ["Kept out", `${num(supply.kept_out)} ${measure}`],
+      ...(part ? [["Kept out part of the time", `${num(supply.kept_out_part)} ${measure}`]] : []),
     ]),
     table({
       caption: `Offered per nation, in ${measure}`,
-      head: ["Nation", "Offered", "Kept out", "By"],
+      head: ["Nation", "Offered", "Kept out", ...(part ? ["Part of the time", "When"] : []), "By"],
       rows: (supply.nations || []).map((n) =>
         h("tr", {},
           h("th", { scope: "row" }, n.nation || "other nations"),
           h("td", { class: "num" }, num(n.offered)),
           h("td", { class: "num" }, num(n.kept_out)),
+          part ? h("td", { class: "num" }, num(n.kept_out_part || 0)) : null,
+          part ? h("td", {}, n.part_when || "–") : null,
           h("td", {}, byWords(n.by) || "–"))),
     }),
   );
