@@ -384,3 +384,28 @@ def test_explain_not_alongside_gives_its_figures() -> None:
     assert element.figures == (
         "AAA will not serve in a force with BBB; the rest of the conflict needs AAA with at least 1 of them"
     )
+
+
+def test_explain_requires_partner_figures_say_the_group_is_too_small() -> None:
+    """AAA needs two partners of its group g1, which has one member besides it: the figures say so
+    (not "at most 1 of its 1", which reads as a limit the rest of the conflict sets)."""
+    scenario = parse_scenario(
+        base(
+            requirements=[line("E1"), line("M1", capability="medical_role2", priority="desirable")],
+            offers=[
+                offer(
+                    "AAA",
+                    [unit("a-eng")],
+                    red_lines=[{"id": "two", "kind": "requires_partner", "group": "g1", "min": 2}],
+                ),
+                offer("BBB", [unit("b-med", capability="medical_role2")]),
+            ],
+        )
+    )
+    explanation = explain(scenario, PARAMS)
+    assert explanation is not None
+    element = next(e for c in explanation.conflicts for e in c.elements if e.id == "two")
+    assert element.figures == (
+        "AAA needs at least 2 partners of group g1 contributing units; group g1 has 1 nation besides AAA, and the "
+        "rest of the conflict lets BBB contribute"
+    )

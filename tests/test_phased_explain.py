@@ -491,3 +491,41 @@ def test_phased_explain_claims_hold_in_the_relaxed_scenarios(s: Scenario) -> Non
         relaxed = relax(s, [Element(c.type, c.id, c.nation) for c in way.changes])
         solution = _decide(relaxed, force=True)
         assert solution.has_package and solution.totals.personnel > 0
+
+
+def test_phased_explain_requires_partner_figures_say_when_the_partner_is_not_there() -> None:
+    """AAA's infantry, needed from May, may deploy only beside BBB, whose medical unit leaves at the
+    end of March: over the plan BBB contributes, but in no month AAA's units are there. The figures
+    say that, not "at most 1 of its 1"."""
+    data: dict[str, Any] = {
+        "schema": "forcepack.scenario/1",
+        "id": "partner-at-another-time",
+        "name": "Partner at another time",
+        "horizon": {"start": "2026-01-01", "end": "2026-10-31"},
+        "phasing": {"bucket": "month"},
+        "sectors": [{"id": "north", "control": "secure"}],
+        "requirements": [
+            {"id": "n-inf", "sector": "north", "capability": "infantry", "quantity": 1, "needed_from": "2026-05-01"},
+            {"id": "n-med", "sector": "north", "capability": "medical_role2", "quantity": 1, "priority": "desirable"},
+        ],
+        "nations": [{"code": "AAA"}, {"code": "BBB"}],
+        "offers": [
+            {
+                "nation": "AAA",
+                "units": [{"id": "a-inf", "capability": "infantry", "count": 1, "personnel": 500}],
+                "red_lines": [{"id": "a-partner", "kind": "requires_partner", "nations": ["BBB"], "min": 1}],
+            },
+            {
+                "nation": "BBB",
+                "units": [{"id": "b-med", "capability": "medical_role2", "count": 1, "personnel": 50,
+                           "available_until": "2026-03-31"}],
+            },
+        ],
+    }  # fmt: skip
+    explanation = explained(scenario(data))
+    element = next(e for e in explanation.conflict if e.id == "a-partner")
+    assert element.text == "red line `a-partner`: AAA takes part only if BBB also contributes units"
+    assert element.figures == (
+        "AAA needs BBB contributing units; the rest of the conflict lets BBB contribute over the plan, but not in any "
+        "month AAA's units are there"
+    )

@@ -347,16 +347,36 @@ class RequiresPartnerRule(RedLineRule[RequiresPartner]):
         partners = self.partners(line, view.scenario, nation)
         pool = ", ".join(partners) if line.nations is not None else f"group {line.group}"
 
+        phasing = view.scenario.phasing
+
         def words(best: int, reads: Mapping[str, int]) -> str:
-            return (
-                f"{nation} needs at least {plural(line.min, 'partner')} of {pool} contributing units; the rest of the "
-                f"conflict lets at most {best} of its {len(partners)} contribute"
+            needs = partners[0] if line.min == 1 and len(partners) == 1 and line.nations is not None else None
+            head = (
+                f"{nation} needs {needs} contributing units; "
+                if needs
+                else f"{nation} needs at least {plural(line.min, 'partner')} of {pool} contributing units; "
             )
+            some = partners[0] if len(partners) == 1 else ("all of them" if best >= len(partners) else f"{best}")
+            if best >= line.min and phasing is not None:
+                # Enough partners over the plan: they cannot be there in the buckets its units are.
+                at_once = "" if line.min == 1 else f" {line.min} at once"
+                return head + (
+                    f"the rest of the conflict lets {some} contribute over the plan, but not{at_once} in any "
+                    f"{phasing.bucket} {nation}'s units are there"
+                )
+            if best >= len(partners):
+                besides = plural(len(partners), "nation") if partners else "no nation"
+                return (
+                    head + f"{pool} has {besides} besides {nation}, and the rest of the conflict lets {some} contribute"
+                )
+            return head + f"the rest of the conflict lets at most {best} of its {len(partners)} contribute"
 
         return Clash(sum(view.contributes(code) for code in partners), True, words)
 
     def describe_line(self, line: RequiresPartner, scenario: Scenario, nation: str) -> str:
         pool = ", ".join(line.nations) if line.nations is not None else f"group {line.group}"
+        if line.min == 1 and line.nations is not None and len(line.nations) == 1:
+            return f"{nation} takes part only if {line.nations[0]} also contributes units"
         return f"{nation} takes part only if at least {line.min} of {pool} also contribute units"
 
     def verdict(self, pkg: CheckedDocument) -> Iterator[Violation]:
