@@ -232,7 +232,7 @@ class SolveRequest(ApiModel):
 
     time_limit_s: float | None = Field(
         default=None,
-        gt=0,
+        ge=0.01,
         le=86400,
         description="Seconds for the whole solve (default: the server's; clamped to the server maximum).",
     )
@@ -245,7 +245,7 @@ class AnalysisRequest(ApiModel):
 
     time_limit_s: float | None = Field(
         default=None,
-        gt=0,
+        ge=0.01,
         le=86400,
         description="Seconds for each solve of the analysis (default: the server's; clamped to the server maximum).",
     )
@@ -284,7 +284,7 @@ class ExplanationRequest(AnalysisRequest):
 
     time_limit_s: float | None = Field(
         default=None,
-        gt=0,
+        ge=0.01,
         le=86400,
         description="Seconds for the whole explanation (default: the server's; clamped to the server maximum).",
     )

@@ -25,7 +25,12 @@ ContentType = Annotated[str | None, Header(include_in_schema=False)]
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(min_length=1, max_length=200, description="Retrying with the same key and body gives the same job."),
+    Header(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[!-~]+$",
+        description="Retrying with the same key and body gives the same job (visible ASCII characters, no spaces).",
+    ),
 ]
 
 

@@ -845,3 +845,22 @@ def test_hardening_a_new_database_file_is_the_owners_alone(tmp_path: Any) -> Non
         connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
     engine.dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("key", [" ", "\t", "a b", "clé".encode("latin-1")])
+def test_hardening_an_idempotency_key_of_blanks_or_beyond_ascii_is_refused(service: Service, key: str | bytes) -> None:
+    """A key is visible ASCII: one of blanks (which a proxy may strip to nothing, so two different
+    retries would share it) or with spaces or other characters is a 422 naming the header."""
+    response = service.client.post(
+        SOLVES.format("tutorial"), json={}, headers={**service.coordinator, "Idempotency-Key": key}
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0].startswith("header idempotency-key:")
+
+
+@pytest.mark.parametrize("limit", [1e-300, 0.0, 0.009])
+def test_hardening_a_time_limit_below_the_clis_floor_is_refused(service: Service, limit: float) -> None:
+    """Below a hundredth of a second (the CLI's floor too) no solve can answer: a 422 naming the field."""
+    response = service.client.post(SOLVES.format("tutorial"), json={"time_limit_s": limit}, headers=service.coordinator)
+    assert response.status_code == 422
+    assert response.json()["problems"][0].startswith("time_limit_s: Input should be greater than or equal to 0.01")
