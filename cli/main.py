@@ -208,6 +208,8 @@ def solve_command(
         from forcepack.solver.resilience import resilient as resilient_package
 
         answer = resilient_package(scenario, _params(time_limit, workers, seed))
+        if tables is not None:
+            _write_tables(answer.package, tables)
         if as_json:
             sys.stdout.write(answer.to_json() + "\n")
         else:

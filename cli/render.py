@@ -257,7 +257,7 @@ def render_criticality(answer: Criticality, console: Console) -> None:
             "yes" if w.feasible else ("NO" if w.feasible is False else "?"),
             _lines_lost(w),
             signed(w.shortfall_delta) if w.shortfall_delta is not None else "",
-            f"{usd(w.cost_delta_usd)}" if w.cost_delta_usd is not None else "",
+            millions_change(w.cost_delta_usd) if w.cost_delta_usd is not None else "",
             ", ".join(w.fillers),
             style="" if w.feasible else "red",
         )
@@ -293,11 +293,12 @@ def render_alternatives(answer: Alternatives, console: Console) -> None:
 
 
 def render_resilient(answer: Resilient, scenario: Scenario, console: Console) -> None:
-    """Print the resilient package and a line per fallback."""
+    """Print the resilient package and a line per fallback; without a package, why none exists (the
+    plain solve's explanation)."""
     console.print(Text(answer.summary, style="bold"))
+    render(answer.package, scenario, console)
     if not answer.package.has_package:
         return
-    render(answer.package, scenario, console)
     for fb in answer.fallbacks:
         console.print(f"if {fb.nation} withdraws: " + headline(fb.package).plain, markup=False)
     for fatal in answer.fatal:

@@ -66,10 +66,27 @@ def other_document(data: Any) -> str | None:
     return None
 
 
+HOLDS_SOLUTIONS = {
+    "forcepack.resilient/1": "a resilient answer (`solve --resilient --json`): its package is the solution document "
+    "under `package`",
+    "forcepack.what-if/1": "a what-if answer: its solution documents are under `baseline` and `patched`",
+    "forcepack.criticality/1": "a criticality answer: its solution document is under `baseline`",
+    "forcepack.alternatives/1": "an alternatives answer: its solution documents are under `packages`",
+}
+"""The answers that hold solution documents, and where."""
+
+
 def scenario_not_solution(data: Any) -> str | None:
-    """When a document given as a solution is a scenario, what to do instead; else None."""
+    """When a document given as a solution is a scenario or another forcepack answer, what to do
+    instead; else None."""
     if not isinstance(data, Mapping):
         return None
+    schema = data.get("schema")
+    if isinstance(schema, str) and schema in HOLDS_SOLUTIONS:
+        return (
+            f"this is {HOLDS_SOLUTIONS[schema]}, not a solution document itself: give `forcepack check` that part "
+            "alone, or `forcepack solve SCENARIO --json` makes the solution document"
+        )
     if data.get("schema") == SCENARIO_SCHEMA or (
         data.get("schema") is None and {"sectors", "requirements"} <= data.keys()
     ):
@@ -77,4 +94,6 @@ def scenario_not_solution(data: Any) -> str | None:
             "this is a scenario, not a solution document: `forcepack check SCENARIO SOLUTION` takes the scenario "
             "first; `forcepack solve SCENARIO --json` makes its solution document"
         )
+    if isinstance(schema, str) and schema.startswith("forcepack.") and schema != SOLUTION_SCHEMA:
+        return f"this is a `{schema}` document, not a solution document: `forcepack solve SCENARIO --json` makes one"
     return None

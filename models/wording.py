@@ -62,9 +62,9 @@ def money_change(delta: int | float) -> str:
 
 def millions(amount: int | float) -> str:
     """An amount in millions, one decimal, the unit planners brief in: `276.3M` (the currency is
-    said once, beside it). An amount that would read `0.0M` but is not nothing is written in full
-    (`6,000`): a small price is still a price."""
-    if 0 < abs(amount) < 50_000:
+    said once, beside it). An amount that would read `0.0M` is written in full (`6,000`, and nothing
+    as `0`): a small price is still a price, and a column of amounts reads one way."""
+    if abs(amount) < 50_000:
         return f"{round(amount):,}"
     return f"{amount / 1e6:,.1f}M"
 

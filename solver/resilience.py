@@ -151,15 +151,17 @@ def _fatal_reason(
         reason = f"a package exists without {nation}, but not one that keeps the other nations' {kept_what} of this one"
         if kept:
             include = [_keep_words(where, units) for where, units in sorted(kept.items())]
-            budget = SolveParams(time_limit_s=min(5.0, params.time_limit_s), workers=1, seed=params.seed)
+            # A quarter of the time limit, at least 5 s (within it): a longer limit narrows more down.
+            seconds = min(params.time_limit_s, max(5.0, params.time_limit_s / 4))
+            budget = SolveParams(time_limit_s=seconds, workers=1, seed=params.seed)
             why = explain(without, budget, include=include, relaxations=0, conflicts=1, cancel=cancel)
             if why is not None and why.conflict and why.minimal:
                 reason += ": keeping them clashes with " + "; ".join(e.text for e in why.conflict)
             elif why is not None and why.conflict:
                 # A conflict not narrowed down in the time given names most of the scenario: not a reason.
                 reason += (
-                    f" (what it clashes with was not narrowed down within {budget.time_limit_s:g} s: explain the "
-                    f"scenario without {nation} with those {kept_what} kept to find out)"
+                    f" (what it clashes with was not narrowed down within {budget.time_limit_s:g} s; a longer time "
+                    "limit gives it more)"
                 )
         return reason
     if alone.status == "unknown":

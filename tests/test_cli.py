@@ -14,6 +14,7 @@ from bench.generator import generate
 from forcepack.cli.main import app
 from forcepack.models import Solution
 from forcepack.models.reports import CheckReport, ValidationReport
+from forcepack.models.tables import TABLE_NAMES
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -212,6 +213,10 @@ def test_cli_criticality_alternatives_and_resilient() -> None:
     code, out, _ = run("criticality", gaza, "--processes", "2")
     assert code == 0
     assert "Withdrawals, most critical first" in out and "rafah-inf" in out
+    # The cost column is a change, signed like the shortfall beside it.
+    rows = [[cell.strip() for cell in line.split("│")] for line in out.splitlines() if line.startswith("│ ")]
+    costs = [row[5] for row in rows if len(row) > 6 and row[2] == "yes"]
+    assert costs and all(cost[0] in "+-" for cost in costs), costs
     code, out, _ = run("alternatives", gaza, "-k", "2", "-d", "2")
     assert code == 0
     assert "Package 2" in out
@@ -383,3 +388,17 @@ def test_cli_a_file_that_cannot_be_read_is_not_called_a_scenario_problem(tmp_pat
         assert result.exit_code == 2 and "cannot be read:" in said and "in the scenario" not in said, (args, said)
     result = runner.invoke(app, ["import", str(EXAMPLES / "tutorial.yaml"), "-o", str(tmp_path / "x.yaml")])
     assert result.exit_code == 2 and "this is a scenario file already" in " ".join(result.output.split())
+
+
+def test_cli_resilient_writes_tables_and_explains_an_infeasible_scenario(tmp_path: Path) -> None:
+    """`--resilient --tables` writes the resilient package's tables, as `--tables` does for the plain
+    one; on a scenario with no package at all it prints why (the conflict and the ways out), not
+    only that none exists."""
+    folder = tmp_path / "tables"
+    code, out, _ = run("solve", str(EXAMPLES / "tutorial.yaml"), "--resilient", "--tables", str(folder))
+    assert code in (0, 1) and "Coverage by sector" in out
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{name}.csv" for name in TABLE_NAMES)
+    code, out, _ = run("solve", str(EXAMPLES / "infeasible-khan-younis-police.yaml"), "--resilient")
+    assert code == 1
+    assert out.startswith("No package exists at all.")
+    assert "Conflict (minimal):" in out and "Ways out:" in out and "red line `mar-secure-only`" in out

@@ -392,3 +392,26 @@ def test_load_solution_says_a_scenario_is_one(tmp_path: Path) -> None:
         "(document): this is a scenario, not a solution document: `forcepack check SCENARIO SOLUTION` takes the "
         "scenario first; `forcepack solve SCENARIO --json` makes its solution document"
     ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "where"),
+    [
+        ("forcepack.resilient/1", "its package is the solution document under `package`"),
+        ("forcepack.what-if/1", "its solution documents are under `baseline` and `patched`"),
+        ("forcepack.why-not/1", "this is a `forcepack.why-not/1` document, not a solution document"),
+    ],
+)
+def test_load_solution_names_another_answer_and_where_its_solutions_are(
+    tmp_path: Path, schema: str, where: str
+) -> None:
+    """Another answer given where a solution document is expected is named by its kind, with where
+    any solution documents in it are: one problem, not a field-by-field list of what it lacks."""
+    from forcepack.models import SolutionInputError, load_solution
+
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps({"schema": schema, "summary": "x", "package": {}}))
+    with pytest.raises(SolutionInputError) as info:
+        load_solution(path)
+    (problem,) = info.value.problems
+    assert problem.startswith("(document): ") and where in problem

@@ -181,6 +181,21 @@ RELIEF_AT_THE_START: dict[str, Any] = {
 }  # fmt: skip
 
 
+def test_phased_explain_a_node_short_of_personnel_and_tons_says_each() -> None:
+    """Kerem Shalom carries 40 personnel and 10 t a day (280 and 70 a week); both engineer units
+    (360 personnel, 200 t) must land in the first week: the figures say each overload in its own
+    unit, never personnel and tons added up."""
+    s = scenario(WEEKS, **{"phasing.nodes.0.personnel_per_day": 40, "phasing.nodes.0.tons_per_day": 10})
+    explanation = explained(s)
+    node = next(e for e in explanation.conflict if e.type == "node")
+    assert node.figures is not None and "together" not in node.figures
+    assert node.figures.startswith(
+        "the rest of the conflict needs more through it than it carries (80 personnel and 130 t beyond its capacity "
+        "in the closest plan, over its buckets)"
+    )
+    assert "brings 360 personnel against 280" in node.figures and "brings 200 t against 70" in node.figures
+
+
 def test_phased_explain_names_a_relief_no_plan_fits_in() -> None:
     """The line is needed from the horizon's first week and its only unit takes over for 14 days
     before it fills: weeks 1-2 cannot be filled. The cause names the unit's relief (its tour

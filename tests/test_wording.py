@@ -77,7 +77,7 @@ def test_money_is_whole_dollars_with_the_currency() -> None:
     assert money_change(-7_100_000) == "USD -7,100,000"
     assert money_change(1_500) == "USD +1,500"
     assert millions(33_243_840) == "33.2M"
-    assert (millions(0), millions(4_500), millions(-4_500)) == ("0.0M", "4,500", "-4,500")  # a small price is said
+    assert (millions(0), millions(4_500), millions(-4_500)) == ("0", "4,500", "-4,500")  # a small price is said
     assert (signed(2.5), signed(-400), signed(0)) == ("+2.5", "-400", "+0")
 
 

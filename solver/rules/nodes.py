@@ -152,8 +152,15 @@ class NodeFamily(Family):
         scenario = view.scenario
 
         def words(best: int, found: Mapping[str, int]) -> str:
-            amount = f"{best:,} {kinds[0]}" if len(kinds) == 1 else f"{best:,} (personnel and tons together)"
-            text = f"the rest of the conflict needs at least {amount} more through it than it carries"
+            if len(kinds) == 1:
+                text = f"the rest of the conflict needs at least {best:,} {kinds[0]} more through it than it carries"
+            else:
+                # Personnel and tons are not added up: the closest plan's overload of each is said.
+                by_kind = {kind: sum(v for k, v in found.items() if k.partition("@")[0] == kind) for kind in kinds}
+                beyond = " and ".join(f"{by_kind[kind]:,} {kind}" for kind in kinds if by_kind[kind] > 0)
+                text = "the rest of the conflict needs more through it than it carries"
+                if beyond:
+                    text += f" ({beyond} beyond its capacity in the closest plan, over its buckets)"
             over = sorted((caps[k][0], k) for k, value in found.items() if value > 0)
             named = [
                 f"{phases.bucket_words(scenario, bucket)} brings {found[key] + caps[key][1]:,} "
