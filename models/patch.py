@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
-from forcepack.models import limits
+from forcepack.models import limits, phases
 from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError, ScenarioInputError
 from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document
@@ -31,8 +31,8 @@ class Withdraw(Frozen):
     starting: dt.date | None = Field(
         default=None,
         description="Phased scenarios: the day they withdraw their units (a tour present then ends the bucket "
-        "before); what was deployed before stays, and their money stays pledged. Default: from the start, "
-        "units and money.",
+        "before); what was deployed before stays, and their money stays pledged. A day in the first bucket leaves "
+        "nothing deployed before it: a withdrawal from the start. Default: from the start, units and money.",
     )
 
 
@@ -349,6 +349,11 @@ def _withdraw(data: dict[str, Any], op: Withdraw, s: Scenario, where: str, probl
         return
     if not s.horizon.start <= op.starting <= s.horizon.end:
         problems.append(f"{where}.starting: {op.starting} is outside the horizon {s.horizon.start} .. {s.horizon.end}")
+        return
+    if op.starting <= phases.buckets(s)[0].end:
+        # Nothing is deployed before a day in the first bucket: the nations leave from the start,
+        # units and money (their money kept pledged would pay for a force they left).
+        data["offers"] = [o for o in data["offers"] if o["nation"] not in op.nations]
         return
     taken = {v["id"] for v in data.get("vetoes", [])}
     for code in op.nations:

@@ -329,6 +329,9 @@ def _causes(search: _Search, elements: list[Element], bound: int, quick: bool) -
                 core = active  # a core that does not hold alone is not trusted
             shrunk, minimal = _shrink(search, core)
             cause = _Cause(shrunk, minimal)
+        if not cause.elements:
+            # Nothing left to give up is in it: what was asked (the inclusions) cannot be had at all.
+            return ("nothing" if not causes else "unknown"), causes
         causes.append(cause)
         given_up |= set(cause.elements)
     outcome, _ = search.holds([e for e in elements if e not in given_up])

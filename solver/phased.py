@@ -212,6 +212,20 @@ class PhasedBuilder(ModelBuilder):
         self._series: dict[tuple[Pair, bool], _Series] = {}
         self._carried: dict[str, list[Arrivals]] = defaultdict(list)
         self.two_sided: set[Element] = set()
+        # A unit with tours kept as they were (`arrive:`, `keep:...#`): its time is history, and its
+        # tour and availability elements are held, never given up (given up, the relaxed unit's
+        # arithmetic could not serve the kept tours: without its relief it arrives later).
+        pinned = {
+            name.partition(":")[2].partition("@")[0]
+            for name in self.include
+            if name.partition(":")[0] in ("arrive", "keep") and "#" in name
+        }
+        self.held: frozenset[Element] = frozenset(
+            easing.element(scenario.unit_by_key[key], key.split("/", 1)[0])
+            for key in pinned
+            if key in scenario.unit_by_key
+            for easing in EASINGS
+        )
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -281,7 +295,7 @@ class PhasedBuilder(ModelBuilder):
         easings = [
             (easing.element(c.unit, c.nation), easing)
             for easing in (EASINGS if self.relaxable else ())
-            if easing.eases(self.scenario, c.unit)
+            if easing.eases(self.scenario, c.unit) and easing.element(c.unit, c.nation) not in self.held
         ]
         found: dict[tuple[int, int, int], dict[frozenset[Element], list[Case]]] = defaultdict(dict)
         tours: dict[tuple[int, int, int], phases.Tour] = {}
@@ -522,6 +536,10 @@ class PhasedBuilder(ModelBuilder):
             for start, variables in by_arrival.items():
                 if start[2] < history and start not in arrivals:
                     self.add(sum(variables) == 0, None)
+
+    def add(self, constraint: Any, element: Element | None, only_if: Sequence[BoolVar | int] = ()) -> None:
+        """As the static builder's, but an element held (`held`: a unit's kept tours) binds always."""
+        super().add(constraint, None if element in self.held else element, only_if)
 
     # -- handles: the whole plan ---------------------------------------------------------
 

@@ -608,3 +608,41 @@ def test_what_if_summary_warns_when_a_side_is_not_proven_optimal() -> None:
         "The baseline is not proven optimal: some of these changes may be the search's, not the patch's "
         "(give it more time)."
     )
+
+
+PLANNER = "tests/data/solver/phased-planner.yaml"
+
+
+def test_a_dated_withdrawal_leaving_no_package_names_the_line_and_the_withdrawal() -> None:
+    """AAA, the only nation offering engineers, withdraws from 15 May; BBB's infantry kept from before
+    the day arrived two weeks before their line opened, for their relief in place. The explanation
+    names the engineers' line and the withdrawal, with a way out (was: five identical empty causes,
+    since giving up BBB's tours, relief and all, could not serve the kept arrival)."""
+    scenario = load_scenario(PLANNER)
+    patch = Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["AAA"], "starting": "2026-05-15"}]})
+    answer = what_if(scenario, patch, params=PARAMS)
+    assert answer.patched is not None and answer.patched.status == "infeasible"
+    explanation = answer.patched.explanation
+    assert explanation is not None and len(explanation.conflicts) == 1
+    assert {(e.type, e.id) for e in explanation.conflict} == {
+        ("requirement", "n-eng"),
+        ("veto", "withdrawal-aaa-2026-05-15"),
+    }
+    assert explanation.relaxations and explanation.summary.startswith("The essential line `n-eng`")
+
+
+@pytest.mark.parametrize("day", ["2026-03-02", "2026-03-08"])
+def test_a_dated_withdrawal_in_the_first_bucket_is_one_from_the_start(day: str) -> None:
+    """Nothing is deployed before a day in the first week: CCC leaves from the start, its money with
+    its units (was: its pledge kept, paying for a force it left)."""
+    scenario = load_scenario(PLANNER)
+    dated = Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["CCC"], "starting": day}]})
+    whole = Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["CCC"]}]})
+    assert apply_patch(scenario, dated) == apply_patch(scenario, whole)
+    answer = what_if(scenario, dated, params=PARAMS)
+    assert answer.patched is not None and answer.patched.has_package
+    assert all(n.funding_used_usd == 0 for n in answer.patched.nations if n.nation == "CCC")
+    later = apply_patch(
+        scenario, Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["CCC"], "starting": "2026-03-09"}]})
+    )
+    assert "CCC" in later.offer_by_nation  # from the second week on, what was deployed before stays
