@@ -150,6 +150,28 @@ class Supply(Frozen):
         default=0, ge=0, description="Of it, kept off the line only in some of the buckets it is needed in (phased)."
     )
     nations: list[NationSupply] = Field(default_factory=list, description="Per nation offering the capability.")
+    bucket: str | None = Field(default=None, description="A phased line: `week` or `month`, the buckets below.")
+    needed_least: int | None = Field(
+        default=None,
+        ge=0,
+        description="A phased line: the least it needs in a bucket it is needed in (its ramp's lowest).",
+    )
+    needed_most: int | None = Field(
+        default=None, ge=0, description="A phased line: the most it needs in one bucket (its ramp's highest)."
+    )
+    open_least: int | None = Field(
+        default=None, ge=0, description="A phased line: the least that could fill it in a bucket it is needed in."
+    )
+    open_most: int | None = Field(default=None, ge=0, description="A phased line: the most, in one bucket.")
+    short_most: int | None = Field(
+        default=None,
+        ge=0,
+        description="A phased line: the most it is short by in one bucket, what could fill it "
+        "against its quantity there (its ramp).",
+    )
+    short_when: str | None = Field(
+        default=None, description="A phased line: the buckets it is short in whatever the plan, in words."
+    )
 
 
 class ConflictElement(Frozen):

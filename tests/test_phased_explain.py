@@ -248,7 +248,8 @@ def test_phased_supply_counts_units_kept_out_part_of_the_time_apart() -> None:
     """AAA's two units wait for a condition that holds from May, CCC's one leaves at the end of
     February: both can fill the line in some months, so neither is "kept out" (which would leave
     only BBB's unit to fill it); they are kept out part of the time, with the months, and the line
-    could be filled by 1 throughout and by more at other times. The cause reads that way too."""
+    could be filled by 1 to 3 a month, short in the months only BBB's unit can fill it. The cause reads
+    that way too."""
     s = scenario(CONDITION_FROM_MAY)
     explanation = explained(s)
     line = next(e for e in explanation.conflict if e.type == "requirement")
@@ -259,7 +260,11 @@ def test_phased_supply_counts_units_kept_out_part_of_the_time_apart() -> None:
     assert rows["CCC"].part_when == "8 months (month 3 .. month 10, 2026-03-01 .. 2026-10-31)"
     assert rows["BBB"].kept_out_part == 0 and rows["BBB"].part_when is None
     assert "3 kept out part of the time: AAA's 2 in 4 months (month 1 .. month 4" in (line.figures or "")
-    assert (line.figures or "").endswith("could fill it: 1 (1 short) throughout, 4 at other times")
+    # Months 1-2: BBB's and CCC's; 3-4: BBB's alone; 5-10: AAA's two and BBB's.
+    assert (line.supply.open_least, line.supply.open_most, line.supply.short_most) == (1, 3, 1)
+    assert (line.figures or "").endswith(
+        "could fill it: 1 to 3 a month, short in 2 months (month 3 .. month 4, 2026-03-01 .. 2026-04-30) (by up to 1)"
+    )
     assert "kept out part of the time by mandate condition `ceasefire`, which does not hold before 2026-05-01" in (
         explanation.summary
     )
@@ -269,7 +274,7 @@ def test_phased_supply_counts_units_kept_out_part_of_the_time_apart() -> None:
     assert redacted.supply is not None
     others = next(r for r in redacted.supply.nations if r.nation is None)
     assert (others.offered, others.kept_out, others.kept_out_part) == (3, 0, 3)
-    assert "3 kept out part of the time: other nations' 3; could fill it" in (redacted.figures or "")
+    assert "3 kept out part of the time: other nations' 3; could fill it: 1 to 3 a month" in (redacted.figures or "")
 
 
 def test_why_not_a_line_names_a_units_own_time_that_keeps_it_out_part_of_the_time() -> None:

@@ -200,6 +200,8 @@ def supply(
     per_unit = (lambda c: c.unit.personnel * c.unit.count) if requirement.measure == Measure.PERSONNEL else None
     rows: dict[str, NationSupply] = {}
     part_buckets: dict[str, set[int]] = defaultdict(set)
+    needs = phases.needs(scenario, requirement) if scenario is not None and keeping is not None else {}
+    open_in: dict[int, int] = dict.fromkeys(needs, 0)  # what could fill the line in each bucket it is needed in
     for c in options:
         amount = per_unit(c) if per_unit is not None else c.unit.count
         row = rows.get(c.nation) or NationSupply(nation=c.nation, offered=0, kept_out=0)
@@ -213,6 +215,9 @@ def supply(
             part = bool(kept) and covered != needed
             if part:
                 part_buckets[c.nation] |= covered
+            for t in open_in:
+                if t not in covered:
+                    open_in[t] += amount
         by = list(row.by)
         for block in blocks:
             for e in block:
@@ -231,7 +236,7 @@ def supply(
         for nation, buckets in part_buckets.items():
             rows[nation] = rows[nation].model_copy(update={"part_when": phases.buckets_words(scenario, buckets)})
     nations = list(rows.values())
-    return Supply(
+    supply = Supply(
         needed=requirement.quantity,
         measure=requirement.measure.value,
         offered=sum(r.offered for r in nations),
@@ -239,6 +244,20 @@ def supply(
         kept_out_part=sum(r.kept_out_part for r in nations),
         nations=nations,
     )
+    if open_in and scenario is not None and scenario.phasing is not None:
+        short = {t: needs[t] - n for t, n in open_in.items() if n < needs[t]}
+        supply = supply.model_copy(
+            update={
+                "bucket": scenario.phasing.bucket,
+                "needed_least": min(needs.values()),
+                "needed_most": max(needs.values()),
+                "open_least": min(open_in.values()),
+                "open_most": max(open_in.values()),
+                "short_most": max(short.values(), default=0),
+                "short_when": phases.buckets_words(scenario, short) if short else None,
+            }
+        )
+    return supply
 
 
 def ref_words(ref: ElementRef) -> str:
@@ -263,7 +282,12 @@ def supply_sentence(figures: Supply) -> str:
     unit = "personnel" if figures.measure == Measure.PERSONNEL.value else ("unit" if figures.needed == 1 else "units")
     part = figures.kept_out_part
     open_ = figures.offered - figures.kept_out - part
-    text = f"needs {figures.needed:,} {unit}; {figures.offered:,} offered in all"
+    needed = f"{figures.needed:,}"
+    least, most = figures.needed_least, figures.needed_most
+    if least is not None and most is not None and least != most:
+        needed = f"{least:,} to {most:,}"
+        unit = "units" if unit == "unit" else unit
+    text = f"needs {needed} {unit}; {figures.offered:,} offered in all"
     if figures.nations:
         text += " (" + ", ".join(f"{r.nation or 'other nations'}: {r.offered:,}" for r in figures.nations) + ")"
 
@@ -279,11 +303,15 @@ def supply_sentence(figures: Supply) -> str:
         parts = [who(r, r.kept_out_part, r.part_when) for r in figures.nations if r.kept_out_part]
         text += f"; {part:,} kept out part of the time: " + "; ".join(parts)
 
-    def could(amount: int) -> str:
-        return f"{amount:,}" + (f" ({figures.needed - amount:,} short)" if amount < figures.needed else "")
-
-    if part:
-        return text + f"; could fill it: {could(open_)} throughout, {could(open_ + part)} at other times"
+    if figures.open_least is not None and figures.open_most is not None:
+        # A phased line: what could fill it bucket by bucket, and where that leaves it short.
+        lo, hi = figures.open_least, figures.open_most
+        text += f"; could fill it: {lo:,} to {hi:,} a {figures.bucket}" if lo != hi else f"; {lo:,} could fill it"
+        if figures.short_when:
+            text += f", short in {figures.short_when}"
+            if figures.short_most:
+                text += f" (by up to {figures.short_most:,})"
+        return text
     text += f"; {open_:,} could fill it"
     if open_ < figures.needed:
         text += f", {figures.needed - open_:,} short"

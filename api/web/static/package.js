@@ -640,6 +640,13 @@ function supplyTable(supply) {
       ["Offered in all", `${num(supply.offered)} ${measure}`],
       ["Kept out", `${num(supply.kept_out)} ${measure}`],
       ...(part ? [["Kept out part of the time", `${num(supply.kept_out_part)} ${measure}`]] : []),
+      ...(supply.open_least != null
+        ? [[`Could fill it, a ${supply.bucket}`,
+            supply.open_least === supply.open_most
+              ? `${num(supply.open_least)} ${measure}`
+              : `${num(supply.open_least)} to ${num(supply.open_most)} ${measure}`]]
+        : []),
+      ...(supply.short_when ? [["Short whatever the plan", `in ${supply.short_when}, by up to ${num(supply.short_most)}`]] : []),
     ]),
     table({
       caption: `Offered per nation, in ${measure}`,
