@@ -207,12 +207,18 @@ def _needs(scenario: Scenario, requirement: Requirement) -> dict[int, int]:
 
 def ready_day(scenario: Scenario, unit: UnitOffer) -> dt.date:
     """The first day a unit can be in theatre: available, ready after the request (its readiness'
-    days, `READY_DAYS`), and its transit done."""
-    day = scenario.availability_of(unit)[0]
+    days, `READY_DAYS`), and its transit done. A unit sets off when it is both available (its
+    `available_from`; without one, the horizon's start when nothing was requested) and ready after the
+    request; with a request, one that needs no `available_from` may set off before the horizon and be
+    there on its first day (no sooner)."""
+    transit = dt.timedelta(days=unit.transit_days or 0)
     phasing = scenario.phasing
-    if phasing is not None and phasing.requested is not None:
-        day = max(day, phasing.requested + dt.timedelta(days=READY_DAYS[unit.readiness]))
-    return day + dt.timedelta(days=unit.transit_days or 0)
+    if phasing is None or phasing.requested is None:
+        return scenario.availability_of(unit)[0] + transit
+    ready = phasing.requested + dt.timedelta(days=READY_DAYS[unit.readiness]) + transit
+    if unit.available_from is not None:
+        return max(ready, unit.available_from + transit)
+    return max(scenario.horizon.start, ready)
 
 
 def tour_buckets(scenario: Scenario, unit: UnitOffer) -> int | None:

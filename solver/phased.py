@@ -31,6 +31,7 @@ from forcepack.solver.elements import Block, Element
 from forcepack.solver.eligibility import Candidate, candidates
 from forcepack.solver.plan import FlowKey, TourKey
 from forcepack.solver.rules import BUILD_ORDER, EASINGS, FAMILIES
+from forcepack.solver.rules.availability import FAMILY as AVAILABILITY
 from forcepack.solver.rules.base import BUCKET, PLAN, Arrivals
 
 Case = tuple[tuple[Element, bool], ...]
@@ -88,8 +89,9 @@ def keeping_out(scenario: Scenario, c: Candidate) -> tuple[frozenset[int], list[
     them, with those buckets: each of its blocks binding in some (`block_buckets`), and the unit's own
     time (its ready day and window, its relief, `rules.EASINGS`) where none of its tours fills the
     line there but one would with that element given up (with all of them given up together, when
-    it takes them all). Buckets no tour reaches even so (its transit from the horizon's start) are
-    kept out by no element: an empty block."""
+    it takes them all). Buckets no tour reaches even so are kept out by the unit's ready day (its
+    availability element, though giving it up does not reach them: `rapid` is the readiness it eases
+    to), or by no element when it is ready at the horizon's start: an empty block."""
     needed = frozenset(phases.needs(scenario, c.requirement))
     out: list[tuple[Block, frozenset[int]]] = []
     for block in c.blocks:
@@ -121,7 +123,10 @@ def keeping_out(scenario: Scenario, c: Candidate) -> tuple[frozenset[int], list[
                 out.append((tuple(easing.element(c.unit, c.nation) for easing in easings), at))
                 rest -= at
         if rest:
-            out.append(((), frozenset(rest)))
+            # No element given up reaches them: the unit's ready day (its readiness after the request,
+            # its transit) says why when it is after the horizon's start.
+            late = phases.ready_day(scenario, c.unit) > scenario.horizon.start
+            out.append(((AVAILABILITY.element(c.unit, c.nation),) if late else (), frozenset(rest)))
     return needed, out
 
 

@@ -150,6 +150,20 @@ def test_phases_a_sector_opening_after_the_window_needs_nothing() -> None:
         pytest.param({"readiness": "mou"}, "2025-12-01", D(2026, 3, 1), 2, id="mou-on-the-first"),
         pytest.param({"readiness": "verified", "transit_days": 5}, "2025-12-01", D(2026, 4, 5), 4, id="verified"),
         pytest.param({}, "2025-12-01", D(2026, 5, 30), 5, id="pledged"),
+        pytest.param({"transit_days": 10}, None, D(2026, 1, 11), 1, id="transit-from-the-start"),
+        pytest.param(
+            {"readiness": "rapid", "transit_days": 10}, "2025-10-01", D(2026, 1, 1), 0, id="set-off-before-the-horizon"
+        ),
+        pytest.param(
+            {"readiness": "rapid", "transit_days": 10}, "2025-11-15", D(2026, 1, 24), 1, id="through-after-the-start"
+        ),
+        pytest.param(
+            {"readiness": "rapid", "transit_days": 10, "available_from": "2026-01-01"},
+            "2025-10-01",
+            D(2026, 1, 11),
+            1,
+            id="available-on-the-first-day-then-travels",
+        ),
     ],
 )
 def test_phases_ready_day_and_first_arrival(
@@ -157,7 +171,9 @@ def test_phases_ready_day_and_first_arrival(
 ) -> None:
     """The ready day is the availability, no sooner than the request plus the readiness' days (rapid 60,
     mou 90, verified 120, pledged 180), plus transit; a unit arrives on the first day of a month no
-    earlier (1 December + 90 days is 1 March: it arrives in March itself)."""
+    earlier (1 December + 90 days is 1 March: it arrives in March itself). Requested in October, a
+    rapid unit with no `available_from` is ready and through its transit before the horizon: it is
+    there on its first day; one available only from the horizon's first day still travels."""
     fields: dict[str, Any] = {f"offers.0.units.0.{k}": v for k, v in unit.items()}
     if requested is not None:
         fields["phasing.requested"] = requested
