@@ -8,7 +8,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from forcepack.models.analysis import Alternatives, Criticality, Resilient, WhatIf, WhyNot, Withdrawal
+from forcepack.models import phases
+from forcepack.models.analysis import Alternatives, Criticality, PackageDiff, Resilient, WhatIf, WhyNot, Withdrawal
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Conflict, Solution
 from forcepack.models.wording import figure, millions, millions_change, plural, signed
@@ -200,6 +201,62 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
         return
     if diff.is_empty():
         return
+    if diff.added or diff.removed:
+        console.print(_placements_table(diff))
+    if diff.tours_added or diff.tours_removed:
+        console.print(_tours_table(diff, scenario))
+    if diff.coverage:
+        phased = any(c.short_over_before is not None or c.short_over_after is not None for c in diff.coverage)
+        cov = Table(title="Coverage changed", title_justify="left")
+        columns = ["line", "sector", "priority", "required", "before", "after"]
+        columns += ["short over the plan, before", "after"] if phased else []
+        for column in columns:
+            cov.add_column(column, justify="left" if column in ("line", "sector", "priority") else "right")
+        for c in diff.coverage:
+            row = [
+                c.requirement + {"kept": "", "added": " (new)", "dropped": " (dropped)"}[c.line],
+                c.sector,
+                c.priority,
+                f"{c.required:,}",
+                "-" if c.provided_before is None else f"{c.provided_before:,}",
+                "-" if c.provided_after is None else f"{c.provided_after:,}",
+            ]
+            if phased:
+                row += [
+                    "-" if c.short_over_before is None else f"{c.short_over_before:,}",
+                    "-" if c.short_over_after is None else f"{c.short_over_after:,}",
+                ]
+            cov.add_row(*row, style="red" if c.lost else "dim" if c.line == "dropped" else "green")
+        if phased:
+            cov.caption = "before and after: the worst bucket's; short over the plan: summed over the buckets"
+        console.print(cov)
+    console.print(
+        f"cost USD {millions_change(diff.cost_delta_usd)}, personnel {diff.personnel_delta:+,}, "
+        f"shortfall {signed(diff.shortfall_delta)}, churn {plural(diff.churn, 'unit')}"
+    )
+
+
+def _tours_table(diff: PackageDiff, scenario: Scenario) -> Table:
+    """A phased plan's tours with fewer units after the change, then those with more."""
+    table = Table(title="Tours changed", title_justify="left")
+    for column in ("", "nation", "unit", "line", "arrives", "leaves after", "units"):
+        table.add_column(column)
+    for sign, changes, style in (("-", diff.tours_removed, "red"), ("+", diff.tours_added, "green")):
+        for t in changes:
+            table.add_row(
+                sign,
+                t.nation,
+                t.unit,
+                t.requirement,
+                phases.bucket_words(scenario, t.arrival),
+                phases.bucket_words(scenario, t.last),
+                f"{t.before} -> {t.after}",
+                style=style,
+            )
+    return table
+
+
+def _placements_table(diff: PackageDiff) -> Table:
     table = Table(title="Placements changed", title_justify="left")
     for column in ("", "nation", "unit", "line", "sector", "units"):
         table.add_column(column)
@@ -223,26 +280,7 @@ def render_what_if(answer: WhatIf, scenario: Scenario, console: Console) -> None
             f"{change.before} -> {change.after}",
             style="green",
         )
-    console.print(table)
-    if diff.coverage:
-        cov = Table(title="Coverage changed", title_justify="left")
-        for column in ("line", "sector", "priority", "required", "before", "after"):
-            cov.add_column(column, justify="right" if column in ("required", "before", "after") else "left")
-        for c in diff.coverage:
-            cov.add_row(
-                c.requirement + {"kept": "", "added": " (new)", "dropped": " (dropped)"}[c.line],
-                c.sector,
-                c.priority,
-                f"{c.required:,}",
-                "-" if c.provided_before is None else f"{c.provided_before:,}",
-                "-" if c.provided_after is None else f"{c.provided_after:,}",
-                style="red" if c.lost else "dim" if c.line == "dropped" else "green",
-            )
-        console.print(cov)
-    console.print(
-        f"cost USD {millions_change(diff.cost_delta_usd)}, personnel {diff.personnel_delta:+,}, "
-        f"shortfall {signed(diff.shortfall_delta)}, churn {plural(diff.churn, 'unit')}"
-    )
+    return table
 
 
 def render_criticality(answer: Criticality, console: Console) -> None:

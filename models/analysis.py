@@ -99,6 +99,20 @@ class AssignmentChange(Frozen):
     after: int = Field(ge=0)
 
 
+class TourChange(Frozen):
+    """Units of one offered unit line on one tour (a phased plan), before and after: a tour cut short
+    is one tour fewer and a shorter one more."""
+
+    unit: str
+    nation: str
+    requirement: str
+    sector: str
+    arrival: int = Field(ge=0, description="Bucket the tour arrives in.")
+    last: int = Field(ge=0, description="Last bucket it is present in.")
+    before: int = Field(ge=0)
+    after: int = Field(ge=0)
+
+
 class CoverageChange(Frozen):
     """A requirement line whose coverage changed, or that one side does not have (a what-if that adds or
     drops a line): the missing side's figures are null, never a made-up zero."""
@@ -114,14 +128,24 @@ class CoverageChange(Frozen):
     provided_after: int | None = Field(description="Null when the line no longer exists.")
     shortfall_before: int | None = Field(description="Null when the line did not exist before.")
     shortfall_after: int | None = Field(description="Null when the line no longer exists.")
+    short_over_before: int | None = Field(
+        default=None,
+        description="A phased plan: the line's shortfall summed over its buckets before (unit-weeks or -months; "
+        "`provided` and `shortfall` are its worst bucket's).",
+    )
+    short_over_after: int | None = Field(default=None, description="The same, after.")
 
     @property
     def lost(self) -> bool:
-        """A line that exists on both sides and is filled less, or a new line left short."""
+        """A line that exists on both sides and is filled less (in a phased plan: short for longer or by
+        more over its buckets), or a new line left short."""
         if self.line == "added":
             return bool(self.shortfall_after)
         if self.line == "dropped":
             return False
+        before, after = self.short_over_before, self.short_over_after
+        if before is not None and after is not None and before != after:
+            return after > before
         return (self.provided_after or 0) < (self.provided_before or 0)
 
 
@@ -156,12 +180,20 @@ class PackageDiff(Frozen):
         default_factory=list, description="Nations that took part (units or money drawn) and no longer do."
     )
     churn: int = Field(default=0, ge=0, description="Units moved, added or removed.")
+    tours_added: list[TourChange] = Field(
+        default_factory=list, description="A phased plan: tours with more units than before (new, or cut anew)."
+    )
+    tours_removed: list[TourChange] = Field(
+        default_factory=list, description="A phased plan: tours with fewer units than before (gone, or cut short)."
+    )
 
     def is_empty(self) -> bool:
-        """Nothing a planner reads changes: no placement, line, money drawn, nation or total."""
+        """Nothing a planner reads changes: no placement, tour, line, money drawn, nation or total."""
         return not (
             self.added
             or self.removed
+            or self.tours_added
+            or self.tours_removed
             or self.coverage
             or self.funding
             or self.nations_in

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
-from forcepack.models.analysis import AssignmentChange, CoverageChange, FundingChange, PackageDiff
+from forcepack.models.analysis import AssignmentChange, CoverageChange, FundingChange, PackageDiff, TourChange
 from forcepack.models.scenario import Scenario
 from forcepack.models.solution import Coverage, Solution
 from forcepack.solver.document import Package, churn
@@ -33,6 +34,7 @@ def package_diff(before: Solution, after: Solution, scenario: Scenario) -> Packa
         )
         (added if b > a else removed).append(change)
     coverage = _coverage_changes(before, after)
+    tours_added, tours_removed = _tour_changes(before, after)
     contributing_before = {n.nation for n in before.nations if n.units}
     contributing_after = {n.nation for n in after.nations if n.units}
     used_before = {n.nation: n.funding_used_usd for n in before.nations}
@@ -65,24 +67,84 @@ def package_diff(before: Solution, after: Solution, scenario: Scenario) -> Packa
         participating_out=sorted(taking_part_before - taking_part_after),
         funding=funding,
         churn=churn(Package.from_solution(after), Package.from_solution(before)),
+        tours_added=tours_added,
+        tours_removed=tours_removed,
     )
+
+
+def _tour_changes(before: Solution, after: Solution) -> tuple[list[TourChange], list[TourChange]]:
+    """A phased plan's tours with more units after, and with fewer: a tour is its unit line, its line,
+    its arrival and its last bucket (a tour cut short is one fewer and a shorter one more)."""
+    if before.plan is None or after.plan is None:
+        return [], []
+    Key = tuple[str, str, str, int, int]
+    old: dict[Key, int] = defaultdict(int)
+    new: dict[Key, int] = defaultdict(int)
+    sectors: dict[str, str] = {}
+    for plan, into in ((before.plan, old), (after.plan, new)):
+        for t in plan.tours:
+            into[(t.nation, t.unit, t.requirement, t.arrival, t.last)] += t.units
+            sectors[t.requirement] = t.sector
+    added: list[TourChange] = []
+    removed: list[TourChange] = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key, 0), new.get(key, 0)
+        if a == b:
+            continue
+        nation, unit, requirement, arrival, last = key
+        change = TourChange(
+            unit=unit,
+            nation=nation,
+            requirement=requirement,
+            sector=sectors[requirement],
+            arrival=arrival,
+            last=last,
+            before=a,
+            after=b,
+        )
+        (added if b > a else removed).append(change)
+    return added, removed
 
 
 def _coverage_changes(before: Solution, after: Solution) -> list[CoverageChange]:
     """Lines whose coverage changes, in the order of the package after the change, then the lines the
-    change dropped. A line on one side only has null figures on the other, never a made-up zero."""
+    change dropped. A line on one side only has null figures on the other, never a made-up zero. In
+    phased plans a line changes too when its shortfall over its buckets does (its coverage row is its
+    worst bucket only)."""
     cov_before = {c.requirement: c for c in before.coverage}
     cov_after = {c.requirement: c for c in after.coverage}
+    over_before, over_after = _short_over(before), _short_over(after)
     pairs: list[tuple[Coverage | None, Coverage | None]] = [(cov_before.get(c.requirement), c) for c in after.coverage]
     pairs += [(c, None) for c in before.coverage if c.requirement not in cov_after]
-    return [_change(old, new) for old, new in pairs if old is None or new is None or old.provided != new.provided]
+    out = []
+    for old, new in pairs:
+        side = new or old
+        assert side is not None
+        rid = side.requirement
+        if old is None or new is None or old.provided != new.provided or over_before.get(rid) != over_after.get(rid):
+            out.append(_change(old, new, over_before.get(rid), over_after.get(rid)))
+    return out
 
 
-def _change(old: Coverage | None, new: Coverage | None) -> CoverageChange:
+def _short_over(solution: Solution) -> dict[str, int]:
+    """A phased plan's shortfall of each line summed over its buckets (none for a static package)."""
+    if solution.plan is None:
+        return {}
+    out: dict[str, int] = defaultdict(int)
+    for row in solution.plan.coverage:
+        out[row.requirement] += row.shortfall
+    return dict(out)
+
+
+def _change(
+    old: Coverage | None, new: Coverage | None, over_before: int | None = None, over_after: int | None = None
+) -> CoverageChange:
     """One line's coverage before and after (None: the line is not on that side)."""
     line = new or old
     assert line is not None
     return CoverageChange(
+        short_over_before=over_before if old is not None else None,
+        short_over_after=over_after if new is not None else None,
         requirement=line.requirement,
         sector=line.sector,
         priority=line.priority,

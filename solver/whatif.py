@@ -126,6 +126,11 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
             f"{plural(len(diff.added), 'placement')} added, {len(diff.removed)} reduced or removed "
             f"(churn {plural(diff.churn, 'unit')})"
         )
+    elif diff.tours_added or diff.tours_removed:
+        parts.append(
+            f"the same units on the same lines, on other tours: {plural(len(diff.tours_added), 'tour')} added or "
+            f"cut anew, {len(diff.tours_removed)} cut short or removed (churn {plural(diff.churn, 'unit')})"
+        )
     else:
         parts.append("the same units in the same places")
     parts.append(f"cost USD {millions_change(diff.cost_delta_usd)}, personnel {diff.personnel_delta:+,}")

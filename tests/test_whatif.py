@@ -646,3 +646,23 @@ def test_a_dated_withdrawal_in_the_first_bucket_is_one_from_the_start(day: str) 
         scenario, Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["CCC"], "starting": "2026-03-09"}]})
     )
     assert "CCC" in later.offer_by_nation  # from the second week on, what was deployed before stays
+
+
+def test_a_dated_withdrawal_that_cuts_tours_says_so() -> None:
+    """BBB withdraws from 1 June: its infantry's tour is cut short and its second tour goes. The
+    placements (unit line on line) may stay, but the diff lists the tours changed, the line's shortfall
+    over its weeks grows, and the summary does not say "the same units in the same places"."""
+    scenario = load_scenario(PLANNER)
+    patch = Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-06-01"}]})
+    answer = what_if(scenario, patch, params=PARAMS)
+    diff = answer.diff
+    assert diff is not None and answer.patched is not None and answer.patched.plan is not None
+    assert "the same units in the same places" not in answer.summary
+    gone = [t for t in diff.tours_removed if t.nation == "BBB"]
+    assert gone and all(t.after < t.before for t in gone)
+    # No tour of BBB's after the change is present on or after the day (week 14 begins 1 June).
+    assert all(t.last < 13 for t in answer.patched.plan.tours if t.nation == "BBB")
+    line = next(c for c in diff.coverage if c.requirement == "s-inf")
+    assert line.short_over_before is not None and line.short_over_after is not None
+    assert line.short_over_after > line.short_over_before and line.lost
+    assert not diff.is_empty()

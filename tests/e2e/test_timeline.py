@@ -155,6 +155,10 @@ def test_timeline_what_if_withdraws_a_nation_from_a_day(visit: Visit, phased_sce
     for label in bbb.evaluate_all("(bars) => bars.map((b) => b.getAttribute('aria-label'))"):
         left = label.rsplit("leaves ", 1)[1][:10]
         assert left < "2026-08-15", label
+    # The tours cut by the day are listed as changes: BBB's tour present on it, fewer units after.
+    changes = answer.get_by_test_id("tour-changes")
+    expect(changes).to_be_visible()
+    expect(changes.locator("tr.row-reduced").filter(has_text="BBB").first).to_contain_text("→ 0")
     visit.screenshot("timeline-what-if-dated")
 
 

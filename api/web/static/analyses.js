@@ -49,6 +49,7 @@ export function whatIfView(answer, scenario, options = {}) {
         ],
         "what-if-diff",
       ),
+      tourChanges(diff, patched?.plan || answer.baseline?.plan, names),
       coverageChanges(diff.coverage || [], names),
       fundingChanges(diff.funding || [], names),
     );
@@ -77,7 +78,35 @@ function lineChangeWords(c) {
     if (!c.provided_after) return "▼ new line, left unfilled";
     return c.shortfall_after ? "▼ new line, filled in part" : "▲ new line, filled in full";
   }
+  const over = c.short_over_before != null && c.short_over_after != null && c.short_over_before !== c.short_over_after;
+  if (over) return c.short_over_after > c.short_over_before ? "▼ coverage lost over the plan" : "▲ coverage gained over the plan";
   return c.provided_after < c.provided_before ? "▼ coverage lost" : "▲ coverage gained";
+}
+
+/** A phased plan's tours with fewer units after the change, then those with more (a tour cut short
+ * is one fewer and a shorter one more). */
+function tourChanges(diff, plan, names) {
+  const removed = diff.tours_removed || [];
+  const added = diff.tours_added || [];
+  if (!removed.length && !added.length) return null;
+  const bucket = (i) => {
+    const b = plan?.buckets?.[i];
+    return `${plan?.bucket || "bucket"} ${i + 1}` + (b ? ` (${b.start} .. ${b.end})` : "");
+  };
+  const row = (t, cls) =>
+    h("tr", { class: cls },
+      h("th", { scope: "row" }, names.nation(t.nation)),
+      h("td", {}, t.unit),
+      h("td", {}, t.requirement),
+      h("td", {}, bucket(t.arrival)),
+      h("td", {}, bucket(t.last)),
+      h("td", { class: "num" }, `${num(t.before)} → ${num(t.after)}`));
+  return table({
+    caption: "Tours that change",
+    head: ["Nation", "Unit", "Line", "Arrives", "Leaves after", "Units"],
+    testid: "tour-changes",
+    rows: [...removed.map((t) => row(t, "row-reduced")), ...added.map((t) => row(t, "row-added"))],
+  });
 }
 
 function coverageChanges(changes, names) {
