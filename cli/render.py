@@ -125,7 +125,7 @@ def explanation_text(solution: Solution, *, with_summary: bool = True) -> Render
                 ops = ", ".join(str(op.get("op")) for op in r.patch.get("ops", []))
                 lines.append(Text(f"      as a what-if patch: {ops}", style="dim"))
             elif r.unpatchable:
-                lines.append(Text(f"      not a patch: no operation for {'; '.join(r.unpatchable)}", style="dim"))
+                lines.append(Text(f"      not a patch: {'; '.join(r.unpatchable)}", style="dim"))
     return Group(*lines)
 
 

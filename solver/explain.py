@@ -52,6 +52,7 @@ from forcepack.models.scenario import MAXIMISED, Scenario
 from forcepack.models.solution import (
     Conflict,
     ConflictElement,
+    ElementRef,
     Explanation,
     ObjectiveValue,
     Relaxation,
@@ -472,7 +473,8 @@ def patch_of(scenario: Scenario, dropped: Sequence[Element]) -> tuple[Patch | No
     for e in dropped:
         found = family(e.type).patch(scenario, e)
         if found is None:
-            missing.append(describe_element(scenario, e))
+            ref = ElementRef(type=e.type, id=e.id, nation=e.nation)
+            missing.append(f"{requirement_rules.ref_words(ref)}: no what-if operation changes it")
         else:
             ops.extend(found)
     if missing:

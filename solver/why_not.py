@@ -154,14 +154,14 @@ def _kept_out(scenario: Scenario, c: Candidate) -> tuple[list[str], bool]:
     some of them only is said with those buckets, and the unit's own time counts too (its ready day,
     its window, its relief: `solver.phased.keeping_out`)."""
     if scenario.phasing is None:
-        said = [" or ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
+        said = [" and ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
         return list(dict.fromkeys(said)), bool(said)
     needed, keeping = keeping_out(scenario, c)
     words: list[str] = []
     covered: frozenset[int] = frozenset()
     for block, at in keeping:
         covered |= at
-        text = " or ".join(family(e.type).describe(scenario, e) for e in block) or "its transit"
+        text = " and ".join(family(e.type).describe(scenario, e) for e in block) or "its transit"
         words.append(text if at == needed else f"{text} (in {_buckets(scenario, sorted(at))})")
     return list(dict.fromkeys(words)), bool(needed) and covered == needed
 

@@ -209,6 +209,8 @@ def test_phased_explain_names_a_relief_no_plan_fits_in() -> None:
         "(not filling it)"
     )
     assert "cannot be met in time, given unit `a-inf` (AAA)" in explanation.summary
+    # No what-if operation changes one unit's tours: the way out says so in a phrase, not the element's sentence.
+    assert explanation.relaxations[0].unpatchable == ["tours of unit `a-inf` (AAA): no what-if operation changes it"]
     plan = way_out_checks(s, explanation).plan
     assert plan is not None and min(t.fills_from for t in plan.tours) == 0
 
