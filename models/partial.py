@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from forcepack.models import limits
-from forcepack.models.scenario import SCENARIO_SCHEMA, Scenario, ScenarioReferenceError
+from forcepack.models.scenario import SCENARIO_SCHEMA, TIME_FIELD_NEEDS_PHASING, Scenario, ScenarioReferenceError
 
 STAND_INS = {"schema": SCENARIO_SCHEMA, "id": "scenario", "name": "scenario"}
 """Required top-level values that no reference depends on: a failing one is replaced by these."""
@@ -77,6 +77,9 @@ def references_of_the_rest(data: Mapping[str, Any], exc: ValidationError) -> lis
     if horizon_failed:
         # (what is checked against the horizon waits for a valid one)
         issues = [issue for issue in issues if "horizon" not in issue]
+    if any(part[:1] == ("phasing",) for part in left_out):
+        # (the time fields are the scenario's own: they wait for its `phasing`, which failed)
+        issues = [issue for issue in issues if TIME_FIELD_NEEDS_PHASING not in issue]
     defined = names_in(
         [_at(data, part) for part in left_out if part not in {(k,) for k in STAND_INS} and part != ("horizon",)]
     )

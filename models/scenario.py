@@ -844,6 +844,10 @@ def check_offer_magnitudes(s: Scenario) -> Iterator[str]:
             )
 
 
+TIME_FIELD_NEEDS_PHASING = "a time field needs `phasing` (the scenario's time buckets)"
+"""The problem of a time field in a scenario without `phasing`."""
+
+
 def check_phasing(s: Scenario) -> Iterator[str]:
     """Time fields only in a phased scenario; its buckets at most `limits.MAX_BUCKETS`; nodes named once
     and known to the offers naming them; dated periods inside the horizon and in order; conditions with
@@ -852,7 +856,7 @@ def check_phasing(s: Scenario) -> Iterator[str]:
     h = s.horizon
     if s.phasing is None:
         for path in phased_fields_set(scenario=s):
-            yield f"{path}: a time field needs `phasing` (the scenario's time buckets)"
+            yield f"{path}: {TIME_FIELD_NEEDS_PHASING}"
         return
     p = s.phasing
     for i, term in enumerate(s.objective):

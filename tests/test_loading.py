@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -415,3 +416,20 @@ def test_load_solution_names_another_answer_and_where_its_solutions_are(
         load_solution(path)
     (problem,) = info.value.problems
     assert problem.startswith("(document): ") and where in problem
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("bucket", "fortnight"), ("requested", "2025-13-45"), ("front_loaded", "maybe"), ("xnodes", [])],
+)
+def test_a_bad_phasing_field_is_one_problem_not_every_time_field(tmp_path: Path, field: str, value: Any) -> None:
+    """One wrong field under `phasing` is one problem: the scenario's time fields (a ramp, a tour, a
+    dated red line) are not each said to need a `phasing` the document has."""
+    data = yaml.safe_load(Path("examples/gaza-phased.yaml").read_text())
+    data["phasing"][field] = value
+    path = tmp_path / "phased.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioInputError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.startswith(f"phasing.{field}")
