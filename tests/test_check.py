@@ -595,6 +595,7 @@ def test_essential_coverage_rejects_empty_essential_line() -> None:
     found = solve_by_hand(make_scenario(), [GOOD[1]], [])
     assert rules(found) == {"coverage.essential"}
     assert found[0].element == "n-eng"
+    assert found[0].message.endswith(") needs 1 unit; the package provides 0")  # (not "1 units")
 
 
 def test_essential_coverage_counts_personnel_measure() -> None:

@@ -14,6 +14,7 @@ from forcepack.models.common import Measure, Priority
 from forcepack.models.patch import Operation, SetPriority
 from forcepack.models.scenario import Requirement, Scenario
 from forcepack.models.solution import ElementRef, NationSupply, Supply
+from forcepack.models.wording import plural
 from forcepack.solver.checked_plan import CheckedPlan
 from forcepack.solver.checking import CheckedDocument, Violation
 from forcepack.solver.elements import Block, Element
@@ -59,8 +60,8 @@ class RequirementRule(Rule):
             if r.priority == Priority.ESSENTIAL and pkg.provided[r.id] < r.quantity:
                 yield Violation(
                     "coverage.essential",
-                    f"essential line `{r.id}` ({r.capability} in `{r.sector}`) needs {r.quantity} {r.measure}; "
-                    f"the package provides {pkg.provided[r.id]}",
+                    f"essential line `{r.id}` ({r.capability} in `{r.sector}`) needs {_amount(r.quantity, r)}; "
+                    f"the package provides {pkg.provided[r.id]:,}",
                     r.id,
                 )
 
@@ -76,9 +77,16 @@ class RequirementRule(Rule):
                     yield Violation(
                         "coverage.essential",
                         f"{plan.words(index)}: essential line `{r.id}` ({r.capability} in `{r.sector}`) needs "
-                        f"{required} {r.measure}; the plan provides {provided}",
+                        f"{_amount(required, r)}; the plan provides {provided:,}",
                         r.id,
                     )
+
+
+def _amount(quantity: int, requirement: Requirement) -> str:
+    """A quantity in the line's measure: `1 unit`, `2 units`, `600 personnel`."""
+    if requirement.measure == Measure.PERSONNEL:
+        return f"{quantity:,} personnel"
+    return plural(quantity, "unit")
 
 
 def shortfall_terms(scenario: Scenario) -> dict[str, tuple[Fraction, int]]:
