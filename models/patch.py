@@ -350,7 +350,7 @@ def _withdraw(data: dict[str, Any], op: Withdraw, s: Scenario, where: str, probl
     if not s.horizon.start <= op.starting <= s.horizon.end:
         problems.append(f"{where}.starting: {op.starting} is outside the horizon {s.horizon.start} .. {s.horizon.end}")
         return
-    if op.starting <= phases.buckets(s)[0].end:
+    if op.starting <= phases.buckets(scenario=s)[0].end:
         # Nothing is deployed before a day in the first bucket: the nations leave from the start,
         # units and money (their money kept pledged would pay for a force they left).
         data["offers"] = [o for o in data["offers"] if o["nation"] not in op.nations]
