@@ -6,6 +6,7 @@ Exit codes (also in README.md): 0 a package was found, 1 proven infeasible (or a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import sys
@@ -303,8 +304,9 @@ def why_not_command(
         raise typer.Exit(EXIT_INFEASIBLE)
 
 
-def _withdrawal(scenario: Scenario, nations: list[str] | None) -> Patch:
-    """The patch of `--withdraw`, each nation named checked against the scenario."""
+def _withdrawal(scenario: Scenario, nations: list[str] | None, starting: str | None = None) -> Patch:
+    """The patch of `--withdraw` (from `--starting`, a day of a phased scenario's horizon), each nation
+    named checked against the scenario."""
     from forcepack.models.patch import Patch, PatchError
     from forcepack.models.wording import suggestion
 
@@ -315,7 +317,26 @@ def _withdrawal(scenario: Scenario, nations: list[str] | None) -> Patch:
     ]
     if problems:
         raise PatchError("--withdraw", problems)
-    return Patch.withdraw(*nations) if nations else Patch()
+    day = None
+    if starting is not None:
+        try:
+            day = dt.date.fromisoformat(starting)
+        except ValueError:
+            raise PatchError("--starting", [f"expected a day as YYYY-MM-DD, got `{starting}`"]) from None
+        h = scenario.horizon
+        if not nations:
+            raise PatchError("--starting", ["the day nations withdraw from: give --withdraw NATION too"])
+        if scenario.phasing is None:
+            raise PatchError("--starting", ["a dated withdrawal needs a phased scenario (`phasing`)"])
+        if not h.start <= day <= h.end:
+            raise PatchError("--starting", [f"{day} is outside the horizon {h.start} .. {h.end}"])
+    return Patch.withdraw(*nations, starting=day) if nations else Patch()
+
+
+STARTING_HELP = (
+    "Phased scenarios: the day the nations of --withdraw withdraw their units, YYYY-MM-DD (what was deployed "
+    "before stays, their money stays pledged; default: from the start, units and money)."
+)
 
 
 def _params(time_limit: float, workers: int | None, seed: int) -> SolveParams:
@@ -329,6 +350,7 @@ def _params(time_limit: float, workers: int | None, seed: int) -> SolveParams:
 def what_if_command(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
     withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help="Nation withdrawing (repeatable).")] = None,
+    starting: Annotated[str | None, typer.Option("--starting", help=STARTING_HELP)] = None,
     patch_file: Annotated[Path | None, typer.Option("--patch", help="A patch file (YAML or JSON).")] = None,
     mode: Annotated[str, typer.Option("--mode", help="resolve (fresh optimum) or repair (least churn).")] = "resolve",
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
@@ -345,7 +367,7 @@ def what_if_command(
     if mode not in modes:
         raise PatchError("--mode", [f"expected `resolve` or `repair`, got `{mode}`"])
     scenario = load_scenario(file)
-    patch = _withdrawal(scenario, withdraw)
+    patch = _withdrawal(scenario, withdraw, starting)
     if patch_file is not None:
         from forcepack.models.loading import read_text_file
 
@@ -598,8 +620,6 @@ def brief_command(
     """Write a brief for the meeting: one to three A4 pages with the status and gap, the package's
     figures, the coverage matrix, contributions per nation, the funding balance, and the explanation
     (or, with --what-if, what changes)."""
-    import datetime as dt
-
     from forcepack.models.analysis import WhatIf
     from forcepack.models.brief import brief_pdf
     from forcepack.models.patch import PatchError, load_patch

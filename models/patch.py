@@ -226,9 +226,10 @@ class Patch(Frozen):
         return not self.ops
 
     @classmethod
-    def withdraw(cls, *nations: str) -> Patch:
-        """The patch of nations withdrawing."""
-        return cls(description=f"{', '.join(nations)} withdraw", ops=[Withdraw(op="withdraw", nations=list(nations))])
+    def withdraw(cls, *nations: str, starting: dt.date | None = None) -> Patch:
+        """The patch of nations withdrawing (from a day, in a phased scenario)."""
+        said = f"{', '.join(nations)} withdraw" + (f" from {starting.isoformat()}" if starting is not None else "")
+        return cls(description=said, ops=[Withdraw(op="withdraw", nations=list(nations), starting=starting)])
 
 
 def load_patch(text: str, source: str = "patch", scenario: Scenario | None = None) -> Patch:

@@ -402,3 +402,21 @@ def test_cli_resilient_writes_tables_and_explains_an_infeasible_scenario(tmp_pat
     assert code == 1
     assert out.startswith("No package exists at all.")
     assert "Conflict (minimal):" in out and "Ways out:" in out and "red line `mar-secure-only`" in out
+
+
+def test_cli_what_if_withdraws_from_a_day() -> None:
+    """`what-if --withdraw BBB --starting D` on a phased scenario is the dated withdrawal (the tours cut
+    listed); a day outside the horizon, a static scenario, or a day without a nation is exit 2 naming
+    --starting."""
+    planner = "tests/data/solver/phased-planner.yaml"
+    code, out, _ = run("what-if", planner, "--withdraw", "BBB", "--starting", "2026-06-01", "--time-limit", "10")
+    assert code == 0
+    assert out.startswith("BBB withdraw from 2026-06-01: ") and "Tours changed" in out
+    for args, problem in (
+        ((planner, "--withdraw", "BBB", "--starting", "2027-06-01"), "outside the horizon 2026-03-02 .. 2026-08-30"),
+        ((planner, "--withdraw", "BBB", "--starting", "June"), "expected a day as YYYY-MM-DD, got `June`"),
+        ((str(EXAMPLES / "tutorial.yaml"), "--withdraw", "TUR", "--starting", "2026-06-01"), "needs a phased scenario"),
+        ((planner, "--starting", "2026-06-01"), "give --withdraw NATION too"),
+    ):
+        code, _, err = run("what-if", *args)
+        assert code == 2 and err.startswith("--starting: ") and problem in err, err
