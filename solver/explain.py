@@ -597,8 +597,9 @@ def cause_summary(
         for ref in row.by
         if (ref.type, ref.id, ref.nation) in keys
     }
-    blocked = [e for e in others if (e.type, e.id, e.nation) in closing | parted]
-    rest = [e for e in others if (e.type, e.id, e.nation) not in closing | parted]
+    keeping = closing | parted
+    blocked = [e for e in others if (e.type, e.id, e.nation) in keeping]
+    rest = [e for e in others if (e.type, e.id, e.nation) not in keeping]
     names = ", ".join(f"`{e.id}`" + (f" ({e.figures})" if e.figures else "") for e in lines)
     text = f"The essential line{'s' if len(lines) > 1 else ''} {names} cannot be met"
     if timed:
