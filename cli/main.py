@@ -148,7 +148,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def _write_tables(solution: Solution, where: Path) -> None:
     """The package's tables: one workbook when `where` ends in .xlsx, else a CSV file each in the
     folder. With no package, the best effort's tables, said so (none at all: exit 2, nothing written)."""
-    from forcepack.models.tables import TABLE_NAMES, table_csv, tables_xlsx
+    from forcepack.models.tables import table_csv, table_names, tables_xlsx
 
     if not solution.has_package:
         effort = solution.explanation.best_effort if solution.explanation is not None else None
@@ -165,7 +165,7 @@ def _write_tables(solution: Solution, where: Path) -> None:
             where.write_bytes(tables_xlsx(solution))
             return
         where.mkdir(parents=True, exist_ok=True)
-        for name in TABLE_NAMES:
+        for name in table_names(solution):
             (where / f"{name}.csv").write_text(table_csv(solution, name), encoding="utf-8")
     except OSError as exc:
         raise OutputError(str(where), f"cannot be written: {exc.strerror or exc}") from None
@@ -188,7 +188,7 @@ def solve_command(
         typer.Option(
             "--tables",
             help="Also write the package's tables: a workbook (.xlsx), or a folder of CSV files "
-            "(placements, coverage, contributions, funding).",
+            "(placements, coverage, contributions, funding; a phased plan's also tours, timeline, nodes, sectors).",
         ),
     ] = None,
     resilient: Annotated[

@@ -1,6 +1,9 @@
 """A package's tables as a planner tables them: placements, coverage, contributions and funding,
 each a list of rows with named columns, written as CSV (one table) or as an XLSX workbook (a
-sheet per table). The figures are the solution document's own, unrounded."""
+sheet per table). A phased plan adds its own: tours (who arrives when, and leaves when), the
+timeline (each line in each bucket), nodes (each node of entry's load in each bucket) and sectors
+(when each reaches full operational capability), every bucket with its dates. The figures are
+the solution document's own, unrounded."""
 
 from __future__ import annotations
 
@@ -11,16 +14,24 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from forcepack.models.solution import Solution
+from forcepack.models.solution import Plan, Solution
 
 TABLE_NAMES = ("placements", "coverage", "contributions", "funding")
-"""The tables of a package, in the order a workbook holds them."""
+"""The tables of every package, in the order a workbook holds them."""
+
+PLAN_TABLE_NAMES = ("tours", "timeline", "nodes", "sectors")
+"""The tables a phased plan adds, after those of every package."""
+
+
+def table_names(solution: Solution) -> tuple[str, ...]:
+    """The tables of this package: a phased plan's add its own."""
+    return TABLE_NAMES + PLAN_TABLE_NAMES if solution.plan is not None else TABLE_NAMES
 
 
 def package_tables(solution: Solution) -> dict[str, list[dict[str, Any]]]:
     """The package's tables by name (empty tables when there is no package)."""
     flows = solution.funding.flows
-    return {
+    tables: dict[str, list[dict[str, Any]]] = {
         "placements": [
             {
                 "nation": a.nation,
@@ -67,13 +78,80 @@ def package_tables(solution: Solution) -> dict[str, list[dict[str, Any]]]:
             for f in flows
         ],
     }
+    if solution.plan is not None:
+        tables |= _plan_tables(solution, solution.plan)
+    return tables
+
+
+def _plan_tables(solution: Solution, plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """A phased plan's tables, each bucket by its number (1 for the first, as the page and the
+    brief count them) and its dates."""
+    day = {b.index: b for b in plan.buckets}
+    capability = {a.unit: a.capability for a in solution.assignments}
+    line = {c.requirement: c for c in solution.coverage}
+    return {
+        "tours": [
+            {
+                "nation": t.nation,
+                "unit": t.unit,
+                "capability": capability.get(t.unit, ""),
+                "requirement": t.requirement,
+                "sector": t.sector,
+                "units": t.units,
+                "personnel": t.personnel,
+                "arrives": day[t.arrival].start.isoformat(),
+                "fills_from": day[t.fills_from].start.isoformat(),
+                "leaves": day[t.last].end.isoformat(),
+                "months": t.months,
+                "cost_usd": t.cost_usd,
+                "self_funded": t.self_funded,
+            }
+            for t in sorted(plan.tours, key=lambda t: (t.arrival, t.nation, t.unit, t.requirement, t.last))
+        ],
+        "timeline": [
+            {
+                "requirement": c.requirement,
+                "sector": line[c.requirement].sector if c.requirement in line else "",
+                "measure": line[c.requirement].measure if c.requirement in line else "",
+                plan.bucket: c.bucket + 1,
+                "start": day[c.bucket].start.isoformat(),
+                "end": day[c.bucket].end.isoformat(),
+                "required": c.required,
+                "provided": c.provided,
+                "shortfall": c.shortfall,
+            }
+            for c in plan.coverage
+        ],
+        "nodes": [
+            {
+                "node": n.node,
+                plan.bucket: n.bucket + 1,
+                "start": day[n.bucket].start.isoformat(),
+                "end": day[n.bucket].end.isoformat(),
+                "personnel": n.personnel,
+                "personnel_capacity": n.personnel_capacity,
+                "tons": n.tons,
+                "tons_capacity": n.tons_capacity,
+            }
+            for n in plan.nodes
+        ],
+        "sectors": [
+            {
+                "sector": r.sector,
+                "full_from": day[r.full_from].start.isoformat() if r.full_from is not None else "",
+                plan.bucket: r.full_from + 1 if r.full_from is not None else "",
+                "within_horizon": r.full_from is not None,
+            }
+            for r in plan.sectors
+        ],
+    }
 
 
 def table_csv(solution: Solution, name: str) -> str:
-    """One table as CSV, with its header row (KeyError for a name not in TABLE_NAMES)."""
+    """One table as CSV, with its header row (KeyError for a name not in `table_names(solution)`)."""
     rows = package_tables(solution)[name]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=_HEADERS[name], lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=_headers(solution, name), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
@@ -97,7 +175,7 @@ def tables_xlsx(solution: Solution) -> bytes:
     summary.append(["nations_contributing", solution.totals.nations_contributing])
     for name, rows in package_tables(solution).items():
         sheet = book.create_sheet(name)
-        columns = _HEADERS[name]
+        columns = _headers(solution, name)
         sheet.append(columns)
         for row in rows:
             sheet.append([row[c] for c in columns])
@@ -136,3 +214,31 @@ _HEADERS = {
     "funding": ["pledge", "nation", "capability", "amount_usd"],
 }
 """Each table's columns, in order (a table with no rows still has its header)."""
+
+
+def _headers(solution: Solution, name: str) -> list[str]:
+    """A table's columns; a plan's tables name their bucket column by the plan's bucket."""
+    if name in _HEADERS:
+        return _HEADERS[name]
+    assert solution.plan is not None, name
+    bucket = solution.plan.bucket
+    return {
+        "tours": [
+            "nation",
+            "unit",
+            "capability",
+            "requirement",
+            "sector",
+            "units",
+            "personnel",
+            "arrives",
+            "fills_from",
+            "leaves",
+            "months",
+            "cost_usd",
+            "self_funded",
+        ],
+        "timeline": ["requirement", "sector", "measure", bucket, "start", "end", "required", "provided", "shortfall"],
+        "nodes": ["node", bucket, "start", "end", "personnel", "personnel_capacity", "tons", "tons_capacity"],
+        "sectors": ["sector", "full_from", bucket, "within_horizon"],
+    }[name]

@@ -10,6 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from forcepack.api import service
 from forcepack.api.deps import DatabaseDep, PrincipalDep, RawBodyDep, RunnerDep, SettingsDep
+from forcepack.api.errors import Conflict
 from forcepack.api.events import job_events
 from forcepack.api.kinds import KINDS
 from forcepack.api.limits import MAX_OFFSET
@@ -18,8 +19,8 @@ from forcepack.api.schemas import JobKind, JobList, JobStatus, JobView
 
 router = APIRouter(tags=["jobs"])
 
-TableName = Literal["placements", "coverage", "contributions", "funding"]
-"""The tables of a package (`models.tables.TABLE_NAMES`)."""
+TableName = Literal["placements", "coverage", "contributions", "funding", "tours", "timeline", "nodes", "sectors"]
+"""The tables of a package (`models.tables.TABLE_NAMES`), then a phased plan's (`PLAN_TABLE_NAMES`)."""
 
 ContentType = Annotated[str | None, Header(include_in_schema=False)]
 
@@ -142,7 +143,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 def package_workbook(job_id: str, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep) -> Response:
     """A done solve's (or what-if's patched) package as a workbook: a sheet each for the headline
-    figures, placements, coverage, contributions and funding."""
+    figures, placements, coverage, contributions and funding; a phased plan's also tours, timeline,
+    nodes and sectors."""
     from forcepack.models.tables import tables_xlsx
 
     solution = service.job_package(db, runner, principal, job_id)
@@ -159,10 +161,17 @@ def package_table(
     job_id: str, table: TableName, db: DatabaseDep, runner: RunnerDep, principal: PrincipalDep
 ) -> Response:
     """One table of a done solve's (or what-if's patched) package as CSV: `placements`,
-    `coverage`, `contributions` or `funding`."""
-    from forcepack.models.tables import table_csv
+    `coverage`, `contributions` or `funding`; a phased plan's also `tours`, `timeline` (each line in
+    each bucket), `nodes` (each node of entry's load in each bucket) or `sectors` (full operational
+    capability)."""
+    from forcepack.models.tables import table_csv, table_names
 
     solution = service.job_package(db, runner, principal, job_id)
+    if table not in table_names(solution):
+        raise Conflict(
+            f"job `{job_id}`'s package is not phased: it has no `{table}` table "
+            f"(its tables: {', '.join(table_names(solution))})"
+        )
     headers = {"Content-Disposition": f'attachment; filename="{solution.scenario.id}-{job_id[:8]}-{table}.csv"'}
     return Response(table_csv(solution, table), media_type="text/csv; charset=utf-8", headers=headers)
 

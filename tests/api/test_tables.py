@@ -4,6 +4,7 @@ command line; the rows are the solution document's own."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from typer.testing import CliRunner
 from forcepack.api.auth import Role
 from forcepack.cli.main import app
 from forcepack.models.solution import Solution
-from forcepack.models.tables import TABLE_NAMES
+from forcepack.models.tables import (
+    PLAN_TABLE_NAMES,
+    TABLE_NAMES,
+    package_tables,
+    table_csv,
+    table_names,
+    tables_xlsx,
+)
 from tests.api.conftest import Service
 
 
@@ -45,6 +53,8 @@ def test_tables_of_a_solve_as_a_workbook_and_csv(service: Service) -> None:
     ]
     refused = service.client.get(f"{location}/tables/funding.csv")
     assert refused.status_code == 401
+    static = service.client.get(f"{location}/tables/tours.csv", headers=service.coordinator)
+    assert static.status_code == 409 and "is not phased: it has no `tours` table" in static.json()["detail"]
 
 
 def test_tables_refused_where_there_is_no_single_package(service: Service) -> None:
@@ -100,3 +110,77 @@ def test_why_not_on_an_infeasible_scenario_exits_as_the_scenario() -> None:
     """A why-not on a scenario with no package says so and exits 1 (a script must not read 0)."""
     result = CliRunner().invoke(app, ["why-not", "examples/infeasible-khan-younis-police.yaml", "MAR"])
     assert result.exit_code == 1 and "No package exists" in result.output
+
+
+GAZA_PHASED_SOLUTION = Path(__file__).parents[1] / "data" / "gaza-phased-solution.json"
+"""A stored package of examples/gaza-phased.yaml (see tests/test_brief.py)."""
+
+
+def test_a_phased_plan_adds_its_tables_every_bucket_with_its_dates() -> None:
+    """A phased plan's tables: tours with their days of arrival, first day filling and departure;
+    each line in each bucket; each node's load; each sector's full operational capability. The rows
+    are the plan's own, the days those of its buckets, a week counted from 1."""
+    solution = Solution.model_validate_json(GAZA_PHASED_SOLUTION.read_text(encoding="utf-8"))
+    plan = solution.plan
+    assert plan is not None and plan.bucket == "week"
+    assert table_names(solution) == (*TABLE_NAMES, *PLAN_TABLE_NAMES)
+    tables = package_tables(solution)
+    first = plan.buckets[0].start
+    week = {b.index: b for b in plan.buckets}
+    assert all((b.end - b.start).days == 6 for b in plan.buckets[:-1])  # weeks of seven days, the last cut short
+    ends = {b.end for b in plan.buckets}
+
+    tours = tables["tours"]
+    assert len(tours) == len(plan.tours) > 0
+    for row in tours:
+        arrives, fills, leaves = (dt.date.fromisoformat(row[k]) for k in ("arrives", "fills_from", "leaves"))
+        assert first <= arrives <= fills <= leaves
+        assert (arrives - first).days % 7 == 0 and leaves in ends
+        matching = [
+            t
+            for t in plan.tours
+            if (t.unit, t.requirement, week[t.arrival].start, week[t.last].end)
+            == (row["unit"], row["requirement"], arrives, leaves)
+        ]
+        assert len(matching) == 1 and row["units"] == matching[0].units
+    assert sum(r["personnel"] for r in tours) == sum(t.personnel for t in plan.tours)
+    assert [(r["arrives"], r["nation"]) for r in tours] == sorted((r["arrives"], r["nation"]) for r in tours)
+
+    timeline = tables["timeline"]
+    assert len(timeline) == len(plan.coverage)
+    for row in timeline:
+        assert row["shortfall"] == max(0, row["required"] - row["provided"])
+        assert dt.date.fromisoformat(row["start"]) == first + dt.timedelta(days=7 * (row["week"] - 1))
+        assert row["measure"] and row["sector"]
+
+    nodes = tables["nodes"]
+    assert len(nodes) == len(plan.nodes) > 0
+    assert all(r["personnel_capacity"] is None or r["personnel"] <= r["personnel_capacity"] for r in nodes)
+
+    sectors = {r["sector"]: r for r in tables["sectors"]}
+    assert set(sectors) == {s.sector for s in plan.sectors}
+    for s in plan.sectors:
+        row = sectors[s.sector]
+        assert row["within_horizon"] is (s.full_from is not None)
+        if s.full_from is not None:
+            assert row["week"] == s.full_from + 1 and row["full_from"] == week[s.full_from].start.isoformat()
+        else:
+            assert row["full_from"] == "" and row["week"] == ""
+
+    header = next(csv.reader(io.StringIO(table_csv(solution, "timeline"))))
+    assert header == ["requirement", "sector", "measure", "week", "start", "end", "required", "provided", "shortfall"]
+    book = load_workbook(io.BytesIO(tables_xlsx(solution)))
+    assert book.sheetnames == ["package", *TABLE_NAMES, *PLAN_TABLE_NAMES]
+    assert book["tours"].max_row == len(tours) + 1 and book["nodes"].max_row == len(nodes) + 1
+
+
+def test_a_phased_plans_tables_from_the_command_line(tmp_path: Path) -> None:
+    """`forcepack solve --tables FOLDER` on a phased scenario writes the plan's tables too."""
+    folder = tmp_path / "tables"
+    result = CliRunner().invoke(
+        app, ["solve", "examples/gaza-phased.yaml", "--time-limit", "5", "--tables", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.csv" for n in (*TABLE_NAMES, *PLAN_TABLE_NAMES))
+    tours = list(csv.DictReader((folder / "tours.csv").open(encoding="utf-8")))
+    assert tours and all(r["arrives"] <= r["fills_from"] <= r["leaves"] for r in tours)
