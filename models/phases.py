@@ -74,6 +74,11 @@ def buckets(scenario: Scenario) -> tuple[Bucket, ...]:
     return _buckets(scenario.phasing.bucket, scenario.horizon.start, scenario.horizon.end)
 
 
+def horizon_buckets(kind: str, start: dt.date, end: dt.date) -> tuple[Bucket, ...]:
+    """The buckets (`week` or `month`) of a horizon from `start` to `end`, as `buckets` cuts them."""
+    return _buckets(kind, start, end)
+
+
 def bucket_words(scenario: Scenario, index: int) -> str:
     """A bucket as a planner names it, counted from 1 as the page's timeline does: `week 9
     (2026-03-02 .. 2026-03-08)`, `month 3 (2026-03-01 .. 2026-03-31)`."""

@@ -666,6 +666,23 @@ def _dangling(path: str, what: str, name: str, known: Iterable[str]) -> str:
     return f"{path}: {what} `{name}` is not a {what} of this scenario{suggestion(name, known)}"
 
 
+def _holds_in_no_bucket(path: str, period: ConditionPeriod, horizon: Horizon, kind: str) -> Iterator[str]:
+    """A condition's period that contains no whole bucket: it holds in none, the same as `false`
+    under `mandate`, which is not what a planner who dated it meant."""
+    from forcepack.models.phases import horizon_buckets
+
+    lo, hi = period.holds_from or horizon.start, period.holds_until or horizon.end
+    if any(b.within(lo, hi) for b in horizon_buckets(kind, horizon.start, horizon.end)):
+        return
+    yield (
+        f"{path}: mandate condition `{period.condition}` holds {lo} .. {hi}, which contains no whole {kind} of the "
+        f"horizon; a condition holds in a {kind} only when it holds every day of it, so this one would hold in none "
+        f"(the same as `{period.condition}: false` under `mandate`): lengthen its period"
+        + (", use weekly buckets," if kind == "month" else "")
+        + " or set it false"
+    )
+
+
 def _duplicates(path: str, what: str, ids: list[tuple[str, str]]) -> Iterator[str]:
     seen: dict[str, str] = {}
     for where, ident in ids:
@@ -795,9 +812,10 @@ def check_windows_inside_horizon(s: Scenario) -> Iterator[str]:
     h = s.horizon
 
     def window(path: str, start: dt.date | None, end: dt.date | None, names: tuple[str, str]) -> Iterator[str]:
-        lo, hi = start or h.start, end or h.end
-        if hi < lo:
-            yield f"{path}: {names[1]} ({hi}) is before {names[0]} ({lo})"
+        # (a day left out is the horizon's end: one written outside the horizon is said so below, never
+        # compared with a default the user did not write)
+        if start is not None and end is not None and end < start:
+            yield f"{path}: {names[1]} ({end}) is before {names[0]} ({start})"
         for name, day in ((names[0], start), (names[1], end)):
             if day is not None and not h.start <= day <= h.end:
                 yield f"{path}.{name}: {day} is outside the horizon {h.start} .. {h.end}"
@@ -895,7 +913,10 @@ def check_phasing(s: Scenario) -> Iterator[str]:
                 f"phasing.conditions[{i}].condition: mandate condition `{c.condition}` is not declared under "
                 f"`mandate`{suggestion(c.condition, s.mandate)}"
             )
-        yield from period(f"phasing.conditions[{i}]", c.holds_from, c.holds_until, ("holds_from", "holds_until"))
+        dates = list(period(f"phasing.conditions[{i}]", c.holds_from, c.holds_until, ("holds_from", "holds_until")))
+        yield from dates
+        if not dates and s.mandate.get(c.condition, False):
+            yield from _holds_in_no_bucket(f"phasing.conditions[{i}]", c, h, p.bucket)
     for i, sector in enumerate(s.sectors):
         if sector.opens is not None:
             yield from period(f"sectors[{i}]", sector.opens, None, ("opens", ""))

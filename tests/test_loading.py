@@ -433,3 +433,29 @@ def test_a_bad_phasing_field_is_one_problem_not_every_time_field(tmp_path: Path,
         load_scenario(path)
     (problem,) = info.value.problems
     assert problem.startswith(f"phasing.{field}")
+
+
+@pytest.mark.parametrize(
+    ("unit_fields", "problem"),
+    [
+        ({"available_from": "2028-03-01"}, "offers[0].units[0].available_from: 2028-03-01 is outside the horizon"),
+        ({"available_until": "2025-12-31"}, "offers[0].units[0].available_until: 2025-12-31 is outside the horizon"),
+    ],
+)
+def test_loading_a_window_end_left_out_is_never_quoted_back(unit_fields: dict[str, str], problem: str) -> None:
+    """A unit available from a day past the horizon, its `available_until` left out, is refused for
+    the day it gives, never for a default it did not write ("available_until (2027-12-31) is before
+    ...")."""
+    from forcepack.models.loading import parse_scenario
+
+    data = yaml.safe_load(Path("examples/tutorial.yaml").read_text(encoding="utf-8"))
+    unit = data["offers"][0]["units"][0]
+    for key in ("available_from", "available_until"):
+        unit.pop(key, None)
+    unit.update(unit_fields)
+    with pytest.raises(ScenarioInputError) as info:
+        parse_scenario(data)
+    assert [p for p in info.value.problems if "offers[0].units[0]" in p] == [
+        next(p for p in info.value.problems if p.startswith(problem))
+    ]
+    assert not any("is before" in p for p in info.value.problems)

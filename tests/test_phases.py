@@ -367,6 +367,36 @@ def _without_phasing(data: dict[str, Any]) -> dict[str, Any]:
             id="condition-backwards",
         ),
         pytest.param(
+            lambda d: (
+                d
+                | {
+                    "phasing": {
+                        "bucket": "month",
+                        "conditions": [
+                            {"condition": "resolution", "holds_from": "2026-03-03", "holds_until": "2026-04-20"}
+                        ],
+                    }
+                }
+            ),
+            "phasing.conditions[0]",
+            "holds 2026-03-03 .. 2026-04-20, which contains no whole month of the horizon",
+            id="condition-in-no-month",
+        ),
+        pytest.param(
+            lambda d: (
+                d
+                | {
+                    "phasing": {
+                        "bucket": "week",
+                        "conditions": [{"condition": "resolution", "holds_until": "2026-01-05"}],
+                    }
+                }
+            ),
+            "phasing.conditions[0]",
+            "so this one would hold in none",
+            id="condition-in-no-week",
+        ),
+        pytest.param(
             lambda d: d | {"sectors": [{"id": "s1", "control": "secure", "opens": "2027-02-01"}]},
             "sectors[0].opens",
             "outside the horizon",
