@@ -294,9 +294,23 @@ def check_figures_nations(pkg: CheckedDocument) -> Iterator[Violation]:
         }
         wrong = [f"{k} {getattr(row, k)!r} (expected {v!r})" for k, v in expected.items() if getattr(row, k) != v]
         if not close(row.share, pkg.share_of(nation)):
-            wrong.append(f"share {row.share!r} (expected {pkg.share_of(nation)!r})")
+            wrong.append(f"share {_percent(row.share, pkg.share_of(nation))}")
         if wrong:
             yield Violation("figures.nations", f"figures of {nation}: " + "; ".join(wrong), nation)
+
+
+def _percent(given: float, expected: float) -> str:
+    """A share given and the share expected as percentages a reader compares: `31.25 % (expected
+    30 %)`, with as many decimals as it takes to tell them apart."""
+    for digits in (2, 4, 6, 9):
+        a, b = f"{given * 100:.{digits}f}", f"{expected * 100:.{digits}f}"
+        if a != b:
+            break
+    return f"{_trimmed(a)} % (expected {_trimmed(b)} %)"
+
+
+def _trimmed(figure: str) -> str:
+    return figure.rstrip("0").rstrip(".") if "." in figure else figure
 
 
 def check_figures_funding(pkg: CheckedDocument) -> Iterator[Violation]:

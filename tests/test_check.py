@@ -814,6 +814,19 @@ def test_figures_nations_rejects_wrong_share() -> None:
     scenario = make_scenario()
     solution = with_nation_row(build_solution(scenario, GOOD, GOOD_FLOWS), "BBB", share=0.6)
     assert rules(check(scenario, solution)) == {"figures.nations"}
+    expected = next(n.share for n in build_solution(scenario, GOOD, GOOD_FLOWS).nations if n.nation == "BBB")
+    (violation,) = check(scenario, solution)
+    assert f"share 60 % (expected {round(expected * 100, 2):g} %)" in violation.message
+
+
+def test_figures_nations_tells_close_shares_apart_in_percent() -> None:
+    """A share off by a hundred-thousandth is said with the decimals that show it, never as a raw float."""
+    scenario = make_scenario()
+    good = build_solution(scenario, GOOD, GOOD_FLOWS)
+    share = next(n.share for n in good.nations if n.nation == "BBB")
+    (violation,) = check(scenario, with_nation_row(good, "BBB", share=share + 1e-5))
+    given, expected = violation.message.split("share ")[1].split(" % (expected ")
+    assert abs(float(given) - float(expected.removesuffix(" %)")) - 1e-3) < 1e-4
 
 
 def test_figures_nations_rejects_unsorted_sectors() -> None:
