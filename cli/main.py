@@ -330,7 +330,8 @@ def _withdrawal(scenario: Scenario, nations: list[str] | None, starting: str | N
             raise PatchError("--starting", ["a dated withdrawal needs a phased scenario (`phasing`)"])
         if not h.start <= day <= h.end:
             raise PatchError("--starting", [f"{day} is outside the horizon {h.start} .. {h.end}"])
-    return Patch.withdraw(*nations, starting=day) if nations else Patch()
+    # (a nation given twice withdraws once)
+    return Patch.withdraw(*dict.fromkeys(nations), starting=day) if nations else Patch()
 
 
 STARTING_HELP = (

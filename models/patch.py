@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from forcepack.models import limits, phases
-from forcepack.models.common import ControlStatus, Frozen, Identifier, NationCode, Priority
+from forcepack.models.common import ControlStatus, Day, Frozen, Identifier, NationCode, Priority
 from forcepack.models.errors import ForcepackError, ScenarioInputError
 from forcepack.models.loading import describe_error, format_location, parse_scenario, read_document
 from forcepack.models.partial import names_in
@@ -28,7 +28,7 @@ class Withdraw(Frozen):
 
     op: Literal["withdraw"]
     nations: list[NationCode] = Field(min_length=1, description="Nations withdrawing.")
-    starting: dt.date | None = Field(
+    starting: Day | None = Field(
         default=None,
         description="Phased scenarios: the day they withdraw their units (a tour present then ends the bucket "
         "before); what was deployed before stays, and their money stays pledged. A day in the first bucket leaves "
@@ -547,6 +547,25 @@ _APPLY: dict[str, Callable[..., None]] = {
 }
 
 
+def _withdrawn_twice(patch: Patch) -> Iterator[str]:
+    """A nation withdrawn by two operations, or named twice in one: a nation withdraws once, from the
+    start or from one day (two withdrawals, one dated, would keep its tours before the day and bar
+    them both)."""
+    first: dict[str, str] = {}
+    for i, op in enumerate(patch.ops):
+        if not isinstance(op, Withdraw):
+            continue
+        for k, code in enumerate(op.nations):
+            where = f"ops[{i}].nations[{k}]"
+            if code in first:
+                yield (
+                    f"{where}: nation `{code}` is withdrawn already ({first[code]}); a nation withdraws once, "
+                    "from the start or from one day"
+                )
+            else:
+                first[code] = where
+
+
 def apply_patch(scenario: Scenario, patch: Patch, source: str = "patch") -> Scenario:
     """The scenario with the patch applied, validated like a file.
 
@@ -558,7 +577,7 @@ def apply_patch(scenario: Scenario, patch: Patch, source: str = "patch") -> Scen
     """
     data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("expect", None)  # the expectation was about the unpatched scenario
-    problems: list[str] = []
+    problems: list[str] = list(_withdrawn_twice(patch))
     current = scenario
     for i, op in enumerate(patch.ops):
         _APPLY[op.op](data, op, current, f"ops[{i}]", problems)

@@ -474,7 +474,8 @@ def patch_of(scenario: Scenario, dropped: Sequence[Element]) -> tuple[Patch | No
         found = family(e.type).patch(scenario, e)
         if found is None:
             ref = ElementRef(type=e.type, id=e.id, nation=e.nation)
-            missing.append(f"{requirement_rules.ref_words(ref)}: no what-if operation changes it")
+            why = family(e.type).unpatchable(scenario, e) or "no what-if operation changes it"
+            missing.append(f"{requirement_rules.ref_words(ref)}: {why}")
         else:
             ops.extend(found)
     if missing:

@@ -629,6 +629,32 @@ def test_a_dated_withdrawal_leaving_no_package_names_the_line_and_the_withdrawal
         ("veto", "withdrawal-aaa-2026-05-15"),
     }
     assert explanation.relaxations and explanation.summary.startswith("The essential line `n-eng`")
+    # Giving up the withdrawal is the what-if's own question: said so, never a patch of a veto the
+    # planner did not write (which no patch of the scenario could drop).
+    ways = [r for r in explanation.relaxations if any(c.type == "veto" for c in r.changes)]
+    assert ways and all(r.patch is None for r in ways)
+    assert any(
+        "AAA's withdrawal from 2026-05-15 is the what-if's own question" in u for r in ways for u in r.unpatchable
+    )
+    withdrawal = next(e for e in explanation.conflict if e.type == "veto")
+    assert withdrawal.text.startswith("the withdrawal asked (veto `withdrawal-aaa-2026-05-15`): AAA withdraws")
+
+
+@pytest.mark.parametrize(
+    "ops",
+    [
+        [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-06-01"}, {"op": "withdraw", "nations": ["BBB"]}],
+        [{"op": "withdraw", "nations": ["BBB", "BBB"]}],
+    ],
+)
+def test_a_nation_withdrawn_twice_is_refused(ops: list[dict[str, object]]) -> None:
+    """A nation withdraws once: from 1 June and from the start at once would keep BBB's tours before
+    June and bar them both (was: "no package remains", where BBB's withdrawal alone leaves one)."""
+    scenario = load_scenario(PLANNER)
+    with pytest.raises(PatchError) as info:
+        apply_patch(scenario, Patch.model_validate({"ops": ops}))
+    (problem,) = info.value.problems
+    assert problem.startswith("ops[") and "nation `BBB` is withdrawn already (ops[0].nations[0])" in problem
 
 
 @pytest.mark.parametrize("day", ["2026-03-02", "2026-03-08"])

@@ -234,6 +234,11 @@ class Family(ABC):
         """The relaxation as patch operations (`forcepack.models.patch`), applying to the scenario
         what `relax` does to its document; None when no operation can express it."""
 
+    def unpatchable(self, scenario: Scenario, element: Element) -> str | None:
+        """Why no patch operation gives the element up, in words, where `patch` gives None for a
+        reason of the family's own (None: no operation for it, said the common way)."""
+        return None
+
     def binds(self, scenario: Scenario, element: Element) -> list[int]:
         """The time face: the buckets of a phased scenario the element binds in (every one, unless
         the family dates its elements)."""

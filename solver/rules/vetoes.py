@@ -11,7 +11,7 @@ from typing import Any
 
 from forcepack.models import phases
 from forcepack.models.common import VetoScope
-from forcepack.models.patch import DropVeto, LiftVeto, Operation
+from forcepack.models.patch import DropVeto, LiftVeto, Operation, withdrawal_veto
 from forcepack.models.scenario import Scenario, Veto
 from forcepack.solver.checked_plan import CheckedPlan, in_each_bucket
 from forcepack.solver.checking import CheckedDocument, Violation, fills, usd
@@ -77,6 +77,16 @@ class VetoRule(Rule):
                     )
 
 
+def is_asked_withdrawal(veto: Veto) -> bool:
+    """The veto by which a what-if plans a dated withdrawal (`models.patch.withdrawal_veto`): the
+    nation's own, against itself alone, from the day asked."""
+    return (
+        veto.active_from is not None
+        and list(veto.against) == [veto.by]
+        and veto.id.startswith(withdrawal_veto(veto.by, veto.active_from))
+    )
+
+
 def describe(veto: Veto, nation: str) -> str:
     """A veto in a planner's words."""
     dates = ""
@@ -101,7 +111,10 @@ class VetoFamily(Family):
         return next(v for v in scenario.vetoes if v.id == element.id)
 
     def describe(self, scenario: Scenario, element: Element) -> str:
-        return f"veto `{element.id}`: {describe(self.veto(scenario, element), element.nation or '')}"
+        veto = self.veto(scenario, element)
+        if is_asked_withdrawal(veto):
+            return f"the withdrawal asked (veto `{element.id}`): {describe(veto, element.nation or '')}"
+        return f"veto `{element.id}`: {describe(veto, element.nation or '')}"
 
     def relax(self, document: dict[str, Any], element: Element) -> None:
         for v in document["vetoes"]:
@@ -111,9 +124,20 @@ class VetoFamily(Family):
 
     def patch(self, scenario: Scenario, element: Element) -> list[Operation] | None:
         veto = self.veto(scenario, element)
+        if is_asked_withdrawal(veto):
+            return None  # (the what-if's own question: `unpatchable`)
         if list(veto.against) == [element.nation]:
             return [DropVeto(op="drop_veto", id=veto.id)]
         return [LiftVeto(op="lift_veto", id=veto.id, nations=[element.nation or ""])]
+
+    def unpatchable(self, scenario: Scenario, element: Element) -> str | None:
+        veto = self.veto(scenario, element)
+        if not is_asked_withdrawal(veto):
+            return None
+        return (
+            f"{veto.by}'s withdrawal from {veto.active_from} is the what-if's own question: ask it without that "
+            "withdrawal (or with a later day)"
+        )
 
     def given_relax_cost(self, scenario: Scenario, element: Element) -> int | None:
         return self.veto(scenario, element).relax_cost
