@@ -420,12 +420,17 @@ def check_plan_buckets(plan: CheckedPlan) -> Iterator[Violation]:
     if got != expected:
         first = next((i for i, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b), None)
         where = (
-            f"bucket {first} is {got[first][1]} .. {got[first][2]}, expected {expected[first][1]} .. "
+            f"{phasing.bucket} {first + 1} is {got[first][1]} .. {got[first][2]}, expected {expected[first][1]} .. "
             f"{expected[first][2]}"
             if first is not None
             else f"{len(got)} buckets, expected {len(expected)}"
         )
         yield Violation("plan.buckets", f"the plan's buckets are not the scenario's: {where}")
+
+
+def _full(plan: CheckedPlan, index: int | None) -> str:
+    """The bucket a sector is full from, in words (None: never within the horizon)."""
+    return plan.words(index) if index is not None else "no bucket of the horizon"
 
 
 def _tour_rows(plan: CheckedPlan) -> list[TourRow]:
@@ -438,7 +443,7 @@ def check_tour_references(plan: CheckedPlan) -> Iterator[Violation]:
     count = len(plan.buckets)
     for row in _tour_rows(plan):
         known = unit_named(plan.scenario, row.nation, row.unit) is not None
-        what = f"tour of `{row.unit}` ({row.nation}) on `{row.requirement}` arriving in bucket {row.arrival}"
+        what = f"tour of `{row.unit}` ({row.nation}) on `{row.requirement}` arriving in {plan.words(row.arrival)}"
         if not known:
             yield Violation(
                 "tour.reference", f"{what}: unit `{row.unit}` of {row.nation} is not offered in this scenario"
@@ -469,7 +474,8 @@ def check_tour_duplicates(plan: CheckedPlan) -> Iterator[Violation]:
         if n > 1:
             yield Violation(
                 "tour.duplicate",
-                f"unit `{unit}` ({nation}) arrives for `{requirement}` in bucket {arrival} in {n} tour rows (one each)",
+                f"unit `{unit}` ({nation}) arrives for `{requirement}` in {plan.words(arrival)} "
+                f"in {n} tour rows (one each)",
                 unit if unit_named(plan.scenario, nation, unit) is not None else None,
             )
 
@@ -531,7 +537,7 @@ def expected_last(
     for index in range(t.arrival, base.last + 1):
         closing = closed_in(plan, t, index, cache)
         if closing is not None:
-            return index - 1, f"a rule closes the line to the unit in bucket {index}: {closing}"
+            return index - 1, f"a rule closes the line to the unit in {plan.words(index)}: {closing}"
     length = phases.tour_buckets(plan.scenario, t.unit)
     need = plan.needs(t.requirement)
     if length is not None and base.last == t.arrival + length - 1:
@@ -553,14 +559,15 @@ def check_tour_span(plan: CheckedPlan) -> Iterator[Violation]:
         if t.row.fills_from != t.effective:
             yield Violation(
                 "tour.span",
-                f"{t.words()}: it states it fills the line from bucket {t.row.fills_from}; with "
-                f"{plural(t.effective - t.arrival, 'relief bucket')} it fills from bucket {t.effective}",
+                f"{t.words()}: it states it fills the line from {plan.words(t.row.fills_from)}; with "
+                f"{plural(t.effective - t.arrival, 'relief ' + t.kind)} it fills from {plan.words(t.effective)}",
                 t.unit.id,
             )
         if t.effective > t.last:
             yield Violation(
                 "tour.span",
-                f"{t.words()}: it leaves after bucket {t.last} and fills its line in no bucket (from {t.effective})",
+                f"{t.words()}: it leaves after {plan.words(t.last)} and fills its line in no {t.kind} "
+                f"(from {t.kind} {t.effective + 1})",
                 t.unit.id,
             )
             continue
@@ -575,7 +582,8 @@ def check_tour_span(plan: CheckedPlan) -> Iterator[Violation]:
         else:
             yield Violation(
                 "tour.span",
-                f"{t.words()}: it states it leaves after bucket {t.last}; it leaves after bucket {last} ({why})",
+                f"{t.words()}: it states it leaves after {plan.words(t.last)}; "
+                f"it leaves after {plan.words(last)} ({why})",
                 t.unit.id,
             )
 
@@ -650,7 +658,9 @@ def check_node_flows(plan: CheckedPlan) -> Iterator[Violation]:
         return
     for (node, nation, bucket), n in Counter((f.node, f.nation, f.bucket) for f in stated.flows).items():
         if n > 1:
-            yield Violation("node.flow", f"{n} flows of {nation} through `{node}` in bucket {bucket} (one each)", node)
+            yield Violation(
+                "node.flow", f"{n} flows of {nation} through `{node}` in {plan.words(bucket)} (one each)", node
+            )
     flowed: Counter[tuple[str, int]] = Counter()
     flowed_tons: Counter[tuple[str, int]] = Counter()
     for f in stated.flows:
@@ -779,7 +789,7 @@ def check_figures_plan_coverage(plan: CheckedPlan) -> Iterator[Violation]:
         if key not in expected:
             yield Violation(
                 "figures.plan.coverage",
-                f"a plan coverage row for `{row.requirement}` in bucket {row.bucket}, where it is not needed",
+                f"a plan coverage row for `{row.requirement}` in {plan.words(row.bucket)}, where it is not needed",
                 row.requirement if row.requirement in plan.scenario.requirement_by_id else None,
             )
             continue
@@ -795,11 +805,13 @@ def check_figures_plan_coverage(plan: CheckedPlan) -> Iterator[Violation]:
     for key, n in sorted(seen.items()):
         if n > 1 and key in expected:
             yield Violation(
-                "figures.plan.coverage", f"{n} plan coverage rows for `{key[0]}` in bucket {key[1]} (one each)", key[0]
+                "figures.plan.coverage",
+                f"{n} plan coverage rows for `{key[0]}` in {plan.words(key[1])} (one each)",
+                key[0],
             )
     for requirement, index in sorted(set(expected) - set(seen)):
         yield Violation(
-            "figures.plan.coverage", f"no plan coverage row for `{requirement}` in bucket {index}", requirement
+            "figures.plan.coverage", f"no plan coverage row for `{requirement}` in {plan.words(index)}", requirement
         )
 
 
@@ -817,7 +829,8 @@ def check_figures_plan_nodes(plan: CheckedPlan) -> Iterator[Violation]:
         if key not in loads:
             yield Violation(
                 "figures.plan.nodes",
-                f"a node load row for `{row.node}` in bucket {row.bucket}, which is not a node and bucket of the plan",
+                f"a node load row for `{row.node}` in {plan.words(row.bucket)}, "
+                "which is not a node and bucket of the plan",
             )
             continue
         personnel, tons = loads[key]
@@ -835,9 +848,11 @@ def check_figures_plan_nodes(plan: CheckedPlan) -> Iterator[Violation]:
             )
     for key, n in sorted(seen.items()):
         if n > 1 and key in loads:
-            yield Violation("figures.plan.nodes", f"{n} load rows for `{key[0]}` in bucket {key[1]} (one each)", key[0])
+            yield Violation(
+                "figures.plan.nodes", f"{n} load rows for `{key[0]}` in {plan.words(key[1])} (one each)", key[0]
+            )
     for node, index in sorted(set(loads) - set(seen)):
-        yield Violation("figures.plan.nodes", f"no load row for `{node}` in bucket {index}", node)
+        yield Violation("figures.plan.nodes", f"no load row for `{node}` in {plan.words(index)}", node)
 
 
 def full_from(plan: CheckedPlan, sector: str) -> int | None:
@@ -878,8 +893,8 @@ def check_figures_plan_sectors(plan: CheckedPlan) -> Iterator[Violation]:
         if row.full_from != expected:
             yield Violation(
                 "figures.plan.sectors",
-                f"sector `{row.sector}` is stated full from bucket {row.full_from}; every line of it is filled in "
-                f"full from bucket {expected}",
+                f"sector `{row.sector}` is stated full from {_full(plan, row.full_from)}; "
+                f"every line of it is filled in full from {_full(plan, expected)}",
                 row.sector,
             )
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from forcepack.models import Assignment, Measure, Requirement, Scenario, Sector, Solution, UnitOffer, phases
+from forcepack.models.buckets import Bucket
 from forcepack.models.solution import Tour as TourRow
 from forcepack.solver.checking import CheckedDocument, Placement, Timeline, Verdict, Violation, resolve, unit_named
 
@@ -42,6 +43,8 @@ class CheckedTour:
     monthly_cost_usd: int
     months: int
     """Months paid, from the arrival's first day to the last bucket's last day (`phases.tour_months`)."""
+    kind: str = "bucket"
+    """`week` or `month`: what its buckets are called, counted from 1 in words."""
 
     @property
     def personnel(self) -> int:
@@ -67,10 +70,10 @@ class CheckedTour:
         return self.effective <= index <= self.last
 
     def words(self) -> str:
-        """The tour in words: `tour of 2 x `u` (NATION) on `line` arriving in bucket a`."""
+        """The tour in words: `tour of 2 x `u` (NATION) on `line` arriving in week 3`."""
         return (
             f"tour of {self.units} x `{self.unit.id}` ({self.nation}) on `{self.requirement.id}` "
-            f"arriving in bucket {self.arrival}"
+            f"arriving in {self.kind} {self.arrival + 1}"
         )
 
 
@@ -97,6 +100,7 @@ def resolve_tour(scenario: Scenario, timeline: Timeline, row: TourRow) -> Checke
         effective=arrival + phases.relief_buckets(scenario, unit),
         monthly_cost_usd=scenario.monthly_cost_of(unit),
         months=phases.tour_months(scenario, phases.Tour(arrival, arrival, last)),
+        kind=scenario.phasing.bucket if scenario.phasing is not None else "bucket",
     )
 
 
@@ -215,7 +219,7 @@ class CheckedPlan(CheckedDocument):
         return people.get(nation, 0) / total if total else 0.0
 
     @property
-    def buckets(self) -> tuple[phases.Bucket, ...]:
+    def buckets(self) -> tuple[Bucket, ...]:
         assert self.timeline is not None
         return self.timeline.buckets
 

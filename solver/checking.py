@@ -113,11 +113,9 @@ class Timeline:
         return self._needs[requirement.id]
 
     def words(self, index: int) -> str:
-        """A bucket in words: `bucket 3 (2026-04-01 .. 2026-04-30)`."""
-        if 0 <= index < len(self.buckets):
-            b = self.buckets[index]
-            return f"bucket {index} ({b.start} .. {b.end})"
-        return f"bucket {index}"
+        """A bucket in words, counted from 1 as every sentence counts them: `month 4 (2026-04-01 ..
+        2026-04-30)`."""
+        return phases.bucket_words(self.scenario, index)
 
 
 class CheckedDocument:

@@ -999,7 +999,7 @@ def test_check_a_tour_cut_by_a_suspension_names_the_rule() -> None:
     scenario, solution = _doc(_replace(TOURS, 3, ("c-eng", "n-eng", 1, 2, 5)))()
     spans = [v.message for v in check(scenario, solution) if v.rule == "tour.span"]
     assert len(spans) == 1
-    assert "leaves after bucket 3" in spans[0] and "c-suspension" in spans[0]
+    assert "; it leaves after month 4 (" in spans[0] and "c-suspension" in spans[0]
 
 
 def test_check_shortfall_is_weighted_by_bucket() -> None:
@@ -1099,7 +1099,7 @@ def test_check_the_gaza_example_refuses_indonesian_units_after_the_suspension() 
     scenario, solution = _gaza_plan([("IDN/idn-eng", "rafah-eng", 1, 17, 42)])
     found = check(scenario, solution)
     assert {"red_line.sectors", "tour.span"} <= rules(found)
-    assert any(v.element == "idn-suspension" and v.message.startswith("bucket 17 (2026-06-29") for v in found)
+    assert any(v.element == "idn-suspension" and v.message.startswith("week 18 (2026-06-29") for v in found)
 
 
 @pytest.mark.parametrize(
