@@ -129,10 +129,14 @@ def _forced(
     names = [d.criterion for d in deltas[: deltas.index(first) + 1]]
     cause = _price_cause(scenario, include, optimum, names, params)
     if cause:
-        summary += (
-            f" What makes it cost: with {first.criterion} held at the best package's {held.written(first.optimum)}, "
-            f"{label} and these cannot all hold: {cause}"
-        )
+        at = f"with {first.criterion} held at the best package's {held.written(first.optimum)}"
+        if cause.startswith("(1) "):
+            summary += (
+                f" What makes it cost: {at}, {label} cannot hold beside any of these causes, each enough alone "
+                f"(ease one element of each): {cause}"
+            )
+        else:
+            summary += f" What makes it cost: {at}, {label} and these cannot all hold: {cause}"
     return _Forced(summary, forced, deltas)
 
 
@@ -157,13 +161,20 @@ def _kept_out(scenario: Scenario, c: Candidate) -> tuple[list[str], bool]:
         said = [" and ".join(family(e.type).describe(scenario, e) for e in block) for block in c.blocks]
         return list(dict.fromkeys(said)), bool(said)
     needed, keeping = keeping_out(scenario, c)
-    words: list[str] = []
+    # Each cause said once, with every bucket it keeps the unit out in: a block of elements each said
+    # alone elsewhere (a unit ready late whose relief also falls in the line's first weeks, kept out
+    # by both there) adds its buckets to each of them rather than being said a third time.
+    alone = {block[0] for block, _ in keeping if len(block) == 1}
+    at_of: dict[str, set[int]] = {}
     covered: frozenset[int] = frozenset()
     for block, at in keeping:
         covered |= at
-        text = " and ".join(family(e.type).describe(scenario, e) for e in block) or "its transit"
-        words.append(text if at == needed else f"{text} (in {_buckets(scenario, sorted(at))})")
-    return list(dict.fromkeys(words)), bool(needed) and covered == needed
+        parts = [(e,) for e in block] if len(block) > 1 and set(block) <= alone else [block]
+        for part in parts:
+            text = " and ".join(family(e.type).describe(scenario, e) for e in part) or "its transit"
+            at_of.setdefault(text, set()).update(at)
+    words = [text if at == needed else f"{text} (in {_buckets(scenario, sorted(at))})" for text, at in at_of.items()]
+    return words, bool(needed) and covered == needed
 
 
 def _unproven(forced: Solution, optimum: Solution) -> str:
@@ -217,6 +228,10 @@ def _closed_throughout(scenario: Scenario, include: str) -> str | None:
 PRICE_TIME_S = 5.0
 """Most seconds spent finding what makes including a subject cost a price."""
 
+PRICE_CAUSES = 3
+"""Most causes of a price sought: one alone may not be all that keeps it (a unit's tour and its
+ready day, say, each making the price on its own)."""
+
 
 def _price_cause(
     scenario: Scenario, include: str, optimum: Solution, names: list[str], params: SolveParams
@@ -227,12 +242,22 @@ def _price_cause(
     values = exact_values(scenario, Package.from_solution(optimum), names)
     budget = SolveParams(time_limit_s=min(PRICE_TIME_S, params.time_limit_s), workers=1, seed=params.seed)
     explanation = explain(
-        scenario, budget, include=[include], hold=list(zip(names, values, strict=True)), relaxations=0, conflicts=1
+        scenario,
+        budget,
+        include=[include],
+        hold=list(zip(names, values, strict=True)),
+        relaxations=0,
+        conflicts=PRICE_CAUSES,
     )
-    if explanation is None or not explanation.conflict:
+    causes = [c for c in explanation.conflicts if c.elements] if explanation is not None else []
+    if explanation is None or not causes:
         return None
-    words = "; ".join(e.text for e in explanation.conflict)
-    return words + ("." if explanation.minimal else " (not all of these may be needed: the check was cut short).")
+    cut = "" if explanation.minimal else " (not all of these may be needed: the check was cut short)"
+    if len(causes) == 1:
+        return "; ".join(e.text for e in causes[0].elements) + cut + "."
+    # Each cause alone keeps the price: easing one element of one of them is not enough.
+    listed = "; ".join(f"({i}) " + " and ".join(e.text for e in c.elements) for i, c in enumerate(causes, 1))
+    return f"{listed}{cut}."
 
 
 def why_not(

@@ -123,6 +123,7 @@ def test_phased_explain_names_a_node_and_the_week_it_cannot_carry() -> None:
     assert node.figures is not None
     assert "at least 80 personnel more" in node.figures
     assert "week 1 (2026-03-02 .. 2026-03-08) brings 360 personnel against 280" in node.figures
+    assert node.figures.endswith("(no unit arrives sooner than its relief before its line needs it)")
     assert "cannot be met in time, given Kerem Shalom" in explanation.summary
     assert [(c.type, c.id) for c in explanation.relaxations[0].changes] == [("node", "kerem-shalom")]
     way_out_checks(s, explanation)
@@ -296,6 +297,59 @@ def test_why_not_a_line_names_a_units_own_time_that_keeps_it_out_part_of_the_tim
     (aaa,) = rows["AAA"].kept_out_by
     assert aaa.endswith("(in 4 months (month 1 .. month 4, 2026-01-01 .. 2026-04-30))")
     assert "kept out for part of the time" in answer.summary
+
+
+# A desirable line of two engineers from week 3; AAA's two are ready in time, BBB's one is ready in
+# week 11 and serves 2-month tours with 8 days of relief: with BBB in, the package costs more, for its
+# tour and for its ready day, each on its own.
+TWO_PRICES: dict[str, Any] = {
+    "schema": "forcepack.scenario/1",
+    "id": "two-prices",
+    "name": "A price with two causes",
+    "horizon": {"start": "2026-03-02", "end": "2026-08-30"},
+    "cost": {"personnel_rate_usd": 1000},
+    "phasing": {"bucket": "week", "requested": "2026-01-05", "front_loaded": False,
+                "nodes": [{"id": "air", "personnel_per_day": 100}]},
+    "sectors": [{"id": "alpha", "control": "secure", "opens": "2026-03-20"}],
+    "requirements": [{"id": "a-eng", "sector": "alpha", "capability": "engineer", "quantity": 2,
+                      "priority": "desirable"}],
+    "nations": [{"code": "AAA"}, {"code": "BBB"}],
+    "offers": [
+        {"nation": "AAA", "units": [{"id": "a-eng", "capability": "engineer", "count": 2, "personnel": 150,
+                                     "self_funded": True, "readiness": "rapid", "transit_days": 10}]},
+        {"nation": "BBB", "units": [{"id": "b-eng", "capability": "engineer", "count": 1, "personnel": 150,
+                                     "self_funded": True, "readiness": "verified", "tour_months": 2,
+                                     "relief_days": 8}]},
+    ],
+    "objective": ["shortfall", "cost", "nations"],
+}  # fmt: skip
+
+
+def test_why_not_a_price_with_two_causes_names_both() -> None:
+    """BBB's price has two causes, its tour and its ready day, each enough alone: both are named (was:
+    the tour alone, though a BBB without its tour costs the same)."""
+    from forcepack.solver.why_not import why_not
+
+    s = scenario(TWO_PRICES)
+    answer = why_not(s, "BBB", PARAMS)
+    said = answer.summary
+    assert "cannot hold beside any of these causes, each enough alone (ease one element of each): (1) " in said
+    assert "serves tours of 2 months" in said and "is ready on 2026-05-05" in said
+    # Each named alone is not enough: without the tour, BBB still costs (its ready day remains).
+    untoured = copy.deepcopy(TWO_PRICES)
+    del untoured["offers"][1]["units"][0]["tour_months"], untoured["offers"][1]["units"][0]["relief_days"]
+    again = why_not(scenario(untoured), "BBB", PARAMS)
+    assert "can be had at a price" in again.summary and "is ready on 2026-05-05" in again.summary
+
+    # Asked about the line, BBB's unit is kept out by its ready day and by its tour, each said once with
+    # its weeks (was: three entries, each sentence repeated, for the week where both keep it out).
+    row = next(r for r in why_not(s, "a-eng", PARAMS).supply if r.nation == "BBB")
+    assert len(row.kept_out_by) == 2
+    ready, tour = row.kept_out_by
+    assert ready.startswith("unit `b-eng` (BBB) is ready on 2026-05-05") and ready.endswith(
+        "(in 10 weeks (week 3 .. week 12, 2026-03-16 .. 2026-05-24))"
+    )
+    assert tour.startswith("unit `b-eng` (BBB) serves tours of 2 months") and "week 3, 2026-03-16" in tour
 
 
 def test_phased_explain_a_second_rotation_is_no_cause() -> None:

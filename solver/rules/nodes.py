@@ -171,6 +171,8 @@ class NodeFamily(Family):
                 text += "; in the closest plan " + ", ".join(named)
                 if len(over) > MOST_BUCKETS_NAMED:
                     text += f", and {plural(len(over) - MOST_BUCKETS_NAMED, 'more bucket')}"
+                # (the node may stand idle before: arrivals cannot be spread over the weeks before the need)
+                text += " (no unit arrives sooner than its relief before its line needs it)"
             return text
 
         return Clash(sum(overloads), False, words, reads)
