@@ -259,3 +259,15 @@ BUILTIN_CAPABILITIES: tuple[str, ...] = (
 
 DEFAULT_PERSONNEL_RATE_USD = 1428
 """UN reimbursement rate per person per month since 1 July 2018."""
+
+
+def _a_day(value: Any) -> Any:
+    """A day is written as a day (YYYY-MM-DD): a number is refused, never read as seconds since 1970
+    (pydantic's lax reading turns `1767225600` into 2026-01-01 and `12345` into an error about time)."""
+    if isinstance(value, int | float | Decimal):
+        raise ValueError("expected a day as YYYY-MM-DD, not a number")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_a_day)]
+"""A day of the calendar, as a scenario, an offer or a patch writes it (YYYY-MM-DD)."""

@@ -8,13 +8,12 @@ A scenario without `phasing` has no buckets, and none of this applies to it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from forcepack.models.buckets import Bucket, horizon_buckets
 from forcepack.models.common import Readiness, months_between
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
 from forcepack.models.wording import plural
@@ -29,54 +28,13 @@ READY_DAYS: dict[Readiness, int] = {
 the UN's rapid-deployment level is 60 days; the other rungs are the ladder's usual steps."""
 
 
-@dataclass(frozen=True)
-class Bucket:
-    """One time bucket: its index (0 first) and its first and last days."""
-
-    index: int
-    start: dt.date
-    end: dt.date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def overlaps(self, start: dt.date, end: dt.date) -> bool:
-        """Some day of the bucket lies in start .. end."""
-        return self.start <= end and start <= self.end
-
-    def within(self, start: dt.date, end: dt.date) -> bool:
-        """Every day of the bucket lies in start .. end."""
-        return start <= self.start and self.end <= end
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-@cache
-def _buckets(kind: str, start: dt.date, end: dt.date) -> tuple[Bucket, ...]:
-    out: list[Bucket] = []
-    day = start
-    while day <= end:
-        last = day + dt.timedelta(days=6) if kind == "week" else _month_end(day)
-        out.append(Bucket(len(out), day, min(last, end)))
-        day = last + dt.timedelta(days=1)
-    return tuple(out)
-
-
 def buckets(scenario: Scenario) -> tuple[Bucket, ...]:
     """The scenario's buckets, first first: weeks from the horizon's start (7 days each), or calendar
     months (the first from the horizon's start to its month's end); the last ends with the horizon.
     Empty for a scenario without `phasing`."""
     if scenario.phasing is None:
         return ()
-    return _buckets(scenario.phasing.bucket, scenario.horizon.start, scenario.horizon.end)
-
-
-def horizon_buckets(kind: str, start: dt.date, end: dt.date) -> tuple[Bucket, ...]:
-    """The buckets (`week` or `month`) of a horizon from `start` to `end`, as `buckets` cuts them."""
-    return _buckets(kind, start, end)
+    return horizon_buckets(scenario.phasing.bucket, scenario.horizon.start, scenario.horizon.end)
 
 
 def bucket_words(scenario: Scenario, index: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -10,6 +9,7 @@ from pydantic import Field, model_validator
 from forcepack.models.common import (
     AlongsideScope,
     ControlStatus,
+    Day,
     Engagement,
     Frozen,
     Identifier,
@@ -28,11 +28,11 @@ class _RedLineBase(Frozen):
     relax_cost: RelaxCost | None = Field(
         default=None, description="How hard this red line is to renegotiate (relaxations prefer low costs)."
     )
-    active_from: dt.date | None = Field(
+    active_from: Day | None = Field(
         default=None,
         description="Phased scenarios: first day the red line binds (default: the horizon's start).",
     )
-    active_until: dt.date | None = Field(
+    active_until: Day | None = Field(
         default=None,
         description="Phased scenarios: last day the red line binds (a suspension that ends; default: the horizon's "
         "end).",

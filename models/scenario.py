@@ -14,10 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from forcepack.models import limits
+from forcepack.models.buckets import horizon_buckets
 from forcepack.models.common import (
     BUILTIN_CAPABILITIES,
     DEFAULT_PERSONNEL_RATE_USD,
     ControlStatus,
+    Day,
     Engagement,
     ExactFloat,
     Frozen,
@@ -67,8 +69,8 @@ MAXIMISED: frozenset[str] = frozenset({"nations", "readiness"})
 class Horizon(Frozen):
     """The mandate period being planned; every window lies inside it."""
 
-    start: dt.date = Field(description="First day of the planning horizon.")
-    end: dt.date = Field(description="Last day of the planning horizon (included).")
+    start: Day = Field(description="First day of the planning horizon.")
+    end: Day = Field(description="Last day of the planning horizon (included).")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Horizon:
@@ -99,7 +101,7 @@ class Sector(Frozen):
     id: Identifier = Field(description="Sector id, referenced by requirements and red lines.")
     name: Text | None = Field(default=None, description="Display name.")
     control: ControlStatus = Field(description="`secure`, `contested` or `hostile`.")
-    opens: dt.date | None = Field(
+    opens: Day | None = Field(
         default=None,
         description="Phased scenarios: the day the sector opens; its lines are needed from then on (default: the "
         "horizon's start).",
@@ -117,7 +119,7 @@ class RampStep(Frozen):
     """From a day on, a phased requirement line asks for another quantity (a ramp: 2 units from March,
     4 from June is `quantity: 2` from March and a step `{starting: June 1, quantity: 4}`)."""
 
-    starting: dt.date = Field(description="First day the step's quantity is required.")
+    starting: Day = Field(description="First day the step's quantity is required.")
     quantity: int = Field(ge=0, le=limits.MAX_QUANTITY, description="Quantity required from that day, in `measure`.")
 
 
@@ -147,8 +149,8 @@ class Requirement(Frozen):
         default=Engagement.SUPPORT,
         description="Engagement level of the task: 0 support, 1 presence, 2 control, 3 enforcement.",
     )
-    needed_from: dt.date | None = Field(default=None, description="Start of need (default: horizon start).")
-    needed_until: dt.date | None = Field(default=None, description="End of need (default: horizon end).")
+    needed_from: Day | None = Field(default=None, description="Start of need (default: horizon start).")
+    needed_until: Day | None = Field(default=None, description="End of need (default: horizon end).")
     min_readiness: Readiness | None = Field(
         default=None, description="Lowest readiness accepted for units filling this line."
     )
@@ -182,8 +184,8 @@ class UnitOffer(Frozen):
         description="Cost per unit per month, whole US dollars (default: personnel x scenario rate).",
     )
     self_funded: bool = Field(default=False, description="The nation pays this unit's costs itself.")
-    available_from: dt.date | None = Field(default=None, description="First day available (default: horizon start).")
-    available_until: dt.date | None = Field(default=None, description="Last day available (default: horizon end).")
+    available_from: Day | None = Field(default=None, description="First day available (default: horizon start).")
+    available_until: Day | None = Field(default=None, description="Last day available (default: horizon end).")
     readiness: Readiness = Field(default=Readiness.PLEDGED, description="Readiness of the offered units.")
     transit_days: int | None = Field(
         default=None,
@@ -276,10 +278,10 @@ class Veto(Frozen):
     )
     note: Text | None = Field(default=None, description="Context, for the record.")
     relax_cost: RelaxCost | None = Field(default=None, description="How hard this veto is to lift.")
-    active_from: dt.date | None = Field(
+    active_from: Day | None = Field(
         default=None, description="Phased scenarios: first day the veto is in force (default: the horizon's start)."
     )
-    active_until: dt.date | None = Field(
+    active_until: Day | None = Field(
         default=None, description="Phased scenarios: last day the veto is in force (default: the horizon's end)."
     )
 
@@ -387,8 +389,8 @@ class ConditionPeriod(Frozen):
     """The days a mandate condition holds, when it does not hold over the whole horizon."""
 
     condition: Identifier = Field(description="A mandate condition declared under `mandate` (and true there).")
-    holds_from: dt.date | None = Field(default=None, description="First day it holds (default: the horizon's start).")
-    holds_until: dt.date | None = Field(default=None, description="Last day it holds (default: the horizon's end).")
+    holds_from: Day | None = Field(default=None, description="First day it holds (default: the horizon's start).")
+    holds_until: Day | None = Field(default=None, description="Last day it holds (default: the horizon's end).")
 
 
 class Phasing(Frozen):
@@ -400,7 +402,7 @@ class Phasing(Frozen):
     bucket: Literal["week", "month"] = Field(
         description="Length of a bucket: `week` (7 days from the horizon's start) or `month` (calendar months)."
     )
-    requested: dt.date | None = Field(
+    requested: Day | None = Field(
         default=None,
         description="The day the force is requested: a unit is ready no sooner than its readiness allows after it "
         "(`rapid` 60 days, `mou` 90, `verified` 120, `pledged` 180). Default: units are ready when available.",
@@ -669,8 +671,6 @@ def _dangling(path: str, what: str, name: str, known: Iterable[str]) -> str:
 def _holds_in_no_bucket(path: str, period: ConditionPeriod, horizon: Horizon, kind: str) -> Iterator[str]:
     """A condition's period that contains no whole bucket: it holds in none, the same as `false`
     under `mandate`, which is not what a planner who dated it meant."""
-    from forcepack.models.phases import horizon_buckets
-
     lo, hi = period.holds_from or horizon.start, period.holds_until or horizon.end
     if any(b.within(lo, hi) for b in horizon_buckets(kind, horizon.start, horizon.end)):
         return

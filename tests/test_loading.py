@@ -459,3 +459,18 @@ def test_loading_a_window_end_left_out_is_never_quoted_back(unit_fields: dict[st
         next(p for p in info.value.problems if p.startswith(problem))
     ]
     assert not any("is before" in p for p in info.value.problems)
+
+
+@pytest.mark.parametrize("value", [12345, 1767225600, 2026.5])
+def test_loading_a_day_written_as_a_number_is_refused(value: object) -> None:
+    """A day is written YYYY-MM-DD: a number is refused, never read as seconds since 1970 (1767225600
+    was taken for 2026-01-01 without a word)."""
+    from forcepack.models.loading import parse_scenario
+
+    data = yaml.safe_load(Path("examples/tutorial.yaml").read_text(encoding="utf-8"))
+    data["offers"][0]["units"][0]["available_from"] = value
+    with pytest.raises(ScenarioInputError) as info:
+        parse_scenario(data)
+    assert info.value.problems == [
+        f"offers[0].units[0].available_from: expected a day as YYYY-MM-DD, not a number (got `{value}`)"
+    ]
