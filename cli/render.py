@@ -36,27 +36,55 @@ def headline(solution: Solution) -> Text:
 
 
 def coverage_table(solution: Solution, scenario: Scenario) -> Table:
-    table = Table(title="Coverage by sector", title_justify="left", show_lines=False)
+    """Each line's coverage; in a phased plan over the buckets it is needed in: what it needs and has
+    from the least to the most bucket, its worst shortfall with the buckets short, and the tours that
+    fill it (a static line's `2xunit` would count a relief's overlap as more units)."""
+    plan = solution.plan
+    title = "Coverage by sector" + (f" (over the {plan.bucket}s each line is needed)" if plan is not None else "")
+    table = Table(title=title, title_justify="left", show_lines=False)
     for column in ("sector", "line", "capability", "priority", "required", "provided", "short", "filled by"):
         table.add_column(column, justify="right" if column in ("required", "provided", "short") else "left")
     fillers: dict[str, list[str]] = defaultdict(list)
-    for a in solution.assignments:
-        fillers[a.requirement].append(f"{a.nation} {a.units}x{a.unit}")
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    if plan is None:
+        for a in solution.assignments:
+            fillers[a.requirement].append(f"{a.nation} {a.units}x{a.unit}")
+    else:
+        tours: dict[tuple[str, str, str], int] = defaultdict(int)
+        for t in plan.tours:
+            tours[(t.requirement, t.nation, t.unit)] += 1
+        for (requirement, nation, unit), n in tours.items():
+            fillers[requirement].append(f"{nation} {unit} ({plural(n, 'tour')})")
+        for c in plan.coverage:
+            spans[c.requirement].append((c.required, c.provided, c.shortfall))
     for row in solution.coverage:
         sector = scenario.sector_by_id[row.sector]
         style = "red" if row.shortfall and row.priority == "essential" else ("yellow" if row.shortfall else "")
+        unit = " pers" if row.measure == "personnel" else ""
+        required, provided, short = f"{row.required:,}{unit}", f"{row.provided:,}", f"{row.shortfall:,}"
+        if spans[row.requirement]:
+            needs, has, shorts = zip(*spans[row.requirement], strict=True)
+            required, provided = f"{_range(needs)}{unit}", _range(has)
+            missing = sum(1 for s in shorts if s)
+            short = f"{max(shorts):,} in {plural(missing, plan.bucket if plan is not None else 'bucket')}"
         table.add_row(
             f"{sector.name or sector.id} ({sector.control.value})",
             row.requirement,
             row.capability,
             row.priority,
-            f"{row.required:,}{' pers' if row.measure == 'personnel' else ''}",
-            f"{row.provided:,}",
-            f"{row.shortfall:,}" if row.shortfall else "",
+            required,
+            provided,
+            short if row.shortfall else "",
             ", ".join(fillers[row.requirement]),
             style=style,
         )
     return table
+
+
+def _range(values: tuple[int, ...]) -> str:
+    """The least and the most of a line's figures over its buckets: `2 to 4`, or `3` when alike."""
+    least, most = min(values), max(values)
+    return f"{least:,}" if least == most else f"{least:,} to {most:,}"
 
 
 def nations_table(solution: Solution) -> Table:

@@ -1069,7 +1069,8 @@ def _timeline_page(
     ordered = sorted(plan.tours, key=lambda t: (t.arrival, t.nation, t.unit, t.requirement))
     for tour in ordered[:MAX_TOURS_LISTED]:
         by_nation.setdefault(tour.nation, []).append(
-            f"{tour.unit} on {tour.requirement} {_day(found.start(tour.arrival))} to {_day(found.end(tour.last))}"
+            f"{tour.units} x {tour.unit} on {tour.requirement} {_day(found.start(tour.arrival))} to "
+            f"{_day(found.end(tour.last))}"
         )
     return {
         "heading": f"the plan {word} by {word}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY = "USD"
 """The currency of every amount: a scenario's money is in whole US dollars."""
@@ -66,7 +67,10 @@ def millions(amount: int | float) -> str:
     as `0`): a small price is still a price, and a column of amounts reads one way."""
     if abs(amount) < 50_000:
         return f"{round(amount):,}"
-    return f"{amount / 1e6:,.1f}M"
+    # Half up on the exact amount (a float's 1.95 is 1.9499..., which would make USD 1,950,000 read
+    # `1.9M` beside `0.1M more` than 1.8M).
+    tenths = (Decimal(str(amount)) / 1_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{tenths:,.1f}M"
 
 
 def millions_change(delta: int | float) -> str:

@@ -131,7 +131,8 @@ def assert_plan_figures(text: PdfText, package: Solution, scenario: Scenario) ->
         assert node_names[node] in text, node
     first = min(plan.tours, key=lambda t: (t.arrival, t.nation, t.unit, t.requirement))
     arrives, leaves = plan.buckets[first.arrival].start, plan.buckets[first.last].end
-    assert f"{nation_words(scenario, first.nation)}: {first.unit} on {first.requirement} {arrives} to {leaves}" in text
+    said = f"{first.units} x {first.unit} on {first.requirement} {arrives} to {leaves}"
+    assert f"{nation_words(scenario, first.nation)}: {said}" in text
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -220,7 +221,10 @@ def test_brief_of_a_phased_plan_has_its_timeline() -> None:
     assert_plan_figures(text, solution, scenario)
     plan = solution.plan
     for tour in plan.tours:
-        words = f"{tour.unit} on {tour.requirement} {plan.buckets[tour.arrival].start} to {plan.buckets[tour.last].end}"
+        words = (
+            f"{tour.units} x {tour.unit} on {tour.requirement} {plan.buckets[tour.arrival].start} to "
+            f"{plan.buckets[tour.last].end}"
+        )
         assert words in text, tour
     busiest = max(plan.nodes, key=lambda n: (n.personnel / (n.personnel_capacity or 1), -n.bucket))
     assert f"{plan.buckets[busiest.bucket].start}: {busiest.personnel:,} of {busiest.personnel_capacity:,}" in text

@@ -420,3 +420,43 @@ def test_cli_what_if_withdraws_from_a_day() -> None:
     ):
         code, _, err = run("what-if", *args)
         assert code == 2 and err.startswith("--starting: ") and problem in err, err
+
+
+RAMP_MONTHS = """\
+schema: forcepack.scenario/1
+id: ramp-months
+name: A line that ramps from one unit to two
+horizon: {start: 2026-01-01, end: 2026-12-31}
+cost: {personnel_rate_usd: 1000}
+phasing: {bucket: month, front_loaded: false}
+sectors: [{id: alpha, control: secure}]
+requirements:
+  - {id: a-inf, sector: alpha, capability: infantry, quantity: 1, ramp: [{starting: 2026-04-01, quantity: 2}]}
+nations: [{code: AAA}, {code: BBB}]
+offers:
+  - {nation: AAA, units: [{id: a-inf, capability: infantry, count: 2, personnel: 100, self_funded: true}]}
+  - {nation: BBB, units: [{id: b-inf, capability: infantry, count: 1, personnel: 100, self_funded: true,
+                           monthly_cost_usd: 10}]}
+"""
+
+
+def test_cli_solve_a_phased_plan_shows_each_lines_range_and_tours(tmp_path: Path) -> None:
+    """A ramped line reads what it needs and has over its months (`1 to 2`, was the worst month's
+    `1`), and is filled by tours (was `2x`, which counted a relief's overlap as more units)."""
+    path = tmp_path / "ramp.yaml"
+    path.write_text(RAMP_MONTHS, encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    solution = Solution.model_validate_json(result.output)
+    assert solution.plan is not None
+    needs = sorted({c.required for c in solution.plan.coverage})
+    assert needs == [1, 2]
+    printed = runner.invoke(app, ["solve", str(path)], env={"COLUMNS": "220"})
+    assert printed.exit_code == 0, printed.output
+    (row,) = [line for line in printed.output.splitlines() if " a-inf " in line]
+    assert re.search(r"│\s+1 to 2 │\s+1 to 2 │", row), row
+    tours = {(t.nation, t.unit) for t in solution.plan.tours}
+    for nation, unit in tours:
+        n = sum(1 for t in solution.plan.tours if (t.nation, t.unit) == (nation, unit))
+        assert f"{nation} {unit} ({n} tour{'s' if n > 1 else ''})" in row
+    assert "Coverage by sector (over the months each line is needed)" in printed.output

@@ -78,6 +78,8 @@ def test_money_is_whole_dollars_with_the_currency() -> None:
     assert money_change(1_500) == "USD +1,500"
     assert millions(33_243_840) == "33.2M"
     assert (millions(0), millions(4_500), millions(-4_500)) == ("0", "4,500", "-4,500")  # a small price is said
+    # half up on the exact amount: 1.8M and 0.2M more read 2.0M (a float's 1.95 is 1.9499...)
+    assert (millions(1_950_000), millions(150_000), millions(-1_250_000)) == ("2.0M", "0.2M", "-1.3M")
     assert (signed(2.5), signed(-400), signed(0)) == ("+2.5", "-400", "+0")
 
 
