@@ -546,6 +546,15 @@ class PhasedBuilder(ModelBuilder):
         """As the static builder's, but an element held (`held`: a unit's kept tours) binds always."""
         super().add(constraint, None if element in self.held else element, only_if)
 
+    def enforce(self, element: Element) -> BoolVar:
+        """As the static builder's, but an element held is enforced always: no block's case (a
+        readiness below a line's minimum, say) can give it up either."""
+        fresh = element not in self.vars.enforce
+        literal = super().enforce(element)
+        if fresh and element in getattr(self, "held", ()):  # (set once the builder is made)
+            self.model.add(literal == 1)
+        return literal
+
     # -- handles: the whole plan ---------------------------------------------------------
 
     def binds(self, element: Element) -> bool:

@@ -605,3 +605,25 @@ def test_phased_explain_requires_partner_figures_say_when_the_partner_is_not_the
         "AAA needs BBB contributing units; the rest of the conflict lets BBB contribute over the plan, but not in any "
         "month AAA's units are there"
     )
+
+
+def test_phased_relaxable_model_never_gives_up_a_held_units_own_time() -> None:
+    """A unit with a tour kept as it was (`arrive:`) holds its availability and tour elements: their
+    enforcement literals, wherever a rule or a block's case reads them, cannot be 0, so no way out can
+    give up the time of a unit whose past is history; another element's can."""
+    s = scenario(WEEKS, **{"requirements.0.priority": "desirable", "offers.0.units.0.available_from": "2026-03-30"})
+    builder = model_builder(s, relaxable=True, include=["arrive:IDN/idn-eng@rafah-eng#4=1"])
+    built = builder.build()
+    held = {Element("availability", "idn-eng", "IDN"), Element("tour", "idn-eng", "IDN")}
+    assert held <= builder.held  # type: ignore[attr-defined]
+
+    def can_give_up(element: Element) -> bool:
+        literal = builder.enforce(element)  # (made now if no rule read it)
+        model = built.model.clone()
+        model.add(model.get_bool_var_from_proto_index(literal.index) == 0)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+    assert not any(can_give_up(e) for e in held)
+    assert can_give_up(Element("node", "kerem-shalom"))
