@@ -263,7 +263,7 @@ def model_size(scenario: Scenario) -> PhasedModelSize:
         "variables": len(proto.variables),
         "tour_variables": len(built.tours),
         "constraints": len(proto.constraints),
-        "nonzeros": sum(len(c.linear.vars) for c in proto.constraints),
+        "nonzeros": sum(len(c.linear.vars) for c in proto.constraints if c.has_linear()),
         "build_s": build_s,
     }
     del built, proto

@@ -110,8 +110,9 @@ def _candidates(b: ModelBuilder) -> list[str]:
 
 
 def _terms(b: ModelBuilder) -> int:
-    """The terms of the model's linear constraints."""
-    return sum(len(c.linear.vars) for c in b.model.proto.constraints)
+    """The terms of the model's linear constraints (read only where a constraint is linear: reading
+    `linear` on another kind of constraint turns it into an empty linear one, which no package meets)."""
+    return sum(len(c.linear.vars) for c in b.model.proto.constraints if c.has_linear())
 
 
 def _most_survived(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -692,3 +693,25 @@ def test_a_dated_withdrawal_that_cuts_tours_says_so() -> None:
     assert line.short_over_before is not None and line.short_over_after is not None
     assert line.short_over_after > line.short_over_before and line.lost
     assert not diff.is_empty()
+
+
+def test_resilience_counting_the_models_terms_leaves_it_as_it_was() -> None:
+    """Counting the model's terms reads `linear` only where a constraint is linear: read on another
+    kind (a `bool_or`), the proto turns it into an empty linear constraint that no package meets.
+    On this scenario (found by the property above: N1 deploys only beside N3, which offers nothing, so
+    a rule folds to a `bool_or`) the search for the most withdrawals survived was then infeasible and
+    the answer claimed no count within the time limit; the exhaustive search's count is 1 fatal."""
+    from forcepack.solver.resilience import _terms
+    from forcepack.solver.search import Search
+
+    scenario = Scenario.model_validate_json(
+        Path("tests/data/solver/resilience-bool-or.json").read_text(encoding="utf-8")
+    )
+    builder = Search(scenario).builder
+    before = str(builder.model.proto)
+    assert "bool_or" in before and _terms(builder) > 0
+    assert str(builder.model.proto) == before
+    result = resilient(scenario, PARAMS)
+    expected = brute_most_resilient(scenario)
+    assert expected is not None and result.most_proven
+    assert len(result.fatal) == expected[0] == 1
