@@ -729,14 +729,14 @@ def check_figures_assignments(plan: CheckedPlan) -> Iterator[Violation]:
 
 def worst_bucket(plan: CheckedPlan, requirement_id: str) -> tuple[int, int]:
     """(required, provided) of a line in its worst bucket: the largest uncovered fraction, then the
-    largest shortfall, then the earliest; (0, 0) for a line needed in no bucket."""
+    largest shortfall, then the largest need, then the earliest; (0, 0) for a line needed in no bucket."""
     r = plan.scenario.requirement_by_id[requirement_id]
-    best: tuple[Fraction, int, int] | None = None
+    best: tuple[Fraction, int, int, int] | None = None
     figures = (0, 0)
     for index, required in sorted(plan.needs(r).items()):
         provided = plan.snapshots[index].provided[r.id]
         short = max(0, required - provided)
-        rank = (Fraction(short, required) if required else Fraction(0), short, -index)
+        rank = (Fraction(short, required) if required else Fraction(0), short, required, -index)
         if best is None or rank > best:
             best, figures = rank, (required, provided)
     return figures

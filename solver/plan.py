@@ -153,7 +153,8 @@ def phased_figures(
     needed_full: dict[str, dict[int, bool]] = {s.id: {} for s in scenario.sectors}
     for r in scenario.requirements:
         need = phases.needs(scenario, r)
-        worst: tuple[Fraction, int, int, int, int] | None = None  # (fraction, shortfall, -bucket, required, provided)
+        # (fraction, shortfall, required, -bucket, provided): a line met in full reads its largest need
+        worst: tuple[Fraction, int, int, int, int] | None = None
         for t, required in sorted(need.items()):
             provided = filled[r.id][t] if r.id in filled else 0
             short = max(0, required - provided)
@@ -164,10 +165,10 @@ def phased_figures(
             sector_flags[t] = sector_flags.get(t, True) and not short
             if r.priority == Priority.DESIRABLE and required:
                 shortfall += Fraction(str(r.weight)) * phases.bucket_weight(scenario, t) * short / required
-            candidate = (Fraction(short, required) if required else Fraction(0), short, -t, required, provided)
-            if worst is None or candidate[:3] > worst[:3]:
+            candidate = (Fraction(short, required) if required else Fraction(0), short, required, -t, provided)
+            if worst is None or candidate[:4] > worst[:4]:
                 worst = candidate
-        _, short, _, required, provided = worst if worst is not None else (Fraction(0), 0, 0, 0, 0)
+        _, short, required, _, provided = worst if worst is not None else (Fraction(0), 0, 0, 0, 0)
         coverage.append(
             Coverage(
                 requirement=r.id,

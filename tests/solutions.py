@@ -331,7 +331,7 @@ def build_plan_solution(
     line_buckets: list[LineBucket] = []
     worst: dict[str, tuple[int, int]] = {}
     for r in scenario.requirements:
-        rank: tuple[Fraction, int, int] | None = None
+        rank: tuple[Fraction, int, int, int] | None = None
         worst[r.id] = (0, 0)
         for b, required in sorted(phases.needs(scenario, r).items()):
             provided = filled[b].get(r.id, 0)
@@ -339,7 +339,7 @@ def build_plan_solution(
             line_buckets.append(
                 LineBucket(requirement=r.id, bucket=b, required=required, provided=provided, shortfall=short)
             )
-            mine = (Fraction(short, required) if required else Fraction(0), short, -b)
+            mine = (Fraction(short, required) if required else Fraction(0), short, required, -b)
             if rank is None or mine > rank:
                 rank, worst[r.id] = mine, (required, provided)
 
