@@ -224,13 +224,7 @@ def _headers(solution: Solution, name: str) -> list[str]:
     bucket = solution.plan.bucket
     return {
         "tours": [
-            "nation",
-            "unit",
-            "capability",
-            "requirement",
-            "sector",
-            "units",
-            "personnel",
+            *_HEADERS["placements"][:7],  # nation .. personnel, as a placement
             "arrives",
             "fills_from",
             "leaves",
