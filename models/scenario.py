@@ -61,8 +61,8 @@ def key_parts(key: str) -> tuple[str, str]:
     return nation, ident
 
 
-Criterion = Literal["shortfall", "cost", "nations", "max_share", "readiness"]
-CRITERIA: tuple[str, ...] = ("shortfall", "cost", "nations", "max_share", "readiness")
+Criterion = Literal["shortfall", "foc", "cost", "nations", "max_share", "readiness"]
+CRITERIA: tuple[str, ...] = ("shortfall", "foc", "cost", "nations", "max_share", "readiness")
 MAXIMISED: frozenset[str] = frozenset({"nations", "readiness"})
 
 
@@ -875,6 +875,12 @@ def check_phasing(s: Scenario) -> Iterator[str]:
     if s.phasing is None:
         for path in phased_fields_set(scenario=s):
             yield f"{path}: {TIME_FIELD_NEEDS_PHASING}"
+        for i, term in enumerate(s.objective):
+            if term.criterion == "foc":
+                yield (
+                    f"objective[{i}]: `foc` (the buckets each sector waits for full operational capability) needs "
+                    "a phased scenario (`phasing`): a static package fills every line for its whole window"
+                )
         return
     p = s.phasing
     for i, term in enumerate(s.objective):

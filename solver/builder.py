@@ -477,6 +477,10 @@ class ModelBuilder:
         """Each desirable line's shortfall variable, by line id."""
         return self.vars.shortfall
 
+    def foc_waiting(self) -> LinearExpr:
+        """A static package has no time to full operational capability (`foc` is refused there)."""
+        return 0
+
     def churn_items(self) -> Iterable[tuple[tuple[Any, ...], cp_model.IntVar, int]]:
         """Units per (unit line's key, line), with the line's count: what churn counts."""
         for c in self.pairs():

@@ -916,6 +916,17 @@ def phased_shortfall_value(plan: CheckedPlan) -> float:
     return total
 
 
+def phased_foc_value(plan: CheckedPlan) -> float:
+    """Over the sectors, the buckets each needs something in before its full operational capability
+    (`full_from`; every one of them when it is never reached), summed."""
+    total = 0
+    for sector in plan.scenario.sectors:
+        needed = {t for r in plan.scenario.requirements if r.sector == sector.id for t in plan.needs(r)}
+        full = full_from(plan, sector.id)
+        total += sum(1 for t in needed if full is None or t < full)
+    return float(total)
+
+
 def phased_readiness_value(plan: CheckedPlan) -> float:
     """Sum over tours of their units' readiness rank."""
     return float(sum(t.units * t.unit.readiness.rank for t in plan.tours))
@@ -923,6 +934,7 @@ def phased_readiness_value(plan: CheckedPlan) -> float:
 
 PHASED_CRITERION_VALUES: dict[str, Callable[[CheckedPlan], float]] = {
     "shortfall": phased_shortfall_value,
+    "foc": phased_foc_value,
     "cost": cost_value,
     "nations": nations_value,
     "max_share": max_share_value,

@@ -70,6 +70,10 @@ class CriterionView(Protocol):
     def shortfalls(self) -> Mapping[str, cp_model.IntVar]:
         """Each desirable line's shortfall variable, by line id."""
 
+    def foc_waiting(self) -> LinearExpr:
+        """Over the sectors, the buckets each needs something in before its full operational
+        capability, summed (0 in a static model: `foc` is a phased criterion)."""
+
     def total_cost(self) -> LinearExpr: ...
 
     def total_personnel(self) -> cp_model.IntVar: ...
@@ -104,6 +108,9 @@ class Figures(Protocol):
 
     @property
     def churn(self) -> int: ...
+
+    @property
+    def foc(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -251,6 +258,22 @@ class Shortfall(Criterion):
             at_most(b.model, [(-c, x) for c, x in terms], -least)
 
 
+class Foc(Criterion):
+    """Time to full operational capability: over the sectors, the buckets (weeks or months) each needs
+    something in before it is filled in full in every later bucket, summed (a phased criterion)."""
+
+    name = "foc"
+
+    def expression(self, b: CriterionView) -> tuple[LinearExpr, int]:
+        return b.foc_waiting(), 1
+
+    def of_figures(self, figures: Figures) -> Fraction:
+        return Fraction(figures.foc)
+
+    def shown(self, delta: float) -> str:
+        return f"{signed(delta)} {'bucket' if abs(delta) == 1 else 'buckets'} to full operational capability"
+
+
 class Cost(Criterion):
     """Total cost of the deployed units, in USD."""
 
@@ -373,7 +396,9 @@ class Churn(Criterion):
         return Fraction(figures.churn)
 
 
-CRITERIA: dict[str, Criterion] = {c.name: c for c in (Shortfall(), Cost(), Nations(), Readiness(), MaxShare(), Churn())}
+CRITERIA: dict[str, Criterion] = {
+    c.name: c for c in (Shortfall(), Foc(), Cost(), Nations(), Readiness(), MaxShare(), Churn())
+}
 """Every criterion, by name."""
 
 assert {name for name, c in CRITERIA.items() if c.maximised} == MAXIMISED, "the models' MAXIMISED disagrees"

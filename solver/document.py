@@ -128,6 +128,8 @@ class _Figures:
     readiness: int
     churn: int = 0
     plan: Plan | None = None
+    foc: int = 0
+    """A phased plan's buckets each sector waits for full operational capability, summed (`solver.plan`)."""
 
 
 def churn(package: Package, baseline: Package) -> int:
@@ -168,6 +170,7 @@ def _phased_figures(scenario: Scenario, package: Package) -> _Figures:
         phased.max_share,
         phased.readiness,
         plan=phased.plan,
+        foc=phased.foc,
     )
 
 

@@ -723,6 +723,30 @@ class PhasedBuilder(ModelBuilder):
             if (x := self.on(c, t, filling=True)) is not None
         )
 
+    def foc_waiting(self) -> LinearExpr:
+        """Over the sectors, the buckets each needs something in before its full operational capability,
+        summed: per sector and bucket it needs something in, a literal `full` (every line needed there
+        filled in full) that implies the next bucket's, so the literals true are the trailing run of
+        full buckets and the rest of the sector's buckets wait (`solver.plan`'s `foc`)."""
+        waiting: list[LinearExpr] = []
+        for sector in self.scenario.sectors:
+            needs: dict[int, list[tuple[Requirement, int]]] = defaultdict(list)
+            for r in self.scenario.requirements:
+                if r.sector == sector.id:
+                    for t, required in phases.needs(self.scenario, r).items():
+                        needs[t].append((r, required))
+            later: BoolVar | None = None
+            for t in sorted(needs, reverse=True):
+                full = self.model.new_bool_var(f"{self.prefix}full[{sector.id}@{t}]")
+                for r, required in needs[t]:
+                    if required:
+                        self.model.add(self.filling(r, t) >= required).only_enforce_if(full)
+                if later is not None:
+                    self.model.add_implication(full, later)
+                later = full
+                waiting.append(1 - full)
+        return sum(waiting)
+
     def bucket_shortfall(self, requirement: Requirement, t: int, required: int) -> cp_model.IntVar:
         """The line's uncovered quantity in the bucket (`at_least`), keyed `line@bucket`."""
         key = f"{requirement.id}@{t}"

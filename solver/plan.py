@@ -57,6 +57,9 @@ class PhasedFigures:
     readiness: int
     max_share: Fraction
     """The largest nation's share of the plan's personnel-buckets."""
+    foc: int
+    """Over the sectors, the buckets each needs something in before its full operational capability
+    (`full_from`; all of them when it is never reached), summed: the `foc` criterion."""
 
 
 def tour_of(scenario: Scenario, key: TourKey, units: int) -> Tour:
@@ -182,6 +185,7 @@ def phased_figures(
             )
         )
     readiness_rows = []
+    waiting = 0
     for sector in scenario.sectors:
         flags = needed_full[sector.id]
         full_from: int | None = None
@@ -190,6 +194,7 @@ def phased_figures(
                 break
             full_from = t
         readiness_rows.append(SectorReadiness(sector=sector.id, full_from=full_from))
+        waiting += sum(1 for t in flags if full_from is None or t < full_from)
 
     flow_rows = [
         NodeFlow(node=node, nation=nation, bucket=t, personnel=p, tons=tons)
@@ -238,6 +243,7 @@ def phased_figures(
         total_units=max((sum(u[t] for u in nation_units.values()) for t in range(count)), default=0),
         shortfall=shortfall,
         readiness=readiness,
+        foc=waiting,
         max_share=max_share,
     )
 

@@ -259,6 +259,18 @@ def objective(scenario: Scenario, tours: Sequence[Candidate]) -> tuple[Fraction,
             values.append(Fraction(len({c.nation for c in tours})))
         elif term.criterion == "readiness":
             values.append(Fraction(sum(c.units * c.unit.readiness.rank for c in tours)))
+        elif term.criterion == "foc":
+            # per sector, its needed buckets before the last run of buckets all filled in full
+            waiting = 0
+            for sector in scenario.sectors:
+                needs = [(r, phases.needs(scenario, r)) for r in scenario.requirements if r.sector == sector.id]
+                needed = sorted({b for _, need in needs for b in need})
+                full = [all(filled[b].get(r.id, 0) >= need[b] for r, need in needs if b in need) for b in needed]
+                run = 0
+                while run < len(full) and full[len(full) - 1 - run]:
+                    run += 1
+                waiting += len(needed) - run
+            values.append(Fraction(waiting))
         else:  # max_share
             shares = [Fraction(n, sum(at.values())) for at in people if at for n in at.values()]
             values.append(max(shares, default=Fraction(0)))

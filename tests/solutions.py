@@ -461,7 +461,9 @@ def build_plan_solution(
             )
 
     # Sectors' full operational capability: from the first needed bucket after the last short one.
+    # The time to it (`foc`): the needed buckets before it, all of them when it is never reached.
     sectors = []
+    waiting = 0
     for sector in scenario.sectors:
         needed: set[int] = set()
         short: set[int] = set()
@@ -471,7 +473,9 @@ def build_plan_solution(
                 if lb.shortfall:
                     short.add(lb.bucket)
         after = max(short, default=-1)
-        sectors.append(SectorReadiness(sector=sector.id, full_from=min((b for b in needed if b > after), default=None)))
+        full = min((b for b in needed if b > after), default=None)
+        sectors.append(SectorReadiness(sector=sector.id, full_from=full))
+        waiting += sum(1 for b in needed if full is None or b < full)
 
     readiness_rank = {"pledged": 0, "verified": 1, "mou": 2, "rapid": 3}
     shortfall = 0.0
@@ -482,6 +486,7 @@ def build_plan_solution(
             shortfall += weight * r.weight * lb.shortfall / lb.required
     values = {
         "shortfall": shortfall,
+        "foc": float(waiting),
         "cost": float(total_cost),
         "nations": float(len(contributing)),
         "max_share": max((n.share for n in nations), default=0.0),

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forcepack.models import phases
+from forcepack.models.errors import ScenarioInputError
 from forcepack.models.loading import load_scenario, parse_scenario
 from forcepack.models.patch import Patch, PatchError, apply_patch
 from forcepack.models.scenario import Scenario
@@ -509,3 +510,50 @@ def test_why_not_a_line_counts_a_dated_veto_only_while_it_binds() -> None:
     whole = why_not(_vetoed(), "r-inf", PARAMS)
     assert "kept out: veto `v-ccc`" in whole.summary
     assert "veto" not in whole.summary.partition("for part of the time")[2]
+
+
+# One engineer unit for one 2-month tour, over four months of need: short two months either way.
+ONE_TOUR: dict[str, Any] = {
+    "schema": "forcepack.scenario/1",
+    "id": "one-tour",
+    "name": "One tour of two months over four",
+    "horizon": {"start": "2026-01-01", "end": "2026-04-30"},
+    "cost": {"personnel_rate_usd": 1000},
+    "phasing": {"bucket": "month", "front_loaded": False},
+    "sectors": [{"id": "alpha", "control": "secure"}],
+    "requirements": [{"id": "a-eng", "sector": "alpha", "capability": "engineer", "quantity": 1,
+                      "priority": "desirable"}],
+    "nations": [{"code": "AAA"}],
+    "offers": [{"nation": "AAA", "units": [{"id": "a-eng", "capability": "engineer", "count": 1, "personnel": 100,
+                                           "self_funded": True, "tour_months": 2, "rotations": 1}]}],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("objective", "full_from", "waiting"),
+    [(["shortfall", "foc", "cost"], 2, 2), (["shortfall", "cost", "foc"], 2, 2), (["foc"], 2, 2)],
+)
+def test_foc_prefers_the_plan_full_soonest_and_for_good(objective: list[str], full_from: int, waiting: int) -> None:
+    """Filling January-February or March-April leaves the line short two months either way; `foc`
+    prefers March-April: the sector is then full from March on (two months waiting), where the other
+    plan never gets there (four). The checker recomputes the value from the plan."""
+    scenario = parse_scenario({**ONE_TOUR, "objective": objective})
+    solution = solve(scenario, PARAMS)
+    assert solution.status == "optimal" and check(scenario, solution) == []
+    assert solution.plan is not None
+    assert [(s.sector, s.full_from) for s in solution.plan.sectors] == [("alpha", full_from)]
+    assert [(t.arrival, t.last) for t in solution.plan.tours] == [(2, 3)]
+    assert solution.objective_value("foc") == waiting
+
+
+def test_foc_is_refused_in_a_static_scenario() -> None:
+    """`foc` needs buckets: a static scenario naming it is refused, naming the objective's term."""
+    static = {k: v for k, v in ONE_TOUR.items() if k != "phasing"}
+    static["offers"] = [{"nation": "AAA", "units": [{"id": "a-eng", "capability": "engineer", "count": 1,
+                                                      "personnel": 100}]}]  # fmt: skip
+    with pytest.raises(ScenarioInputError) as info:
+        parse_scenario({**static, "objective": ["shortfall", "foc"]})
+    assert info.value.problems == [
+        "objective[1]: `foc` (the buckets each sector waits for full operational capability) needs a phased "
+        "scenario (`phasing`): a static package fills every line for its whole window"
+    ]
