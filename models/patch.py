@@ -566,6 +566,36 @@ def _withdrawn_twice(patch: Patch) -> Iterator[str]:
                 first[code] = where
 
 
+def _history_changed(patch: Patch, scenario: Scenario) -> Iterator[str]:
+    """A nation withdrawn from a day keeps what it deployed before it: the same what-if may not replace
+    its offer or remove one of its units (the tours kept would be of units the patch took away)."""
+    dated = {
+        code: (f"ops[{i}]", op.starting)
+        for i, op in enumerate(patch.ops)
+        if isinstance(op, Withdraw) and op.starting is not None
+        for code in op.nations
+    }
+    if not dated:
+        return
+    for i, op in enumerate(patch.ops):
+        nation: str | None
+        if isinstance(op, ReplaceOffer):
+            nation, what = op.offer.nation, f"replaces the offer of {op.offer.nation}"
+        elif isinstance(op, RemoveUnit):
+            offering = [o.nation for o in scenario.offers if any(u.id == op.unit for u in o.units)]
+            nation = op.nation or (offering[0] if len(offering) == 1 else None)
+            what = f"removes unit `{op.unit}` of {nation}"
+        else:
+            continue
+        if nation in dated:
+            where, day = dated[nation]
+            yield (
+                f"ops[{i}]: {what}, which withdraws from {day} ({where}) keeping what it deployed before that day; "
+                "a what-if cannot keep its tours and change its units at once (withdraw it from the start, or "
+                "change its offer in a what-if of its own)"
+            )
+
+
 def apply_patch(scenario: Scenario, patch: Patch, source: str = "patch") -> Scenario:
     """The scenario with the patch applied, validated like a file.
 
@@ -577,7 +607,7 @@ def apply_patch(scenario: Scenario, patch: Patch, source: str = "patch") -> Scen
     """
     data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("expect", None)  # the expectation was about the unpatched scenario
-    problems: list[str] = list(_withdrawn_twice(patch))
+    problems: list[str] = [*_withdrawn_twice(patch), *_history_changed(patch, scenario)]
     current = scenario
     for i, op in enumerate(patch.ops):
         _APPLY[op.op](data, op, current, f"ops[{i}]", problems)

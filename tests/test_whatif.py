@@ -715,3 +715,33 @@ def test_resilience_counting_the_models_terms_leaves_it_as_it_was() -> None:
     expected = brute_most_resilient(scenario)
     assert expected is not None and result.most_proven
     assert len(result.fatal) == expected[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("second", "said"),
+    [
+        (
+            {"op": "replace_offer", "offer": {"nation": "BBB", "units": []}},
+            "ops[1]: replaces the offer of BBB, which withdraws from 2026-06-01 (ops[0])",
+        ),
+        (
+            {"op": "remove_unit", "unit": "b-inf"},
+            "ops[1]: removes unit `b-inf` of BBB, which withdraws from 2026-06-01",
+        ),
+    ],
+)
+def test_a_dated_withdrawal_and_a_change_of_the_same_nations_units_are_refused(
+    second: dict[str, object], said: str
+) -> None:
+    """BBB withdrawing from 1 June keeps the tours it deployed before; the same what-if replacing its
+    offer or removing its unit would keep tours of units it took away (was: "no package remains ...
+    nothing offered fits the requirements")."""
+    scenario = load_scenario(PLANNER)
+    ops = [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-06-01"}, second]
+    with pytest.raises(PatchError) as info:
+        apply_patch(scenario, Patch.model_validate({"ops": ops}))
+    (problem,) = info.value.problems
+    assert problem.startswith(said) and "keeping what it deployed before that day" in problem
+    # Either alone applies.
+    for op in ops:
+        apply_patch(scenario, Patch.model_validate({"ops": [op]}))
