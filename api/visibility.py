@@ -90,13 +90,17 @@ def _ref_placeholder(ref: ElementRef, viewer: Principal) -> str | None:
 def _redact_supply(supply: Supply, viewer: Principal) -> Supply:
     """A line's supply as `viewer` may read it: a delegate reads its own nation's row and the other
     nations' together ("other nations", what keeps them out unnamed); an element the viewer may not
-    read (another nation's red line, for an observer any red line) is named by its placeholder."""
+    read (another nation's red line, for an observer any red line) is named by its placeholder. An
+    observer reads a nation kept out by a red line among the other nations too: its row, with the
+    buckets it is kept out in, would tie a condition it may not read to the nation and its dates."""
     if viewer.role is Role.COORDINATOR:
         return supply
     rows: list[NationSupply] = []
     others = NationSupply(nation=None, offered=0, kept_out=0)
     for row in supply.nations:
-        if viewer.role is Role.DELEGATE and (row.nation is None or not viewer.sees_nation(row.nation)):
+        unseen = viewer.role is Role.DELEGATE and (row.nation is None or not viewer.sees_nation(row.nation))
+        conditioned = viewer.role is Role.OBSERVER and any(ref.type == "red_line" for ref in row.by)
+        if unseen or conditioned:
             others = NationSupply(
                 nation=None,
                 offered=others.offered + row.offered,

@@ -278,6 +278,15 @@ def test_phased_supply_counts_units_kept_out_part_of_the_time_apart() -> None:
     others = next(r for r in redacted.supply.nations if r.nation is None)
     assert (others.offered, others.kept_out, others.kept_out_part) == (3, 0, 3)
     assert "3 kept out part of the time: other nations' 3; could fill it: 1 to 3 a month" in (redacted.figures or "")
+    # An observer reads AAA, kept out by its red line (and the condition), among the other nations:
+    # its row with its months would tie a condition the observer may not read to AAA and its dates.
+    watched = redact_explanation(explanation, Principal("o1", Role.OBSERVER))
+    row_of = next(e for e in watched.conflict if e.type == "requirement")
+    assert row_of.supply is not None
+    named = {r.nation: r for r in row_of.supply.nations}
+    assert "AAA" not in named and named[None].kept_out_part == 2
+    assert named["CCC"].part_when == "8 months (month 3 .. month 10, 2026-03-01 .. 2026-10-31)"
+    assert "AAA" not in (row_of.figures or "") and "AAA's 2" not in watched.summary
 
 
 def test_why_not_a_line_names_a_units_own_time_that_keeps_it_out_part_of_the_time() -> None:
