@@ -136,8 +136,9 @@ def explanation_text(solution: Solution, *, with_summary: bool = True) -> Render
         return Text("No package was found within the time limit.", style="red")
     lines: list[RenderableType] = [Text(e.summary, style="bold red")] if with_summary else []
     conflicts = e.conflicts or [Conflict(elements=e.conflict, minimal=e.minimal, summary=e.summary)]
-    for i, conflict in enumerate(conflicts, 1):
-        title = f"Cause {i} of {len(conflicts)}" if len(conflicts) > 1 else "Conflict"
+    shown = [c for c in conflicts if c.elements]  # (a cause of no element: the summary says why)
+    for i, conflict in enumerate(shown, 1):
+        title = f"Cause {i} of {len(shown)}" if len(shown) > 1 else "Conflict"
         lines.append(Text(f"{title} ({'minimal' if conflict.minimal else 'not proven minimal'}):", style="bold"))
         for c in conflict.elements:
             lines.append(Text(f"  - [{c.type}] {c.id}: {c.text}"))

@@ -465,6 +465,18 @@ def _effect(solution: Solution | None) -> str:
     )
 
 
+def _nothing_fits(include: Sequence[str]) -> str:
+    """Why no package exists with every element relaxed: nothing fits at all, or nothing fits around
+    what the package is asked to include (each said once: a unit kept on two lines is one unit)."""
+    said = "No package exists even with every red line, veto, target and condition relaxed"
+    if not include:
+        return said + ": nothing fits."
+    asked = ", ".join(dict.fromkeys(inclusion_words(n) for n in include))
+    kept = any(n.partition(":")[0] in ("arrive", "keep") and "#" in n for n in include)
+    own = " (the units with tours kept keep their ready day, tour length and relief as offered)" if kept else ""
+    return f"{said}, with {asked}: what is offered cannot fill the requirements around it{own}."
+
+
 def patch_of(scenario: Scenario, dropped: Sequence[Element]) -> tuple[Patch | None, list[str]]:
     """The patch giving these elements up (each by its family's operations), and the changes no
     operation expresses (then no patch: a what-if must apply the whole way out)."""
@@ -691,12 +703,7 @@ def explain(
             return Explanation(
                 minimal=True,
                 conflict=[],
-                summary="No package exists even with every red line, veto, target and condition relaxed: "
-                + (
-                    f"{', '.join(inclusion_words(n) for n in include)}: nothing offered fits the requirements."
-                    if include
-                    else "nothing fits."
-                ),
+                summary=_nothing_fits(include),
             )
         return Explanation(
             minimal=False,

@@ -409,3 +409,20 @@ def test_explain_requires_partner_figures_say_the_group_is_too_small() -> None:
         "AAA needs at least 2 partners of group g1 contributing units; group g1 has 1 nation besides AAA, and the "
         "rest of the conflict lets BBB contribute"
     )
+
+
+def test_nothing_fits_around_the_inclusions_says_each_once() -> None:
+    """With every element relaxed and still no package, the summary names what the package was asked
+    to include, each once (a unit line kept on two tours is one unit line), and for kept tours that
+    their units keep their own time; without inclusions, nothing fits."""
+    from forcepack.solver.explain import _nothing_fits
+
+    kept = ["arrive:AAA/a-eng@s-eng#4=2", "arrive:AAA/a-eng@s-eng#8=2", "history:9"]
+    said = _nothing_fits(kept)
+    assert said.count("AAA/a-eng's arrival kept") == 1
+    assert said.endswith(
+        "with AAA/a-eng's arrival kept, the plan before the change kept as deployed: what is offered cannot fill "
+        "the requirements around it (the units with tours kept keep their ready day, tour length and relief as "
+        "offered)."
+    )
+    assert _nothing_fits([]).endswith("relaxed: nothing fits.")
