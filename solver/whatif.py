@@ -115,8 +115,23 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
     if not baseline.has_package:
         return f"{what}: a package now exists ({patched.status}), where none did before."
     assert isinstance(diff, PackageDiff)
+    # A dated withdrawal takes units only: a nation with none deployed keeps paying as before.
+    money_only = [
+        n
+        for op in patch.ops
+        if isinstance(op, Withdraw) and op.starting is not None
+        for n in op.nations
+        if not any(a.nation == n for a in baseline.assignments)
+    ]
+    note = (
+        f" {', '.join(money_only)} {'deploys' if len(money_only) == 1 else 'deploy'} no units in the baseline: a "
+        "withdrawal from a day takes units only (money is not phased), so its money stays drawn as before; "
+        "withdraw from the start to take the money away."
+        if money_only
+        else ""
+    )
     if diff.is_empty():
-        return f"{what}: the package does not change."
+        return f"{what}: the package does not change." + note
     kept = [c for c in diff.coverage if c.line == "kept"]
     lost = [c.requirement for c in kept if c.lost]
     gained = [c.requirement for c in kept if not c.lost]
@@ -169,7 +184,7 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
             f" {' and '.join(unproven).capitalize()} {'is' if len(unproven) == 1 else 'are'} not proven optimal: "
             "some of these changes may be the search's, not the patch's (give it more time)."
         )
-    return f"{what}: " + "; ".join(parts) + "." + caveat
+    return f"{what}: " + "; ".join(parts) + "." + note + caveat
 
 
 def _new_line_words(change: CoverageChange) -> str:

@@ -745,3 +745,15 @@ def test_a_dated_withdrawal_and_a_change_of_the_same_nations_units_are_refused(
     # Either alone applies.
     for op in ops:
         apply_patch(scenario, Patch.model_validate({"ops": [op]}))
+
+
+def test_a_dated_withdrawal_of_a_money_only_donor_says_it_takes_units_only() -> None:
+    """DDD gives money only: withdrawn from 1 June, nothing of its changes (money is not phased), and
+    the summary says so and how to take its money away (was: "the package does not change", silent)."""
+    scenario = load_scenario(PLANNER)
+    patch = Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["DDD"], "starting": "2026-06-01"}]})
+    answer = what_if(scenario, patch, params=PARAMS)
+    assert answer.baseline is not None and answer.patched is not None
+    assert all(a.nation != "DDD" for a in answer.baseline.assignments)
+    assert "DDD deploys no units in the baseline: a withdrawal from a day takes units only" in answer.summary
+    assert answer.summary.count("withdraw from the start to take the money away") == 1
