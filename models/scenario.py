@@ -945,6 +945,8 @@ def check_phasing(s: Scenario) -> Iterator[str]:
         for k, node in enumerate(o.entry or []):
             if node not in nodes:
                 yield _dangling(f"offers[{i}].entry[{k}]", "node", node, nodes)
+            elif node in (o.entry or [])[:k]:
+                yield f"offers[{i}].entry[{k}]: node `{node}` is listed twice"
         for j, u in enumerate(o.units):
             if u.relief_days and u.tour_months is not None and u.relief_days >= u.tour_months * 30:
                 yield (

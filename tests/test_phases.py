@@ -1188,3 +1188,11 @@ def test_buckets_are_said_run_by_run() -> None:
         == "2 months (month 1, 2026-01-01 .. 2026-01-31; month 6, 2026-06-01 .. 2026-06-30)"
     )
     assert phases.buckets_words(s, []) == "no month of the horizon"
+
+
+def test_phases_a_node_listed_twice_in_an_offers_entry_is_refused() -> None:
+    """`entry: [port, port]` names one node twice: said at the second (was: accepted as written)."""
+    data = _phased(
+        ("2026-01-01", "2026-12-31"), **{"phasing.nodes": [{"id": "port"}], "offers.0.entry": ["port", "port"]}
+    )
+    assert _problems(data) == ["offers[0].entry[1]: node `port` is listed twice"]
