@@ -8,7 +8,8 @@ December 2027), sectors opening one after another four weeks apart, essential li
 weeks after their sector opens (the build-up), desirable lines from the opening, units with transit,
 6- or 12-month tours with relief, some with a number of rotations, lift in personnel and tons, three
 nodes of entry whose throughput lets the force arrive in about eight weeks, each nation using one
-or two of them. The static generator's witness package is kept feasible in time
+or two of them; the objective `[shortfall, foc, cost, nations]` (the time to full operational
+capability second). The static generator's witness package is kept feasible in time
 (`phased_with_witness`): a plan filling every essential line exists, so a gap or a shortfall is the
 search's, never the scenario's. The same arguments give the same scenario.
 
@@ -196,6 +197,7 @@ def _phased_data(base: Scenario, nations: int, seed: int, sectors: int) -> dict[
     }  # fmt: skip
     for offer in data["offers"]:
         offer["entry"] = sorted(rng.sample(nodes, rng.choice((1, 2))))
+    data["objective"] = ["shortfall", "foc", "cost", "nations"]  # time to full operational capability second
     return data
 
 
@@ -368,7 +370,7 @@ def run_phased(config: Config, results: Results, echo: Echo, save: Save) -> None
 
 # -- the section ---------------------------------------------------------------------------------
 
-CRITERIA = {"shortfall": "shortfall", "cost": "cost USD", "nations": "nations used"}
+CRITERIA = {"shortfall": "shortfall", "foc": "weeks to FOC", "cost": "cost USD", "nations": "nations used"}
 """Column headers of the objective's criteria (the size column is already called `nations`)."""
 
 

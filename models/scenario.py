@@ -877,9 +877,10 @@ def check_phasing(s: Scenario) -> Iterator[str]:
             yield f"{path}: {TIME_FIELD_NEEDS_PHASING}"
         for i, term in enumerate(s.objective):
             if term.criterion == "foc":
+                # (worded as a time field's, so that a `phasing` present but invalid says its own problem only)
                 yield (
-                    f"objective[{i}]: `foc` (the buckets each sector waits for full operational capability) needs "
-                    "a phased scenario (`phasing`): a static package fills every line for its whole window"
+                    f"objective[{i}]: `foc` (the buckets each sector waits for full operational capability) is a "
+                    f"time criterion: {TIME_FIELD_NEEDS_PHASING}"
                 )
         return
     p = s.phasing

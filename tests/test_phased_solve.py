@@ -554,6 +554,6 @@ def test_foc_is_refused_in_a_static_scenario() -> None:
     with pytest.raises(ScenarioInputError) as info:
         parse_scenario({**static, "objective": ["shortfall", "foc"]})
     assert info.value.problems == [
-        "objective[1]: `foc` (the buckets each sector waits for full operational capability) needs a phased "
-        "scenario (`phasing`): a static package fills every line for its whole window"
+        "objective[1]: `foc` (the buckets each sector waits for full operational capability) is a time criterion: "
+        "a time field needs `phasing` (the scenario's time buckets)"
     ]
