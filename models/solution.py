@@ -307,8 +307,8 @@ class SectorReadiness(Frozen):
 
     sector: str
     full_from: int | None = Field(
-        description="The first bucket from which every line of the sector is filled in full in every bucket it is "
-        "needed (null: never within the horizon)."
+        description="The first bucket asking for something from which every line of the sector is filled in full "
+        "in every bucket it asks for something (null: never within the horizon, or the sector asks for nothing)."
     )
 
 

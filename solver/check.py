@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Generic, TypeVar
 
-from forcepack.models import Priority, Scenario, Solution, UnitOffer, phases
+from forcepack.models import MAXIMISED, Priority, Scenario, Solution, UnitOffer, phases
 from forcepack.models.solution import Tour as TourRow
-from forcepack.models.wording import agrees, plural
+from forcepack.models.wording import agrees, figure, plural
 from forcepack.solver.checked_plan import CheckedPlan, CheckedTour, LineKey, placement_at
 from forcepack.solver.checking import (
     CheckedDocument,
@@ -388,6 +388,21 @@ def check_objective_criteria(pkg: CheckedDocument) -> Iterator[Violation]:
             f"the objective reports [{', '.join(reported)}]; "
             f"the scenario optimises [{', '.join(wanted)}], in that order",
         )
+
+
+def check_objective_bounds(pkg: CheckedDocument) -> Iterator[Violation]:
+    """Each criterion's proven bound lies on its side of its value: at most the value when minimised,
+    at least when maximised (a bound past the value would claim better than the package itself)."""
+    for item in pkg.solution.objective:
+        maximised = item.criterion in MAXIMISED
+        past = item.bound < item.value if maximised else item.bound > item.value
+        if past and not close(item.bound, item.value):
+            side = "below" if maximised else "above"
+            yield Violation(
+                "objective.bound",
+                f"objective `{item.criterion}`'s bound {figure(item.bound, 6)} is {side} its value "
+                f"{figure(item.value, 6)}: a bound cannot be better than the package it bounds",
+            )
 
 
 def check_objective(pkg: CheckedDocument) -> Iterator[Violation]:
@@ -865,11 +880,17 @@ def full_from(plan: CheckedPlan, sector: str) -> int | None:
         if r.sector != sector:
             continue
         for index, required in plan.needs(r).items():
+            if not required:
+                continue  # (a bucket asking for nothing is no step towards full operational capability)
             needed.add(index)
             if plan.snapshots[index].provided[r.id] < required:
                 short.add(index)
     after = max(short, default=-1)
     return min((index for index in needed if index > after), default=None)
+
+
+FOC_ROW = "full operational capability row"
+"""A row of `plan.sectors`, in a violation's words."""
 
 
 def check_figures_plan_sectors(plan: CheckedPlan) -> Iterator[Violation]:
@@ -880,12 +901,18 @@ def check_figures_plan_sectors(plan: CheckedPlan) -> Iterator[Violation]:
     rows = Counter(row.sector for row in stated.sectors)
     for sector, n in rows.items():
         if sector not in plan.scenario.sector_by_id:
-            yield Violation("figures.plan.sectors", f"a readiness row for `{sector}`, which is not a sector")
+            yield Violation(
+                "figures.plan.sectors", f"a full operational capability row for `{sector}`, which is not a sector"
+            )
         elif n > 1:
-            yield Violation("figures.plan.sectors", f"{n} readiness rows for sector `{sector}` (one each)", sector)
+            yield Violation(
+                "figures.plan.sectors", f"{n} full operational capability rows for sector `{sector}` (one each)", sector
+            )
     for known in plan.scenario.sectors:
         if known.id not in rows:
-            yield Violation("figures.plan.sectors", f"no readiness row for sector `{known.id}`", known.id)
+            yield Violation(
+                "figures.plan.sectors", f"no full operational capability row for sector `{known.id}`", known.id
+            )
     for row in stated.sectors:
         if row.sector not in plan.scenario.sector_by_id:
             continue
@@ -921,7 +948,7 @@ def phased_foc_value(plan: CheckedPlan) -> float:
     (`full_from`; every one of them when it is never reached), summed."""
     total = 0
     for sector in plan.scenario.sectors:
-        needed = {t for r in plan.scenario.requirements if r.sector == sector.id for t in plan.needs(r)}
+        needed = {t for r in plan.scenario.requirements if r.sector == sector.id for t, q in plan.needs(r).items() if q}
         full = full_from(plan, sector.id)
         total += sum(1 for t in needed if full is None or t < full)
     return float(total)
@@ -1016,6 +1043,7 @@ PACKAGE_RULES: tuple[NamedVerdict[CheckedDocument], ...] = (
             check_figures_nations,
             check_figures_funding,
             check_objective_criteria,
+            check_objective_bounds,
             check_objective,
         ),
     ),
@@ -1059,6 +1087,7 @@ PLAN_RULES: tuple[NamedVerdict[CheckedPlan], ...] = (
             check_figures_plan_nodes,
             check_figures_plan_sectors,
             check_objective_criteria,
+            check_objective_bounds,
             check_phased_objective,
         ),
     ),

@@ -734,13 +734,13 @@ class PhasedBuilder(ModelBuilder):
             for r in self.scenario.requirements:
                 if r.sector == sector.id:
                     for t, required in phases.needs(self.scenario, r).items():
-                        needs[t].append((r, required))
+                        if required:  # (a bucket asking for nothing is no step towards it)
+                            needs[t].append((r, required))
             later: BoolVar | None = None
             for t in sorted(needs, reverse=True):
                 full = self.model.new_bool_var(f"{self.prefix}full[{sector.id}@{t}]")
                 for r, required in needs[t]:
-                    if required:
-                        self.model.add(self.filling(r, t) >= required).only_enforce_if(full)
+                    self.model.add(self.filling(r, t) >= required).only_enforce_if(full)
                 if later is not None:
                     self.model.add_implication(full, later)
                 later = full

@@ -164,8 +164,9 @@ def phased_figures(
             line_buckets.append(
                 LineBucket(requirement=r.id, bucket=t, required=required, provided=provided, shortfall=short)
             )
-            sector_flags = needed_full[r.sector]
-            sector_flags[t] = sector_flags.get(t, True) and not short
+            if required:  # (a bucket asking for nothing is no step towards full operational capability)
+                sector_flags = needed_full[r.sector]
+                sector_flags[t] = sector_flags.get(t, True) and not short
             if r.priority == Priority.DESIRABLE and required:
                 shortfall += Fraction(str(r.weight)) * phases.bucket_weight(scenario, t) * short / required
             candidate = (Fraction(short, required) if required else Fraction(0), short, required, -t, provided)

@@ -264,8 +264,8 @@ def objective(scenario: Scenario, tours: Sequence[Candidate]) -> tuple[Fraction,
             waiting = 0
             for sector in scenario.sectors:
                 needs = [(r, phases.needs(scenario, r)) for r in scenario.requirements if r.sector == sector.id]
-                needed = sorted({b for _, need in needs for b in need})
-                full = [all(filled[b].get(r.id, 0) >= need[b] for r, need in needs if b in need) for b in needed]
+                needed = sorted({b for _, need in needs for b, q in need.items() if q})
+                full = [all(filled[b].get(r.id, 0) >= need[b] for r, need in needs if need.get(b)) for b in needed]
                 run = 0
                 while run < len(full) and full[len(full) - 1 - run]:
                     run += 1

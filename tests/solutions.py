@@ -468,7 +468,7 @@ def build_plan_solution(
         needed: set[int] = set()
         short: set[int] = set()
         for lb in line_buckets:
-            if scenario.requirement_by_id[lb.requirement].sector == sector.id:
+            if scenario.requirement_by_id[lb.requirement].sector == sector.id and lb.required:
                 needed.add(lb.bucket)
                 if lb.shortfall:
                     short.add(lb.bucket)

@@ -4,6 +4,7 @@ infeasible plan is explained; every analysis plans a phased scenario."""
 
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 from typing import Any
 
@@ -557,3 +558,38 @@ def test_foc_is_refused_in_a_static_scenario() -> None:
         "objective[1]: `foc` (the buckets each sector waits for full operational capability) is a time criterion: "
         "a time field needs `phasing` (the scenario's time buckets)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("ramp", "available_from", "full_from", "waiting"),
+    [
+        # 1 from January, 0 from April; the only unit from May: never full (was: "full from April", the
+        # months asking for nothing counted as full).
+        ([{"starting": "2026-04-01", "quantity": 0}], "2026-05-01", None, 3),
+        # 1 in January, 0 in February and March, 1 again from April; the unit from April: full from April
+        # (was: from February), January waiting.
+        (
+            [{"starting": "2026-02-01", "quantity": 0}, {"starting": "2026-04-01", "quantity": 1}],
+            "2026-04-01",
+            3,
+            1,
+        ),
+    ],
+)
+def test_foc_counts_only_the_buckets_that_ask_for_something(
+    ramp: list[dict[str, Any]], available_from: str, full_from: int | None, waiting: int
+) -> None:
+    """Full operational capability is reached in a bucket asking for something: a ramp down to 0 is no
+    step towards it. The plan's `full_from`, the `foc` value and the checker agree."""
+    data = copy.deepcopy(ONE_TOUR)
+    data["horizon"]["end"] = "2026-06-30"
+    data["requirements"][0]["ramp"] = ramp
+    unit = data["offers"][0]["units"][0]
+    unit.update({"available_from": available_from})
+    del unit["tour_months"], unit["rotations"]
+    scenario = parse_scenario({**data, "objective": ["shortfall", "foc", "cost"]})
+    solution = solve(scenario, PARAMS)
+    assert solution.has_package and check(scenario, solution) == []
+    assert solution.plan is not None
+    assert [(s.sector, s.full_from) for s in solution.plan.sectors] == [("alpha", full_from)]
+    assert solution.objective_value("foc") == waiting
