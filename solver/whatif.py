@@ -167,6 +167,9 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
         parts.append("now taking part with money only: " + ", ".join(money_in))
     if money_out:
         parts.append("no longer taking part: " + ", ".join(money_out))
+    foc = _foc_changes(baseline, patched)
+    if foc:
+        parts.append("full operational capability: " + ", ".join(foc))
     if diff.funding:
         drawn = ", ".join(
             f"{f.nation} USD {millions(f.used_before_usd)} → {millions(f.used_after_usd)}"
@@ -185,6 +188,24 @@ def summarise(patch: Patch, baseline: Solution, patched: Solution, diff: object)
             "some of these changes may be the search's, not the patch's (give it more time)."
         )
     return f"{what}: " + "; ".join(parts) + "." + note + caveat
+
+
+def _foc_changes(baseline: Solution, patched: Solution) -> list[str]:
+    """Each sector whose full operational capability moves: `rafah week 12 (was week 9)`, `gaza-city
+    never (was month 4)`; none for a static package."""
+    if baseline.plan is None or patched.plan is None:
+        return []
+    kind = patched.plan.bucket
+    before = {s.sector: s.full_from for s in baseline.plan.sectors}
+
+    def when(index: int | None) -> str:
+        return "never" if index is None else f"{kind} {index + 1}"
+
+    return [
+        f"{s.sector} {when(s.full_from)} (was {when(before[s.sector])})"
+        for s in patched.plan.sectors
+        if s.sector in before and before[s.sector] != s.full_from
+    ]
 
 
 def _new_line_words(change: CoverageChange) -> str:

@@ -909,6 +909,26 @@ def test_objective_criteria_rejects_wrong_order() -> None:
     assert rules(found) == {"objective.criteria"}
 
 
+@pytest.mark.parametrize(("criterion", "shift"), [("cost", 1000.0), ("nations", -1.0)])
+def test_objective_bound_past_its_value_is_rejected(criterion: str, shift: float) -> None:
+    """A minimised criterion's bound above its value, or a maximised one's below, claims better than
+    the package itself: rejected, naming the criterion."""
+    scenario = make_scenario()
+    solution = build_solution(scenario, GOOD, GOOD_FLOWS)
+    assert any(o.criterion == criterion for o in solution.objective)
+    objective = [
+        o.model_copy(update={"bound": o.value + shift}) if o.criterion == criterion else o for o in solution.objective
+    ]
+    found = check(scenario, solution.model_copy(update={"objective": objective}))
+    assert rules(found) == {"objective.bound"}
+    assert f"objective `{criterion}`'s bound" in found[0].message
+    # A bound on its side (a gap) is no violation.
+    objective = [
+        o.model_copy(update={"bound": o.value - shift}) if o.criterion == criterion else o for o in solution.objective
+    ]
+    assert check(scenario, solution.model_copy(update={"objective": objective, "status": "feasible"})) == []
+
+
 # -- the checker itself ------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
@@ -757,3 +758,36 @@ def test_a_dated_withdrawal_of_a_money_only_donor_says_it_takes_units_only() -> 
     assert all(a.nation != "DDD" for a in answer.baseline.assignments)
     assert "DDD deploys no units in the baseline: a withdrawal from a day takes units only" in answer.summary
     assert answer.summary.count("withdraw from the start to take the money away") == 1
+
+
+# Two sectors, B opening in April; AAA's one unit serves A for two 3-month tours, BBB's one unit B.
+TWO_SECTORS = """\
+schema: forcepack.scenario/1
+id: two-sectors
+name: Two sectors, one opening later
+horizon: {start: 2027-01-01, end: 2027-06-30}
+cost: {personnel_rate_usd: 1000}
+phasing: {bucket: month, front_loaded: false}
+sectors:
+  - {id: a, control: secure}
+  - {id: b, control: secure, opens: 2027-04-01}
+requirements:
+  - {id: a-inf, sector: a, capability: infantry, quantity: 1, priority: desirable}
+  - {id: b-inf, sector: b, capability: infantry, quantity: 1, priority: desirable}
+nations: [{code: AAA}, {code: BBB}]
+offers:
+  - {nation: AAA, units: [{id: aaa-inf, capability: infantry, count: 1, personnel: 100, tour_months: 3, rotations: 2}]}
+  - {nation: BBB, units: [{id: bbb-inf, capability: infantry, count: 1, personnel: 120, tour_months: 3, rotations: 1}]}
+objective: [shortfall, foc, cost]
+"""
+
+
+def test_a_what_if_says_which_sectors_full_operational_capability_moves() -> None:
+    """BBB withdrawing leaves sector B short for good: the summary says B never reaches full
+    operational capability, where it did from April (month 4); A's is unchanged and not said."""
+    scenario = parse_scenario(yaml.safe_load(TWO_SECTORS))
+    answer = what_if(scenario, Patch.withdraw("BBB"), params=PARAMS)
+    assert answer.baseline is not None and answer.baseline.plan is not None
+    assert {s.sector: s.full_from for s in answer.baseline.plan.sectors} == {"a": 0, "b": 3}
+    assert "full operational capability: b never (was month 4)." in answer.summary
+    assert " a month" not in answer.summary
