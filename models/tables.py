@@ -89,6 +89,7 @@ def _plan_tables(solution: Solution, plan: Plan) -> dict[str, list[dict[str, Any
     day = {b.index: b for b in plan.buckets}
     capability = {a.unit: a.capability for a in solution.assignments}
     line = {c.requirement: c for c in solution.coverage}
+    asking = {line[c.requirement].sector for c in plan.coverage if c.required and c.requirement in line}
     return {
         "tours": [
             {
@@ -141,6 +142,7 @@ def _plan_tables(solution: Solution, plan: Plan) -> dict[str, list[dict[str, Any
                 "full_from": day[r.full_from].start.isoformat() if r.full_from is not None else "",
                 plan.bucket: r.full_from + 1 if r.full_from is not None else "",
                 "within_horizon": r.full_from is not None,
+                "asks_for_something": r.sector in asking,  # (false: no FOC to reach, not one never reached)
             }
             for r in plan.sectors
         ],
@@ -234,5 +236,5 @@ def _headers(solution: Solution, name: str) -> list[str]:
         ],
         "timeline": ["requirement", "sector", "measure", bucket, "start", "end", "required", "provided", "shortfall"],
         "nodes": ["node", bucket, "start", "end", "personnel", "personnel_capacity", "tons", "tons_capacity"],
-        "sectors": ["sector", "full_from", bucket, "within_horizon"],
+        "sectors": ["sector", "full_from", bucket, "within_horizon", "asks_for_something"],
     }[name]

@@ -157,11 +157,14 @@ def test_a_phased_plan_adds_its_tables_every_bucket_with_its_dates() -> None:
     assert len(nodes) == len(plan.nodes) > 0
     assert all(r["personnel_capacity"] is None or r["personnel"] <= r["personnel_capacity"] for r in nodes)
 
+    sector_of = {c.requirement: c.sector for c in solution.coverage}
+    asking = {sector_of[c.requirement] for c in plan.coverage if c.required}
     sectors = {r["sector"]: r for r in tables["sectors"]}
     assert set(sectors) == {s.sector for s in plan.sectors}
     for s in plan.sectors:
         row = sectors[s.sector]
         assert row["within_horizon"] is (s.full_from is not None)
+        assert row["asks_for_something"] is (s.sector in asking)
         if s.full_from is not None:
             assert row["week"] == s.full_from + 1 and row["full_from"] == week[s.full_from].start.isoformat()
         else:
