@@ -90,6 +90,11 @@ def _plan_tables(solution: Solution, plan: Plan) -> dict[str, list[dict[str, Any
     capability = {a.unit: a.capability for a in solution.assignments}
     line = {c.requirement: c for c in solution.coverage}
     asking = {line[c.requirement].sector for c in plan.coverage if c.required and c.requirement in line}
+
+    def dated(index: int) -> dict[str, Any]:
+        """A bucket's columns: its number from 1, its first and last days."""
+        return {plan.bucket: index + 1, "start": day[index].start.isoformat(), "end": day[index].end.isoformat()}
+
     return {
         "tours": [
             {
@@ -114,9 +119,7 @@ def _plan_tables(solution: Solution, plan: Plan) -> dict[str, list[dict[str, Any
                 "requirement": c.requirement,
                 "sector": line[c.requirement].sector if c.requirement in line else "",
                 "measure": line[c.requirement].measure if c.requirement in line else "",
-                plan.bucket: c.bucket + 1,
-                "start": day[c.bucket].start.isoformat(),
-                "end": day[c.bucket].end.isoformat(),
+                **dated(c.bucket),
                 "required": c.required,
                 "provided": c.provided,
                 "shortfall": c.shortfall,
@@ -126,9 +129,7 @@ def _plan_tables(solution: Solution, plan: Plan) -> dict[str, list[dict[str, Any
         "nodes": [
             {
                 "node": n.node,
-                plan.bucket: n.bucket + 1,
-                "start": day[n.bucket].start.isoformat(),
-                "end": day[n.bucket].end.isoformat(),
+                **dated(n.bucket),
                 "personnel": n.personnel,
                 "personnel_capacity": n.personnel_capacity,
                 "tons": n.tons,
