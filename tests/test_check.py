@@ -869,8 +869,11 @@ def test_objective_rejects_wrong_value(criterion: str) -> None:
     scenario = make_scenario(objective=ALL_CRITERIA)
     solution = build_solution(scenario, GOOD, GOOD_FLOWS)
     assert check(scenario, solution) == []
-    objective = [
-        o.model_copy(update={"value": o.value * 1.01 + 0.5}) if o.criterion == criterion else o
+    wrong = {o.criterion: o.value * 1.01 + 0.5 for o in solution.objective}
+    objective = [  # (the bound moved with it: a bound past the value is a violation of its own)
+        o.model_copy(update={"value": wrong[o.criterion], "bound": wrong[o.criterion]})
+        if o.criterion == criterion
+        else o
         for o in solution.objective
     ]
     found = check(scenario, solution.model_copy(update={"objective": objective}))

@@ -687,7 +687,7 @@ def test_analyses_cancel_stops_the_analysis(make_service: Callable[..., Service]
     deadline = time.monotonic() + 120
     while True:
         job = service.client.get(location, headers=service.coordinator).json()
-        assert job["status"] == "running", job
+        assert job["status"] in ("queued", "running"), job  # (queued a moment on a busy machine)
         if (job["progress"] or {}).get("step", "").startswith(step):
             break
         assert time.monotonic() < deadline, job
