@@ -127,10 +127,11 @@ def _forced(
         f"({held.written(first.optimum)} -> {held.written(first.with_subject)})" + _unproven(forced, optimum) + "."
     )
     names = [d.criterion for d in deltas[: deltas.index(first) + 1]]
-    cause = _price_cause(scenario, include, optimum, names, params)
-    if cause:
+    found = _price_cause(scenario, include, optimum, names, params)
+    if found is not None:
+        cause, several = found
         at = f"with {first.criterion} held at the best package's {held.written(first.optimum)}"
-        if cause.startswith("(1) "):
+        if several:
             summary += (
                 f" What makes it cost: {at}, {label} cannot hold beside any of these causes, each enough alone "
                 f"(ease one element of each): {cause}"
@@ -235,10 +236,11 @@ ready day, say, each making the price on its own)."""
 
 def _price_cause(
     scenario: Scenario, include: str, optimum: Solution, names: list[str], params: SolveParams
-) -> str | None:
+) -> tuple[str, bool] | None:
     """What keeps a package that includes the subject from the optimum's value on the criteria
     up to the first it loses on: the conflict of including it with those criteria held at the
-    optimum's values (each a rule there, never given up). None when none was isolated in time."""
+    optimum's values (each a rule there, never given up), in words, and whether several causes were
+    found (each listed, `(1) ...; (2) ...`). None when none was isolated in time."""
     values = exact_values(scenario, Package.from_solution(optimum), names)
     budget = SolveParams(time_limit_s=min(PRICE_TIME_S, params.time_limit_s), workers=1, seed=params.seed)
     explanation = explain(
@@ -254,10 +256,10 @@ def _price_cause(
         return None
     cut = "" if explanation.minimal else " (not all of these may be needed: the check was cut short)"
     if len(causes) == 1:
-        return "; ".join(e.text for e in causes[0].elements) + cut + "."
+        return "; ".join(e.text for e in causes[0].elements) + cut + ".", False
     # Each cause alone keeps the price: easing one element of one of them is not enough.
     listed = "; ".join(f"({i}) " + " and ".join(e.text for e in c.elements) for i, c in enumerate(causes, 1))
-    return f"{listed}{cut}."
+    return f"{listed}{cut}.", True
 
 
 def why_not(
