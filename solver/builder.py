@@ -344,6 +344,11 @@ class ModelBuilder:
             self.vars.enforce[element] = literal
         return literal
 
+    def is_held(self, element: Element) -> bool:
+        """Whether the element is never given up in this build (a phased what-if's history holds some:
+        `PhasedBuilder.is_held`); none in a static build."""
+        return False
+
     def block_literals(self, block: Block) -> list[BoolVar]:
         """Literals under which a block holds: every alternative element still enforced."""
         return [self.enforce(e) for e in block]

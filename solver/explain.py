@@ -692,7 +692,7 @@ def explain(
     nonempty = built.model.new_bool_var("someone_deployed")
     built.model.add(builder.total_personnel() >= 1).only_enforce_if(nonempty)
     search = _Search(builder, built, params, start + params.time_limit_s, cancel, nonempty=nonempty)
-    elements = sorted(built.vars.enforce)
+    elements = sorted(e for e in built.vars.enforce if not builder.is_held(e))  # (a held one is never given up)
     # An essential line nobody eligible can fill is the common case, and cheap to find; the
     # search over every element at once is left for the rest.
     ended, found = _causes(search, elements, max(1, conflicts), quick=not include)

@@ -231,6 +231,12 @@ class PhasedBuilder(ModelBuilder):
             if key in scenario.unit_by_key
             for easing in EASINGS
         )
+        # With the plan before a bucket kept as deployed (`history:B`), an element binding only before
+        # it is history too: given up, it would lengthen kept tours it cut (a suspension in July and
+        # August, say), clashing with the arrivals kept after it; it can change nothing from B on.
+        self.history: int | None = next(
+            (int(name.partition(":")[2]) for name in self.include if name.partition(":")[0] == "history"), None
+        )
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -300,7 +306,7 @@ class PhasedBuilder(ModelBuilder):
         easings = [
             (easing.element(c.unit, c.nation), easing)
             for easing in (EASINGS if self.relaxable else ())
-            if easing.eases(self.scenario, c.unit) and easing.element(c.unit, c.nation) not in self.held
+            if easing.eases(self.scenario, c.unit) and not self.is_held(easing.element(c.unit, c.nation))
         ]
         found: dict[tuple[int, int, int], dict[frozenset[Element], list[Case]]] = defaultdict(dict)
         tours: dict[tuple[int, int, int], phases.Tour] = {}
@@ -397,7 +403,7 @@ class PhasedBuilder(ModelBuilder):
                     for case in cases:  # relaxable builds only
                         literals = [self.enforce(e) if held else self.enforce(e).Not() for e, held in case]
                         self.model.add(part == 0).only_enforce_if(literals)
-                        self.two_sided.update(e for e, held in case if not held)
+                        self.two_sided.update(e for e, held in case if not held and not self.is_held(e))
             total = self.model.new_int_var(
                 0, count * max(1, len(variables)), f"{self.prefix}units[{pair[0]},{pair[1]}]"
             )
@@ -543,17 +549,29 @@ class PhasedBuilder(ModelBuilder):
                     self.add(sum(variables) == 0, None)
 
     def add(self, constraint: Any, element: Element | None, only_if: Sequence[BoolVar | int] = ()) -> None:
-        """As the static builder's, but an element held (`held`: a unit's kept tours) binds always."""
-        super().add(constraint, None if element in self.held else element, only_if)
+        """As the static builder's, but an element held (`is_held`) binds always."""
+        super().add(constraint, None if element is not None and self.is_held(element) else element, only_if)
 
     def enforce(self, element: Element) -> BoolVar:
         """As the static builder's, but an element held is enforced always: no block's case (a
         readiness below a line's minimum, say) can give it up either."""
         fresh = element not in self.vars.enforce
         literal = super().enforce(element)
-        if fresh and element in getattr(self, "held", ()):  # (set once the builder is made)
+        if fresh and self.is_held(element):
             self.model.add(literal == 1)
         return literal
+
+    def is_held(self, element: Element) -> bool:
+        """An element never given up: a kept unit's own time (`held`), or one binding only before the
+        plan's history ends (`history`)."""
+        if not hasattr(self, "held"):  # (the static builder's own set-up, before this one's)
+            return False
+        if element in self.held:
+            return True
+        if self.history is None:
+            return False
+        at = self._element_buckets(element)
+        return bool(at) and max(at) < self.history
 
     # -- handles: the whole plan ---------------------------------------------------------
 

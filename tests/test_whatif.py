@@ -791,3 +791,24 @@ def test_a_what_if_says_which_sectors_full_operational_capability_moves() -> Non
     assert {s.sector: s.full_from for s in answer.baseline.plan.sectors} == {"a": 0, "b": 3}
     assert "full operational capability: b never (was month 4)." in answer.summary
     assert " a month" not in answer.summary
+
+
+def test_a_dated_withdrawal_names_the_relief_not_the_history_it_keeps() -> None:
+    """BBB withdraws from 15 October; AAA's infantry, paused in July and August (a suspension the
+    plan before the change lived with), would need its 10 days of relief before October, and arriving
+    in September would change the plan before the change. The explanation names AAA's tour and the
+    withdrawal, with ways out (was: "no package even with everything relaxed", as giving up the July
+    pause lengthened tours kept as deployed and clashed with the arrivals kept after it)."""
+    scenario = load_scenario("tests/data/solver/phased-pause.yaml")
+    patch = Patch.model_validate({"ops": [{"op": "withdraw", "nations": ["BBB"], "starting": "2026-10-15"}]})
+    answer = what_if(scenario, patch, params=PARAMS)
+    assert answer.patched is not None and answer.patched.status == "infeasible"
+    explanation = answer.patched.explanation
+    assert explanation is not None
+    assert {(e.type, e.id) for e in explanation.conflict} == {
+        ("requirement", "n-inf"),
+        ("tour", "a-inf"),
+        ("veto", "withdrawal-bbb-2026-10-15"),
+    }
+    assert "around it" not in explanation.summary
+    assert [(c.type, c.id) for c in explanation.relaxations[0].changes] == [("tour", "a-inf")]
