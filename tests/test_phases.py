@@ -298,6 +298,11 @@ def _problems(data: dict[str, Any]) -> list[str]:
     return info.value.problems
 
 
+def _condition_period(bucket: str, **period: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """An edit giving the scenario buckets of `bucket` and the condition `resolution` this period."""
+    return lambda d: d | {"phasing": {"bucket": bucket, "conditions": [{"condition": "resolution", **period}]}}
+
+
 def _without_phasing(data: dict[str, Any]) -> dict[str, Any]:
     del data["phasing"]
     return data
@@ -337,61 +342,25 @@ def _without_phasing(data: dict[str, Any]) -> dict[str, Any]:
             id="condition-undeclared",
         ),
         pytest.param(
-            lambda d: (
-                d
-                | {
-                    "phasing": {
-                        "bucket": "month",
-                        "conditions": [{"condition": "resolution", "holds_from": "2027-01-01"}],
-                    }
-                }
-            ),
+            _condition_period("month", holds_from="2027-01-01"),
             "phasing.conditions[0].holds_from",
             "outside the horizon",
             id="condition-outside",
         ),
         pytest.param(
-            lambda d: (
-                d
-                | {
-                    "phasing": {
-                        "bucket": "month",
-                        "conditions": [
-                            {"condition": "resolution", "holds_from": "2026-05-01", "holds_until": "2026-04-01"}
-                        ],
-                    }
-                }
-            ),
+            _condition_period("month", holds_from="2026-05-01", holds_until="2026-04-01"),
             "phasing.conditions[0]",
             "is before holds_from",
             id="condition-backwards",
         ),
         pytest.param(
-            lambda d: (
-                d
-                | {
-                    "phasing": {
-                        "bucket": "month",
-                        "conditions": [
-                            {"condition": "resolution", "holds_from": "2026-03-03", "holds_until": "2026-04-20"}
-                        ],
-                    }
-                }
-            ),
+            _condition_period("month", holds_from="2026-03-03", holds_until="2026-04-20"),
             "phasing.conditions[0]",
             "holds 2026-03-03 .. 2026-04-20, which contains no whole month of the horizon",
             id="condition-in-no-month",
         ),
         pytest.param(
-            lambda d: (
-                d
-                | {
-                    "phasing": {
-                        "bucket": "week",
-                        "conditions": [{"condition": "resolution", "holds_until": "2026-01-05"}],
-                    }
-                }
-            ),
+            _condition_period("week", holds_until="2026-01-05"),
             "phasing.conditions[0]",
             "so this one would hold in none",
             id="condition-in-no-week",
