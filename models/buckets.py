@@ -47,3 +47,9 @@ def horizon_buckets(kind: str, start: dt.date, end: dt.date) -> tuple[Bucket, ..
         out.append(Bucket(len(out), day, min(last, end)))
         day = last + dt.timedelta(days=1)
     return tuple(out)
+
+
+def within_period(kind: str, start: dt.date, end: dt.date, lo: dt.date, hi: dt.date) -> list[int]:
+    """The buckets of the horizon `start` .. `end` every day of which lies in `lo` .. `hi`: those a
+    mandate condition holding over that period holds in."""
+    return [b.index for b in horizon_buckets(kind, start, end) if b.within(lo, hi)]

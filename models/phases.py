@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from forcepack.models.buckets import Bucket, horizon_buckets
+from forcepack.models.buckets import Bucket, horizon_buckets, within_period
 from forcepack.models.common import Readiness, months_between
 from forcepack.models.scenario import Requirement, Scenario, UnitOffer
 from forcepack.models.wording import plural
@@ -113,10 +113,10 @@ def condition_buckets(scenario: Scenario, condition: str) -> list[int]:
         return []
     phasing = scenario.phasing
     period = next((p for p in phasing.conditions if p.condition == condition), None) if phasing else None
-    if period is None:
+    if phasing is None or period is None:
         return [b.index for b in buckets(scenario)]
-    lo, hi = period.holds_from or scenario.horizon.start, period.holds_until or scenario.horizon.end
-    return [b.index for b in buckets(scenario) if b.within(lo, hi)]
+    lo, hi = period.span(scenario.horizon)
+    return within_period(phasing.bucket, scenario.horizon.start, scenario.horizon.end, lo, hi)
 
 
 def need_window(scenario: Scenario, requirement: Requirement) -> tuple[dt.date, dt.date]:

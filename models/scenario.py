@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from forcepack.models import limits
-from forcepack.models.buckets import horizon_buckets
+from forcepack.models.buckets import within_period
 from forcepack.models.common import (
     BUILTIN_CAPABILITIES,
     DEFAULT_PERSONNEL_RATE_USD,
@@ -392,6 +392,10 @@ class ConditionPeriod(Frozen):
     holds_from: Day | None = Field(default=None, description="First day it holds (default: the horizon's start).")
     holds_until: Day | None = Field(default=None, description="Last day it holds (default: the horizon's end).")
 
+    def span(self, horizon: Horizon) -> tuple[dt.date, dt.date]:
+        """Its first and last days, a day left out the horizon's."""
+        return self.holds_from or horizon.start, self.holds_until or horizon.end
+
 
 class Phasing(Frozen):
     """How a phased scenario divides its horizon into time buckets, and what time asks of arrivals.
@@ -671,8 +675,8 @@ def _dangling(path: str, what: str, name: str, known: Iterable[str]) -> str:
 def _holds_in_no_bucket(path: str, period: ConditionPeriod, horizon: Horizon, kind: str) -> Iterator[str]:
     """A condition's period that contains no whole bucket: it holds in none, the same as `false`
     under `mandate`, which is not what a planner who dated it meant."""
-    lo, hi = period.holds_from or horizon.start, period.holds_until or horizon.end
-    if any(b.within(lo, hi) for b in horizon_buckets(kind, horizon.start, horizon.end)):
+    lo, hi = period.span(horizon)
+    if within_period(kind, horizon.start, horizon.end, lo, hi):
         return
     yield (
         f"{path}: mandate condition `{period.condition}` holds {lo} .. {hi}, which contains no whole {kind} of the "

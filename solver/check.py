@@ -874,19 +874,29 @@ def full_from(plan: CheckedPlan, sector: str) -> int | None:
     """The first bucket, among those some line of the sector is needed in, from which every line of the
     sector is filled in full in every bucket it is needed in; None when there is none (the last bucket
     needing something is short, or the sector needs nothing)."""
+    return _first_full(*_asking_and_short(plan, sector))
+
+
+def _asking_and_short(plan: CheckedPlan, sector: str) -> tuple[set[int], set[int]]:
+    """The buckets some line of the sector asks for something in, and those of them some line is short in."""
     short: set[int] = set()
-    needed: set[int] = set()
+    asking: set[int] = set()
     for r in plan.scenario.requirements:
         if r.sector != sector:
             continue
         for index, required in plan.needs(r).items():
             if not required:
                 continue  # (a bucket asking for nothing is no step towards full operational capability)
-            needed.add(index)
+            asking.add(index)
             if plan.snapshots[index].provided[r.id] < required:
                 short.add(index)
+    return asking, short
+
+
+def _first_full(asking: set[int], short: set[int]) -> int | None:
+    """The first bucket asking for something after the last one short (None: none)."""
     after = max(short, default=-1)
-    return min((index for index in needed if index > after), default=None)
+    return min((index for index in asking if index > after), default=None)
 
 
 FOC_ROW = "full operational capability row"
@@ -948,9 +958,9 @@ def phased_foc_value(plan: CheckedPlan) -> float:
     (`full_from`; every one of them when it is never reached), summed."""
     total = 0
     for sector in plan.scenario.sectors:
-        needed = {t for r in plan.scenario.requirements if r.sector == sector.id for t, q in plan.needs(r).items() if q}
-        full = full_from(plan, sector.id)
-        total += sum(1 for t in needed if full is None or t < full)
+        asking, short = _asking_and_short(plan, sector.id)
+        full = _first_full(asking, short)
+        total += sum(1 for t in asking if full is None or t < full)
     return float(total)
 
 
